@@ -1,0 +1,115 @@
+package io.perfmetrics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.perfmetrics.config.Config;
+import io.perfmetrics.ingest.CollectorRegistry;
+import io.perfmetrics.ingest.CollectorRoutes;
+import io.perfmetrics.ingest.HelloService;
+import io.perfmetrics.ingest.IngestRoutes;
+import io.perfmetrics.ingest.LastSeenTracker;
+import io.perfmetrics.ingest.MetricIds;
+import io.perfmetrics.ingest.SampleReader;
+import io.perfmetrics.ingest.SampleWriter;
+import io.perfmetrics.ingest.SamplesParser;
+import io.perfmetrics.store.Database;
+import io.perfmetrics.web.AdminTokens;
+import io.perfmetrics.web.WebSupport;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The appliance, wired by hand in dependency order. Integration tests build the real thing
+ * through this class on a free port.
+ */
+public final class App implements AutoCloseable {
+  private final Config config;
+  private final SampleWriter writer;
+  private final LastSeenTracker lastSeen;
+  private final CollectorRegistry collectors;
+  private final AdminTokens adminTokens;
+  private final Javalin javalin;
+
+  public App(Config config, Database database, Clock clock, Ticker ticker) {
+    this.config = config;
+    var ds = database.dataSource();
+    ObjectMapper json = jsonMapper();
+
+    collectors = new CollectorRegistry(ds, clock, ticker);
+    MetricIds metricIds = new MetricIds(ds);
+    writer = new SampleWriter(ds, config.ingest());
+    lastSeen = new LastSeenTracker(ds, clock, Duration.ofSeconds(10));
+    adminTokens = new AdminTokens(ds, config.adminToken());
+
+    var ingest =
+        new IngestRoutes(
+            collectors,
+            new SamplesParser(metricIds, clock),
+            writer,
+            new HelloService(ds, json, clock),
+            lastSeen,
+            config.ingest());
+    var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
+    var web = new WebSupport(adminTokens, database);
+
+    javalin =
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.concurrency.useVirtualThreads = true;
+              // the receiver enforces the protocol's 1 MiB itself, with a 413 that says so
+              cfg.http.maxRequestSize = config.ingest().maxBodyBytes() + 1L;
+              cfg.jsonMapper(new JavalinJackson(json, true));
+              web.register(cfg);
+              ingest.register(cfg.routes);
+              collectorAdmin.register(cfg.routes);
+            });
+  }
+
+  public static ObjectMapper jsonMapper() {
+    return new ObjectMapper()
+        .registerModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+  }
+
+  /** Creates the first admin token if there is none; the caller prints it once. */
+  public Optional<String> ensureAdminToken() {
+    return adminTokens.ensureInitialToken();
+  }
+
+  /** Listens on every interface: collectors reach the appliance from the network. */
+  public App start() {
+    return start("0.0.0.0");
+  }
+
+  public App start(String host) {
+    javalin.start(host, config.port());
+    return this;
+  }
+
+  public int port() {
+    return javalin.port();
+  }
+
+  public CollectorRegistry collectors() {
+    return collectors;
+  }
+
+  public SampleWriter sampleWriter() {
+    return writer;
+  }
+
+  @Override
+  public void close() {
+    javalin.stop();
+    writer.close();
+    lastSeen.close();
+  }
+}

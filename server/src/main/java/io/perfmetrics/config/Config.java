@@ -1,0 +1,173 @@
+package io.perfmetrics.config;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The appliance's configuration, read once at start-up from the environment (each key can also
+ * be given as a {@code serve} flag, which wins). Immutable; validated here so nothing later has
+ * to.
+ *
+ * @param database null means: start the embedded PostgreSQL under {@code dataDir}
+ * @param masterKey null means: use (or create) the key file in {@code dataDir}
+ * @param adminToken null means: generate one at first start and print it once
+ * @param publicUrl the URL rendered into collectors
+ */
+public record Config(
+    int port,
+    Path dataDir,
+    ExternalDatabase database,
+    Secret masterKey,
+    Secret adminToken,
+    URI publicUrl,
+    Ingest ingest) {
+
+  public static final String PORT = "PERFMETRICS_PORT";
+  public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
+  public static final String DB_URL = "PERFMETRICS_DB_URL";
+  public static final String DB_USER = "PERFMETRICS_DB_USER";
+  public static final String DB_PASSWORD = "PERFMETRICS_DB_PASSWORD";
+  public static final String MASTER_KEY = "PERFMETRICS_MASTER_KEY";
+  public static final String ADMIN_TOKEN = "PERFMETRICS_ADMIN_TOKEN";
+  public static final String PUBLIC_URL = "PERFMETRICS_PUBLIC_URL";
+
+  /** An external PostgreSQL or TimescaleDB. */
+  public record ExternalDatabase(String url, String user, Secret password) {}
+
+  /**
+   * Receiver tuning. Defaults fit a 2-core appliance; see README.
+   *
+   * @param maxBodyBytes the protocol's limit (413 above it)
+   * @param batchRows group commit: rows written in one COPY at most
+   * @param batchWait group commit: how long the first request of a batch waits for company
+   * @param queueRows requests beyond this many queued rows get 503 at once instead of waiting
+   * @param writeTimeout a request that waits longer for its commit gets 503
+   * @param writers parallel writer connections
+   */
+  public record Ingest(
+      int maxBodyBytes,
+      int batchRows,
+      Duration batchWait,
+      int queueRows,
+      Duration writeTimeout,
+      int writers) {
+
+    public static Ingest defaults() {
+      return new Ingest(1 << 20, 50_000, Duration.ofMillis(5), 2_000_000, Duration.ofSeconds(15), 2);
+    }
+  }
+
+  /** Reads the environment, with flags (same keys) taking precedence. */
+  public static Config load(Map<String, String> env, Map<String, String> flags) {
+    Map<String, String> all = new HashMap<>(env);
+    flags.forEach((k, v) -> {
+      if (v != null) {
+        all.put(k, v);
+      }
+    });
+    return from(Collections.unmodifiableMap(all));
+  }
+
+  static Config from(Map<String, String> v) {
+    int port = parsePort(v.getOrDefault(PORT, "8080"));
+    Path dataDir = Path.of(nonBlank(v, DATA_DIR, "./data")).toAbsolutePath().normalize();
+
+    ExternalDatabase db = null;
+    String url = blankToNull(v.get(DB_URL));
+    if (url != null) {
+      if (!url.startsWith("jdbc:postgresql:")) {
+        throw new ConfigException(
+            DB_URL + " must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got '" + url + "'");
+      }
+      String password = v.get(DB_PASSWORD);
+      db = new ExternalDatabase(url, blankToNull(v.get(DB_USER)), password == null ? null : new Secret(password));
+    } else if (blankToNull(v.get(DB_USER)) != null || blankToNull(v.get(DB_PASSWORD)) != null) {
+      throw new ConfigException(DB_USER + "/" + DB_PASSWORD + " are set but " + DB_URL + " is not");
+    }
+
+    Secret masterKey = blankToNull(v.get(MASTER_KEY)) == null ? null : new Secret(v.get(MASTER_KEY));
+    Secret adminToken = null;
+    String admin = blankToNull(v.get(ADMIN_TOKEN));
+    if (admin != null) {
+      if (admin.length() < 24) {
+        throw new ConfigException(ADMIN_TOKEN + " must be at least 24 characters (got " + admin.length() + ")");
+      }
+      adminToken = new Secret(admin);
+    }
+
+    URI publicUrl;
+    String pub = blankToNull(v.get(PUBLIC_URL));
+    if (pub != null) {
+      try {
+        publicUrl = URI.create(pub.endsWith("/") ? pub.substring(0, pub.length() - 1) : pub);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(PUBLIC_URL + " is not a URL: '" + pub + "'");
+      }
+      if (!"http".equals(publicUrl.getScheme()) && !"https".equals(publicUrl.getScheme())) {
+        throw new ConfigException(PUBLIC_URL + " must start with http:// or https://, got '" + pub + "'");
+      }
+    } else {
+      publicUrl = URI.create("http://" + firstNonLoopbackAddress() + ":" + port);
+    }
+    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults());
+  }
+
+  public boolean embeddedDatabase() {
+    return database == null;
+  }
+
+  public Config withPort(int newPort) {
+    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest);
+  }
+
+  public Config withIngest(Ingest newIngest) {
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest);
+  }
+
+  private static int parsePort(String s) {
+    try {
+      int p = Integer.parseInt(s.trim());
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(PORT + " must be a TCP port 0-65535 (0 = any free port), got '" + s + "'");
+    }
+  }
+
+  private static String nonBlank(Map<String, String> v, String key, String dflt) {
+    String s = blankToNull(v.get(key));
+    return s == null ? dflt : s;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  private static String firstNonLoopbackAddress() {
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!nic.isUp() || nic.isLoopback()) {
+          continue;
+        }
+        for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+          if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+            return a.getHostAddress();
+          }
+        }
+      }
+    } catch (SocketException e) {
+      // fall through: a machine without usable interfaces still gets a URL that works locally
+    }
+    return "127.0.0.1";
+  }
+}

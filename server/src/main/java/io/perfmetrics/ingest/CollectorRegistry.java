@@ -1,0 +1,178 @@
+package io.perfmetrics.ingest;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.perfmetrics.store.Hashes;
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Collectors and their tokens: minting (deploys call this too), authentication on every
+ * reach-back request, retirement. Authentication is served from a short-lived cache so the hot
+ * path does not query the database per request; a retirement on another appliance is seen
+ * within {@link #CACHE_TTL}.
+ */
+public final class CollectorRegistry {
+  public static final Duration DEFAULT_TTL = Duration.ofDays(14);
+  static final Duration CACHE_TTL = Duration.ofSeconds(30);
+
+  /** What authentication needs of a collector row. */
+  private record Credentials(byte[] tokenHash, Instant expiresAt, boolean retired) {}
+
+  private final DataSource dataSource;
+  private final Clock clock;
+  private final Cache<Integer, Optional<Credentials>> cache;
+
+  public CollectorRegistry(DataSource dataSource, Clock clock, Ticker ticker) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+    this.cache =
+        Caffeine.newBuilder().ticker(ticker).expireAfterWrite(CACHE_TTL).maximumSize(200_000).build();
+  }
+
+  /**
+   * Creates a collector with a fresh token.
+   *
+   * @param ttl how long the collector may report; at the end it gets 410 and stops
+   */
+  public MintedCollector mint(String label, String kind, Long targetId, Duration ttl) {
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+    }
+    String secret = Hashes.randomSecret();
+    Instant now = clock.instant();
+    Instant expires = now.plus(ttl);
+    String sql =
+        "INSERT INTO collectors (label, kind, target_id, token_hash, created_at, deployed_at, expires_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, label);
+      ps.setString(2, kind);
+      ps.setObject(3, targetId);
+      ps.setBytes(4, Hashes.sha256(secret));
+      ps.setTimestamp(5, Timestamp.from(now));
+      ps.setTimestamp(6, Timestamp.from(now));
+      ps.setTimestamp(7, Timestamp.from(expires));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        int id = rs.getInt(1);
+        cache.invalidate(id);
+        return new MintedCollector(id, new CollectorToken(id, secret).value(), expires);
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not store the new collector: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks a token. Throws {@link StorageUnavailableException} when the answer is not known
+   * because the database is down: a collector must then keep its spool, not be told it is
+   * unknown.
+   */
+  public CollectorAuth authenticate(CollectorToken token) {
+    Optional<Credentials> found = cache.get(token.collectorId(), this::load);
+    if (found.isEmpty() || !Hashes.sameDigest(found.get().tokenHash(), Hashes.sha256(token.secret()))) {
+      return new CollectorAuth.Unknown();
+    }
+    Credentials cr = found.get();
+    if (cr.retired()) {
+      return new CollectorAuth.Gone(token.collectorId(), "collector " + token.collectorId() + " was retired");
+    }
+    if (!clock.instant().isBefore(cr.expiresAt())) {
+      return new CollectorAuth.Gone(
+          token.collectorId(), "collector " + token.collectorId() + " expired at " + cr.expiresAt());
+    }
+    return new CollectorAuth.Accepted(token.collectorId());
+  }
+
+  /** Retires a collector: its next request gets 410. Returns false when there is no such one. */
+  public boolean retire(int id) {
+    String sql =
+        "UPDATE collectors SET status = 'retired', retired_at = ? WHERE id = ? AND status <> 'retired'";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setTimestamp(1, Timestamp.from(clock.instant()));
+      ps.setInt(2, id);
+      int n = ps.executeUpdate();
+      cache.invalidate(id);
+      return n > 0 || find(id).isPresent();
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not retire collector " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Optional<CollectorRecord> find(int id) {
+    List<CollectorRecord> l = query("WHERE id = ?", id);
+    return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+  }
+
+  public List<CollectorRecord> list() {
+    return query("ORDER BY id", null);
+  }
+
+  private List<CollectorRecord> query(String tail, Integer id) {
+    String sql =
+        "SELECT id, target_id, label, kind, status, created_at, expires_at, last_seen_at, retired_at"
+            + " FROM collectors "
+            + tail;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      if (id != null) {
+        ps.setInt(1, id);
+      }
+      List<CollectorRecord> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new CollectorRecord(
+                  rs.getInt(1),
+                  (Long) rs.getObject(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  instant(rs.getTimestamp(6)),
+                  instant(rs.getTimestamp(7)),
+                  instant(rs.getTimestamp(8)),
+                  instant(rs.getTimestamp(9))));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read collectors: " + e.getMessage(), e);
+    }
+  }
+
+  private Optional<Credentials> load(int id) {
+    String sql = "SELECT token_hash, expires_at, status FROM collectors WHERE id = ?";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new Credentials(rs.getBytes(1), rs.getTimestamp(2).toInstant(), "retired".equals(rs.getString(3))));
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not check the collector token: " + e.getMessage(), e);
+    }
+  }
+
+  private static Instant instant(Timestamp t) {
+    return t == null ? null : t.toInstant();
+  }
+}

@@ -1,0 +1,185 @@
+package io.perfmetrics.ingest;
+
+import io.perfmetrics.config.Config;
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: requests hand their samples to a queue; a few writer threads take whatever has
+ * queued up, write it with one COPY in one transaction and only then let the requests answer
+ * 204. Under load this turns thousands of small bodies into a few large COPYs; a lone request
+ * waits at most {@code batchWait} for company.
+ *
+ * <p>Replays: the first attempt copies straight into {@code samples}; the unique key refuses a
+ * batch that repeats stored samples, and only then is the batch written again through a staging
+ * table with {@code ON CONFLICT DO NOTHING}. Replays are rare, so the common case pays nothing
+ * for deduplication.
+ */
+public final class SampleWriter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SampleWriter.class);
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private record Pending(SampleBatch batch, CompletableFuture<Void> stored) {}
+
+  /** Too much queued already: answer 503 at once rather than pile up. */
+  public static final class OverloadedException extends RuntimeException {
+    OverloadedException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final DataSource dataSource;
+  private final Config.Ingest settings;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong queuedRows = new AtomicLong();
+  private final AtomicLong storedRows = new AtomicLong();
+  private final List<Thread> writers = new ArrayList<>();
+  private volatile boolean running = true;
+
+  public SampleWriter(DataSource dataSource, Config.Ingest settings) {
+    this.dataSource = dataSource;
+    this.settings = settings;
+    for (int i = 0; i < settings.writers(); i++) {
+      Thread t = Thread.ofPlatform().name("sample-writer-" + i).daemon().start(this::run);
+      writers.add(t);
+    }
+  }
+
+  /** Queues a batch; the future completes once it is committed, or fails with the reason. */
+  public CompletableFuture<Void> submit(SampleBatch batch) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    if (batch.size() == 0) {
+      f.complete(null);
+      return f;
+    }
+    long after = queuedRows.addAndGet(batch.size());
+    if (after > settings.queueRows()) {
+      queuedRows.addAndGet(-batch.size());
+      throw new OverloadedException(
+          "receiver busy: " + (after - batch.size()) + " samples waiting for the database (limit "
+              + settings.queueRows() + ")");
+    }
+    queue.add(new Pending(batch, f));
+    return f;
+  }
+
+  /** Samples committed since start, for progress and benchmarks. */
+  public long storedRows() {
+    return storedRows.get();
+  }
+
+  private void run() {
+    SampleCopy copy = new SampleCopy();
+    List<Pending> group = new ArrayList<>();
+    while (running) {
+      try {
+        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.add(first);
+        int rows = first.batch().size();
+        long deadline = System.nanoTime() + settings.batchWait().toNanos();
+        while (rows < settings.batchRows()) {
+          Pending next = queue.poll();
+          if (next == null) {
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0 || (next = queue.poll(wait, TimeUnit.NANOSECONDS)) == null) {
+              break;
+            }
+          }
+          group.add(next);
+          rows += next.batch().size();
+        }
+        write(copy, group, rows);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } finally {
+        group.clear();
+      }
+    }
+  }
+
+  private void write(SampleCopy copy, List<Pending> group, int rows) {
+    List<SampleBatch> batches = new ArrayList<>(group.size());
+    for (Pending p : group) {
+      batches.add(p.batch());
+    }
+    RuntimeException failure = null;
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        copy.copy(c, "samples", batches);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+          throw e;
+        }
+        writeDeduplicated(c, copy, batches);
+      }
+      storedRows.addAndGet(rows);
+    } catch (SQLException e) {
+      log.warn("could not store {} samples from {} request(s): {}", rows, group.size(), e.getMessage());
+      failure = new StorageUnavailableException("database unavailable: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      log.error("unexpected failure storing {} samples", rows, e);
+      failure = e;
+    } finally {
+      queuedRows.addAndGet(-rows);
+    }
+    for (Pending p : group) {
+      if (failure == null) {
+        p.stored().complete(null);
+      } else {
+        p.stored().completeExceptionally(failure);
+      }
+    }
+  }
+
+  private static void writeDeduplicated(Connection c, SampleCopy copy, List<SampleBatch> batches)
+      throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TEMP TABLE IF NOT EXISTS samples_incoming (LIKE samples INCLUDING DEFAULTS)"
+              + " ON COMMIT DELETE ROWS");
+      copy.copy(c, "samples_incoming", batches);
+      int inserted =
+          s.executeUpdate("INSERT INTO samples SELECT * FROM samples_incoming ON CONFLICT DO NOTHING");
+      c.commit();
+      log.debug("replayed batch: {} new sample(s) stored, duplicates ignored", inserted);
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    for (Thread t : writers) {
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      p.stored().completeExceptionally(new StorageUnavailableException("receiver is shutting down"));
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package io.perfmetrics.web;
+
+/** The design's error answer: {@code {"error": "...", "detail": "..."}}. */
+public record ErrorBody(String error, String detail) {}

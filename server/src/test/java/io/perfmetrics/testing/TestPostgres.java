@@ -1,0 +1,59 @@
+package io.perfmetrics.testing;
+
+import io.perfmetrics.store.EmbeddedDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A real PostgreSQL for a test: its own cluster in a temporary directory, on a free loopback
+ * port. Can be stopped and started again on the same port and data, to play an outage.
+ */
+public final class TestPostgres implements AutoCloseable {
+  private final Path dir;
+  private final int port;
+  private EmbeddedDatabase running;
+
+  public TestPostgres() {
+    try {
+      dir = Files.createTempDirectory("perfmetrics-pg-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    port = freePort();
+    start();
+  }
+
+  public synchronized void start() {
+    if (running == null) {
+      running = EmbeddedDatabase.start(dir.resolve("cluster"), port);
+    }
+  }
+
+  public synchronized void stop() {
+    if (running != null) {
+      running.close();
+      running = null;
+    }
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+    TempDirs.delete(dir);
+  }
+}
