@@ -1,0 +1,60 @@
+package io.perfmetrics.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+  @Test
+  void defaultsToPort8080AndAnEmbeddedDatabaseUnderData() {
+    Config c = Config.load(Map.of(), Map.of());
+
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
+    assertThat(c.embeddedDatabase()).isTrue();
+    assertThat(c.adminToken()).isNull();
+    assertThat(c.publicUrl().toString()).startsWith("http://").endsWith(":8080");
+  }
+
+  @Test
+  void flagsWinOverTheEnvironment() {
+    Config c = Config.load(Map.of(Config.PORT, "9000"), Map.of(Config.PORT, "9100"));
+
+    assertThat(c.port()).isEqualTo(9100);
+  }
+
+  @Test
+  void anExternalDatabaseIsUsedWhenAUrlIsGiven() {
+    Config c = Config.load(
+        Map.of(Config.DB_URL, "jdbc:postgresql://db:5432/pm", Config.DB_USER, "pm", Config.DB_PASSWORD, "s3cret"), Map.of());
+
+    assertThat(c.embeddedDatabase()).isFalse();
+    assertThat(c.database().user()).isEqualTo("pm");
+    assertThat(c.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void errorsNameTheBadKey() {
+    assertThatThrownBy(() -> Config.load(Map.of(Config.PORT, "http"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("PERFMETRICS_PORT").hasMessageContaining("http");
+    assertThatThrownBy(() -> Config.load(Map.of(Config.DB_URL, "postgres://x"), Map.of()))
+        .hasMessageContaining("PERFMETRICS_DB_URL");
+    assertThatThrownBy(() -> Config.load(Map.of(Config.DB_USER, "pm"), Map.of()))
+        .hasMessageContaining("PERFMETRICS_DB_URL");
+    assertThatThrownBy(() -> Config.load(Map.of(Config.ADMIN_TOKEN, "short"), Map.of()))
+        .hasMessageContaining("PERFMETRICS_ADMIN_TOKEN");
+    assertThatThrownBy(() -> Config.load(Map.of(Config.PUBLIC_URL, "ftp://x"), Map.of()))
+        .hasMessageContaining("PERFMETRICS_PUBLIC_URL");
+  }
+
+  @Test
+  void secretsAreMasked() {
+    Config c = Config.load(Map.of(Config.ADMIN_TOKEN, "a-very-long-admin-token-123456", Config.MASTER_KEY, "k3y"), Map.of());
+
+    assertThat(c.toString()).doesNotContain("a-very-long-admin-token-123456").doesNotContain("k3y");
+    assertThat(c.adminToken().value()).isEqualTo("a-very-long-admin-token-123456");
+  }
+}
