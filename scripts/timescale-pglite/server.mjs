@@ -263,16 +263,29 @@ const RESTORABLE = new Set(
    'bytea_output', 'client_min_messages', 'timezone_abbreviations'],
 )
 
+/** Map of GUC name -> value with case-insensitive names. */
+class GucMap {
+  constructor(entries = []) {
+    this.m = new Map()
+    for (const [k, v] of entries) this.set(k, v)
+  }
+  get(k) {
+    return this.m.get(k.toLowerCase())?.[1]
+  }
+  set(k, v) {
+    const old = this.m.get(k.toLowerCase())
+    this.m.set(k.toLowerCase(), [old ? old[0] : k, v])
+  }
+  *[Symbol.iterator]() {
+    for (const e of this.m.values()) yield e
+  }
+}
+
 async function startMux() {
   // One real startup handshake, to learn the ParameterStatus values to report.
-  const exec = async (buf) => {
-    try {
-      return await db.execProtocolRaw(buf)
-    } catch (e) {
-      die('execProtocolRaw failed', e)
-      throw e
-    }
-  }
+  // PGlite returns a view of its receive buffer, which the next call reuses:
+  // copy it before anything else runs.
+  const exec = async (buf) => Buffer.from(await db.execProtocolRaw(buf))
   await exec(startupPacket({ user: 'postgres', database: 'postgres' }))
   const hello = backendMessages(await exec(message('p', cstr('x'))))
   const initialParams = new Map() // reported GUC name -> value, as after startup
@@ -281,16 +294,8 @@ async function startMux() {
   // statement would send DEBUG notices to clients. Use PostgreSQL's default.
   await exec(query('SET client_min_messages = notice'))
 
-  const backend = new Map(initialParams) // what the session has now, as far as we know
-  const lower = (k) => k.toLowerCase()
-  const backendGet = (k) => {
-    for (const [bk, bv] of backend) if (lower(bk) === lower(k)) return bv
-    return undefined
-  }
-  const backendSet = (k, v) => {
-    for (const bk of backend.keys()) if (lower(bk) === lower(k)) { backend.set(bk, v); return }
-    backend.set(k, v)
-  }
+  // What the session has now, as far as we know (GUC names are case-insensitive).
+  const backend = new GucMap(initialParams)
 
   let nextId = 1
   let owner = null
@@ -307,7 +312,7 @@ async function startMux() {
       this.chunkLen = 0
       this.started = false // startup packet seen
       this.frames = [] // parsed messages (and pseudo-messages) not yet run
-      this.desired = new Map() // GUC -> value this connection expects
+      this.desired = new GucMap() // GUC -> value this connection expects
       this.tx = 'I'
       this.midExtended = false
       this.copy = null // { parts: [], info }
@@ -389,7 +394,7 @@ async function startMux() {
       params[k] = v
     }
     c.started = true
-    const desired = new Map()
+    const desired = new GucMap()
     const unrecognized = []
     for (const [k, v] of Object.entries(params)) {
       if (k.startsWith('_pq_.')) unrecognized.push(k)
@@ -408,7 +413,7 @@ async function startMux() {
       } else if (!['user', 'database', 'replication'].includes(k)) desired.set(k, v)
     }
     c.user = params.user ?? 'postgres'
-    c.desired = new Map(initialParams)
+    c.desired = new GucMap(initialParams)
     c.startupSettings = desired
     c.frames.push({ type: 'startup', minor: code & 0xffff, unrecognized })
     dbg(`connection ${c.id}: startup ${JSON.stringify(params)}`)
@@ -432,6 +437,10 @@ async function startMux() {
 
   async function run() {
     for (;;) {
+      if (owner && owner.closed && !owner.frames.length) {
+        conns.delete(owner)
+        owner = null
+      }
       if (!owner) {
         while (waiting.length && !waiting[0].frames.length) waiting.shift()
         if (!waiting.length) return
@@ -459,21 +468,19 @@ async function startMux() {
   // Bring the session's GUCs to what connection c expects.
   async function restoreSettings(c) {
     const startup = c.frames[0]?.type === 'startup'
-    const want = new Map(c.desired)
+    const want = new GucMap([...c.desired].filter(([k]) => RESTORABLE.has(k.toLowerCase())))
     if (startup) for (const [k, v] of c.startupSettings) want.set(k, v)
-    const diff = [...want].filter(([k, v]) => {
-      if (!startup && !RESTORABLE.has(lower(k))) return false
-      return backendGet(k) !== v
-    })
+    const diff = [...want].filter(([k, v]) => backend.get(k) !== v)
+    if (startup) for (const [k, v] of c.startupSettings) c.desired.set(k, v)
     if (!diff.length) return true
-    const out = backendMessages(await db.execProtocolRaw(
+    const out = backendMessages(await exec(
       query('SELECT ' + diff.map(([k, v]) => `set_config(${sqlLiteral(k)}, ${sqlLiteral(v)}, false)`).join(', ')),
     ))
     const err = out.find((m) => m.type === 'E')
     if (err) {
       const f = errorFields(err.body)
       if (startup) {
-        c.frames.shift()
+        c.frames = []
         c.closed = true
         c.write(errorResponse('FATAL', f.C ?? 'XX000', f.M ?? 'invalid startup parameter'))
         c.socket.end()
@@ -481,13 +488,10 @@ async function startMux() {
       }
       log(`connection ${c.id}: could not restore settings: ${f.M}`)
     }
-    for (const [k, v] of diff) {
-      backendSet(k, v)
-      if (startup) c.desired.set(k, v)
-    }
+    if (!err) for (const [k, v] of diff) backend.set(k, v)
     for (const m of out) if (m.type === 'S') {
       const [k, v] = parameterStatus(m.body)
-      backendSet(k, v)
+      backend.set(k, v)
       c.desired.set(k, v)
     }
     return true
@@ -495,6 +499,7 @@ async function startMux() {
 
   async function step(c) {
     const f0 = c.frames[0]
+    if (!f0) return
     if (f0.type === 'startup') {
       c.frames.shift()
       const parts = []
@@ -531,7 +536,7 @@ async function startMux() {
         if (f.type === 'c' || f.type === 'f') {
           const input = Buffer.concat(c.copy.parts)
           c.copy = null
-          const out = await db.execProtocolRaw(input)
+          const out = await exec(input)
           // Drop PGlite's own CopyInResponse: the client already got ours.
           const msgs = backendMessages(out)
           const g = msgs.find((m) => m.type === 'G')
@@ -570,7 +575,7 @@ async function startMux() {
       else if ('PBDECH'.includes(f.type)) c.midExtended = true
     }
     if (!batch.length) return
-    const out = await db.execProtocolRaw(Buffer.concat(batch))
+    const out = await exec(Buffer.concat(batch))
     afterOutput(c, backendMessages(out))
     c.write(out)
   }
@@ -580,7 +585,7 @@ async function startMux() {
       if (m.type === 'Z') c.tx = String.fromCharCode(m.body[0])
       else if (m.type === 'S') {
         const [k, v] = parameterStatus(m.body)
-        backendSet(k, v)
+        backend.set(k, v)
         c.desired.set(k, v)
       }
     }
@@ -628,7 +633,7 @@ async function startMux() {
     c.midExtended = false
     c.tx = 'I'
     c.frames = []
-    if (input.length) await db.execProtocolRaw(Buffer.concat(input))
+    if (input.length) await exec(Buffer.concat(input))
     dbg(`connection ${c.id}: cleaned up`)
   }
 
@@ -636,8 +641,7 @@ async function startMux() {
     if (c.closed) return
     c.closed = true
     dbg(`connection ${c.id}: closed`)
-    const unstarted = c.frames.length && c.frames[0].type === 'startup'
-    if (unstarted) c.frames = []
+    if (owner !== c && c.frames.length && c.frames[0].type === 'startup') c.frames = []
     // Messages already received still run (as PostgreSQL would), then cleanup.
     if (c.frames.length || c.tx !== 'I' || c.midExtended || c.copy || c.statements.size || owner === c) {
       c.frames.push({ type: 'cleanup' })

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -22,11 +23,11 @@ import picocli.CommandLine.ParentCommand;
       CollectorsCommand.Retire.class
     })
 final class CollectorsCommand {
-  @Option(names = "--url", defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
+  @Option(names = "--url", scope = ScopeType.INHERIT, defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
       description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
   String url;
 
-  @Option(names = "--token", defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
+  @Option(names = "--token", scope = ScopeType.INHERIT, defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
       description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
   String token;
 
