@@ -186,6 +186,25 @@ function backendMessages(buf) {
   return out
 }
 
+/** Text values of the DataRow messages of a result. */
+function dataRows(msgs) {
+  const rows = []
+  for (const m of msgs) {
+    if (m.type !== 'D') continue
+    const n = m.body.readInt16BE(0)
+    let p = 2
+    const row = []
+    for (let i = 0; i < n; i++) {
+      const len = m.body.readInt32BE(p)
+      p += 4
+      row.push(len < 0 ? null : m.body.subarray(p, p + len).toString('utf8'))
+      p += Math.max(len, 0)
+    }
+    rows.push(row)
+  }
+  return rows
+}
+
 function parameterStatus(body) {
   const s = body.toString('utf8')
   const z = s.indexOf('\0')
@@ -250,18 +269,26 @@ function copyInResponse({ binary, ncols }) {
 // of connections works as long as no thread holds a transaction open on one
 // connection while it waits for another.
 //
-// Per connection we also keep: named prepared statements/portals (renamed
-// c<id>_<name> so that pgjdbc's S_1, S_2... of different connections don't
-// collide, closed when the connection ends), and the reported GUCs
-// (TimeZone, DateStyle, client_encoding, application_name, ...) plus startup
-// parameters, restored when the backend passes to another connection.
+// Per connection we also keep:
+// - named prepared statements/portals, renamed c<id>_<name> so that pgjdbc's
+//   S_1, S_2... of different connections don't collide, closed when the
+//   connection ends;
+// - the settings in RESTORABLE (TimeZone, DateStyle, search_path, ...), as
+//   given in the startup packet or SET later, restored when the session passes
+//   to another connection. PGlite sends no ParameterStatus after SET, so after
+//   a statement tagged SET/RESET/DISCARD we read them from pg_settings and send
+//   the ParameterStatus messages PostgreSQL would have sent.
+// A connection that goes away has its transaction rolled back and its
+// statements closed; when the last one goes, DISCARD ALL gives the next
+// client a fresh session (advisory locks released, temp tables dropped).
 
-const RESTORABLE = new Set(
-  ['timezone', 'datestyle', 'intervalstyle', 'application_name', 'client_encoding',
-   'standard_conforming_strings', 'default_transaction_read_only', 'extra_float_digits',
-   'search_path', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout',
-   'bytea_output', 'client_min_messages', 'timezone_abbreviations'],
-)
+const RESTORABLE = [
+  'timezone', 'datestyle', 'intervalstyle', 'application_name', 'client_encoding',
+  'standard_conforming_strings', 'default_transaction_read_only', 'extra_float_digits',
+  'search_path', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout',
+  'bytea_output', 'client_min_messages', 'timezone_abbreviations', 'work_mem',
+]
+const RESTORABLE_SET = new Set(RESTORABLE)
 
 /** Map of GUC name -> value with case-insensitive names. */
 class GucMap {
@@ -282,20 +309,32 @@ class GucMap {
 }
 
 async function startMux() {
-  // One real startup handshake, to learn the ParameterStatus values to report.
   // PGlite returns a view of its receive buffer, which the next call reuses:
   // copy it before anything else runs.
   const exec = async (buf) => Buffer.from(await db.execProtocolRaw(buf))
+
+  // One real startup handshake, to learn the ParameterStatus values to report.
   await exec(startupPacket({ user: 'postgres', database: 'postgres' }))
   const hello = backendMessages(await exec(message('p', cstr('x'))))
-  const initialParams = new Map() // reported GUC name -> value, as after startup
+  const initialParams = new GucMap() // reported GUC name -> value, as after startup
   for (const m of hello) if (m.type === 'S') initialParams.set(...parameterStatus(m.body))
+
+  const settingsQuery = query(
+    'SELECT name, setting FROM pg_settings WHERE lower(name) IN (' +
+      RESTORABLE.map(sqlLiteral).join(', ') + ')',
+  )
+  const readSettings = async () =>
+    new GucMap(dataRows(backendMessages(await exec(settingsQuery))).map(([k, v]) => [k, v ?? '']))
+  const setConfig = (pairs) =>
+    query('SELECT ' + pairs.map(([k, v]) => `set_config(${sqlLiteral(k)}, ${sqlLiteral(v)}, false)`).join(', '))
+
   // PGlite starts with client_min_messages=debug3 (command line): every
   // statement would send DEBUG notices to clients. Use PostgreSQL's default.
   await exec(query('SET client_min_messages = notice'))
+  const initialSettings = await readSettings()
 
-  // What the session has now, as far as we know (GUC names are case-insensitive).
-  const backend = new GucMap(initialParams)
+  // What the session has now (GUC names are case-insensitive).
+  let backend = new GucMap(initialSettings)
 
   let nextId = 1
   let owner = null
@@ -312,7 +351,10 @@ async function startMux() {
       this.chunkLen = 0
       this.started = false // startup packet seen
       this.frames = [] // parsed messages (and pseudo-messages) not yet run
-      this.desired = new GucMap() // GUC -> value this connection expects
+      this.desired = new GucMap(initialSettings) // settings this connection expects
+      this.reported = new GucMap(initialParams) // ParameterStatus values it was told
+      this.startupSettings = new GucMap()
+      this.settingsChanged = false // SET seen in the open transaction
       this.tx = 'I'
       this.midExtended = false
       this.copy = null // { parts: [], info }
@@ -394,7 +436,6 @@ async function startMux() {
       params[k] = v
     }
     c.started = true
-    const desired = new GucMap()
     const unrecognized = []
     for (const [k, v] of Object.entries(params)) {
       if (k.startsWith('_pq_.')) unrecognized.push(k)
@@ -408,15 +449,30 @@ async function startMux() {
           else if (w.startsWith('--')) w = w.slice(2)
           else continue
           const eq = w.indexOf('=')
-          if (eq > 0) desired.set(w.slice(0, eq).replace(/-/g, '_'), w.slice(eq + 1))
+          if (eq > 0) c.startupSettings.set(w.slice(0, eq).replace(/-/g, '_'), w.slice(eq + 1))
         }
-      } else if (!['user', 'database', 'replication'].includes(k)) desired.set(k, v)
+      } else if (!['user', 'database', 'replication'].includes(k)) c.startupSettings.set(k, v)
     }
-    c.user = params.user ?? 'postgres'
-    c.desired = new GucMap(initialParams)
-    c.startupSettings = desired
-    c.frames.push({ type: 'startup', minor: code & 0xffff, unrecognized })
     dbg(`connection ${c.id}: startup ${JSON.stringify(params)}`)
+    // Answer at once, without waiting for a turn: the startup settings are
+    // applied (and checked) at the connection's first turn.
+    c.startupPending = true
+    for (const [k, v] of c.startupSettings) if (c.reported.get(k) !== undefined) c.reported.set(k, v)
+    const parts = []
+    const minor = code & 0xffff
+    if (minor !== 0 || unrecognized.length) {
+      const b = Buffer.concat([Buffer.alloc(8), ...unrecognized.map(cstr)])
+      b.writeInt32BE(0, 0)
+      b.writeInt32BE(unrecognized.length, 4)
+      parts.push(message('v', b))
+    }
+    parts.push(message('R', Buffer.alloc(4))) // AuthenticationOk: no password needed
+    for (const [k, v] of c.reported) parts.push(message('S', Buffer.concat([cstr(k), cstr(v)])))
+    const key = Buffer.alloc(8)
+    key.writeInt32BE(c.id, 0)
+    key.writeInt32BE(randomInt(2 ** 31 - 1), 4)
+    parts.push(message('K', key), message('Z', Buffer.from('I')))
+    c.write(Buffer.concat(parts))
     return true
   }
 
@@ -450,9 +506,8 @@ async function startMux() {
       const c = owner
       if (!c.frames.length) return // wait for more from the owner
       if (lastOwner !== c) {
-        const ok = await restoreSettings(c)
         lastOwner = c
-        if (!ok) continue
+        if (!(await restoreSettings(c))) continue
       }
       await step(c)
       if (c.closed && !c.frames.length) {
@@ -465,21 +520,20 @@ async function startMux() {
     }
   }
 
-  // Bring the session's GUCs to what connection c expects.
+  // Bring the session's settings to what connection c expects.
   async function restoreSettings(c) {
-    const startup = c.frames[0]?.type === 'startup'
-    const want = new GucMap([...c.desired].filter(([k]) => RESTORABLE.has(k.toLowerCase())))
+    const startup = c.startupPending
+    c.startupPending = false
+    const want = new GucMap(c.desired)
     if (startup) for (const [k, v] of c.startupSettings) want.set(k, v)
     const diff = [...want].filter(([k, v]) => backend.get(k) !== v)
-    if (startup) for (const [k, v] of c.startupSettings) c.desired.set(k, v)
     if (!diff.length) return true
-    const out = backendMessages(await exec(
-      query('SELECT ' + diff.map(([k, v]) => `set_config(${sqlLiteral(k)}, ${sqlLiteral(v)}, false)`).join(', ')),
-    ))
+    const out = backendMessages(await exec(setConfig(diff)))
     const err = out.find((m) => m.type === 'E')
     if (err) {
       const f = errorFields(err.body)
       if (startup) {
+        // as PostgreSQL does for a bad startup parameter
         c.frames = []
         c.closed = true
         c.write(errorResponse('FATAL', f.C ?? 'XX000', f.M ?? 'invalid startup parameter'))
@@ -487,41 +541,24 @@ async function startMux() {
         return false
       }
       log(`connection ${c.id}: could not restore settings: ${f.M}`)
+      backend = await readSettings()
+      return true
     }
-    if (!err) for (const [k, v] of diff) backend.set(k, v)
-    for (const m of out) if (m.type === 'S') {
-      const [k, v] = parameterStatus(m.body)
-      backend.set(k, v)
-      c.desired.set(k, v)
-    }
+    // set_config returns the value as the server shows it (e.g. DateStyle
+    // 'ISO' -> 'ISO, MDY').
+    const row = dataRows(out)[0] ?? []
+    diff.forEach(([k, v], i) => {
+      const shown = row[i] ?? v
+      backend.set(k, shown)
+      if (startup || RESTORABLE_SET.has(k.toLowerCase())) c.desired.set(k, shown)
+      if (initialParams.get(k) !== undefined) c.reported.set(k, shown)
+    })
     return true
   }
 
   async function step(c) {
     const f0 = c.frames[0]
     if (!f0) return
-    if (f0.type === 'startup') {
-      c.frames.shift()
-      const parts = []
-      if (f0.minor !== 0 || f0.unrecognized.length) {
-        const b = Buffer.concat([Buffer.alloc(8), ...f0.unrecognized.map(cstr)])
-        b.writeInt32BE(0, 0)
-        b.writeInt32BE(f0.unrecognized.length, 4)
-        parts.push(message('v', b))
-      }
-      const ok = Buffer.alloc(4) // AuthenticationOk: no password needed
-      parts.push(message('R', ok))
-      for (const k of initialParams.keys()) {
-        const v = c.desired.get(k) ?? initialParams.get(k)
-        parts.push(message('S', Buffer.concat([cstr(k), cstr(v)])))
-      }
-      const key = Buffer.alloc(8)
-      key.writeInt32BE(c.id, 0)
-      key.writeInt32BE(randomInt(2 ** 31 - 1), 4)
-      parts.push(message('K', key), message('Z', Buffer.from('I')))
-      c.write(Buffer.concat(parts))
-      return
-    }
     if (f0.type === 'cleanup') {
       c.frames.shift()
       await cleanup(c)
@@ -530,7 +567,7 @@ async function startMux() {
     if (c.copy) {
       // Collect CopyData until CopyDone/CopyFail, then run the whole COPY in
       // one call: PGlite cannot resume a COPY across calls.
-      while (c.frames.length && !['startup', 'cleanup'].includes(c.frames[0].type)) {
+      while (c.frames.length && c.frames[0].type !== 'cleanup') {
         const f = c.frames.shift()
         c.copy.parts.push(f.buf)
         if (f.type === 'c' || f.type === 'f') {
@@ -538,11 +575,8 @@ async function startMux() {
           c.copy = null
           const out = await exec(input)
           // Drop PGlite's own CopyInResponse: the client already got ours.
-          const msgs = backendMessages(out)
-          const g = msgs.find((m) => m.type === 'G')
-          const forward = g ? Buffer.concat([out.subarray(0, g.start), out.subarray(g.end)]) : out
-          afterOutput(c, msgs)
-          c.write(forward)
+          const g = backendMessages(out).find((m) => m.type === 'G')
+          c.write(await afterOutput(c, g ? Buffer.concat([out.subarray(0, g.start), out.subarray(g.end)]) : out))
           return
         }
       }
@@ -552,7 +586,7 @@ async function startMux() {
     const batch = []
     while (c.frames.length) {
       const f = c.frames[0]
-      if (f.type === 'startup' || f.type === 'cleanup') break
+      if (f.type === 'cleanup') break
       if (f.type === 'X') {
         c.frames.shift()
         c.socket.end()
@@ -570,25 +604,49 @@ async function startMux() {
         }
       }
       c.frames.shift()
+      if (debug && (f.type === 'Q' || f.type === 'P')) {
+        const b = f.buf.subarray(5)
+        const text = f.type === 'Q' ? b.toString('utf8', 0, b.length - 1) : readCstr(b, readCstr(b, 0)[1])[0]
+        dbg(`connection ${c.id}: ${f.type} ${text.replace(/\s+/g, ' ').slice(0, 200)}`)
+      }
       batch.push(rename(c, f))
       if (f.type === 'S' || f.type === 'Q' || f.type === 'F') c.midExtended = false
       else if ('PBDECH'.includes(f.type)) c.midExtended = true
     }
     if (!batch.length) return
-    const out = await exec(Buffer.concat(batch))
-    afterOutput(c, backendMessages(out))
-    c.write(out)
+    c.write(await afterOutput(c, await exec(Buffer.concat(batch))))
   }
 
-  function afterOutput(c, msgs) {
+  // Track the transaction status; after SET/RESET/DISCARD, learn the new
+  // settings and add the ParameterStatus messages PostgreSQL would send.
+  async function afterOutput(c, out) {
+    const msgs = backendMessages(out)
+    let z = null
+    let sawSet = false
     for (const m of msgs) {
-      if (m.type === 'Z') c.tx = String.fromCharCode(m.body[0])
-      else if (m.type === 'S') {
-        const [k, v] = parameterStatus(m.body)
-        backend.set(k, v)
-        c.desired.set(k, v)
+      if (m.type === 'Z') z = m
+      else if (m.type === 'C' && /^(SET|RESET|DISCARD)\b/.test(m.body.toString('latin1'))) sawSet = true
+    }
+    if (!z) {
+      c.settingsChanged ||= sawSet
+      return out
+    }
+    c.tx = String.fromCharCode(z.body[0])
+    const check = (sawSet && c.tx !== 'E') || (c.settingsChanged && c.tx === 'I')
+    c.settingsChanged = c.tx === 'I' ? false : c.settingsChanged || sawSet
+    if (!check || z.end !== out.length) return out
+    const now = await readSettings()
+    const status = []
+    for (const [k, v] of now) {
+      backend.set(k, v)
+      c.desired.set(k, v)
+      if (c.reported.get(k) !== undefined && c.reported.get(k) !== v) {
+        c.reported.set(k, v)
+        status.push(message('S', Buffer.concat([cstr(k), cstr(v)])))
       }
     }
+    if (!status.length) return out
+    return Buffer.concat([out.subarray(0, z.start), ...status, out.subarray(z.start)])
   }
 
   // Rename non-empty statement and portal names per connection.
@@ -634,6 +692,16 @@ async function startMux() {
     c.tx = 'I'
     c.frames = []
     if (input.length) await exec(Buffer.concat(input))
+    if (![...conns].some((x) => !x.closed)) {
+      // Last client gone: give the next one a fresh session (session advisory
+      // locks released, temp tables dropped, prepared statements gone).
+      await exec(query('DISCARD ALL'))
+      // RESET ALL inside DISCARD ALL takes PGlite's boot values (search_path
+      // pg_catalog, client_min_messages debug3): put back what we started with.
+      await exec(setConfig([...initialSettings]))
+      backend = new GucMap(initialSettings)
+      dbg('no clients left: session reset (DISCARD ALL)')
+    }
     dbg(`connection ${c.id}: cleaned up`)
   }
 
@@ -641,9 +709,9 @@ async function startMux() {
     if (c.closed) return
     c.closed = true
     dbg(`connection ${c.id}: closed`)
-    if (owner !== c && c.frames.length && c.frames[0].type === 'startup') c.frames = []
     // Messages already received still run (as PostgreSQL would), then cleanup.
-    if (c.frames.length || c.tx !== 'I' || c.midExtended || c.copy || c.statements.size || owner === c) {
+    const last = ![...conns].some((x) => !x.closed)
+    if (last || c.frames.length || c.tx !== 'I' || c.midExtended || c.copy || c.statements.size || owner === c) {
       c.frames.push({ type: 'cleanup' })
       enqueue(c)
     } else {

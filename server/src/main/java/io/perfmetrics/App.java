@@ -66,6 +66,15 @@ public final class App implements AutoCloseable {
               // the receiver enforces the protocol's 1 MiB itself, with a 413 that says so
               cfg.http.maxRequestSize = config.ingest().maxBodyBytes() + 1L;
               cfg.jsonMapper(new JavalinJackson(json, true));
+              // a fleet of collectors may connect at the same moment (every upload period)
+              cfg.jetty.modifyServer(
+                  server -> {
+                    for (var connector : server.getConnectors()) {
+                      if (connector instanceof org.eclipse.jetty.server.ServerConnector sc) {
+                        sc.setAcceptQueueSize(1024);
+                      }
+                    }
+                  });
               web.register(cfg);
               ingest.register(cfg.routes);
               collectorAdmin.register(cfg.routes);

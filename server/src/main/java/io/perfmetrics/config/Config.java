@@ -61,7 +61,7 @@ public record Config(
       int writers) {
 
     public static Ingest defaults() {
-      return new Ingest(1 << 20, 50_000, Duration.ofMillis(5), 2_000_000, Duration.ofSeconds(15), 2);
+      return new Ingest(1 << 20, 50_000, Duration.ZERO, 2_000_000, Duration.ofSeconds(15), 2);
     }
   }
 

@@ -30,6 +30,10 @@ public final class SampleWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SampleWriter.class);
   private static final String UNIQUE_VIOLATION = "23505";
 
+  private static final java.util.Comparator<SampleBatch> BY_KEY =
+      java.util.Comparator.<SampleBatch>comparingLong(b -> b.size() == 0 ? 0 : b.epochSeconds()[0])
+          .thenComparingInt(SampleBatch::collectorId);
+
   private record Pending(SampleBatch batch, CompletableFuture<Void> stored) {}
 
   /** Too much queued already: answer 503 at once rather than pile up. */
@@ -117,6 +121,8 @@ public final class SampleWriter implements AutoCloseable {
     for (Pending p : group) {
       batches.add(p.batch());
     }
+    // In key order the unique index is filled page by page instead of all over its recent end.
+    batches.sort(BY_KEY);
     RuntimeException failure = null;
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);

@@ -1,0 +1,1196 @@
+#!/bin/sh
+# perfmetrics collector, POSIX sh edition.
+#
+# Deployed by the perfmetrics appliance over SSH and started with
+#   nohup setsid sh collector.sh >/dev/null 2>&1 &
+# It samples /proc every PM_INTERVAL_S seconds into a local spool and POSTs the
+# spool to the appliance every PM_UPLOAD_S seconds.  It stops by itself after
+# PM_TTL_S seconds or when the appliance answers 410.  See
+# templates/README-collector-sh.md for the host-side contract.
+#
+# Must stay POSIX: it runs under dash, bash and busybox ash, and is checked
+# with `shellcheck -s sh`.
+
+# ============================================================================
+# Parameters
+# ============================================================================
+# The appliance replaces every placeholder below with a single-quoted shell
+# word, so a value can never be expanded or executed by this script.  The
+# directive below only matters for the unrendered template, whose
+# placeholders would otherwise be reported as stray braces.
+# shellcheck disable=SC1083
+{
+# ---- BEGIN RENDERED PARAMETERS (replaced at deploy; each value is a quoted shell word) ----
+PM_URL={{URL}}
+PM_TOKEN={{TOKEN}}
+PM_INTERVAL_S={{INTERVAL_S}}
+PM_UPLOAD_S={{UPLOAD_S}}
+PM_TTL_S={{TTL_S}}
+PM_SPOOL_MAX_BYTES={{SPOOL_MAX_BYTES}}
+PM_METADATA_URL={{METADATA_URL}}
+PM_TOOLS_DIR={{TOOLS_DIR}}
+# ---- END RENDERED PARAMETERS ----
+}
+
+PM_VERSION=1
+# The receiver rejects bodies over 1 MiB; stay well below it.
+PM_CHUNK_MAX_BYTES=921600
+# Upper bound for the upload back-off after failures.
+PM_BACKOFF_MAX_S=1800
+# The log is rotated once (to collector.log.1) when it grows past this.
+PM_LOG_MAX_BYTES=1048576
+# A cloud identity document larger than this is not embedded in the hello.
+PM_CLOUD_DOC_MAX_BYTES=262144
+
+# Byte semantics for ${#var}, awk length() and character classes: the spool
+# size bookkeeping counts bytes.
+LC_ALL=C
+export LC_ALL
+# Every file written holds or derives from the bearer token or host data.
+umask 077
+: "${PATH:=/usr/local/bin:/usr/bin:/bin}"
+
+# ============================================================================
+# Functions
+# ============================================================================
+
+# ---- small helpers ---------------------------------------------------------
+
+log() {
+    printf '%s [%s] %s\n' "${NOW:-0}" "$$" "$*"
+}
+
+# Sets N to $1 without leading zeros; fails unless $1 is a plain unsigned
+# integer.  Leading zeros would make $(( )) read the value as octal.
+to_int() {
+    N=$1
+    case $N in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+    [ "${#N}" -le 15 ] || return 1
+    while :; do
+        case $N in
+            0?*) N=${N#0} ;;
+            *) break ;;
+        esac
+    done
+}
+
+# Formats a value scaled by 100 as a decimal with two places (sets F).
+# Integer arithmetic only: no awk/bc fork per metric.
+fmt2() {
+    f2_v=$1
+    f2_sign=
+    if [ "$f2_v" -lt 0 ]; then
+        f2_sign=-
+        f2_v=$((-f2_v))
+    fi
+    f2_frac=$((f2_v % 100))
+    [ "$f2_frac" -lt 10 ] && f2_frac=0$f2_frac
+    F=$f2_sign$((f2_v / 100)).$f2_frac
+}
+
+# Sets J to a JSON string literal for $1, or to null when $1 is empty.
+# Host-provided text (hostname, CPU model, os-release) may contain anything.
+json_str() {
+    if [ -z "$1" ]; then
+        J=null
+        return 0
+    fi
+    js_in=$1
+    case $js_in in
+        *[\\\"[:cntrl:]]*) ;;
+        *)
+            J="\"$js_in\""
+            return 0
+            ;;
+    esac
+    js_out=
+    while [ -n "$js_in" ]; do
+        js_rest=${js_in#?}
+        js_c=${js_in%"$js_rest"}
+        js_in=$js_rest
+        case $js_c in
+            \\) js_out="$js_out\\\\" ;;
+            \") js_out="$js_out\\\"" ;;
+            [[:cntrl:]]) js_out="$js_out$(printf '\\u%04x' "'$js_c")" ;;
+            *) js_out=$js_out$js_c ;;
+        esac
+    done
+    J="\"$js_out\""
+}
+
+# Strips leading and trailing white space from $1 (sets T).
+trim() {
+    T=$1
+    T=${T#"${T%%[![:space:]]*}"}
+    T=${T%"${T##*[![:space:]]}"}
+}
+
+# Runs "$@" under `timeout $1` when available.  busybox wget has no usable
+# timeout option of its own (and -T crashes some builds).
+with_timeout() {
+    if [ -n "$HAVE_TIMEOUT" ]; then
+        timeout "$@"
+    else
+        shift
+        "$@"
+    fi
+}
+
+# Prints the size of file $1 in bytes (sets N; 0 when missing).
+file_size() {
+    N=0
+    [ -f "$1" ] || return 0
+    fs_sz=$(wc -c <"$1" 2>/dev/null)
+    fs_sz=${fs_sz##*[!0-9]}
+    to_int "$fs_sz" || N=0
+}
+
+# ---- clock -----------------------------------------------------------------
+# Wall time is derived from /proc/uptime plus one `date +%s` anchor so that a
+# sample costs no `date` fork.  The anchor is re-checked at every upload cycle
+# so a stepped system clock is followed within one upload period.
+
+read_uptime_cs() {
+    UP_CS=
+    [ -n "$HAVE_UPTIME" ] || return 1
+    read -r ru_up _ </proc/uptime || return 1
+    ru_i=${ru_up%.*}
+    ru_f=${ru_up#*.}
+    [ "$ru_f" = "$ru_up" ] && ru_f=00
+    ru_f=${ru_f#0}
+    case $ru_i$ru_f in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+    UP_CS=$((ru_i * 100 + ru_f))
+}
+
+anchor_clock() {
+    ac_now=$(date +%s)
+    if ! to_int "$ac_now"; then
+        log "date +%s failed; cannot keep time"
+        exit 1
+    fi
+    EPOCH0=$N
+    if read_uptime_cs; then
+        UP0_CS=$UP_CS
+    else
+        HAVE_UPTIME=
+    fi
+    NOW=$EPOCH0
+}
+
+# Sets NOW (epoch seconds) and UP_CS (monotonic centiseconds).
+clock() {
+    if [ -n "$HAVE_UPTIME" ] && read_uptime_cs; then
+        NOW=$((EPOCH0 + (UP_CS - UP0_CS) / 100))
+    else
+        anchor_clock
+        UP_CS=$((NOW * 100))
+    fi
+}
+
+# Follows a stepped wall clock (NTP step, manual change); called per upload.
+recheck_clock() {
+    [ -n "$HAVE_UPTIME" ] || return 0
+    clock
+    rc_wall=$(date +%s)
+    to_int "$rc_wall" || return 0
+    rc_diff=$((N - NOW))
+    if [ "$rc_diff" -gt 2 ] || [ "$rc_diff" -lt -2 ]; then
+        log "wall clock moved by ${rc_diff}s; re-anchoring"
+        anchor_clock
+    fi
+}
+
+# ---- single instance, state, cleanup ---------------------------------------
+
+# True when pid $1 is alive and is a perfmetrics collector (not a recycled PID).
+is_collector_pid() {
+    to_int "$1" || return 1
+    [ "$N" != "$$" ] || return 1
+    [ -r "/proc/$N/cmdline" ] || return 1
+    grep -q -F collector.sh "/proc/$N/cmdline" 2>/dev/null
+}
+
+acquire_pidfile() {
+    ap_try=0
+    while [ "$ap_try" -lt 3 ]; do
+        ap_try=$((ap_try + 1))
+        # noclobber makes the create atomic (O_EXCL) against a racing start.
+        set -C
+        if { printf '%s\n' "$$" >"$PIDFILE"; } 2>/dev/null; then
+            set +C
+            return 0
+        fi
+        set +C
+        ap_other=
+        read -r ap_other <"$PIDFILE" 2>/dev/null
+        if is_collector_pid "$ap_other"; then
+            log "another collector is running (pid $ap_other); exiting"
+            exit 0
+        fi
+        log "removing stale pidfile (pid ${ap_other:-none})"
+        rm -f "$PIDFILE"
+    done
+    log "cannot create $PIDFILE; exiting"
+    exit 1
+}
+
+load_previous_state() {
+    [ -r "$STATE" ] || return 0
+    while IFS='=' read -r lp_k lp_v; do
+        case $lp_k in
+            spool_dropped_lines) to_int "$lp_v" && DROPPED=$N ;;
+        esac
+    done <"$STATE"
+}
+
+# Status for readers over SSH: simple key=value lines, replaced atomically.
+write_state() {
+    {
+        printf 'status=%s\n' "$1"
+        printf 'stop_reason=%s\n' "$STOP_REASON"
+        printf 'pid=%s\n' "$$"
+        printf 'version=%s\n' "$PM_VERSION"
+        printf 'kind=sh\n'
+        printf 'started_at=%s\n' "$STARTED_AT"
+        printf 'expires_at=%s\n' "$EXPIRES_AT"
+        printf 'interval_s=%s\n' "$PM_INTERVAL_S"
+        printf 'upload_s=%s\n' "$PM_UPLOAD_S"
+        printf 'upload_period_s=%s\n' "$UPLOAD_PERIOD"
+        printf 'http_client=%s\n' "$HTTP_CLIENT"
+        printf 'hello_ok=%s\n' "$HELLO_OK"
+        printf 'samples=%s\n' "$SAMPLES"
+        printf 'last_sample_at=%s\n' "$LAST_TS"
+        printf 'last_upload_at=%s\n' "$LAST_UPLOAD_AT"
+        printf 'last_upload_status=%s\n' "$LAST_UPLOAD_STATUS"
+        printf 'last_upload_ok_at=%s\n' "$LAST_UPLOAD_OK_AT"
+        printf 'spool_bytes=%s\n' "$SPOOL_BYTES"
+        printf 'spool_dropped_lines=%s\n' "$DROPPED"
+        printf 'updated_at=%s\n' "$NOW"
+    } >"$STATE.tmp" && mv -f "$STATE.tmp" "$STATE"
+}
+
+on_exit() {
+    trap - EXIT
+    [ -n "$SLEEP_PID" ] && kill "$SLEEP_PID" 2>/dev/null
+    [ -n "$STOP_REASON" ] || STOP_REASON=error
+    log "stopping: $STOP_REASON"
+    write_state stopped
+    rm -f "$AUTH_FILE" "$RESP_FILE" "$CHUNK_FILE" "$STATS_FILE" "$DF_FILE" \
+        "$CLOUD_FILE" "$SPOOL.tmp"
+    oe_pid=
+    read -r oe_pid <"$PIDFILE" 2>/dev/null
+    [ "$oe_pid" = "$$" ] && rm -f "$PIDFILE"
+}
+
+on_signal() {
+    STOP_REASON=signal
+    exit "$1"
+}
+
+# ---- HTTP ------------------------------------------------------------------
+# Client preference: curl, GNU wget, busybox wget.  The bearer token never
+# appears on a command line for curl (-K config file) or GNU wget (WGETRC);
+# busybox wget can only take it as --header argument.
+
+detect_http_client() {
+    HTTP_CLIENT=none
+    HAVE_TIMEOUT=
+    command -v timeout >/dev/null 2>&1 && HAVE_TIMEOUT=1
+    if command -v curl >/dev/null 2>&1; then
+        HTTP_CLIENT=curl
+    elif command -v wget >/dev/null 2>&1; then
+        if wget --version >/dev/null 2>&1; then
+            HTTP_CLIENT=wget
+        else
+            HTTP_CLIENT=busybox-wget
+            case $PM_URL in
+                https:*)
+                    # Its TLS client does not verify certificates: sending the
+                    # token that way would give it to any interceptor.
+                    log "busybox wget cannot verify TLS certificates; install curl or GNU wget. Uploads disabled."
+                    HTTP_CLIENT=none
+                    ;;
+            esac
+        fi
+    fi
+    [ "$HTTP_CLIENT" = none ] && log "no usable HTTP client (curl or wget); sampling to spool only"
+    log "http client: $HTTP_CLIENT"
+}
+
+write_auth_file() {
+    rm -f "$AUTH_FILE"
+    case $HTTP_CLIENT in
+        curl)
+            # curl config syntax: a double-quoted value with \\ and \" escapes,
+            # which is what json_str produces for a string without controls.
+            json_str "Authorization: Bearer $PM_TOKEN"
+            printf 'header = %s\n' "$J" >"$AUTH_FILE"
+            ;;
+        wget)
+            printf 'header = Authorization: Bearer %s\n' "$PM_TOKEN" >"$AUTH_FILE"
+            ;;
+    esac
+}
+
+# Reads the status of the last response from a `wget -S` transcript.
+parse_wget_status() {
+    HTTP_CODE=000
+    [ -r "$RESP_FILE" ] || return 0
+    while read -r pw_a pw_b pw_rest; do
+        case $pw_a in
+            HTTP/*) HTTP_CODE=$pw_b ;;
+            wget:) [ -n "$1" ] && log "wget: $pw_b $pw_rest" ;;
+        esac
+    done <"$RESP_FILE"
+}
+
+check_code() {
+    case $HTTP_CODE in
+        [0-9][0-9][0-9]) ;;
+        *) HTTP_CODE=000 ;;
+    esac
+}
+
+# POSTs file $3 with content type $2 to URL $1.  Sets HTTP_CODE (000 = no
+# HTTP answer at all).
+http_post() {
+    HTTP_CODE=000
+    case $HTTP_CLIENT in
+        curl)
+            # -q first: a ~/.curlrc must not change TLS verification or headers.
+            HTTP_CODE=$(curl -q -sS --connect-timeout 10 --max-time 30 -K "$AUTH_FILE" \
+                -H "Content-Type: $2" --data-binary "@$3" \
+                -o /dev/null -w '%{http_code}' "$1")
+            ;;
+        wget)
+            WGETRC=$AUTH_FILE wget -q -S -O /dev/null -T 30 -t 1 --max-redirect=0 \
+                --header="Content-Type: $2" --post-file="$3" "$1" 2>"$RESP_FILE"
+            parse_wget_status log
+            ;;
+        busybox-wget)
+            with_timeout 60 wget -q -S -O /dev/null \
+                --header "Authorization: Bearer $PM_TOKEN" \
+                --header "Content-Type: $2" --post-file "$3" "$1" 2>"$RESP_FILE"
+            parse_wget_status log
+            ;;
+    esac
+    check_code
+}
+
+# Cloud metadata request: method $1, URL $2, extra header $3, body to $4.
+# Short timeouts keep an on-premises start fast; never via a proxy.
+meta_request() {
+    HTTP_CODE=000
+    : >"$4"
+    case $HTTP_CLIENT in
+        curl)
+            HTTP_CODE=$(curl -q -s --noproxy '*' --connect-timeout 1 --max-time 2 \
+                -X "$1" -H "$3" -o "$4" -w '%{http_code}' "$2" 2>/dev/null)
+            ;;
+        wget)
+            wget -q -S -T 2 -t 1 --no-proxy --max-redirect=0 --method="$1" \
+                --header="$3" -O "$4" "$2" 2>"$RESP_FILE"
+            parse_wget_status
+            ;;
+        busybox-wget)
+            # No custom methods here: only plain GETs are possible.
+            [ "$1" = GET ] || return 0
+            with_timeout 3 wget -q -S -Y off --header "$3" -O "$4" "$2" 2>"$RESP_FILE"
+            parse_wget_status
+            ;;
+    esac
+    check_code
+}
+
+# A document is only embedded when it plausibly is one JSON object; anything
+# else (captive portals, HTML error pages) would corrupt the hello.
+looks_like_json_object() {
+    file_size "$1"
+    [ "$N" -gt 1 ] && [ "$N" -le "$PM_CLOUD_DOC_MAX_BYTES" ] || return 1
+    lj_first=
+    lj_last=
+    while IFS= read -r lj_line || [ -n "$lj_line" ]; do
+        trim "$lj_line"
+        [ -n "$T" ] || continue
+        [ -n "$lj_first" ] || lj_first=$T
+        lj_last=$T
+    done <"$1"
+    case $lj_first in
+        '{'*) ;;
+        *) return 1 ;;
+    esac
+    case $lj_last in
+        *'}') return 0 ;;
+    esac
+    return 1
+}
+
+# Sets CLOUD_PROVIDER and leaves the document in CLOUD_FILE.
+detect_cloud() {
+    CLOUD_PROVIDER=
+    [ "$HTTP_CLIENT" != none ] || return 0
+    # AWS, IMDSv2 first; a client without PUT support falls back to IMDSv1.
+    dc_tok=
+    meta_request PUT "$PM_METADATA_URL/latest/api/token" \
+        'X-aws-ec2-metadata-token-ttl-seconds: 21600' "$CLOUD_FILE"
+    if [ "$HTTP_CODE" = 000 ] && [ "$HTTP_CLIENT" != busybox-wget ]; then
+        # Nothing answers at the metadata address: on premises.  The other
+        # providers use the same address, so do not wait for them too.
+        return 0
+    fi
+    case $HTTP_CODE in
+        2??) read -r dc_tok <"$CLOUD_FILE" ;;
+    esac
+    if [ -n "$dc_tok" ] || [ "$HTTP_CLIENT" = busybox-wget ]; then
+        dc_hdr='Accept: application/json'
+        [ -n "$dc_tok" ] && dc_hdr="X-aws-ec2-metadata-token: $dc_tok"
+        meta_request GET "$PM_METADATA_URL/latest/dynamic/instance-identity/document" \
+            "$dc_hdr" "$CLOUD_FILE"
+        [ "$HTTP_CODE" = 000 ] && return 0
+        case $HTTP_CODE in
+            2??) looks_like_json_object "$CLOUD_FILE" && CLOUD_PROVIDER=aws && return 0 ;;
+        esac
+    fi
+    meta_request GET "$PM_METADATA_URL/metadata/instance?api-version=2021-02-01" \
+        'Metadata: true' "$CLOUD_FILE"
+    case $HTTP_CODE in
+        2??) looks_like_json_object "$CLOUD_FILE" && CLOUD_PROVIDER=azure && return 0 ;;
+    esac
+    meta_request GET "$PM_METADATA_URL/computeMetadata/v1/instance/?recursive=true" \
+        'Metadata-Flavor: Google' "$CLOUD_FILE"
+    case $HTTP_CODE in
+        2??) looks_like_json_object "$CLOUD_FILE" && CLOUD_PROVIDER=gcp && return 0 ;;
+    esac
+    return 0
+}
+
+# ---- block device selection ------------------------------------------------
+# "Whole physical disk" = an entry of /sys/block that has a backing device
+# link.  That excludes partitions (not in /sys/block) and virtual or stacked
+# devices (loop, ram, zram, dm-*, md*, nbd have no device link), so I/O is
+# counted once, at the physical layer.  Without /sys, fall back to names.
+is_whole_disk() {
+    case $1 in
+        loop* | ram* | zram* | dm-* | md* | nbd* | drbd* | sr* | fd*) return 1 ;;
+    esac
+    if [ -n "$HAVE_SYSBLOCK" ]; then
+        wd_n=$1
+        # /sys/block spells the "/" of cciss/c0d0-style names as "!".
+        case $wd_n in
+            */*) wd_n=${wd_n%%/*}!${wd_n#*/} ;;
+        esac
+        [ -e "/sys/block/$wd_n/device" ]
+        return
+    fi
+    case $1 in
+        nvme*p[0-9]* | mmcblk*p[0-9]*) return 1 ;;
+        sd*[0-9] | hd*[0-9] | vd*[0-9] | xvd*[0-9]) return 1 ;;
+    esac
+    return 0
+}
+
+# ============================================================================
+# Inventory / hello
+# ============================================================================
+
+# os-release values are shell-quoted; parse them, never source the file.
+osr_value() {
+    U=$1
+    case $U in
+        \"*\")
+            U=${U#\"}
+            U=${U%\"}
+            ov_out=
+            while :; do
+                case $U in
+                    *\\?*) ;;
+                    *) break ;;
+                esac
+                ov_pre=${U%%\\*}
+                U=${U#*\\}
+                ov_rest=${U#?}
+                ov_out=$ov_out$ov_pre${U%"$ov_rest"}
+                U=$ov_rest
+            done
+            U=$ov_out$U
+            ;;
+        \'*\')
+            U=${U#\'}
+            U=${U%\'}
+            ;;
+    esac
+}
+
+build_hello() {
+    # hostname / kernel from /proc avoid forks; uname is the fallback.
+    bh_host=
+    read -r bh_host </proc/sys/kernel/hostname 2>/dev/null || bh_host=$(uname -n)
+    bh_kernel=
+    read -r bh_kernel </proc/sys/kernel/osrelease 2>/dev/null || bh_kernel=$(uname -r)
+    bh_arch=$(uname -m 2>/dev/null)
+
+    bh_name=
+    bh_pretty=
+    bh_ver=
+    bh_osr=/etc/os-release
+    [ -r "$bh_osr" ] || bh_osr=/usr/lib/os-release
+    if [ -r "$bh_osr" ]; then
+        while IFS= read -r bh_line || [ -n "$bh_line" ]; do
+            case $bh_line in
+                NAME=*) osr_value "${bh_line#*=}" && bh_name=$U ;;
+                PRETTY_NAME=*) osr_value "${bh_line#*=}" && bh_pretty=$U ;;
+                VERSION_ID=*) osr_value "${bh_line#*=}" && bh_ver=$U ;;
+            esac
+        done <"$bh_osr"
+    fi
+    [ -n "$bh_pretty" ] || bh_pretty=$bh_name
+
+    # x86 has "model name"; other architectures use other keys.
+    bh_model=
+    if [ -r /proc/cpuinfo ]; then
+        while IFS=: read -r bh_k bh_v; do
+            trim "$bh_k"
+            case $T in
+                'model name' | 'Processor' | 'cpu model' | 'cpu' | 'Hardware')
+                    trim "$bh_v"
+                    bh_model=$T
+                    [ -n "$bh_model" ] && break
+                    ;;
+            esac
+        done </proc/cpuinfo
+    fi
+
+    bh_disks=
+    if [ -r /proc/diskstats ]; then
+        while read -r _ _ bh_d _; do
+            is_whole_disk "$bh_d" || continue
+            bh_size=null
+            bh_sys=$bh_d
+            case $bh_sys in
+                */*) bh_sys=${bh_sys%%/*}!${bh_sys#*/} ;;
+            esac
+            if read -r bh_sec <"/sys/block/$bh_sys/size" 2>/dev/null && to_int "$bh_sec"; then
+                bh_size=$((N * 512))
+            fi
+            json_str "$bh_d"
+            bh_disks="$bh_disks${bh_disks:+,}{\"name\":$J,\"size_bytes\":$bh_size}"
+        done </proc/diskstats
+    fi
+
+    bh_nics=
+    if [ -r /proc/net/dev ]; then
+        {
+            read -r _
+            read -r _
+            while IFS=': ' read -r bh_if _; do
+                case $bh_if in
+                    '' | lo) continue ;;
+                esac
+                bh_mac=
+                read -r bh_mac <"/sys/class/net/$bh_if/address" 2>/dev/null
+                json_str "$bh_mac"
+                bh_macj=$J
+                json_str "$bh_if"
+                bh_nics="$bh_nics${bh_nics:+,}{\"name\":$J,\"mac\":$bh_macj}"
+            done
+        } </proc/net/dev
+    fi
+
+    # Metrics whose source is missing on this host; rates count as available
+    # once their counters could be read.
+    bh_unavail=
+    for bh_m in \
+        "$CPU_OK:cpu.busy_pct" "$CPU_OK:cpu.count" "$LOAD_OK:load.1m" \
+        "$MEMTOTAL_OK:mem.total_bytes" "$MEMAVAIL_OK:mem.available_bytes" \
+        "$MEMAVAIL_OK:mem.used_bytes" "$SWAP_OK:swap.total_bytes" \
+        "$SWAP_OK:swap.used_bytes" "$DISK_OK:disk.read_bytes_per_s" \
+        "$DISK_OK:disk.write_bytes_per_s" "$DISK_OK:disk.read_ops_per_s" \
+        "$DISK_OK:disk.write_ops_per_s" "$FS_OK:fs.capacity_bytes" \
+        "$FS_OK:fs.used_bytes" "$NET_OK:net.rx_bytes_per_s" \
+        "$NET_OK:net.tx_bytes_per_s"; do
+        case $bh_m in
+            1:*) ;;
+            *) bh_unavail="$bh_unavail${bh_unavail:+,}\"${bh_m#*:}\"" ;;
+        esac
+    done
+
+    json_str "$bh_host"
+    bh_hostj=$J
+    json_str "$bh_pretty"
+    bh_prettyj=$J
+    json_str "$bh_ver"
+    bh_verj=$J
+    json_str "$bh_kernel"
+    bh_kernelj=$J
+    json_str "$bh_arch"
+    bh_archj=$J
+    json_str "$bh_model"
+    bh_modelj=$J
+
+    {
+        printf '{"hostname":%s,' "$bh_hostj"
+        printf '"os":{"family":"linux","name":%s,"version":%s,"kernel":%s,"arch":%s},' \
+            "$bh_prettyj" "$bh_verj" "$bh_kernelj" "$bh_archj"
+        printf '"cpu":{"model":%s,"count":%s},' "$bh_modelj" "${CPU_COUNT:-null}"
+        printf '"memory_bytes":%s,' "${MEM_TOTAL_BYTES:-null}"
+        printf '"disks":[%s],' "$bh_disks"
+        printf '"nics":[%s],' "$bh_nics"
+        if [ -n "$CLOUD_PROVIDER" ]; then
+            printf '"cloud":{"provider":"%s","document":' "$CLOUD_PROVIDER"
+            cat "$CLOUD_FILE"
+            printf '},'
+        else
+            printf '"cloud":null,'
+        fi
+        printf '"collector":{"version":"%s","kind":"sh","started_at":%s,"expires_at":%s,' \
+            "$PM_VERSION" "$STARTED_AT" "$EXPIRES_AT"
+        printf '"interval_s":%s,"upload_s":%s,"unavailable_metrics":[%s]}}\n' \
+            "$PM_INTERVAL_S" "$PM_UPLOAD_S" "$bh_unavail"
+    } >"$HELLO_FILE"
+    rm -f "$CLOUD_FILE"
+}
+
+# ============================================================================
+# Sampling
+# ============================================================================
+# Each sampler reads /proc with the `read` builtin: no fork per metric.  The
+# only forks per sample are df (filesystems) and the interval sleep.
+
+emit() {
+    BUF="$BUF$TS,$1,$2
+"
+}
+
+# Per-second rate of counter $2 against previous value $3 (scaled integers).
+emit_rate() {
+    [ -n "$3" ] && [ "$RATE_DT_CS" -gt 0 ] || return 0
+    er_d=$(($2 - $3))
+    # A counter that went down (reset, device gone) gives no rate this time.
+    [ "$er_d" -ge 0 ] || return 0
+    fmt2 $(((er_d * 10000 + RATE_DT_CS / 2) / RATE_DT_CS))
+    emit "$1" "$F"
+}
+
+sample_cpu() {
+    [ -r /proc/stat ] || return 0
+    sc_tot=
+    sc_n=0
+    # cpu (aggregate) and cpuN lines come first; stop before the long ones.
+    while read -r sc_name sc_u sc_ni sc_sy sc_id sc_io sc_irq sc_si sc_st _; do
+        case $sc_name in
+            cpu)
+                sc_idle=$((${sc_id:-0} + ${sc_io:-0}))
+                sc_tot=$((${sc_u:-0} + ${sc_ni:-0} + ${sc_sy:-0} + sc_idle + ${sc_irq:-0} + ${sc_si:-0} + ${sc_st:-0}))
+                ;;
+            cpu*) sc_n=$((sc_n + 1)) ;;
+            *) break ;;
+        esac
+    done </proc/stat
+    [ -n "$sc_tot" ] || return 0
+    CPU_OK=1
+    CPU_COUNT=$sc_n
+    emit cpu.count "$sc_n"
+    if [ -n "$P_CPU_TOT" ]; then
+        sc_dt=$((sc_tot - P_CPU_TOT))
+        sc_db=$((sc_dt - (sc_idle - P_CPU_IDLE)))
+        if [ "$sc_dt" -gt 0 ]; then
+            # iowait may run backwards on some kernels: clamp to 0..100 %.
+            [ "$sc_db" -lt 0 ] && sc_db=0
+            [ "$sc_db" -gt "$sc_dt" ] && sc_db=$sc_dt
+            fmt2 $(((sc_db * 10000 + sc_dt / 2) / sc_dt))
+            emit cpu.busy_pct "$F"
+        fi
+    fi
+    P_CPU_TOT=$sc_tot
+    P_CPU_IDLE=$sc_idle
+}
+
+sample_load() {
+    [ -r /proc/loadavg ] || return 0
+    read -r sl_1 _ </proc/loadavg
+    case $sl_1 in
+        '' | *[!0-9.]* | .* | *.) return 0 ;;
+    esac
+    LOAD_OK=1
+    emit load.1m "$sl_1"
+}
+
+sample_mem() {
+    [ -r /proc/meminfo ] || return 0
+    sm_mt=
+    sm_ma=
+    sm_st=
+    sm_sf=
+    while read -r sm_k sm_v _; do
+        case $sm_k in
+            MemTotal:) sm_mt=$sm_v ;;
+            MemAvailable:) sm_ma=$sm_v ;;
+            SwapTotal:) sm_st=$sm_v ;;
+            SwapFree:)
+                sm_sf=$sm_v
+                break
+                ;;
+        esac
+    done </proc/meminfo
+    if to_int "$sm_mt"; then
+        MEMTOTAL_OK=1
+        MEM_TOTAL_BYTES=$((N * 1024))
+        emit mem.total_bytes "$MEM_TOTAL_BYTES"
+        # MemAvailable exists since Linux 3.14; older kernels list it missing.
+        if to_int "$sm_ma"; then
+            MEMAVAIL_OK=1
+            emit mem.available_bytes $((N * 1024))
+            emit mem.used_bytes $((MEM_TOTAL_BYTES - N * 1024))
+        fi
+    fi
+    if to_int "$sm_st"; then
+        sm_stb=$((N * 1024))
+        if to_int "$sm_sf"; then
+            SWAP_OK=1
+            emit swap.total_bytes "$sm_stb"
+            emit swap.used_bytes $((sm_stb - N * 1024))
+        fi
+    fi
+}
+
+sample_disk() {
+    [ -r /proc/diskstats ] || return 0
+    sd_ro=0
+    sd_rs=0
+    sd_wo=0
+    sd_ws=0
+    # Sectors in /proc/diskstats are always 512 bytes, whatever the device.
+    while read -r _ _ sd_name sd_rio _ sd_rsec _ sd_wio _ sd_wsec _; do
+        is_whole_disk "$sd_name" || continue
+        case $sd_rio$sd_rsec$sd_wio$sd_wsec in
+            '' | *[!0-9]*) continue ;;
+        esac
+        sd_ro=$((sd_ro + sd_rio))
+        sd_rs=$((sd_rs + sd_rsec))
+        sd_wo=$((sd_wo + sd_wio))
+        sd_ws=$((sd_ws + sd_wsec))
+    done </proc/diskstats
+    DISK_OK=1
+    sd_rb=$((sd_rs * 512))
+    sd_wb=$((sd_ws * 512))
+    emit_rate disk.read_bytes_per_s "$sd_rb" "$P_DISK_RB"
+    emit_rate disk.write_bytes_per_s "$sd_wb" "$P_DISK_WB"
+    emit_rate disk.read_ops_per_s "$sd_ro" "$P_DISK_RO"
+    emit_rate disk.write_ops_per_s "$sd_wo" "$P_DISK_WO"
+    P_DISK_RB=$sd_rb
+    P_DISK_WB=$sd_wb
+    P_DISK_RO=$sd_ro
+    P_DISK_WO=$sd_wo
+}
+
+sample_net() {
+    [ -r /proc/net/dev ] || return 0
+    sn_rx=0
+    sn_tx=0
+    {
+        read -r _
+        read -r _
+        # Old kernels glue the first counter to the colon ("eth0:123"); with
+        # ':' in IFS both layouts split the same way.
+        while IFS=': ' read -r sn_if sn_r _ _ _ _ _ _ _ sn_t _; do
+            [ "$sn_if" != lo ] || continue
+            case $sn_r$sn_t in
+                '' | *[!0-9]*) continue ;;
+            esac
+            sn_rx=$((sn_rx + sn_r))
+            sn_tx=$((sn_tx + sn_t))
+        done
+    } </proc/net/dev
+    NET_OK=1
+    emit_rate net.rx_bytes_per_s "$sn_rx" "$P_NET_RX"
+    emit_rate net.tx_bytes_per_s "$sn_tx" "$P_NET_TX"
+    P_NET_RX=$sn_rx
+    P_NET_TX=$sn_tx
+}
+
+# Local, disk-backed filesystems only, one mount per device (bind mounts and
+# btrfs subvolumes would otherwise count twice).  df gets the mountpoints as
+# arguments so it never stats network mounts, which can hang.
+sample_fs() {
+    [ -r /proc/mounts ] || return 0
+    sf_seen=' '
+    set --
+    while read -r sf_dev sf_mp sf_type _; do
+        case $sf_type in
+            ext2 | ext3 | ext4 | xfs | btrfs | zfs | jfs | reiserfs | f2fs | vfat | exfat | \
+                ntfs | ntfs3 | fuseblk | hfsplus | nilfs2 | bcachefs | ufs) ;;
+            *) continue ;;
+        esac
+        # /proc/mounts escapes blanks as \040; df prints them raw.  Rare on
+        # servers, so such mounts are skipped rather than decoded.
+        case $sf_mp in
+            *\\*) continue ;;
+        esac
+        case $sf_seen in
+            *" $sf_dev "*) continue ;;
+        esac
+        sf_seen="$sf_seen$sf_dev "
+        set -- "$@" "$sf_mp"
+    done </proc/mounts
+    [ "$#" -gt 0 ] || return 0
+    df -P -k -- "$@" >"$DF_FILE" 2>/dev/null
+    sf_cap=0
+    sf_used=0
+    sf_n=0
+    {
+        read -r _
+        while read -r _ sf_blocks sf_u _; do
+            case $sf_blocks$sf_u in
+                '' | *[!0-9]*) continue ;;
+            esac
+            sf_cap=$((sf_cap + sf_blocks))
+            sf_used=$((sf_used + sf_u))
+            sf_n=$((sf_n + 1))
+        done
+    } <"$DF_FILE"
+    [ "$sf_n" -gt 0 ] || return 0
+    FS_OK=1
+    emit fs.capacity_bytes $((sf_cap * 1024))
+    emit fs.used_bytes $((sf_used * 1024))
+}
+
+take_sample() {
+    clock
+    TS=$NOW
+    # Only a re-anchored clock can repeat a second; the receiver would
+    # de-duplicate the second sample away.
+    [ "$TS" = "$LAST_TS" ] && TS=$((TS + 1))
+    RATE_DT_CS=0
+    [ -n "$P_UP_CS" ] && RATE_DT_CS=$((UP_CS - P_UP_CS))
+    BUF=
+    sample_cpu
+    sample_load
+    sample_mem
+    sample_disk
+    sample_net
+    sample_fs
+    P_UP_CS=$UP_CS
+    [ "$DROPPED" -gt 0 ] && emit collector.spool_dropped_lines "$DROPPED"
+    SAMPLES=$((SAMPLES + 1))
+    LAST_TS=$TS
+    spool_append
+}
+
+# ============================================================================
+# Spool
+# ============================================================================
+# spool.csv holds the lines not yet acknowledged by the appliance, oldest
+# first.  Lines leave it only after a 2xx (replays are harmless: the receiver
+# de-duplicates), or when the size cap drops the oldest ones.  SPOOL_BYTES
+# tracks its size so a sample needs no `wc` fork.
+
+spool_append() {
+    [ -n "$BUF" ] || return 0
+    if printf '%s' "$BUF" >>"$SPOOL"; then
+        SPOOL_BYTES=$((SPOOL_BYTES + ${#BUF}))
+    else
+        log "cannot append to spool (disk full?)"
+        spool_repair
+    fi
+    spool_enforce_cap
+}
+
+# A crash or full disk can leave a partial last line; terminate it so the
+# next sample does not get glued to it (the upload filter drops the remnant).
+spool_repair() {
+    file_size "$SPOOL"
+    SPOOL_BYTES=$N
+    [ "$SPOOL_BYTES" -gt 0 ] || return 0
+    sr_last=$(tail -c 1 "$SPOOL")
+    if [ -n "$sr_last" ]; then
+        printf '\n' >>"$SPOOL" && SPOOL_BYTES=$((SPOOL_BYTES + 1))
+    fi
+}
+
+# Over the cap, drop the oldest lines down to 90 % of it, so that a long
+# outage trims every few samples instead of after every one.
+spool_enforce_cap() {
+    [ "$SPOOL_BYTES" -gt "$PM_SPOOL_MAX_BYTES" ] || return 0
+    se_need=$((SPOOL_BYTES - (PM_SPOOL_MAX_BYTES - PM_SPOOL_MAX_BYTES / 10)))
+    : >"$SPOOL.tmp"
+    awk -v need="$se_need" -v out="$SPOOL.tmp" '
+        dropped < need { dropped += length($0) + 1; lines++; next }
+        { print > out }
+        END { printf "%d %d\n", lines, dropped }' "$SPOOL" >"$STATS_FILE" || return 0
+    se_lines=
+    se_bytes=
+    read -r se_lines se_bytes <"$STATS_FILE"
+    to_int "$se_lines" || return 0
+    to_int "$se_bytes" || return 0
+    mv -f "$SPOOL.tmp" "$SPOOL" || return 0
+    DROPPED=$((DROPPED + se_lines))
+    SPOOL_BYTES=$((SPOOL_BYTES - se_bytes))
+    [ "$SPOOL_BYTES" -ge 0 ] || SPOOL_BYTES=0
+    log "spool over ${PM_SPOOL_MAX_BYTES} bytes: dropped $se_lines oldest lines ($DROPPED in total)"
+}
+
+# Copies the first lines of the spool, up to PM_CHUNK_MAX_BYTES and always
+# whole lines, into CHUNK_FILE.  Lines that do not match the line grammar
+# (a torn write) are consumed but not sent, so one bad line cannot block the
+# spool with 400s forever.
+make_chunk() {
+    : >"$CHUNK_FILE"
+    awk -v max="$PM_CHUNK_MAX_BYTES" -v out="$CHUNK_FILE" '
+        {
+            b = length($0) + 1
+            if (n > 0 && bytes + b > max) { more = 1; exit }
+            n++; bytes += b
+            if (split($0, f, ",") == 3 && f[1] ~ /^[0-9]+$/ &&
+                f[2] ~ /^[a-z][a-z0-9_.]*$/ && length(f[2]) <= 64 &&
+                f[3] ~ /^-?[0-9]+(\.[0-9]+)?$/) { print > out; good++ }
+            else bad++
+        }
+        END { printf "%d %d %d %d %d\n", n, bytes, good, bad, more }' "$SPOOL" >"$STATS_FILE"
+    CH_LINES=
+    CH_BYTES=
+    CH_GOOD=
+    CH_BAD=
+    CH_MORE=
+    read -r CH_LINES CH_BYTES CH_GOOD CH_BAD CH_MORE <"$STATS_FILE"
+    for mc_v in "$CH_LINES" "$CH_BYTES" "$CH_GOOD" "$CH_BAD" "$CH_MORE"; do
+        to_int "$mc_v" || return 1
+    done
+    [ "$CH_BAD" -gt 0 ] && log "skipping $CH_BAD malformed spool lines"
+    return 0
+}
+
+# Removes the lines of the last chunk from the head of the spool.
+drop_chunk_from_spool() {
+    if [ "$CH_MORE" = 0 ]; then
+        # The chunk was the whole spool: no copy needed.
+        : >"$SPOOL"
+        SPOOL_BYTES=0
+        return 0
+    fi
+    tail -n "+$((CH_LINES + 1))" "$SPOOL" >"$SPOOL.tmp" && mv -f "$SPOOL.tmp" "$SPOOL"
+    SPOOL_BYTES=$((SPOOL_BYTES - CH_BYTES))
+    [ "$SPOOL_BYTES" -ge 0 ] || SPOOL_BYTES=0
+}
+
+# ============================================================================
+# Upload
+# ============================================================================
+
+retire() {
+    log "appliance answered 410 (collector expired or retired); exiting"
+    STOP_REASON=retired
+    exit 0
+}
+
+# One upload cycle: hello (until acknowledged), then the spool chunk by
+# chunk.  With a large backlog it returns early when a sample is due and sets
+# UPLOAD_PENDING, so sampling keeps its cadence.
+upload_cycle() {
+    UPLOAD_PENDING=0
+    [ "$HTTP_CLIENT" != none ] || return 0
+    uc_failed=0
+    uc_hello_failed=0
+    uc_sent=0
+    if [ "$HELLO_OK" != 1 ]; then
+        LAST_UPLOAD_AT=$NOW
+        http_post "$PM_URL/api/v1/hello" application/json "$HELLO_FILE"
+        LAST_UPLOAD_STATUS=$HTTP_CODE
+        case $HTTP_CODE in
+            2??)
+                HELLO_OK=1
+                log "hello acknowledged ($HTTP_CODE)"
+                ;;
+            410) retire ;;
+            *)
+                uc_hello_failed=1
+                log "hello failed (HTTP $HTTP_CODE); will retry"
+                ;;
+        esac
+    fi
+    while [ -s "$SPOOL" ]; do
+        make_chunk || {
+            log "cannot read spool"
+            uc_failed=1
+            break
+        }
+        [ "$CH_LINES" -gt 0 ] || break
+        if [ "$CH_GOOD" -gt 0 ]; then
+            clock
+            LAST_UPLOAD_AT=$NOW
+            http_post "$PM_URL/api/v1/metrics" text/plain "$CHUNK_FILE"
+            LAST_UPLOAD_STATUS=$HTTP_CODE
+            case $HTTP_CODE in
+                2??)
+                    LAST_UPLOAD_OK_AT=$NOW
+                    uc_sent=$((uc_sent + CH_GOOD))
+                    ;;
+                410) retire ;;
+                *)
+                    log "upload failed (HTTP $HTTP_CODE); keeping $SPOOL_BYTES spooled bytes"
+                    uc_failed=1
+                    break
+                    ;;
+            esac
+        fi
+        drop_chunk_from_spool
+        clock
+        if [ "$NOW" -ge "$NEXT_SAMPLE" ] && [ -s "$SPOOL" ]; then
+            UPLOAD_PENDING=1
+            break
+        fi
+    done
+    [ "$uc_sent" -gt 0 ] && log "uploaded $uc_sent lines"
+    clock
+    if [ "$uc_failed" = 1 ] || { [ "$uc_hello_failed" = 1 ] && [ "$uc_sent" = 0 ]; }; then
+        UPLOAD_PENDING=0
+        UPLOAD_PERIOD=$((UPLOAD_PERIOD * 2))
+        uc_max=$PM_BACKOFF_MAX_S
+        [ "$PM_UPLOAD_S" -gt "$uc_max" ] && uc_max=$PM_UPLOAD_S
+        [ "$UPLOAD_PERIOD" -gt "$uc_max" ] && UPLOAD_PERIOD=$uc_max
+        log "next upload attempt in ${UPLOAD_PERIOD}s"
+    else
+        UPLOAD_PERIOD=$PM_UPLOAD_S
+    fi
+    NEXT_UPLOAD=$((NOW + UPLOAD_PERIOD))
+}
+
+rotate_log() {
+    file_size "$LOG"
+    [ "$N" -gt "$PM_LOG_MAX_BYTES" ] || return 0
+    mv -f "$LOG" "$LOG.1"
+    exec >>"$LOG" 2>&1
+    log "log rotated"
+}
+
+# ============================================================================
+# Main loop
+# ============================================================================
+
+main() {
+    if [ -z "$PM_TOOLS_DIR" ] || ! mkdir -p "$PM_TOOLS_DIR" 2>/dev/null || ! cd "$PM_TOOLS_DIR"; then
+        echo "perfmetrics collector: cannot use tools dir" >&2
+        exit 2
+    fi
+    PIDFILE=$PM_TOOLS_DIR/collector.pid
+    STATE=$PM_TOOLS_DIR/collector.state
+    SPOOL=$PM_TOOLS_DIR/spool.csv
+    LOG=$PM_TOOLS_DIR/collector.log
+    HELLO_FILE=$PM_TOOLS_DIR/hello.json
+    AUTH_FILE=$PM_TOOLS_DIR/.auth
+    RESP_FILE=$PM_TOOLS_DIR/.http.out
+    CHUNK_FILE=$PM_TOOLS_DIR/.chunk
+    STATS_FILE=$PM_TOOLS_DIR/.stats
+    DF_FILE=$PM_TOOLS_DIR/.df
+    CLOUD_FILE=$PM_TOOLS_DIR/.cloud
+
+    # Started with stdout/stderr on /dev/null: everything goes to the log.
+    exec </dev/null >>"$LOG" 2>&1
+
+    HAVE_UPTIME=
+    [ -r /proc/uptime ] && HAVE_UPTIME=1
+    HAVE_SYSBLOCK=
+    [ -d /sys/block ] && HAVE_SYSBLOCK=1
+    anchor_clock
+
+    pm_bad=
+    if to_int "$PM_INTERVAL_S" && [ "$N" -ge 1 ]; then PM_INTERVAL_S=$N; else pm_bad="$pm_bad INTERVAL_S"; fi
+    if to_int "$PM_UPLOAD_S" && [ "$N" -ge 1 ]; then PM_UPLOAD_S=$N; else pm_bad="$pm_bad UPLOAD_S"; fi
+    if to_int "$PM_TTL_S"; then PM_TTL_S=$N; else pm_bad="$pm_bad TTL_S"; fi
+    if to_int "$PM_SPOOL_MAX_BYTES" && [ "$N" -ge 1 ]; then PM_SPOOL_MAX_BYTES=$N; else pm_bad="$pm_bad SPOOL_MAX_BYTES"; fi
+    case $PM_URL in
+        http://?* | https://?*) PM_URL=${PM_URL%/} ;;
+        *) pm_bad="$pm_bad URL" ;;
+    esac
+    case $PM_METADATA_URL in
+        http://?*) PM_METADATA_URL=${PM_METADATA_URL%/} ;;
+        *) pm_bad="$pm_bad METADATA_URL" ;;
+    esac
+    # A newline in the token could inject headers into the HTTP request.
+    case $PM_TOKEN in
+        '' | *[[:cntrl:]]*) pm_bad="$pm_bad TOKEN" ;;
+    esac
+    if [ -n "$pm_bad" ]; then
+        log "invalid rendered parameters:$pm_bad; exiting"
+        exit 2
+    fi
+
+    acquire_pidfile
+    STOP_REASON=
+    SLEEP_PID=
+    trap on_exit EXIT
+    trap 'on_signal 143' TERM
+    trap 'on_signal 130' INT
+    trap 'on_signal 129' HUP
+
+    STARTED_AT=$NOW
+    EXPIRES_AT=$((NOW + PM_TTL_S))
+    SAMPLES=0
+    DROPPED=0
+    LAST_TS=
+    LAST_UPLOAD_AT=
+    LAST_UPLOAD_STATUS=
+    LAST_UPLOAD_OK_AT=
+    HELLO_OK=0
+    UPLOAD_PERIOD=$PM_UPLOAD_S
+    UPLOAD_PENDING=0
+    CLOUD_PROVIDER=
+    P_UP_CS=
+    load_previous_state
+    log "starting collector v$PM_VERSION (interval ${PM_INTERVAL_S}s, upload ${PM_UPLOAD_S}s, expires at $EXPIRES_AT)"
+
+    detect_http_client
+    write_auth_file
+    spool_repair
+    spool_enforce_cap
+
+    # The first sample primes the rate counters and tells which metrics this
+    # host can provide, which the hello reports.
+    take_sample
+    NEXT_SAMPLE=$((TS + PM_INTERVAL_S))
+    detect_cloud
+    build_hello
+    log "cloud: ${CLOUD_PROVIDER:-none}"
+    NEXT_UPLOAD=$NOW
+    write_state running
+
+    while :; do
+        clock
+        if [ "$NOW" -ge "$EXPIRES_AT" ]; then
+            log "TTL reached; flushing the spool once before exiting"
+            upload_cycle
+            STOP_REASON=expired
+            exit 0
+        fi
+        if [ "$NOW" -ge "$NEXT_SAMPLE" ]; then
+            take_sample
+            NEXT_SAMPLE=$((NEXT_SAMPLE + PM_INTERVAL_S))
+            # After a long stall, resume the cadence instead of bursting.
+            [ "$NEXT_SAMPLE" -le "$NOW" ] && NEXT_SAMPLE=$((NOW + PM_INTERVAL_S))
+        fi
+        if [ "$UPLOAD_PENDING" = 1 ] || [ "$NOW" -ge "$NEXT_UPLOAD" ]; then
+            recheck_clock
+            upload_cycle
+            rotate_log
+            write_state running
+        fi
+        [ "$UPLOAD_PENDING" = 1 ] && continue
+        clock
+        mn_wake=$NEXT_SAMPLE
+        [ "$NEXT_UPLOAD" -lt "$mn_wake" ] && mn_wake=$NEXT_UPLOAD
+        [ "$EXPIRES_AT" -lt "$mn_wake" ] && mn_wake=$EXPIRES_AT
+        mn_wait=$((mn_wake - NOW))
+        if [ "$mn_wait" -gt 0 ]; then
+            # Background + wait: a TERM is handled at once, not after sleep.
+            sleep "$mn_wait" &
+            SLEEP_PID=$!
+            wait "$SLEEP_PID"
+            SLEEP_PID=
+        fi
+    done
+}
+
+main "$@"
