@@ -15,6 +15,9 @@
 //   --mode socket
 //        Plain @electric-sql/pglite-socket PGLiteSocketServer: one client at a
 //        time (others queue), no COPY FROM STDIN, messages > 64 KiB crash it.
+//   --turn-timeout MS / PGLITE_TURN_TIMEOUT_MS  (mux mode) a statement that has
+//        waited this long while another connection sits idle in a transaction
+//        fails with SQLSTATE 55P03 instead of waiting forever; default 15000, 0 = never
 //   --queue-timeout MS / PGLITE_QUEUE_TIMEOUT_MS  (socket mode) queue wait, default 60000
 //   --exit-on-stdin-eof / PGLITE_EXIT_ON_STDIN_EOF=1  stop when stdin reaches EOF
 //   --debug / PGLITE_DEBUG=1       log connections and turn-taking to stderr
@@ -48,6 +51,7 @@ try {
       'data-dir': { type: 'string', short: 'd' },
       mode: { type: 'string' },
       'queue-timeout': { type: 'string' },
+      'turn-timeout': { type: 'string' },
       'create-extension': { type: 'boolean' },
       'exit-on-stdin-eof': { type: 'boolean' },
       debug: { type: 'boolean' },
@@ -81,6 +85,9 @@ if (mode !== 'mux' && mode !== 'socket') {
 }
 const queueTimeout = Number(
   opts['queue-timeout'] ?? process.env.PGLITE_QUEUE_TIMEOUT_MS ?? '60000',
+)
+const turnTimeout = Number(
+  opts['turn-timeout'] ?? process.env.PGLITE_TURN_TIMEOUT_MS ?? '15000',
 )
 const createExtension =
   opts['create-extension'] || envFlag('PGLITE_CREATE_EXTENSION')
@@ -360,6 +367,8 @@ async function startMux() {
       this.copy = null // { parts: [], info }
       this.statements = new Set() // renamed statement names alive in the backend
       this.closed = false
+      this.discardUntilSync = false // rest of a rejected extended-protocol request
+      this.idleSince = 0
       this.waitSince = 0
       this.warned = false
     }
@@ -404,6 +413,11 @@ async function startMux() {
       c.chunkLen = rest.length
       if (!c.started) {
         if (!onStartupFrame(c, frame)) return
+      } else if (c.discardUntilSync) {
+        if (frame[0] === 0x53) {
+          c.discardUntilSync = false
+          c.write(message('Z', Buffer.from(c.tx)))
+        }
       } else {
         c.frames.push({ type: String.fromCharCode(frame[0]), buf: frame })
       }
@@ -510,6 +524,7 @@ async function startMux() {
         if (!(await restoreSettings(c))) continue
       }
       await step(c)
+      c.idleSince = Date.now()
       if (c.closed && !c.frames.length) {
         conns.delete(c)
         if (owner === c) owner = null
@@ -721,18 +736,49 @@ async function startMux() {
     }
   }
 
-  // Warn about connections that wait long for their turn (a thread holding a
-  // transaction open on one connection while it waits for another deadlocks).
+  // A thread that holds a transaction open on one connection while it waits
+  // for another deadlocks here. Fail the waiting statements (like a lock
+  // timeout) once the owner has sat idle in its transaction for turnTimeout.
+  function reject(w, text) {
+    const err = errorResponse('ERROR', '55P03', text)
+    const z = message('Z', Buffer.from(w.tx))
+    const out = []
+    while (w.frames.length && w.frames[0].type !== 'cleanup') {
+      const open = w.frames.findIndex((f) => f.type === 'Q' || f.type === 'S' || f.type === 'F')
+      if (open < 0) {
+        // an extended-protocol request without its Sync yet
+        w.frames = w.frames.filter((f) => f.type === 'cleanup')
+        w.discardUntilSync = true
+        out.push(err)
+        break
+      }
+      w.frames.splice(0, open + 1)
+      out.push(err, z)
+    }
+    w.write(Buffer.concat(out))
+  }
+
   const watchdog = setInterval(() => {
     const now = Date.now()
-    for (const c of waiting) {
-      if (!c.warned && now - c.waitSince > 10000) {
+    for (const c of [...waiting]) {
+      if (!c.warned && now - c.waitSince > 5000) {
         c.warned = true
         log(`connection ${c.id} has waited ${Math.round((now - c.waitSince) / 1000)} s for its turn; ` +
           `connection ${owner?.id ?? '-'} holds the session (transaction status ${owner?.tx ?? '-'})`)
       }
+      if (turnTimeout > 0 && owner && !busy && owner.tx !== 'I' && !owner.frames.length && !c.closed &&
+          now - owner.idleSince > turnTimeout && now - c.waitSince > turnTimeout) {
+        const text = `timescale-pglite: gave up after ${Math.round((now - c.waitSince) / 1000)} s waiting ` +
+          `for the single PGlite session, which connection ${owner.id} holds idle in a transaction. ` +
+          `Connections take turns at transaction boundaries, so a client that keeps a transaction open ` +
+          `on one connection while it waits for another deadlocks (Flyway: set ` +
+          `flyway.postgresql.transactional.lock=false).`
+        log(`connection ${c.id}: ${text}`)
+        reject(c, text)
+        if (!c.frames.length) waiting.splice(waiting.indexOf(c), 1)
+      }
     }
-  }, 2000)
+  }, 500)
   watchdog.unref()
 
   const server = net.createServer((socket) => {

@@ -1,0 +1,67 @@
+package io.perfmetrics.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.perfmetrics.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/** The migration set on a plain PostgreSQL (the embedded one): the branch without TimescaleDB. */
+class MigrationsIT {
+  static boolean exists(Connection c, String sql) throws Exception {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rs.next();
+    }
+  }
+
+  @Test
+  void migrateAFreshDatabaseThenAgainAsANoOp() throws Exception {
+    try (TestPostgres pg = new TestPostgres();
+        Database db = Database.connect(pg.jdbcUrl(), null, null)) {
+      var first = db.migrate();
+      var second = db.migrate();
+
+      assertThat(first.migrationsExecuted).isEqualTo(2);
+      assertThat(second.migrationsExecuted).isZero();
+      assertThat(db.hasTimescale()).isFalse();
+      try (Connection c = db.dataSource().getConnection()) {
+        assertThat(exists(c, "SELECT 1 FROM pg_indexes WHERE tablename = 'samples' AND indexname = 'samples_ts_brin'"
+            + " AND indexdef LIKE '%USING brin%'")).isTrue();
+        assertThat(exists(c, "SELECT 1 FROM pg_indexes WHERE tablename = 'samples' AND indexname = 'samples_key'"
+            + " AND indexdef LIKE 'CREATE UNIQUE INDEX%'")).isTrue();
+        for (String table : new String[] {"targets", "credentials", "collectors", "host_inventory", "metrics", "admin_tokens"}) {
+          assertThat(exists(c, "SELECT 1 FROM information_schema.tables WHERE table_name = '" + table + "'"))
+              .as(table).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  void theEmbeddedDatabaseIsDurableAndKeepsItsDataAcrossRestarts() throws Exception {
+    try (TestPostgres pg = new TestPostgres()) {
+      try (Database db = Database.connect(pg.jdbcUrl(), null, null);
+          Connection c = db.dataSource().getConnection();
+          Statement s = c.createStatement()) {
+        db.migrate();
+        for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
+          try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+            rs.next();
+            assertThat(rs.getString(1)).as(setting).isEqualTo("on");
+          }
+        }
+        s.execute("INSERT INTO metrics (name) VALUES ('kept.across.restart')");
+      }
+      pg.stop();
+      pg.start();
+      try (Database db = Database.connect(pg.jdbcUrl(), null, null);
+          Connection c = db.dataSource().getConnection()) {
+        assertThat(db.migrate().migrationsExecuted).isZero();
+        assertThat(exists(c, "SELECT 1 FROM metrics WHERE name = 'kept.across.restart'")).isTrue();
+      }
+    }
+  }
+}
