@@ -211,7 +211,14 @@ is_collector_pid() {
     to_int "$1" || return 1
     [ "$N" != "$$" ] || return 1
     [ -r "/proc/$N/cmdline" ] || return 1
-    grep -q -F collector.sh "/proc/$N/cmdline" 2>/dev/null
+    # The shells' read drops the NUL separators ("shcollector.sh"), which is
+    # good enough for a substring test; busybox grep -F stops at the NULs.
+    ic_cmd=
+    IFS= read -r ic_cmd 2>/dev/null <"/proc/$N/cmdline"
+    case $ic_cmd in
+        *collector.sh*) return 0 ;;
+    esac
+    return 1
 }
 
 acquire_pidfile() {
@@ -226,7 +233,7 @@ acquire_pidfile() {
         fi
         set +C
         ap_other=
-        read -r ap_other <"$PIDFILE" 2>/dev/null
+        read -r ap_other 2>/dev/null <"$PIDFILE"
         if is_collector_pid "$ap_other"; then
             log "another collector is running (pid $ap_other); exiting"
             exit 0
@@ -282,7 +289,7 @@ on_exit() {
     rm -f "$AUTH_FILE" "$RESP_FILE" "$CHUNK_FILE" "$STATS_FILE" "$DF_FILE" \
         "$CLOUD_FILE" "$SPOOL.tmp"
     oe_pid=
-    read -r oe_pid <"$PIDFILE" 2>/dev/null
+    read -r oe_pid 2>/dev/null <"$PIDFILE"
     [ "$oe_pid" = "$$" ] && rm -f "$PIDFILE"
 }
 
@@ -528,9 +535,9 @@ osr_value() {
 build_hello() {
     # hostname / kernel from /proc avoid forks; uname is the fallback.
     bh_host=
-    read -r bh_host </proc/sys/kernel/hostname 2>/dev/null || bh_host=$(uname -n)
+    read -r bh_host 2>/dev/null </proc/sys/kernel/hostname || bh_host=$(uname -n)
     bh_kernel=
-    read -r bh_kernel </proc/sys/kernel/osrelease 2>/dev/null || bh_kernel=$(uname -r)
+    read -r bh_kernel 2>/dev/null </proc/sys/kernel/osrelease || bh_kernel=$(uname -r)
     bh_arch=$(uname -m 2>/dev/null)
 
     bh_name=
@@ -573,7 +580,7 @@ build_hello() {
             case $bh_sys in
                 */*) bh_sys=${bh_sys%%/*}!${bh_sys#*/} ;;
             esac
-            if read -r bh_sec <"/sys/block/$bh_sys/size" 2>/dev/null && to_int "$bh_sec"; then
+            if read -r bh_sec 2>/dev/null <"/sys/block/$bh_sys/size" && to_int "$bh_sec"; then
                 bh_size=$((N * 512))
             fi
             json_str "$bh_d"
@@ -591,7 +598,7 @@ build_hello() {
                     '' | lo) continue ;;
                 esac
                 bh_mac=
-                read -r bh_mac <"/sys/class/net/$bh_if/address" 2>/dev/null
+                read -r bh_mac 2>/dev/null <"/sys/class/net/$bh_if/address"
                 json_str "$bh_mac"
                 bh_macj=$J
                 json_str "$bh_if"
