@@ -142,7 +142,7 @@ with_timeout() {
 file_size() {
     N=0
     [ -f "$1" ] || return 0
-    fs_sz=$(wc -c <"$1" 2>/dev/null)
+    fs_sz=$(wc -c 2>/dev/null <"$1")
     fs_sz=${fs_sz##*[!0-9]}
     to_int "$fs_sz" || N=0
 }
@@ -1102,6 +1102,9 @@ main() {
     HAVE_SYSBLOCK=
     [ -d /sys/block ] && HAVE_SYSBLOCK=1
     anchor_clock
+    # Fractional sleep is not POSIX, but GNU and busybox sleep have it.
+    FRAC_SLEEP=
+    [ -n "$HAVE_UPTIME" ] && sleep 0.01 2>/dev/null && FRAC_SLEEP=1
 
     pm_bad=
     if to_int "$PM_INTERVAL_S" && [ "$N" -ge 1 ]; then PM_INTERVAL_S=$N; else pm_bad="$pm_bad INTERVAL_S"; fi
@@ -1189,14 +1192,20 @@ main() {
         mn_wake=$NEXT_SAMPLE
         [ "$NEXT_UPLOAD" -lt "$mn_wake" ] && mn_wake=$NEXT_UPLOAD
         [ "$EXPIRES_AT" -lt "$mn_wake" ] && mn_wake=$EXPIRES_AT
-        mn_wait=$((mn_wake - NOW))
-        if [ "$mn_wait" -gt 0 ]; then
-            # Background + wait: a TERM is handled at once, not after sleep.
-            sleep "$mn_wait" &
-            SLEEP_PID=$!
-            wait "$SLEEP_PID"
-            SLEEP_PID=
+        [ "$mn_wake" -gt "$NOW" ] || continue
+        if [ -n "$FRAC_SLEEP" ]; then
+            # Wake just after the second boundary: integer sleeps would let
+            # the phase creep until two samples land a few ms apart.
+            fmt2 $((UP0_CS + (mn_wake - EPOCH0) * 100 + 3 - UP_CS))
+            mn_wait=$F
+        else
+            mn_wait=$((mn_wake - NOW))
         fi
+        # Background + wait: a TERM is handled at once, not after the sleep.
+        sleep "$mn_wait" &
+        SLEEP_PID=$!
+        wait "$SLEEP_PID"
+        SLEEP_PID=
     done
 }
 
