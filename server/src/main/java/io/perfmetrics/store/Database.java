@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,13 +87,13 @@ public final class Database implements AutoCloseable {
   }
 
   public MigrateResult migrate() {
-    MigrateResult result =
-        Flyway.configure()
-            .dataSource(pool)
-            .locations("classpath:db/migration")
-            .failOnMissingLocations(true)
-            .load()
-            .migrate();
+    FluentConfiguration flyway =
+        Flyway.configure().dataSource(pool).locations("classpath:db/migration").failOnMissingLocations(true);
+    // A session-level advisory lock: appliances sharing a database still migrate one at a time,
+    // and no second connection waits in an open transaction (single-session servers such as
+    // PGlite would deadlock on that).
+    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+    MigrateResult result = flyway.load().migrate();
     log.info(
         "schema at version {} ({} migration(s) applied now)",
         result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion,
