@@ -1147,9 +1147,12 @@ main() {
     HELLO_OK=0
     UPLOAD_PERIOD=$PM_UPLOAD_S
     UPLOAD_PENDING=0
+    HTTP_CLIENT=
     CLOUD_PROVIDER=
     P_UP_CS=
     load_previous_state
+    # Readers over SSH must not see the previous run's "stopped" meanwhile.
+    write_state running
     log "starting collector v$PM_VERSION (interval ${PM_INTERVAL_S}s, upload ${PM_UPLOAD_S}s, expires at $EXPIRES_AT)"
 
     detect_http_client

@@ -11,6 +11,7 @@ Each subcommand prints one line per check, "ok - <what>" or
   analyze.py params EXPECTED_JSON SHELL=DUMPFILE...
   analyze.py template TEMPLATE
   analyze.py psscan TOKENFILE OUTFILE STOPFILE
+  analyze.py psquiet TOKENFILE SECONDS
 """
 import glob
 import json
@@ -423,22 +424,42 @@ def cmd_template(template):
     report(not missing, "banner sections present", f"missing {missing}")
 
 
+def scan_cmdlines(token):
+    hits = set()
+    for p in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            with open(p, "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if token in cmd:
+            hits.add(cmd.replace(b"\0", b" ").decode(errors="replace")[:200])
+    return hits
+
+
 def cmd_psscan(tokenfile, outfile, stopfile):
+    """Records every command line holding the token until STOPFILE exists."""
     with open(tokenfile, "rb") as f:
         token = f.read()
     hits = set()
     while not os.path.exists(stopfile):
-        for p in glob.glob("/proc/[0-9]*/cmdline"):
-            try:
-                with open(p, "rb") as f:
-                    cmd = f.read()
-            except OSError:
-                continue
-            if token in cmd:
-                hits.add(cmd.replace(b"\0", b" ").decode(errors="replace")[:200])
+        hits |= scan_cmdlines(token)
         time.sleep(0.01)
     with open(outfile, "w") as f:
         f.write("\n".join(sorted(hits)))
+
+
+def cmd_psquiet(tokenfile, seconds):
+    """Waits until no command line holds the token (busybox `timeout` leaves a
+    watchdog with the wget command line for about a second, in its own
+    session); exits 1 if that does not happen in time."""
+    with open(tokenfile, "rb") as f:
+        token = f.read()
+    deadline = time.time() + float(seconds)
+    while scan_cmdlines(token):
+        if time.time() > deadline:
+            sys.exit(1)
+        time.sleep(0.1)
 
 
 def main():
@@ -446,7 +467,7 @@ def main():
     {
         "basic": cmd_basic, "outage": cmd_outage, "cap": cmd_cap,
         "dropped-persisted": cmd_dropped_persisted, "params": cmd_params,
-        "template": cmd_template, "psscan": cmd_psscan,
+        "template": cmd_template, "psscan": cmd_psscan, "psquiet": cmd_psquiet,
     }[cmd](*args)
 
 

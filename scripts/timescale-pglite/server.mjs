@@ -587,6 +587,7 @@ async function startMux() {
         c.copy.parts.push(f.buf)
         if (f.type === 'c' || f.type === 'f') {
           const input = Buffer.concat(c.copy.parts)
+          dbg(`connection ${c.id}: COPY ${f.type === 'c' ? 'done' : 'failed'} by client, ${input.length} bytes`)
           c.copy = null
           const out = await exec(input)
           // Drop PGlite's own CopyInResponse: the client already got ours.
@@ -614,6 +615,7 @@ async function startMux() {
           c.frames.shift()
           c.copy = { parts: [f.buf], info }
           c.midExtended = false
+          dbg(`connection ${c.id}: COPY FROM STDIN (${info.binary ? 'binary' : 'text'}, ${info.ncols} columns): buffering data`)
           c.write(copyInResponse(info))
           return
         }

@@ -8,6 +8,20 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.deploy.CollectorTemplate;
+import io.perfmetrics.deploy.DeployJobs;
+import io.perfmetrics.deploy.DeployRoutes;
+import io.perfmetrics.deploy.DeployService;
+import io.perfmetrics.deploy.HostKeyPins;
+import io.perfmetrics.deploy.TargetStatuses;
+import io.perfmetrics.deploy.TemplateRenderer;
+import io.perfmetrics.deploy.ssh.SshTransport;
+import io.perfmetrics.targets.CredentialStore;
+import io.perfmetrics.targets.MasterKey;
+import io.perfmetrics.targets.SecretBox;
+import io.perfmetrics.targets.TargetRoutes;
+import io.perfmetrics.targets.TargetStore;
+import java.util.Map;
 import io.perfmetrics.ingest.CollectorRegistry;
 import io.perfmetrics.ingest.CollectorRoutes;
 import io.perfmetrics.ingest.HelloService;
@@ -34,6 +48,7 @@ public final class App implements AutoCloseable {
   private final LastSeenTracker lastSeen;
   private final CollectorRegistry collectors;
   private final AdminTokens adminTokens;
+  private final DeployService deploy;
   private final Javalin javalin;
 
   public App(Config config, Database database, Clock clock, Ticker ticker) {
@@ -56,6 +71,16 @@ public final class App implements AutoCloseable {
             lastSeen,
             config.ingest());
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
+
+    var targets = new TargetStore(ds);
+    var credentials = new CredentialStore(ds, new SecretBox(MasterKey.load(config)));
+    var pins = new HostKeyPins(ds);
+    var jobs = new DeployJobs(ds);
+    var statuses = new TargetStatuses(ds, collectors, clock);
+    deploy = new DeployService(targets, credentials, collectors, jobs, statuses, new TemplateRenderer(),
+        Map.of(CollectorTemplate.UNIX_SH, new SshTransport(pins, config.collectors())), config);
+    var targetAdmin = new TargetRoutes(targets, credentials);
+    var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     var web = new WebSupport(adminTokens, database);
 
     javalin =
@@ -78,6 +103,8 @@ public final class App implements AutoCloseable {
               web.register(cfg);
               ingest.register(cfg.routes);
               collectorAdmin.register(cfg.routes);
+              targetAdmin.register(cfg.routes);
+              deployAdmin.register(cfg.routes);
             });
   }
 
@@ -118,6 +145,7 @@ public final class App implements AutoCloseable {
   @Override
   public void close() {
     javalin.stop();
+    deploy.close();
     writer.close();
     lastSeen.close();
   }

@@ -28,7 +28,8 @@ public record Config(
     Secret masterKey,
     Secret adminToken,
     URI publicUrl,
-    Ingest ingest) {
+    Ingest ingest,
+    Collectors collectors) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -62,6 +63,33 @@ public record Config(
 
     public static Ingest defaults() {
       return new Ingest(1 << 20, 50_000, Duration.ZERO, 2_000_000, Duration.ofSeconds(15), 2);
+    }
+  }
+
+  /**
+   * What is rendered into every collector, and how deploys run. Defaults from the design: sample
+   * every 60 s, upload every 5 min, stop after 14 days.
+   *
+   * @param spoolMaxBytes the collector drops its oldest samples beyond this (about 8 days of
+   *     samples at the defaults)
+   * @param metadataUrl the cloud instance metadata service the collector asks for its identity
+   * @param unixToolsDir where the shell collector lives on a Unix target
+   * @param hostTimeout how long one host may take (connect, upload, start) before it is failed
+   * @param parallelHosts hosts handled at the same time by one deploy
+   */
+  public record Collectors(
+      Duration interval,
+      Duration upload,
+      Duration ttl,
+      long spoolMaxBytes,
+      String metadataUrl,
+      String unixToolsDir,
+      Duration hostTimeout,
+      int parallelHosts) {
+
+    public static Collectors defaults() {
+      return new Collectors(Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofDays(14), 8L << 20,
+          "http://169.254.169.254", "/var/tmp/perfmetrics/tools", Duration.ofSeconds(60), 16);
     }
   }
 
@@ -117,7 +145,7 @@ public record Config(
     } else {
       publicUrl = URI.create("http://" + firstNonLoopbackAddress() + ":" + port);
     }
-    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults());
+    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), Collectors.defaults());
   }
 
   public boolean embeddedDatabase() {
@@ -125,11 +153,15 @@ public record Config(
   }
 
   public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest);
+    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors);
   }
 
   public Config withIngest(Ingest newIngest) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors);
+  }
+
+  public Config withCollectors(Collectors newCollectors) {
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors);
   }
 
   private static int parsePort(String s) {

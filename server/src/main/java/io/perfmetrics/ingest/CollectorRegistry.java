@@ -78,6 +78,37 @@ public final class CollectorRegistry {
   }
 
   /**
+   * Gives an existing collector a fresh token and TTL (a rescan restarting it): the host keeps
+   * one collector id and so one history. The old token stops working at once.
+   */
+  public MintedCollector renew(int id, Duration ttl) {
+    String secret = Hashes.randomSecret();
+    Instant now = clock.instant();
+    Instant expires = now.plus(ttl);
+    String sql = "UPDATE collectors SET token_hash = ?, expires_at = ?, deployed_at = ?, status = 'active',"
+        + " retired_at = NULL WHERE id = ?";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setBytes(1, Hashes.sha256(secret));
+      ps.setTimestamp(2, Timestamp.from(expires));
+      ps.setTimestamp(3, Timestamp.from(now));
+      ps.setInt(4, id);
+      if (ps.executeUpdate() == 0) {
+        throw new IllegalArgumentException("no collector " + id);
+      }
+      cache.invalidate(id);
+      return new MintedCollector(id, new CollectorToken(id, secret).value(), expires);
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not renew collector " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The collector deployed to a target, if any (the newest one). */
+  public Optional<CollectorRecord> forTarget(long targetId) {
+    return query("WHERE target_id = ? ORDER BY id DESC LIMIT 1", targetId).stream().findFirst();
+  }
+
+  /**
    * Checks a token. Throws {@link StorageUnavailableException} when the answer is not known
    * because the database is down: a collector must then keep its spool, not be told it is
    * unknown.
@@ -115,7 +146,7 @@ public final class CollectorRegistry {
   }
 
   public Optional<CollectorRecord> find(int id) {
-    List<CollectorRecord> l = query("WHERE id = ?", id);
+    List<CollectorRecord> l = query("WHERE id = ?", (long) id);
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
   }
 
@@ -123,7 +154,7 @@ public final class CollectorRegistry {
     return query("ORDER BY id", null);
   }
 
-  private List<CollectorRecord> query(String tail, Integer id) {
+  private List<CollectorRecord> query(String tail, Long id) {
     String sql =
         "SELECT id, target_id, label, kind, status, created_at, expires_at, last_seen_at, retired_at"
             + " FROM collectors "
@@ -131,7 +162,7 @@ public final class CollectorRegistry {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       if (id != null) {
-        ps.setInt(1, id);
+        ps.setLong(1, id);
       }
       List<CollectorRecord> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {

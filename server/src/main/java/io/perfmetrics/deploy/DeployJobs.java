@@ -1,0 +1,172 @@
+package io.perfmetrics.deploy;
+
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Deploy jobs and their per-host rows. Hosts are claimed with {@code FOR UPDATE SKIP LOCKED}, so
+ * any number of workers, on any number of appliances, take each host exactly once.
+ */
+public final class DeployJobs {
+  /** A job's progress and per-host results, as the API shows them. */
+  public record JobView(long id, String kind, boolean force, String state, int total, int done, int failed,
+      Instant createdAt, Instant finishedAt, List<HostResult> hosts) {}
+
+  /** One host of a job. */
+  public record HostResult(long targetId, String address, String state, String outcome, String detail,
+      Instant startedAt, Instant finishedAt) {}
+
+  private final DataSource dataSource;
+
+  public DeployJobs(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  public long create(String kind, boolean force, List<Long> targetIds) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      long id;
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO deploy_jobs (kind, force) VALUES (?, ?) RETURNING id")) {
+        ps.setString(1, kind);
+        ps.setBoolean(2, force);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          id = rs.getLong(1);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO deploy_results (job_id, target_id) SELECT ?, unnest(?::bigint[])")) {
+        ps.setLong(1, id);
+        ps.setArray(2, c.createArrayOf("int8", targetIds.toArray()));
+        ps.executeUpdate();
+      }
+      c.commit();
+      return id;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not create the job: " + e.getMessage(), e);
+    }
+  }
+
+  /** Takes the next pending host of a job, or empty when none is left. */
+  public Optional<Long> claim(long jobId) {
+    String sql = "UPDATE deploy_results r SET state = 'running', started_at = now()"
+        + " WHERE (job_id, target_id) = (SELECT job_id, target_id FROM deploy_results"
+        + "   WHERE job_id = ? AND state = 'pending' ORDER BY target_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+        + " RETURNING target_id";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, jobId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not claim a host: " + e.getMessage(), e);
+    }
+  }
+
+  public void finish(long jobId, long targetId, String outcome, String detail) {
+    String sql = "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now()"
+        + " WHERE job_id = ? AND target_id = ?";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, outcome);
+      ps.setString(2, detail);
+      ps.setLong(3, jobId);
+      ps.setLong(4, targetId);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not record a host's result: " + e.getMessage(), e);
+    }
+  }
+
+  /** Marks the job finished once no host is pending or running. */
+  public void completeIfDone(long jobId) {
+    String sql = "UPDATE deploy_jobs SET state = 'done', finished_at = now() WHERE id = ? AND state = 'running'"
+        + " AND NOT EXISTS (SELECT 1 FROM deploy_results WHERE job_id = ? AND state IN ('pending', 'running'))";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, jobId);
+      ps.setLong(2, jobId);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not finish the job: " + e.getMessage(), e);
+    }
+  }
+
+  /** Cancels the hosts not started yet; hosts in progress finish. */
+  public boolean cancel(long jobId) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      int n;
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE deploy_jobs SET state = 'cancelled', finished_at = now() WHERE id = ? AND state = 'running'")) {
+        ps.setLong(1, jobId);
+        n = ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE deploy_results SET state = 'cancelled', outcome = 'cancelled', finished_at = now()"
+              + " WHERE job_id = ? AND state = 'pending'")) {
+        ps.setLong(1, jobId);
+        ps.executeUpdate();
+      }
+      c.commit();
+      return n > 0;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not cancel the job: " + e.getMessage(), e);
+    }
+  }
+
+  public Optional<JobView> view(long jobId) {
+    try (Connection c = dataSource.getConnection()) {
+      String kind;
+      boolean force;
+      String state;
+      Instant created;
+      Instant finished;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT kind, force, state, created_at, finished_at FROM deploy_jobs WHERE id = ?")) {
+        ps.setLong(1, jobId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          kind = rs.getString(1);
+          force = rs.getBoolean(2);
+          state = rs.getString(3);
+          created = rs.getTimestamp(4).toInstant();
+          finished = instant(rs.getTimestamp(5));
+        }
+      }
+      List<HostResult> hosts = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT r.target_id, t.address, r.state, r.outcome, r.detail, r.started_at, r.finished_at"
+              + " FROM deploy_results r JOIN targets t ON t.id = r.target_id WHERE r.job_id = ? ORDER BY r.target_id")) {
+        ps.setLong(1, jobId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            hosts.add(new HostResult(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7))));
+          }
+        }
+      }
+      int done = (int) hosts.stream().filter(h -> !h.state().equals("pending") && !h.state().equals("running")).count();
+      int failed = (int) hosts.stream().filter(h -> "failed".equals(h.outcome())).count();
+      return Optional.of(new JobView(jobId, kind, force, state, hosts.size(), done, failed, created, finished, hosts));
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read the job: " + e.getMessage(), e);
+    }
+  }
+
+  private static Instant instant(Timestamp t) {
+    return t == null ? null : t.toInstant();
+  }
+}

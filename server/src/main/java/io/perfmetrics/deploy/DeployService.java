@@ -1,0 +1,220 @@
+package io.perfmetrics.deploy;
+
+import io.perfmetrics.config.Config;
+import io.perfmetrics.ingest.CollectorRecord;
+import io.perfmetrics.ingest.CollectorRegistry;
+import io.perfmetrics.ingest.MintedCollector;
+import io.perfmetrics.targets.CredentialSecrets;
+import io.perfmetrics.targets.CredentialStore;
+import io.perfmetrics.targets.Target;
+import io.perfmetrics.targets.TargetStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deploy, rescan, undeploy and live status checks over many targets: a job per request, hosts
+ * taken in parallel (bounded), each within its own time limit, each with its own result, so one
+ * slow or broken host holds up nobody.
+ */
+public final class DeployService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DeployService.class);
+
+  /** What a job does to each host. */
+  public enum Action {
+    DEPLOY("deploy"),
+    RESCAN("rescan"),
+    UNDEPLOY("undeploy"),
+    STATUS("status");
+
+    final String kind;
+
+    Action(String kind) {
+      this.kind = kind;
+    }
+  }
+
+  /** The result for one host. */
+  sealed interface Outcome {
+    String name();
+
+    String detail();
+
+    String targetState();
+  }
+
+  record Done(String name, String detail, String targetState) implements Outcome {}
+
+  record Failed(String detail) implements Outcome {
+    @Override
+    public String name() {
+      return "failed";
+    }
+
+    @Override
+    public String targetState() {
+      return "failed";
+    }
+  }
+
+  private final TargetStore targets;
+  private final CredentialStore credentials;
+  private final CollectorRegistry collectors;
+  private final DeployJobs jobs;
+  private final TargetStatuses statuses;
+  private final TemplateRenderer renderer;
+  private final Map<CollectorTemplate, Transport> transports;
+  private final Config config;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+  public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
+      TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config) {
+    this.targets = targets;
+    this.credentials = credentials;
+    this.collectors = collectors;
+    this.jobs = jobs;
+    this.statuses = statuses;
+    this.renderer = renderer;
+    this.transports = transports;
+    this.config = config;
+  }
+
+  /** Starts a job over the given targets (all targets when empty); returns its id at once. */
+  public long start(Action action, List<Long> targetIds, boolean force) {
+    List<Long> ids = targetIds.isEmpty() ? targets.list().stream().map(Target::id).toList() : targetIds;
+    for (long id : ids) {
+      if (targets.find(id).isEmpty()) {
+        throw new IllegalArgumentException("no target " + id);
+      }
+    }
+    long job = jobs.create(action.kind, force, ids);
+    int workers = Math.max(1, Math.min(config.collectors().parallelHosts(), ids.size()));
+    log.info("{} job {}: {} target(s), {} in parallel", action.kind, job, ids.size(), workers);
+    for (int i = 0; i < workers; i++) {
+      executor.submit(() -> work(job, action, force));
+    }
+    return job;
+  }
+
+  private void work(long job, Action action, boolean force) {
+    Optional<Long> next;
+    while ((next = jobs.claim(job)).isPresent()) {
+      long targetId = next.get();
+      Outcome o = withinTimeLimit(targetId, action, force);
+      jobs.finish(job, targetId, o.name(), o.detail());
+      if (!(action == Action.STATUS && o instanceof Failed)) {
+        statuses.record(targetId, o.targetState(), o.detail());
+      }
+      log.info("{} job {}: target {}: {}{}", action.kind, job, targetId, o.name(),
+          o.detail() == null ? "" : " (" + o.detail() + ")");
+    }
+    jobs.completeIfDone(job);
+  }
+
+  private Outcome withinTimeLimit(long targetId, Action action, boolean force) {
+    Duration limit = config.collectors().hostTimeout();
+    Future<Outcome> f = executor.submit(() -> handle(targetId, action, force));
+    try {
+      return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      return new Failed("gave up after " + limit.toSeconds() + " s (host too slow or unresponsive)");
+    } catch (ExecutionException e) {
+      log.warn("target {}: unexpected failure", targetId, e.getCause());
+      return new Failed("unexpected error: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Failed("interrupted");
+    }
+  }
+
+  private Outcome handle(long targetId, Action action, boolean force) {
+    Optional<Target> found = targets.find(targetId);
+    if (found.isEmpty()) {
+      return new Failed("target " + targetId + " was removed");
+    }
+    Target target = found.get();
+    if (target.credentialId() == null) {
+      return new Failed(target.display() + ": no credential assigned");
+    }
+    Optional<CredentialSecrets> cred = credentials.unseal(target.credentialId());
+    if (cred.isEmpty()) {
+      return new Failed(target.display() + ": credential " + target.credentialId() + " no longer exists");
+    }
+    CollectorTemplate template = CollectorTemplate.forOs(target.osFamily());
+    Transport transport = transports.get(template);
+    if (transport == null) {
+      return new Failed(target.display() + ": no transport for " + target.osFamily() + " targets in this build");
+    }
+    Duration timeout = config.collectors().hostTimeout();
+    try (Transport.Session s = transport.connect(target, cred.get(), timeout)) {
+      RemoteStatus status = s.status();
+      return switch (action) {
+        case STATUS -> new Done("status", status.state(), status.running() ? "running" : "stopped");
+        case UNDEPLOY -> {
+          s.remove();
+          collectors.forTarget(targetId).ifPresent(c -> collectors.retire(c.id()));
+          yield new Done("removed", "collector stopped and tools folder removed", "removed");
+        }
+        case RESCAN, DEPLOY -> {
+          if (status.running() && !force) {
+            yield new Done("already_running", "left running", "running");
+          }
+          if (status.running()) {
+            s.stop();
+          }
+          MintedCollector minted = mintOrRenew(target);
+          s.install(renderer.render(template, renderValues(template, minted)));
+          s.start();
+          boolean restart = !RemoteStatus.ABSENT.equals(status.state());
+          yield new Done(restart ? "restarted" : "started",
+              "collector " + minted.id() + " running until " + minted.expiresAt(), "running");
+        }
+      };
+    } catch (TransportException e) {
+      return new Failed(e.getMessage());
+    }
+  }
+
+  /** The host keeps its collector id across restarts, so its history continues. */
+  private MintedCollector mintOrRenew(Target target) {
+    Duration ttl = config.collectors().ttl();
+    Optional<CollectorRecord> existing = collectors.forTarget(target.id());
+    String kind = CollectorTemplate.forOs(target.osFamily()) == CollectorTemplate.UNIX_SH ? "sh" : "vbs";
+    return existing.isPresent()
+        ? collectors.renew(existing.get().id(), ttl)
+        : collectors.mint(target.address(), kind, target.id(), ttl);
+  }
+
+  private Map<String, String> renderValues(CollectorTemplate template, MintedCollector minted) {
+    Config.Collectors c = config.collectors();
+    return Map.of(
+        "URL", config.publicUrl().toString(),
+        "TOKEN", minted.token(),
+        "INTERVAL_S", String.valueOf(c.interval().toSeconds()),
+        "UPLOAD_S", String.valueOf(c.upload().toSeconds()),
+        "TTL_S", String.valueOf(c.ttl().toSeconds()),
+        "SPOOL_MAX_BYTES", String.valueOf(c.spoolMaxBytes()),
+        "METADATA_URL", c.metadataUrl(),
+        "TOOLS_DIR", template == CollectorTemplate.UNIX_SH ? c.unixToolsDir() : "%WINDIR%\\Temp\\perfmetrics\\tools");
+  }
+
+  public List<Long> allTargetIds() {
+    return new ArrayList<>(targets.list().stream().map(Target::id).toList());
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

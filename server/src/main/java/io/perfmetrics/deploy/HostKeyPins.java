@@ -1,0 +1,78 @@
+package io.perfmetrics.deploy;
+
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * SSH host keys pinned on first use. A different key later is remembered as pending and refused
+ * until an admin accepts it: a re-installed host and a man in the middle look the same from
+ * here.
+ */
+public final class HostKeyPins {
+  /** The verdict on a presented key. */
+  public enum Verdict {
+    PINNED_NOW,
+    MATCHES,
+    CHANGED
+  }
+
+  private final DataSource dataSource;
+
+  public HostKeyPins(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  public Verdict check(String address, int port, String algorithm, String fingerprint) {
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ins = c.prepareStatement(
+          "INSERT INTO host_keys (address, port, algorithm, fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        ins.setString(1, address);
+        ins.setInt(2, port);
+        ins.setString(3, algorithm);
+        ins.setString(4, fingerprint);
+        if (ins.executeUpdate() == 1) {
+          return Verdict.PINNED_NOW;
+        }
+      }
+      try (PreparedStatement sel = c.prepareStatement(
+          "SELECT fingerprint FROM host_keys WHERE address = ? AND port = ?")) {
+        sel.setString(1, address);
+        sel.setInt(2, port);
+        try (ResultSet rs = sel.executeQuery()) {
+          rs.next();
+          if (rs.getString(1).equals(fingerprint)) {
+            return Verdict.MATCHES;
+          }
+        }
+      }
+      try (PreparedStatement upd = c.prepareStatement(
+          "UPDATE host_keys SET pending_fingerprint = ?, pending_seen_at = now() WHERE address = ? AND port = ?")) {
+        upd.setString(1, fingerprint);
+        upd.setString(2, address);
+        upd.setInt(3, port);
+        upd.executeUpdate();
+      }
+      return Verdict.CHANGED;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not check the host key: " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes the pending key the pinned one; false when no change is pending. */
+  public boolean acceptPending(String address, int port) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "UPDATE host_keys SET fingerprint = pending_fingerprint, pinned_at = now(), pending_fingerprint = NULL,"
+                + " pending_seen_at = NULL WHERE address = ? AND port = ? AND pending_fingerprint IS NOT NULL")) {
+      ps.setString(1, address);
+      ps.setInt(2, port);
+      return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not accept the host key: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,303 @@
+package io.perfmetrics.deploy.ssh;
+
+import io.perfmetrics.config.Config;
+import io.perfmetrics.deploy.HostKeyPins;
+import io.perfmetrics.deploy.RemoteStatus;
+import io.perfmetrics.deploy.Transport;
+import io.perfmetrics.deploy.TransportException;
+import io.perfmetrics.deploy.TransportException.Kind;
+import io.perfmetrics.targets.Credential;
+import io.perfmetrics.targets.CredentialSecrets;
+import io.perfmetrics.targets.Target;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.Buffer;
+import net.schmizz.sshj.common.KeyType;
+import net.schmizz.sshj.connection.channel.direct.Session.Command;
+import net.schmizz.sshj.sftp.SFTPClient;
+import net.schmizz.sshj.transport.verification.HostKeyVerifier;
+import net.schmizz.sshj.userauth.UserAuthException;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import net.schmizz.sshj.userauth.password.PasswordUtils;
+import net.schmizz.sshj.xfer.InMemorySourceFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import static io.perfmetrics.deploy.ShellQuoting.quote;
+
+/**
+ * Reaches Unix targets over SSH (SSHJ): host keys pinned on first use, password or key login,
+ * SFTP upload with an exec-channel fallback where SFTP is disabled, and every remote command
+ * built from single-quoted words only.
+ */
+public final class SshTransport implements Transport {
+  private static final Logger log = LoggerFactory.getLogger(SshTransport.class);
+  static final String SCRIPT = "collector.sh";
+
+  private final HostKeyPins pins;
+  private final Config.Collectors settings;
+
+  public SshTransport(HostKeyPins pins, Config.Collectors settings) {
+    this.pins = pins;
+    this.settings = settings;
+  }
+
+  @Override
+  public Transport.Session connect(Target target, CredentialSecrets credentials, Duration timeout)
+      throws TransportException {
+    String host = target.address();
+    int port = target.effectivePort();
+    PinningVerifier verifier = new PinningVerifier(host, port);
+    SSHClient ssh = new SSHClient();
+    ssh.addHostKeyVerifier(verifier);
+    ssh.setConnectTimeout((int) timeout.toMillis());
+    ssh.setTimeout((int) timeout.toMillis());
+    try {
+      ssh.connect(host, port);
+    } catch (IOException e) {
+      close(ssh);
+      if (verifier.changed != null) {
+        throw new TransportException(Kind.HOST_KEY_CHANGED,
+            "host key of " + host + ":" + port + " changed to " + verifier.changed
+                + "; refusing to deploy until an admin accepts the new key", e);
+      }
+      throw connectFailure(host, port, timeout, e);
+    }
+    Credential cr = credentials.credential();
+    try {
+      if (Credential.SSH_KEY.equals(cr.kind())) {
+        KeyProvider key = ssh.loadKeys(credentials.secret(), null,
+            credentials.passphrase() == null ? null : PasswordUtils.createOneOff(credentials.passphrase().toCharArray()));
+        ssh.authPublickey(cr.username(), key);
+      } else {
+        ssh.authPassword(cr.username(), credentials.secret());
+      }
+    } catch (UserAuthException e) {
+      close(ssh);
+      throw new TransportException(Kind.AUTH_FAILED,
+          "authentication failed for " + cr.username() + "@" + host + ":" + port + " with credential '" + cr.name() + "'", e);
+    } catch (IOException e) {
+      close(ssh);
+      throw new TransportException(Kind.AUTH_FAILED,
+          "could not log in as " + cr.username() + "@" + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    return new SshSession(ssh, host + ":" + port, settings.unixToolsDir(), timeout);
+  }
+
+  private static TransportException connectFailure(String host, int port, Duration timeout, IOException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (e instanceof SocketTimeoutException || root instanceof SocketTimeoutException
+        || String.valueOf(e.getMessage()).toLowerCase().contains("timeout")) {
+      return new TransportException(Kind.TIMEOUT,
+          host + ":" + port + " did not complete an SSH handshake within " + timeout.toSeconds() + " s", e);
+    }
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof UnknownHostException) {
+      return new TransportException(Kind.UNREACHABLE, host + ":" + port + " is unreachable: " + e.getMessage(), e);
+    }
+    return new TransportException(Kind.UNREACHABLE, "SSH to " + host + ":" + port + " failed: " + e.getMessage(), e);
+  }
+
+  private static void close(SSHClient ssh) {
+    try {
+      ssh.close();
+    } catch (IOException e) {
+      // nothing left to do with a connection that failed
+    }
+  }
+
+  /** SHA256:base64 of the key blob, the way ssh-keygen -l prints fingerprints. */
+  static String fingerprint(PublicKey key) {
+    byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(blob);
+      return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(d);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private final class PinningVerifier implements HostKeyVerifier {
+    private final String host;
+    private final int port;
+    volatile String changed;
+
+    PinningVerifier(String host, int port) {
+      this.host = host;
+      this.port = port;
+    }
+
+    @Override
+    public boolean verify(String hostname, int p, PublicKey key) {
+      String fp = fingerprint(key);
+      HostKeyPins.Verdict v = pins.check(host, port, KeyType.fromKey(key).toString(), fp);
+      if (v == HostKeyPins.Verdict.PINNED_NOW) {
+        log.info("pinned SSH host key of {}:{} on first use: {}", host, port, fp);
+      }
+      if (v == HostKeyPins.Verdict.CHANGED) {
+        changed = fp;
+        return false;
+      }
+      return true;
+    }
+
+    @Override
+    public List<String> findExistingAlgorithms(String hostname, int p) {
+      return List.of();
+    }
+  }
+
+  /** One logged-in connection. */
+  static final class SshSession implements Transport.Session {
+    private final SSHClient ssh;
+    private final String where;
+    private final String dir;
+    private final Duration timeout;
+
+    SshSession(SSHClient ssh, String where, String dir, Duration timeout) {
+      this.ssh = ssh;
+      this.where = where;
+      this.dir = dir;
+      this.timeout = timeout;
+    }
+
+    @Override
+    public RemoteStatus status() throws TransportException {
+      String d = quote(dir);
+      String out = run("d=" + d + "; p=$(cat \"$d/collector.pid\" 2>/dev/null);"
+          + " if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
+          + " && { [ ! -d /proc/self ] || grep -q " + SCRIPT + " \"/proc/$p/cmdline\" 2>/dev/null; };"
+          + " then echo running; elif [ -f \"$d/" + SCRIPT + "\" ]; then echo stopped; else echo absent; fi;"
+          + " cat \"$d/collector.state\" 2>/dev/null; true", null);
+      String[] lines = out.split("\n");
+      Map<String, String> facts = new LinkedHashMap<>();
+      for (int i = 1; i < lines.length; i++) {
+        int eq = lines[i].indexOf('=');
+        if (eq > 0) {
+          facts.put(lines[i].substring(0, eq).trim(), lines[i].substring(eq + 1).trim());
+        }
+      }
+      String state = lines.length == 0 ? "" : lines[0].trim();
+      if (!List.of(RemoteStatus.RUNNING, RemoteStatus.STOPPED, RemoteStatus.ABSENT).contains(state)) {
+        throw new TransportException(Kind.REMOTE_ERROR, where + ": unexpected status answer '" + state + "'", null);
+      }
+      return new RemoteStatus(state, facts);
+    }
+
+    @Override
+    public void install(String script) throws TransportException {
+      String d = quote(dir);
+      String tmp = quote(dir + "/" + SCRIPT + ".new");
+      run("umask 077 && mkdir -p " + d + " && chmod 700 " + d, null);
+      byte[] bytes = script.getBytes(StandardCharsets.UTF_8);
+      try (SFTPClient sftp = ssh.newSFTPClient()) {
+        sftp.put(new InMemorySourceFile() {
+          @Override
+          public String getName() {
+            return SCRIPT + ".new";
+          }
+
+          @Override
+          public long getLength() {
+            return bytes.length;
+          }
+
+          @Override
+          public InputStream getInputStream() {
+            return new ByteArrayInputStream(bytes);
+          }
+        }, dir + "/" + SCRIPT + ".new");
+      } catch (IOException e) {
+        // SFTP subsystem disabled or refused: stream the file through a shell instead
+        log.info("{}: SFTP unavailable ({}), uploading through an exec channel", where, e.getMessage());
+        run("umask 077 && cat > " + tmp, bytes);
+      }
+      run("chmod 700 " + tmp + " && mv -f " + tmp + " " + quote(dir + "/" + SCRIPT), null);
+    }
+
+    @Override
+    public void start() throws TransportException {
+      run("cd " + quote(dir) + " && (umask 077; if command -v setsid >/dev/null 2>&1; then setsid nohup sh ./"
+          + SCRIPT + "; else nohup sh ./" + SCRIPT + "; fi) </dev/null >/dev/null 2>&1 &", null);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < deadline) {
+        if (status().running()) {
+          return;
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new TransportException(Kind.REMOTE_ERROR, where + ": interrupted while starting", e);
+        }
+      }
+      String logTail = run("tail -n 5 " + quote(dir + "/collector.log") + " 2>/dev/null; true", null).trim();
+      throw new TransportException(Kind.REMOTE_ERROR,
+          where + ": the collector did not start within 10 s" + (logTail.isEmpty() ? "" : "; its log says: " + logTail), null);
+    }
+
+    @Override
+    public void stop() throws TransportException {
+      String d = quote(dir);
+      run("d=" + d + "; p=$(cat \"$d/collector.pid\" 2>/dev/null);"
+          + " if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
+          + " && { [ ! -d /proc/self ] || grep -q " + SCRIPT + " \"/proc/$p/cmdline\" 2>/dev/null; }; then"
+          + " kill \"$p\"; i=0; while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
+          + " kill -9 \"$p\" 2>/dev/null; rm -f \"$d/collector.pid\"; fi; true", null);
+    }
+
+    @Override
+    public void remove() throws TransportException {
+      stop();
+      run("rm -rf " + quote(dir), null);
+    }
+
+    /** Runs a command (built from quoted words only); fails on a non-zero exit. */
+    private String run(String command, byte[] stdin) throws TransportException {
+      try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
+        Command cmd = s.exec(command);
+        if (stdin != null) {
+          try (OutputStream out = cmd.getOutputStream()) {
+            out.write(stdin);
+          }
+        }
+        String out = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(cmd.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Integer exit = cmd.getExitStatus();
+        if (exit == null || exit != 0) {
+          throw new TransportException(Kind.REMOTE_ERROR,
+              where + ": remote command failed (exit " + exit + "): " + err.trim(), null);
+        }
+        return out;
+      } catch (IOException e) {
+        throw new TransportException(e instanceof SocketTimeoutException ? Kind.TIMEOUT : Kind.REMOTE_ERROR,
+            where + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      SshTransport.close(ssh);
+    }
+  }
+}

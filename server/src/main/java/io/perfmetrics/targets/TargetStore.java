@@ -1,0 +1,113 @@
+package io.perfmetrics.targets;
+
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/** Targets: add, list, remove. */
+public final class TargetStore {
+  /** Host names and IPv4/IPv6 literals; nothing that a shell or URL would read as syntax. */
+  static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.\\-:]{0,252}[A-Za-z0-9])?");
+  static final Set<String> OS = Set.of(Target.UNIX, Target.WINDOWS, "unknown");
+  private static final String COLUMNS = "id, address, port, os_family, credential_id, source, created_at";
+
+  private final DataSource dataSource;
+
+  public TargetStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Thrown for input a user must fix; the message says what. */
+  public static final class InvalidTargetException extends RuntimeException {
+    InvalidTargetException(String message) {
+      super(message);
+    }
+  }
+
+  public Target create(String address, Integer port, String osFamily, Long credentialId) {
+    if (address == null || !ADDRESS.matcher(address).matches()) {
+      throw new InvalidTargetException("address must be a host name or IP address, got '" + address + "'");
+    }
+    if (port != null && (port < 1 || port > 65535)) {
+      throw new InvalidTargetException("port must be 1-65535, got " + port);
+    }
+    String os = osFamily == null ? Target.UNIX : osFamily;
+    if (!OS.contains(os)) {
+      throw new InvalidTargetException("os_family must be one of " + OS + ", got '" + osFamily + "'");
+    }
+    String sql = "INSERT INTO targets (address, port, os_family, credential_id) VALUES (?, ?, ?, ?) RETURNING " + COLUMNS;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, address);
+      if (port == null) {
+        ps.setNull(2, Types.INTEGER);
+      } else {
+        ps.setInt(2, port);
+      }
+      ps.setString(3, os);
+      ps.setObject(4, credentialId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return row(rs);
+      }
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        throw new InvalidTargetException("target " + address + (port == null ? "" : ":" + port) + " exists already");
+      }
+      if ("23503".equals(e.getSQLState())) {
+        throw new InvalidTargetException("no credential " + credentialId);
+      }
+      throw new StorageUnavailableException("could not store the target: " + e.getMessage(), e);
+    }
+  }
+
+  public List<Target> list() {
+    return query("SELECT " + COLUMNS + " FROM targets ORDER BY id", null);
+  }
+
+  public Optional<Target> find(long id) {
+    return query("SELECT " + COLUMNS + " FROM targets WHERE id = ?", id).stream().findFirst();
+  }
+
+  public boolean delete(long id) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM targets WHERE id = ?")) {
+      ps.setLong(1, id);
+      return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not delete the target: " + e.getMessage(), e);
+    }
+  }
+
+  private List<Target> query(String sql, Long id) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      if (id != null) {
+        ps.setLong(1, id);
+      }
+      List<Target> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(row(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read targets: " + e.getMessage(), e);
+    }
+  }
+
+  private static Target row(ResultSet rs) throws SQLException {
+    return new Target(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getString(4), (Long) rs.getObject(5),
+        rs.getString(6), rs.getTimestamp(7).toInstant());
+  }
+}
