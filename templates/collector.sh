@@ -1082,6 +1082,8 @@ main() {
         echo "perfmetrics collector: cannot use tools dir" >&2
         exit 2
     fi
+    # Absolute from here on, even if a relative directory was rendered.
+    PM_TOOLS_DIR=$PWD
     PIDFILE=$PM_TOOLS_DIR/collector.pid
     STATE=$PM_TOOLS_DIR/collector.state
     SPOOL=$PM_TOOLS_DIR/spool.csv

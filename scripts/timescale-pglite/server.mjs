@@ -768,10 +768,12 @@ async function startMux() {
         log(`connection ${c.id} has waited ${Math.round((now - c.waitSince) / 1000)} s for its turn; ` +
           `connection ${owner?.id ?? '-'} holds the session (transaction status ${owner?.tx ?? '-'})`)
       }
-      if (turnTimeout > 0 && owner && !busy && owner.tx !== 'I' && !owner.frames.length && !c.closed &&
+      const holding = owner && (owner.tx !== 'I' || owner.copy || owner.midExtended)
+      if (turnTimeout > 0 && holding && !busy && !owner.frames.length && !c.closed &&
           now - owner.idleSince > turnTimeout && now - c.waitSince > turnTimeout) {
         const text = `timescale-pglite: gave up after ${Math.round((now - c.waitSince) / 1000)} s waiting ` +
-          `for the single PGlite session, which connection ${owner.id} holds idle in a transaction. ` +
+          `for the single PGlite session, which connection ${owner.id} holds idle ` +
+          `(${owner.copy ? 'in COPY FROM STDIN' : owner.tx === 'I' ? 'in an unfinished extended-protocol request' : 'in a transaction'}). ` +
           `Connections take turns at transaction boundaries, so a client that keeps a transaction open ` +
           `on one connection while it waits for another deadlocks (Flyway: set ` +
           `flyway.postgresql.transactional.lock=false).`

@@ -24,8 +24,9 @@ public final class TestAppliance implements AutoCloseable {
 
   public final MutableClock clock = MutableClock.systemNow();
   public final Database database;
-  public final App app;
+  public App app;
   private final Path dataDir;
+  private final Config config;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public TestAppliance(String jdbcUrl) {
@@ -33,20 +34,36 @@ public final class TestAppliance implements AutoCloseable {
   }
 
   public TestAppliance(String jdbcUrl, Config.Ingest ingest) {
+    this(jdbcUrl, ingest, Config.Collectors.defaults());
+  }
+
+  /** The appliance on a fixed free port, so collectors can be told its URL before it starts. */
+  public TestAppliance(String jdbcUrl, Config.Ingest ingest, Config.Collectors collectors) {
     try {
       dataDir = Files.createTempDirectory("perfmetrics-data-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     Map<String, String> env = new HashMap<>();
-    env.put(Config.PORT, "0");
+    int port = TestPostgres.freePort();
+    env.put(Config.PORT, String.valueOf(port));
     env.put(Config.DATA_DIR, dataDir.toString());
     env.put(Config.DB_URL, jdbcUrl);
     env.put(Config.ADMIN_TOKEN, ADMIN_TOKEN);
-    env.put(Config.PUBLIC_URL, "http://127.0.0.1:1");
-    Config config = Config.load(env, Map.of()).withIngest(ingest);
+    env.put(Config.PUBLIC_URL, "http://127.0.0.1:" + port);
+    config = Config.load(env, Map.of()).withIngest(ingest).withCollectors(collectors);
     database = Database.connect(jdbcUrl, null, null);
     database.migrate();
+    app = new App(config, database, clock, clock).start("127.0.0.1");
+  }
+
+  /** Stops the receiver (the database stays up), as when the appliance is restarted. */
+  public void stopReceiver() {
+    app.close();
+  }
+
+  /** Starts it again on the same port. */
+  public void startReceiver() {
     app = new App(config, database, clock, clock).start("127.0.0.1");
   }
 

@@ -43,6 +43,18 @@ public final class TestPostgres implements AutoCloseable {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
   }
 
+  /** A new, empty database in this cluster, for a test that wants a schema of its own. */
+  public String newDatabase() {
+    String name = "t" + Long.toHexString(System.nanoTime());
+    try (var c = java.sql.DriverManager.getConnection(jdbcUrl());
+        var s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not create a test database: " + e.getMessage(), e);
+    }
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + name + "?user=postgres";
+  }
+
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

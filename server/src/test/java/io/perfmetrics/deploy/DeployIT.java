@@ -1,0 +1,320 @@
+package io.perfmetrics.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfmetrics.config.Config;
+import io.perfmetrics.testing.TestAppliance;
+import io.perfmetrics.testing.TestPostgres;
+import io.perfmetrics.testing.TestSshd;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shell collector deployed over SSH to a real OpenSSH sshd on 127.0.0.1 (a real non-root
+ * user), reporting to the real appliance and database. Intervals are seconds instead of minutes.
+ */
+class DeployIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static TestPostgres postgres;
+  static TestSshd sshd;
+  TestAppliance appliance;
+  Path toolsDir;
+
+  @BeforeAll
+  static void servers() {
+    postgres = new TestPostgres();
+    sshd = new TestSshd(true);
+  }
+
+  @AfterAll
+  static void stopServers() {
+    if (sshd != null) {
+      sshd.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @AfterEach
+  void stopCollectors() {
+    // whatever a test left running on the "target" is stopped here
+    TestSshd.runAsUser("pkill -f '[c]ollector[.]sh'; true");
+    if (appliance != null) {
+      appliance.close();
+    }
+  }
+
+  TestAppliance appliance(Duration ttl, Duration hostTimeout) {
+    toolsDir = sshd.userWritableDir().resolve("tools");
+    int closed = TestPostgres.freePort();
+    var collectors = new Config.Collectors(Duration.ofSeconds(1), Duration.ofSeconds(2), ttl, 1 << 20,
+        "http://127.0.0.1:" + closed, toolsDir.toString(), hostTimeout, 8);
+    appliance = new TestAppliance(postgres.newDatabase(), Config.Ingest.defaults(), collectors);
+    return appliance;
+  }
+
+  TestAppliance appliance() {
+    return appliance(Duration.ofDays(14), Duration.ofSeconds(30));
+  }
+
+  JsonNode call(String method, String path, String body, int expected) throws Exception {
+    HttpResponse<String> r = appliance.admin(method, path, body);
+    assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
+    return r.body().isEmpty() ? null : JSON.readTree(r.body());
+  }
+
+  long passwordCredential(String password) throws Exception {
+    return call("POST", "/api/v1/credentials", "{\"name\":\"pw" + System.nanoTime() + "\",\"kind\":\"ssh_password\","
+        + "\"username\":\"" + TestSshd.USER + "\",\"password\":\"" + password + "\"}", 201).get("id").asLong();
+  }
+
+  long target(String address, int port, long credentialId) throws Exception {
+    return call("POST", "/api/v1/targets", "{\"address\":\"" + address + "\",\"port\":" + port
+        + ",\"os_family\":\"unix\",\"credential_id\":" + credentialId + "}", 201).get("id").asLong();
+  }
+
+  JsonNode runJob(String path, String body) throws Exception {
+    long id = call("POST", path, body, 202).get("id").asLong();
+    for (int i = 0; i < 600; i++) {
+      JsonNode job = call("GET", path + "/" + id, null, 200);
+      if (!job.get("state").asText().equals("running")) {
+        return job;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("job " + id + " did not finish within 60 s");
+  }
+
+  JsonNode host(JsonNode job, long targetId) {
+    for (JsonNode h : job.get("hosts")) {
+      if (h.get("target_id").asLong() == targetId) {
+        return h;
+      }
+    }
+    throw new AssertionError("no result for target " + targetId + " in " + job);
+  }
+
+  JsonNode status(long targetId) throws Exception {
+    return call("GET", "/api/v1/targets/" + targetId + "/status", null, 200);
+  }
+
+  List<Long> cpuTimestamps(int collectorId) throws Exception {
+    JsonNode s = call("GET", "/api/v1/collectors/" + collectorId + "/samples?metric=cpu.busy_pct&limit=100000", null, 200);
+    List<Long> out = new ArrayList<>();
+    s.get("samples").forEach(n -> out.add(n.get("ts").asLong()));
+    return out;
+  }
+
+  /** Polls (the collector runs on its own schedule) until the condition holds, up to 30 s. */
+  List<Long> awaitSamples(int collectorId, Predicate<List<Long>> done) throws Exception {
+    List<Long> ts = List.of();
+    for (int i = 0; i < 150; i++) {
+      ts = cpuTimestamps(collectorId);
+      if (done.test(ts)) {
+        return ts;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("samples did not arrive as expected; got " + ts);
+  }
+
+  boolean collectorRunning() {
+    return TestSshd.runAsUser("pgrep -f '[c]ollector[.]sh' >/dev/null") == 0;
+  }
+
+  void awaitCollectorGone() throws Exception {
+    for (int i = 0; i < 100 && collectorRunning(); i++) {
+      Thread.sleep(200);
+    }
+    assertThat(collectorRunning()).as("collector still running").isFalse();
+  }
+
+  @Test
+  void deployByPasswordStartsTheCollectorAndItsHelloAndSamplesAreStored() throws Exception {
+    appliance();
+    long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+
+    JsonNode job = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+
+    assertThat(host(job, t).get("outcome").asText()).as(job.toString()).isEqualTo("started");
+    JsonNode st = status(t);
+    assertThat(st.get("state").asText()).isEqualTo("running");
+    int collector = st.get("collector_id").asInt();
+    assertThat(awaitSamples(collector, ts -> ts.size() >= 2)).isNotEmpty();
+    JsonNode c = call("GET", "/api/v1/collectors/" + collector, null, 200);
+    assertThat(c.get("kind").asText()).isEqualTo("sh");
+    assertThat(Files.exists(toolsDir.resolve("collector.pid"))).isTrue();
+    assertThat(Files.getPosixFilePermissions(toolsDir.resolve("collector.sh")).toString())
+        .as("the script holds the token").doesNotContain("GROUP").doesNotContain("OTHERS");
+    // the hello: inventory of this very host
+    try (var conn = appliance.database.dataSource().getConnection();
+        var rs = conn.createStatement().executeQuery("SELECT hostname, cpu_count FROM host_inventory WHERE collector_id = " + collector)) {
+      assertThat(rs.next()).as("hello stored").isTrue();
+      assertThat(rs.getString(1)).isEqualTo(InetAddress.getLocalHost().getHostName());
+      assertThat(rs.getInt(2)).isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  @Test
+  void deployByKeyWithPassphrase() throws Exception {
+    appliance();
+    String key = sshd.authorizeNewKey("secret phrase");
+    String body = JSON.writeValueAsString(java.util.Map.of("name", "key", "kind", "ssh_key", "username", TestSshd.USER,
+        "private_key", key, "passphrase", "secret phrase"));
+    long cred = call("POST", "/api/v1/credentials", body, 201).get("id").asLong();
+    long t = target("127.0.0.1", sshd.port(), cred);
+
+    JsonNode job = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+
+    assertThat(host(job, t).get("outcome").asText()).as(job.toString()).isEqualTo("started");
+    awaitSamples(status(t).get("collector_id").asInt(), ts -> !ts.isEmpty());
+    assertThat(call("GET", "/api/v1/credentials", null, 200).toString()).doesNotContain("PRIVATE KEY").doesNotContain("secret phrase");
+  }
+
+  @Test
+  void whileTheReceiverIsDownTheCollectorSpoolsAndEverySampleArrivesOnce() throws Exception {
+    appliance();
+    long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+    runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+    int collector = status(t).get("collector_id").asInt();
+    awaitSamples(collector, ts -> ts.size() >= 2);
+
+    appliance.stopReceiver();
+    long down = System.currentTimeMillis() / 1000;
+    Thread.sleep(6_000);
+    long up = System.currentTimeMillis() / 1000;
+    appliance.startReceiver();
+
+    List<Long> ts = awaitSamples(collector, l -> !l.isEmpty() && l.get(l.size() - 1) > up + 1);
+    assertThat(ts).doesNotHaveDuplicates();
+    List<Long> during = ts.stream().filter(x -> x >= down && x <= up).toList();
+    assertThat(during.size()).as("samples taken while the receiver was down: " + ts).isGreaterThanOrEqualTo(4);
+    for (int i = 1; i < ts.size(); i++) {
+      assertThat(ts.get(i) - ts.get(i - 1)).as("gap in " + ts).isLessThanOrEqualTo(3);
+    }
+  }
+
+  @Test
+  void aCollectorStopsAtItsTtlAndARescanRestartsItButLeavesARunningOneAlone() throws Exception {
+    appliance(Duration.ofSeconds(6), Duration.ofSeconds(30));
+    long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+    runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+    int collector = status(t).get("collector_id").asInt();
+    awaitSamples(collector, ts -> !ts.isEmpty());
+
+    awaitCollectorGone();
+    appliance.clock.advance(Duration.ofSeconds(10));
+    assertThat(status(t).get("state").asText()).isEqualTo("expired");
+    long restartedAt = System.currentTimeMillis() / 1000;
+
+    JsonNode rescan = runJob("/api/v1/rescans", "{}");
+    appliance.clock.advance(Duration.ofSeconds(-10));
+
+    assertThat(host(rescan, t).get("outcome").asText()).as(rescan.toString()).isEqualTo("restarted");
+    assertThat(status(t).get("collector_id").asInt()).as("same history").isEqualTo(collector);
+    awaitSamples(collector, ts -> ts.stream().anyMatch(x -> x >= restartedAt));
+    JsonNode again = runJob("/api/v1/rescans", "{}");
+    assertThat(host(again, t).get("outcome").asText()).isEqualTo("already_running");
+  }
+
+  @Test
+  void aRetiredCollectorGets410AndStops() throws Exception {
+    appliance();
+    long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+    runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+    int collector = status(t).get("collector_id").asInt();
+    awaitSamples(collector, ts -> !ts.isEmpty());
+
+    call("DELETE", "/api/v1/collectors/" + collector, null, 204);
+
+    awaitCollectorGone();
+    assertThat(Files.exists(toolsDir.resolve("collector.pid"))).isFalse();
+  }
+
+  @Test
+  void undeployStopsTheCollectorAndRemovesTheToolsFolder() throws Exception {
+    appliance();
+    long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+    runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+
+    JsonNode job = runJob("/api/v1/deployments", "{\"action\":\"undeploy\",\"target_ids\":[" + t + "]}");
+
+    assertThat(host(job, t).get("outcome").asText()).as(job.toString()).isEqualTo("removed");
+    assertThat(collectorRunning()).isFalse();
+    assertThat(Files.exists(toolsDir)).isFalse();
+    assertThat(status(t).get("state").asText()).isEqualTo("removed");
+  }
+
+  @Test
+  void aChangedHostKeyRefusesTheDeployUntilAnAdminAcceptsIt() throws Exception {
+    appliance();
+    long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+    runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+    TestSshd.runAsUser("pkill -f '[c]ollector[.]sh'; true");
+
+    sshd.stop();
+    sshd.newHostKey();
+    sshd.start();
+    JsonNode refused = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+
+    assertThat(host(refused, t).get("outcome").asText()).isEqualTo("failed");
+    assertThat(host(refused, t).get("detail").asText()).contains("host key").contains("changed");
+    assertThat(status(t).get("state").asText()).isEqualTo("failed");
+    call("POST", "/api/v1/targets/" + t + "/host-key/accept", null, 204);
+    JsonNode accepted = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+    assertThat(host(accepted, t).get("outcome").asText()).as(accepted.toString()).isIn("started", "restarted");
+  }
+
+  @Test
+  void aWrongPasswordAndAnUnresponsiveHostFailPerHostWithoutHoldingUpTheOthers() throws Exception {
+    appliance(Duration.ofDays(14), Duration.ofSeconds(6));
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      // accepts connections and never says a word, like a host behind a black-holing firewall
+      Thread.ofVirtual().start(() -> {
+        List<java.net.Socket> held = new ArrayList<>();
+        try {
+          while (true) {
+            held.add(silent.accept());
+          }
+        } catch (java.io.IOException e) {
+          held.forEach(s -> {
+            try {
+              s.close();
+            } catch (java.io.IOException ignored) {
+              // closing
+            }
+          });
+        }
+      });
+      long good = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+      long wrong = target("127.0.0.2", sshd.port(), passwordCredential("not-the-password"));
+      long hanging = target("127.0.0.1", silent.getLocalPort(), passwordCredential(sshd.password()));
+
+      JsonNode job = runJob("/api/v1/deployments", "{}");
+
+      assertThat(host(job, good).get("outcome").asText()).as(job.toString()).isEqualTo("started");
+      assertThat(host(job, wrong).get("outcome").asText()).isEqualTo("failed");
+      assertThat(host(job, wrong).get("detail").asText()).contains("authentication failed").contains("127.0.0.2");
+      assertThat(host(job, hanging).get("outcome").asText()).isEqualTo("failed");
+      assertThat(host(job, hanging).get("detail").asText()).containsAnyOf("within 6 s", "after 6 s");
+      assertThat(java.time.Instant.parse(host(job, good).get("finished_at").asText()))
+          .as("the good host did not wait for the hanging one")
+          .isBefore(java.time.Instant.parse(host(job, hanging).get("finished_at").asText()));
+      assertThat(job.get("failed").asInt()).isEqualTo(2);
+    }
+  }
+}

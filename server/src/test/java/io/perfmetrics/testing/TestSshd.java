@@ -1,0 +1,216 @@
+package io.perfmetrics.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real OpenSSH sshd for a test: own config, own host key, a free port on 127.0.0.1, and a real
+ * non-root login user with a password and an authorized key. Fails loudly when sshd cannot run.
+ */
+public final class TestSshd implements AutoCloseable {
+  public static final String USER = "pmdeploy";
+
+  private final Path dir;
+  private final int port;
+  private final String password;
+  private final boolean sftp;
+  private Process process;
+
+  /**
+   * @param sftp false to disable the SFTP subsystem, as some hardened hosts do
+   */
+  public TestSshd(boolean sftp) {
+    if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
+      throw new IllegalStateException("/usr/sbin/sshd is missing: install openssh-server (scripts/test does)");
+    }
+    this.sftp = sftp;
+    try {
+      dir = Files.createTempDirectory("perfmetrics-sshd-");
+      Files.createDirectories(dir.resolve("authorized_keys"));
+      // sshd reads authorized_keys with the user's privileges
+      var readable = java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+      Files.setPosixFilePermissions(dir, readable);
+      Files.setPosixFilePermissions(dir.resolve("authorized_keys"), readable);
+      Files.createDirectories(Path.of("/run/sshd"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    port = TestPostgres.freePort();
+    password = "pw-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+    ensureUser();
+    newHostKey();
+    start();
+  }
+
+  /** Creates the login user once; sets this run's password. */
+  private void ensureUser() {
+    if (run(List.of("id", USER), null) != 0) {
+      check(run(List.of("useradd", "--create-home", "--shell", "/bin/sh", USER), null), "useradd");
+    }
+    check(run(List.of("chpasswd"), USER + ":" + password + "\n"), "chpasswd");
+  }
+
+  /** Replaces the host key: the next connection sees a different server identity. */
+  public void newHostKey() {
+    Path key = dir.resolve("host_ed25519");
+    try {
+      Files.deleteIfExists(key);
+      Files.deleteIfExists(dir.resolve("host_ed25519.pub"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    check(run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()), null), "ssh-keygen");
+  }
+
+  /** Creates a key pair for the user and authorizes it; returns the private key text. */
+  public String authorizeNewKey(String passphrase) {
+    Path key = dir.resolve("client_" + System.nanoTime());
+    check(run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase == null ? "" : passphrase, "-f", key.toString()), null),
+        "ssh-keygen");
+    try {
+      Path authorized = dir.resolve("authorized_keys").resolve(USER);
+      Files.writeString(authorized, Files.readString(key.resolveSibling(key.getFileName() + ".pub")));
+      Files.setPosixFilePermissions(authorized, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      return Files.readString(key);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public synchronized void start() {
+    Path config = dir.resolve("sshd_config");
+    String conf = String.join("\n",
+        "Port " + port,
+        "ListenAddress 127.0.0.1",
+        "ListenAddress 127.0.0.2",
+        "HostKey " + dir.resolve("host_ed25519"),
+        "PidFile " + dir.resolve("sshd.pid"),
+        "AuthorizedKeysFile " + dir.resolve("authorized_keys") + "/%u",
+        "StrictModes no",
+        "UsePAM no",
+        "PasswordAuthentication yes",
+        "KbdInteractiveAuthentication no",
+        "PermitRootLogin no",
+        "AllowUsers " + USER,
+        sftp ? "Subsystem sftp internal-sftp" : "",
+        "LogLevel VERBOSE",
+        "");
+    try {
+      Files.writeString(config, conf);
+      process = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve("sshd.log").toFile())
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start sshd", e);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        s.setSoTimeout(2000);
+        InputStream in = s.getInputStream();
+        byte[] b = new byte[4];
+        if (in.readNBytes(b, 0, 4) == 4 && new String(b, StandardCharsets.US_ASCII).equals("SSH-")) {
+          return;
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      if (!process.isAlive()) {
+        break;
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException("sshd did not start on 127.0.0.1:" + port + "; its log: " + log());
+  }
+
+  public synchronized void stop() {
+    if (process != null) {
+      process.destroy();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process = null;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String password() {
+    return password;
+  }
+
+  public String log() {
+    try {
+      return Files.readString(dir.resolve("sshd.log"));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  /** A directory the login user may write, for a collector's tools folder. */
+  public Path userWritableDir() {
+    try {
+      Path d = Files.createTempDirectory("perfmetrics-target-");
+      check(run(List.of("chown", USER, d.toString()), null), "chown");
+      return d;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+    TempDirs.delete(dir);
+  }
+
+  /** Runs a command as the login user, e.g. to look at what a collector left behind. */
+  public static int runAsUser(String shellCommand) {
+    return run(List.of("su", "-s", "/bin/sh", USER, "-c", shellCommand), null);
+  }
+
+  static int run(List<String> cmd, String stdin) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      if (stdin != null) {
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
+      p.getOutputStream().close();
+      p.getInputStream().readAllBytes();
+      return p.waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void check(int rc, String what) {
+    if (rc != 0) {
+      throw new IllegalStateException(what + " failed with exit " + rc);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
