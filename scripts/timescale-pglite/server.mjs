@@ -20,7 +20,7 @@
 //        fails with SQLSTATE 55P03 instead of waiting forever; default 15000, 0 = never
 //   --queue-timeout MS / PGLITE_QUEUE_TIMEOUT_MS  (socket mode) queue wait, default 60000
 //   --exit-on-stdin-eof / PGLITE_EXIT_ON_STDIN_EOF=1  stop when stdin reaches EOF
-//   --debug / PGLITE_DEBUG=1       log connections and turn-taking to stderr
+//   --debug / PGLITE_DEBUG=1       log connections, turns and each Query/Parse to stderr
 //
 // stdout carries exactly one line, "READY <port>", once the server accepts
 // connections. Everything else goes to stderr. SIGTERM/SIGINT/SIGHUP stop it.
@@ -66,7 +66,8 @@ const opts = args.values
 if (opts.help) {
   console.error(
     'usage: server.mjs [--port N] [--data-dir DIR] [--create-extension] ' +
-      '[--mode mux|socket] [--queue-timeout MS] [--exit-on-stdin-eof] [--debug] [PORT]',
+      '[--mode mux|socket] [--turn-timeout MS] [--queue-timeout MS] [--exit-on-stdin-eof] ' +
+      '[--debug] [PORT]\nSee the comment at the top of server.mjs and README.md.',
   )
   process.exit(0)
 }
@@ -158,7 +159,6 @@ process.on('unhandledRejection', (e) => {
 const SSL_REQUEST = 80877103
 const GSSENC_REQUEST = 80877104
 const CANCEL_REQUEST = 80877102
-const PROTOCOL_3_0 = 196608
 
 function message(type, body = Buffer.alloc(0)) {
   const h = Buffer.alloc(5)
@@ -847,6 +847,10 @@ try {
     ...(dataDir ? { dataDir } : {}),
     extensions: { timescaledb },
   })
+  // There is no shared_preload_libraries: without this, a session that did not
+  // run CREATE EXTENSION itself (e.g. after a restart on --data-dir) plans
+  // queries without TimescaleDB's hooks, and compressed chunks read as empty.
+  await db.exec("LOAD 'timescaledb'")
   if (createExtension) {
     await db.exec('CREATE EXTENSION IF NOT EXISTS timescaledb;')
   }

@@ -1,14 +1,8 @@
 package io.perfmetrics.cli;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -23,41 +17,7 @@ import picocli.CommandLine.ParentCommand;
       CollectorsCommand.Retire.class
     })
 final class CollectorsCommand {
-  @Option(names = "--url", scope = ScopeType.INHERIT, defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
-      description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
-  String url;
-
-  @Option(names = "--token", scope = ScopeType.INHERIT, defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
-      description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
-  String token;
-
-  int call(String method, String path, String body) throws IOException, InterruptedException {
-    if (token == null || token.isBlank()) {
-      System.err.println("perfmetrics: no admin token: set PERFMETRICS_ADMIN_TOKEN or pass --token");
-      return 2;
-    }
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(url + path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r;
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-      r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      System.err.println("perfmetrics: cannot reach " + url + ": " + e);
-      return 1;
-    }
-    if (!r.body().isEmpty()) {
-      System.out.println(r.body());
-    }
-    if (r.statusCode() >= 300) {
-      System.err.println("perfmetrics: " + method + " " + path + " answered " + r.statusCode());
-      return 1;
-    }
-    return 0;
-  }
+  @Mixin AdminClient api;
 
   @Command(name = "create", description = "Mint a collector; prints its id and token (shown once).")
   static final class Create implements Callable<Integer> {
@@ -71,8 +31,8 @@ final class CollectorsCommand {
 
     @Override
     public Integer call() throws Exception {
-      String labelJson = label == null ? "null" : "\"" + label.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-      return parent.call("POST", "/api/v1/collectors", "{\"label\":" + labelJson + ",\"ttl_days\":" + ttlDays + "}");
+      var body = AdminClient.JSON.createObjectNode().put("label", label).put("ttl_days", ttlDays);
+      return parent.api.print("POST", "/api/v1/collectors", body.toString());
     }
   }
 
@@ -81,8 +41,8 @@ final class CollectorsCommand {
     @ParentCommand CollectorsCommand parent;
 
     @Override
-    public Integer call() throws Exception {
-      return parent.call("GET", "/api/v1/collectors", null);
+    public Integer call() {
+      return parent.api.print("GET", "/api/v1/collectors", null);
     }
   }
 
@@ -94,8 +54,8 @@ final class CollectorsCommand {
     int id;
 
     @Override
-    public Integer call() throws Exception {
-      return parent.call("DELETE", "/api/v1/collectors/" + id, null);
+    public Integer call() {
+      return parent.api.print("DELETE", "/api/v1/collectors/" + id, null);
     }
   }
 }

@@ -232,6 +232,73 @@ class DeployIT {
   }
 
   @Test
+  void aForcedRescanRedeploysARunningCollector() throws Exception {
+    appliance();
+    long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+    runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+
+    JsonNode forced = runJob("/api/v1/rescans", "{\"force\":true}");
+
+    assertThat(host(forced, t).get("outcome").asText()).isEqualTo("restarted");
+    assertThat(status(t).get("state").asText()).isEqualTo("running");
+  }
+
+  @Test
+  void whereSftpIsDisabledTheCollectorIsUploadedThroughAShell() throws Exception {
+    appliance();
+    try (TestSshd noSftp = new TestSshd(false)) {
+      long t = target("127.0.0.1", noSftp.port(), passwordCredential(noSftp.password()));
+
+      JsonNode job = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+
+      assertThat(host(job, t).get("outcome").asText()).as(job.toString()).isEqualTo("started");
+      awaitSamples(status(t).get("collector_id").asInt(), ts -> !ts.isEmpty());
+    } finally {
+      // the user's password changed with the second sshd; the shared one must know it again
+      sshd.close();
+      sshd = new TestSshd(true);
+    }
+  }
+
+  @Test
+  void theCliAddsACredentialAndATargetDeploysAndShowsStatus() throws Exception {
+    appliance();
+    Path secret = Files.createTempFile("pw", ".txt");
+    Files.writeString(secret, sshd.password() + "\n");
+    String url = appliance.uri("").toString();
+    String[] common = {"--url", url, "--token", TestAppliance.ADMIN_TOKEN};
+
+    String cred = cli("credentials", "add", "--name", "cli", "--kind", "ssh_password", "--username", TestSshd.USER,
+        "--secret-file", secret.toString(), common[0], common[1], common[2], common[3]);
+    long credId = JSON.readTree(cred).get("id").asLong();
+    String target = cli("targets", "add", "--address", "127.0.0.1", "--port", String.valueOf(sshd.port()),
+        "--credential", String.valueOf(credId), common[0], common[1], common[2], common[3]);
+    long t = JSON.readTree(target).get("id").asLong();
+    String deploy = cli("deploy", String.valueOf(t), common[0], common[1], common[2], common[3]);
+    String status = cli("targets", "status", String.valueOf(t), common[0], common[1], common[2], common[3]);
+
+    assertThat(cred).doesNotContain(sshd.password());
+    assertThat(deploy).contains("started").contains("1 of 1 host(s) done, 0 failed");
+    assertThat(JSON.readTree(status).get("state").asText()).isEqualTo("running");
+    assertThat(JSON.readTree(status).get("ttl_left_seconds").asLong()).isGreaterThan(13 * 86_400L);
+  }
+
+  static String cli(String... args) {
+    var out = new java.io.ByteArrayOutputStream();
+    var old = System.out;
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    int rc;
+    try {
+      rc = new picocli.CommandLine(new io.perfmetrics.cli.Main()).execute(args);
+    } finally {
+      System.setOut(old);
+    }
+    String s = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(rc).as(String.join(" ", args) + " printed " + s).isZero();
+    return s;
+  }
+
+  @Test
   void aRetiredCollectorGets410AndStops() throws Exception {
     appliance();
     long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));

@@ -1,0 +1,74 @@
+package io.perfmetrics.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The admin API as the CLI uses it: {@code --url} and {@code --token}, shared by every subcommand. */
+final class AdminClient {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = "--url", scope = ScopeType.INHERIT, defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
+      description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
+  String url;
+
+  @Option(names = "--token", scope = ScopeType.INHERIT, defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
+      description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
+  String token;
+
+  /** An answer of the API, or the reason there is none. */
+  record Answer(int status, String body) {
+    JsonNode json() throws IOException {
+      return JSON.readTree(body);
+    }
+
+    boolean ok() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  Answer send(String method, String path, String body) throws IOException, InterruptedException {
+    if (token == null || token.isBlank()) {
+      throw new IOException("no admin token: set PERFMETRICS_ADMIN_TOKEN or pass --token");
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
+        .timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(r.statusCode(), r.body());
+    } catch (IOException e) {
+      throw new IOException("cannot reach " + url + ": " + e, e);
+    }
+  }
+
+  /** Sends, prints the body, and turns the status into an exit code. */
+  int print(String method, String path, String body) {
+    try {
+      Answer a = send(method, path, body);
+      if (!a.body().isEmpty()) {
+        System.out.println(a.body());
+      }
+      if (!a.ok()) {
+        System.err.println("perfmetrics: " + method + " " + path + " answered " + a.status());
+        return 1;
+      }
+      return 0;
+    } catch (IOException e) {
+      System.err.println("perfmetrics: " + e.getMessage());
+      return 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 130;
+    }
+  }
+}

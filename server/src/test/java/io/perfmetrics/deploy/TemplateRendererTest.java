@@ -1,0 +1,57 @@
+package io.perfmetrics.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TemplateRendererTest {
+  static Map<String, String> values() {
+    Map<String, String> v = new HashMap<>();
+    v.put("URL", "http://10.0.0.5:8080");
+    v.put("TOKEN", "pm1.7.abc'def");
+    v.put("INTERVAL_S", "60");
+    v.put("UPLOAD_S", "300");
+    v.put("TTL_S", "1209600");
+    v.put("SPOOL_MAX_BYTES", "8388608");
+    v.put("METADATA_URL", "http://169.254.169.254");
+    v.put("TOOLS_DIR", "/var/tmp/perfmetrics/tools");
+    return v;
+  }
+
+  @Test
+  void quotesEveryValueAsOneShellWord() {
+    assertThat(ShellQuoting.quote("plain")).isEqualTo("'plain'");
+    assertThat(ShellQuoting.quote("it's $(rm -rf /) `x` \"y\"")).isEqualTo("'it'\\''s $(rm -rf /) `x` \"y\"'");
+    assertThatThrownBy(() -> ShellQuoting.quote("a\0b")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void quotesVbsStringsByDoublingQuotes() {
+    assertThat(CollectorTemplate.vbsString("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
+    assertThatThrownBy(() -> CollectorTemplate.vbsString("a\r\nb")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void rendersTheShellCollectorWithNoPlaceholderLeft() {
+    String out = new TemplateRenderer().render(CollectorTemplate.UNIX_SH, values());
+
+    assertThat(out).doesNotContain("{{");
+    assertThat(out).contains("PM_TOKEN='pm1.7.abc'\\''def'");
+    assertThat(out).contains("PM_TOOLS_DIR='/var/tmp/perfmetrics/tools'");
+  }
+
+  @Test
+  void refusesMissingAndUnknownValues() {
+    Map<String, String> missing = values();
+    missing.remove("TOKEN");
+    Map<String, String> extra = values();
+    extra.put("NOPE", "x");
+
+    TemplateRenderer r = new TemplateRenderer();
+    assertThatThrownBy(() -> r.render(CollectorTemplate.UNIX_SH, missing)).hasMessageContaining("{{TOKEN}}");
+    assertThatThrownBy(() -> r.render(CollectorTemplate.UNIX_SH, extra)).hasMessageContaining("NOPE");
+  }
+}
