@@ -15,6 +15,7 @@ import io.perfmetrics.deploy.DeployService;
 import io.perfmetrics.deploy.HostKeyPins;
 import io.perfmetrics.deploy.TargetStatuses;
 import io.perfmetrics.deploy.TemplateRenderer;
+import io.perfmetrics.deploy.smb.SmbTransport;
 import io.perfmetrics.deploy.ssh.SshTransport;
 import io.perfmetrics.targets.CredentialStore;
 import io.perfmetrics.targets.MasterKey;
@@ -78,7 +79,8 @@ public final class App implements AutoCloseable {
     var jobs = new DeployJobs(ds);
     var statuses = new TargetStatuses(ds, collectors, clock);
     deploy = new DeployService(targets, credentials, collectors, jobs, statuses, new TemplateRenderer(),
-        Map.of(CollectorTemplate.UNIX_SH, new SshTransport(pins, config.collectors())), config);
+        Map.of(CollectorTemplate.UNIX_SH, new SshTransport(pins, config.collectors()),
+            CollectorTemplate.WINDOWS_VBS, new SmbTransport(config.collectors(), clock)), config);
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     var web = new WebSupport(adminTokens, database);

@@ -183,7 +183,7 @@ public final class TestSshd implements AutoCloseable {
     return run(List.of("su", "-s", "/bin/sh", USER, "-c", shellCommand), null);
   }
 
-  static int run(List<String> cmd, String stdin) {
+  public static int run(List<String> cmd, String stdin) {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       if (stdin != null) {
