@@ -31,6 +31,8 @@ public final class TestSamba implements AutoCloseable {
     this.shareName = shareName;
     try {
       dir = Files.createTempDirectory("perfmetrics-smb-");
+      // smbd serves the share as the logged-in user, who must be able to reach it
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
       for (String d : List.of("private", "lock", "state", "cache", "pid", "ncalrpc", "share", "log")) {
         Files.createDirectories(dir.resolve(d));
       }
@@ -93,7 +95,8 @@ public final class TestSamba implements AutoCloseable {
 
   public synchronized void start() {
     try {
-      process = new ProcessBuilder("/usr/sbin/smbd", "--foreground", "--no-process-group", "--debug-stdout",
+      // its own process group: at shutdown smbd signals its whole group, which must not be ours
+      process = new ProcessBuilder("/usr/sbin/smbd", "--foreground", "--debug-stdout",
           "-s", config().toString())
           .redirectErrorStream(true)
           .redirectOutput(dir.resolve("log/smbd.out").toFile())
@@ -161,7 +164,6 @@ public final class TestSamba implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       // smbd forks a child per connection and samba-dcerpcd helpers; they share our config path
-      TestSshd.run(List.of("pkill", "-f", "-s", "0", config().toString()), null);
       TestSshd.run(List.of("pkill", "-f", config().toString()), null);
     }
     TempDirs.delete(dir);
