@@ -80,6 +80,8 @@ public final class TestSamba implements AutoCloseable {
         "  printcap name = /dev/null",
         "  disable spoolss = yes",
         "  map to guest = never",
+        // like a local administrator on Windows: ADMIN$ and the SCM are for admins
+        "  admin users = " + USER,
         "",
         "[" + shareName + "]",
         "  path = " + dir.resolve("share"),
