@@ -146,9 +146,25 @@ class DeployIT {
   @Test
   void deployByPasswordStartsTheCollectorAndItsHelloAndSamplesAreStored() throws Exception {
     appliance();
-    long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
-
-    JsonNode job = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+    var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var oldLevel = root.getLevel();
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    logged.start();
+    root.addAppender(logged);
+    long t;
+    JsonNode job;
+    try {
+      t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+      job = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+    } finally {
+      root.detachAppender(logged);
+      root.setLevel(oldLevel);
+    }
+    assertThat(logged.list).isNotEmpty();
+    assertThat(logged.list).noneMatch(e -> e.getFormattedMessage().contains(sshd.password())
+        || (e.getThrowableProxy() != null && String.valueOf(e.getThrowableProxy().getMessage()).contains(sshd.password())));
+    assertThat(call("GET", "/api/v1/credentials", null, 200).toString()).doesNotContain(sshd.password());
 
     assertThat(host(job, t).get("outcome").asText()).as(job.toString()).isEqualTo("started");
     JsonNode st = status(t);
