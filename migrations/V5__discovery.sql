@@ -27,7 +27,9 @@ CREATE TABLE scan_hosts (
     address         text        NOT NULL,
     name            text,
     state           text        NOT NULL DEFAULT 'pending'
-                                CHECK (state IN ('pending', 'running', 'found', 'not_found', 'failed', 'cancelled')),
+                                -- found: a probed port is open (becomes a target); alive: answered (echo reply or RST)
+                                -- but nothing open; silent: no answer at all
+                                CHECK (state IN ('pending', 'running', 'found', 'alive', 'silent', 'failed', 'cancelled')),
     claimed_by      text,
     claimed_at      timestamptz,
     hostname        text,

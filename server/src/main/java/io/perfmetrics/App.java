@@ -8,6 +8,9 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.discovery.DiscoveryRoutes;
+import io.perfmetrics.discovery.NetOpsLog;
+import io.perfmetrics.discovery.ScanService;
 import io.perfmetrics.ingest.CollectorRegistry;
 import io.perfmetrics.ingest.CollectorRoutes;
 import io.perfmetrics.ingest.HelloService;
@@ -34,6 +37,8 @@ public final class App implements AutoCloseable {
   private final LastSeenTracker lastSeen;
   private final CollectorRegistry collectors;
   private final AdminTokens adminTokens;
+  private final NetOpsLog netops;
+  private final ScanService scans;
   private final Javalin javalin;
 
   public App(Config config, Database database, Clock clock, Ticker ticker) {
@@ -57,6 +62,9 @@ public final class App implements AutoCloseable {
             config.ingest());
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
     var web = new WebSupport(adminTokens, database);
+    netops = new NetOpsLog(ds, clock);
+    scans = new ScanService(ds, json, netops, config.discovery(), clock);
+    var discovery = new DiscoveryRoutes(scans, netops, json);
 
     javalin =
         Javalin.create(
@@ -78,6 +86,7 @@ public final class App implements AutoCloseable {
               web.register(cfg);
               ingest.register(cfg.routes);
               collectorAdmin.register(cfg.routes);
+              discovery.register(cfg.routes);
             });
   }
 
@@ -100,6 +109,7 @@ public final class App implements AutoCloseable {
 
   public App start(String host) {
     javalin.start(host, config.port());
+    scans.start();
     return this;
   }
 
@@ -115,8 +125,14 @@ public final class App implements AutoCloseable {
     return writer;
   }
 
+  /** The network operations log, for packages that send anything to a network (deploy). */
+  public NetOpsLog netops() {
+    return netops;
+  }
+
   @Override
   public void close() {
+    scans.close();
     javalin.stop();
     writer.close();
     lastSeen.close();

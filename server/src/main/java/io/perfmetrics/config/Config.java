@@ -28,7 +28,8 @@ public record Config(
     Secret masterKey,
     Secret adminToken,
     URI publicUrl,
-    Ingest ingest) {
+    Ingest ingest,
+    DiscoverySettings discovery) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -117,7 +118,7 @@ public record Config(
     } else {
       publicUrl = URI.create("http://" + firstNonLoopbackAddress() + ":" + port);
     }
-    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults());
+    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), DiscoverySettings.from(v));
   }
 
   public boolean embeddedDatabase() {
@@ -125,11 +126,15 @@ public record Config(
   }
 
   public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest);
+    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, discovery);
   }
 
   public Config withIngest(Ingest newIngest) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, discovery);
+  }
+
+  public Config withDiscovery(DiscoverySettings newDiscovery) {
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newDiscovery);
   }
 
   private static int parsePort(String s) {
