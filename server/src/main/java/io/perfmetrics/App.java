@@ -62,8 +62,11 @@ public final class App implements AutoCloseable {
             config.ingest());
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
     var web = new WebSupport(adminTokens, database);
-    netops = new NetOpsLog(ds, clock);
-    scans = new ScanService(ds, json, netops, config.discovery(), clock);
+    // network operations happen in real time: the log records when packets left and pacing
+    // sleeps on the wall clock (the injected clock may be a test's hand-moved one)
+    Clock wall = Clock.systemUTC();
+    netops = new NetOpsLog(ds, wall);
+    scans = new ScanService(ds, json, netops, config.discovery(), wall);
     var discovery = new DiscoveryRoutes(scans, netops, json);
 
     javalin =
