@@ -97,6 +97,8 @@ public final class TestSamba implements AutoCloseable {
 
   @Override
   public void close() {
+    // smbd forks a child per connection; they outlive the parent unless stopped too
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     if (process.isAlive()) {
       process.destroy();
       try {
