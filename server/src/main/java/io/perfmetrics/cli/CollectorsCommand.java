@@ -22,7 +22,7 @@ import picocli.CommandLine.ParentCommand;
       CollectorsCommand.ListCollectors.class,
       CollectorsCommand.Retire.class
     })
-final class CollectorsCommand {
+class CollectorsCommand {
   @Option(names = "--url", scope = ScopeType.INHERIT, defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
       description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
   String url;
