@@ -40,8 +40,10 @@ final class PacketCounter implements AutoCloseable {
     String out = ipt("-L", chain, "-n", "-v", "-x");
     for (String line : out.split("\n")) {
       String[] f = line.trim().split("\\s+");
-      // pkts bytes target prot opt in out source destination
-      if (f.length >= 8 && f[0].matches("\\d+") && line.contains(" " + proto + " ") && line.contains(address)) {
+      // pkts bytes prot opt in out source destination ... (no target: these rules only count; -n prints
+      // protocol numbers)
+      String number = proto.equals("tcp") ? "6" : "1";
+      if (f.length >= 8 && f[0].matches("\\d+") && f[2].equals(number) && f[7].equals(address)) {
         return Integer.parseInt(f[0]);
       }
     }
