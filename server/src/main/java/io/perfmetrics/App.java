@@ -23,6 +23,9 @@ import io.perfmetrics.targets.SecretBox;
 import io.perfmetrics.targets.TargetRoutes;
 import io.perfmetrics.targets.TargetStore;
 import java.util.Map;
+import io.perfmetrics.discovery.DiscoveryRoutes;
+import io.perfmetrics.discovery.NetOpsLog;
+import io.perfmetrics.discovery.ScanService;
 import io.perfmetrics.ingest.CollectorRegistry;
 import io.perfmetrics.ingest.CollectorRoutes;
 import io.perfmetrics.ingest.HelloService;
@@ -50,6 +53,8 @@ public final class App implements AutoCloseable {
   private final CollectorRegistry collectors;
   private final AdminTokens adminTokens;
   private final DeployService deploy;
+  private final NetOpsLog netops;
+  private final ScanService scans;
   private final Javalin javalin;
 
   public App(Config config, Database database, Clock clock, Ticker ticker) {
@@ -84,6 +89,12 @@ public final class App implements AutoCloseable {
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     var web = new WebSupport(adminTokens, database);
+    // network operations happen in real time: the log records when packets left and pacing
+    // sleeps on the wall clock (the injected clock may be a test's hand-moved one)
+    Clock wall = Clock.systemUTC();
+    netops = new NetOpsLog(ds, wall);
+    scans = new ScanService(ds, json, netops, config.discovery(), wall);
+    var discovery = new DiscoveryRoutes(scans, netops, json);
 
     javalin =
         Javalin.create(
@@ -107,6 +118,7 @@ public final class App implements AutoCloseable {
               collectorAdmin.register(cfg.routes);
               targetAdmin.register(cfg.routes);
               deployAdmin.register(cfg.routes);
+              discovery.register(cfg.routes);
             });
   }
 
@@ -129,6 +141,7 @@ public final class App implements AutoCloseable {
 
   public App start(String host) {
     javalin.start(host, config.port());
+    scans.start();
     return this;
   }
 
@@ -144,8 +157,14 @@ public final class App implements AutoCloseable {
     return writer;
   }
 
+  /** The network operations log, for packages that send anything to a network (deploy). */
+  public NetOpsLog netops() {
+    return netops;
+  }
+
   @Override
   public void close() {
+    scans.close();
     javalin.stop();
     deploy.close();
     writer.close();

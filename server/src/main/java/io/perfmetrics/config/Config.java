@@ -29,7 +29,8 @@ public record Config(
     Secret adminToken,
     URI publicUrl,
     Ingest ingest,
-    Collectors collectors) {
+    Collectors collectors,
+    DiscoverySettings discovery) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -145,7 +146,8 @@ public record Config(
     } else {
       publicUrl = URI.create("http://" + firstNonLoopbackAddress() + ":" + port);
     }
-    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), Collectors.defaults());
+    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), Collectors.defaults(),
+        DiscoverySettings.from(v));
   }
 
   public boolean embeddedDatabase() {
@@ -153,15 +155,19 @@ public record Config(
   }
 
   public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors);
+    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery);
   }
 
   public Config withIngest(Ingest newIngest) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors, discovery);
   }
 
   public Config withCollectors(Collectors newCollectors) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors, discovery);
+  }
+
+  public Config withDiscovery(DiscoverySettings newDiscovery) {
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, newDiscovery);
   }
 
   private static int parsePort(String s) {

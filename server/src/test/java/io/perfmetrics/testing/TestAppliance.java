@@ -39,6 +39,11 @@ public final class TestAppliance implements AutoCloseable {
 
   /** The appliance on a fixed free port, so collectors can be told its URL before it starts. */
   public TestAppliance(String jdbcUrl, Config.Ingest ingest, Config.Collectors collectors) {
+    this(jdbcUrl, c -> c.withIngest(ingest).withCollectors(collectors));
+  }
+
+  /** The appliance with a configuration the test adjusts (e.g. discovery's ports and pacing). */
+  public TestAppliance(String jdbcUrl, java.util.function.UnaryOperator<Config> adjust) {
     try {
       dataDir = Files.createTempDirectory("perfmetrics-data-");
     } catch (IOException e) {
@@ -51,7 +56,7 @@ public final class TestAppliance implements AutoCloseable {
     env.put(Config.DB_URL, jdbcUrl);
     env.put(Config.ADMIN_TOKEN, ADMIN_TOKEN);
     env.put(Config.PUBLIC_URL, "http://127.0.0.1:" + port);
-    config = Config.load(env, Map.of()).withIngest(ingest).withCollectors(collectors);
+    config = adjust.apply(Config.load(env, Map.of()));
     database = Database.connect(jdbcUrl, null, null);
     database.migrate();
     app = new App(config, database, clock, clock).start("127.0.0.1");

@@ -17,14 +17,28 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestSamba implements AutoCloseable {
   public static final String USER = "pmsmb";
+  public static final String NETBIOS_NAME = "PMTESTSMB";
+  public static final String WORKGROUP = "PMTESTGROUP";
 
   private final Path dir;
   private final int port;
   private final String password;
   private final String shareName;
+  private final String address;
   private Process process;
 
+  /** A Samba on 127.0.0.1 serving one share with the given name. */
   public TestSamba(String shareName) {
+    this(shareName, "127.0.0.1");
+  }
+
+  /** A Samba on another loopback address, e.g. a host for a discovery scan to find. */
+  public static TestSamba on(String address) {
+    return new TestSamba("ADMIN$", address);
+  }
+
+  private TestSamba(String shareName, String address) {
+    this.address = address;
     if (!Files.isExecutable(Path.of("/usr/sbin/smbd"))) {
       throw new IllegalStateException("/usr/sbin/smbd is missing: install samba (scripts/test does)");
     }
@@ -59,10 +73,11 @@ public final class TestSamba implements AutoCloseable {
     String conf = String.join("\n",
         "[global]",
         "  smb ports = " + port,
-        "  interfaces = 127.0.0.1",
+        "  interfaces = " + address,
         "  bind interfaces only = yes",
         "  disable netbios = yes",
-        "  workgroup = PERFTEST",
+        "  workgroup = " + WORKGROUP,
+        "  netbios name = " + NETBIOS_NAME,
         "  server role = standalone server",
         "  server min protocol = SMB2_02",
         "  server max protocol = SMB3_11",
@@ -109,7 +124,7 @@ public final class TestSamba implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline && process.isAlive()) {
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 300);
+        s.connect(new InetSocketAddress(address, port), 300);
         return;
       } catch (IOException e) {
         sleep(100);
@@ -143,6 +158,10 @@ public final class TestSamba implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  public String address() {
+    return address;
   }
 
   public String password() {

@@ -22,12 +22,23 @@ public final class TestSshd implements AutoCloseable {
   private final int port;
   private final String password;
   private final boolean sftp;
+  private final java.util.List<String> addresses;
   private Process process;
 
   /**
    * @param sftp false to disable the SFTP subsystem, as some hardened hosts do
    */
   public TestSshd(boolean sftp) {
+    this(sftp, List.of("127.0.0.1", "127.0.0.2"));
+  }
+
+  /** An sshd on one loopback address only, e.g. a host for a discovery scan to find. */
+  public static TestSshd on(String address) {
+    return new TestSshd(true, List.of(address));
+  }
+
+  private TestSshd(boolean sftp, List<String> addresses) {
+    this.addresses = List.copyOf(addresses);
     if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
       throw new IllegalStateException("/usr/sbin/sshd is missing: install openssh-server (scripts/test does)");
     }
@@ -89,8 +100,7 @@ public final class TestSshd implements AutoCloseable {
     Path config = dir.resolve("sshd_config");
     String conf = String.join("\n",
         "Port " + port,
-        "ListenAddress 127.0.0.1",
-        "ListenAddress 127.0.0.2",
+        addresses.stream().map(a -> "ListenAddress " + a).collect(java.util.stream.Collectors.joining("\n")),
         "HostKey " + dir.resolve("host_ed25519"),
         "PidFile " + dir.resolve("sshd.pid"),
         "AuthorizedKeysFile " + dir.resolve("authorized_keys") + "/%u",
@@ -115,7 +125,7 @@ public final class TestSshd implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        s.connect(new InetSocketAddress(addresses.get(0), port), 500);
         s.setSoTimeout(2000);
         InputStream in = s.getInputStream();
         byte[] b = new byte[4];
@@ -147,6 +157,10 @@ public final class TestSshd implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  public String address() {
+    return addresses.get(0);
   }
 
   public String password() {

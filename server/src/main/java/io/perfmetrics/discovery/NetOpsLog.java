@@ -1,0 +1,163 @@
+package io.perfmetrics.discovery;
+
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The network operations log: every packet-sending operation the appliance makes is recorded
+ * here, by any package (discovery now, deploy later). Call {@link #record} once per operation,
+ * with the time the operation started.
+ */
+public final class NetOpsLog {
+  /** Query filters; null means any. */
+  public record Filter(
+      Long scanId, String destination, String protocol, String source, Instant from, Instant to, int limit, long offset) {
+    public static Filter all() {
+      return new Filter(null, null, null, null, null, null, 1000, 0);
+    }
+  }
+
+  private final DataSource ds;
+  private final Clock clock;
+
+  public NetOpsLog(DataSource ds, Clock clock) {
+    this.ds = ds;
+    this.clock = clock;
+  }
+
+  /** Records an operation that started now. */
+  public void record(String source, Long scanId, String destination, Integer port, String protocol, String purpose,
+      String result, String detail) {
+    record(clock.instant(), source, scanId, destination, port, protocol, purpose, result, detail);
+  }
+
+  /** Records an operation that started at {@code ts}. */
+  public void record(Instant ts, String source, Long scanId, String destination, Integer port, String protocol,
+      String purpose, String result, String detail) {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO netops (ts, destination, port, protocol, purpose, result, detail, scan_id, source)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setTimestamp(1, Timestamp.from(ts));
+      ps.setString(2, destination);
+      if (port == null) {
+        ps.setNull(3, Types.INTEGER);
+      } else {
+        ps.setInt(3, port);
+      }
+      ps.setString(4, protocol);
+      ps.setString(5, purpose);
+      ps.setString(6, result);
+      ps.setString(7, detail == null ? null : truncate(detail, 2000));
+      if (scanId == null) {
+        ps.setNull(8, Types.BIGINT);
+      } else {
+        ps.setLong(8, scanId);
+      }
+      ps.setString(9, source);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not record a network operation to " + destination, e);
+    }
+  }
+
+  public List<NetOp> query(Filter f) {
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT id, ts, destination, port, protocol, purpose, result, detail, scan_id, source FROM netops WHERE true");
+    List<Object> args = new ArrayList<>();
+    if (f.scanId() != null) {
+      sql.append(" AND scan_id = ?");
+      args.add(f.scanId());
+    }
+    if (f.destination() != null) {
+      sql.append(" AND destination = ?");
+      args.add(f.destination());
+    }
+    if (f.protocol() != null) {
+      sql.append(" AND protocol = ?");
+      args.add(f.protocol());
+    }
+    if (f.source() != null) {
+      sql.append(" AND source = ?");
+      args.add(f.source());
+    }
+    if (f.from() != null) {
+      sql.append(" AND ts >= ?");
+      args.add(Timestamp.from(f.from()));
+    }
+    if (f.to() != null) {
+      sql.append(" AND ts < ?");
+      args.add(Timestamp.from(f.to()));
+    }
+    sql.append(" ORDER BY ts, id LIMIT ? OFFSET ?");
+    args.add(f.limit());
+    args.add(f.offset());
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      List<NetOp> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int port = rs.getInt(4);
+          Integer portOrNull = rs.wasNull() ? null : port;
+          long scan = rs.getLong(9);
+          Long scanOrNull = rs.wasNull() ? null : scan;
+          out.add(
+              new NetOp(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3), portOrNull, rs.getString(5),
+                  rs.getString(6), rs.getString(7), rs.getString(8), scanOrNull, rs.getString(10)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read the network operations log", e);
+    }
+  }
+
+  /** RFC 4180 CSV with a header line. */
+  public static String csv(List<NetOp> ops) {
+    StringBuilder b = new StringBuilder("id,time,destination,port,protocol,purpose,result,detail,scan_id,source\r\n");
+    for (NetOp o : ops) {
+      b.append(o.id()).append(',')
+          .append(o.ts()).append(',')
+          .append(cell(o.destination())).append(',')
+          .append(o.port() == null ? "" : o.port()).append(',')
+          .append(cell(o.protocol())).append(',')
+          .append(cell(o.purpose())).append(',')
+          .append(cell(o.result())).append(',')
+          .append(cell(o.detail())).append(',')
+          .append(o.scanId() == null ? "" : o.scanId()).append(',')
+          .append(cell(o.source())).append("\r\n");
+    }
+    return b.toString();
+  }
+
+  private static String cell(String s) {
+    if (s == null) {
+      return "";
+    }
+    // a leading = + - @ would be a formula in a spreadsheet
+    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+      return '"' + v.replace("\"", "\"\"") + '"';
+    }
+    return v;
+  }
+
+  private static String truncate(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n);
+  }
+}

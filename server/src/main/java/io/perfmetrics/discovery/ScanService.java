@@ -1,0 +1,223 @@
+package io.perfmetrics.discovery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfmetrics.config.DiscoverySettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts, follows and cancels scans. A dispatcher claims pending addresses from the database
+ * (FOR UPDATE SKIP LOCKED, so appliances sharing it share the work) and probes each on a virtual
+ * thread, at most {@code concurrency} at a time, all through one {@link Pacer}.
+ */
+public final class ScanService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ScanService.class);
+
+  /** A request the admin must change; the message says what. */
+  public static final class BadScanRequest extends RuntimeException {
+    BadScanRequest(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final ScanStore store;
+  private final NetOpsLog netops;
+  private final DiscoverySettings settings;
+  private final Network network;
+  private final HostProber prober;
+  private final Pacer pacer;
+  private final Clock clock;
+  private final Set<String> own;
+  private final String applianceId = "appliance-" + UUID.randomUUID();
+  private final Semaphore slots;
+  private final Map<Long, Set<Thread>> inFlight = new ConcurrentHashMap<>();
+  private final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
+  private final Object wake = new Object();
+  private final Thread dispatcher;
+  private volatile boolean running = true;
+
+  public ScanService(DataSource ds, ObjectMapper json, NetOpsLog netops, DiscoverySettings settings, Clock clock) {
+    this(ds, json, netops, settings, clock, new RealNetwork(settings), Pacer.Sleeper.real(clock));
+  }
+
+  ScanService(DataSource ds, ObjectMapper json, NetOpsLog netops, DiscoverySettings settings, Clock clock,
+      Network network, Pacer.Sleeper sleeper) {
+    this.store = new ScanStore(ds, json, clock);
+    this.netops = netops;
+    this.settings = settings;
+    this.network = network;
+    this.clock = clock;
+    this.pacer = new Pacer(clock, sleeper, settings.hostSpacing(), settings.globalInterval());
+    this.prober = new HostProber(network, pacer, netops, settings, clock);
+    this.own = ScanTargets.ownAddresses();
+    this.slots = new Semaphore(settings.concurrency());
+    this.dispatcher = Thread.ofPlatform().name("scan-dispatcher").daemon().unstarted(this::dispatch);
+  }
+
+  public ScanService start() {
+    dispatcher.start();
+    return this;
+  }
+
+  public ScanView start(ScanRequest req) {
+    List<String> exclude = new ArrayList<>(settings.exclude());
+    exclude.addAll(req.exclude());
+    ScanTargets.Expansion ex;
+    try {
+      ex = ScanTargets.expand(req.targets(), exclude, req.force(), own, this::resolveLogged);
+    } catch (ScanTargets.Refused e) {
+      throw new BadScanRequest(e.getMessage());
+    }
+    Duration bound = Pacer.bound(ex.addresses().size(), prober.opsPerHost(), settings.concurrency(),
+        settings.hostSpacing(), settings.globalInterval());
+    long id = store.create(req, ex.addresses(), ex.unresolved(), ex.skippedOwn() + ex.skippedExcluded(), bound);
+    log.info("scan {}: {} addresses ({} skipped: {} own, {} excluded), pacing allows no less than {} s", id,
+        ex.addresses().size(), ex.skippedOwn() + ex.skippedExcluded(), ex.skippedOwn(), ex.skippedExcluded(),
+        bound.toSeconds());
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+    return find(id).orElseThrow();
+  }
+
+  public Optional<ScanView> find(long id) {
+    return store.find(id);
+  }
+
+  public List<ScanView> list() {
+    return store.list(100);
+  }
+
+  public List<HostView> hosts(long id, String state, int limit, long offset) {
+    return store.hosts(id, state, limit, offset);
+  }
+
+  /** Stops a scan: nothing more is sent for it once this returns; false when it was not running. */
+  public boolean cancel(long id) {
+    cancelled.add(id);
+    boolean changed = store.cancel(id);
+    Set<Thread> threads = inFlight.getOrDefault(id, Set.of());
+    threads.forEach(Thread::interrupt);
+    // wait (briefly) for in-flight probes to stop, so "cancelled" means quiet
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
+    while (!threads.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return changed;
+  }
+
+  public List<DiscoveredTarget> discoveredTargets(Boolean accepted) {
+    return store.discoveredTargets(accepted);
+  }
+
+  public boolean accept(long targetId) {
+    return store.accept(targetId);
+  }
+
+  public DiscoverySettings settings() {
+    return settings;
+  }
+
+  /** Paced operations every address gets (echo request, one connect per port). */
+  public int opsPerHost() {
+    return prober.opsPerHost();
+  }
+
+  public Optional<String> pingUnavailable() {
+    return network.pingUnavailable();
+  }
+
+  public Optional<String> nmapUnavailable() {
+    return network.nmapUnavailable();
+  }
+
+  private List<String> resolveLogged(String name) {
+    Instant t = clock.instant();
+    List<String> addrs = ScanTargets.systemResolve(name);
+    netops.record(t, HostProber.SOURCE, null, name, null, "dns", "resolve scan target (A) through the system resolver",
+        addrs.isEmpty() ? "no address" : "resolved", String.join(" ", addrs));
+    return addrs;
+  }
+
+  private void dispatch() {
+    while (running) {
+      try {
+        int free = slots.availablePermits();
+        List<ScanStore.Job> jobs = free == 0 ? List.of() : store.claim(free, applianceId);
+        for (ScanStore.Job job : jobs) {
+          slots.acquire();
+          Thread.ofVirtual().name("scan-" + job.scanId() + "-" + job.address()).start(() -> probe(job));
+        }
+        synchronized (wake) {
+          wake.wait(jobs.isEmpty() ? 250 : 20);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.warn("scan dispatcher: {}; retrying in 2 s", e.getMessage());
+        try {
+          Thread.sleep(2000);
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void probe(ScanStore.Job job) {
+    Set<Thread> threads = inFlight.computeIfAbsent(job.scanId(), k -> ConcurrentHashMap.newKeySet());
+    threads.add(Thread.currentThread());
+    try {
+      if (cancelled.contains(job.scanId()) || !store.isRunning(job.scanId())) {
+        store.finish(job, new HostOutcome.Cancelled(job.address()));
+        return;
+      }
+      HostOutcome outcome = prober.probe(job.scanId(), job.address(), () -> cancelled.contains(job.scanId()));
+      Thread.interrupted();
+      store.finish(job, cancelled.contains(job.scanId()) ? new HostOutcome.Cancelled(job.address()) : outcome);
+    } catch (RuntimeException e) {
+      log.warn("scan {}: probing {} failed: {}", job.scanId(), job.address(), e.toString());
+      Thread.interrupted();
+      try {
+        store.finish(job, new HostOutcome.Failed(job.address(), e.getMessage()));
+      } catch (RuntimeException e2) {
+        log.warn("scan {}: could not record the failure for {}", job.scanId(), job.address());
+      }
+    } finally {
+      threads.remove(Thread.currentThread());
+      slots.release();
+      synchronized (wake) {
+        wake.notifyAll();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    dispatcher.interrupt();
+    try {
+      dispatcher.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
