@@ -78,6 +78,10 @@ public final class App implements AutoCloseable {
             config.ingest());
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
 
+    // network operations happen in real time: the log records when packets left and pacing
+    // sleeps on the wall clock (the injected clock may be a test's hand-moved one)
+    Clock wall = Clock.systemUTC();
+    netops = new NetOpsLog(ds, wall);
     var targets = new TargetStore(ds);
     var credentials = new CredentialStore(ds, new SecretBox(MasterKey.load(config)));
     var pins = new HostKeyPins(ds);
@@ -85,14 +89,10 @@ public final class App implements AutoCloseable {
     var statuses = new TargetStatuses(ds, collectors, clock);
     deploy = new DeployService(targets, credentials, collectors, jobs, statuses, new TemplateRenderer(),
         Map.of(CollectorTemplate.UNIX_SH, new SshTransport(pins, config.collectors()),
-            CollectorTemplate.WINDOWS_VBS, new SmbTransport(config.collectors(), clock)), config);
+            CollectorTemplate.WINDOWS_VBS, new SmbTransport(config.collectors(), clock)), config, netops);
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     var web = new WebSupport(adminTokens, database);
-    // network operations happen in real time: the log records when packets left and pacing
-    // sleeps on the wall clock (the injected clock may be a test's hand-moved one)
-    Clock wall = Clock.systemUTC();
-    netops = new NetOpsLog(ds, wall);
     scans = new ScanService(ds, json, netops, config.discovery(), wall);
     var discovery = new DiscoveryRoutes(scans, netops, json);
 

@@ -1,6 +1,7 @@
 package io.perfmetrics.deploy;
 
 import io.perfmetrics.config.Config;
+import io.perfmetrics.discovery.NetOpsLog;
 import io.perfmetrics.ingest.CollectorRecord;
 import io.perfmetrics.ingest.CollectorRegistry;
 import io.perfmetrics.ingest.MintedCollector;
@@ -75,10 +76,13 @@ public final class DeployService implements AutoCloseable {
   private final TemplateRenderer renderer;
   private final Map<CollectorTemplate, Transport> transports;
   private final Config config;
+  private final NetOpsLog netops;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
   public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
-      TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config) {
+      TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config,
+      NetOpsLog netops) {
+    this.netops = netops;
     this.targets = targets;
     this.credentials = credentials;
     this.collectors = collectors;
@@ -156,8 +160,23 @@ public final class DeployService implements AutoCloseable {
     if (transport == null) {
       return new Failed(target.display() + ": no transport for " + target.osFamily() + " targets in this build");
     }
+    Outcome outcome = act(target, template, transport, cred.get(), action, force);
+    try {
+      // every connection the appliance makes to a network is on the record, for allowlisting
+      netops.record("deploy", null, target.address(), target.effectivePort(),
+          template == CollectorTemplate.UNIX_SH ? "ssh" : "smb", action.kind + " collector", outcome.name(),
+          outcome.detail());
+    } catch (RuntimeException e) {
+      log.warn("target {}: could not record the network operation: {}", targetId, e.getMessage());
+    }
+    return outcome;
+  }
+
+  private Outcome act(Target target, CollectorTemplate template, Transport transport, CredentialSecrets cred,
+      Action action, boolean force) {
+    long targetId = target.id();
     Duration timeout = config.collectors().hostTimeout();
-    try (Transport.Session s = transport.connect(target, cred.get(), timeout)) {
+    try (Transport.Session s = transport.connect(target, cred, timeout)) {
       RemoteStatus status = s.status();
       return switch (action) {
         case STATUS -> new Done("status", status.state(), status.running() ? "running" : "stopped");

@@ -167,6 +167,9 @@ class DeployIT {
     assertThat(call("GET", "/api/v1/credentials", null, 200).toString()).doesNotContain(sshd.password());
 
     assertThat(host(job, t).get("outcome").asText()).as(job.toString()).isEqualTo("started");
+    JsonNode ops = call("GET", "/api/v1/netops?destination=127.0.0.1", null, 200).get("operations");
+    assertThat(ops.toString()).as("the SSH connection is in the network operations log")
+        .contains("\"protocol\":\"ssh\"").contains("deploy collector").contains(String.valueOf(sshd.port()));
     JsonNode st = status(t);
     assertThat(st.get("state").asText()).isEqualTo("running");
     int collector = st.get("collector_id").asInt();
