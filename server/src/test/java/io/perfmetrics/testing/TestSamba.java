@@ -73,7 +73,8 @@ public final class TestSamba implements AutoCloseable {
     String conf = String.join("\n",
         "[global]",
         "  smb ports = " + port,
-        "  interfaces = " + address,
+        // loopback is a /8 on one interface; with bind interfaces only, the exact address is bound
+        "  interfaces = " + address + "/8",
         "  bind interfaces only = yes",
         "  disable netbios = yes",
         "  workgroup = " + WORKGROUP,
@@ -130,7 +131,7 @@ public final class TestSamba implements AutoCloseable {
         sleep(100);
       }
     }
-    throw new IllegalStateException("smbd did not start on 127.0.0.1:" + port + "; its output: " + output());
+    throw new IllegalStateException("smbd did not start on " + address + ":" + port + "; its output: " + output());
   }
 
   public String output() {
