@@ -25,11 +25,14 @@
       return j.samples;
     });
   }
-  function label(ts) {
+  // hh:mm, or hh:mm:ss when the samples span less than an hour
+  function label(ts, seconds) {
     var d = new Date(ts * 1000);
-    return d.toISOString().substring(11, 16);
+    return d.toISOString().substring(11, seconds ? 19 : 16);
   }
   function draw(canvas, datasets) {
+    var pts = datasets[0].data;
+    var seconds = pts.length > 1 && pts[pts.length - 1].x - pts[0].x < 3600;
     return new Chart(canvas, {
       type: "line",
       data: { datasets: datasets },
@@ -40,7 +43,7 @@
         responsive: true,
         maintainAspectRatio: false,
         scales: {
-          x: { type: "linear", ticks: { callback: function (v) { return label(v); }, maxTicksLimit: 8 } },
+          x: { type: "linear", ticks: { callback: function (v) { return label(v, seconds); }, maxTicksLimit: 8 } },
           y: { beginAtZero: true }
         },
         plugins: { legend: { display: datasets.length > 1 } },
