@@ -273,6 +273,29 @@ class ConsoleIT {
     assertThat(page).contains("id=\"expiring\"").contains("soon");
   }
 
+  @Test
+  void theFirstStartGeneratesTheAdminPasswordOnceAndTheEnvironmentResetsIt() throws Exception {
+    try (var db = io.perfmetrics.store.Database.connect(postgres.newDatabase(), null, null)) {
+      db.migrate();
+      AdminUsers users = new AdminUsers(db.dataSource(), new PasswordHasher());
+
+      var generated = users.ensureFirstAdmin(null);
+
+      assertThat(generated).isPresent();
+      assertThat(users.ensureFirstAdmin(null)).as("shown only once").isEmpty();
+      assertThat(users.authenticate("admin", generated.get())).isPresent();
+      assertThat(users.authenticate("nobody", generated.get())).isEmpty();
+      users.ensureFirstAdmin(new io.perfmetrics.config.Secret("reset-by-the-environment"));
+      assertThat(users.authenticate("admin", generated.get())).isEmpty();
+      assertThat(users.authenticate("admin", "reset-by-the-environment")).isPresent();
+      try (var c = db.dataSource().getConnection();
+          var rs = c.createStatement().executeQuery("SELECT password_hash FROM admin_users")) {
+        rs.next();
+        assertThat(rs.getString(1)).startsWith("pbkdf2-sha256$600000$").doesNotContain("reset-by-the-environment");
+      }
+    }
+  }
+
   static String number(String page, String id) {
     Matcher m = Pattern.compile("id=\"" + id + "\"><span class=\"num\">([^<]+)</span>").matcher(page);
     assertThat(m.find()).as(id + " in the page").isTrue();
