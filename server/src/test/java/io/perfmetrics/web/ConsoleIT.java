@@ -252,6 +252,28 @@ class ConsoleIT {
   }
 
   @Test
+  void aCsvFileUploadCarriesItsCsrfTokenInTheMultipartForm() throws Exception {
+    appliance();
+    ConsoleClient c = new ConsoleClient(appliance).loggedIn();
+    String boundary = "----pm" + System.nanoTime();
+    java.util.function.Function<String, String> body = token -> (token == null ? "" : "--" + boundary
+        + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + token + "\r\n")
+        + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.csv\"\r\n"
+        + "Content-Type: text/csv\r\n\r\naddress,port\n10.4.4.4,22\n10.4.4.5,2222\n\r\n--" + boundary + "--\r\n";
+    java.util.function.Function<String, HttpResponse<String>> upload = token -> appliance.send(HttpRequest.newBuilder(
+        appliance.uri("/targets/import")).header("Cookie", c.cookie)
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofString(body.apply(token))));
+
+    assertThat(upload.apply(null).statusCode()).isEqualTo(403);
+    HttpResponse<String> ok = upload.apply(c.csrf);
+
+    assertThat(ok.statusCode()).isEqualTo(303);
+    assertThat(ok.headers().firstValue("Location").orElseThrow()).contains("Imported+2+target");
+    assertThat(JSON.readTree(appliance.admin("GET", "/api/v1/targets", null).body()).get("targets")).hasSize(2);
+  }
+
+  @Test
   void theOverviewCountsTargetsByStatusAndSamplesArriving() throws Exception {
     appliance();
     String token = JSON.readTree(appliance.admin("POST", "/api/v1/collectors", "{\"label\":\"soon\",\"ttl_seconds\":3600}").body())
