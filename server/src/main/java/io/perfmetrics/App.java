@@ -37,7 +37,18 @@ import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.ingest.SamplesParser;
 import io.perfmetrics.store.Database;
 import io.perfmetrics.web.AdminTokens;
+import io.perfmetrics.web.AdminUsers;
+import io.perfmetrics.web.Console;
+import io.perfmetrics.web.LoginLimiter;
+import io.perfmetrics.web.LoginRoutes;
+import io.perfmetrics.web.PasswordHasher;
+import io.perfmetrics.web.Sessions;
 import io.perfmetrics.web.WebSupport;
+import io.perfmetrics.web.console.CollectorPages;
+import io.perfmetrics.web.console.OverviewPage;
+import io.perfmetrics.web.console.TargetPages;
+import io.javalin.http.HandlerType;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -52,6 +63,7 @@ public final class App implements AutoCloseable {
   private final LastSeenTracker lastSeen;
   private final CollectorRegistry collectors;
   private final AdminTokens adminTokens;
+  private final AdminUsers adminUsers;
   private final DeployService deploy;
   private final NetOpsLog netops;
   private final ScanService scans;
@@ -92,9 +104,25 @@ public final class App implements AutoCloseable {
             CollectorTemplate.WINDOWS_VBS, new SmbTransport(config.collectors(), clock)), config, netops);
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
-    var web = new WebSupport(adminTokens, database);
     scans = new ScanService(ds, json, netops, config.discovery(), wall);
     var discovery = new DiscoveryRoutes(scans, netops, json);
+    adminUsers = new AdminUsers(ds, new PasswordHasher());
+    var sessions = new Sessions(ds, clock, config.web().sessionIdle(), config.web().sessionAbsolute());
+    var web = new WebSupport(adminTokens, sessions, config.web(), database);
+    var login = new LoginRoutes(adminUsers, sessions, new LoginLimiter(ticker, config.web().loginFailuresPerUser(),
+        config.web().loginFailuresPerAddress(), config.web().loginWindow()), web);
+    // the console's sections; discovery and sizing turn their pending entries into pages when they land
+    var console = new Console(List.of(
+        Console.NavEntry.page("Overview", "/"),
+        Console.NavEntry.page("Targets", "/targets"),
+        Console.NavEntry.page("Credentials", "/credentials"),
+        Console.NavEntry.page("Collectors", "/collectors"),
+        Console.NavEntry.pending("Scans", "/scans", "discovery", "/api/v1/scans"),
+        Console.NavEntry.pending("Network operations", "/netops", "discovery", "/api/v1/netops"),
+        Console.NavEntry.pending("Sizing", "/sizing", "sizing", "/api/v1/sizing")));
+    var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
+    var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
+    var collectorPages = new CollectorPages(console, collectors, clock);
 
     javalin =
         Javalin.create(
@@ -119,7 +147,13 @@ public final class App implements AutoCloseable {
               targetAdmin.register(cfg.routes);
               deployAdmin.register(cfg.routes);
               discovery.register(cfg.routes);
+              login.register(cfg.routes);
+              console.register(cfg.routes);
+              overviewPage.register(cfg.routes);
+              targetPages.register(cfg.routes);
+              collectorPages.register(cfg.routes);
             });
+    console.apiRoutes(path -> javalin.unsafe.internalRouter.hasHttpHandlerEntry(HandlerType.GET, path));
   }
 
   public static ObjectMapper jsonMapper() {
@@ -132,6 +166,14 @@ public final class App implements AutoCloseable {
   /** Creates the first admin token if there is none; the caller prints it once. */
   public Optional<String> ensureAdminToken() {
     return adminTokens.ensureInitialToken();
+  }
+
+  /**
+   * Creates the first console admin if there is none, or resets its password to the configured
+   * one; returns a generated password, which the caller prints once.
+   */
+  public Optional<String> ensureAdminUser() {
+    return adminUsers.ensureFirstAdmin(config.web().adminPassword());
   }
 
   /** Listens on every interface: collectors reach the appliance from the network. */

@@ -55,6 +55,12 @@ final class ServeCommand implements Callable<Integer> {
               System.out.println("perfmetrics: generated the admin token; it is shown only this once:");
               System.out.println("  PERFMETRICS_ADMIN_TOKEN=" + t);
             });
+    app.ensureAdminUser()
+        .ifPresent(
+            p -> {
+              System.out.println("perfmetrics: created the console user admin; its password is shown only this once:");
+              System.out.println("  PERFMETRICS_ADMIN_PASSWORD=" + p);
+            });
     app.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

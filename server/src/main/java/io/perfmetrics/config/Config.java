@@ -20,6 +20,7 @@ import java.util.Map;
  * @param masterKey null means: use (or create) the key file in {@code dataDir}
  * @param adminToken null means: generate one at first start and print it once
  * @param publicUrl the URL rendered into collectors
+ * @param web the console: first admin password, sessions, login limits
  */
 public record Config(
     int port,
@@ -30,7 +31,8 @@ public record Config(
     URI publicUrl,
     Ingest ingest,
     Collectors collectors,
-    DiscoverySettings discovery) {
+    DiscoverySettings discovery,
+    Web web) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -40,6 +42,8 @@ public record Config(
   public static final String MASTER_KEY = "PERFMETRICS_MASTER_KEY";
   public static final String ADMIN_TOKEN = "PERFMETRICS_ADMIN_TOKEN";
   public static final String PUBLIC_URL = "PERFMETRICS_PUBLIC_URL";
+  public static final String ADMIN_PASSWORD = "PERFMETRICS_ADMIN_PASSWORD";
+  public static final String TRUST_FORWARDED_PROTO = "PERFMETRICS_TRUST_FORWARDED_PROTO";
 
   /** An external PostgreSQL or TimescaleDB. */
   public record ExternalDatabase(String url, String user, Secret password) {}
@@ -91,6 +95,38 @@ public record Config(
     public static Collectors defaults() {
       return new Collectors(Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofDays(14), 8L << 20,
           "http://169.254.169.254", "/var/tmp/perfmetrics/tools", Duration.ofSeconds(60), 16);
+    }
+  }
+
+  /**
+   * The console's security settings.
+   *
+   * @param adminPassword null means: generate one for the first admin and print it once
+   * @param trustForwardedProto honour {@code X-Forwarded-Proto: https} (only behind a proxy that sets it)
+   * @param sessionIdle a session unused this long ends
+   * @param sessionAbsolute a session ends this long after login, used or not
+   * @param loginFailuresPerUser failed logins for one username within {@code loginWindow} before 429
+   * @param loginFailuresPerAddress failed logins from one client address within {@code loginWindow} before 429
+   * @param loginWindow how long failures are counted (and how long a block lasts at most)
+   */
+  public record Web(
+      Secret adminPassword,
+      boolean trustForwardedProto,
+      Duration sessionIdle,
+      Duration sessionAbsolute,
+      int loginFailuresPerUser,
+      int loginFailuresPerAddress,
+      Duration loginWindow) {
+
+    public static final int MIN_PASSWORD_LENGTH = 12;
+
+    public static Web defaults() {
+      return new Web(null, false, Duration.ofMinutes(30), Duration.ofHours(12), 10, 30, Duration.ofMinutes(15));
+    }
+
+    public Web withAdminPassword(Secret password) {
+      return new Web(password, trustForwardedProto, sessionIdle, sessionAbsolute, loginFailuresPerUser,
+          loginFailuresPerAddress, loginWindow);
     }
   }
 
@@ -146,8 +182,25 @@ public record Config(
     } else {
       publicUrl = URI.create("http://" + firstNonLoopbackAddress() + ":" + port);
     }
+    Web web = Web.defaults();
+    String adminPassword = v.get(ADMIN_PASSWORD);
+    if (adminPassword != null && !adminPassword.isEmpty()) {
+      if (adminPassword.length() < Web.MIN_PASSWORD_LENGTH) {
+        throw new ConfigException(ADMIN_PASSWORD + " must be at least " + Web.MIN_PASSWORD_LENGTH
+            + " characters (got " + adminPassword.length() + ")");
+      }
+      web = web.withAdminPassword(new Secret(adminPassword));
+    }
+    String trust = blankToNull(v.get(TRUST_FORWARDED_PROTO));
+    if (trust != null) {
+      if (!trust.equals("true") && !trust.equals("false")) {
+        throw new ConfigException(TRUST_FORWARDED_PROTO + " must be true or false, got '" + trust + "'");
+      }
+      web = new Web(web.adminPassword(), Boolean.parseBoolean(trust), web.sessionIdle(), web.sessionAbsolute(),
+          web.loginFailuresPerUser(), web.loginFailuresPerAddress(), web.loginWindow());
+    }
     return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), Collectors.defaults(),
-        DiscoverySettings.from(v));
+        DiscoverySettings.from(v), web);
   }
 
   public boolean embeddedDatabase() {
@@ -155,19 +208,23 @@ public record Config(
   }
 
   public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery);
+    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web);
   }
 
   public Config withIngest(Ingest newIngest) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors, discovery);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors, discovery, web);
   }
 
   public Config withCollectors(Collectors newCollectors) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors, discovery);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors, discovery, web);
   }
 
   public Config withDiscovery(DiscoverySettings newDiscovery) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, newDiscovery);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, newDiscovery, web);
+  }
+
+  public Config withWeb(Web newWeb) {
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, newWeb);
   }
 
   private static int parsePort(String s) {

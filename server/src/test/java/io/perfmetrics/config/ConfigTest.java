@@ -57,4 +57,23 @@ class ConfigTest {
     assertThat(c.toString()).doesNotContain("a-very-long-admin-token-123456").doesNotContain("k3y");
     assertThat(c.adminToken().value()).isEqualTo("a-very-long-admin-token-123456");
   }
+
+  @Test
+  void theConsolePasswordIsASecretOfTwelveCharactersOrMore() {
+    Config c = Config.load(Map.of(Config.ADMIN_PASSWORD, "console-pass-123"), Map.of());
+
+    assertThat(c.web().adminPassword().value()).isEqualTo("console-pass-123");
+    assertThat(c.toString()).doesNotContain("console-pass-123");
+    assertThat(Config.load(Map.of(), Map.of()).web().adminPassword()).as("unset: generated at first start").isNull();
+    assertThatThrownBy(() -> Config.load(Map.of(Config.ADMIN_PASSWORD, "short"), Map.of()))
+        .hasMessageContaining("PERFMETRICS_ADMIN_PASSWORD").hasMessageContaining("12");
+  }
+
+  @Test
+  void forwardedProtoIsTrustedOnlyWhenConfigured() {
+    assertThat(Config.load(Map.of(), Map.of()).web().trustForwardedProto()).isFalse();
+    assertThat(Config.load(Map.of(Config.TRUST_FORWARDED_PROTO, "true"), Map.of()).web().trustForwardedProto()).isTrue();
+    assertThatThrownBy(() -> Config.load(Map.of(Config.TRUST_FORWARDED_PROTO, "yes"), Map.of()))
+        .hasMessageContaining("PERFMETRICS_TRUST_FORWARDED_PROTO");
+  }
 }

@@ -21,6 +21,8 @@ import java.util.Map;
  */
 public final class TestAppliance implements AutoCloseable {
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+  /** The console password of the first admin ({@code admin}). */
+  public static final String ADMIN_PASSWORD = "test-console-password-42";
 
   public final MutableClock clock = MutableClock.systemNow();
   public final Database database;
@@ -55,11 +57,13 @@ public final class TestAppliance implements AutoCloseable {
     env.put(Config.DATA_DIR, dataDir.toString());
     env.put(Config.DB_URL, jdbcUrl);
     env.put(Config.ADMIN_TOKEN, ADMIN_TOKEN);
+    env.put(Config.ADMIN_PASSWORD, ADMIN_PASSWORD);
     env.put(Config.PUBLIC_URL, "http://127.0.0.1:" + port);
     config = adjust.apply(Config.load(env, Map.of()));
     database = Database.connect(jdbcUrl, null, null);
     database.migrate();
     app = new App(config, database, clock, clock).start("127.0.0.1");
+    app.ensureAdminUser();
   }
 
   /** Stops the receiver (the database stays up), as when the appliance is restarted. */
