@@ -150,7 +150,7 @@ class ConsoleBrowserIT {
     shot("05-job");
 
     browser.get(url("/targets"));
-    assertThat(browser.findElement(By.cssSelector("#targets tbody tr")).getText()).contains("running").contains("13d");
+    assertThat(browser.findElement(By.cssSelector("#targets tbody tr")).getText()).contains("running").containsPattern("1[34]d [0-9]+h");
     shot("06-targets-running");
 
     // the collector reports; its page charts CPU and memory
@@ -170,9 +170,9 @@ class ConsoleBrowserIT {
     browser.get(url("/"));
     assertThat(browser.findElement(By.id("count-running")).getText()).contains("1");
     shot("09-overview-running");
-    browser.get(url("/scans"));
-    assertThat(browser.findElement(By.tagName("main")).getText()).contains("Scans arrives with discovery");
-    shot("10-scans-pending");
+    browser.get(url("/sizing"));
+    assertThat(browser.findElement(By.tagName("main")).getText()).contains("Sizing arrives with sizing");
+    shot("10-sizing-pending");
 
     browser.findElement(By.id("logout")).click();
     wait.until(d -> d.getCurrentUrl().contains("/login"));
