@@ -17,23 +17,40 @@ import io.perfmetrics.ingest.MetricIds;
 import io.perfmetrics.ingest.SampleReader;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.ingest.SamplesParser;
+import io.perfmetrics.sizing.CatalogSource;
+import io.perfmetrics.sizing.DirtyHours;
+import io.perfmetrics.sizing.Rollup;
+import io.perfmetrics.sizing.SizingRoutes;
+import io.perfmetrics.sizing.SizingService;
+import io.perfmetrics.sizing.SizingStore;
 import io.perfmetrics.store.Database;
 import io.perfmetrics.web.AdminTokens;
 import io.perfmetrics.web.WebSupport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The appliance, wired by hand in dependency order. Integration tests build the real thing
  * through this class on a free port.
  */
 public final class App implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(App.class);
+  /** How often new samples are rolled up for sizing; reports lag ingest by about this much. */
+  static final Duration ROLLUP_EVERY = Duration.ofSeconds(15);
+
   private final Config config;
   private final SampleWriter writer;
   private final LastSeenTracker lastSeen;
   private final CollectorRegistry collectors;
   private final AdminTokens adminTokens;
+  private final Rollup rollup;
+  private final ScheduledExecutorService rollupTimer;
   private final Javalin javalin;
 
   public App(Config config, Database database, Clock clock, Ticker ticker) {
@@ -43,7 +60,7 @@ public final class App implements AutoCloseable {
 
     collectors = new CollectorRegistry(ds, clock, ticker);
     MetricIds metricIds = new MetricIds(ds);
-    writer = new SampleWriter(ds, config.ingest());
+    writer = new SampleWriter(ds, config.ingest(), new DirtyHours());
     lastSeen = new LastSeenTracker(ds, clock, Duration.ofSeconds(10));
     adminTokens = new AdminTokens(ds, config.adminToken());
 
@@ -57,6 +74,23 @@ public final class App implements AutoCloseable {
             config.ingest());
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
     var web = new WebSupport(adminTokens, database);
+
+    var catalogs = new CatalogSource(config.catalog(), clock, Duration.ofSeconds(10));
+    var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10));
+    rollup = new Rollup(ds, sizing::invalidate);
+    var sizingRoutes = new SizingRoutes(sizing);
+    rollupTimer =
+        Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
+    rollupTimer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            rollup.runOnce();
+          } catch (RuntimeException e) {
+            // the next run starts over from the marks; nothing is lost
+            log.warn("sizing rollup: {}", e.getMessage());
+          }
+        },
+        ROLLUP_EVERY.toMillis(), ROLLUP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
 
     javalin =
         Javalin.create(
@@ -78,6 +112,7 @@ public final class App implements AutoCloseable {
               web.register(cfg);
               ingest.register(cfg.routes);
               collectorAdmin.register(cfg.routes);
+              sizingRoutes.register(cfg.routes);
             });
   }
 
@@ -115,8 +150,14 @@ public final class App implements AutoCloseable {
     return writer;
   }
 
+  /** The sizing rollup, for tests and benchmarks that want it now rather than on its timer. */
+  public Rollup sizingRollup() {
+    return rollup;
+  }
+
   @Override
   public void close() {
+    rollupTimer.shutdownNow();
     javalin.stop();
     writer.close();
     lastSeen.close();

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "perfmetrics 0.1.0",
     description = "Metrics-collection deployer and receiver for cloud right-sizing.",
-    subcommands = {ServeCommand.class, CollectorsCommand.class})
+    subcommands = {ServeCommand.class, CollectorsCommand.class, SizingCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));

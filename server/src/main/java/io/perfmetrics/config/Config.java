@@ -20,6 +20,8 @@ import java.util.Map;
  * @param masterKey null means: use (or create) the key file in {@code dataDir}
  * @param adminToken null means: generate one at first start and print it once
  * @param publicUrl the URL rendered into collectors
+ * @param catalog null means: the instance catalog shipped in the jar; else the operator's CSV,
+ *     re-read when its modification time changes
  */
 public record Config(
     int port,
@@ -28,7 +30,8 @@ public record Config(
     Secret masterKey,
     Secret adminToken,
     URI publicUrl,
-    Ingest ingest) {
+    Ingest ingest,
+    Path catalog) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -38,6 +41,7 @@ public record Config(
   public static final String MASTER_KEY = "PERFMETRICS_MASTER_KEY";
   public static final String ADMIN_TOKEN = "PERFMETRICS_ADMIN_TOKEN";
   public static final String PUBLIC_URL = "PERFMETRICS_PUBLIC_URL";
+  public static final String CATALOG = "PERFMETRICS_CATALOG";
 
   /** An external PostgreSQL or TimescaleDB. */
   public record ExternalDatabase(String url, String user, Secret password) {}
@@ -117,7 +121,15 @@ public record Config(
     } else {
       publicUrl = URI.create("http://" + firstNonLoopbackAddress() + ":" + port);
     }
-    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults());
+    Path catalog = null;
+    String cat = blankToNull(v.get(CATALOG));
+    if (cat != null) {
+      catalog = Path.of(cat).toAbsolutePath().normalize();
+      if (!java.nio.file.Files.isReadable(catalog)) {
+        throw new ConfigException(CATALOG + " must name a readable CSV file, got '" + cat + "'");
+      }
+    }
+    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), catalog);
   }
 
   public boolean embeddedDatabase() {
@@ -125,11 +137,15 @@ public record Config(
   }
 
   public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest);
+    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, catalog);
   }
 
   public Config withIngest(Ingest newIngest) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, catalog);
+  }
+
+  public Config withCatalog(Path newCatalog) {
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCatalog);
   }
 
   private static int parsePort(String s) {
