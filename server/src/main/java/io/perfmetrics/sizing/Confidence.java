@@ -12,7 +12,6 @@ public record Confidence(String rating, long samplesPresent, long samplesExpecte
 
   public static Confidence rate(long present, long expected, int daysCovered, int lookbackDays, boolean memoryPresent) {
     double share = expected <= 0 ? 0 : Math.min(1.0, (double) present / expected);
-    share = Math.round(share * 1000) / 1000.0;
     String rating;
     if (present < MIN_SAMPLES || !memoryPresent) {
       rating = "insufficient";
@@ -23,7 +22,8 @@ public record Confidence(String rating, long samplesPresent, long samplesExpecte
     } else {
       rating = "low";
     }
-    return new Confidence(rating, present, expected, share, daysCovered);
+    // the rule compares the exact share; the report shows it rounded
+    return new Confidence(rating, present, expected, Math.round(share * 1000) / 1000.0, daysCovered);
   }
 
   public boolean sufficient() {

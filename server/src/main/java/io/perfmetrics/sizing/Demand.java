@@ -36,7 +36,10 @@ public record Demand(
     Double mem = p(u.get(SizingMetric.MEM_USED), percentile);
     Double rx = p(u.get(SizingMetric.NET_RX), percentile);
     Double tx = p(u.get(SizingMetric.NET_TX), percentile);
-    Double net = rx == null ? tx : tx == null ? rx : Math.max(rx, tx);
+    Double net = rx;
+    if (tx != null && (net == null || tx > net)) {
+      net = tx;
+    }
     Double read = p(u.get(SizingMetric.DISK_READ), percentile);
     Double write = p(u.get(SizingMetric.DISK_WRITE), percentile);
     return new Demand(
