@@ -33,6 +33,11 @@ public final class TestAppliance implements AutoCloseable {
   }
 
   public TestAppliance(String jdbcUrl, Config.Ingest ingest) {
+    this(jdbcUrl, ingest, null);
+  }
+
+  /** @param catalog an instance catalog file in place of the built-in one, or null */
+  public TestAppliance(String jdbcUrl, Config.Ingest ingest, Path catalog) {
     try {
       dataDir = Files.createTempDirectory("perfmetrics-data-");
     } catch (IOException e) {
@@ -44,7 +49,7 @@ public final class TestAppliance implements AutoCloseable {
     env.put(Config.DB_URL, jdbcUrl);
     env.put(Config.ADMIN_TOKEN, ADMIN_TOKEN);
     env.put(Config.PUBLIC_URL, "http://127.0.0.1:1");
-    Config config = Config.load(env, Map.of()).withIngest(ingest);
+    Config config = Config.load(env, Map.of()).withIngest(ingest).withCatalog(catalog);
     database = Database.connect(jdbcUrl, null, null);
     database.migrate();
     app = new App(config, database, clock, clock).start("127.0.0.1");
