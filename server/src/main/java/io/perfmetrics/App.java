@@ -54,6 +54,14 @@ public final class App implements AutoCloseable {
   private final Javalin javalin;
 
   public App(Config config, Database database, Clock clock, Ticker ticker) {
+    this(config, database, clock, ticker, ROLLUP_EVERY);
+  }
+
+  /**
+   * @param rollupEvery period of the background sizing rollup; zero for none (tests and
+   *     benchmarks that drive {@link #sizingRollup()} themselves)
+   */
+  public App(Config config, Database database, Clock clock, Ticker ticker, Duration rollupEvery) {
     this.config = config;
     var ds = database.dataSource();
     ObjectMapper json = jsonMapper();
@@ -81,16 +89,18 @@ public final class App implements AutoCloseable {
     var sizingRoutes = new SizingRoutes(sizing);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
-    rollupTimer.scheduleWithFixedDelay(
-        () -> {
-          try {
-            rollup.runOnce();
-          } catch (RuntimeException e) {
-            // the next run starts over from the marks; nothing is lost
-            log.warn("sizing rollup: {}", e.getMessage());
-          }
-        },
-        ROLLUP_EVERY.toMillis(), ROLLUP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    if (!rollupEvery.isZero()) {
+      rollupTimer.scheduleWithFixedDelay(
+          () -> {
+            try {
+              rollup.runOnce();
+            } catch (RuntimeException e) {
+              // the next run starts over from the marks; nothing is lost
+              log.warn("sizing rollup: {}", e.getMessage());
+            }
+          },
+          rollupEvery.toMillis(), rollupEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
 
     javalin =
         Javalin.create(

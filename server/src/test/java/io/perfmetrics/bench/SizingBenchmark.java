@@ -40,7 +40,9 @@ public final class SizingBenchmark {
         hosts, days, perMetric, METRICS.length, perMetric * METRICS.length);
 
     try (TestPostgres pg = new TestPostgres();
-        TestAppliance app = new TestAppliance(pg.jdbcUrl())) {
+        // no background rollup: the benchmark runs it after the load, to time it on its own
+        TestAppliance app = new TestAppliance(pg.jdbcUrl(), io.perfmetrics.config.Config.Ingest.defaults(), null,
+            java.time.Duration.ZERO)) {
       short[] ids = new short[METRICS.length];
       int firstId;
       try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement()) {

@@ -226,6 +226,25 @@ class SizingIT {
   }
 
   @Test
+  void theCliPrintsTheSameReports() throws Exception {
+    java.io.PrintStream old = System.out;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int code;
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      code = new picocli.CommandLine(new io.perfmetrics.cli.Main())
+          .execute("sizing", "web-a", "--csv", "--arch=x86_64", "--url=http://127.0.0.1:" + appliance.app.port(),
+              "--token=" + TestAppliance.ADMIN_TOKEN);
+    } finally {
+      System.setOut(old);
+    }
+    assertThat(code).isZero();
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .startsWith("host_id,hostname,status")
+        .contains(",web-a,sized,aws,us-east-1,linux,on_demand,m7i.2xlarge,294.34,t3.xlarge,121.47,172.87,");
+  }
+
+  @Test
   void badRequestsAreSaidSo() throws Exception {
     assertThat(appliance.admin("GET", "/api/v1/sizing/99999", null).statusCode()).isEqualTo(404);
     HttpResponse<String> r = appliance.admin("GET", "/api/v1/sizing?percentile=0", null);

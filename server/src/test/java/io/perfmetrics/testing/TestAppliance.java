@@ -38,6 +38,11 @@ public final class TestAppliance implements AutoCloseable {
 
   /** @param catalog an instance catalog file in place of the built-in one, or null */
   public TestAppliance(String jdbcUrl, Config.Ingest ingest, Path catalog) {
+    this(jdbcUrl, ingest, catalog, Duration.ofSeconds(15));
+  }
+
+  /** @param rollupEvery the background sizing rollup's period; zero: only when the test runs it */
+  public TestAppliance(String jdbcUrl, Config.Ingest ingest, Path catalog, Duration rollupEvery) {
     try {
       dataDir = Files.createTempDirectory("perfmetrics-data-");
     } catch (IOException e) {
@@ -52,7 +57,7 @@ public final class TestAppliance implements AutoCloseable {
     Config config = Config.load(env, Map.of()).withIngest(ingest).withCatalog(catalog);
     database = Database.connect(jdbcUrl, null, null);
     database.migrate();
-    app = new App(config, database, clock, clock).start("127.0.0.1");
+    app = new App(config, database, clock, clock, rollupEvery).start("127.0.0.1");
   }
 
   public URI uri(String path) {
