@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class App implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(App.class);
-  /** How often new samples are rolled up for sizing; reports lag ingest by about this much. */
+  /** How often ended hours are rolled up for sizing; reports cover samples up to the last full hour. */
   static final Duration ROLLUP_EVERY = Duration.ofSeconds(15);
 
   private final Config config;
@@ -85,7 +85,7 @@ public final class App implements AutoCloseable {
 
     var catalogs = new CatalogSource(config.catalog(), clock, Duration.ofSeconds(10));
     var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10));
-    rollup = new Rollup(ds, sizing::invalidate);
+    rollup = new Rollup(ds, clock, sizing::invalidate);
     var sizingRoutes = new SizingRoutes(sizing);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));

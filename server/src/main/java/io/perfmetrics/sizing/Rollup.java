@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * row is recomputed whole from what is stored, so replays, concurrent appliances and a rollup
  * interrupted half-way can never count a sample twice; at worst an hour is computed again.
  *
+ * <p>Only hours that have ended are rolled up. Collectors upload every few minutes, so the
+ * current hour is re-marked with every upload; recomputing it each time would read its samples
+ * a dozen times over. An ended hour is usually computed once (twice if an upload straddles its
+ * end). Reports therefore cover samples up to the last full hour.
+ *
  * <p>Runs in the background every few seconds; {@link #runOnce} is public so that tests (and a
  * benchmark) drive it step by step.
  */
@@ -32,11 +38,13 @@ public final class Rollup {
   private record Mark(int collector, long hour, long seq) {}
 
   private final DataSource dataSource;
+  private final Clock clock;
   private final Runnable onProgress;
 
   /** @param onProgress called after a run that changed rollups: cached reports are stale */
-  public Rollup(DataSource dataSource, Runnable onProgress) {
+  public Rollup(DataSource dataSource, Clock clock, Runnable onProgress) {
     this.dataSource = dataSource;
+    this.clock = clock;
     this.onProgress = onProgress;
   }
 
@@ -49,7 +57,7 @@ public final class Rollup {
       c.setAutoCommit(false);
       try {
         while (true) {
-          int[] done = hourBatch(c, ids);
+          int[] done = hourBatch(c, ids, clock.instant().getEpochSecond());
           c.commit();
           hours += done[0];
           // a batch that could delete none of its marks (all re-marked meanwhile) ends the run
@@ -97,12 +105,14 @@ public final class Rollup {
   }
 
   /** One transaction's worth of marks: returns {marks read, marks deleted}. */
-  private int[] hourBatch(Connection c, Map<Short, SizingMetric> ids) throws SQLException {
+  private int[] hourBatch(Connection c, Map<Short, SizingMetric> ids, long now) throws SQLException {
     List<Mark> marks = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT collector_id, extract(epoch FROM hour)::bigint, seq FROM sizing_dirty ORDER BY hour, collector_id LIMIT ?")) {
-      ps.setInt(1, MARKS_PER_TRANSACTION);
+            "SELECT collector_id, extract(epoch FROM hour)::bigint, seq FROM sizing_dirty WHERE hour <= to_timestamp(?)"
+                + " ORDER BY hour, collector_id LIMIT ?")) {
+      ps.setLong(1, now - 3600);
+      ps.setInt(2, MARKS_PER_TRANSACTION);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           marks.add(new Mark(rs.getInt(1), rs.getLong(2), rs.getLong(3)));

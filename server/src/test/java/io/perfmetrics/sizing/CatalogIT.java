@@ -51,6 +51,7 @@ class CatalogIT {
     String hello = "{\"hostname\":\"h\",\"cpu\":{\"count\":4},\"cloud\":{\"provider\":\"aws\",\"document\":{\"instanceType\":\"first.xlarge\",\"region\":\"us-east-1\"}}}";
     assertThat(appliance.post("/api/v1/hello", m.token(), "application/json", hello).statusCode()).isEqualTo(204);
     assertThat(appliance.post("/api/v1/metrics", m.token(), "text/plain", body.toString()).statusCode()).isEqualTo(204);
+    appliance.clock.advance(Duration.ofHours(1));
     appliance.app.sizingRollup().runOnce();
     host = m.id();
   }

@@ -50,6 +50,8 @@ class SizingIT {
     // odd-d: an identity naming a type no catalog has; 2 CPUs at p95 50% (1 vCPU), 1 GiB
     oddD = host("odd-d", "linux", 2, gcp("n9-imaginary-2", "us-central1-b"), minute - 86_400L, 1440,
         i -> i % 100 < 95 ? 49.75 : 70.25, i -> GIB, false);
+    // only ended hours are rolled up: let the current one end
+    appliance.clock.advance(Duration.ofHours(1));
     appliance.app.sizingRollup().runOnce();
   }
 
@@ -274,6 +276,10 @@ class SizingIT {
     // cached: no rollup has run since
     assertThat(get(path).get("status").asText()).isEqualTo("insufficient_data");
 
+    // the hour of the last samples has not ended: its samples are not rolled up yet
+    appliance.app.sizingRollup().runOnce();
+    assertThat(get(path).get("confidence").get("samples_present").asLong()).isBetween(540L, 599L);
+    appliance.clock.advance(Duration.ofHours(1));
     appliance.app.sizingRollup().runOnce();
     JsonNode after = get(path);
     assertThat(after.get("status").asText()).isEqualTo("sized");

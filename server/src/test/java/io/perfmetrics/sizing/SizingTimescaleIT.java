@@ -51,6 +51,7 @@ class SizingTimescaleIT {
     // a replay: stored once, rolled up once
     assertThat(appliance.post("/api/v1/metrics", m.token(), "text/plain", body.toString()).statusCode()).isEqualTo(204);
 
+    appliance.clock.advance(Duration.ofHours(1));
     appliance.app.sizingRollup().runOnce();
 
     var r = appliance.admin("GET", "/api/v1/sizing/" + m.id(), null);
