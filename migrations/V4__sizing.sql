@@ -6,11 +6,14 @@
 -- the transaction that stores the samples, so a mark exists exactly when stored rows may be
 -- newer than the rollup. seq changes on every re-mark: the rollup deletes a mark only if it is
 -- still the one it read, so a mark set while an hour was being rolled up is never lost.
+-- marked_at: the rollup waits until an ended hour has had no new samples for a while, so the
+-- uploads that straggle in after the hour's end do not make it compute the hour again and again.
 CREATE SEQUENCE sizing_dirty_seq;
 CREATE TABLE sizing_dirty (
     collector_id    integer     NOT NULL,
     hour            timestamptz NOT NULL,
     seq             bigint      NOT NULL DEFAULT nextval('sizing_dirty_seq'),
+    marked_at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (collector_id, hour)
 );
 

@@ -68,7 +68,7 @@ public final class App implements AutoCloseable {
 
     collectors = new CollectorRegistry(ds, clock, ticker);
     MetricIds metricIds = new MetricIds(ds);
-    writer = new SampleWriter(ds, config.ingest(), new DirtyHours());
+    writer = new SampleWriter(ds, config.ingest(), new DirtyHours(clock));
     lastSeen = new LastSeenTracker(ds, clock, Duration.ofSeconds(10));
     adminTokens = new AdminTokens(ds, config.adminToken());
 

@@ -5,6 +5,7 @@ import io.perfmetrics.ingest.SampleWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,10 +19,17 @@ import java.util.List;
  * row lock and renews seq: a rollup that read the old mark will not delete the new one.
  */
 public final class DirtyHours implements SampleWriter.InTransaction {
+  private final Clock clock;
+
+  /** @param clock the time of a mark is the appliance's, the one the rollup compares it with */
+  public DirtyHours(Clock clock) {
+    this.clock = clock;
+  }
+
   private static final String SQL =
-      "INSERT INTO sizing_dirty (collector_id, hour)"
-          + " SELECT c, to_timestamp(h) FROM unnest(?::int[], ?::bigint[]) AS u(c, h) ORDER BY c, h"
-          + " ON CONFLICT (collector_id, hour) DO UPDATE SET seq = EXCLUDED.seq";
+      "INSERT INTO sizing_dirty (collector_id, hour, marked_at)"
+          + " SELECT c, to_timestamp(h), to_timestamp(?) FROM unnest(?::int[], ?::bigint[]) AS u(c, h) ORDER BY c, h"
+          + " ON CONFLICT (collector_id, hour) DO UPDATE SET seq = EXCLUDED.seq, marked_at = EXCLUDED.marked_at";
 
   @Override
   public void run(Connection c, List<SampleBatch> batches) throws SQLException {
@@ -36,8 +44,9 @@ public final class DirtyHours implements SampleWriter.InTransaction {
       hours[i] = (keys[i] & 0xffffffffL) * 3600L;
     }
     try (PreparedStatement ps = c.prepareStatement(SQL)) {
-      ps.setArray(1, c.createArrayOf("int4", collectors));
-      ps.setArray(2, c.createArrayOf("int8", hours));
+      ps.setDouble(1, clock.millis() / 1000.0);
+      ps.setArray(2, c.createArrayOf("int4", collectors));
+      ps.setArray(3, c.createArrayOf("int8", hours));
       ps.executeUpdate();
     }
   }

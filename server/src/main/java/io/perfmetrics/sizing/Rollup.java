@@ -22,10 +22,12 @@ import org.slf4j.LoggerFactory;
  * row is recomputed whole from what is stored, so replays, concurrent appliances and a rollup
  * interrupted half-way can never count a sample twice; at worst an hour is computed again.
  *
- * <p>Only hours that have ended are rolled up. Collectors upload every few minutes, so the
- * current hour is re-marked with every upload; recomputing it each time would read its samples
- * a dozen times over. An ended hour is usually computed once (twice if an upload straddles its
- * end). Reports therefore cover samples up to the last full hour.
+ * <p>Only hours that have ended, and have had no new samples for {@link #QUIET}, are rolled up.
+ * Collectors upload every few minutes, so the current hour is re-marked with every upload, and
+ * an ended hour still gets the samples of its last minutes for a few minutes after its end;
+ * recomputing it at each of those uploads would read its samples many times over. This way an
+ * hour is usually computed once. Reports therefore cover samples up to the last full hour, a few
+ * minutes after it ends.
  *
  * <p>Runs in the background every few seconds; {@link #runOnce} is public so that tests (and a
  * benchmark) drive it step by step.
@@ -34,6 +36,8 @@ public final class Rollup {
   private static final Logger log = LoggerFactory.getLogger(Rollup.class);
   static final int MARKS_PER_TRANSACTION = 5_000;
   static final int DAYS_PER_TRANSACTION = 5_000;
+  /** An hour is rolled up once it has had no new samples for this long. */
+  public static final java.time.Duration QUIET = java.time.Duration.ofMinutes(2);
 
   private record Mark(int collector, long hour, long seq) {}
 
@@ -110,9 +114,10 @@ public final class Rollup {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT collector_id, extract(epoch FROM hour)::bigint, seq FROM sizing_dirty WHERE hour <= to_timestamp(?)"
-                + " ORDER BY hour, collector_id LIMIT ?")) {
+                + " AND marked_at <= to_timestamp(?) ORDER BY hour, collector_id LIMIT ?")) {
       ps.setLong(1, now - 3600);
-      ps.setInt(2, MARKS_PER_TRANSACTION);
+      ps.setLong(2, now - QUIET.toSeconds());
+      ps.setInt(3, MARKS_PER_TRANSACTION);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           marks.add(new Mark(rs.getInt(1), rs.getLong(2), rs.getLong(3)));

@@ -277,6 +277,7 @@ class SizingIT {
     assertThat(get(path).get("status").asText()).isEqualTo("insufficient_data");
 
     // the hour of the last samples has not ended: its samples are not rolled up yet
+    appliance.clock.advance(Rollup.QUIET.plusSeconds(1));
     appliance.app.sizingRollup().runOnce();
     assertThat(get(path).get("confidence").get("samples_present").asLong()).isBetween(540L, 599L);
     appliance.clock.advance(Duration.ofHours(1));
