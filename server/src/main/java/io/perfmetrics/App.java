@@ -35,6 +35,12 @@ import io.perfmetrics.ingest.MetricIds;
 import io.perfmetrics.ingest.SampleReader;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.ingest.SamplesParser;
+import io.perfmetrics.sizing.CatalogSource;
+import io.perfmetrics.sizing.DirtyHours;
+import io.perfmetrics.sizing.Rollup;
+import io.perfmetrics.sizing.SizingRoutes;
+import io.perfmetrics.sizing.SizingService;
+import io.perfmetrics.sizing.SizingStore;
 import io.perfmetrics.store.Database;
 import io.perfmetrics.web.AdminTokens;
 import io.perfmetrics.web.AdminUsers;
@@ -52,12 +58,21 @@ import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The appliance, wired by hand in dependency order. Integration tests build the real thing
  * through this class on a free port.
  */
 public final class App implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(App.class);
+  /** How often ended hours are rolled up for sizing; reports cover samples up to the last full hour. */
+  static final Duration ROLLUP_EVERY = Duration.ofSeconds(15);
+
   private final Config config;
   private final SampleWriter writer;
   private final LastSeenTracker lastSeen;
@@ -67,16 +82,26 @@ public final class App implements AutoCloseable {
   private final DeployService deploy;
   private final NetOpsLog netops;
   private final ScanService scans;
+  private final Rollup rollup;
+  private final ScheduledExecutorService rollupTimer;
   private final Javalin javalin;
 
   public App(Config config, Database database, Clock clock, Ticker ticker) {
+    this(config, database, clock, ticker, ROLLUP_EVERY);
+  }
+
+  /**
+   * @param rollupEvery period of the background sizing rollup; zero for none (tests and
+   *     benchmarks that drive {@link #sizingRollup()} themselves)
+   */
+  public App(Config config, Database database, Clock clock, Ticker ticker, Duration rollupEvery) {
     this.config = config;
     var ds = database.dataSource();
     ObjectMapper json = jsonMapper();
 
     collectors = new CollectorRegistry(ds, clock, ticker);
     MetricIds metricIds = new MetricIds(ds);
-    writer = new SampleWriter(ds, config.ingest());
+    writer = new SampleWriter(ds, config.ingest(), new DirtyHours(clock));
     lastSeen = new LastSeenTracker(ds, clock, Duration.ofSeconds(10));
     adminTokens = new AdminTokens(ds, config.adminToken());
 
@@ -124,6 +149,25 @@ public final class App implements AutoCloseable {
     var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
     var collectorPages = new CollectorPages(console, collectors, clock);
 
+    var catalogs = new CatalogSource(config.catalog(), clock, Duration.ofSeconds(10));
+    var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10));
+    rollup = new Rollup(ds, clock, sizing::invalidate);
+    var sizingRoutes = new SizingRoutes(sizing);
+    rollupTimer =
+        Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
+    if (!rollupEvery.isZero()) {
+      rollupTimer.scheduleWithFixedDelay(
+          () -> {
+            try {
+              rollup.runOnce();
+            } catch (RuntimeException e) {
+              // the next run starts over from the marks; nothing is lost
+              log.warn("sizing rollup: {}", e.getMessage());
+            }
+          },
+          rollupEvery.toMillis(), rollupEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     javalin =
         Javalin.create(
             cfg -> {
@@ -152,6 +196,7 @@ public final class App implements AutoCloseable {
               overviewPage.register(cfg.routes);
               targetPages.register(cfg.routes);
               collectorPages.register(cfg.routes);
+              sizingRoutes.register(cfg.routes);
             });
     console.apiRoutes(path -> javalin.unsafe.internalRouter.hasHttpHandlerEntry(HandlerType.GET, path));
   }
@@ -204,9 +249,15 @@ public final class App implements AutoCloseable {
     return netops;
   }
 
+  /** The sizing rollup, for tests and benchmarks that want it now rather than on its timer. */
+  public Rollup sizingRollup() {
+    return rollup;
+  }
+
   @Override
   public void close() {
     scans.close();
+    rollupTimer.shutdownNow();
     javalin.stop();
     deploy.close();
     writer.close();

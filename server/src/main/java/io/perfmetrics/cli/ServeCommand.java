@@ -31,6 +31,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--public-url", description = "URL collectors reach (env PERFMETRICS_PUBLIC_URL)")
   String publicUrl;
 
+  @Option(names = "--catalog", description = "instance catalog CSV replacing the built-in one (env PERFMETRICS_CATALOG)")
+  String catalog;
+
   @Override
   public Integer call() throws InterruptedException {
     Map<String, String> flags = new HashMap<>();
@@ -39,6 +42,7 @@ final class ServeCommand implements Callable<Integer> {
     flags.put(Config.DB_URL, dbUrl);
     flags.put(Config.DB_USER, dbUser);
     flags.put(Config.PUBLIC_URL, publicUrl);
+    flags.put(Config.CATALOG, catalog);
     Config config;
     try {
       config = Config.load(System.getenv(), flags);

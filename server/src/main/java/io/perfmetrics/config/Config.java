@@ -21,6 +21,8 @@ import java.util.Map;
  * @param adminToken null means: generate one at first start and print it once
  * @param publicUrl the URL rendered into collectors
  * @param web the console: first admin password, sessions, login limits
+ * @param catalog null means: the instance catalog shipped in the jar; else the operator's CSV,
+ *     re-read when its modification time changes
  */
 public record Config(
     int port,
@@ -32,7 +34,8 @@ public record Config(
     Ingest ingest,
     Collectors collectors,
     DiscoverySettings discovery,
-    Web web) {
+    Web web,
+    Path catalog) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -44,6 +47,7 @@ public record Config(
   public static final String PUBLIC_URL = "PERFMETRICS_PUBLIC_URL";
   public static final String ADMIN_PASSWORD = "PERFMETRICS_ADMIN_PASSWORD";
   public static final String TRUST_FORWARDED_PROTO = "PERFMETRICS_TRUST_FORWARDED_PROTO";
+  public static final String CATALOG = "PERFMETRICS_CATALOG";
 
   /** An external PostgreSQL or TimescaleDB. */
   public record ExternalDatabase(String url, String user, Secret password) {}
@@ -199,8 +203,16 @@ public record Config(
       web = new Web(web.adminPassword(), Boolean.parseBoolean(trust), web.sessionIdle(), web.sessionAbsolute(),
           web.loginFailuresPerUser(), web.loginFailuresPerAddress(), web.loginWindow());
     }
+    Path catalog = null;
+    String cat = blankToNull(v.get(CATALOG));
+    if (cat != null) {
+      catalog = Path.of(cat).toAbsolutePath().normalize();
+      if (!java.nio.file.Files.isReadable(catalog)) {
+        throw new ConfigException(CATALOG + " must name a readable CSV file, got '" + cat + "'");
+      }
+    }
     return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), Collectors.defaults(),
-        DiscoverySettings.from(v), web);
+        DiscoverySettings.from(v), web, catalog);
   }
 
   public boolean embeddedDatabase() {
@@ -208,23 +220,27 @@ public record Config(
   }
 
   public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web);
+    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, catalog);
   }
 
   public Config withIngest(Ingest newIngest) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors, discovery, web);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors, discovery, web, catalog);
   }
 
   public Config withCollectors(Collectors newCollectors) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors, discovery, web);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors, discovery, web, catalog);
   }
 
   public Config withDiscovery(DiscoverySettings newDiscovery) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, newDiscovery, web);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, newDiscovery, web, catalog);
   }
 
   public Config withWeb(Web newWeb) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, newWeb);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, newWeb, catalog);
+  }
+
+  public Config withCatalog(Path newCatalog) {
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, newCatalog);
   }
 
   private static int parsePort(String s) {

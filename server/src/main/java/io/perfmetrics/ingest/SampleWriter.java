@@ -36,6 +36,18 @@ public final class SampleWriter implements AutoCloseable {
 
   private record Pending(SampleBatch batch, CompletableFuture<Void> stored) {}
 
+  /**
+   * Work that must commit or fail together with the samples, run in their transaction just
+   * before the commit (sizing marks the hours it has to roll up again). It sees every batch of
+   * the group, replays included.
+   */
+  @FunctionalInterface
+  public interface InTransaction {
+    InTransaction NONE = (c, batches) -> {};
+
+    void run(Connection c, List<SampleBatch> batches) throws SQLException;
+  }
+
   /** Too much queued already: answer 503 at once rather than pile up. */
   public static final class OverloadedException extends RuntimeException {
     OverloadedException(String message) {
@@ -45,6 +57,7 @@ public final class SampleWriter implements AutoCloseable {
 
   private final DataSource dataSource;
   private final Config.Ingest settings;
+  private final InTransaction alsoInTransaction;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queuedRows = new AtomicLong();
   private final AtomicLong storedRows = new AtomicLong();
@@ -52,8 +65,13 @@ public final class SampleWriter implements AutoCloseable {
   private volatile boolean running = true;
 
   public SampleWriter(DataSource dataSource, Config.Ingest settings) {
+    this(dataSource, settings, InTransaction.NONE);
+  }
+
+  public SampleWriter(DataSource dataSource, Config.Ingest settings, InTransaction alsoInTransaction) {
     this.dataSource = dataSource;
     this.settings = settings;
+    this.alsoInTransaction = alsoInTransaction;
     for (int i = 0; i < settings.writers(); i++) {
       Thread t = Thread.ofPlatform().name("sample-writer-" + i).daemon().start(this::run);
       writers.add(t);
@@ -128,13 +146,14 @@ public final class SampleWriter implements AutoCloseable {
       c.setAutoCommit(false);
       try {
         copy.copy(c, "samples", batches);
+        alsoInTransaction.run(c, batches);
         c.commit();
       } catch (SQLException e) {
         c.rollback();
         if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
           throw e;
         }
-        writeDeduplicated(c, copy, batches);
+        writeDeduplicated(c, copy, batches, alsoInTransaction);
       }
       storedRows.addAndGet(rows);
     } catch (SQLException e) {
@@ -155,8 +174,8 @@ public final class SampleWriter implements AutoCloseable {
     }
   }
 
-  private static void writeDeduplicated(Connection c, SampleCopy copy, List<SampleBatch> batches)
-      throws SQLException {
+  private static void writeDeduplicated(
+      Connection c, SampleCopy copy, List<SampleBatch> batches, InTransaction alsoInTransaction) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(
           "CREATE TEMP TABLE IF NOT EXISTS samples_incoming (LIKE samples INCLUDING DEFAULTS)"
@@ -164,6 +183,7 @@ public final class SampleWriter implements AutoCloseable {
       copy.copy(c, "samples_incoming", batches);
       int inserted =
           s.executeUpdate("INSERT INTO samples SELECT * FROM samples_incoming ON CONFLICT DO NOTHING");
+      alsoInTransaction.run(c, batches);
       c.commit();
       log.debug("replayed batch: {} new sample(s) stored, duplicates ignored", inserted);
     } catch (SQLException e) {

@@ -54,8 +54,11 @@ public final class IngestBenchmark {
         Integer.parseInt(a.getOrDefault("writers", String.valueOf(d.writers()))));
     System.out.printf("receiver: %d writer(s), groups of up to %,d rows, waiting up to %d ms for company%n",
         ingest.writers(), ingest.batchRows(), ingest.batchWait().toMillis());
+    // the sizing rollup runs in the background as in production; --rollup-every-s=0 turns it off (diagnosis)
+    java.time.Duration rollupEvery = java.time.Duration.ofSeconds(Long.parseLong(a.getOrDefault("rollup-every-s", "15")));
+    System.out.printf("sizing rollup: %s%n", rollupEvery.isZero() ? "off" : "every " + rollupEvery.toSeconds() + " s");
     try (TestPostgres pg = new TestPostgres();
-        TestAppliance app = new TestAppliance(pg.jdbcUrl(), ingest)) {
+        TestAppliance app = new TestAppliance(pg.jdbcUrl(), ingest, null, rollupEvery)) {
       if (a.containsKey("diagnose-async-commit")) {
         // diagnosis only: how much of the HTTP figure is waiting for WAL flushes?
         try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement()) {

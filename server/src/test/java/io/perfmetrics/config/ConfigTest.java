@@ -37,6 +37,15 @@ class ConfigTest {
   }
 
   @Test
+  void theBuiltInCatalogIsUsedUnlessAReadableFileIsNamed() {
+    assertThat(Config.load(Map.of(), Map.of()).catalog()).isNull();
+    assertThatThrownBy(() -> Config.load(Map.of(Config.CATALOG, "/nonexistent/perfmetrics-catalog.csv"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(Config.CATALOG)
+        .hasMessageContaining("/nonexistent/perfmetrics-catalog.csv");
+  }
+
+  @Test
   void errorsNameTheBadKey() {
     assertThatThrownBy(() -> Config.load(Map.of(Config.PORT, "http"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("PERFMETRICS_PORT").hasMessageContaining("http");

@@ -29,6 +29,7 @@ public final class TestAppliance implements AutoCloseable {
   public App app;
   private final Path dataDir;
   private final Config config;
+  private final Duration rollupEvery;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public TestAppliance(String jdbcUrl) {
@@ -44,8 +45,23 @@ public final class TestAppliance implements AutoCloseable {
     this(jdbcUrl, c -> c.withIngest(ingest).withCollectors(collectors));
   }
 
+  /** @param catalog an instance catalog file in place of the built-in one, or null */
+  public TestAppliance(String jdbcUrl, Config.Ingest ingest, Path catalog) {
+    this(jdbcUrl, ingest, catalog, Duration.ofSeconds(15));
+  }
+
+  /** @param rollupEvery the background sizing rollup's period; zero: only when the test runs it */
+  public TestAppliance(String jdbcUrl, Config.Ingest ingest, Path catalog, Duration rollupEvery) {
+    this(jdbcUrl, c -> c.withIngest(ingest).withCatalog(catalog), rollupEvery);
+  }
+
   /** The appliance with a configuration the test adjusts (e.g. discovery's ports and pacing). */
   public TestAppliance(String jdbcUrl, java.util.function.UnaryOperator<Config> adjust) {
+    this(jdbcUrl, adjust, Duration.ofSeconds(15));
+  }
+
+  public TestAppliance(String jdbcUrl, java.util.function.UnaryOperator<Config> adjust, Duration rollupEvery) {
+    this.rollupEvery = rollupEvery;
     try {
       dataDir = Files.createTempDirectory("perfmetrics-data-");
     } catch (IOException e) {
@@ -62,7 +78,7 @@ public final class TestAppliance implements AutoCloseable {
     config = adjust.apply(Config.load(env, Map.of()));
     database = Database.connect(jdbcUrl, null, null);
     database.migrate();
-    app = new App(config, database, clock, clock).start("127.0.0.1");
+    app = new App(config, database, clock, clock, rollupEvery).start("127.0.0.1");
     app.ensureAdminUser();
   }
 
@@ -73,7 +89,7 @@ public final class TestAppliance implements AutoCloseable {
 
   /** Starts it again on the same port. */
   public void startReceiver() {
-    app = new App(config, database, clock, clock).start("127.0.0.1");
+    app = new App(config, database, clock, clock, rollupEvery).start("127.0.0.1");
   }
 
   public URI uri(String path) {

@@ -171,7 +171,7 @@ class ConsoleBrowserIT {
     assertThat(browser.findElement(By.id("count-running")).getText()).contains("1");
     shot("09-overview-running");
     browser.get(url("/sizing"));
-    assertThat(browser.findElement(By.tagName("main")).getText()).contains("Sizing arrives with sizing");
+    assertThat(browser.findElement(By.tagName("main")).getText()).contains("The sizing API is here");
     shot("10-sizing-pending");
 
     browser.findElement(By.id("logout")).click();

@@ -1,0 +1,51 @@
+package io.perfmetrics.sizing;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * The sizing of one host. {@code status}: {@code sized}; {@code no_fit} (bigger than any type
+ * allowed); {@code insufficient_data} (listed, not sized); {@code no_target} (no provider or
+ * region known for it, or none in the catalog).
+ *
+ * @param current the type it runs as now, priced; null when unknown or not in the catalog
+ * @param monthlySavings current minus recommended, per month of 730 hours; null unless both known
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record HostSizing(
+    int hostId,
+    String hostname,
+    String status,
+    String provider,
+    String region,
+    String os,
+    String pricing,
+    String currentType,
+    Candidate current,
+    Candidate recommended,
+    Double monthlySavings,
+    Demand demand,
+    Confidence confidence,
+    List<Candidate> candidates,
+    List<Candidate> rejected,
+    List<String> notes,
+    Series series) {
+
+  public static final String SIZED = "sized";
+  public static final String NO_FIT = "no_fit";
+  public static final String INSUFFICIENT = "insufficient_data";
+  public static final String NO_TARGET = "no_target";
+
+  /** Without the per-host detail, for the fleet list. */
+  public HostSizing summary() {
+    return new HostSizing(
+        hostId, hostname, status, provider, region, os, pricing, currentType, current, recommended,
+        monthlySavings, demand, confidence, null, null, notes, null);
+  }
+
+  public HostSizing withSeries(Series s) {
+    return new HostSizing(
+        hostId, hostname, status, provider, region, os, pricing, currentType, current, recommended,
+        monthlySavings, demand, confidence, candidates, rejected, notes, s);
+  }
+}

@@ -1,0 +1,297 @@
+package io.perfmetrics.sizing;
+
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps {@code sizing_hourly} and {@code sizing_daily} up to date: recomputes from the stored
+ * samples every hour the sample writer marked, then merges the hours of each touched day. Every
+ * row is recomputed whole from what is stored, so replays, concurrent appliances and a rollup
+ * interrupted half-way can never count a sample twice; at worst an hour is computed again.
+ *
+ * <p>Only hours that have ended, and have had no new samples for {@link #QUIET}, are rolled up.
+ * Collectors upload every few minutes, so the current hour is re-marked with every upload, and
+ * an ended hour still gets the samples of its last minutes for a few minutes after its end;
+ * recomputing it at each of those uploads would read its samples many times over. This way an
+ * hour is usually computed once. Reports therefore cover samples up to the last full hour, a few
+ * minutes after it ends.
+ *
+ * <p>Runs in the background every few seconds; {@link #runOnce} is public so that tests (and a
+ * benchmark) drive it step by step.
+ */
+public final class Rollup {
+  private static final Logger log = LoggerFactory.getLogger(Rollup.class);
+  static final int MARKS_PER_TRANSACTION = 5_000;
+  static final int DAYS_PER_TRANSACTION = 5_000;
+  /** An hour is rolled up once it has had no new samples for this long. */
+  public static final java.time.Duration QUIET = java.time.Duration.ofMinutes(2);
+
+  private record Mark(int collector, long hour, long seq) {}
+
+  private final DataSource dataSource;
+  private final Clock clock;
+  private final Runnable onProgress;
+
+  /** @param onProgress called after a run that changed rollups: cached reports are stale */
+  public Rollup(DataSource dataSource, Clock clock, Runnable onProgress) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+    this.onProgress = onProgress;
+  }
+
+  /** Processes every pending mark; returns the number of (collector, hour) pairs rolled up. */
+  public synchronized long runOnce() {
+    long hours = 0;
+    long days = 0;
+    try (Connection c = dataSource.getConnection()) {
+      Map<Short, SizingMetric> ids = metricIds(c);
+      c.setAutoCommit(false);
+      try {
+        while (true) {
+          int[] done = hourBatch(c, ids, clock.instant().getEpochSecond());
+          c.commit();
+          hours += done[0];
+          // a batch that could delete none of its marks (all re-marked meanwhile) ends the run
+          if (done[0] < MARKS_PER_TRANSACTION || done[1] == 0) {
+            break;
+          }
+        }
+        while (true) {
+          int n = dayBatch(c);
+          c.commit();
+          days += n;
+          if (n < DAYS_PER_TRANSACTION) {
+            break;
+          }
+        }
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("sizing rollup failed: " + e.getMessage(), e);
+    }
+    if (hours > 0 || days > 0) {
+      log.debug("sizing rollup: {} host-hour(s), {} host-day(s)", hours, days);
+      onProgress.run();
+    }
+    return hours;
+  }
+
+  private static Map<Short, SizingMetric> metricIds(Connection c) throws SQLException {
+    Map<Short, SizingMetric> ids = new HashMap<>();
+    List<String> names = new ArrayList<>();
+    for (SizingMetric m : SizingMetric.values()) {
+      names.add(m.metricName);
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, name FROM metrics WHERE name = ANY(?)")) {
+      ps.setArray(1, c.createArrayOf("text", names.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.put(rs.getShort(1), SizingMetric.byName(rs.getString(2)));
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** One transaction's worth of marks: returns {marks read, marks deleted}. */
+  private int[] hourBatch(Connection c, Map<Short, SizingMetric> ids, long now) throws SQLException {
+    List<Mark> marks = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT collector_id, extract(epoch FROM hour)::bigint, seq FROM sizing_dirty WHERE hour <= to_timestamp(?)"
+                + " AND marked_at <= to_timestamp(?) ORDER BY hour, collector_id LIMIT ?")) {
+      ps.setLong(1, now - 3600);
+      ps.setLong(2, now - QUIET.toSeconds());
+      ps.setInt(3, MARKS_PER_TRANSACTION);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          marks.add(new Mark(rs.getInt(1), rs.getLong(2), rs.getLong(3)));
+        }
+      }
+    }
+    if (marks.isEmpty()) {
+      return new int[] {0, 0};
+    }
+    Map<Long, List<Integer>> byHour = new TreeMap<>();
+    for (Mark m : marks) {
+      byHour.computeIfAbsent(m.hour(), k -> new ArrayList<>()).add(m.collector());
+    }
+    Short[] metricIds = ids.keySet().toArray(Short[]::new);
+    TreeSet<Long> touchedDays = new TreeSet<>();
+    try (PreparedStatement read =
+            c.prepareStatement(
+                "SELECT collector_id, metric_id, value FROM samples WHERE ts >= to_timestamp(?) AND ts < to_timestamp(?)"
+                    + " AND collector_id = ANY(?) AND metric_id = ANY(?)");
+        PreparedStatement delete =
+            c.prepareStatement("DELETE FROM sizing_hourly WHERE hour = to_timestamp(?) AND collector_id = ANY(?)");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO sizing_hourly (collector_id, metric_id, hour, n, sum, max, hist)"
+                    + " VALUES (?, ?, to_timestamp(?), ?, ?, ?, ?)")) {
+      for (var e : byHour.entrySet()) {
+        long hour = e.getKey();
+        Integer[] collectors = e.getValue().toArray(Integer[]::new);
+        Map<Long, Histogram> hists = new HashMap<>();
+        if (metricIds.length > 0) {
+          read.setLong(1, hour);
+          read.setLong(2, hour + 3600);
+          read.setArray(3, c.createArrayOf("int4", collectors));
+          read.setArray(4, c.createArrayOf("int2", metricIds));
+          read.setFetchSize(50_000);
+          try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+              int collector = rs.getInt(1);
+              short metric = rs.getShort(2);
+              long key = ((long) collector << 16) | (metric & 0xffff);
+              hists.computeIfAbsent(key, k -> new Histogram(ids.get(metric).scale)).add(rs.getDouble(3));
+            }
+          }
+        }
+        delete.setLong(1, hour);
+        delete.setArray(2, c.createArrayOf("int4", collectors));
+        delete.executeUpdate();
+        for (var h : hists.entrySet()) {
+          Histogram hist = h.getValue();
+          insert.setInt(1, (int) (h.getKey() >>> 16));
+          insert.setShort(2, (short) (h.getKey() & 0xffff));
+          insert.setLong(3, hour);
+          insert.setInt(4, (int) hist.count());
+          insert.setDouble(5, hist.sum());
+          insert.setDouble(6, hist.max());
+          insert.setBytes(7, hist.encode());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+        for (Integer col : collectors) {
+          touchedDays.add(((long) col << 32) | Math.floorDiv(hour, 86_400L));
+        }
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO sizing_dirty_day (collector_id, day) VALUES (?, DATE '1970-01-01' + ?) ON CONFLICT DO NOTHING")) {
+      for (long k : touchedDays) {
+        ps.setInt(1, (int) (k >>> 32));
+        ps.setInt(2, (int) (k & 0xffffffffL));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    // in (collector, hour) order, the order writers mark in: no lock cycle between the two
+    marks.sort((a, b) -> a.collector() != b.collector() ? Integer.compare(a.collector(), b.collector()) : Long.compare(a.hour(), b.hour()));
+    int deleted = 0;
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM sizing_dirty WHERE collector_id = ? AND hour = to_timestamp(?) AND seq = ?")) {
+      for (Mark m : marks) {
+        ps.setInt(1, m.collector());
+        ps.setLong(2, m.hour());
+        ps.setLong(3, m.seq());
+        ps.addBatch();
+      }
+      for (int n : ps.executeBatch()) {
+        deleted += Math.max(n, 0);
+      }
+    }
+    return new int[] {marks.size(), deleted};
+  }
+
+  /** Merges the hours of up to DAYS_PER_TRANSACTION touched (collector, day) pairs. */
+  private int dayBatch(Connection c) throws SQLException {
+    Map<Integer, List<Integer>> byDay = new TreeMap<>();
+    int n = 0;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT collector_id, day - DATE '1970-01-01' FROM sizing_dirty_day ORDER BY day, collector_id LIMIT ?"
+                + " FOR UPDATE SKIP LOCKED")) {
+      ps.setInt(1, DAYS_PER_TRANSACTION);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byDay.computeIfAbsent(rs.getInt(2), k -> new ArrayList<>()).add(rs.getInt(1));
+          n++;
+        }
+      }
+    }
+    if (n == 0) {
+      return 0;
+    }
+    try (PreparedStatement read =
+            c.prepareStatement(
+                "SELECT collector_id, metric_id, n, sum, max, hist FROM sizing_hourly WHERE collector_id = ANY(?)"
+                    + " AND hour >= to_timestamp(?) AND hour < to_timestamp(?)");
+        PreparedStatement delete =
+            c.prepareStatement("DELETE FROM sizing_daily WHERE day = DATE '1970-01-01' + ? AND collector_id = ANY(?)");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO sizing_daily (collector_id, metric_id, day, n, sum, max, hist)"
+                    + " VALUES (?, ?, DATE '1970-01-01' + ?, ?, ?, ?, ?)");
+        PreparedStatement done =
+            c.prepareStatement("DELETE FROM sizing_dirty_day WHERE day = DATE '1970-01-01' + ? AND collector_id = ANY(?)")) {
+      for (var e : byDay.entrySet()) {
+        int day = e.getKey();
+        var collectors = c.createArrayOf("int4", e.getValue().toArray());
+        Map<Long, Histogram> hists = new HashMap<>();
+        read.setArray(1, collectors);
+        read.setLong(2, day * 86_400L);
+        read.setLong(3, (day + 1) * 86_400L);
+        read.setFetchSize(20_000);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            short metric = rs.getShort(2);
+            long key = ((long) rs.getInt(1) << 16) | (metric & 0xffff);
+            Histogram h = hists.get(key);
+            if (h == null) {
+              h = new Histogram(scaleOf(c, metric));
+              hists.put(key, h);
+            }
+            h.mergeEncoded(rs.getBytes(6), rs.getInt(3), rs.getDouble(4), rs.getDouble(5));
+          }
+        }
+        delete.setInt(1, day);
+        delete.setArray(2, collectors);
+        delete.executeUpdate();
+        for (var h : hists.entrySet()) {
+          Histogram hist = h.getValue();
+          insert.setInt(1, (int) (h.getKey() >>> 16));
+          insert.setShort(2, (short) (h.getKey() & 0xffff));
+          insert.setInt(3, day);
+          insert.setInt(4, (int) hist.count());
+          insert.setDouble(5, hist.sum());
+          insert.setDouble(6, hist.max());
+          insert.setBytes(7, hist.encode());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+        done.setInt(1, day);
+        done.setArray(2, collectors);
+        done.executeUpdate();
+      }
+    }
+    return n;
+  }
+
+  private final Map<Short, Histogram.Scale> scales = new HashMap<>();
+
+  private Histogram.Scale scaleOf(Connection c, short metric) throws SQLException {
+    Histogram.Scale s = scales.get(metric);
+    if (s == null) {
+      metricIds(c).forEach((id, m) -> scales.put(id, m.scale));
+      s = scales.getOrDefault(metric, Histogram.Scale.LOG);
+    }
+    return s;
+  }
+}

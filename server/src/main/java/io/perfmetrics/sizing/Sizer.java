@@ -1,0 +1,190 @@
+package io.perfmetrics.sizing;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/** The arithmetic of sizing one host: demand, fit, price, savings, confidence. No I/O. */
+public final class Sizer {
+  /** A month of cost, in hours, as the providers' calculators count it. */
+  public static final double HOURS_PER_MONTH = 730;
+
+  private Sizer() {}
+
+  public static HostSizing size(Host host, Usage usage, SizingQuery q, Catalog catalog) {
+    List<String> notes = new ArrayList<>();
+    String provider = q.provider() != null ? q.provider() : host.provider();
+    String region = q.region() != null ? q.region() : host.region();
+    OsLicence os = q.os() != null ? q.os() : OsLicence.ofFamily(host.osFamily());
+
+    Histogram cpu = usage.get(SizingMetric.CPU_BUSY_PCT);
+    Histogram mem = usage.get(SizingMetric.MEM_USED);
+    Confidence confidence =
+        Confidence.rate(cpu == null ? 0 : cpu.count(), usage.expectedSamples(), usage.daysCovered(), q.lookbackDays(), mem != null);
+    Demand demand = Demand.of(usage, host.cpuCount(), q.percentile(), q.headroom());
+    for (SizingMetric m : new SizingMetric[] {SizingMetric.CPU_BUSY_PCT, SizingMetric.MEM_USED, SizingMetric.NET_RX, SizingMetric.NET_TX}) {
+      if (usage.get(m) == null) {
+        notes.add("no " + m.metricName + " samples in the last " + q.lookbackDays() + " days");
+      }
+    }
+    if (demand.cpuCount() == null) {
+      notes.add("CPU count unknown (no hello, no cpu.count samples)");
+    }
+
+    Candidate current = null;
+    String currentType = host.instanceType();
+    if (currentType != null && host.provider() != null) {
+      InstanceType t = catalog.find(host.provider(), host.region(), currentType);
+      if (t == null) {
+        notes.add("current type " + currentType + " is not in the catalog for " + host.provider() + " " + host.region());
+      } else {
+        Double h = t.hourly(q.pricing(), os);
+        if (h == null) {
+          notes.add("current type " + currentType + " has no " + q.pricing().param() + " " + os.param() + " price");
+        } else {
+          current = candidate(t, h, true, false, "the type this host runs as now");
+        }
+      }
+    }
+
+    if (!confidence.sufficient() || demand.vcpuNeeded() == null) {
+      notes.add(0, "too little data to size: " + confidence.samplesPresent() + " CPU samples (at least "
+          + Confidence.MIN_SAMPLES + " needed)" + (mem == null ? " and no memory samples" : "")
+          + (demand.cpuCount() == null ? ", CPU count unknown" : ""));
+      return new HostSizing(host.id(), host.name(), HostSizing.INSUFFICIENT, provider, region, os.param(),
+          q.pricing().param(), currentType, current, null, null, demand, confidence, List.of(), List.of(), notes, null);
+    }
+    if (provider == null || region == null) {
+      notes.add(0, "no cloud identity: give provider and region to size it for a cloud");
+      return new HostSizing(host.id(), host.name(), HostSizing.NO_TARGET, provider, region, os.param(),
+          q.pricing().param(), currentType, current, null, null, demand, confidence, List.of(), List.of(), notes, null);
+    }
+
+    List<Candidate> fitting = new ArrayList<>();
+    List<Candidate> tooSmall = new ArrayList<>();
+    int eligible = 0;
+    for (InstanceType t : catalog.in(provider, region)) {
+      if (!allowed(t, q)) {
+        continue;
+      }
+      Double hourly = t.hourly(q.pricing(), os);
+      if (hourly == null) {
+        continue;
+      }
+      eligible++;
+      String shortfall = shortfall(t, demand);
+      if (shortfall == null) {
+        fitting.add(candidate(t, hourly, true, false, null));
+      } else {
+        tooSmall.add(candidate(t, hourly, false, false, shortfall));
+      }
+    }
+    if (eligible == 0) {
+      notes.add(0, "the catalog has no " + provider + " " + region + " types with a " + q.pricing().param() + " "
+          + os.param() + " price" + (q.families().isEmpty() && q.arch() == null ? "" : " in the allowed families/architecture"));
+      return new HostSizing(host.id(), host.name(), HostSizing.NO_TARGET, provider, region, os.param(),
+          q.pricing().param(), currentType, current, null, null, demand, confidence, List.of(), List.of(), notes, null);
+    }
+    Comparator<Candidate> cheapest =
+        Comparator.comparingDouble(Candidate::hourly).thenComparingInt(Candidate::vcpu)
+            .thenComparingDouble(Candidate::memoryGib).thenComparing(Candidate::type);
+    fitting.sort(cheapest);
+    tooSmall.sort(cheapest);
+
+    if (fitting.isEmpty()) {
+      Candidate largest =
+          tooSmall.stream()
+              .max(Comparator.comparingDouble(Candidate::vcpu).thenComparingDouble(Candidate::memoryGib)
+                  .thenComparing(cheapest.reversed()))
+              .orElseThrow();
+      notes.add(0, "bigger than any allowed type: the largest, " + largest.type() + ", is " + largest.reason());
+      return new HostSizing(host.id(), host.name(), HostSizing.NO_FIT, provider, region, os.param(),
+          q.pricing().param(), currentType, current, null, null, demand, confidence, List.of(largest), List.of(), notes, null);
+    }
+
+    Candidate best = fitting.get(0);
+    Candidate chosen = with(best, true, "cheapest type that fits: " + fitStatement(best, demand));
+    List<Candidate> candidates = new ArrayList<>();
+    candidates.add(chosen);
+    for (int i = 1; i < fitting.size() && candidates.size() < 3; i++) {
+      Candidate c = fitting.get(i);
+      candidates.add(with(c, false, String.format(Locale.ROOT, "fits, but costs %.2f USD more per month", c.monthly() - best.monthly())));
+    }
+    // the cheaper types that were passed over, nearest first: why not those
+    List<Candidate> rejected = new ArrayList<>();
+    for (int i = tooSmall.size() - 1; i >= 0 && rejected.size() < 3; i--) {
+      Candidate c = tooSmall.get(i);
+      if (c.hourly() <= best.hourly()) {
+        rejected.add(c);
+      }
+    }
+    Double savings = current == null ? null : round2(current.monthly() - chosen.monthly());
+    return new HostSizing(host.id(), host.name(), HostSizing.SIZED, provider, region, os.param(),
+        q.pricing().param(), currentType, current, chosen, savings, demand, confidence, candidates, rejected, notes, null);
+  }
+
+  static boolean allowed(InstanceType t, SizingQuery q) {
+    if (q.arch() != null && !q.arch().equalsIgnoreCase(t.arch())) {
+      return false;
+    }
+    if (q.families().isEmpty()) {
+      return true;
+    }
+    for (String f : q.families()) {
+      if (f.equalsIgnoreCase(t.family()) || f.equalsIgnoreCase(t.category())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Why a type is too small, or null when it fits every known demand. */
+  static String shortfall(InstanceType t, Demand d) {
+    List<String> why = new ArrayList<>();
+    if (d.vcpuNeeded() != null && t.effectiveVcpu() < d.vcpuNeeded()) {
+      why.add(String.format(Locale.ROOT, "%s vCPU < %.2f needed", num(t.effectiveVcpu()), d.vcpuNeeded()));
+    }
+    if (d.memoryNeededGib() != null && t.memoryGib() < d.memoryNeededGib()) {
+      why.add(String.format(Locale.ROOT, "%s GiB < %.2f GiB needed", num(t.memoryGib()), d.memoryNeededGib()));
+    }
+    Double gbps = t.networkGbps();
+    if (d.networkNeededGbps() != null && gbps != null && gbps < d.networkNeededGbps()) {
+      why.add(String.format(Locale.ROOT, "%s Gbit/s < %.3f Gbit/s needed", num(gbps), d.networkNeededGbps()));
+    }
+    return why.isEmpty() ? null : "too small: " + String.join(", ", why);
+  }
+
+  static String fitStatement(Candidate c, Demand d) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%d vCPU >= %.2f needed, %s GiB >= %.2f GiB needed",
+        c.vcpu(), d.vcpuNeeded(), num(c.memoryGib()), d.memoryNeededGib() == null ? 0 : d.memoryNeededGib()));
+    if (d.networkNeededGbps() != null) {
+      sb.append(String.format(Locale.ROOT, ", network %s for %.3f Gbit/s needed", c.networkClass(), d.networkNeededGbps()));
+    }
+    return sb.toString();
+  }
+
+  static Candidate candidate(InstanceType t, double hourly, boolean fits, boolean chosen, String reason) {
+    return new Candidate(t.type(), t.family(), t.category(), t.vcpu(), t.memoryGib(), t.arch(), t.networkClass(),
+        hourly, monthly(hourly), fits, chosen, reason);
+  }
+
+  static Candidate with(Candidate c, boolean chosen, String reason) {
+    return new Candidate(c.type(), c.family(), c.category(), c.vcpu(), c.memoryGib(), c.arch(), c.networkClass(),
+        c.hourly(), c.monthly(), c.fits(), chosen, reason);
+  }
+
+  /** USD per month of 730 hours, to the cent. */
+  public static double monthly(double hourly) {
+    return round2(hourly * HOURS_PER_MONTH);
+  }
+
+  static double round2(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+  }
+}

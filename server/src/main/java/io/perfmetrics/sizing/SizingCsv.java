@@ -1,0 +1,89 @@
+package io.perfmetrics.sizing;
+
+import java.util.List;
+import java.util.Locale;
+
+/** CSV exports (RFC 4180, header line first) of the reports. */
+public final class SizingCsv {
+  static final String HOST_COLUMNS =
+      "host_id,hostname,status,provider,region,os,pricing,current_type,current_monthly,recommended_type,"
+          + "recommended_monthly,monthly_savings,vcpu_needed,memory_needed_gib,network_needed_gbps,"
+          + "disk_read_bytes_per_s,disk_write_bytes_per_s,confidence,samples_share,days_covered,notes";
+
+  private SizingCsv() {}
+
+  public static String fleet(FleetReport r) {
+    StringBuilder sb = new StringBuilder(HOST_COLUMNS).append('\n');
+    for (HostSizing h : r.hosts()) {
+      hostRow(sb, h);
+    }
+    return sb.toString();
+  }
+
+  /** The host's row, then its candidates and the rejected types, one per line. */
+  public static String host(HostSizing h) {
+    StringBuilder sb = new StringBuilder(HOST_COLUMNS).append('\n');
+    hostRow(sb, h);
+    sb.append('\n').append("rank,type,family,vcpu,memory_gib,arch,network_class,hourly,monthly,fits,chosen,reason\n");
+    int rank = 1;
+    for (Candidate c : h.candidates() == null ? List.<Candidate>of() : h.candidates()) {
+      candidateRow(sb, String.valueOf(rank++), c);
+    }
+    for (Candidate c : h.rejected() == null ? List.<Candidate>of() : h.rejected()) {
+      candidateRow(sb, "rejected", c);
+    }
+    return sb.toString();
+  }
+
+  private static void hostRow(StringBuilder sb, HostSizing h) {
+    Demand d = h.demand();
+    Confidence c = h.confidence();
+    row(sb,
+        h.hostId(), h.hostname(), h.status(), h.provider(), h.region(), h.os(), h.pricing(), h.currentType(),
+        h.current() == null ? null : h.current().monthly(),
+        h.recommended() == null ? null : h.recommended().type(),
+        h.recommended() == null ? null : h.recommended().monthly(),
+        h.monthlySavings(),
+        d == null ? null : d.vcpuNeeded(),
+        d == null ? null : d.memoryNeededGib(),
+        d == null ? null : d.networkNeededGbps(),
+        d == null ? null : d.diskReadBytesPerS(),
+        d == null ? null : d.diskWriteBytesPerS(),
+        c == null ? null : c.rating(),
+        c == null ? null : c.share(),
+        c == null ? null : c.daysCovered(),
+        h.notes() == null ? null : String.join("; ", h.notes()));
+  }
+
+  private static void candidateRow(StringBuilder sb, String rank, Candidate c) {
+    row(sb, rank, c.type(), c.family(), c.vcpu(), c.memoryGib(), c.arch(), c.networkClass(), c.hourly(), c.monthly(),
+        c.fits(), c.chosen(), c.reason());
+  }
+
+  private static void row(StringBuilder sb, Object... cells) {
+    for (int i = 0; i < cells.length; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(cell(cells[i]));
+    }
+    sb.append('\n');
+  }
+
+  static String cell(Object v) {
+    if (v == null) {
+      return "";
+    }
+    String s;
+    if (v instanceof Double d) {
+      s = d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue()) : String.format(Locale.ROOT, "%.4f", d)
+          .replaceAll("0+$", "").replaceAll("\\.$", "");
+    } else {
+      s = v.toString();
+    }
+    if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+      return '"' + s.replace("\"", "\"\"") + '"';
+    }
+    return s;
+  }
+}

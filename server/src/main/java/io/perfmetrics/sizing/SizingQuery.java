@@ -1,0 +1,38 @@
+package io.perfmetrics.sizing;
+
+import java.util.List;
+
+/**
+ * What a report is asked for. Validated at the edge; also the cache key.
+ *
+ * @param provider null: each host in its own provider (from its identity document)
+ * @param region null: each host in its own region
+ * @param os null: each host's own OS licence (Windows hosts pay for Windows)
+ * @param families empty: any family; else family names (m7i, Dsv5) or categories (general,
+ *     compute, memory, burstable)
+ * @param arch null: any architecture
+ */
+public record SizingQuery(
+    String provider,
+    String region,
+    OsLicence os,
+    PricingModel pricing,
+    double percentile,
+    double headroom,
+    int lookbackDays,
+    List<String> families,
+    String arch) {
+
+  public static final double DEFAULT_PERCENTILE = 95;
+  public static final double DEFAULT_HEADROOM = 1.3;
+  public static final int DEFAULT_LOOKBACK_DAYS = 14;
+
+  public SizingQuery {
+    families = List.copyOf(families);
+  }
+
+  public static SizingQuery defaults() {
+    return new SizingQuery(
+        null, null, null, PricingModel.ON_DEMAND, DEFAULT_PERCENTILE, DEFAULT_HEADROOM, DEFAULT_LOOKBACK_DAYS, List.of(), null);
+  }
+}

@@ -1,0 +1,148 @@
+package io.perfmetrics.sizing;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.perfmetrics.web.ApiException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Admin routes for sizing reports: validate the parameters, ask the service, answer JSON or CSV. */
+public final class SizingRoutes {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  private final SizingService service;
+
+  public SizingRoutes(SizingService service) {
+    this.service = service;
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.get("/api/v1/sizing", this::fleet);
+    routes.get("/api/v1/sizing/{host}", this::host);
+  }
+
+  private void fleet(Context ctx) {
+    FleetReport r = service.fleet(query(ctx));
+    if (csv(ctx)) {
+      ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"sizing.csv\"")
+          .result(SizingCsv.fleet(r));
+    } else {
+      ctx.json(r);
+    }
+  }
+
+  private void host(Context ctx) {
+    SizingQuery q = query(ctx);
+    String key = ctx.pathParam("host");
+    List<Host> found = service.find(key);
+    if (found.isEmpty()) {
+      throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
+    }
+    if (found.size() > 1) {
+      throw ApiException.badRequest(
+          "hostname '" + key + "' names " + found.size() + " hosts (collector ids "
+              + found.stream().map(h -> String.valueOf(h.id())).toList() + "): use the collector id");
+    }
+    HostSizing s = service.host(found.get(0), q);
+    if (csv(ctx)) {
+      ctx.contentType("text/csv; charset=utf-8")
+          .header("Content-Disposition", "attachment; filename=\"sizing-" + found.get(0).id() + ".csv\"")
+          .result(SizingCsv.host(s));
+    } else {
+      ctx.json(s);
+    }
+  }
+
+  private static boolean csv(Context ctx) {
+    String f = ctx.queryParam("format");
+    if (f == null || f.equals("json")) {
+      return false;
+    }
+    if (f.equals("csv")) {
+      return true;
+    }
+    throw ApiException.badRequest("format must be json or csv, got '" + f + "'");
+  }
+
+  static SizingQuery query(Context ctx) {
+    String provider = name(ctx, "provider");
+    if (provider != null) {
+      provider = provider.toLowerCase(Locale.ROOT);
+      if (!List.of("aws", "azure", "gcp").contains(provider)) {
+        throw ApiException.badRequest("provider must be aws, azure or gcp, got '" + provider + "'");
+      }
+    }
+    String region = name(ctx, "region");
+    OsLicence os = null;
+    String o = ctx.queryParam("os");
+    if (o != null) {
+      os = OsLicence.parse(o);
+      if (os == null) {
+        throw ApiException.badRequest("os must be linux or windows, got '" + o + "'");
+      }
+    }
+    PricingModel pricing = PricingModel.ON_DEMAND;
+    String p = ctx.queryParam("pricing");
+    if (p != null) {
+      pricing = PricingModel.parse(p);
+      if (pricing == null) {
+        throw ApiException.badRequest("pricing must be on_demand, commit_1y or commit_3y, got '" + p + "'");
+      }
+    }
+    double percentile = number(ctx, "percentile", SizingQuery.DEFAULT_PERCENTILE, 1, 100);
+    double headroom = number(ctx, "headroom", SizingQuery.DEFAULT_HEADROOM, 1, 10);
+    int lookback = (int) number(ctx, "lookback_days", SizingQuery.DEFAULT_LOOKBACK_DAYS, 1, 400);
+    if (lookback != number(ctx, "lookback_days", SizingQuery.DEFAULT_LOOKBACK_DAYS, 1, 400)) {
+      throw ApiException.badRequest("lookback_days must be a whole number of days");
+    }
+    List<String> families = new ArrayList<>();
+    String f = ctx.queryParam("family");
+    if (f != null) {
+      for (String s : f.split(",")) {
+        if (!NAME.matcher(s.trim()).matches()) {
+          throw ApiException.badRequest("family must be a comma-separated list of families or categories, got '" + f + "'");
+        }
+        families.add(s.trim());
+      }
+    }
+    String arch = name(ctx, "arch");
+    if (arch != null && !arch.equals("x86_64") && !arch.equals("arm64")) {
+      throw ApiException.badRequest("arch must be x86_64 or arm64, got '" + arch + "'");
+    }
+    return new SizingQuery(provider, region, os, pricing, percentile, headroom, lookback, families, arch);
+  }
+
+  private static String name(Context ctx, String param) {
+    String v = ctx.queryParam(param);
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    if (!NAME.matcher(v).matches()) {
+      throw ApiException.badRequest(param + " has characters no " + param + " has: '" + v + "'");
+    }
+    return v;
+  }
+
+  private static double number(Context ctx, String param, double dflt, double min, double max) {
+    String v = ctx.queryParam(param);
+    if (v == null) {
+      return dflt;
+    }
+    double d;
+    try {
+      d = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      d = Double.NaN;
+    }
+    if (!(d >= min && d <= max)) {
+      throw ApiException.badRequest(param + " must be a number from " + num(min) + " to " + num(max) + ", got '" + v + "'");
+    }
+    return d;
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+  }
+}

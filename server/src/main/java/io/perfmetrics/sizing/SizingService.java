@@ -1,0 +1,129 @@
+package io.perfmetrics.sizing;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds sizing reports from the rollups and caches them. A cached report is dropped when the
+ * rollup makes progress (new samples), when a new catalog is loaded, and after
+ * {@code maxAge} at the latest (another appliance's rollup may have changed the rollups).
+ */
+public final class SizingService {
+  /** Charts get at most about this many points. */
+  static final int MAX_POINTS = 200;
+
+  private record FleetKey(SizingQuery q) {}
+
+  private record HostKey(int id, SizingQuery q) {}
+
+  private final SizingStore store;
+  private final CatalogSource catalogs;
+  private final Clock clock;
+  private final Cache<Object, Object> cache;
+  private volatile long catalogVersion;
+
+  public SizingService(SizingStore store, CatalogSource catalogs, Clock clock, Ticker ticker, Duration maxAge) {
+    this.store = store;
+    this.catalogs = catalogs;
+    this.clock = clock;
+    this.cache = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(maxAge).maximumSize(1_000).build();
+    this.catalogVersion = catalogs.version();
+  }
+
+  /** New rollups: every cached report may be stale. */
+  public void invalidate() {
+    cache.invalidateAll();
+  }
+
+  public FleetReport fleet(SizingQuery q) {
+    Catalog catalog = catalog();
+    return (FleetReport) cache.get(new FleetKey(q), k -> buildFleet(q, catalog));
+  }
+
+  /** Empty list: no such host; more than one: the hostname is ambiguous (the caller says so). */
+  public List<Host> find(String idOrName) {
+    return store.find(idOrName);
+  }
+
+  public HostSizing host(Host host, SizingQuery q) {
+    Catalog catalog = catalog();
+    return (HostSizing) cache.get(new HostKey(host.id(), q), k -> buildHost(host, q, catalog));
+  }
+
+  private Catalog catalog() {
+    Catalog c = catalogs.current();
+    long v = catalogs.version();
+    if (v != catalogVersion) {
+      catalogVersion = v;
+      cache.invalidateAll();
+    }
+    return c;
+  }
+
+  /** The window: the current UTC day and the lookbackDays - 1 before it. */
+  static long firstDay(Instant now, int lookbackDays) {
+    return Math.floorDiv(now.getEpochSecond(), 86_400L) - lookbackDays + 1;
+  }
+
+  static long expectedSamples(Instant now, long firstDay) {
+    return Math.max(1, (now.getEpochSecond() - firstDay * 86_400L) / 60);
+  }
+
+  private FleetReport buildFleet(SizingQuery q, Catalog catalog) {
+    Instant now = clock.instant();
+    long first = firstDay(now, q.lookbackDays());
+    long today = Math.floorDiv(now.getEpochSecond(), 86_400L);
+    long expected = expectedSamples(now, first);
+    Map<Integer, SizingStore.Rolled> rolled = store.rolled(first, today, null);
+    List<HostSizing> hosts = new ArrayList<>();
+    Map<String, double[]> totals = new TreeMap<>();
+    for (Host h : store.hosts()) {
+      SizingStore.Rolled r = rolled.get(h.id());
+      Usage u = r == null ? new Usage(Map.of(), 0, expected) : new Usage(r.metrics(), r.daysCovered(), expected);
+      HostSizing s = Sizer.size(h, u, q, catalog).summary();
+      hosts.add(s);
+      double[] t = totals.computeIfAbsent(s.provider() == null ? "none" : s.provider(), k -> new double[5]);
+      t[0]++;
+      if (HostSizing.SIZED.equals(s.status())) {
+        t[1]++;
+        t[3] += s.recommended().monthly();
+      }
+      if (s.current() != null) {
+        t[2] += s.current().monthly();
+      }
+      if (s.monthlySavings() != null) {
+        t[4] += s.monthlySavings();
+      }
+    }
+    List<FleetReport.ProviderTotal> out = new ArrayList<>();
+    totals.forEach(
+        (p, t) -> out.add(new FleetReport.ProviderTotal(p, (int) t[0], (int) t[1], Sizer.round2(t[2]), Sizer.round2(t[3]), Sizer.round2(t[4]))));
+    return new FleetReport(now, parameters(q, catalog, first), hosts, out);
+  }
+
+  private HostSizing buildHost(Host h, SizingQuery q, Catalog catalog) {
+    Instant now = clock.instant();
+    long first = firstDay(now, q.lookbackDays());
+    long today = Math.floorDiv(now.getEpochSecond(), 86_400L);
+    long expected = expectedSamples(now, first);
+    SizingStore.Rolled r = store.rolled(first, today, h.id()).get(h.id());
+    Usage u = r == null ? new Usage(Map.of(), 0, expected) : new Usage(r.metrics(), r.daysCovered(), expected);
+    long span = now.getEpochSecond() - first * 86_400L;
+    long step = Math.max(3600, ((span / MAX_POINTS) + 3599) / 3600 * 3600);
+    return Sizer.size(h, u, q, catalog).withSeries(store.series(h.id(), first * 86_400L, step));
+  }
+
+  static FleetReport.Parameters parameters(SizingQuery q, Catalog catalog, long firstDay) {
+    return new FleetReport.Parameters(
+        q.provider(), q.region(), q.os() == null ? null : q.os().param(), q.pricing().param(), q.percentile(),
+        q.headroom(), q.lookbackDays(), q.families(), q.arch(), catalog.source(), Instant.ofEpochSecond(firstDay * 86_400L));
+  }
+}

@@ -1,0 +1,172 @@
+package io.perfmetrics.sizing;
+
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/** Reads hosts and rollups for reports. Never reads raw samples: cost grows with hosts and days. */
+public final class SizingStore {
+  private static final String HOSTS =
+      "SELECT c.id, coalesce(h.hostname, c.label, 'collector-' || c.id), h.os_family, h.inventory->'os'->>'arch',"
+          + " h.cloud_provider, h.region, h.instance_type, h.cpu_count"
+          + " FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id";
+
+  /** A host's merged histograms and the days with at least an hour of CPU samples. */
+  record Rolled(Map<SizingMetric, Histogram> metrics, int daysCovered) {}
+
+  private final DataSource dataSource;
+
+  public SizingStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  public List<Host> hosts() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(HOSTS + " ORDER BY c.id");
+        ResultSet rs = ps.executeQuery()) {
+      List<Host> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(host(rs));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read hosts: " + e.getMessage(), e);
+    }
+  }
+
+  /** By collector id, or by hostname when exactly one host has it. */
+  public List<Host> find(String idOrName) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(HOSTS + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id")) {
+      ps.setString(1, idOrName);
+      ps.setString(2, idOrName);
+      ps.setString(3, idOrName);
+      List<Host> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(host(rs));
+        }
+      }
+      // an id wins over a hostname that happens to look like one
+      for (Host h : out) {
+        if (String.valueOf(h.id()).equals(idOrName)) {
+          return List.of(h);
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read hosts: " + e.getMessage(), e);
+    }
+  }
+
+  private static Host host(ResultSet rs) throws SQLException {
+    Integer cpus = rs.getObject(8) == null ? null : rs.getInt(8);
+    return new Host(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+        rs.getString(7), cpus);
+  }
+
+  /**
+   * Merged daily rollups of [fromDay, toDay] (epoch days, inclusive) for every host, or one.
+   *
+   * @param collector null for all hosts
+   */
+  Map<Integer, Rolled> rolled(long fromDay, long toDay, Integer collector) {
+    String sql =
+        "SELECT d.collector_id, m.name, d.n, d.sum, d.max, d.hist FROM sizing_daily d JOIN metrics m ON m.id = d.metric_id"
+            + " WHERE d.day >= DATE '1970-01-01' + ? AND d.day <= DATE '1970-01-01' + ?"
+            + (collector == null ? "" : " AND d.collector_id = ?");
+    Map<Integer, Map<SizingMetric, Histogram>> hists = new HashMap<>();
+    Map<Integer, Integer> days = new HashMap<>();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setInt(1, (int) fromDay);
+        ps.setInt(2, (int) toDay);
+        if (collector != null) {
+          ps.setInt(3, collector);
+        }
+        ps.setFetchSize(10_000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            SizingMetric m = SizingMetric.byName(rs.getString(2));
+            int id = rs.getInt(1);
+            int n = rs.getInt(3);
+            hists.computeIfAbsent(id, k -> new EnumMap<>(SizingMetric.class))
+                .computeIfAbsent(m, k -> new Histogram(m.scale))
+                .mergeEncoded(rs.getBytes(6), n, rs.getDouble(4), rs.getDouble(5));
+            if (m == SizingMetric.CPU_BUSY_PCT && n >= 60) {
+              days.merge(id, 1, Integer::sum);
+            }
+          }
+        }
+      } finally {
+        c.commit();
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read sizing rollups: " + e.getMessage(), e);
+    }
+    Map<Integer, Rolled> out = new HashMap<>();
+    hists.forEach((id, h) -> out.put(id, new Rolled(h, days.getOrDefault(id, 0))));
+    return out;
+  }
+
+  /** Hourly means and maxima of one host from epoch second {@code from}, re-bucketed to {@code step} seconds. */
+  Series series(int collector, long from, long step) {
+    String sql =
+        "SELECT extract(epoch FROM r.hour)::bigint, m.name, r.n, r.sum, r.max FROM sizing_hourly r"
+            + " JOIN metrics m ON m.id = r.metric_id WHERE r.collector_id = ? AND r.hour >= to_timestamp(?) ORDER BY 1";
+    // per step: per metric {n, sum, max}
+    Map<Long, Map<SizingMetric, double[]>> steps = new TreeMap<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, collector);
+      ps.setLong(2, from);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          SizingMetric m = SizingMetric.byName(rs.getString(2));
+          long ts = from + Math.floorDiv(rs.getLong(1) - from, step) * step;
+          double[] a = steps.computeIfAbsent(ts, k -> new LinkedHashMap<>()).computeIfAbsent(m, k -> new double[] {0, 0, Double.NEGATIVE_INFINITY});
+          a[0] += rs.getInt(3);
+          a[1] += rs.getDouble(4);
+          a[2] = Math.max(a[2], rs.getDouble(5));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read sizing series: " + e.getMessage(), e);
+    }
+    List<Series.Point> points = new ArrayList<>();
+    steps.forEach(
+        (ts, m) ->
+            points.add(
+                new Series.Point(
+                    ts,
+                    mean(m.get(SizingMetric.CPU_BUSY_PCT)),
+                    max(m.get(SizingMetric.CPU_BUSY_PCT)),
+                    mean(m.get(SizingMetric.MEM_USED)),
+                    max(m.get(SizingMetric.MEM_USED)),
+                    mean(m.get(SizingMetric.NET_RX)),
+                    mean(m.get(SizingMetric.NET_TX)),
+                    mean(m.get(SizingMetric.DISK_READ)),
+                    mean(m.get(SizingMetric.DISK_WRITE)))));
+    return new Series(step, points);
+  }
+
+  private static Double mean(double[] a) {
+    return a == null || a[0] == 0 ? null : Math.round(a[1] / a[0] * 1000) / 1000.0;
+  }
+
+  private static Double max(double[] a) {
+    return a == null || a[0] == 0 ? null : a[2];
+  }
+}

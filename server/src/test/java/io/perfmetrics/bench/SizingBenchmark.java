@@ -1,0 +1,231 @@
+package io.perfmetrics.bench;
+
+import io.perfmetrics.ingest.SampleBatch;
+import io.perfmetrics.ingest.SampleCopy;
+import io.perfmetrics.sizing.DirtyHours;
+import io.perfmetrics.testing.TestAppliance;
+import io.perfmetrics.testing.TestPostgres;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * scripts/bench-sizing: loads hosts x days of 60-second samples of the metrics sizing reads
+ * straight into the database with COPY, marking the hours the way the receiver does (same
+ * transaction, same code); rolls them up with the production rollup; then times the full fleet
+ * report through the real API cold (a query not cached yet) and cached, and, in the same run,
+ * the naive query: percentile_cont over the raw samples of the same window.
+ */
+public final class SizingBenchmark {
+  static final String[] METRICS = {
+    "cpu.busy_pct", "mem.used_bytes", "disk.read_bytes_per_s", "disk.write_bytes_per_s", "net.rx_bytes_per_s", "net.tx_bytes_per_s"
+  };
+  static final String[][] CLOUDS = {
+    {"aws", "us-east-1", "m7i.2xlarge"}, {"azure", "westeurope", "Standard_D8s_v5"}, {"gcp", "us-central1", "n2-standard-8"}
+  };
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = IngestBenchmark.parse(args);
+    int hosts = Integer.parseInt(a.getOrDefault("hosts", "1000"));
+    int days = Integer.parseInt(a.getOrDefault("days", "14"));
+    int runs = Integer.parseInt(a.getOrDefault("runs", "5"));
+    int naiveRuns = Integer.parseInt(a.getOrDefault("naive-runs", "3"));
+    long perMetric = (long) hosts * days * 1440;
+    System.out.printf("bench-sizing: %,d hosts x %d days of 60-second samples = %,d rows per metric, %d metrics (%,d rows)%n",
+        hosts, days, perMetric, METRICS.length, perMetric * METRICS.length);
+
+    try (TestPostgres pg = new TestPostgres();
+        // no background rollup: the benchmark runs it after the load, to time it on its own
+        TestAppliance app = new TestAppliance(pg.jdbcUrl(), io.perfmetrics.config.Config.Ingest.defaults(), null,
+            java.time.Duration.ZERO)) {
+      short[] ids = new short[METRICS.length];
+      int firstId;
+      try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement()) {
+        for (int i = 0; i < METRICS.length; i++) {
+          try (ResultSet rs = s.executeQuery("INSERT INTO metrics (name) VALUES ('" + METRICS[i] + "') RETURNING id")) {
+            rs.next();
+            ids[i] = rs.getShort(1);
+          }
+        }
+        try (ResultSet rs = s.executeQuery(
+            "INSERT INTO collectors (label, token_hash, expires_at) SELECT 'bench-' || g, '\\x00'::bytea, now() + interval '30 days'"
+                + " FROM generate_series(1, " + hosts + ") g RETURNING id")) {
+          rs.next();
+          firstId = rs.getInt(1);
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO host_inventory (collector_id, hostname, os_family, cpu_count, memory_bytes, cloud_provider, region,"
+                + " instance_type, inventory) VALUES (?, ?, 'linux', 8, 34359738368, ?, ?, ?, '{}'::jsonb)")) {
+          for (int h = 0; h < hosts; h++) {
+            String[] cloud = CLOUDS[h % CLOUDS.length];
+            ps.setInt(1, firstId + h);
+            ps.setString(2, "bench-host-" + h);
+            ps.setString(3, cloud[0]);
+            ps.setString(4, cloud[1]);
+            ps.setString(5, cloud[2]);
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }
+
+      long now = app.clock.instant().getEpochSecond();
+      long end = now - now % 3600;
+      long start = end - days * 86_400L;
+      double load = time(() -> load(app, firstId, hosts, start, end, ids));
+      System.out.printf("load: %,d rows COPYed with their hour marks in %.1f s (%,.0f rows/s)%n",
+          perMetric * METRICS.length, load, perMetric * METRICS.length / load);
+      double vacuum = time(() -> sql(app, "VACUUM ANALYZE samples"));
+      System.out.printf("vacuum analyze samples: %.1f s%n", vacuum);
+      // the rollup takes hours that have been quiet for a while: let that time pass
+      app.clock.advance(io.perfmetrics.sizing.Rollup.QUIET.plusSeconds(1));
+      long[] rolled = new long[1];
+      double rollup = time(() -> rolled[0] = app.app.sizingRollup().runOnce());
+      sql(app, "VACUUM ANALYZE sizing_daily");
+      sql(app, "VACUUM ANALYZE sizing_hourly");
+      System.out.printf("rollup: %,d host-hours rolled up (and their days merged) in %.1f s; %s%n", rolled[0], rollup,
+          sizes(app));
+
+      double[] cold = new double[runs];
+      double[] cached = new double[runs];
+      for (int r = 0; r < runs; r++) {
+        // a percentile no earlier request asked for: a key the cache has not seen
+        String path = "/api/v1/sizing?percentile=" + (95 + r * 0.001);
+        cold[r] = time(() -> get(app, path)) * 1000;
+        double[] hits = new double[5];
+        for (int k = 0; k < hits.length; k++) {
+          hits[k] = time(() -> get(app, path)) * 1000;
+        }
+        cached[r] = IngestBenchmark.median(hits);
+        System.out.printf("run %d: report cold %,.0f ms, cached %.1f ms%n", r + 1, cold[r], cached[r]);
+      }
+      long firstDay = Math.floorDiv(now, 86_400L) - 14 + 1;
+      double[] naive = new double[naiveRuns];
+      for (int r = 0; r < naiveRuns; r++) {
+        naive[r] = time(() -> naive(app, firstDay * 86_400L, ids)) * 1000;
+        System.out.printf("naive run %d: %,.0f ms%n", r + 1, naive[r]);
+      }
+      double c = IngestBenchmark.median(cold);
+      double h = IngestBenchmark.median(cached);
+      double n = IngestBenchmark.median(naive);
+      HttpResponse<String> body = get(app, "/api/v1/sizing");
+      System.out.printf(
+          "bench-sizing medians: report cold %,.0f ms (goal < 2,000), cached %.1f ms (goal < 50), naive percentile_cont"
+              + " %,.0f ms; naive / cold = %.1fx (goal >= 20x), naive / cached = %,.0fx; report body %,d bytes%n",
+          c, h, n, n / c, n / h, body.body().length());
+    }
+  }
+
+  interface Step {
+    void run() throws Exception;
+  }
+
+  static double time(Step s) throws Exception {
+    long t = System.nanoTime();
+    s.run();
+    return (System.nanoTime() - t) / 1e9;
+  }
+
+  static HttpResponse<String> get(TestAppliance app, String path) {
+    HttpResponse<String> r = app.admin("GET", path, null);
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r;
+  }
+
+  static void sql(TestAppliance app, String sql) throws Exception {
+    try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  static String sizes(TestAppliance app) throws Exception {
+    try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT pg_size_pretty(pg_total_relation_size('samples')),"
+            + " pg_size_pretty(pg_total_relation_size('sizing_hourly')), pg_size_pretty(pg_total_relation_size('sizing_daily')),"
+            + " (SELECT count(*) FROM sizing_daily)")) {
+      rs.next();
+      return "samples " + rs.getString(1) + ", sizing_hourly " + rs.getString(2) + ", sizing_daily " + rs.getString(3)
+          + " (" + rs.getLong(4) + " rows)";
+    }
+  }
+
+  /** Percentiles per host and metric over raw samples: what a report without rollups has to ask. */
+  static void naive(TestAppliance app, long from, short[] ids) throws Exception {
+    StringBuilder in = new StringBuilder();
+    for (short id : ids) {
+      in.append(in.isEmpty() ? "" : ",").append(id);
+    }
+    try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute("SET max_parallel_workers_per_gather = 2");
+      try (ResultSet rs = s.executeQuery(
+          "SELECT collector_id, metric_id, percentile_cont(0.95) WITHIN GROUP (ORDER BY value), count(*) FROM samples"
+              + " WHERE ts >= to_timestamp(" + from + ") AND metric_id IN (" + in + ") GROUP BY collector_id, metric_id")) {
+        int rows = 0;
+        while (rs.next()) {
+          rows++;
+        }
+        if (rows == 0) {
+          throw new IllegalStateException("naive query found nothing");
+        }
+      }
+    }
+  }
+
+  /** Rows in time order, 2 hours of all hosts per COPY, hour marks in the same transaction (as the receiver). */
+  static void load(TestAppliance app, int firstId, int hosts, long start, long end, short[] ids) throws Exception {
+    SampleCopy copy = new SampleCopy();
+    DirtyHours marks = new DirtyHours(app.clock);
+    try (Connection c = app.database.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      List<SampleBatch> group = new ArrayList<>();
+      for (long hour = start; hour < end; hour += 3600) {
+        for (int h = 0; h < hosts; h++) {
+          int n = 60 * ids.length;
+          long[] ts = new long[n];
+          short[] mid = new short[n];
+          double[] v = new double[n];
+          int i = 0;
+          for (int m = 0; m < 60; m++) {
+            long t = hour + m * 60L;
+            for (int k = 0; k < ids.length; k++, i++) {
+              ts[i] = t;
+              mid[i] = ids[k];
+              v[i] = value(h, t, k);
+            }
+          }
+          group.add(new SampleBatch(firstId + h, n, ts, mid, v));
+        }
+        if (((hour - start) / 3600) % 2 == 1 || hour + 3600 >= end) {
+          copy.copy(c, "samples", group);
+          marks.run(c, group);
+          c.commit();
+          group.clear();
+        }
+      }
+    }
+  }
+
+  /** Deterministic, host-specific, with a daily cycle and noise. */
+  static double value(int host, long t, int metric) {
+    long x = (host * 0x9E3779B97F4A7C15L) ^ (t * 0xBF58476D1CE4E5B9L) ^ (metric * 0x94D049BB133111EBL);
+    x ^= x >>> 31;
+    x *= 0xD6E8FEB86659FD39L;
+    x ^= x >>> 28;
+    double noise = (x >>> 11) / (double) (1L << 53);
+    double cycle = 0.5 + 0.5 * Math.sin((t % 86_400) / 86_400.0 * 2 * Math.PI);
+    double scale = 1 + host % 7;
+    return switch (metric) {
+      case 0 -> Math.min(100, 5 + scale * 6 * cycle + 20 * noise);
+      case 1 -> (2 + scale * 2 + noise) * 1024 * 1024 * 1024;
+      case 2, 3 -> scale * 1e6 * (0.2 + cycle) * (0.5 + noise);
+      default -> scale * 5e6 * (0.2 + cycle) * (0.5 + noise);
+    };
+  }
+}
