@@ -998,7 +998,11 @@ retire() {
 # UPLOAD_PENDING, so sampling keeps its cadence.
 upload_cycle() {
     UPLOAD_PENDING=0
-    [ "$HTTP_CLIENT" != none ] || return 0
+    if [ "$HTTP_CLIENT" = none ]; then
+        # nothing to upload with: keep sampling into the spool, look again next period
+        NEXT_UPLOAD=$((NOW + PM_UPLOAD_S))
+        return 0
+    fi
     uc_failed=0
     uc_hello_failed=0
     uc_sent=0

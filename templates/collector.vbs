@@ -798,7 +798,6 @@ Function HttpPost(url, ctype, body)
         WriteFileText g_chunkfile, body
         code = CurlRun("-S --connect-timeout 10 --max-time 60 -K """ & g_authfile & """ -H ""Content-Type: " & ctype & _
             """ --data-binary ""@" & g_chunkfile & """ -o NUL", url)
-        DeleteQuietly g_chunkfile
     End If
     If Err.Number <> 0 Then
         g_httpError = ErrText()
@@ -806,6 +805,7 @@ Function HttpPost(url, ctype, body)
     End If
     Err.Clear
     On Error GoTo 0
+    If g_httpClient = "curl" Then DeleteQuietly g_chunkfile
     HttpPost = NormalizeStatus(code)
 End Function
 
@@ -823,11 +823,11 @@ Function MetaRequest(method, url, hdrName, hdrValue)
         code = CurlRun("--noproxy * --connect-timeout 1 --max-time 2 -X " & method & " -H """ & hdrName & ": " & _
             hdrValue & """ -o """ & g_cloudfile & """", url)
         g_respText = ReadFileText(g_cloudfile)
-        DeleteQuietly g_cloudfile
     End If
     If Err.Number <> 0 Then code = "000"
     Err.Clear
     On Error GoTo 0
+    If g_httpClient = "curl" Then DeleteQuietly g_cloudfile
     MetaRequest = NormalizeStatus(code)
 End Function
 
@@ -1527,7 +1527,11 @@ End Sub
 Sub UploadCycle()
     Dim failed, helloFailed, sent, code, maxP, e
     UPLOAD_PENDING = False
-    If g_httpClient = "none" Then Exit Sub
+    If g_httpClient = "none" Then
+        ' Nothing to send with: just keep the schedule (and the main loop asleep).
+        NEXT_UPLOAD = Int(EpochNow()) + UPLOAD_PERIOD
+        Exit Sub
+    End If
     failed = False
     helloFailed = False
     sent = 0

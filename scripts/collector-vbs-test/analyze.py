@@ -25,6 +25,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# No __pycache__ next to the shell harness's module.
+sys.dont_write_bytecode = True
 _spec = importlib.util.spec_from_file_location(
     "sh_analyze", os.path.join(HERE, "..", "collector-sh-test", "analyze.py"))
 sh = importlib.util.module_from_spec(_spec)
