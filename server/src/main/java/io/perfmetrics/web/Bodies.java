@@ -12,9 +12,19 @@ public final class Bodies {
 
   private Bodies() {}
 
+  /** Bodies up to this size are read and dropped before a 413, so the client gets to read the answer. */
+  static final long DRAIN_LIMIT = 16L << 20;
+
   public static Body read(Context ctx, int limit) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > limit) {
+      // If we answered before the client finished sending, the server would close the connection
+      // under it and the client would see a reset instead of the 413 that says why.
+      if (declared <= DRAIN_LIMIT) {
+        drain(ctx);
+      } else {
+        ctx.header("Connection", "close");
+      }
       throw tooLarge(declared, limit);
     }
     try (InputStream in = ctx.req().getInputStream()) {
@@ -35,11 +45,25 @@ public final class Bodies {
         }
         n += r;
         if (n > limit) {
+          drain(ctx);
           throw tooLarge(n, limit);
         }
       }
     } catch (IOException e) {
       throw new ApiException(400, "bad request", "could not read the request body: " + e.getMessage());
+    }
+  }
+
+  private static void drain(Context ctx) {
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] sink = new byte[64 * 1024];
+      long total = 0;
+      int r;
+      while ((r = in.read(sink)) >= 0 && (total += r) <= DRAIN_LIMIT) {
+        // discard
+      }
+    } catch (IOException e) {
+      // the client went away; there is nobody to answer
     }
   }
 
