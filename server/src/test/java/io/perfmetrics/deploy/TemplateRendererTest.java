@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class TemplateRendererTest {
   static Map<String, String> values() {
     Map<String, String> v = new HashMap<>();
-    v.put("URL", "http://10.0.0.5:8080");
+    v.put("URL", "http://127.0.0.5:8080");
     v.put("TOKEN", "pm1.7.abc'def");
     v.put("INTERVAL_S", "60");
     v.put("UPLOAD_S", "300");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class FirewallRulesIT {
   static final Manifest.Rules RULES =
-      Manifest.of(DiscoverySettings.defaults(), List.of("10.20.30.40", "192.0.2.7"), true, null, true, null, 8).rules();
+      Manifest.of(DiscoverySettings.defaults(), List.of("198.51.100.40", "192.0.2.7"), true, null, true, null, 8).rules();
 
   static String run(Path input, String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(input.toFile()).start();
@@ -34,7 +34,7 @@ class FirewallRulesIT {
     try {
       Files.writeString(f, RULES.iptables());
       run(f, "iptables-restore", "--test", "--noflush");
-      assertThat(RULES.iptables()).contains("-s 10.20.30.40/32").contains("--dports 22,135,139,445,3389,443,9443");
+      assertThat(RULES.iptables()).contains("-s 198.51.100.40/32").contains("--dports 22,135,139,445,3389,443,9443");
     } finally {
       Files.deleteIfExists(f);
     }
@@ -69,7 +69,7 @@ class FirewallRulesIT {
   void netsh_rules_name_the_ports_and_the_remote_address() {
     assertThat(RULES.netsh()).contains(
         "netsh advfirewall firewall add rule name=\"perfmetrics discovery TCP\" dir=in action=allow protocol=TCP"
-            + " localport=22,135,139,445,3389,443,9443 remoteip=10.20.30.40");
+            + " localport=22,135,139,445,3389,443,9443 remoteip=198.51.100.40");
     assertThat(RULES.netsh()).contains("protocol=icmpv4:8,any remoteip=192.0.2.7");
   }
 }

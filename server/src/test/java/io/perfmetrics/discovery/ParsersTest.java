@@ -43,14 +43,14 @@ class ParsersTest {
 
   @Test
   void a_scan_bigger_than_a_slash_16_is_refused_unless_forced_and_own_and_excluded_addresses_are_skipped() {
-    assertThatThrownBy(() -> ScanTargets.expand(List.of("10.0.0.0/15"), List.of(), false, Set.of(), n -> List.of()))
+    assertThatThrownBy(() -> ScanTargets.expand(List.of("127.0.0.0/15"), List.of(), false, Set.of(), n -> List.of()))
         .hasMessageContaining("131072").hasMessageContaining("force");
-    assertThat(ScanTargets.expand(List.of("10.0.0.0/15"), List.of(), true, Set.of(), n -> List.of()).addresses())
+    assertThat(ScanTargets.expand(List.of("127.0.0.0/15"), List.of(), true, Set.of(), n -> List.of()).addresses())
         .hasSize(131072);
-    var e = ScanTargets.expand(List.of("10.0.0.0/29", "db.example"), List.of("10.0.0.4/30"), false,
-        Set.of("10.0.0.1"), n -> List.of("10.9.9.9"));
+    var e = ScanTargets.expand(List.of("127.0.9.0/29", "db.example"), List.of("127.0.9.4/30"), false,
+        Set.of("127.0.9.1"), n -> List.of("127.9.9.9"));
     assertThat(e.addresses()).extracting(ScanTargets.Address::address)
-        .containsExactly("10.0.0.0", "10.0.0.2", "10.0.0.3", "10.9.9.9");
+        .containsExactly("127.0.9.0", "127.0.9.2", "127.0.9.3", "127.9.9.9");
     assertThat(e.skippedOwn()).isEqualTo(1);
     assertThat(e.skippedExcluded()).isEqualTo(4);
     assertThat(ScanTargets.expand(List.of("nowhere.invalid"), List.of(), false, Set.of(), n -> List.of()).unresolved())
@@ -64,9 +64,9 @@ class ParsersTest {
 
   @Test
   void csv_quotes_cells_and_defuses_formulas() {
-    var op = new NetOp(1, java.time.Instant.EPOCH, "10.0.0.1", 22, "tcp", "port probe", "open",
+    var op = new NetOp(1, java.time.Instant.EPOCH, "127.0.9.1", 22, "tcp", "port probe", "open",
         "=cmd, \"x\"", 3L, "discovery");
-    assertThat(NetOpsLog.csv(List.of(op))).endsWith("1,1970-01-01T00:00:00Z,10.0.0.1,22,tcp,port probe,open,"
+    assertThat(NetOpsLog.csv(List.of(op))).endsWith("1,1970-01-01T00:00:00Z,127.0.9.1,22,tcp,port probe,open,"
         + "\"'=cmd, \"\"x\"\"\",3,discovery\r\n");
   }
 

@@ -65,7 +65,7 @@ class ConsoleIT {
       assertThat(r.statusCode()).as(path).isEqualTo(302);
       assertThat(r.headers().firstValue("Location").orElseThrow()).startsWith("/login?next=");
     }
-    HttpResponse<String> post = anonymous.form(null, "/targets", Map.of("address", "10.0.0.1"));
+    HttpResponse<String> post = anonymous.form(null, "/targets", Map.of("address", "127.0.9.1"));
     assertThat(post.statusCode()).isIn(302, 303);
     assertThat(post.headers().firstValue("Location").orElseThrow()).startsWith("/login");
     assertThat(anonymous.get("/login").statusCode()).isEqualTo(200);
@@ -103,9 +103,9 @@ class ConsoleIT {
     appliance();
     ConsoleClient c = new ConsoleClient(appliance).loggedIn();
 
-    HttpResponse<String> none = c.form(null, "/targets", Map.of("address", "10.9.9.9", "os_family", "unix"));
-    HttpResponse<String> wrong = c.form("forged" + c.csrf, "/targets", Map.of("address", "10.9.9.9", "os_family", "unix"));
-    HttpResponse<String> apiNone = c.json("POST", "/api/v1/targets", "{\"address\":\"10.9.9.8\"}", null);
+    HttpResponse<String> none = c.form(null, "/targets", Map.of("address", "127.9.9.9", "os_family", "unix"));
+    HttpResponse<String> wrong = c.form("forged" + c.csrf, "/targets", Map.of("address", "127.9.9.9", "os_family", "unix"));
+    HttpResponse<String> apiNone = c.json("POST", "/api/v1/targets", "{\"address\":\"127.9.9.8\"}", null);
     HttpResponse<String> logoutNone = c.form(null, "/logout", Map.of());
 
     assertThat(none.statusCode()).isEqualTo(403);
@@ -114,16 +114,16 @@ class ConsoleIT {
     assertThat(logoutNone.statusCode()).isEqualTo(403);
     assertThat(JSON.readTree(appliance.admin("GET", "/api/v1/targets", null).body()).get("targets")).isEmpty();
 
-    HttpResponse<String> good = c.form(c.csrf, "/targets", Map.of("address", "10.9.9.9", "os_family", "unix"));
+    HttpResponse<String> good = c.form(c.csrf, "/targets", Map.of("address", "127.9.9.9", "os_family", "unix"));
     assertThat(good.statusCode()).isEqualTo(303);
-    assertThat(c.json("POST", "/api/v1/targets", "{\"address\":\"10.9.9.8\"}", c.csrf).statusCode()).isEqualTo(201);
+    assertThat(c.json("POST", "/api/v1/targets", "{\"address\":\"127.9.9.8\"}", c.csrf).statusCode()).isEqualTo(201);
     assertThat(JSON.readTree(appliance.admin("GET", "/api/v1/targets", null).body()).get("targets")).hasSize(2);
   }
 
   @Test
   void bearerTokensNeedNoCsrfAndCollectorTokensOpenNothing() throws Exception {
     appliance();
-    assertThat(appliance.admin("POST", "/api/v1/targets", "{\"address\":\"10.1.1.1\"}").statusCode()).isEqualTo(201);
+    assertThat(appliance.admin("POST", "/api/v1/targets", "{\"address\":\"127.1.1.1\"}").statusCode()).isEqualTo(201);
     String collectorToken = JSON.readTree(appliance.admin("POST", "/api/v1/collectors", "{\"label\":\"c\"}").body())
         .get("token").asText();
 
@@ -213,7 +213,7 @@ class ConsoleIT {
     assertThat(job).startsWith("/jobs/");
     awaitJob(c, job.substring("/jobs/".length()));
     appliance.admin("POST", "/api/v1/collectors", "{\"label\":\"manual\"}");
-    appliance.admin("POST", "/api/v1/targets", "{\"address\":\"10.2.2.2\",\"credential_id\":" + cred + "}");
+    appliance.admin("POST", "/api/v1/targets", "{\"address\":\"127.2.2.2\",\"credential_id\":" + cred + "}");
     assertThat(c.form(c.csrf, "/targets/import", Map.of()).statusCode()).isEqualTo(303);
 
     List<String> served = new ArrayList<>();
@@ -240,7 +240,7 @@ class ConsoleIT {
     c.form(c.csrf, "/credentials", Map.of("name", "ops", "kind", "ssh_password", "username", "ops", "password", "pw-123456"));
 
     HttpResponse<String> r = c.form(c.csrf, "/targets/import", Map.of("csv",
-        "address,port,os_family,credential\nweb1.example.com,22,unix,ops\n10.0.0.7,,windows,\nbad host,22\nweb2,22,unix,nobody\n"));
+        "address,port,os_family,credential\nweb1.example.com,22,unix,ops\n127.0.0.7,,windows,\nbad host,22\nweb2,22,unix,nobody\n"));
 
     assertThat(r.statusCode()).isEqualTo(303);
     String back = java.net.URLDecoder.decode(r.headers().firstValue("Location").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
@@ -259,7 +259,7 @@ class ConsoleIT {
     java.util.function.Function<String, String> body = token -> (token == null ? "" : "--" + boundary
         + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + token + "\r\n")
         + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.csv\"\r\n"
-        + "Content-Type: text/csv\r\n\r\naddress,port\n10.4.4.4,22\n10.4.4.5,2222\n\r\n--" + boundary + "--\r\n";
+        + "Content-Type: text/csv\r\n\r\naddress,port\n127.4.4.4,22\n127.4.4.5,2222\n\r\n--" + boundary + "--\r\n";
     java.util.function.Function<String, HttpResponse<String>> upload = token -> appliance.send(HttpRequest.newBuilder(
         appliance.uri("/targets/import")).header("Cookie", c.cookie)
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
@@ -284,7 +284,7 @@ class ConsoleIT {
       lines.append(now - 60L * i).append(",cpu.busy_pct,").append(i).append('\n');
     }
     assertThat(appliance.post("/api/v1/metrics", token, "text/plain", lines.toString()).statusCode()).isEqualTo(204);
-    appliance.admin("POST", "/api/v1/targets", "{\"address\":\"10.3.3.3\"}");
+    appliance.admin("POST", "/api/v1/targets", "{\"address\":\"127.3.3.3\"}");
     ConsoleClient c = new ConsoleClient(appliance).loggedIn();
 
     String page = c.get("/").body();

@@ -14,16 +14,16 @@ class LoginLimiterTest {
   @Test
   void aUserIsBlockedAfterTheAllowedFailuresUntilTheWindowEnds() {
     for (int i = 0; i < 3; i++) {
-      assertThat(limiter.blocked("admin", "10.0.0.1")).isEmpty();
-      limiter.failed("admin", "10.0.0.1");
+      assertThat(limiter.blocked("admin", "127.0.9.1")).isEmpty();
+      limiter.failed("admin", "127.0.9.1");
       ticker.advance(Duration.ofMinutes(1));
     }
 
-    assertThat(limiter.blocked("admin", "10.0.0.2")).as("per user, from any address").contains(Duration.ofMinutes(12));
+    assertThat(limiter.blocked("admin", "127.0.9.2")).as("per user, from any address").contains(Duration.ofMinutes(12));
     ticker.advance(Duration.ofMinutes(11).plusSeconds(59));
-    assertThat(limiter.blocked("admin", "10.0.0.2")).contains(Duration.ofSeconds(1));
+    assertThat(limiter.blocked("admin", "127.0.9.2")).contains(Duration.ofSeconds(1));
     ticker.advance(Duration.ofSeconds(1));
-    assertThat(limiter.blocked("admin", "10.0.0.2")).isEmpty();
+    assertThat(limiter.blocked("admin", "127.0.9.2")).isEmpty();
   }
 
   @Test
@@ -38,22 +38,22 @@ class LoginLimiterTest {
   @Test
   void anAddressIsBlockedAfterItsFailuresWhateverTheUsernames() {
     for (int i = 0; i < 5; i++) {
-      limiter.failed("user" + i, "10.0.0.9");
+      limiter.failed("user" + i, "127.0.9.9");
     }
 
-    assertThat(limiter.blocked("someone-else", "10.0.0.9")).isPresent();
-    assertThat(limiter.blocked("someone-else", "10.0.0.8")).isEmpty();
+    assertThat(limiter.blocked("someone-else", "127.0.9.9")).isPresent();
+    assertThat(limiter.blocked("someone-else", "127.0.9.8")).isEmpty();
   }
 
   @Test
   void aSuccessForgetsTheFailuresOfThatUserAndAddress() {
-    limiter.failed("admin", "10.0.0.1");
-    limiter.failed("admin", "10.0.0.1");
-    limiter.succeeded("admin", "10.0.0.1");
-    limiter.failed("admin", "10.0.0.1");
-    limiter.failed("admin", "10.0.0.1");
+    limiter.failed("admin", "127.0.9.1");
+    limiter.failed("admin", "127.0.9.1");
+    limiter.succeeded("admin", "127.0.9.1");
+    limiter.failed("admin", "127.0.9.1");
+    limiter.failed("admin", "127.0.9.1");
 
-    assertThat(limiter.blocked("admin", "10.0.0.1")).isEmpty();
+    assertThat(limiter.blocked("admin", "127.0.9.1")).isEmpty();
   }
 
   @Test
