@@ -19,6 +19,45 @@
     }
   });
 
+  // Sortable tables: a click on a heading sorts by that column (again: the other way). Cells may
+  // carry data-sort (numbers, ranks); empty values go last either way.
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, col) {
+      th.classList.add("sort");
+      th.setAttribute("tabindex", "0");
+      function sort() {
+        var numeric = th.getAttribute("data-type") === "num";
+        var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        function key(row) {
+          var td = row.cells[col];
+          var v = td.hasAttribute("data-sort") ? td.getAttribute("data-sort") : td.textContent.trim();
+          return numeric ? (v === "" ? null : Number(v)) : (v === "—" ? null : v.toLowerCase());
+        }
+        rows.sort(function (a, b) {
+          var x = key(a);
+          var y = key(b);
+          if (x === y) { return 0; }
+          if (x === null) { return 1; }
+          if (y === null) { return -1; }
+          return (x < y ? -1 : 1) * dir;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          sort();
+        }
+      });
+    });
+  });
+
   // Job page: follow GET /api/v1/deployments/{id} until the job ends.
   var job = document.getElementById("job");
   if (!job) {

@@ -52,6 +52,7 @@ import io.perfmetrics.web.Sessions;
 import io.perfmetrics.web.WebSupport;
 import io.perfmetrics.web.console.CollectorPages;
 import io.perfmetrics.web.console.OverviewPage;
+import io.perfmetrics.web.console.SizingPages;
 import io.perfmetrics.web.console.TargetPages;
 import io.javalin.http.HandlerType;
 import java.util.List;
@@ -144,7 +145,7 @@ public final class App implements AutoCloseable {
         Console.NavEntry.page("Collectors", "/collectors"),
         Console.NavEntry.pending("Scans", "/scans", "discovery", "/api/v1/scans"),
         Console.NavEntry.pending("Network operations", "/netops", "discovery", "/api/v1/netops"),
-        Console.NavEntry.pending("Sizing", "/sizing", "sizing", "/api/v1/sizing")));
+        Console.NavEntry.page("Sizing", "/sizing")));
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
     var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
     var collectorPages = new CollectorPages(console, collectors, clock);
@@ -153,6 +154,7 @@ public final class App implements AutoCloseable {
     var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10));
     rollup = new Rollup(ds, clock, sizing::invalidate);
     var sizingRoutes = new SizingRoutes(sizing);
+    var sizingPages = new SizingPages(console, sizing);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
     if (!rollupEvery.isZero()) {
@@ -197,6 +199,7 @@ public final class App implements AutoCloseable {
               targetPages.register(cfg.routes);
               collectorPages.register(cfg.routes);
               sizingRoutes.register(cfg.routes);
+              sizingPages.register(cfg.routes);
             });
     console.apiRoutes(path -> javalin.unsafe.internalRouter.hasHttpHandlerEntry(HandlerType.GET, path));
   }

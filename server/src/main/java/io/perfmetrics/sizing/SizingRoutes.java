@@ -4,13 +4,17 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.web.ApiException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Admin routes for sizing reports: validate the parameters, ask the service, answer JSON or CSV. */
 public final class SizingRoutes {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  public static final List<String> RATINGS = List.of("high", "medium", "low", "insufficient");
 
   private final SizingService service;
 
@@ -25,6 +29,10 @@ public final class SizingRoutes {
 
   private void fleet(Context ctx) {
     FleetReport r = service.fleet(query(ctx));
+    Set<String> ratings = confidence(ctx);
+    if (ratings != null) {
+      r = r.withConfidence(ratings);
+    }
     if (csv(ctx)) {
       ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"sizing.csv\"")
           .result(SizingCsv.fleet(r));
@@ -55,6 +63,25 @@ public final class SizingRoutes {
     }
   }
 
+  /** {@code confidence=high,medium}: only hosts so rated (the report is filtered, not recomputed); null: all. */
+  public static Set<String> confidence(Context ctx) {
+    // one comma-separated value, or the parameter repeated (a form's checkboxes)
+    String v = String.join(",", ctx.queryParams("confidence")).replaceAll(",+", ",").replaceAll("^,|,$", "");
+    if (v.isBlank()) {
+      return null;
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (String s : v.split(",")) {
+      String r = s.trim().toLowerCase(Locale.ROOT);
+      if (!RATINGS.contains(r)) {
+        throw ApiException.badRequest("confidence must be a comma-separated list of " + String.join(", ", RATINGS)
+            + "; got '" + v + "'");
+      }
+      out.add(r);
+    }
+    return out;
+  }
+
   private static boolean csv(Context ctx) {
     String f = ctx.queryParam("format");
     if (f == null || f.equals("json")) {
@@ -66,7 +93,7 @@ public final class SizingRoutes {
     throw ApiException.badRequest("format must be json or csv, got '" + f + "'");
   }
 
-  static SizingQuery query(Context ctx) {
+  public static SizingQuery query(Context ctx) {
     String provider = name(ctx, "provider");
     if (provider != null) {
       provider = provider.toLowerCase(Locale.ROOT);
@@ -76,7 +103,8 @@ public final class SizingRoutes {
     }
     String region = name(ctx, "region");
     OsLicence os = null;
-    String o = ctx.queryParam("os");
+    // a console form sends its empty fields: empty means the default, as absent does
+    String o = blankToNull(ctx.queryParam("os"));
     if (o != null) {
       os = OsLicence.parse(o);
       if (os == null) {
@@ -84,7 +112,7 @@ public final class SizingRoutes {
       }
     }
     PricingModel pricing = PricingModel.ON_DEMAND;
-    String p = ctx.queryParam("pricing");
+    String p = blankToNull(ctx.queryParam("pricing"));
     if (p != null) {
       pricing = PricingModel.parse(p);
       if (pricing == null) {
@@ -98,7 +126,7 @@ public final class SizingRoutes {
       throw ApiException.badRequest("lookback_days must be a whole number of days");
     }
     List<String> families = new ArrayList<>();
-    String f = ctx.queryParam("family");
+    String f = blankToNull(ctx.queryParam("family"));
     if (f != null) {
       for (String s : f.split(",")) {
         if (!NAME.matcher(s.trim()).matches()) {
@@ -126,7 +154,7 @@ public final class SizingRoutes {
   }
 
   private static double number(Context ctx, String param, double dflt, double min, double max) {
-    String v = ctx.queryParam(param);
+    String v = blankToNull(ctx.queryParam(param));
     if (v == null) {
       return dflt;
     }
@@ -140,6 +168,10 @@ public final class SizingRoutes {
       throw ApiException.badRequest(param + " must be a number from " + num(min) + " to " + num(max) + ", got '" + v + "'");
     }
     return d;
+  }
+
+  private static String blankToNull(String v) {
+    return v == null || v.isBlank() ? null : v;
   }
 
   private static String num(double v) {

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Builds sizing reports from the rollups and caches them. A cached report is dropped when the
@@ -84,29 +83,12 @@ public final class SizingService {
     long expected = expectedSamples(now, first);
     Map<Integer, SizingStore.Rolled> rolled = store.rolled(first, today, null);
     List<HostSizing> hosts = new ArrayList<>();
-    Map<String, double[]> totals = new TreeMap<>();
     for (Host h : store.hosts()) {
       SizingStore.Rolled r = rolled.get(h.id());
       Usage u = r == null ? new Usage(Map.of(), 0, expected) : new Usage(r.metrics(), r.daysCovered(), expected);
-      HostSizing s = Sizer.size(h, u, q, catalog).summary();
-      hosts.add(s);
-      double[] t = totals.computeIfAbsent(s.provider() == null ? "none" : s.provider(), k -> new double[5]);
-      t[0]++;
-      if (HostSizing.SIZED.equals(s.status())) {
-        t[1]++;
-        t[3] += s.recommended().monthly();
-      }
-      if (s.current() != null) {
-        t[2] += s.current().monthly();
-      }
-      if (s.monthlySavings() != null) {
-        t[4] += s.monthlySavings();
-      }
+      hosts.add(Sizer.size(h, u, q, catalog).summary());
     }
-    List<FleetReport.ProviderTotal> out = new ArrayList<>();
-    totals.forEach(
-        (p, t) -> out.add(new FleetReport.ProviderTotal(p, (int) t[0], (int) t[1], Sizer.round2(t[2]), Sizer.round2(t[3]), Sizer.round2(t[4]))));
-    return new FleetReport(now, parameters(q, catalog, first), hosts, out);
+    return new FleetReport(now, parameters(q, catalog, first), hosts, FleetReport.totals(hosts));
   }
 
   private HostSizing buildHost(Host h, SizingQuery q, Catalog catalog) {

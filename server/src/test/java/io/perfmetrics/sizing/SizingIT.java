@@ -1,10 +1,14 @@
 package io.perfmetrics.sizing;
 
+import static io.perfmetrics.testing.ReportingHosts.aws;
+import static io.perfmetrics.testing.ReportingHosts.azure;
+import static io.perfmetrics.testing.ReportingHosts.gcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfmetrics.ingest.MintedCollector;
+import io.perfmetrics.testing.ReportingHosts;
 import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
 import java.net.http.HttpResponse;
@@ -23,14 +27,13 @@ import org.junit.jupiter.api.Test;
  */
 class SizingIT {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final double GIB = 1024.0 * 1024 * 1024;
+  static final double GIB = ReportingHosts.GIB;
   static TestPostgres postgres;
   static TestAppliance appliance;
   static int webA;
   static int dbB;
   static int newC;
   static int oddD;
-  static MintedCollector c;
 
   @BeforeAll
   static void start() throws Exception {
@@ -65,46 +68,9 @@ class SizingIT {
     }
   }
 
-  static String aws(String type, String region) {
-    return "{\"provider\":\"aws\",\"document\":{\"instanceType\":\"" + type + "\",\"region\":\"" + region + "\"}}";
-  }
-
-  static String azure(String type, String region) {
-    return "{\"provider\":\"azure\",\"document\":{\"compute\":{\"vmSize\":\"" + type + "\",\"location\":\"" + region + "\"}}}";
-  }
-
-  static String gcp(String type, String zone) {
-    return "{\"provider\":\"gcp\",\"document\":{\"machineType\":\"projects/1/machineTypes/" + type
-        + "\",\"zone\":\"projects/1/zones/" + zone + "\"}}";
-  }
-
-  /** Mints a collector, says hello, POSTs `minutes` samples of each metric from `from`, a day per body. */
   static int host(String name, String os, int cpus, String cloud, long from, int minutes,
-      LongFunction<Double> busy, LongFunction<Double> memUsed, boolean network) throws Exception {
-    MintedCollector m = appliance.app.collectors().mint(name, "manual", null, Duration.ofDays(30));
-    String hello = "{\"hostname\":\"" + name + "\",\"os\":{\"family\":\"" + os + "\",\"arch\":\"x86_64\"},"
-        + "\"cpu\":{\"count\":" + cpus + "},\"memory_bytes\":" + (long) (64 * GIB) + ",\"cloud\":" + cloud + "}";
-    assertThat(appliance.post("/api/v1/hello", m.token(), "application/json", hello).statusCode()).isEqualTo(204);
-    StringBuilder body = new StringBuilder();
-    for (int i = 0; i < minutes; i++) {
-      long ts = from + i * 60L;
-      body.append(ts).append(",cpu.busy_pct,").append(busy.apply(i)).append('\n');
-      body.append(ts).append(",mem.used_bytes,").append(memUsed.apply(i).longValue()).append('\n');
-      if (network) {
-        body.append(ts).append(",net.rx_bytes_per_s,1000000\n");
-        body.append(ts).append(",net.tx_bytes_per_s,").append(i % 10 == 0 ? 5_000_000 : 500_000).append('\n');
-        body.append(ts).append(",disk.read_bytes_per_s,2000000\n");
-      }
-      if (i % 1440 == 1439 || i == minutes - 1) {
-        HttpResponse<String> r = appliance.post("/api/v1/metrics", m.token(), "text/plain", body.toString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
-        body.setLength(0);
-      }
-    }
-    if (name.equals("web-a")) {
-      c = m;
-    }
-    return m.id();
+      LongFunction<Double> busy, LongFunction<Double> memUsed, boolean network) {
+    return ReportingHosts.report(appliance, name, os, cpus, cloud, from, minutes, busy, memUsed, network).id();
   }
 
   static JsonNode get(String path) throws Exception {
@@ -191,6 +157,33 @@ class SizingIT {
     // p50 without headroom: 8 x 19.75..20% = 1.6 vCPU, ~6 GiB
     JsonNode p50 = get("/api/v1/sizing/" + webA + "?percentile=50&headroom=1");
     assertThat(p50.get("demand").get("vcpu_needed").asDouble()).isEqualTo(1.6, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void theConfidenceFilterKeepsHostsSoRatedWithTotalsOverThemAlone() throws Exception {
+    JsonNode all = get("/api/v1/sizing");
+    int seen = 0;
+    for (String rating : java.util.List.of("high", "medium", "low", "insufficient")) {
+      JsonNode only = get("/api/v1/sizing?confidence=" + rating);
+      for (JsonNode h : only.get("hosts")) {
+        assertThat(h.get("confidence").get("rating").asText()).isEqualTo(rating);
+      }
+      int totalHosts = 0;
+      for (JsonNode t : only.get("totals")) {
+        totalHosts += t.get("hosts").asInt();
+      }
+      assertThat(totalHosts).isEqualTo(only.get("hosts").size());
+      seen += only.get("hosts").size();
+    }
+    assertThat(seen).isEqualTo(all.get("hosts").size());
+    // new-c has two hours of samples: insufficient, never sized
+    JsonNode insufficient = get("/api/v1/sizing?confidence=insufficient");
+    assertThat(insufficient.get("hosts").findValuesAsText("host_id")).contains(String.valueOf(newC));
+    JsonNode both = get("/api/v1/sizing?confidence=high,low,medium");
+    assertThat(both.get("hosts").findValuesAsText("host_id")).doesNotContain(String.valueOf(newC)).contains(String.valueOf(webA));
+    HttpResponse<String> bad = appliance.admin("GET", "/api/v1/sizing?confidence=great", null);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("confidence must be a comma-separated list of high, medium, low, insufficient");
   }
 
   @Test

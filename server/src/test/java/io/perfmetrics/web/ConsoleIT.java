@@ -94,7 +94,7 @@ class ConsoleIT {
       assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("default-src 'self'");
     }
     assertThat(c.get("/scans").body()).contains("The discovery API is here");
-    assertThat(c.get("/sizing").body()).contains("The sizing API is here");
+    assertThat(c.get("/sizing").body()).contains("id=\"sizing-totals\"").contains("id=\"sizing-csv\"");
     assertThat(c.get("/api/v1/targets").statusCode()).as("the console's scripts read the API with the session").isEqualTo(200);
   }
 
