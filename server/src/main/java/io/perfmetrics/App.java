@@ -51,7 +51,9 @@ import io.perfmetrics.web.PasswordHasher;
 import io.perfmetrics.web.Sessions;
 import io.perfmetrics.web.WebSupport;
 import io.perfmetrics.web.console.CollectorPages;
+import io.perfmetrics.web.console.NetopsPages;
 import io.perfmetrics.web.console.OverviewPage;
+import io.perfmetrics.web.console.ScanPages;
 import io.perfmetrics.web.console.TargetPages;
 import io.javalin.http.HandlerType;
 import java.util.List;
@@ -142,12 +144,14 @@ public final class App implements AutoCloseable {
         Console.NavEntry.page("Targets", "/targets"),
         Console.NavEntry.page("Credentials", "/credentials"),
         Console.NavEntry.page("Collectors", "/collectors"),
-        Console.NavEntry.pending("Scans", "/scans", "discovery", "/api/v1/scans"),
-        Console.NavEntry.pending("Network operations", "/netops", "discovery", "/api/v1/netops"),
+        Console.NavEntry.page("Scans", "/scans"),
+        Console.NavEntry.page("Network operations", "/netops"),
         Console.NavEntry.pending("Sizing", "/sizing", "sizing", "/api/v1/sizing")));
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
     var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
     var collectorPages = new CollectorPages(console, collectors, clock);
+    var scanPages = new ScanPages(console, scans);
+    var netopsPages = new NetopsPages(console, netops, scans);
 
     var catalogs = new CatalogSource(config.catalog(), clock, Duration.ofSeconds(10));
     var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10));
@@ -196,6 +200,8 @@ public final class App implements AutoCloseable {
               overviewPage.register(cfg.routes);
               targetPages.register(cfg.routes);
               collectorPages.register(cfg.routes);
+              scanPages.register(cfg.routes);
+              netopsPages.register(cfg.routes);
               sizingRoutes.register(cfg.routes);
             });
     console.apiRoutes(path -> javalin.unsafe.internalRouter.hasHttpHandlerEntry(HandlerType.GET, path));
