@@ -11,6 +11,7 @@ import io.perfmetrics.config.DiscoverySettings;
 import io.perfmetrics.discovery.DiscoveredTarget;
 import io.perfmetrics.discovery.HostView;
 import io.perfmetrics.discovery.OsHint;
+import io.perfmetrics.discovery.Pacer;
 import io.perfmetrics.discovery.ScanRequest;
 import io.perfmetrics.discovery.ScanService;
 import io.perfmetrics.discovery.ScanView;
@@ -19,6 +20,7 @@ import io.perfmetrics.web.Console;
 import io.perfmetrics.web.Html;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -102,13 +104,15 @@ public final class ScanPages {
   private String pacingNote() {
     DiscoverySettings s = scans.settings();
     int ops = scans.opsPerHost();
-    long perHostMs = s.hostSpacing().toMillis() * Math.max(0, ops - 1);
     String echo = scans.pingUnavailable().isEmpty() ? "an echo request and " : "";
+    // the global interval, not the per-address spacing, is what makes a large range slow
+    Duration slash24 = Pacer.bound(256, ops, s.concurrency(), s.hostSpacing(), s.globalInterval());
     return "<p class=\"hint\" id=\"scan-pacing\">Each address gets " + ops + " paced operation(s) (" + echo
-        + "a TCP connect to each of ports " + esc(join(s.ports())) + "), at least "
-        + s.hostSpacing().toMillis() + " ms apart at the same address, so one address takes at least "
-        + seconds(perHostMs) + "; across the network at most one operation every " + s.globalInterval().toMillis()
-        + " ms, " + s.concurrency() + " addresses at a time. Every operation is logged under"
+        + "a TCP connect to each of ports " + esc(join(s.ports())) + "), at least " + span(s.hostSpacing())
+        + " apart at the same address, so one address takes at least "
+        + span(s.hostSpacing().multipliedBy(Math.max(0, ops - 1))) + "; across the network at most one operation every "
+        + span(s.globalInterval()) + ", " + s.concurrency() + " addresses at a time, so a /24 takes at least "
+        + Fmt.duration(slash24.toSeconds()) + ". Every operation is logged under"
         + " <a href=\"/netops\">Network operations</a>; the <a href=\"/netops/manifest\">manifest</a> states them"
         + " ahead of time, with allowlist rules.</p>";
   }
@@ -250,8 +254,13 @@ public final class ScanPages {
     return ports.stream().map(String::valueOf).collect(Collectors.joining(", "));
   }
 
-  private static String seconds(long ms) {
-    return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+  /** 250 ms, 16 s, 1.5 s. */
+  private static String span(Duration d) {
+    long ms = d.toMillis();
+    if (ms < 1000) {
+      return ms + " ms";
+    }
+    return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 
   private static void back(Context ctx, String kind, String message) {
