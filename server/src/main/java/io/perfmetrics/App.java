@@ -51,10 +51,11 @@ import io.perfmetrics.web.PasswordHasher;
 import io.perfmetrics.web.Sessions;
 import io.perfmetrics.web.WebSupport;
 import io.perfmetrics.web.console.CollectorPages;
+import io.perfmetrics.web.console.NetopsPages;
 import io.perfmetrics.web.console.OverviewPage;
+import io.perfmetrics.web.console.ScanPages;
 import io.perfmetrics.web.console.SizingPages;
 import io.perfmetrics.web.console.TargetPages;
-import io.javalin.http.HandlerType;
 import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
@@ -137,18 +138,20 @@ public final class App implements AutoCloseable {
     var web = new WebSupport(adminTokens, sessions, config.web(), database);
     var login = new LoginRoutes(adminUsers, sessions, new LoginLimiter(ticker, config.web().loginFailuresPerUser(),
         config.web().loginFailuresPerAddress(), config.web().loginWindow()), web);
-    // the console's sections; discovery and sizing turn their pending entries into pages when they land
+    // the console's sections, in the order of the navigation
     var console = new Console(List.of(
         Console.NavEntry.page("Overview", "/"),
         Console.NavEntry.page("Targets", "/targets"),
         Console.NavEntry.page("Credentials", "/credentials"),
         Console.NavEntry.page("Collectors", "/collectors"),
-        Console.NavEntry.pending("Scans", "/scans", "discovery", "/api/v1/scans"),
-        Console.NavEntry.pending("Network operations", "/netops", "discovery", "/api/v1/netops"),
+        Console.NavEntry.page("Scans", "/scans"),
+        Console.NavEntry.page("Network operations", "/netops"),
         Console.NavEntry.page("Sizing", "/sizing")));
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
     var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
     var collectorPages = new CollectorPages(console, collectors, clock);
+    var scanPages = new ScanPages(console, scans);
+    var netopsPages = new NetopsPages(console, netops, scans);
 
     var catalogs = new CatalogSource(config.catalog(), clock, Duration.ofSeconds(10));
     var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10));
@@ -194,14 +197,14 @@ public final class App implements AutoCloseable {
               deployAdmin.register(cfg.routes);
               discovery.register(cfg.routes);
               login.register(cfg.routes);
-              console.register(cfg.routes);
               overviewPage.register(cfg.routes);
               targetPages.register(cfg.routes);
               collectorPages.register(cfg.routes);
+              scanPages.register(cfg.routes);
+              netopsPages.register(cfg.routes);
               sizingRoutes.register(cfg.routes);
               sizingPages.register(cfg.routes);
             });
-    console.apiRoutes(path -> javalin.unsafe.internalRouter.hasHttpHandlerEntry(HandlerType.GET, path));
   }
 
   public static ObjectMapper jsonMapper() {

@@ -10,11 +10,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Admin routes: scans, discovered targets, the network operations log and the manifest. */
 public final class DiscoveryRoutes {
-  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final int MAX_PAGE = 10_000;
 
   private final ScanService scans;
@@ -102,24 +100,13 @@ public final class DiscoveryRoutes {
   }
 
   private void manifest(Context ctx) {
-    List<String> sources = new ArrayList<>();
-    String src = ctx.queryParam("source");
-    if (src != null) {
-      for (String s : src.split(",")) {
-        if (!IPV4.matcher(s.trim()).matches()) {
-          throw ApiException.badRequest("source must be IPv4 addresses separated by commas, got '" + s + "'");
-        }
-        sources.add(s.trim());
-      }
-    } else {
-      ScanTargets.ownAddresses().stream().filter(a -> !a.startsWith("127.")).forEach(sources::add);
-      if (sources.isEmpty()) {
-        sources.add("127.0.0.1");
-      }
+    List<String> sources;
+    try {
+      sources = Manifest.sources(ctx.queryParam("source"));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
     }
-    Manifest m = Manifest.of(scans.settings(), sources, scans.pingUnavailable().isEmpty(),
-        scans.pingUnavailable().orElse(null), scans.nmapUnavailable().isEmpty(), scans.nmapUnavailable().orElse(null),
-        scans.opsPerHost());
+    Manifest m = scans.manifest(sources);
     String format = ctx.queryParam("format");
     if (format == null) {
       ctx.json(m);

@@ -28,8 +28,28 @@ public record Manifest(
     List<String> operations,
     Rules rules) {
 
+  private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
   /** Ready-to-use rules; each field is a complete file or command list. */
   public record Rules(String iptables, String nftables, String netsh, String suricata, String snortSuppress) {}
+
+  /**
+   * Source addresses as an admin gives them (IPv4, comma-separated); null or blank: none, which
+   * {@link ScanService#manifest} takes as the appliance's own.
+   */
+  public static List<String> sources(String commaSeparated) {
+    List<String> out = new java.util.ArrayList<>();
+    if (commaSeparated == null || commaSeparated.isBlank()) {
+      return out;
+    }
+    for (String s : commaSeparated.split(",")) {
+      if (!IPV4.matcher(s.trim()).matches()) {
+        throw new IllegalArgumentException("source must be IPv4 addresses separated by commas, got '" + s + "'");
+      }
+      out.add(s.trim());
+    }
+    return out;
+  }
 
   /** scanlogd: privileged ports weigh 3, others 1; a weight of 21 within its 3-second spacing is a scan. */
   public static int scanlogdWeight(List<Integer> ports) {

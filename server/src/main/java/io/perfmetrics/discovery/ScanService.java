@@ -141,6 +141,23 @@ public final class ScanService implements AutoCloseable {
     return prober.opsPerHost();
   }
 
+  /**
+   * What this appliance will send, with allowlist rules for {@code sources}; empty: its own
+   * non-loopback addresses (loopback alone when it has none).
+   */
+  public Manifest manifest(List<String> sources) {
+    List<String> src = new ArrayList<>(sources);
+    if (src.isEmpty()) {
+      // read afresh: the interfaces may have changed since the appliance started
+      ScanTargets.ownAddresses().stream().filter(a -> !a.startsWith("127.")).forEach(src::add);
+    }
+    if (src.isEmpty()) {
+      src.add("127.0.0.1");
+    }
+    return Manifest.of(settings, src, pingUnavailable().isEmpty(), pingUnavailable().orElse(null),
+        nmapUnavailable().isEmpty(), nmapUnavailable().orElse(null), opsPerHost());
+  }
+
   public Optional<String> pingUnavailable() {
     return network.pingUnavailable();
   }

@@ -138,9 +138,14 @@ final class ScanStore {
     }
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(
+      // one address of a scan finishes at a time: two finishing together would each see the other
+      // still running (not yet committed) and neither would mark the scan done
+      try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM scans WHERE id = ? FOR UPDATE");
+          PreparedStatement ps = c.prepareStatement(
           "UPDATE scan_hosts SET state = ?, hostname = ?, os_family = ?, open_ports = ?, hints = ?::jsonb, detail = ?,"
               + " finished_at = ? WHERE id = ?")) {
+        lock.setLong(1, job.scanId());
+        lock.executeQuery().close();
         ps.setString(1, outcome.state());
         ps.setString(2, hostname);
         ps.setString(3, family);

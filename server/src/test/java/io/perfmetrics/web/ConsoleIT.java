@@ -93,7 +93,7 @@ class ConsoleIT {
       assertThat(r.statusCode()).as(path).isEqualTo(200);
       assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("default-src 'self'");
     }
-    assertThat(c.get("/scans").body()).contains("The discovery API is here");
+    assertThat(c.get("/scans").body()).contains("id=\"scan-form\"");
     assertThat(c.get("/sizing").body()).contains("id=\"sizing-totals\"").contains("id=\"sizing-csv\"");
     assertThat(c.get("/api/v1/targets").statusCode()).as("the console's scripts read the API with the session").isEqualTo(200);
   }
