@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.sizing.Rollup;
+import io.perfmetrics.testing.ReportingHosts;
 import io.perfmetrics.testing.TempDirs;
 import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
 import io.perfmetrics.testing.TestSshd;
 import java.io.File;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,9 +35,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The console in Debian's headless Chromium, driven by Selenium through Debian's chromedriver,
  * against the real appliance, database and an OpenSSH target: log in, add a credential and a
- * target, deploy, follow the job to its per-host result, open the collector's charts, log out.
- * Each page is saved as a PNG under {@code target/screenshots}. A browser that cannot start fails
- * the test: it is never skipped.
+ * target, deploy, follow the job to its per-host result, open the collector's charts, scan
+ * loopback and read the operations log and manifest, open the sizing report, sort it, export it as
+ * CSV, open a host's sizing charts, log out. Each page is saved as a PNG under
+ * {@code target/screenshots}. A browser that cannot start fails the test: it is never skipped.
  */
 class ConsoleBrowserIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -42,6 +50,10 @@ class ConsoleBrowserIT {
   static ChromeDriver browser;
   static Path profile;
   static Path screenshots;
+  static Path downloads;
+  static final String SCANNED = "127.0.0.9";
+  static ServerSocket listener;
+  static int web;
 
   @BeforeAll
   static void start() throws Exception {
@@ -52,8 +64,25 @@ class ConsoleBrowserIT {
     var collectors = new Config.Collectors(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofDays(14), 1 << 20,
         "http://127.0.0.1:" + TestPostgres.freePort(), sshd.userWritableDir().resolve("tools").toString(),
         Duration.ofSeconds(30), 8);
-    appliance = new TestAppliance(postgres.newDatabase(), Config.Ingest.defaults(), collectors);
+    // discovery probes a listener and a closed port on a loopback address that is not the
+    // appliance's own (own addresses are never scanned), fast, without nmap or reverse DNS
+    listener = new ServerSocket(0, 50, InetAddress.getByName(SCANNED));
+    int closed = TestPostgres.freePort();
+    appliance = new TestAppliance(postgres.newDatabase(), (UnaryOperator<Config>) c -> c.withCollectors(collectors)
+        .withDiscovery(c.discovery().withPorts(List.of(listener.getLocalPort(), closed), List.of())
+            .withPacing(Duration.ofMillis(50), Duration.ofMillis(10)).withNmap("off").withReverseDns(false)));
+    // two cloud hosts that reported for two days (through the real receiver), for the sizing pages
+    long now = appliance.clock.instant().getEpochSecond();
+    long hour = now - now % 3600;
+    web = ReportingHosts.report(appliance, "web-1", "linux", 8, ReportingHosts.aws("m7i.2xlarge", "us-east-1"),
+        hour - 2 * 86_400L, 2 * 1440 - 60, i -> 15 + 10 * Math.sin(i / 120.0) + (i % 97 == 0 ? 40 : 0),
+        i -> (5 + Math.sin(i / 300.0)) * ReportingHosts.GIB, true).id();
+    ReportingHosts.report(appliance, "db-1", "linux", 16, ReportingHosts.azure("Standard_E16s_v5", "westeurope"),
+        hour - 2 * 86_400L, 2 * 1440 - 60, i -> 30.0 + i % 7, i -> 40 * ReportingHosts.GIB, true);
+    downloads = Files.createTempDirectory("perfmetrics-downloads-");
     browser = chromium();
+    // downloads (CSV exports) land where the test reads them
+    browser.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
   }
 
   /** Debian's chromium and chromedriver, named explicitly: Selenium Manager has nothing to look up or download. */
@@ -95,12 +124,16 @@ class ConsoleBrowserIT {
       if (postgres != null) {
         postgres.close();
       }
+      if (listener != null) {
+        listener.close();
+      }
       TempDirs.delete(profile);
+      TempDirs.delete(downloads);
     }
   }
 
   @Test
-  void anAdminDeploysToAHostAndReadsItsCharts() throws Exception {
+  void anAdminDeploysScansAndReadsTheSizingReport() throws Exception {
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
 
     // not logged in: any page leads to the login form
@@ -170,13 +203,76 @@ class ConsoleBrowserIT {
     browser.get(url("/"));
     assertThat(browser.findElement(By.id("count-running")).getText()).contains("1");
     shot("09-overview-running");
+
+    // a discovery scan of this machine: live progress to a result per address
+    browser.get(url("/scans"));
+    browser.findElement(By.id("scan-targets")).sendKeys(SCANNED);
+    browser.findElement(By.id("scan-submit")).click();
+    wait.until(d -> d.getCurrentUrl().matches(".*/scans/[0-9]+$"));
+    wait.until(d -> "done".equals(d.findElement(By.id("scan")).getAttribute("data-status")));
+    WebElement scanned = browser.findElement(By.cssSelector("#scan-hosts tbody tr[data-address='" + SCANNED + "']"));
+    assertThat(scanned.getText()).contains(String.valueOf(listener.getLocalPort()));
+    shot("10-scan");
+
+    // every operation it sent is in the log; the manifest states them and the allowlist rules
+    browser.findElement(By.id("scan-netops")).click();
+    wait.until(d -> d.getCurrentUrl().contains("/netops"));
+    assertThat(browser.findElements(By.cssSelector("#netops tbody tr"))).isNotEmpty();
+    assertThat(browser.findElement(By.id("netops")).getText()).contains(SCANNED).contains(String.valueOf(listener.getLocalPort()));
+    shot("11-netops");
+    browser.findElement(By.id("netops-manifest-link")).click();
+    wait.until(d -> d.getCurrentUrl().contains("/netops/manifest"));
+    assertThat(browser.findElement(By.id("manifest-iptables")).getText()).contains("ACCEPT");
+    shot("12-manifest");
+
+    // sizing: the hours the hosts reported in are rolled up once quiet
+    appliance.clock.advance(Rollup.QUIET.plusMinutes(1));
+    appliance.app.sizingRollup().runOnce();
     browser.get(url("/sizing"));
-    assertThat(browser.findElement(By.tagName("main")).getText()).contains("The sizing API is here");
-    shot("10-sizing-pending");
+    WebElement report = browser.findElement(By.id("sizing-report"));
+    assertThat(report.getText()).contains("web-1").contains("db-1").contains("m7i.2xlarge").contains("Standard_E16s_v5");
+    assertThat(browser.findElement(By.id("sizing-totals")).getText()).contains("aws").contains("azure");
+    // sort by savings, largest first: db-1 (16 vCPUs for ~5 needed) saves more than web-1
+    WebElement savings = report.findElement(By.xpath(".//th[normalize-space()='Savings $/month']"));
+    savings.click();
+    savings.click();
+    assertThat(savings.getAttribute("aria-sort")).isEqualTo("descending");
+    List<WebElement> rows = report.findElements(By.cssSelector("tbody tr"));
+    assertThat(rows.get(0).getText()).startsWith("db-1");
+    shot("13-sizing");
+
+    // the export is the report as shown, downloaded by the browser
+    browser.findElement(By.id("sizing-csv")).click();
+    Path csv = downloads.resolve("sizing.csv");
+    wait.until(d -> Files.exists(csv) && !Files.exists(downloads.resolve("sizing.csv.crdownload")));
+    List<String> lines = Files.readAllLines(csv);
+    assertThat(lines.get(0)).startsWith("host_id,hostname,status,provider,region");
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(web + ",web-1,sized,aws,us-east-1,"));
+
+    // a host's page: charts over time with the percentile and the recommended capacity
+    report.findElement(By.linkText("web-1")).click();
+    wait.until(d -> d.getCurrentUrl().contains("/sizing/" + web));
+    wait.until(d -> d.findElement(By.id("sizing-charts")).getAttribute("data-loaded") != null);
+    assertThat(browser.findElement(By.id("sizing-charts")).getAttribute("data-loaded")).isEqualTo("true");
+    String recommended = browser.findElement(By.id("host-recommended")).getText().split(" ")[0];
+    for (String chart : List.of("chart-sizing-cpu", "chart-sizing-mem")) {
+      WebElement canvas = browser.findElement(By.id(chart));
+      assertThat(Integer.parseInt(canvas.getAttribute("data-points"))).as(chart).isGreaterThan(20);
+      assertThat(canvas.getAttribute("data-lines")).as(chart).contains("p95 used").contains("needed (× headroom)")
+          .contains("recommended " + recommended + " capacity").contains("current m7i.2xlarge capacity");
+    }
+    assertThat(browser.findElement(By.id("candidates")).getText()).contains(recommended).contains("cheapest type that fits");
+    shot("14-sizing-host");
+    browser.executeScript("arguments[0].scrollIntoView()", browser.findElement(By.id("sizing-charts")));
+    shot("15-sizing-host-charts");
+    browser.findElement(By.id("host-csv")).click();
+    Path hostCsv = downloads.resolve("sizing-" + web + ".csv");
+    wait.until(d -> Files.exists(hostCsv) && !Files.exists(downloads.resolve("sizing-" + web + ".csv.crdownload")));
+    assertThat(Files.readString(hostCsv)).contains("\nrank,type,family").contains("\n1," + recommended + ",");
 
     browser.findElement(By.id("logout")).click();
     wait.until(d -> d.getCurrentUrl().contains("/login"));
-    shot("11-logged-out");
+    shot("16-logged-out");
     browser.get(url("/targets"));
     assertThat(browser.getCurrentUrl()).contains("/login");
   }
