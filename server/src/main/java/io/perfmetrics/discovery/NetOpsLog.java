@@ -44,6 +44,27 @@ public final class NetOpsLog {
   /** Records an operation that started at {@code ts}. */
   public void record(Instant ts, String source, Long scanId, String destination, Integer port, String protocol,
       String purpose, String result, String detail) {
+    // A cancelled scan interrupts its probes; the packet already left, so its record must still be
+    // written. An interrupt closes a virtual thread's socket, so the flag is held back meanwhile
+    // (and the write tried once more if one arrived during it), then restored for the caller.
+    boolean interrupted = Thread.interrupted();
+    try {
+      insert(ts, source, scanId, destination, port, protocol, purpose, result, detail);
+    } catch (StorageUnavailableException e) {
+      if (!Thread.interrupted()) {
+        throw e;
+      }
+      interrupted = true;
+      insert(ts, source, scanId, destination, port, protocol, purpose, result, detail);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void insert(Instant ts, String source, Long scanId, String destination, Integer port, String protocol,
+      String purpose, String result, String detail) {
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
