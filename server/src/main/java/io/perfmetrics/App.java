@@ -214,6 +214,14 @@ public final class App implements AutoCloseable {
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   }
 
+  /** Every HTTP route as "METHOD /path/{param}", for the tests that prove each one is guarded. */
+  public List<String> httpRoutes() {
+    return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(e -> e.endpoint.method + " " + e.endpoint.path)
+        .sorted()
+        .toList();
+  }
+
   /** Creates the first admin token if there is none; the caller prints it once. */
   public Optional<String> ensureAdminToken() {
     return adminTokens.ensureInitialToken();

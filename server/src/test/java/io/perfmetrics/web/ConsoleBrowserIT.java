@@ -262,6 +262,12 @@ class ConsoleBrowserIT {
           .contains("recommended " + recommended + " capacity").contains("current m7i.2xlarge capacity");
     }
     assertThat(browser.findElement(By.id("candidates")).getText()).contains(recommended).contains("cheapest type that fits");
+    // everything the page loaded (scripts, styles, the chart library, its data) came from the appliance
+    @SuppressWarnings("unchecked")
+    List<String> loaded = (List<String>) browser.executeScript(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; });");
+    assertThat(loaded).isNotEmpty().allSatisfy(u -> assertThat(u).startsWith(url("/")));
+    assertThat(loaded).anySatisfy(u -> assertThat(u).contains("/webjars/chart.js/"));
     shot("14-sizing-host");
     browser.executeScript("arguments[0].scrollIntoView()", browser.findElement(By.id("sizing-charts")));
     shot("15-sizing-host-charts");

@@ -75,6 +75,48 @@ class ConsoleIT {
   }
 
   @Test
+  void everyAdminRouteTheApplianceHasRefusesRequestsWithoutCredentials() {
+    appliance();
+    ConsoleClient anonymous = new ConsoleClient(appliance);
+    List<String> routes = appliance.app.httpRoutes();
+    // the list is the router's own, so a route added later is covered without editing this test
+    assertThat(routes).contains("GET /api/v1/sizing", "POST /api/v1/scans", "GET /api/v1/netops", "POST /api/v1/deployments");
+    int checked = 0;
+    for (String route : routes) {
+      String method = route.substring(0, route.indexOf(' '));
+      String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "1");
+      if (List.of("HEAD", "OPTIONS", "BEFORE", "AFTER", "BEFORE_MATCHED", "AFTER_MATCHED").contains(method)
+          || path.contains("*")) {
+        continue;
+      }
+      boolean open = path.equals("/healthz") || path.equals("/readyz") || path.equals("/login") || path.equals("/api/v1/hello")
+          || path.equals("/api/v1/metrics");
+      if (open) {
+        continue;
+      }
+      HttpResponse<String> r = method.equals("GET")
+          ? anonymous.get(path)
+          : anonymous.json(method, path, "{}", null);
+      if (path.startsWith("/api/")) {
+        assertThat(r.statusCode()).as(route).isEqualTo(401);
+      } else {
+        assertThat(r.statusCode()).as(route).isIn(302, 303, 401);
+        if (r.statusCode() != 401) {
+          assertThat(r.headers().firstValue("Location").orElseThrow()).as(route).startsWith("/login");
+        }
+      }
+      checked++;
+    }
+    assertThat(checked).isGreaterThan(40);
+    // a collector token opens none of them
+    var minted = appliance.app.collectors().mint("c", "manual", null, Duration.ofDays(1));
+    for (String path : List.of("/api/v1/sizing", "/api/v1/netops", "/api/v1/scans", "/api/v1/targets", "/api/v1/credentials")) {
+      HttpResponse<String> r = appliance.send(HttpRequest.newBuilder(appliance.uri(path)).header("Authorization", "Bearer " + minted.token()).GET());
+      assertThat(r.statusCode()).as(path).isEqualTo(401);
+    }
+  }
+
+  @Test
   void loginSetsAStrictHttpOnlyCookieAndOpensThePages() {
     appliance();
     ConsoleClient c = new ConsoleClient(appliance);
