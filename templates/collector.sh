@@ -276,6 +276,7 @@ write_state() {
         printf 'last_upload_ok_at=%s\n' "$LAST_UPLOAD_OK_AT"
         printf 'spool_bytes=%s\n' "$SPOOL_BYTES"
         printf 'spool_dropped_lines=%s\n' "$DROPPED"
+        printf 'rejected_lines=%s\n' "$REJECTED_LINES"
         printf 'updated_at=%s\n' "$NOW"
     } >"$STATE.tmp" && mv -f "$STATE.tmp" "$STATE"
 }
@@ -983,6 +984,20 @@ drop_chunk_from_spool() {
     [ "$SPOOL_BYTES" -ge 0 ] || SPOOL_BYTES=0
 }
 
+# Appends the chunk the appliance refused with 400 to rejected.csv, which is
+# capped like the spool: once it is full, chunks stay in the spool as for any
+# other failure (an appliance or proxy refusing everything must not empty it).
+set_aside_chunk() {
+    file_size "$REJECTED"
+    if [ $((N + CH_BYTES)) -gt "$PM_SPOOL_MAX_BYTES" ]; then
+        log "appliance refused $CH_GOOD lines (HTTP 400) and $REJECTED is full; keeping them spooled"
+        return 1
+    fi
+    cat "$CHUNK_FILE" >>"$REJECTED" || return 1
+    REJECTED_LINES=$((REJECTED_LINES + CH_GOOD))
+    log "appliance refused $CH_GOOD lines (HTTP 400); set aside in $REJECTED, continuing with the next"
+}
+
 # ============================================================================
 # Upload
 # ============================================================================
@@ -1040,6 +1055,15 @@ upload_cycle() {
                     uc_sent=$((uc_sent + CH_GOOD))
                     ;;
                 410) retire ;;
+                400)
+                    # Refused for what the local line check cannot see (e.g. a
+                    # timestamp from a clock that was far off): set the chunk
+                    # aside so it stops blocking the spool, and go on.
+                    set_aside_chunk || {
+                        uc_failed=1
+                        break
+                    }
+                    ;;
                 *)
                     log "upload failed (HTTP $HTTP_CODE); keeping $SPOOL_BYTES spooled bytes"
                     uc_failed=1
@@ -1091,6 +1115,8 @@ main() {
     PIDFILE=$PM_TOOLS_DIR/collector.pid
     STATE=$PM_TOOLS_DIR/collector.state
     SPOOL=$PM_TOOLS_DIR/spool.csv
+    REJECTED=$PM_TOOLS_DIR/rejected.csv
+    REJECTED_LINES=0
     LOG=$PM_TOOLS_DIR/collector.log
     HELLO_FILE=$PM_TOOLS_DIR/hello.json
     AUTH_FILE=$PM_TOOLS_DIR/.auth
