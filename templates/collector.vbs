@@ -56,12 +56,12 @@ Const ALL_METRICS = "cpu.busy_pct cpu.count mem.total_bytes mem.available_bytes 
 
 ' Objects and paths.
 Dim g_fso, g_shell, g_wmi, g_reLine, g_reUint, g_reStatus, g_reNonAscii, g_reCtl
-Dim g_dir, g_pidfile, g_lockfile, g_statefile, g_spool, g_spoolTmp, g_logfile, g_hellofile
+Dim g_dir, g_pidfile, g_lockfile, g_statefile, g_spool, g_spoolTmp, g_logfile, g_hellofile, g_rejected
 Dim g_stopfile, g_authfile, g_chunkfile, g_respfile, g_cloudfile, g_pingExe
 ' Process and run state.
 Dim g_pid, g_pidMethod, g_lock, g_haveLock, g_sleepMode, g_biasMin, g_biasSource, g_logged
 Dim g_httpClient, g_httpProgId, g_curl, g_httpError, g_respText
-Dim STOP_REASON, STARTED_AT, EXPIRES_AT, SAMPLES, DROPPED, LAST_TS, NOW_S
+Dim STOP_REASON, STARTED_AT, EXPIRES_AT, SAMPLES, DROPPED, REJECTED_LINES, LAST_TS, NOW_S
 Dim LAST_UPLOAD_AT, LAST_UPLOAD_STATUS, LAST_UPLOAD_OK_AT, HELLO_OK, HELLO_JSON
 Dim UPLOAD_PERIOD, UPLOAD_PENDING, NEXT_SAMPLE, NEXT_UPLOAD, SPOOL_BYTES, BUF, TS
 Dim CLOUD_PROVIDER, CLOUD_DOC
@@ -663,6 +663,7 @@ Sub WriteState(status)
         "last_upload_ok_at=" & LAST_UPLOAD_OK_AT & vbLf & _
         "spool_bytes=" & FmtInt(SPOOL_BYTES) & vbLf & _
         "spool_dropped_lines=" & FmtInt(DROPPED) & vbLf & _
+        "rejected_lines=" & FmtInt(REJECTED_LINES) & vbLf & _
         "updated_at=" & FmtInt(Int(EpochNow())) & vbLf
     tmp = g_statefile & ".tmp"
     On Error Resume Next
@@ -1495,6 +1496,33 @@ Sub MakeChunk()
 End Sub
 
 ' Removes the lines of the last chunk from the head of the spool.
+' Appends the chunk the appliance refused with 400 to rejected.csv, which is
+' capped like the spool: once it is full the chunk stays spooled as for any
+' other failure (an appliance or proxy refusing everything must not empty it).
+Function SetAsideChunk()
+    Dim ts, e
+    SetAsideChunk = False
+    If FileSize(g_rejected) + Len(CH_BODY) > PM_SPOOL_MAX_BYTES Then
+        LogMsg "appliance refused " & CH_GOOD & " lines (HTTP 400) and " & g_rejected & " is full; keeping them spooled"
+        Exit Function
+    End If
+    On Error Resume Next
+    Set ts = g_fso.OpenTextFile(g_rejected, FOR_APPENDING, True)
+    If Err.Number = 0 Then ts.Write CH_BODY
+    If Err.Number = 0 Then ts.Close
+    If Err.Number <> 0 Then
+        e = ErrText()
+        Err.Clear
+        On Error GoTo 0
+        LogMsg "cannot write " & g_rejected & ": " & e
+        Exit Function
+    End If
+    On Error GoTo 0
+    REJECTED_LINES = REJECTED_LINES + CH_GOOD
+    LogMsg "appliance refused " & CH_GOOD & " lines (HTTP 400); set aside in " & g_rejected & ", continuing with the next"
+    SetAsideChunk = True
+End Function
+
 Sub DropChunkFromSpool()
     Dim ts, rest
     If Not CH_MORE Then
@@ -1573,6 +1601,14 @@ Sub UploadCycle()
                 sent = sent + CH_GOOD
             ElseIf code = "410" Then
                 Retire
+            ElseIf code = "400" Then
+                ' Refused for what the local line check cannot see (e.g. a
+                ' timestamp from a clock that was far off): set the chunk
+                ' aside so it stops blocking the spool, and go on.
+                If Not SetAsideChunk() Then
+                    failed = True
+                    Exit Do
+                End If
             Else
                 LogMsg "upload failed (HTTP " & code & ") " & g_httpError & "; keeping " & FmtInt(FileSize(g_spool)) & " spooled bytes"
                 failed = True
@@ -1652,6 +1688,7 @@ Sub Main()
     g_lockfile = g_fso.BuildPath(g_dir, "collector.lock")
     g_statefile = g_fso.BuildPath(g_dir, "collector.state")
     g_spool = g_fso.BuildPath(g_dir, "spool.csv")
+    g_rejected = g_fso.BuildPath(g_dir, "rejected.csv")
     g_spoolTmp = g_fso.BuildPath(g_dir, "spool.tmp")
     g_logfile = g_fso.BuildPath(g_dir, "collector.log")
     g_hellofile = g_fso.BuildPath(g_dir, "hello.json")
@@ -1719,6 +1756,7 @@ Sub Main()
     EXPIRES_AT = FmtInt(Int(NOW_S) + PM_TTL_S)
     SAMPLES = 0
     DROPPED = 0
+    REJECTED_LINES = 0
     LAST_TS = ""
     LAST_UPLOAD_AT = ""
     LAST_UPLOAD_STATUS = ""
