@@ -86,6 +86,8 @@ public final class App implements AutoCloseable {
   private final ScanService scans;
   private final Rollup rollup;
   private final ScheduledExecutorService rollupTimer;
+  private final ScheduledExecutorService jobsTimer =
+      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
   private final Javalin javalin;
 
   public App(Config config, Database database, Clock clock, Ticker ticker) {
@@ -243,6 +245,16 @@ public final class App implements AutoCloseable {
   public App start(String host) {
     javalin.start(host, config.port());
     scans.start();
+    // jobs left unfinished by a stopped appliance (this one before a restart, or another one)
+    jobsTimer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            deploy.resumeUnfinished();
+          } catch (RuntimeException e) {
+            log.warn("deploy: could not look for unfinished jobs: {}", e.getMessage());
+          }
+        },
+        0, 30, TimeUnit.SECONDS);
     return this;
   }
 
@@ -272,6 +284,7 @@ public final class App implements AutoCloseable {
   public void close() {
     scans.close();
     rollupTimer.shutdownNow();
+    jobsTimer.shutdownNow();
     javalin.stop();
     deploy.close();
     writer.close();

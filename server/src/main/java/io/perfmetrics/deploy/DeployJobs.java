@@ -102,6 +102,45 @@ public final class DeployJobs {
     }
   }
 
+  /** A job still running, as a worker needs it to carry on. */
+  public record Unfinished(long id, String kind, boolean force, int pending) {}
+
+  /**
+   * Puts back to pending the hosts that have been "running" for longer than {@code olderThan}:
+   * a live worker gives up on a host within the host time limit, so such a host was left by an
+   * appliance that stopped mid-job. Returns how many.
+   */
+  public int releaseAbandoned(java.time.Duration olderThan) {
+    String sql = "UPDATE deploy_results SET state = 'pending', started_at = NULL"
+        + " WHERE state = 'running' AND started_at < now() - make_interval(secs => ?)"
+        + " AND job_id IN (SELECT id FROM deploy_jobs WHERE state = 'running')";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setDouble(1, olderThan.toMillis() / 1000.0);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not release abandoned hosts: " + e.getMessage(), e);
+    }
+  }
+
+  /** Running jobs with the number of hosts nobody has started yet. */
+  public List<Unfinished> unfinished() {
+    String sql = "SELECT j.id, j.kind, j.force, count(r.target_id) FILTER (WHERE r.state = 'pending')"
+        + " FROM deploy_jobs j LEFT JOIN deploy_results r ON r.job_id = j.id"
+        + " WHERE j.state = 'running' GROUP BY j.id ORDER BY j.id";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      List<Unfinished> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(new Unfinished(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getInt(4)));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not list running jobs: " + e.getMessage(), e);
+    }
+  }
+
   /** Cancels the hosts not started yet; hosts in progress finish. */
   public boolean cancel(long jobId) {
     try (Connection c = dataSource.getConnection()) {

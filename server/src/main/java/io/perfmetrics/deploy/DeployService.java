@@ -14,12 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +45,15 @@ public final class DeployService implements AutoCloseable {
 
     Action(String kind) {
       this.kind = kind;
+    }
+
+    static Action of(String kind) {
+      for (Action a : values()) {
+        if (a.kind.equals(kind)) {
+          return a;
+        }
+      }
+      return null;
     }
   }
 
@@ -78,6 +90,8 @@ public final class DeployService implements AutoCloseable {
   private final Config config;
   private final NetOpsLog netops;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  /** Jobs this appliance has workers on, so a resume does not pile more onto them. */
+  private final Set<Long> active = ConcurrentHashMap.newKeySet();
 
   public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
       TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config,
@@ -101,13 +115,72 @@ public final class DeployService implements AutoCloseable {
         throw new IllegalArgumentException("no target " + id);
       }
     }
-    long job = jobs.create(action.kind, force, ids);
+    long job;
+    // with resumeUnfinished: a new job is known as active before a resume could see it
+    synchronized (active) {
+      job = jobs.create(action.kind, force, ids);
+      active.add(job);
+    }
     int workers = Math.max(1, Math.min(config.collectors().parallelHosts(), ids.size()));
     log.info("{} job {}: {} target(s), {} in parallel", action.kind, job, ids.size(), workers);
-    for (int i = 0; i < workers; i++) {
-      executor.submit(() -> work(job, action, force));
-    }
+    launch(job, action, force, workers);
     return job;
+  }
+
+  /**
+   * Carries on with jobs an appliance left unfinished (stopped mid-job, or another appliance
+   * sharing the database): hosts it left "running" past the host time limit go back to pending,
+   * then pending hosts get workers here. Claims are row-locked, so appliances doing this together
+   * still take each host once. Returns the number of jobs given workers.
+   */
+  public synchronized int resumeUnfinished() {
+    synchronized (active) {
+      return resume();
+    }
+  }
+
+  private int resume() {
+    // twice the limit and a minute: a live worker has recorded its result by then
+    int released = jobs.releaseAbandoned(config.collectors().hostTimeout().multipliedBy(2).plusMinutes(1));
+    if (released > 0) {
+      log.info("deploy: {} host(s) left in progress by a stopped appliance go back to pending", released);
+    }
+    int resumed = 0;
+    for (DeployJobs.Unfinished u : jobs.unfinished()) {
+      if (u.pending() == 0) {
+        // its hosts are all done or still being worked on; ends the job if they are done
+        jobs.completeIfDone(u.id());
+        continue;
+      }
+      Action action = Action.of(u.kind());
+      if (action == null || !active.add(u.id())) {
+        continue;
+      }
+      int workers = Math.max(1, Math.min(config.collectors().parallelHosts(), u.pending()));
+      log.info("{} job {}: carrying on with {} pending host(s), {} in parallel", u.kind(), u.id(), u.pending(), workers);
+      launch(u.id(), action, u.force(), workers);
+      resumed++;
+    }
+    return resumed;
+  }
+
+  /** Workers for a job already in {@link #active}; the last one to stop takes it out again. */
+  private void launch(long job, Action action, boolean force, int workers) {
+    AtomicInteger left = new AtomicInteger(workers);
+    for (int i = 0; i < workers; i++) {
+      executor.submit(() -> {
+        try {
+          work(job, action, force);
+        } catch (RuntimeException e) {
+          // e.g. the database went away: the hosts stay pending and the next resume carries on
+          log.warn("{} job {}: worker stopped: {}", action.kind, job, e.getMessage());
+        } finally {
+          if (left.decrementAndGet() == 0) {
+            active.remove(job);
+          }
+        }
+      });
+    }
   }
 
   private void work(long job, Action action, boolean force) {
