@@ -119,9 +119,27 @@ public final class Sizer {
         rejected.add(c);
       }
     }
+    // a cheaper type on another architecture is a migration, not a resize: say so
+    String hostArch = arch(host.arch());
+    if (hostArch != null && !hostArch.equals(arch(chosen.arch()))) {
+      notes.add("the recommended " + chosen.type() + " is " + chosen.arch() + " and this host runs " + hostArch
+          + ": its software must run on " + chosen.arch() + " (arch=" + hostArch + " keeps to " + hostArch + ")");
+    }
     Double savings = current == null ? null : round2(current.monthly() - chosen.monthly());
     return new HostSizing(host.id(), host.name(), HostSizing.SIZED, provider, region, os.param(),
         q.pricing().param(), currentType, current, chosen, savings, demand, confidence, candidates, rejected, notes, null);
+  }
+
+  /** x86_64 or arm64 as the catalog names them, from what kernels and OSes report; null if unknown. */
+  static String arch(String reported) {
+    if (reported == null) {
+      return null;
+    }
+    return switch (reported.trim().toLowerCase(Locale.ROOT)) {
+      case "x86_64", "amd64", "x64", "x86-64" -> "x86_64";
+      case "arm64", "aarch64", "armv8", "arm64e" -> "arm64";
+      default -> null;
+    };
   }
 
   static boolean allowed(InstanceType t, SizingQuery q) {

@@ -115,12 +115,17 @@ class SizerTest {
     assertThat(s.rejected()).extracting(Candidate::type).containsExactly("r.large", "m.large", "t.small");
     assertThat(s.rejected().get(0).reason()).isEqualTo("too small: 2 vCPU < 2.60 needed");
     assertThat(s.rejected().get(1).reason()).startsWith("too small: 2 vCPU < 2.60 needed, 8 GiB < 13.");
+    // an x86_64 host offered an arm64 type: the report says it is a migration
+    assertThat(s.notes()).contains("the recommended g.xlarge is arm64 and this host runs x86_64: its software must run on"
+        + " arm64 (arch=x86_64 keeps to x86_64)");
   }
 
   @Test
   void architectureAndFamilyConstraintsNarrowTheChoice() {
     SizingQuery x86 = new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64");
-    assertThat(Sizer.size(host(null, "linux", 4), fullTwoWeeks(), x86, CATALOG).recommended().type()).isEqualTo("n.xlarge");
+    HostSizing sameArch = Sizer.size(host(null, "linux", 4), fullTwoWeeks(), x86, CATALOG);
+    assertThat(sameArch.recommended().type()).isEqualTo("n.xlarge");
+    assertThat(sameArch.notes()).noneMatch(n -> n.contains("its software must run on"));
     SizingQuery memoryFamily = new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of("m"), null);
     assertThat(Sizer.size(host(null, "linux", 4), fullTwoWeeks(), memoryFamily, CATALOG).recommended().type()).isEqualTo("m.xlarge");
   }
