@@ -142,13 +142,13 @@ public final class App implements AutoCloseable {
         config.web().loginFailuresPerAddress(), config.web().loginWindow()), web);
     // the console's sections, in the order of the navigation
     var console = new Console(List.of(
-        Console.NavEntry.page("Overview", "/"),
-        Console.NavEntry.page("Targets", "/targets"),
-        Console.NavEntry.page("Credentials", "/credentials"),
-        Console.NavEntry.page("Collectors", "/collectors"),
-        Console.NavEntry.page("Scans", "/scans"),
-        Console.NavEntry.page("Network operations", "/netops"),
-        Console.NavEntry.page("Sizing", "/sizing")));
+        new Console.NavEntry("Overview", "/"),
+        new Console.NavEntry("Targets", "/targets"),
+        new Console.NavEntry("Credentials", "/credentials"),
+        new Console.NavEntry("Collectors", "/collectors"),
+        new Console.NavEntry("Scans", "/scans"),
+        new Console.NavEntry("Network operations", "/netops"),
+        new Console.NavEntry("Sizing", "/sizing")));
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
     var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
     var collectorPages = new CollectorPages(console, collectors, clock);

@@ -133,7 +133,7 @@ public final class DeployService implements AutoCloseable {
    * then pending hosts get workers here. Claims are row-locked, so appliances doing this together
    * still take each host once. Returns the number of jobs given workers.
    */
-  public synchronized int resumeUnfinished() {
+  public int resumeUnfinished() {
     synchronized (active) {
       return resume();
     }

@@ -157,7 +157,7 @@ public final class Rollup {
             while (rs.next()) {
               int collector = rs.getInt(1);
               short metric = rs.getShort(2);
-              long key = ((long) collector << 16) | (metric & 0xffff);
+              long key = seriesKey(collector, metric);
               hists.computeIfAbsent(key, k -> new Histogram(ids.get(metric).scale)).add(rs.getDouble(3));
             }
           }
@@ -165,18 +165,7 @@ public final class Rollup {
         delete.setLong(1, hour);
         delete.setArray(2, c.createArrayOf("int4", collectors));
         delete.executeUpdate();
-        for (var h : hists.entrySet()) {
-          Histogram hist = h.getValue();
-          insert.setInt(1, (int) (h.getKey() >>> 16));
-          insert.setShort(2, (short) (h.getKey() & 0xffff));
-          insert.setLong(3, hour);
-          insert.setInt(4, (int) hist.count());
-          insert.setDouble(5, hist.sum());
-          insert.setDouble(6, hist.max());
-          insert.setBytes(7, hist.encode());
-          insert.addBatch();
-        }
-        insert.executeBatch();
+        insertAll(insert, hists, ps -> ps.setLong(3, hour));
         for (Integer col : collectors) {
           touchedDays.add(((long) col << 32) | Math.floorDiv(hour, 86_400L));
         }
@@ -252,7 +241,7 @@ public final class Rollup {
         try (ResultSet rs = read.executeQuery()) {
           while (rs.next()) {
             short metric = rs.getShort(2);
-            long key = ((long) rs.getInt(1) << 16) | (metric & 0xffff);
+            long key = seriesKey(rs.getInt(1), metric);
             Histogram h = hists.get(key);
             if (h == null) {
               h = new Histogram(scaleOf(c, metric));
@@ -264,18 +253,7 @@ public final class Rollup {
         delete.setInt(1, day);
         delete.setArray(2, collectors);
         delete.executeUpdate();
-        for (var h : hists.entrySet()) {
-          Histogram hist = h.getValue();
-          insert.setInt(1, (int) (h.getKey() >>> 16));
-          insert.setShort(2, (short) (h.getKey() & 0xffff));
-          insert.setInt(3, day);
-          insert.setInt(4, (int) hist.count());
-          insert.setDouble(5, hist.sum());
-          insert.setDouble(6, hist.max());
-          insert.setBytes(7, hist.encode());
-          insert.addBatch();
-        }
-        insert.executeBatch();
+        insertAll(insert, hists, ps -> ps.setInt(3, day));
         done.setInt(1, day);
         done.setArray(2, collectors);
         done.executeUpdate();
@@ -293,5 +271,33 @@ public final class Rollup {
       s = scales.getOrDefault(metric, Histogram.Scale.LOG);
     }
     return s;
+  }
+
+  /** A (collector, metric) pair as one map key; {@link #insertAll} takes it apart again. */
+  private static long seriesKey(int collector, short metric) {
+    return ((long) collector << 16) | (metric & 0xffff);
+  }
+
+  /** Sets parameter 3 of a rollup insert: the hour (epoch s) or the day (days since 1970). */
+  @FunctionalInterface
+  private interface PeriodParam {
+    void set(PreparedStatement insert) throws SQLException;
+  }
+
+  /** Inserts one rollup row per (collector, metric) histogram, as one batch. */
+  private static void insertAll(PreparedStatement insert, Map<Long, Histogram> hists, PeriodParam period)
+      throws SQLException {
+    for (var h : hists.entrySet()) {
+      Histogram hist = h.getValue();
+      insert.setInt(1, (int) (h.getKey() >>> 16));
+      insert.setShort(2, (short) (h.getKey() & 0xffff));
+      period.set(insert);
+      insert.setInt(4, (int) hist.count());
+      insert.setDouble(5, hist.sum());
+      insert.setDouble(6, hist.max());
+      insert.setBytes(7, hist.encode());
+      insert.addBatch();
+    }
+    insert.executeBatch();
   }
 }

@@ -66,20 +66,21 @@ public final class SizingRoutes {
   /** {@code confidence=high,medium}: only hosts so rated (the report is filtered, not recomputed); null: all. */
   public static Set<String> confidence(Context ctx) {
     // one comma-separated value, or the parameter repeated (a form's checkboxes)
-    String v = String.join(",", ctx.queryParams("confidence")).replaceAll(",+", ",").replaceAll("^,|,$", "");
-    if (v.isBlank()) {
-      return null;
-    }
     Set<String> out = new LinkedHashSet<>();
-    for (String s : v.split(",")) {
-      String r = s.trim().toLowerCase(Locale.ROOT);
-      if (!RATINGS.contains(r)) {
-        throw ApiException.badRequest("confidence must be a comma-separated list of " + String.join(", ", RATINGS)
-            + "; got '" + v + "'");
+    for (String value : ctx.queryParams("confidence")) {
+      for (String s : value.split(",")) {
+        String r = s.trim().toLowerCase(Locale.ROOT);
+        if (r.isEmpty()) {
+          continue;
+        }
+        if (!RATINGS.contains(r)) {
+          throw ApiException.badRequest("confidence must be a comma-separated list of " + String.join(", ", RATINGS)
+              + "; got '" + String.join(",", ctx.queryParams("confidence")) + "'");
+        }
+        out.add(r);
       }
-      out.add(r);
     }
-    return out;
+    return out.isEmpty() ? null : out;
   }
 
   private static boolean csv(Context ctx) {

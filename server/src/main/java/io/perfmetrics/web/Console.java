@@ -6,11 +6,7 @@ import java.util.List;
 /** The console's frame: navigation and the page shell every page is rendered into. */
 public final class Console {
   /** One navigation entry. */
-  public record NavEntry(String title, String path) {
-    public static NavEntry page(String title, String path) {
-      return new NavEntry(title, path);
-    }
-  }
+  public record NavEntry(String title, String path) {}
 
   public static final String SESSION = "perfmetrics.session";
 

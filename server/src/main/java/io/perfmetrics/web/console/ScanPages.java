@@ -18,8 +18,6 @@ import io.perfmetrics.discovery.ScanView;
 import io.perfmetrics.web.ApiException;
 import io.perfmetrics.web.Console;
 import io.perfmetrics.web.Html;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -49,17 +47,17 @@ public final class ScanPages {
     routes.post("/scans", this::start);
     routes.get("/scans/{id}", this::scanPage);
     routes.post("/scans/{id}/cancel", ctx -> {
-      long id = id(ctx);
+      long id = Pages.id(ctx);
       found(id);
       scans.cancel(id);
       ctx.redirect("/scans/" + id, HttpStatus.SEE_OTHER);
     });
     routes.post("/scans/targets/{id}/accept", ctx -> {
-      long id = id(ctx);
+      long id = Pages.id(ctx);
       if (scans.accept(id)) {
-        back(ctx, "msg", "Accepted discovered target " + id + ": deploy can take it now.");
+        Pages.back(ctx, "/scans", "msg", "Accepted discovered target " + id + ": deploy can take it now.");
       } else {
-        back(ctx, "err", "no discovered target " + id);
+        Pages.back(ctx, "/scans", "err", "no discovered target " + id);
       }
     });
   }
@@ -129,7 +127,7 @@ public final class ScanPages {
     for (DiscoveredTarget t : found) {
       b.append("<tr id=\"discovered-").append(t.id()).append("\"><td>").append(t.id()).append("</td><td>")
           .append(esc(t.address())).append("</td><td>").append(t.port() == null ? "—" : t.port()).append("</td><td>")
-          .append(dash(t.hostname())).append("</td><td>").append(dash(t.osFamily())).append("</td><td class=\"detail\">")
+          .append(Pages.orDash(t.hostname())).append("</td><td>").append(Pages.orDash(t.osFamily())).append("</td><td class=\"detail\">")
           .append(hints(t.osHints())).append("</td><td>").append(Fmt.time(t.discoveredAt())).append("</td><td>");
       if (t.accepted()) {
         b.append("<span class=\"badge state-active\">accepted</span>");
@@ -150,14 +148,14 @@ public final class ScanPages {
     try {
       s = scans.start(req);
     } catch (ScanService.BadScanRequest e) {
-      back(ctx, "err", e.getMessage());
+      Pages.back(ctx, "/scans", "err", e.getMessage());
       return;
     }
     ctx.redirect("/scans/" + s.id(), HttpStatus.SEE_OTHER);
   }
 
   private void scanPage(Context ctx) {
-    long id = id(ctx);
+    long id = Pages.id(ctx);
     ScanView s = found(id);
     List<HostView> hosts = scans.hosts(id, null, HOSTS_SHOWN, 0);
     StringBuilder b = new StringBuilder();
@@ -186,9 +184,9 @@ public final class ScanPages {
         + "<th>Open ports</th><th>Hints</th><th>Detail</th></tr></thead><tbody>");
     for (HostView h : hosts) {
       b.append("<tr data-address=\"").append(esc(h.address())).append("\"><td>").append(esc(h.address()))
-          .append("</td><td>").append(dash(h.name())).append("</td><td class=\"host-state state-").append(esc(h.state()))
-          .append("\">").append(esc(h.state())).append("</td><td>").append(dash(h.hostname())).append("</td><td>")
-          .append(dash(h.osFamily())).append("</td><td>").append(esc(h.openPorts().stream().map(String::valueOf)
+          .append("</td><td>").append(Pages.orDash(h.name())).append("</td><td class=\"host-state state-").append(esc(h.state()))
+          .append("\">").append(esc(h.state())).append("</td><td>").append(Pages.orDash(h.hostname())).append("</td><td>")
+          .append(Pages.orDash(h.osFamily())).append("</td><td>").append(esc(h.openPorts().stream().map(String::valueOf)
               .collect(Collectors.joining(", ")))).append("</td><td class=\"detail\">");
       for (OsHint o : h.hints()) {
         b.append("<div>").append(esc(hint(o))).append("</div>");
@@ -246,9 +244,6 @@ public final class ScanPages {
     return Arrays.stream(s.split("[,\\s]+")).filter(t -> !t.isEmpty()).toList();
   }
 
-  private static String dash(String s) {
-    return s == null || s.isEmpty() ? "—" : esc(s);
-  }
 
   private static String join(List<Integer> ports) {
     return ports.stream().map(String::valueOf).collect(Collectors.joining(", "));
@@ -263,15 +258,4 @@ public final class ScanPages {
     return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 
-  private static void back(Context ctx, String kind, String message) {
-    ctx.redirect("/scans?" + kind + "=" + URLEncoder.encode(message, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
-  }
-
-  private static long id(Context ctx) {
-    try {
-      return Long.parseLong(ctx.pathParam("id"));
-    } catch (NumberFormatException e) {
-      throw ApiException.notFound("no such page: " + ctx.path());
-    }
-  }
 }

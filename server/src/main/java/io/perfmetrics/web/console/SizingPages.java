@@ -122,8 +122,8 @@ public final class SizingPages {
             .append(query.isEmpty() ? "" : "?" + esc(query)).append("\">")
             .append(esc(h.hostname() == null ? "collector " + h.hostId() : h.hostname())).append("</a></td>")
             .append("<td><span class=\"badge status-").append(esc(h.status())).append("\">").append(esc(Fmt.state(h.status())))
-            .append("</span></td><td>").append(dash(h.provider())).append("</td><td>").append(dash(h.region()))
-            .append("</td><td>").append(dash(h.currentType())).append("</td>")
+            .append("</span></td><td>").append(Pages.orDash(h.provider())).append("</td><td>").append(Pages.orDash(h.region()))
+            .append("</td><td>").append(Pages.orDash(h.currentType())).append("</td>")
             .append(numCell(h.current() == null ? null : h.current().monthly(), SizingPages::money))
             .append("<td>").append(h.recommended() == null ? "—" : esc(h.recommended().type())).append("</td>")
             .append(numCell(h.recommended() == null ? null : h.recommended().monthly(), SizingPages::money))
@@ -148,8 +148,7 @@ public final class SizingPages {
       throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
     }
     if (found.size() > 1) {
-      ctx.redirect("/sizing?err=" + URLEncoder.encode(
-          "hostname '" + key + "' names " + found.size() + " hosts: pick one from the list", StandardCharsets.UTF_8));
+      Pages.back(ctx, "/sizing", "err", "hostname '" + key + "' names " + found.size() + " hosts: pick one from the list");
       return;
     }
     Host host = found.get(0);
@@ -178,9 +177,9 @@ public final class SizingPages {
     Confidence c = h.confidence();
     b.append("<dl class=\"facts\" id=\"host-facts\"><dt>Status</dt><dd><span class=\"badge status-").append(esc(h.status()))
         .append("\">").append(esc(Fmt.state(h.status()))).append("</span></dd>")
-        .append("<dt>Provider / region</dt><dd>").append(dash(h.provider())).append(" / ").append(dash(h.region())).append("</dd>")
-        .append("<dt>OS licence, pricing</dt><dd>").append(dash(h.os())).append(", ").append(dash(h.pricing())).append("</dd>")
-        .append("<dt>Runs as now</dt><dd>").append(dash(h.currentType()))
+        .append("<dt>Provider / region</dt><dd>").append(Pages.orDash(h.provider())).append(" / ").append(Pages.orDash(h.region())).append("</dd>")
+        .append("<dt>OS licence, pricing</dt><dd>").append(Pages.orDash(h.os())).append(", ").append(Pages.orDash(h.pricing())).append("</dd>")
+        .append("<dt>Runs as now</dt><dd>").append(Pages.orDash(h.currentType()))
         .append(h.current() == null ? "" : " — " + h.current().vcpu() + " vCPU, " + two(h.current().memoryGib()) + " GiB, $"
             + money(h.current().monthly()) + "/month")
         .append("</dd><dt>Recommended</dt><dd id=\"host-recommended\">")
@@ -211,8 +210,8 @@ public final class SizingPages {
           .append(numCell(h.current() == null ? null : h.current().memoryGib(), SizingPages::two)).append("</tr>")
           .append("<tr><td>Network (busier direction)</td>").append(numCell(d.networkBytesPerS(), SizingPages::rate))
           .append(numCell(d.networkNeededGbps() == null ? null : d.networkNeededGbps(), v -> two(v) + " Gbit/s"))
-          .append("<td class=\"num\">").append(h.recommended() == null ? "—" : dash(h.recommended().networkClass()))
-          .append("</td><td class=\"num\">").append(h.current() == null ? "—" : dash(h.current().networkClass())).append("</td></tr>")
+          .append("<td class=\"num\">").append(h.recommended() == null ? "—" : Pages.orDash(h.recommended().networkClass()))
+          .append("</td><td class=\"num\">").append(h.current() == null ? "—" : Pages.orDash(h.current().networkClass())).append("</td></tr>")
           .append("<tr><td>Disk read / write</td><td class=\"num\">").append(rateOrDash(d.diskReadBytesPerS())).append(" / ")
           .append(rateOrDash(d.diskWriteBytesPerS()))
           .append("</td><td class=\"num\" colspan=\"3\">reported only: the catalog states no disk throughput</td></tr>")
@@ -248,7 +247,7 @@ public final class SizingPages {
       b.append("<tr").append(c.chosen() ? " class=\"chosen\"" : "").append("><td>").append(esc(c.type()))
           .append(c.chosen() ? " <span class=\"badge\">chosen</span>" : "").append("</td><td>").append(esc(c.family()))
           .append("</td><td class=\"num\">").append(c.vcpu()).append("</td><td class=\"num\">").append(two(c.memoryGib()))
-          .append("</td><td>").append(esc(c.arch())).append("</td><td>").append(dash(c.networkClass()))
+          .append("</td><td>").append(esc(c.arch())).append("</td><td>").append(Pages.orDash(c.networkClass()))
           .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.4f", c.hourly())).append("</td><td class=\"num\">")
           .append(money(c.monthly())).append("</td><td class=\"detail\">").append(esc(c.reason())).append("</td></tr>");
     }
@@ -354,9 +353,6 @@ public final class SizingPages {
         : "<td class=\"num\" data-sort=\"" + v + "\">" + esc(fmt.apply(v)) + "</td>";
   }
 
-  private static String dash(String s) {
-    return s == null || s.isBlank() ? "—" : esc(s);
-  }
 
   static String money(double v) {
     return String.format(Locale.ROOT, "%,.2f", v);

@@ -15,7 +15,6 @@ import io.perfmetrics.targets.TargetStore;
 import io.perfmetrics.web.ApiException;
 import io.perfmetrics.web.Console;
 import io.perfmetrics.web.Html;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,20 +50,20 @@ public final class TargetPages {
     routes.post("/targets", this::addTarget);
     routes.post("/targets/import", this::importCsv);
     routes.post("/targets/{id}/delete", ctx -> {
-      targets.delete(id(ctx));
-      back(ctx, "/targets", "msg", "Target removed.");
+      targets.delete(Pages.id(ctx));
+      Pages.back(ctx, "/targets", "msg", "Target removed.");
     });
-    routes.post("/targets/{id}/{action}", ctx -> startJob(ctx, List.of(id(ctx)), ctx.pathParam("action")));
+    routes.post("/targets/{id}/{action}", ctx -> startJob(ctx, List.of(Pages.id(ctx)), ctx.pathParam("action")));
     routes.post("/targets-all/{action}", ctx -> startJob(ctx, List.of(), ctx.pathParam("action")));
     routes.get("/credentials", this::credentialsPage);
     routes.post("/credentials", this::addCredential);
     routes.post("/credentials/{id}/delete", ctx -> {
-      credentials.delete(id(ctx));
-      back(ctx, "/credentials", "msg", "Credential removed.");
+      credentials.delete(Pages.id(ctx));
+      Pages.back(ctx, "/credentials", "msg", "Credential removed.");
     });
     routes.get("/jobs/{id}", this::jobPage);
     routes.post("/jobs/{id}/cancel", ctx -> {
-      long id = id(ctx);
+      long id = Pages.id(ctx);
       jobs.cancel(id);
       ctx.redirect("/jobs/" + id, HttpStatus.SEE_OTHER);
     });
@@ -131,9 +130,9 @@ public final class TargetPages {
     try {
       Target t = targets.create(blank(ctx.formParam("address")), intOrNull(ctx.formParam("port"), "port"),
           blank(ctx.formParam("os_family")), longOrNull(ctx.formParam("credential_id")));
-      back(ctx, "/targets", "msg", "Added target " + t.display() + ".");
+      Pages.back(ctx, "/targets", "msg", "Added target " + t.display() + ".");
     } catch (TargetStore.InvalidTargetException | ApiException e) {
-      back(ctx, "/targets", "err", e.getMessage());
+      Pages.back(ctx, "/targets", "err", e.getMessage());
     }
   }
 
@@ -142,7 +141,7 @@ public final class TargetPages {
     var file = ctx.uploadedFile("file");
     if (file != null && file.size() > 0) {
       if (file.size() > MAX_CSV_BYTES) {
-        back(ctx, "/targets", "err", "the CSV file is over " + MAX_CSV_BYTES / 1024 + " KiB");
+        Pages.back(ctx, "/targets", "err", "the CSV file is over " + MAX_CSV_BYTES / 1024 + " KiB");
         return;
       }
       text = file.contentAndClose(in -> {
@@ -154,7 +153,7 @@ public final class TargetPages {
       });
     }
     if (text == null || text.isBlank()) {
-      back(ctx, "/targets", "err", "nothing to import: choose a CSV file or paste lines");
+      Pages.back(ctx, "/targets", "err", "nothing to import: choose a CSV file or paste lines");
       return;
     }
     Map<String, Long> byName = new HashMap<>();
@@ -187,9 +186,9 @@ public final class TargetPages {
     }
     String msg = "Imported " + added + " target(s)" + (errors.isEmpty() ? "." : "; " + errors.size() + " line(s) refused.");
     if (errors.isEmpty()) {
-      back(ctx, "/targets", "msg", msg);
+      Pages.back(ctx, "/targets", "msg", msg);
     } else {
-      back(ctx, "/targets", "err", msg + " " + String.join("; ", errors.subList(0, Math.min(10, errors.size()))));
+      Pages.back(ctx, "/targets", "err", msg + " " + String.join("; ", errors.subList(0, Math.min(10, errors.size()))));
     }
   }
 
@@ -202,14 +201,14 @@ public final class TargetPages {
       default -> throw ApiException.notFound("no action '" + action + "'");
     };
     if (ids.isEmpty() && targets.list().isEmpty()) {
-      back(ctx, "/targets", "err", "there are no targets yet");
+      Pages.back(ctx, "/targets", "err", "there are no targets yet");
       return;
     }
     long job;
     try {
       job = deploy.start(a, ids, false);
     } catch (IllegalArgumentException e) {
-      back(ctx, "/targets", "err", e.getMessage());
+      Pages.back(ctx, "/targets", "err", e.getMessage());
       return;
     }
     ctx.redirect("/jobs/" + job, HttpStatus.SEE_OTHER);
@@ -255,14 +254,14 @@ public final class TargetPages {
     try {
       Credential c = credentials.create(blank(ctx.formParam("name")), kind, blank(ctx.formParam("username")), secret,
           raw(ctx.formParam("passphrase")), false);
-      back(ctx, "/credentials", "msg", "Added credential " + c.name() + ".");
+      Pages.back(ctx, "/credentials", "msg", "Added credential " + c.name() + ".");
     } catch (CredentialStore.InvalidCredentialException e) {
-      back(ctx, "/credentials", "err", e.getMessage());
+      Pages.back(ctx, "/credentials", "err", e.getMessage());
     }
   }
 
   private void jobPage(Context ctx) {
-    long id = id(ctx);
+    long id = Pages.id(ctx);
     DeployJobs.JobView j = jobs.view(id).orElseThrow(() -> ApiException.notFound("no job " + id));
     StringBuilder b = new StringBuilder();
     b.append("<section id=\"job\" data-job-id=\"").append(j.id()).append("\" data-state=\"").append(esc(j.state())).append("\">")
@@ -291,17 +290,6 @@ public final class TargetPages {
     return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
-  private static void back(Context ctx, String path, String kind, String message) {
-    ctx.redirect(path + "?" + kind + "=" + URLEncoder.encode(message, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
-  }
-
-  private static long id(Context ctx) {
-    try {
-      return Long.parseLong(ctx.pathParam("id"));
-    } catch (NumberFormatException e) {
-      throw ApiException.notFound("no such page: " + ctx.path());
-    }
-  }
 
   private static String blank(String s) {
     return s == null || s.isBlank() ? null : s.trim();
