@@ -34,10 +34,6 @@ public final class Console {
     return s;
   }
 
-  public static String csrf(Context ctx) {
-    return session(ctx).csrfToken();
-  }
-
   /**
    * Answers with the page template {@code template}, which takes {@code frame} (this page's
    * {@link Frame}) and {@code model} (the page's own record).
@@ -47,17 +43,6 @@ public final class Console {
     Frame frame = new Frame(title, active, nav, s.username(), s.csrfToken(), nonBlank(ctx.queryParam("msg")),
         nonBlank(ctx.queryParam("err")));
     ctx.html(templates.render(template, Map.of("frame", frame, "model", model)));
-  }
-
-  /**
-   * Transitional, while pages move to templates: a page whose body is still built in Java
-   * (already escaped). Goes once the last page has its template.
-   */
-  public String page(Context ctx, String title, String active, String body) {
-    Sessions.Session s = session(ctx);
-    Frame frame = new Frame(title, active, nav, s.username(), s.csrfToken(), nonBlank(ctx.queryParam("msg")),
-        nonBlank(ctx.queryParam("err")));
-    return templates.render("legacy.jte", Map.of("frame", frame, "model", body));
   }
 
   private static String nonBlank(String s) {

@@ -118,7 +118,7 @@ class SizingPagesIT {
     HttpResponse<String> r = console.get("/sizing?percentile=0&confidence=sure");
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
-    assertThat(r.body()).contains("id=\"sizing-error\"").contains("percentile must be a number from 1 to 100, got &#39;0&#39;")
+    assertThat(r.body()).contains("id=\"sizing-error\"").contains("percentile must be a number from 1 to 100, got '0'")
         .contains("id=\"sizing-form\"");
     HttpResponse<String> h = console.get("/sizing/" + web + "?headroom=99");
     assertThat(h.statusCode()).isEqualTo(400);

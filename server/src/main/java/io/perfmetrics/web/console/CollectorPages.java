@@ -1,7 +1,5 @@
 package io.perfmetrics.web.console;
 
-import static io.perfmetrics.web.Html.esc;
-
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.ingest.CollectorRecord;
@@ -20,6 +18,11 @@ public final class CollectorPages {
   /** The chart library, from its webjar on the classpath: no CDN. */
   public static final String CHART_JS = "/webjars/chart.js/4.5.1/dist/chart.umd.min.js";
 
+  /** A collector, its status now (active, expired, retired), the TTL it has left, where its charts start (epoch s). */
+  public record Row(CollectorRecord collector, String status, Long ttlLeftSeconds, long chartFrom) {}
+
+  public record ListModel(List<Row> rows) {}
+
   private final Console console;
   private final CollectorRegistry collectors;
   private final Clock clock;
@@ -36,24 +39,8 @@ public final class CollectorPages {
   }
 
   private void list(Context ctx) {
-    List<CollectorRecord> all = collectors.list();
-    StringBuilder b = new StringBuilder();
-    if (all.isEmpty()) {
-      b.append("<p class=\"empty\">No collectors yet: deploy to a target, or mint one with the CLI.</p>");
-    } else {
-      b.append("<table id=\"collectors\"><thead><tr><th>#</th><th>Label</th><th>Kind</th><th>Target</th><th>Status</th>"
-          + "<th>Expires</th><th>TTL left</th><th>Last seen</th></tr></thead><tbody>");
-      for (CollectorRecord c : all) {
-        b.append("<tr><td><a href=\"/collectors/").append(c.id()).append("\">").append(c.id()).append("</a></td><td>")
-            .append(esc(c.label())).append("</td><td>").append(esc(c.kind())).append("</td><td>")
-            .append(c.targetId() == null ? "—" : esc(c.targetId())).append("</td><td><span class=\"badge state-")
-            .append(esc(status(c))).append("\">").append(esc(status(c))).append("</span></td><td>")
-            .append(Fmt.time(c.expiresAt())).append("</td><td>").append(Fmt.duration(ttlLeft(c))).append("</td><td>")
-            .append(Fmt.time(c.lastSeenAt())).append("</td></tr>");
-      }
-      b.append("</tbody></table>");
-    }
-    ctx.html(console.page(ctx, "Collectors", "/collectors", b.toString()));
+    List<Row> rows = collectors.list().stream().map(c -> row(c, 0)).toList();
+    console.render(ctx, "collectors.jte", "Collectors", "/collectors", new ListModel(rows));
   }
 
   private void show(Context ctx) {
@@ -64,23 +51,12 @@ public final class CollectorPages {
       throw ApiException.notFound("no collector " + ctx.pathParam("id"));
     }
     CollectorRecord c = collectors.find(id).orElseThrow(() -> ApiException.notFound("no collector " + id));
-    StringBuilder b = new StringBuilder();
-    b.append("<dl class=\"facts\"><dt>Label</dt><dd>").append(esc(c.label())).append("</dd><dt>Kind</dt><dd>")
-        .append(esc(c.kind())).append("</dd><dt>Target</dt><dd>").append(c.targetId() == null ? "—" : esc(c.targetId()))
-        .append("</dd><dt>Status</dt><dd>").append(esc(status(c))).append("</dd><dt>Expires</dt><dd>")
-        .append(Fmt.time(c.expiresAt())).append(" (").append(Fmt.duration(ttlLeft(c))).append(" left)</dd><dt>Last seen</dt><dd>")
-        .append(Fmt.time(c.lastSeenAt())).append("</dd></dl>")
-        .append("<p class=\"hint\">Last 24 hours, from <code>GET /api/v1/collectors/").append(c.id())
-        .append("/samples</code>. <span id=\"chart-status\"></span></p>")
-        .append("<div class=\"charts\" id=\"charts\" data-collector-id=\"").append(c.id()).append("\" data-from=\"")
-        .append(clock.instant().minus(Duration.ofDays(1)).getEpochSecond()).append("\">")
-        .append("<figure><figcaption>CPU busy (%)</figcaption><canvas id=\"chart-cpu\" data-metric=\"cpu.busy_pct\"></canvas></figure>")
-        .append("<figure><figcaption>Memory in use (GiB)</figcaption><canvas id=\"chart-mem\" data-metric=\"mem.used_bytes\""
-            + " data-total-metric=\"mem.total_bytes\" data-scale=\"1073741824\"></canvas></figure></div>")
-        .append("<script src=\"").append(CHART_JS).append("\" defer></script>")
-        .append("<script src=\"/static/charts.js\" defer></script>");
-    ctx.html(console.page(ctx, "Collector " + c.id() + (c.label() == null ? "" : " · " + c.label()), "/collectors",
-        b.toString()));
+    console.render(ctx, "collector.jte", "Collector " + c.id() + (c.label() == null ? "" : " · " + c.label()),
+        "/collectors", row(c, clock.instant().minus(Duration.ofDays(1)).getEpochSecond()));
+  }
+
+  private Row row(CollectorRecord c, long chartFrom) {
+    return new Row(c, status(c), ttlLeft(c), chartFrom);
   }
 
   private String status(CollectorRecord c) {

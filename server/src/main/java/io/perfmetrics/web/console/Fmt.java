@@ -40,6 +40,25 @@ public final class Fmt {
     return v == null || v.toString().isBlank() ? "—" : v.toString();
   }
 
+  /** 12.3 s */
+  public static String seconds(double s) {
+    return String.format(Locale.ROOT, "%.1f s", s);
+  }
+
+  /** Dollars: 1,234.56 */
+  public static String money(double v) {
+    return String.format(Locale.ROOT, "%,.2f", v);
+  }
+
+  public static String two(double v) {
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  /** An hourly price: 0.0416 */
+  public static String hourly(double v) {
+    return String.format(Locale.ROOT, "%.4f", v);
+  }
+
   /** 1,234.5 */
   public static String rate(double v) {
     return String.format(Locale.ROOT, "%,.1f", v);

@@ -1,7 +1,5 @@
 package io.perfmetrics.web.console;
 
-import static io.perfmetrics.web.Html.esc;
-
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.discovery.Manifest;
@@ -41,6 +39,33 @@ public final class NetopsPages {
     FORMATS.put("suricata", "Suricata / Snort pass rules");
     FORMATS.put("snort-suppress", "Snort threshold.conf (silence sfportscan)");
   }
+
+  /**
+   * The log page: the filters as typed, the protocols to choose from, the page size limit; then
+   * either {@code error} (filters that could not be read) or the operations with the CSV queries
+   * for this page and for all matching, the query strings of the older and newer pages (null
+   * when there is none) and the range shown.
+   */
+  public record LogModel(Map<String, String> typedFilters, String limitTyped, List<String> protocols, int maxPage,
+      String error, List<NetOp> ops, String csvPage, String csvAll, String older, String range, String newer) {
+    public String typed(String key) {
+      return typedFilters.getOrDefault(key, "");
+    }
+  }
+
+  /** One line of the manifest's facts. */
+  public record Fact(String label, String value) {}
+
+  /** A rule set to show and download: the API's format name, its title, its text. */
+  public record RuleSet(String format, String title, String text) {}
+
+  /**
+   * The manifest page: the source addresses as typed (and the appliance's own as placeholder), why
+   * they could not be read, the facts, operations and rule sets, and the source part of the
+   * download links' query.
+   */
+  public record ManifestModel(String given, String placeholder, String error, List<Fact> facts,
+      List<String> operations, List<RuleSet> rules, String sourceQuery) {}
 
   private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
@@ -120,83 +145,24 @@ public final class NetopsPages {
 
   private void logPage(Context ctx) {
     Query q = Query.of(ctx);
-    StringBuilder b = new StringBuilder();
-    b.append("<p class=\"hint\">Every operation the appliance sent to a network, oldest first: pings, port probes,"
-        + " DNS lookups, SSH and SMB connections. What discovery will send is stated ahead of time in the"
-        + " <a id=\"netops-manifest-link\" href=\"/netops/manifest\">manifest</a>, with allowlist rules.</p>");
-    b.append(filterForm(q));
+    String limitTyped = q.typed().getOrDefault("limit", String.valueOf(DEFAULT_PAGE));
     if (!q.errors().isEmpty()) {
-      b.append("<p class=\"flash error\" id=\"netops-error\">").append(esc(String.join("; ", q.errors())))
-          .append("</p>");
-      ctx.html(console.page(ctx, "Network operations", "/netops", b.toString()));
+      console.render(ctx, "netops.jte", "Network operations", "/netops", new LogModel(q.typed(), limitTyped, PROTOCOLS,
+          MAX_PAGE, String.join("; ", q.errors()), List.of(), null, null, null, null, null));
       return;
     }
     NetOpsLog.Filter f = q.filter();
     List<NetOp> ops = netops.query(f);
-    b.append("<p class=\"actions\"><a class=\"button\" id=\"netops-csv\" href=\"/api/v1/netops?")
-        .append(esc(q.csv(f.limit(), f.offset()))).append("\" download=\"netops.csv\">Export CSV (these rows)</a>")
-        .append("<a class=\"button\" id=\"netops-csv-all\" href=\"/api/v1/netops?").append(esc(q.csv(MAX_PAGE, 0)))
-        .append("\" download=\"netops.csv\">Export CSV (all matching, up to ").append(MAX_PAGE).append(")</a></p>");
-    if (ops.isEmpty()) {
-      b.append("<p class=\"empty\" id=\"netops-empty\">No operations match.</p>");
-    } else {
-      b.append("<table id=\"netops\"><thead><tr><th>Time</th><th>Destination</th><th>Port</th><th>Protocol</th>"
-          + "<th>Purpose</th><th>Result</th><th>Detail</th><th>Scan</th><th>Source</th></tr></thead><tbody>");
-      for (NetOp o : ops) {
-        b.append("<tr data-id=\"").append(o.id()).append("\"><td>").append(Fmt.time(o.ts())).append("</td><td>")
-            .append(esc(o.destination())).append("</td><td>").append(o.port() == null ? "—" : o.port())
-            .append("</td><td>").append(esc(o.protocol())).append("</td><td>").append(esc(o.purpose()))
-            .append("</td><td>").append(esc(o.result())).append("</td><td class=\"detail\">").append(esc(o.detail()))
-            .append("</td><td>")
-            .append(o.scanId() == null ? "—" : "<a href=\"/scans/" + o.scanId() + "\">" + o.scanId() + "</a>")
-            .append("</td><td>").append(esc(o.source())).append("</td></tr>");
-      }
-      b.append("</tbody></table>");
-    }
-    b.append("<p class=\"paging\">");
-    if (f.offset() > 0) {
-      b.append("<a class=\"button\" id=\"netops-older\" href=\"/netops?")
-          .append(esc(q.page(Math.max(0, f.offset() - f.limit())))).append("\">Older</a> ");
-    }
-    b.append("<span id=\"netops-range\">").append(ops.isEmpty() ? "none" : (f.offset() + 1) + "–" + (f.offset() + ops.size()))
-        .append("</span>");
-    if (ops.size() == f.limit()) {
-      b.append(" <a class=\"button\" id=\"netops-newer\" href=\"/netops?").append(esc(q.page(f.offset() + f.limit())))
-          .append("\">Newer</a>");
-    }
-    b.append("</p>");
-    ctx.html(console.page(ctx, "Network operations", "/netops", b.toString()));
-  }
-
-  private static String filterForm(Query q) {
-    StringBuilder b = new StringBuilder("<form method=\"get\" action=\"/netops\" id=\"netops-filter\" class=\"filters\">");
-    b.append(input("Scan", "scan_id", "netops-scan", "number", q.typed("scan_id"), " min=\"1\""))
-        .append(input("Destination", "destination", "netops-destination", "text", q.typed("destination"), ""))
-        .append("<label>Protocol <select name=\"protocol\" id=\"netops-protocol\"><option value=\"\">any</option>");
-    for (String p : PROTOCOLS) {
-      b.append("<option value=\"").append(p).append("\"").append(p.equals(q.typed("protocol")) ? " selected" : "")
-          .append(">").append(p).append("</option>");
-    }
-    b.append("</select></label>")
-        .append(input("Source", "source", "netops-source", "text", q.typed("source"), " placeholder=\"discovery, deploy\""))
-        .append(input("From (UTC)", "from", "netops-from", "datetime-local", q.typed("from"), " step=\"1\""))
-        .append(input("To (UTC)", "to", "netops-to", "datetime-local", q.typed("to"), " step=\"1\""))
-        .append(input("Page size", "limit", "netops-limit", "number",
-            q.typed().getOrDefault("limit", String.valueOf(DEFAULT_PAGE)), " min=\"1\" max=\"" + MAX_PAGE + "\""))
-        .append("<button type=\"submit\" id=\"netops-filter-submit\">Filter</button> <a href=\"/netops\""
-            + " id=\"netops-reset\">Reset</a></form>");
-    return b.toString();
-  }
-
-  private static String input(String label, String name, String id, String type, String value, String extra) {
-    return "<label>" + esc(label) + " <input type=\"" + type + "\" name=\"" + name + "\" id=\"" + id + "\" value=\""
-        + esc(value) + "\"" + extra + "></label>";
+    console.render(ctx, "netops.jte", "Network operations", "/netops", new LogModel(q.typed(), limitTyped, PROTOCOLS,
+        MAX_PAGE, null, ops, q.csv(f.limit(), f.offset()), q.csv(MAX_PAGE, 0),
+        f.offset() > 0 ? q.page(Math.max(0, f.offset() - f.limit())) : null,
+        ops.isEmpty() ? "none" : (f.offset() + 1) + "–" + (f.offset() + ops.size()),
+        ops.size() == f.limit() ? q.page(f.offset() + f.limit()) : null));
   }
 
   private void manifestPage(Context ctx) {
     String given = ctx.queryParam("source");
     List<String> sources;
-    StringBuilder b = new StringBuilder();
     String error = null;
     try {
       sources = Manifest.sources(given);
@@ -206,54 +172,29 @@ public final class NetopsPages {
     }
     Manifest m = scans.manifest(sources);
     String srcQuery = sources.isEmpty() ? "" : "&source=" + URLEncoder.encode(String.join(",", sources), StandardCharsets.UTF_8);
-    b.append("<p class=\"hint\">What discovery sends to a network, stated before any scan, and rules that let it"
-        + " through (and keep intrusion detection quiet about it). From <code>GET /api/v1/netops/manifest</code>."
-        + " <a href=\"/netops\">Back to the operations log</a>.</p>")
-        .append("<form method=\"get\" action=\"/netops/manifest\" id=\"manifest-source-form\">")
-        .append("<label>Source addresses as the network sees the appliance (behind NAT they differ)"
-            + " <input name=\"source\" id=\"manifest-source\" value=\"").append(esc(given == null ? "" : given))
-        .append("\" placeholder=\"").append(esc(String.join(",", m.sourceAddresses()))).append("\"></label>")
-        .append("<button type=\"submit\" id=\"manifest-source-submit\">Make rules for these</button></form>");
-    if (error != null) {
-      b.append("<p class=\"flash error\" id=\"manifest-error\">").append(esc(error))
-          .append("; the rules below are for the appliance's own addresses.</p>");
-    }
-    b.append("<dl class=\"facts\" id=\"manifest-facts\">")
-        .append(fact("Source addresses", String.join(", ", m.sourceAddresses())))
-        .append(fact("TCP ports", ports(m.tcpPorts())))
-        .append(fact("SMB negotiate on", m.smbPorts().isEmpty() ? "none" : ports(m.smbPorts())))
-        .append(fact("ICMP echo", (m.icmpEcho() ? "yes" : "no") + note(m.icmpNote())))
-        .append(fact("nmap OS detection", (m.nmap() ? "yes" : "no") + note(m.nmapNote())))
-        .append(fact("Reverse DNS", m.reverseDns() ? "yes" : "no"))
-        .append(fact("Spacing at one address", m.hostSpacingMs() + " ms"))
-        .append(fact("Spacing across the network", m.globalIntervalMs() + " ms ("
-            + String.format(Locale.ROOT, "%.2f", m.globalRatePerSecond()) + " operations/s at most)"))
-        .append(fact("Addresses at a time", String.valueOf(m.concurrency())))
-        .append(fact("Connect timeout", m.connectTimeoutMs() + " ms"))
-        .append(fact("Paced operations per address", String.valueOf(m.operationsPerAddress())))
-        .append(fact("scanlogd port weight", m.scanlogdPortWeight() + " (scanlogd reports a scan at 21 within its"
-            + " 3-second window; privileged ports weigh 3, others 1)"))
-        .append(fact("Schedule", m.schedule()))
-        .append("</dl><h2>Operations</h2><ul id=\"manifest-operations\">");
-    for (String op : m.operations()) {
-      b.append("<li>").append(esc(op)).append("</li>");
-    }
-    b.append("</ul><h2>Allowlist rules</h2>");
+    List<Fact> facts = List.of(
+        new Fact("Source addresses", String.join(", ", m.sourceAddresses())),
+        new Fact("TCP ports", ports(m.tcpPorts())),
+        new Fact("SMB negotiate on", m.smbPorts().isEmpty() ? "none" : ports(m.smbPorts())),
+        new Fact("ICMP echo", (m.icmpEcho() ? "yes" : "no") + note(m.icmpNote())),
+        new Fact("nmap OS detection", (m.nmap() ? "yes" : "no") + note(m.nmapNote())),
+        new Fact("Reverse DNS", m.reverseDns() ? "yes" : "no"),
+        new Fact("Spacing at one address", m.hostSpacingMs() + " ms"),
+        new Fact("Spacing across the network", m.globalIntervalMs() + " ms ("
+            + String.format(Locale.ROOT, "%.2f", m.globalRatePerSecond()) + " operations/s at most)"),
+        new Fact("Addresses at a time", String.valueOf(m.concurrency())),
+        new Fact("Connect timeout", m.connectTimeoutMs() + " ms"),
+        new Fact("Paced operations per address", String.valueOf(m.operationsPerAddress())),
+        new Fact("scanlogd port weight", m.scanlogdPortWeight() + " (scanlogd reports a scan at 21 within its"
+            + " 3-second window; privileged ports weigh 3, others 1)"),
+        new Fact("Schedule", m.schedule()));
     Map<String, String> texts = Map.of("iptables", m.rules().iptables(), "nftables", m.rules().nftables(),
         "netsh", m.rules().netsh(), "suricata", m.rules().suricata(), "snort-suppress", m.rules().snortSuppress());
-    for (var e : FORMATS.entrySet()) {
-      String format = e.getKey();
-      b.append("<section class=\"rules\" id=\"rules-").append(format).append("\"><h3>").append(esc(e.getValue()))
-          .append(" <a class=\"button\" id=\"manifest-download-").append(format)
-          .append("\" href=\"/api/v1/netops/manifest?format=").append(format).append(esc(srcQuery))
-          .append("\" download=\"perfmetrics-").append(format).append(".txt\">Download</a></h3><pre id=\"manifest-")
-          .append(format).append("\">").append(esc(texts.get(format))).append("</pre></section>");
-    }
-    ctx.html(console.page(ctx, "Network operations manifest", "/netops", b.toString()));
-  }
-
-  private static String fact(String label, String value) {
-    return "<dt>" + esc(label) + "</dt><dd>" + esc(value) + "</dd>";
+    List<RuleSet> rules = FORMATS.entrySet().stream()
+        .map(e -> new RuleSet(e.getKey(), e.getValue(), texts.get(e.getKey())))
+        .toList();
+    console.render(ctx, "manifest.jte", "Network operations manifest", "/netops", new ManifestModel(
+        given == null ? "" : given, String.join(",", m.sourceAddresses()), error, facts, m.operations(), rules, srcQuery));
   }
 
   private static String note(String n) {

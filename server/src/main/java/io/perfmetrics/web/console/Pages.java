@@ -1,17 +1,12 @@
 package io.perfmetrics.web.console;
 
-import static io.perfmetrics.web.Html.esc;
-
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.perfmetrics.web.ApiException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
-/**
- * What the console's pages do alike: redirect back with a message, read a numeric path id, show a
- * value or a dash.
- */
+/** What the console's pages do alike: redirect back with a message, read a numeric path id. */
 final class Pages {
   private Pages() {}
 
@@ -27,10 +22,5 @@ final class Pages {
     } catch (NumberFormatException e) {
       throw ApiException.notFound("no such page: " + ctx.path());
     }
-  }
-
-  /** The value escaped for HTML, or a dash when there is none. */
-  static String orDash(String s) {
-    return s == null || s.isBlank() ? "—" : esc(s);
   }
 }

@@ -1,7 +1,5 @@
 package io.perfmetrics.web.console;
 
-import static io.perfmetrics.web.Html.esc;
-
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.sizing.Candidate;
@@ -36,6 +34,42 @@ public final class SizingPages {
   private static final List<String> PARAMS =
       List.of("provider", "region", "os", "pricing", "percentile", "headroom", "lookback_days", "family", "arch");
 
+  /** A figure for a table cell: its value to sort by (null: none, shown as a dash) and its text. */
+  public record Num(Double sort, String text) {}
+
+  /** One host of the fleet report, with its link, name and the figures of its row. */
+  public record FleetRow(HostSizing sizing, String href, String name, Num currentMonthly, String recommendedType,
+      Num recommendedMonthly, Num savings, Num vcpuNeeded, Num memoryNeeded, int confidenceRank, String confidence,
+      String confidenceDetail) {}
+
+  /**
+   * The fleet page: either {@code error} (parameters that could not be read) and the form, or the
+   * form, the export links, the parameters in words, totals per provider and over all, and the hosts.
+   */
+  public record FleetModel(String error, Form form, String csvHref, String jsonHref, String description,
+      List<FleetReport.ProviderTotal> totals, FleetReport.ProviderTotal all, List<FleetRow> hosts, String emptyMessage) {}
+
+  /** A line of a host's facts; {@code id} names its value element, when a test or script needs it. */
+  public record Fact(String label, String value, String id) {}
+
+  /** A host's demand table: observed, needed, the recommended and the current type's capacity. */
+  public record DemandRows(String percentile, String headroom, List<Num> vcpu, List<Num> memory, List<Num> network,
+      String networkRecommended, String networkCurrent, String disk) {}
+
+  /** One host's page; as {@link FleetModel}, {@code error} alone with the form when the parameters are bad. */
+  public record HostModel(String error, HostSizing sizing, Form form, String backHref, String csvHref, List<Fact> facts,
+      List<String> notes, DemandRows demand, String chartQuery, List<Candidate> candidates, List<Candidate> rejected) {}
+
+  /** The report's parameter form: text and number inputs, selects, and (fleet only) the confidence checkboxes. */
+  public record Form(String action, List<Field> fields, List<Check> confidence) {}
+
+  /** A form field: {@code type} is select, text or number; a select has options. */
+  public record Field(String name, String label, String type, String value, String placeholder, List<Option> options) {}
+
+  public record Option(String value, String label, boolean selected) {}
+
+  public record Check(String rating, boolean checked) {}
+
   private final Console console;
   private final SizingService sizing;
 
@@ -50,16 +84,15 @@ public final class SizingPages {
   }
 
   private void fleet(Context ctx) {
-    StringBuilder b = new StringBuilder();
     SizingQuery q;
     Set<String> ratings;
     try {
       q = SizingRoutes.query(ctx);
       ratings = SizingRoutes.confidence(ctx);
     } catch (ApiException e) {
-      b.append("<p class=\"flash error\" id=\"sizing-error\">").append(esc(e.detail())).append("</p>");
-      b.append(form(ctx, "/sizing", true));
-      ctx.status(400).html(console.page(ctx, "Sizing", "/sizing", b.toString()));
+      ctx.status(400);
+      console.render(ctx, "sizing.jte", "Sizing", "/sizing", new FleetModel(e.detail(), form(ctx, "/sizing", true),
+          null, null, null, List.of(), null, List.of(), null));
       return;
     }
     FleetReport r = sizing.fleet(q);
@@ -67,78 +100,41 @@ public final class SizingPages {
       r = r.withConfidence(ratings);
     }
     String query = query(ctx, true);
-    b.append(form(ctx, "/sizing", true));
-    b.append("<p class=\"actions\"><a class=\"button\" id=\"sizing-csv\" href=\"/api/v1/sizing?format=csv")
-        .append(query.isEmpty() ? "" : "&amp;" + esc(query)).append("\" download=\"sizing.csv\">Export CSV</a>")
-        .append("<a class=\"button\" href=\"/api/v1/sizing").append(query.isEmpty() ? "" : "?" + esc(query))
-        .append("\">JSON</a></p>");
-    b.append("<p class=\"hint\">").append(esc(describe(r.parameters()))).append("</p>");
-
-    b.append("<h2>Totals</h2><table id=\"sizing-totals\"><thead><tr><th>Provider</th><th class=\"num\">Hosts</th>"
-        + "<th class=\"num\">Sized</th><th class=\"num\">Current $/month</th><th class=\"num\">Recommended $/month</th>"
-        + "<th class=\"num\">Savings $/month</th></tr></thead><tbody>");
     double cur = 0;
     double rec = 0;
     double sav = 0;
     int hosts = 0;
     int sized = 0;
     for (FleetReport.ProviderTotal t : r.totals()) {
-      b.append("<tr data-provider=\"").append(esc(t.provider())).append("\"><td>").append(esc(t.provider()))
-          .append("</td><td class=\"num\">").append(t.hosts()).append("</td><td class=\"num\">").append(t.sized())
-          .append("</td><td class=\"num\">").append(money(t.currentMonthly())).append("</td><td class=\"num\">")
-          .append(money(t.recommendedMonthly())).append("</td><td class=\"num\">").append(money(t.monthlySavings()))
-          .append("</td></tr>");
       hosts += t.hosts();
       sized += t.sized();
       cur += t.currentMonthly();
       rec += t.recommendedMonthly();
       sav += t.monthlySavings();
     }
-    b.append("</tbody><tfoot><tr id=\"sizing-total-all\"><th>All</th><th class=\"num\">").append(hosts)
-        .append("</th><th class=\"num\">").append(sized).append("</th><th class=\"num\">").append(money(cur))
-        .append("</th><th class=\"num\">").append(money(rec)).append("</th><th class=\"num\">").append(money(sav))
-        .append("</th></tr></tfoot></table>");
+    String linkQuery = query.isEmpty() ? "" : "?" + query;
+    List<FleetRow> rows = r.hosts().stream().map(h -> fleetRow(h, linkQuery)).toList();
+    console.render(ctx, "sizing.jte", "Sizing", "/sizing", new FleetModel(null, form(ctx, "/sizing", true),
+        "/api/v1/sizing?format=csv" + (query.isEmpty() ? "" : "&" + query), "/api/v1/sizing" + linkQuery,
+        describe(r.parameters()), r.totals(), new FleetReport.ProviderTotal("All", hosts, sized, cur, rec, sav), rows,
+        ratings == null
+            ? "No hosts yet: deploy collectors; a host is sized once it has reported for 6 hours."
+            : "No host has the confidence asked for."));
+  }
 
-    b.append("<h2>Hosts</h2>");
-    if (r.hosts().isEmpty()) {
-      b.append("<p class=\"empty\" id=\"sizing-empty\">")
-          .append(ratings == null
-              ? "No hosts yet: deploy collectors; a host is sized once it has reported for 6 hours."
-              : "No host has the confidence asked for.")
-          .append("</p>");
-    } else {
-      b.append("<p class=\"hint\">Click a column heading to sort.</p>")
-          .append("<table id=\"sizing-report\" class=\"sortable\"><thead><tr>")
-          .append("<th data-type=\"text\">Host</th><th data-type=\"text\">Status</th><th data-type=\"text\">Provider</th>")
-          .append("<th data-type=\"text\">Region</th><th data-type=\"text\">Current type</th>")
-          .append("<th data-type=\"num\" class=\"num\">Current $/month</th><th data-type=\"text\">Recommended</th>")
-          .append("<th data-type=\"num\" class=\"num\">Recommended $/month</th><th data-type=\"num\" class=\"num\">Savings $/month</th>")
-          .append("<th data-type=\"num\" class=\"num\">vCPU needed</th><th data-type=\"num\" class=\"num\">Memory needed (GiB)</th>")
-          .append("<th data-type=\"num\">Confidence</th></tr></thead><tbody>");
-      for (HostSizing h : r.hosts()) {
-        Demand d = h.demand();
-        Confidence c = h.confidence();
-        b.append("<tr data-host-id=\"").append(h.hostId()).append("\"><td><a href=\"/sizing/").append(h.hostId())
-            .append(query.isEmpty() ? "" : "?" + esc(query)).append("\">")
-            .append(esc(h.hostname() == null ? "collector " + h.hostId() : h.hostname())).append("</a></td>")
-            .append("<td><span class=\"badge status-").append(esc(h.status())).append("\">").append(esc(Fmt.state(h.status())))
-            .append("</span></td><td>").append(Pages.orDash(h.provider())).append("</td><td>").append(Pages.orDash(h.region()))
-            .append("</td><td>").append(Pages.orDash(h.currentType())).append("</td>")
-            .append(numCell(h.current() == null ? null : h.current().monthly(), SizingPages::money))
-            .append("<td>").append(h.recommended() == null ? "—" : esc(h.recommended().type())).append("</td>")
-            .append(numCell(h.recommended() == null ? null : h.recommended().monthly(), SizingPages::money))
-            .append(numCell(h.monthlySavings(), SizingPages::money))
-            .append(numCell(d == null ? null : d.vcpuNeeded(), SizingPages::two))
-            .append(numCell(d == null ? null : d.memoryNeededGib(), SizingPages::two))
-            .append("<td data-sort=\"").append(rank(c)).append("\"><span class=\"badge confidence-")
-            .append(esc(c == null ? "insufficient" : c.rating())).append("\">")
-            .append(esc(c == null ? "insufficient" : c.rating())).append("</span>")
-            .append(c == null ? "" : " <small>" + Math.round(c.share() * 100) + "% of samples, " + c.daysCovered() + " d</small>")
-            .append("</td></tr>");
-      }
-      b.append("</tbody></table>");
-    }
-    ctx.html(console.page(ctx, "Sizing", "/sizing", b.toString()));
+  private static FleetRow fleetRow(HostSizing h, String linkQuery) {
+    Demand d = h.demand();
+    Confidence c = h.confidence();
+    return new FleetRow(h, "/sizing/" + h.hostId() + linkQuery,
+        h.hostname() == null ? "collector " + h.hostId() : h.hostname(),
+        num(h.current() == null ? null : h.current().monthly(), SizingPages::money),
+        h.recommended() == null ? null : h.recommended().type(),
+        num(h.recommended() == null ? null : h.recommended().monthly(), SizingPages::money),
+        num(h.monthlySavings(), SizingPages::money),
+        num(d == null ? null : d.vcpuNeeded(), SizingPages::two),
+        num(d == null ? null : d.memoryNeededGib(), SizingPages::two),
+        rank(c), c == null ? "insufficient" : c.rating(),
+        c == null ? null : Math.round(c.share() * 100) + "% of samples, " + c.daysCovered() + " d");
   }
 
   private void host(Context ctx) {
@@ -153,155 +149,92 @@ public final class SizingPages {
     }
     Host host = found.get(0);
     String title = "Sizing · " + (host.name() == null ? "collector " + host.id() : host.name());
-    StringBuilder b = new StringBuilder();
     SizingQuery q;
     try {
       q = SizingRoutes.query(ctx);
     } catch (ApiException e) {
-      b.append("<p class=\"flash error\" id=\"sizing-error\">").append(esc(e.detail())).append("</p>")
-          .append(form(ctx, "/sizing/" + host.id(), false));
-      ctx.status(400).html(console.page(ctx, title, "/sizing", b.toString()));
+      ctx.status(400);
+      console.render(ctx, "sizing-host.jte", title, "/sizing", new HostModel(e.detail(), null,
+          form(ctx, "/sizing/" + host.id(), false), null, null, List.of(), List.of(), null, null, List.of(), List.of()));
       return;
     }
     HostSizing h = sizing.host(host, q);
     String query = query(ctx, false);
     String back = query(ctx, true);
-    b.append("<p><a href=\"/sizing").append(back.isEmpty() ? "" : "?" + esc(back)).append("\">All hosts</a></p>");
-    b.append(form(ctx, "/sizing/" + host.id(), false));
-    b.append("<p class=\"actions\"><a class=\"button\" id=\"host-csv\" href=\"/api/v1/sizing/").append(h.hostId())
-        .append("?format=csv").append(query.isEmpty() ? "" : "&amp;" + esc(query)).append("\" download=\"sizing-")
-        .append(h.hostId()).append(".csv\">Export CSV</a><a class=\"button\" href=\"/collectors/").append(h.hostId())
-        .append("\">Collector</a></p>");
-
     Demand d = h.demand();
     Confidence c = h.confidence();
-    b.append("<dl class=\"facts\" id=\"host-facts\"><dt>Status</dt><dd><span class=\"badge status-").append(esc(h.status()))
-        .append("\">").append(esc(Fmt.state(h.status()))).append("</span></dd>")
-        .append("<dt>Provider / region</dt><dd>").append(Pages.orDash(h.provider())).append(" / ").append(Pages.orDash(h.region())).append("</dd>")
-        .append("<dt>OS licence, pricing</dt><dd>").append(Pages.orDash(h.os())).append(", ").append(Pages.orDash(h.pricing())).append("</dd>")
-        .append("<dt>Runs as now</dt><dd>").append(Pages.orDash(h.currentType()))
-        .append(h.current() == null ? "" : " — " + h.current().vcpu() + " vCPU, " + two(h.current().memoryGib()) + " GiB, $"
-            + money(h.current().monthly()) + "/month")
-        .append("</dd><dt>Recommended</dt><dd id=\"host-recommended\">")
-        .append(h.recommended() == null ? "—" : esc(h.recommended().type()) + " — " + h.recommended().vcpu() + " vCPU, "
-            + two(h.recommended().memoryGib()) + " GiB, $" + money(h.recommended().monthly()) + "/month")
-        .append("</dd><dt>Savings</dt><dd>").append(h.monthlySavings() == null ? "—" : "$" + money(h.monthlySavings()) + "/month")
-        .append("</dd><dt>Confidence</dt><dd>")
-        .append(c == null ? "—" : esc(c.rating()) + " — " + c.samplesPresent() + " of " + c.samplesExpected()
-            + " expected CPU samples (" + Math.round(c.share() * 100) + "%), " + c.daysCovered() + " day(s) covered")
-        .append("</dd></dl>");
-    if (h.notes() != null && !h.notes().isEmpty()) {
-      b.append("<ul class=\"notes\" id=\"host-notes\">");
-      h.notes().forEach(n -> b.append("<li>").append(esc(n)).append("</li>"));
-      b.append("</ul>");
-    }
-
-    if (d != null) {
-      String p = "p" + two(d.percentile()).replaceAll("\\.00$", "");
-      b.append("<h2>Demand</h2><table id=\"host-demand\"><thead><tr><th></th><th class=\"num\">").append(esc(p))
-          .append(" observed</th><th class=\"num\">Needed (× ").append(two(d.headroom()))
-          .append(" headroom)</th><th class=\"num\">Recommended type</th><th class=\"num\">Runs as now</th></tr></thead><tbody>")
-          .append("<tr><td>vCPU</td>").append(numCell(d.vcpuUsed(), SizingPages::two)).append(numCell(d.vcpuNeeded(), SizingPages::two))
-          .append(numCell(h.recommended() == null ? null : (double) h.recommended().vcpu(), SizingPages::two))
-          .append(numCell(h.current() == null ? d.cpuCount() : Double.valueOf(h.current().vcpu()), SizingPages::two)).append("</tr>")
-          .append("<tr><td>Memory (GiB)</td>").append(numCell(d.memoryUsedGib(), SizingPages::two))
-          .append(numCell(d.memoryNeededGib(), SizingPages::two))
-          .append(numCell(h.recommended() == null ? null : h.recommended().memoryGib(), SizingPages::two))
-          .append(numCell(h.current() == null ? null : h.current().memoryGib(), SizingPages::two)).append("</tr>")
-          .append("<tr><td>Network (busier direction)</td>").append(numCell(d.networkBytesPerS(), SizingPages::rate))
-          .append(numCell(d.networkNeededGbps() == null ? null : d.networkNeededGbps(), v -> two(v) + " Gbit/s"))
-          .append("<td class=\"num\">").append(h.recommended() == null ? "—" : Pages.orDash(h.recommended().networkClass()))
-          .append("</td><td class=\"num\">").append(h.current() == null ? "—" : Pages.orDash(h.current().networkClass())).append("</td></tr>")
-          .append("<tr><td>Disk read / write</td><td class=\"num\">").append(rateOrDash(d.diskReadBytesPerS())).append(" / ")
-          .append(rateOrDash(d.diskWriteBytesPerS()))
-          .append("</td><td class=\"num\" colspan=\"3\">reported only: the catalog states no disk throughput</td></tr>")
-          .append("</tbody></table>");
-    }
-
-    b.append("<h2>Over time</h2><p class=\"hint\">Hourly mean and maximum over the lookback window, from <code>GET /api/v1/sizing/")
-        .append(h.hostId()).append("</code>; the flat lines are the percentile the report uses, what the host needs with headroom,")
-        .append(" and the capacity of the recommended and the current type. <span id=\"chart-status\"></span></p>")
-        .append("<div class=\"charts\" id=\"sizing-charts\" data-host-id=\"").append(h.hostId()).append("\" data-query=\"")
-        .append(esc(query)).append("\">")
-        .append("<figure><figcaption>CPU in use (vCPUs)</figcaption><canvas id=\"chart-sizing-cpu\"></canvas></figure>")
-        .append("<figure><figcaption>Memory in use (GiB)</figcaption><canvas id=\"chart-sizing-mem\"></canvas></figure></div>")
-        .append("<script src=\"").append(CollectorPages.CHART_JS).append("\" defer></script>")
-        .append("<script src=\"/static/sizing.js\" defer></script>");
-
-    b.append("<h2>Candidates</h2>");
-    candidates(b, "candidates", h.candidates(), "No type fits under these parameters.");
-    b.append("<h2>Rejected</h2>");
-    candidates(b, "rejected", h.rejected(), "None.");
-    ctx.html(console.page(ctx, title, "/sizing", b.toString()));
+    List<Fact> facts = List.of(
+        new Fact("Provider / region", Fmt.orDash(h.provider()) + " / " + Fmt.orDash(h.region()), null),
+        new Fact("OS licence, pricing", Fmt.orDash(h.os()) + ", " + Fmt.orDash(h.pricing()), null),
+        new Fact("Runs as now", Fmt.orDash(h.currentType()) + (h.current() == null ? "" : " — " + h.current().vcpu()
+            + " vCPU, " + two(h.current().memoryGib()) + " GiB, $" + money(h.current().monthly()) + "/month"), null),
+        new Fact("Recommended", h.recommended() == null ? "—" : h.recommended().type() + " — " + h.recommended().vcpu()
+            + " vCPU, " + two(h.recommended().memoryGib()) + " GiB, $" + money(h.recommended().monthly()) + "/month",
+            "host-recommended"),
+        new Fact("Savings", h.monthlySavings() == null ? "—" : "$" + money(h.monthlySavings()) + "/month", null),
+        new Fact("Confidence", c == null ? "—" : c.rating() + " — " + c.samplesPresent() + " of " + c.samplesExpected()
+            + " expected CPU samples (" + Math.round(c.share() * 100) + "%), " + c.daysCovered() + " day(s) covered", null));
+    console.render(ctx, "sizing-host.jte", title, "/sizing", new HostModel(null, h,
+        form(ctx, "/sizing/" + host.id(), false), "/sizing" + (back.isEmpty() ? "" : "?" + back),
+        "/api/v1/sizing/" + h.hostId() + "?format=csv" + (query.isEmpty() ? "" : "&" + query), facts,
+        h.notes() == null ? List.of() : h.notes(), d == null ? null : demand(h, d), query,
+        h.candidates() == null ? List.of() : h.candidates(), h.rejected() == null ? List.of() : h.rejected()));
   }
 
-  private static void candidates(StringBuilder b, String id, List<Candidate> list, String none) {
-    if (list == null || list.isEmpty()) {
-      b.append("<p class=\"empty\" id=\"").append(id).append("-none\">").append(esc(none)).append("</p>");
-      return;
-    }
-    b.append("<table id=\"").append(id).append("\"><thead><tr><th>Type</th><th>Family</th><th class=\"num\">vCPU</th>")
-        .append("<th class=\"num\">Memory (GiB)</th><th>Arch</th><th>Network</th><th class=\"num\">$/hour</th>")
-        .append("<th class=\"num\">$/month</th><th>Why</th></tr></thead><tbody>");
-    for (Candidate c : list) {
-      b.append("<tr").append(c.chosen() ? " class=\"chosen\"" : "").append("><td>").append(esc(c.type()))
-          .append(c.chosen() ? " <span class=\"badge\">chosen</span>" : "").append("</td><td>").append(esc(c.family()))
-          .append("</td><td class=\"num\">").append(c.vcpu()).append("</td><td class=\"num\">").append(two(c.memoryGib()))
-          .append("</td><td>").append(esc(c.arch())).append("</td><td>").append(Pages.orDash(c.networkClass()))
-          .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.4f", c.hourly())).append("</td><td class=\"num\">")
-          .append(money(c.monthly())).append("</td><td class=\"detail\">").append(esc(c.reason())).append("</td></tr>");
-    }
-    b.append("</tbody></table>");
+  private static DemandRows demand(HostSizing h, Demand d) {
+    var recommended = h.recommended();
+    var current = h.current();
+    return new DemandRows("p" + two(d.percentile()).replaceAll("\\.00$", ""), two(d.headroom()),
+        List.of(num(d.vcpuUsed(), SizingPages::two), num(d.vcpuNeeded(), SizingPages::two),
+            num(recommended == null ? null : (double) recommended.vcpu(), SizingPages::two),
+            num(current == null ? d.cpuCount() : Double.valueOf(current.vcpu()), SizingPages::two)),
+        List.of(num(d.memoryUsedGib(), SizingPages::two), num(d.memoryNeededGib(), SizingPages::two),
+            num(recommended == null ? null : recommended.memoryGib(), SizingPages::two),
+            num(current == null ? null : current.memoryGib(), SizingPages::two)),
+        List.of(num(d.networkBytesPerS(), SizingPages::rate),
+            num(d.networkNeededGbps() == null ? null : d.networkNeededGbps(), v -> two(v) + " Gbit/s")),
+        recommended == null ? "—" : Fmt.orDash(recommended.networkClass()),
+        current == null ? "—" : Fmt.orDash(current.networkClass()),
+        rateOrDash(d.diskReadBytesPerS()) + " / " + rateOrDash(d.diskWriteBytesPerS()));
   }
 
   /** The parameter form; GET, so a report is a link that can be bookmarked and shared. */
-  private static String form(Context ctx, String action, boolean fleet) {
+  private static Form form(Context ctx, String action, boolean fleet) {
     Map<String, List<String>> qp = ctx.queryParamMap();
-    StringBuilder b = new StringBuilder();
-    b.append("<form method=\"get\" action=\"").append(esc(action)).append("\" id=\"sizing-form\" class=\"filters\">")
-        .append(select("provider", "Size for provider", value(qp, "provider"),
-            List.of("", "each host's own", "aws", "AWS", "azure", "Azure", "gcp", "GCP")))
-        .append(input("region", "Region", value(qp, "region"), "text", "each host's own"))
-        .append(select("pricing", "Pricing", value(qp, "pricing"),
+    List<Field> fields = List.of(
+        select("provider", "Size for provider", value(qp, "provider"),
+            List.of("", "each host's own", "aws", "AWS", "azure", "Azure", "gcp", "GCP")),
+        input("region", "Region", value(qp, "region"), "text", "each host's own"),
+        select("pricing", "Pricing", value(qp, "pricing"),
             List.of(PricingModel.ON_DEMAND.param(), "on demand", PricingModel.COMMIT_1Y.param(), "1-year commitment",
-                PricingModel.COMMIT_3Y.param(), "3-year commitment")))
-        .append(select("os", "OS licence", value(qp, "os"), List.of("", "each host's own", "linux", "Linux", "windows", "Windows")))
-        .append(input("percentile", "Percentile", value(qp, "percentile"), "number", fmtDefault(SizingQuery.DEFAULT_PERCENTILE)))
-        .append(input("headroom", "Headroom", value(qp, "headroom"), "number", fmtDefault(SizingQuery.DEFAULT_HEADROOM)))
-        .append(input("lookback_days", "Lookback (days)", value(qp, "lookback_days"), "number",
-            String.valueOf(SizingQuery.DEFAULT_LOOKBACK_DAYS)))
-        .append(input("family", "Families", value(qp, "family"), "text", "any, e.g. m7i,Dsv5 or general"))
-        .append(select("arch", "Architecture", value(qp, "arch"), List.of("", "any", "x86_64", "x86_64", "arm64", "arm64")));
+                PricingModel.COMMIT_3Y.param(), "3-year commitment")),
+        select("os", "OS licence", value(qp, "os"), List.of("", "each host's own", "linux", "Linux", "windows", "Windows")),
+        input("percentile", "Percentile", value(qp, "percentile"), "number", fmtDefault(SizingQuery.DEFAULT_PERCENTILE)),
+        input("headroom", "Headroom", value(qp, "headroom"), "number", fmtDefault(SizingQuery.DEFAULT_HEADROOM)),
+        input("lookback_days", "Lookback (days)", value(qp, "lookback_days"), "number",
+            String.valueOf(SizingQuery.DEFAULT_LOOKBACK_DAYS)),
+        input("family", "Families", value(qp, "family"), "text", "any, e.g. m7i,Dsv5 or general"),
+        select("arch", "Architecture", value(qp, "arch"), List.of("", "any", "x86_64", "x86_64", "arm64", "arm64")));
+    List<Check> confidence = null;
     if (fleet) {
       List<String> chosen = new ArrayList<>();
       qp.getOrDefault("confidence", List.of()).forEach(v -> chosen.addAll(List.of(v.split(","))));
-      b.append("<fieldset id=\"sizing-confidence\"><legend>Confidence</legend>");
-      for (String r : SizingRoutes.RATINGS) {
-        b.append("<label class=\"check\"><input type=\"checkbox\" name=\"confidence\" value=\"").append(r).append("\" id=\"confidence-")
-            .append(r).append("\"").append(chosen.contains(r) ? " checked" : "").append("> ").append(r).append("</label>");
-      }
-      b.append("</fieldset>");
+      confidence = SizingRoutes.RATINGS.stream().map(r -> new Check(r, chosen.contains(r))).toList();
     }
-    b.append("<button type=\"submit\" id=\"sizing-apply\" class=\"primary\">Apply</button> <a href=\"").append(esc(action))
-        .append("\">Defaults</a></form>");
-    return b.toString();
+    return new Form(action, fields, confidence);
   }
 
-  private static String select(String name, String label, String current, List<String> valuesAndLabels) {
-    StringBuilder b = new StringBuilder("<label>").append(esc(label)).append(" <select name=\"").append(name)
-        .append("\" id=\"sizing-").append(name).append("\">");
+  private static Field select(String name, String label, String current, List<String> valuesAndLabels) {
+    List<Option> options = new ArrayList<>();
     for (int i = 0; i < valuesAndLabels.size(); i += 2) {
       String v = valuesAndLabels.get(i);
-      b.append("<option value=\"").append(esc(v)).append("\"").append(v.equals(current == null ? "" : current) ? " selected" : "")
-          .append(">").append(esc(valuesAndLabels.get(i + 1))).append("</option>");
+      options.add(new Option(v, valuesAndLabels.get(i + 1), v.equals(current == null ? "" : current)));
     }
-    return b.append("</select></label>").toString();
+    return new Field(name, label, "select", current, null, options);
   }
 
-  private static String input(String name, String label, String current, String type, String placeholder) {
-    return "<label>" + esc(label) + " <input name=\"" + name + "\" id=\"sizing-" + name + "\" type=\"" + type + "\""
-        + ("number".equals(type) ? " step=\"any\"" : "") + " value=\"" + esc(current) + "\" placeholder=\""
-        + esc(placeholder) + "\"></label>";
+  private static Field input(String name, String label, String current, String type, String placeholder) {
+    return new Field(name, label, type, current == null ? "" : current, placeholder, List.of());
   }
 
   private static String value(Map<String, List<String>> qp, String name) {
@@ -347,19 +280,16 @@ public final class SizingPages {
     };
   }
 
-  private static String numCell(Double v, Function<Double, String> fmt) {
-    return v == null
-        ? "<td class=\"num\" data-sort=\"\">—</td>"
-        : "<td class=\"num\" data-sort=\"" + v + "\">" + esc(fmt.apply(v)) + "</td>";
+  private static Num num(Double v, Function<Double, String> fmt) {
+    return v == null ? new Num(null, "—") : new Num(v, fmt.apply(v));
   }
 
-
   static String money(double v) {
-    return String.format(Locale.ROOT, "%,.2f", v);
+    return Fmt.money(v);
   }
 
   static String two(double v) {
-    return String.format(Locale.ROOT, "%.2f", v);
+    return Fmt.two(v);
   }
 
   private static String fmtDefault(double v) {
@@ -374,6 +304,6 @@ public final class SizingPages {
   }
 
   private static String rateOrDash(Double v) {
-    return v == null ? "—" : esc(rate(v));
+    return v == null ? "—" : rate(v);
   }
 }
