@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.perfmetrics.web.ApiException;
+import io.perfmetrics.http.ApiException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

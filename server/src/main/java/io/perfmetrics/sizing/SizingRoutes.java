@@ -2,7 +2,7 @@ package io.perfmetrics.sizing;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.perfmetrics.web.ApiException;
+import io.perfmetrics.http.ApiException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -3,8 +3,8 @@ package io.perfmetrics.targets;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.perfmetrics.web.ApiException;
-import io.perfmetrics.web.JsonBodies;
+import io.perfmetrics.http.ApiException;
+import io.perfmetrics.http.JsonBodies;
 import java.util.Map;
 
 /** Admin routes for targets and credentials. Secrets can be written, never read back. */

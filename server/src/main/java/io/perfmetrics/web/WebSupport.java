@@ -5,6 +5,8 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.http.ApiException;
+import io.perfmetrics.http.ErrorBody;
 import io.perfmetrics.ingest.IngestRoutes;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.store.Database;

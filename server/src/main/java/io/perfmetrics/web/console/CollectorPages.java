@@ -2,9 +2,9 @@ package io.perfmetrics.web.console;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.perfmetrics.http.ApiException;
 import io.perfmetrics.ingest.CollectorRecord;
 import io.perfmetrics.ingest.CollectorRegistry;
-import io.perfmetrics.web.ApiException;
 import io.perfmetrics.web.Console;
 import java.time.Clock;
 import java.time.Duration;

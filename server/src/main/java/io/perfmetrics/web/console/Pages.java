@@ -2,7 +2,7 @@ package io.perfmetrics.web.console;
 
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.perfmetrics.web.ApiException;
+import io.perfmetrics.http.ApiException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 

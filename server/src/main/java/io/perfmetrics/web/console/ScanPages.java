@@ -13,7 +13,7 @@ import io.perfmetrics.discovery.Pacer;
 import io.perfmetrics.discovery.ScanRequest;
 import io.perfmetrics.discovery.ScanService;
 import io.perfmetrics.discovery.ScanView;
-import io.perfmetrics.web.ApiException;
+import io.perfmetrics.http.ApiException;
 import io.perfmetrics.web.Console;
 import java.time.Duration;
 import java.util.Arrays;

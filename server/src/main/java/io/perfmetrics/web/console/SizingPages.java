@@ -2,6 +2,7 @@ package io.perfmetrics.web.console;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.perfmetrics.http.ApiException;
 import io.perfmetrics.sizing.Candidate;
 import io.perfmetrics.sizing.Confidence;
 import io.perfmetrics.sizing.Demand;
@@ -12,7 +13,6 @@ import io.perfmetrics.sizing.PricingModel;
 import io.perfmetrics.sizing.SizingQuery;
 import io.perfmetrics.sizing.SizingRoutes;
 import io.perfmetrics.sizing.SizingService;
-import io.perfmetrics.web.ApiException;
 import io.perfmetrics.web.Console;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

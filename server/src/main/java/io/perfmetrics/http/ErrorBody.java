@@ -1,4 +1,4 @@
-package io.perfmetrics.web;
+package io.perfmetrics.http;
 
 /** The design's error answer: {@code {"error": "...", "detail": "..."}}. */
 public record ErrorBody(String error, String detail) {}

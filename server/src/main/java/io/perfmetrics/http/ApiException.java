@@ -1,4 +1,4 @@
-package io.perfmetrics.web;
+package io.perfmetrics.http;
 
 /** An answer other than success, decided at the edge; rendered as the design's error body. */
 public final class ApiException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.perfmetrics.web;
+package io.perfmetrics.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.perfmetrics.web;
+package io.perfmetrics.http;
 
 import io.javalin.http.Context;
 import java.io.IOException;
