@@ -250,6 +250,23 @@ public final class DeployService implements AutoCloseable {
     long targetId = target.id();
     Duration timeout = config.collectors().hostTimeout();
     try (Transport.Session s = transport.connect(target, cred, timeout)) {
+      if (action == Action.DEPLOY || action == Action.RESCAN) {
+        // status, install and start in one exchange; a token is minted only for a host that gets a collector
+        MintedCollector[] minted = new MintedCollector[1];
+        Transport.Installed r = s.statusThenInstall(status -> {
+          if (status.running() && !force) {
+            return null;
+          }
+          minted[0] = mintOrRenew(target);
+          return renderer.render(template, renderValues(template, minted[0]));
+        });
+        if (!r.started()) {
+          return new Done("already_running", "left running", "running");
+        }
+        boolean restart = !RemoteStatus.ABSENT.equals(r.before().state());
+        return new Done(restart ? "restarted" : "started",
+            "collector " + minted[0].id() + " running until " + minted[0].expiresAt(), "running");
+      }
       RemoteStatus status = s.status();
       return switch (action) {
         case STATUS -> new Done("status", status.state(), status.running() ? "running" : "stopped");
@@ -258,20 +275,7 @@ public final class DeployService implements AutoCloseable {
           collectors.forTarget(targetId).ifPresent(c -> collectors.retire(c.id()));
           yield new Done("removed", "collector stopped and tools folder removed", "removed");
         }
-        case RESCAN, DEPLOY -> {
-          if (status.running() && !force) {
-            yield new Done("already_running", "left running", "running");
-          }
-          if (status.running()) {
-            s.stop();
-          }
-          MintedCollector minted = mintOrRenew(target);
-          s.install(renderer.render(template, renderValues(template, minted)));
-          s.start();
-          boolean restart = !RemoteStatus.ABSENT.equals(status.state());
-          yield new Done(restart ? "restarted" : "started",
-              "collector " + minted.id() + " running until " + minted.expiresAt(), "running");
-        }
+        case RESCAN, DEPLOY -> throw new IllegalStateException("taken above");
       };
     } catch (TransportException e) {
       return new Failed(e.getMessage());
