@@ -10,6 +10,22 @@ public interface Transport {
   Session connect(Target target, CredentialSecrets credentials, Duration timeout) throws TransportException;
 
   /**
+   * Connects and logs in without changing anything on the target, and checks what a deploy
+   * needs. The host's own failures (unreachable, refused login, ...) are failed checks, never
+   * exceptions.
+   */
+  java.util.List<Check> preflight(Target target, CredentialSecrets credentials, Duration timeout,
+      PreflightContext context);
+
+  /**
+   * What a preflight compares the host with.
+   *
+   * @param applianceUrl the URL rendered into collectors (the host must reach its /healthz)
+   * @param clock the appliance's clock, for the skew
+   */
+  record PreflightContext(java.net.URI applianceUrl, java.time.Clock clock, long targetId) {}
+
+  /**
    * What {@link Session#statusThenInstall} found and did.
    *
    * @param before the status before anything changed

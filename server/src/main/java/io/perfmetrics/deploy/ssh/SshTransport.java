@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.KeyType;
@@ -134,6 +135,100 @@ public final class SshTransport implements Transport {
           "could not log in as " + cr.username() + "@" + host + ":" + port + ": " + e.getMessage(), e);
     }
     return new SshSession(ssh, host + ":" + port, settings.unixToolsDir(), timeout);
+  }
+
+  @Override
+  public List<io.perfmetrics.deploy.Check> preflight(Target target, CredentialSecrets credentials, Duration timeout,
+      PreflightContext context) {
+    String host = target.address();
+    int port = target.effectivePort();
+    String where = host + ":" + port;
+    Credential cr = credentials.credential();
+    List<io.perfmetrics.deploy.Check> out = new java.util.ArrayList<>();
+    List<String> later = List.of("login", "shell", "http_client", "tools_folder", "proc", "clock", "collector", "appliance_reach");
+    // a preflight pins nothing: it only says what a deploy would find
+    String[] seen = new String[2];
+    HostKeyPins.Seen[] verdict = new HostKeyPins.Seen[1];
+    SSHClient ssh = new SSHClient(sshConfig);
+    ssh.addHostKeyVerifier(new HostKeyVerifier() {
+      @Override
+      public boolean verify(String hostname, int p, PublicKey key) {
+        seen[0] = fingerprint(key);
+        verdict[0] = pins.inspect(host, port, seen[0]);
+        return verdict[0].verdict() != HostKeyPins.Verdict.CHANGED;
+      }
+
+      @Override
+      public List<String> findExistingAlgorithms(String hostname, int p) {
+        return List.of();
+      }
+    });
+    ssh.setConnectTimeout((int) timeout.toMillis());
+    ssh.setTimeout((int) timeout.toMillis());
+    try {
+      try {
+        ssh.connect(host, port);
+      } catch (IOException e) {
+        if (verdict[0] != null && verdict[0].verdict() == HostKeyPins.Verdict.CHANGED) {
+          out.add(io.perfmetrics.deploy.Check.fail("host_key", "the host key changed from " + verdict[0].pinned() + " to " + seen[0],
+              "If " + host + " was reinstalled, accept its new key (POST /api/v1/targets/" + context.targetId()
+                  + "/host-key/accept, or Accept key in the console); otherwise find out what answers at " + where
+                  + " before deploying: this is what a man in the middle looks like."));
+          later.forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: the host key is not trusted")));
+          return out;
+        }
+        TransportException t = connectFailure(host, port, timeout, e);
+        out.add(io.perfmetrics.deploy.Check.fail("connect", t.getMessage(),
+            "Make sure sshd runs on " + where + " and no firewall between the appliance and the host drops TCP " + port
+                + " (or set the target's port to where sshd listens)."));
+        Stream.concat(Stream.of("host_key"), later.stream())
+            .forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: no SSH connection")));
+        return out;
+      }
+      out.add(io.perfmetrics.deploy.Check.pass("connect", "SSH server at " + where));
+      out.add(io.perfmetrics.deploy.Check.pass("host_key", verdict[0].verdict() == HostKeyPins.Verdict.MATCHES
+          ? "matches the pinned key " + seen[0]
+          : "new: " + seen[0] + " (the first deploy pins it)"));
+      try {
+        if (Credential.SSH_KEY.equals(cr.kind())) {
+          ssh.authPublickey(cr.username(), key(ssh, credentials));
+        } else {
+          ssh.authPassword(cr.username(), credentials.secret());
+        }
+      } catch (IOException e) {
+        out.add(io.perfmetrics.deploy.Check.fail("login", "the host refused " + cr.username() + " with credential '" + cr.name()
+                + "' (" + (Credential.SSH_KEY.equals(cr.kind()) ? "key" : "password") + ")",
+            "Check the user name and " + (Credential.SSH_KEY.equals(cr.kind()) ? "key (is its public half in ~/.ssh/authorized_keys?)" : "password")
+                + " of credential '" + cr.name() + "', and that sshd lets " + cr.username()
+                + " log in this way (AllowUsers, PasswordAuthentication, PubkeyAuthentication; account not locked)."));
+        later.stream().skip(1).forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: not logged in")));
+        return out;
+      }
+      out.add(io.perfmetrics.deploy.Check.pass("login", "logged in as " + cr.username()));
+      java.time.Instant sent = context.clock().instant();
+      String answer;
+      try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
+        Command cmd = s.exec(SshPreflight.command(settings.unixToolsDir(), context.applianceUrl().toString()));
+        cmd.getOutputStream().close();
+        answer = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (IOException e) {
+        answer = "";
+      }
+      java.time.Instant received = context.clock().instant();
+      Map<String, String> a = SshPreflight.parse(answer);
+      if (!"ok".equals(a.get("shell"))) {
+        out.add(io.perfmetrics.deploy.Check.fail("shell", "the host ran no /bin/sh command for " + cr.username(),
+            "Give " + cr.username() + " a working POSIX shell (/bin/sh) and allow it to run commands over SSH"
+                + " (no ForceCommand, no restricted shell): the collector is a sh script."));
+        later.stream().skip(2).forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: no shell")));
+        return out;
+      }
+      out.addAll(SshPreflight.checks(a, cr.username(), settings.unixToolsDir(), context, sent, received));
+      return out;
+    } finally {
+      close(ssh);
+    }
   }
 
   private KeyProvider key(SSHClient ssh, CredentialSecrets credentials) throws IOException {
