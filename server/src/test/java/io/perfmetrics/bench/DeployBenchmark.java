@@ -69,7 +69,7 @@ public final class DeployBenchmark {
           "name", "bench", "kind", "ssh_key", "username", user, "private_key", privateKey))), 201);
       for (Host h : hosts) {
         body(app.admin("POST", "/api/v1/targets", JSON.writeValueAsString(Map.of(
-            "address", h.address(), "port", h.port(), "os_family", "linux",
+            "address", h.address(), "port", h.port(), "os_family", "unix",
             "credential_id", cred.get("id").asLong()))), 201);
       }
       Path script = work.resolve("collector.sh");
