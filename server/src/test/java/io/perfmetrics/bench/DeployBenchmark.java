@@ -136,12 +136,16 @@ public final class DeployBenchmark {
     double secs = (System.nanoTime() - t0) / 1e9;
     double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
     int started = 0;
+    JsonNode failed = null;
     for (JsonNode h : job.get("hosts")) {
       if (List.of("started", "restarted").contains(h.get("outcome").asText())) {
         started++;
-      } else if (started == 0) {
-        System.out.println("  e.g. " + h);
+      } else if (failed == null) {
+        failed = h;
       }
+    }
+    if (failed != null) {
+      System.out.println("  not started, e.g.: " + failed);
     }
     return new Run(secs, Math.min(started, running(hosts)), cpu);
   }
@@ -193,7 +197,9 @@ public final class DeployBenchmark {
         "ansible-playbook", "-i", inv.toString(), "-u", user, "--private-key", key.toString(), work.resolve("deploy.yml").toString());
     double secs = (System.nanoTime() - t0) / 1e9;
     if (rc != 0) {
-      System.out.println("  ansible-playbook exited " + rc + "; see " + work.resolve("tool.log"));
+      List<String> log = Files.readAllLines(work.resolve("tool.log"));
+      System.out.println("  ansible-playbook exited " + rc + "; its last lines:");
+      log.subList(Math.max(0, log.size() - 12), log.size()).forEach(l -> System.out.println("    " + l));
     }
     // ControlPersist keeps a master per host: end each by its socket so nothing is left running
     try (var socks = Files.list(cp)) {
