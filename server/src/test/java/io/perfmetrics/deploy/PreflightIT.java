@@ -136,6 +136,31 @@ class PreflightIT {
     assertThat(rc).as(printed).isEqualTo(1);
     assertThat(printed).contains("ready").contains("fail tools_folder").contains("fix: Make /var/tmp writable")
         .contains("2 of 2 host(s) done, 1 failed");
+
+    // and through the console: the Preflight button on a target, then "Preflight these hosts" on its job
+    io.perfmetrics.testing.ConsoleClient console = new io.perfmetrics.testing.ConsoleClient(appliance).loggedIn();
+    assertThat(console.get("/targets").body()).contains("/targets/" + tNoCurl + "/check").contains("/targets-all/check");
+    HttpResponse<String> started = console.form(console.csrf, "/targets/" + tNoCurl + "/check", java.util.Map.of());
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(303);
+    String jobPath = started.headers().firstValue("Location").orElseThrow();
+    String page = awaitConsoleJob(console, jobPath);
+    assertThat(page).contains("Preflight these hosts").contains("http_client")
+        .contains("Fix: Install curl (or wget) on the host");
+    HttpResponse<String> again = console.form(console.csrf, jobPath + "/check", java.util.Map.of());
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(303);
+    assertThat(awaitConsoleJob(console, again.headers().firstValue("Location").orElseThrow()))
+        .contains("Fix: Install curl (or wget) on the host");
+  }
+
+  static String awaitConsoleJob(io.perfmetrics.testing.ConsoleClient console, String path) throws Exception {
+    for (int i = 0; i < 600; i++) {
+      String page = console.get(path).body();
+      if (!page.contains("data-state=\"running\"")) {
+        return page;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(path + " still running after 60 s");
   }
 
   @Test

@@ -62,6 +62,16 @@ public final class TargetPages {
       Pages.back(ctx, "/credentials", "msg", "Credential removed.");
     });
     routes.get("/jobs/{id}", this::jobPage);
+    routes.post("/jobs/{id}/check", ctx -> {
+      long id = Pages.id(ctx);
+      DeployJobs.JobView j = jobs.view(id).orElseThrow(() -> ApiException.notFound("no job " + id));
+      List<Long> ids = j.hosts().stream().map(DeployJobs.HostResult::targetId).toList();
+      if (ids.isEmpty()) {
+        Pages.back(ctx, "/jobs/" + id, "err", "this job has no hosts left to check");
+        return;
+      }
+      startJob(ctx, ids, "check");
+    });
     routes.post("/jobs/{id}/cancel", ctx -> {
       long id = Pages.id(ctx);
       jobs.cancel(id);
@@ -79,6 +89,7 @@ public final class TargetPages {
         .append(Html.postButton("/targets-all/deploy", "Deploy all", csrf, "primary"))
         .append(Html.postButton("/targets-all/rescan", "Rescan all", csrf, ""))
         .append(Html.postButton("/targets-all/status", "Check all", csrf, ""))
+        .append(Html.postButton("/targets-all/check", "Preflight all", csrf, ""))
         .append("</div>");
     List<Target> all = targets.list();
     if (all.isEmpty()) {
@@ -97,6 +108,7 @@ public final class TargetPages {
             .append("</td><td class=\"row-actions\">")
             .append(Html.postButton("/targets/" + t.id() + "/deploy", "Deploy", csrf, "primary"))
             .append(Html.postButton("/targets/" + t.id() + "/rescan", "Rescan", csrf, ""))
+            .append(Html.postButton("/targets/" + t.id() + "/check", "Preflight", csrf, ""))
             .append(Html.postButton("/targets/" + t.id() + "/undeploy", "Undeploy", csrf, "danger"))
             .append(s.collectorId() == null ? "" : "<a class=\"button\" href=\"/collectors/" + s.collectorId() + "\">Charts</a>")
             .append(Html.postButton("/targets/" + t.id() + "/delete", "Remove", csrf, "danger"))
@@ -198,6 +210,7 @@ public final class TargetPages {
       case "rescan" -> DeployService.Action.RESCAN;
       case "undeploy" -> DeployService.Action.UNDEPLOY;
       case "status" -> DeployService.Action.STATUS;
+      case "check" -> DeployService.Action.CHECK;
       default -> throw ApiException.notFound("no action '" + action + "'");
     };
     if (ids.isEmpty() && targets.list().isEmpty()) {
@@ -272,6 +285,7 @@ public final class TargetPages {
     if ("running".equals(j.state())) {
       b.append(Html.postButton("/jobs/" + j.id() + "/cancel", "Cancel the hosts not started yet", Console.csrf(ctx), "danger"));
     }
+    b.append(Html.postButton("/jobs/" + j.id() + "/check", "Preflight these hosts", Console.csrf(ctx), ""));
     b.append("<table id=\"job-hosts\"><thead><tr><th>Target</th><th>Address</th><th>State</th><th>Result</th><th>Detail</th>"
         + "<th>Finished</th></tr></thead><tbody>");
     for (DeployJobs.HostResult h : j.hosts()) {
@@ -279,6 +293,19 @@ public final class TargetPages {
           .append(esc(h.address())).append("</td><td>").append(esc(h.state())).append("</td><td class=\"outcome outcome-")
           .append(esc(h.outcome())).append("\">").append(esc(h.outcome() == null ? "—" : h.outcome())).append("</td><td class=\"detail\">")
           .append(esc(h.detail())).append("</td><td>").append(Fmt.time(h.finishedAt())).append("</td></tr>");
+      if (h.checks() != null) {
+        // a preflight: every check, and for each failure or warning the sentence that says how to fix it
+        b.append("<tr class=\"checks\"><td></td><td colspan=\"5\"><ul class=\"checks\">");
+        for (io.perfmetrics.deploy.Check c : h.checks()) {
+          b.append("<li class=\"check check-").append(esc(c.result())).append("\"><span class=\"badge\">").append(esc(c.result()))
+              .append("</span> <b>").append(esc(c.name())).append("</b> ").append(esc(c.detail()));
+          if (c.fix() != null) {
+            b.append("<br><span class=\"fix\">Fix: ").append(esc(c.fix())).append("</span>");
+          }
+          b.append("</li>");
+        }
+        b.append("</ul></td></tr>");
+      }
     }
     b.append("</tbody></table><p class=\"hint\">This page follows <code>GET /api/v1/deployments/").append(j.id())
         .append("</code> until the job ends. Created ").append(Fmt.time(j.createdAt())).append(".</p></section>")
