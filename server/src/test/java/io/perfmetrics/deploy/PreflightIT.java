@@ -61,7 +61,8 @@ class PreflightIT {
 
   @Test
   void aPreflightSaysPerHostWhatPassesAndHowToFixWhatFailsAndWritesNothingOnAnyTarget() throws Exception {
-    long pw = credential("ssh_password", "password", TestSshd.USER, good.password());
+    // the login user is one for all test sshd: the password is the one set last
+    long pw = credential("ssh_password", "password", TestSshd.USER, rekeyed.password());
     long wrongPw = credential("ssh_password", "password", TestSshd.USER, "not-the-password");
     long tGood = target("127.0.0.1", good.port(), "unix", pw);
     long tWrong = target("127.0.0.2", good.port(), "unix", wrongPw);
@@ -211,7 +212,7 @@ class PreflightIT {
   }
 
   long pw(TestSshd s) throws Exception {
-    return credential("ssh_password", "password", TestSshd.USER, s.password());
+    return credential("ssh_password", "password", TestSshd.USER, rekeyed.password());
   }
 
   long credential(String kind, String field, String user, String secret) throws Exception {
