@@ -130,7 +130,7 @@ public final class App implements AutoCloseable {
     var statuses = new TargetStatuses(ds, collectors, clock);
     deploy = new DeployService(targets, credentials, collectors, jobs, statuses, new TemplateRenderer(),
         Map.of(CollectorTemplate.UNIX_SH, new SshTransport(pins, config.collectors()),
-            CollectorTemplate.WINDOWS_VBS, new SmbTransport(config.collectors(), clock)), config, netops);
+            CollectorTemplate.WINDOWS_VBS, new SmbTransport(config.collectors(), clock)), config, netops, clock);
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     scans = new ScanService(ds, json, netops, config.discovery(), wall);

@@ -62,6 +62,12 @@ final class DeployCommands {
           if (!state.equals("pending") && !state.equals("running") && printed.add(h.get("target_id").asLong())) {
             System.out.printf("target %d %-24s %-16s %s%n", h.get("target_id").asLong(), h.get("address").asText(),
                 h.path("outcome").asText(), h.path("detail").asText(""));
+            for (JsonNode c : h.path("checks")) {
+              System.out.printf("    %-4s %-16s %s%n", c.path("result").asText(), c.path("name").asText(), c.path("detail").asText(""));
+              if (!c.path("fix").isNull() && !c.path("fix").isMissingNode()) {
+                System.out.printf("         fix: %s%n", c.path("fix").asText());
+              }
+            }
           }
         }
         if (!job.get("state").asText().equals("running")) {
@@ -113,6 +119,21 @@ final class DeployCommands {
     @Override
     boolean force() {
       return force;
+    }
+  }
+
+  @Command(name = "preflight", description = "Check targets without changing anything on them: login, shell, curl or wget,"
+      + " tools folder, /proc, clock, reach to the appliance (Windows: SMB, ADMIN$, Service Control Manager, curl.exe),"
+      + " each failure with how to fix it. Exit 1 when a host fails a check.")
+  static final class Preflight extends JobCommand {
+    @Override
+    String path() {
+      return "/api/v1/deployments";
+    }
+
+    @Override
+    String action() {
+      return "check";
     }
   }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     version = "perfmetrics 0.1.0",
     description = "Metrics-collection deployer and receiver for cloud right-sizing.",
     subcommands = {ServeCommand.class, CollectorsCommand.class, TargetsCommand.class, CredentialsCommand.class,
-      DeployCommands.Deploy.class, DeployCommands.Rescan.class, DeployCommands.Undeploy.class, ScansCommand.class,
+      DeployCommands.Deploy.class, DeployCommands.Rescan.class, DeployCommands.Undeploy.class, DeployCommands.Preflight.class, ScansCommand.class,
       NetopsCommand.class, SizingCommand.class})
 public final class Main {
   public static void main(String[] args) {

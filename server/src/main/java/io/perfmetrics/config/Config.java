@@ -48,6 +48,7 @@ public record Config(
   public static final String ADMIN_PASSWORD = "PERFMETRICS_ADMIN_PASSWORD";
   public static final String TRUST_FORWARDED_PROTO = "PERFMETRICS_TRUST_FORWARDED_PROTO";
   public static final String CATALOG = "PERFMETRICS_CATALOG";
+  public static final String DEPLOY_CONCURRENCY = "PERFMETRICS_DEPLOY_CONCURRENCY";
 
   /** An external PostgreSQL or TimescaleDB. */
   public record ExternalDatabase(String url, String user, Secret password) {}
@@ -99,6 +100,10 @@ public record Config(
     public static Collectors defaults() {
       return new Collectors(Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofDays(14), 8L << 20,
           "http://169.254.169.254", "/var/tmp/perfmetrics/tools", Duration.ofSeconds(60), 16);
+    }
+
+    public Collectors withParallelHosts(int n) {
+      return new Collectors(interval, upload, ttl, spoolMaxBytes, metadataUrl, unixToolsDir, hostTimeout, n);
     }
   }
 
@@ -211,7 +216,21 @@ public record Config(
         throw new ConfigException(CATALOG + " must name a readable CSV file, got '" + cat + "'");
       }
     }
-    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), Collectors.defaults(),
+    Collectors collectors = Collectors.defaults();
+    String concurrency = blankToNull(v.get(DEPLOY_CONCURRENCY));
+    if (concurrency != null) {
+      int n;
+      try {
+        n = Integer.parseInt(concurrency.trim());
+      } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (n < 1 || n > 1024) {
+        throw new ConfigException(DEPLOY_CONCURRENCY + " must be a number of hosts from 1 to 1024, got '" + concurrency + "'");
+      }
+      collectors = collectors.withParallelHosts(n);
+    }
+    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), collectors,
         DiscoverySettings.from(v), web, catalog);
   }
 

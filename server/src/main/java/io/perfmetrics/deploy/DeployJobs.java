@@ -23,7 +23,9 @@ public final class DeployJobs {
 
   /** One host of a job. */
   public record HostResult(long targetId, String address, String state, String outcome, String detail,
-      Instant startedAt, Instant finishedAt) {}
+      Instant startedAt, Instant finishedAt, List<Check> checks) {}
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final DataSource dataSource;
 
@@ -74,15 +76,23 @@ public final class DeployJobs {
   }
 
   public void finish(long jobId, long targetId, String outcome, String detail) {
-    String sql = "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now()"
+    finish(jobId, targetId, outcome, detail, null);
+  }
+
+  /** @param checks a preflight's checks, or null */
+  public void finish(long jobId, long targetId, String outcome, String detail, List<Check> checks) {
+    String sql = "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now(), checks = ?::jsonb"
         + " WHERE job_id = ? AND target_id = ?";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, outcome);
       ps.setString(2, detail);
-      ps.setLong(3, jobId);
-      ps.setLong(4, targetId);
+      ps.setString(3, checks == null ? null : JSON.writeValueAsString(checks));
+      ps.setLong(4, jobId);
+      ps.setLong(5, targetId);
       ps.executeUpdate();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not record a host's result: " + e.getMessage(), e);
     }
@@ -187,13 +197,13 @@ public final class DeployJobs {
       }
       List<HostResult> hosts = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT r.target_id, t.address, r.state, r.outcome, r.detail, r.started_at, r.finished_at"
+          "SELECT r.target_id, t.address, r.state, r.outcome, r.detail, r.started_at, r.finished_at, r.checks"
               + " FROM deploy_results r JOIN targets t ON t.id = r.target_id WHERE r.job_id = ? ORDER BY r.target_id")) {
         ps.setLong(1, jobId);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             hosts.add(new HostResult(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7))));
+                rs.getString(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)), checks(rs.getString(8))));
           }
         }
       }
@@ -202,6 +212,17 @@ public final class DeployJobs {
       return Optional.of(new JobView(jobId, kind, force, state, hosts.size(), done, failed, created, finished, hosts));
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not read the job: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Check> checks(String json) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return List.of(JSON.readValue(json, Check[].class));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("unreadable checks in the database: " + e.getMessage(), e);
     }
   }
 

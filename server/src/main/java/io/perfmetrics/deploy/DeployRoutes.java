@@ -65,7 +65,8 @@ public final class DeployRoutes {
         case "deploy" -> DeployService.Action.DEPLOY;
         case "undeploy" -> DeployService.Action.UNDEPLOY;
         case "status" -> DeployService.Action.STATUS;
-        default -> throw ApiException.badRequest("action must be deploy, undeploy or status, got '" + a + "'");
+        case "check" -> DeployService.Action.CHECK;
+        default -> throw ApiException.badRequest("action must be deploy, undeploy, status or check, got '" + a + "'");
       };
     }
     List<Long> ids = new ArrayList<>();

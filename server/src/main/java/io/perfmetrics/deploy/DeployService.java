@@ -39,7 +39,9 @@ public final class DeployService implements AutoCloseable {
     DEPLOY("deploy"),
     RESCAN("rescan"),
     UNDEPLOY("undeploy"),
-    STATUS("status");
+    STATUS("status"),
+    /** Preflight: connect, log in and look, changing nothing. */
+    CHECK("check");
 
     final String kind;
 
@@ -68,6 +70,22 @@ public final class DeployService implements AutoCloseable {
 
   record Done(String name, String detail, String targetState) implements Outcome {}
 
+  /** A preflight's answer: ready (all pass), warnings, or failed, with every check. */
+  record Checked(String name, String detail, List<Check> checks) implements Outcome {
+    static Checked of(List<Check> checks) {
+      long fail = checks.stream().filter(c -> Check.FAIL.equals(c.result())).count();
+      long warn = checks.stream().filter(c -> Check.WARN.equals(c.result())).count();
+      String detail = checks.stream().filter(c -> Check.FAIL.equals(c.result()) || Check.WARN.equals(c.result()))
+          .map(c -> c.name() + ": " + c.fix()).reduce((a, b) -> a + " | " + b).orElse("every check passed");
+      return new Checked(fail > 0 ? "failed" : warn > 0 ? "warnings" : "ready", detail, checks);
+    }
+
+    @Override
+    public String targetState() {
+      return null;
+    }
+  }
+
   record Failed(String detail) implements Outcome {
     @Override
     public String name() {
@@ -89,6 +107,7 @@ public final class DeployService implements AutoCloseable {
   private final Map<CollectorTemplate, Transport> transports;
   private final Config config;
   private final NetOpsLog netops;
+  private final java.time.Clock clock;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   /** Jobs this appliance has workers on, so a resume does not pile more onto them. */
   private final Set<Long> active = ConcurrentHashMap.newKeySet();
@@ -96,6 +115,13 @@ public final class DeployService implements AutoCloseable {
   public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
       TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config,
       NetOpsLog netops) {
+    this(targets, credentials, collectors, jobs, statuses, renderer, transports, config, netops, java.time.Clock.systemUTC());
+  }
+
+  public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
+      TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config,
+      NetOpsLog netops, java.time.Clock clock) {
+    this.clock = clock;
     this.netops = netops;
     this.targets = targets;
     this.credentials = credentials;
@@ -188,8 +214,9 @@ public final class DeployService implements AutoCloseable {
     while ((next = jobs.claim(job)).isPresent()) {
       long targetId = next.get();
       Outcome o = withinTimeLimit(targetId, action, force);
-      jobs.finish(job, targetId, o.name(), o.detail());
-      if (!(action == Action.STATUS && o instanceof Failed)) {
+      jobs.finish(job, targetId, o.name(), o.detail(), o instanceof Checked c ? c.checks() : null);
+      // a status that failed to connect and a preflight say nothing new about the collector
+      if (!(action == Action.STATUS && o instanceof Failed) && action != Action.CHECK) {
         statuses.record(targetId, o.targetState(), o.detail());
       }
       log.info("{} job {}: target {}: {}{}", action.kind, job, targetId, o.name(),
@@ -233,7 +260,10 @@ public final class DeployService implements AutoCloseable {
     if (transport == null) {
       return new Failed(target.display() + ": no transport for " + target.osFamily() + " targets in this build");
     }
-    Outcome outcome = act(target, template, transport, cred.get(), action, force);
+    Outcome outcome = action == Action.CHECK
+        ? Checked.of(transport.preflight(target, cred.get(), config.collectors().hostTimeout(),
+            new Transport.PreflightContext(config.publicUrl(), clock, target.id())))
+        : act(target, template, transport, cred.get(), action, force);
     try {
       // every connection the appliance makes to a network is on the record, for allowlisting
       netops.record("deploy", null, target.address(), target.effectivePort(),
@@ -250,6 +280,23 @@ public final class DeployService implements AutoCloseable {
     long targetId = target.id();
     Duration timeout = config.collectors().hostTimeout();
     try (Transport.Session s = transport.connect(target, cred, timeout)) {
+      if (action == Action.DEPLOY || action == Action.RESCAN) {
+        // status, install and start in one exchange; a token is minted only for a host that gets a collector
+        MintedCollector[] minted = new MintedCollector[1];
+        Transport.Installed r = s.statusThenInstall(status -> {
+          if (status.running() && !force) {
+            return null;
+          }
+          minted[0] = mintOrRenew(target);
+          return renderer.render(template, renderValues(template, minted[0]));
+        });
+        if (!r.started()) {
+          return new Done("already_running", "left running", "running");
+        }
+        boolean restart = !RemoteStatus.ABSENT.equals(r.before().state());
+        return new Done(restart ? "restarted" : "started",
+            "collector " + minted[0].id() + " running until " + minted[0].expiresAt(), "running");
+      }
       RemoteStatus status = s.status();
       return switch (action) {
         case STATUS -> new Done("status", status.state(), status.running() ? "running" : "stopped");
@@ -258,20 +305,7 @@ public final class DeployService implements AutoCloseable {
           collectors.forTarget(targetId).ifPresent(c -> collectors.retire(c.id()));
           yield new Done("removed", "collector stopped and tools folder removed", "removed");
         }
-        case RESCAN, DEPLOY -> {
-          if (status.running() && !force) {
-            yield new Done("already_running", "left running", "running");
-          }
-          if (status.running()) {
-            s.stop();
-          }
-          MintedCollector minted = mintOrRenew(target);
-          s.install(renderer.render(template, renderValues(template, minted)));
-          s.start();
-          boolean restart = !RemoteStatus.ABSENT.equals(status.state());
-          yield new Done(restart ? "restarted" : "started",
-              "collector " + minted.id() + " running until " + minted.expiresAt(), "running");
-        }
+        case RESCAN, DEPLOY, CHECK -> throw new IllegalStateException("taken above");
       };
     } catch (TransportException e) {
       return new Failed(e.getMessage());

@@ -62,6 +62,43 @@ public final class HostKeyPins {
     }
   }
 
+  /** What a preflight says about a presented key. */
+  public record Seen(Verdict verdict, String pinned) {}
+
+  /**
+   * Like {@link #check} without pinning: a preflight changes nothing. A changed key is still
+   * remembered as pending, so the admin can accept it after reading the preflight.
+   * {@code PINNED_NOW} here means "new: a deploy would pin it".
+   */
+  public Seen inspect(String address, int port, String fingerprint) {
+    try (Connection c = dataSource.getConnection()) {
+      String pinned;
+      try (PreparedStatement sel = c.prepareStatement("SELECT fingerprint FROM host_keys WHERE address = ? AND port = ?")) {
+        sel.setString(1, address);
+        sel.setInt(2, port);
+        try (ResultSet rs = sel.executeQuery()) {
+          if (!rs.next()) {
+            return new Seen(Verdict.PINNED_NOW, null);
+          }
+          pinned = rs.getString(1);
+        }
+      }
+      if (pinned.equals(fingerprint)) {
+        return new Seen(Verdict.MATCHES, pinned);
+      }
+      try (PreparedStatement upd = c.prepareStatement(
+          "UPDATE host_keys SET pending_fingerprint = ?, pending_seen_at = now() WHERE address = ? AND port = ?")) {
+        upd.setString(1, fingerprint);
+        upd.setString(2, address);
+        upd.setInt(3, port);
+        upd.executeUpdate();
+      }
+      return new Seen(Verdict.CHANGED, pinned);
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not check the host key: " + e.getMessage(), e);
+    }
+  }
+
   /** Makes the pending key the pinned one; false when no change is pending. */
   public boolean acceptPending(String address, int port) {
     try (Connection c = dataSource.getConnection();

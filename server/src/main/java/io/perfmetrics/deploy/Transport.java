@@ -3,10 +3,35 @@ package io.perfmetrics.deploy;
 import io.perfmetrics.targets.CredentialSecrets;
 import io.perfmetrics.targets.Target;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** One way to reach a target (SSH for Unix, SMB for Windows). */
 public interface Transport {
   Session connect(Target target, CredentialSecrets credentials, Duration timeout) throws TransportException;
+
+  /**
+   * Connects and logs in without changing anything on the target, and checks what a deploy
+   * needs. The host's own failures (unreachable, refused login, ...) are failed checks, never
+   * exceptions.
+   */
+  java.util.List<Check> preflight(Target target, CredentialSecrets credentials, Duration timeout,
+      PreflightContext context);
+
+  /**
+   * What a preflight compares the host with.
+   *
+   * @param applianceUrl the URL rendered into collectors (the host must reach its /healthz)
+   * @param clock the appliance's clock, for the skew
+   */
+  record PreflightContext(java.net.URI applianceUrl, java.time.Clock clock, long targetId) {}
+
+  /**
+   * What {@link Session#statusThenInstall} found and did.
+   *
+   * @param before the status before anything changed
+   * @param started true when a collector was installed and is now confirmed running
+   */
+  record Installed(RemoteStatus before, boolean started) {}
 
   /** An authenticated connection to one target. */
   interface Session extends AutoCloseable {
@@ -23,6 +48,25 @@ public interface Transport {
 
     /** Stops the collector and removes the tools folder. */
     void remove() throws TransportException;
+
+    /**
+     * Reads the status, then asks {@code plan} what to do: null leaves the host as it is; a
+     * rendered script replaces a running collector, or installs it, and starts it. Transports
+     * that can do all of it in one exchange override this; the default takes the steps one by one.
+     */
+    default Installed statusThenInstall(Function<RemoteStatus, String> plan) throws TransportException {
+      RemoteStatus status = status();
+      String script = plan.apply(status);
+      if (script == null) {
+        return new Installed(status, false);
+      }
+      if (status.running()) {
+        stop();
+      }
+      install(script);
+      start();
+      return new Installed(status, true);
+    }
 
     @Override
     void close();

@@ -75,6 +75,10 @@ public record Manifest(
       ops.add("on a host with open ports: nmap -O -Pn -p <those open ports> (OS detection, about 30 packets)");
     }
     ops.add("DNS A lookups of DNS names given as scan targets");
+    // appliances sharing a database share a scan's addresses, each pacing only its own packets
+    ops.add("pacing is per appliance: the spacing, global rate and concurrency above hold for each appliance;"
+        + " several appliances sharing one database split a scan's addresses between them (each address once),"
+        + " so together they may send up to that many times the rate, each from its own source address");
     return new Manifest(sources, s.ports(), s.smbPorts(), icmp, icmpNote, nmap, nmapNote, s.reverseDns(),
         s.hostSpacing().toMillis(), s.globalInterval().toMillis(),
         s.globalInterval().isZero() ? 0 : 1000.0 / s.globalInterval().toMillis(), s.concurrency(),

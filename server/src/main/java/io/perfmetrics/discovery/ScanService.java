@@ -174,9 +174,27 @@ public final class ScanService implements AutoCloseable {
     return addrs;
   }
 
+  /**
+   * How long an address may stay claimed before it counts as abandoned by a stopped appliance:
+   * twice the longest a probe can take with this appliance's pacing, and a minute for clocks
+   * and stalls.
+   */
+  Duration abandonedAfter() {
+    long perOp = settings.hostSpacing().toMillis() + settings.connectTimeout().toMillis();
+    return Duration.ofMillis(2L * prober.opsPerHost() * perOp).plus(settings.globalInterval().multipliedBy(2)).plusMinutes(1);
+  }
+
   private void dispatch() {
+    long nextRelease = 0;
     while (running) {
       try {
+        if (System.nanoTime() - nextRelease >= 0) {
+          nextRelease = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+          int released = store.releaseAbandoned(abandonedAfter());
+          if (released > 0) {
+            log.info("scans: {} address(es) claimed by a stopped appliance go back to pending", released);
+          }
+        }
         int free = slots.availablePermits();
         List<ScanStore.Job> jobs = free == 0 ? List.of() : store.claim(free, applianceId);
         for (ScanStore.Job job : jobs) {

@@ -21,7 +21,7 @@ import javax.sql.DataSource;
 /** Scans, their per-address jobs (claimed with FOR UPDATE SKIP LOCKED) and discovered targets. */
 final class ScanStore {
   /** A claimed job. */
-  record Job(long id, long scanId, String address) {}
+  record Job(long id, long scanId, String address, String claimedBy) {}
 
   private final DataSource ds;
   private final ObjectMapper json;
@@ -93,6 +93,23 @@ final class ScanStore {
     }
   }
 
+  /**
+   * Puts back to pending the addresses of running scans claimed longer ago than {@code olderThan}:
+   * an appliance that is alive finishes an address well within that, so its claimant stopped.
+   * Returns how many.
+   */
+  int releaseAbandoned(java.time.Duration olderThan) {
+    String sql = "UPDATE scan_hosts SET state = 'pending', claimed_by = NULL, claimed_at = NULL"
+        + " WHERE state = 'running' AND claimed_at < ? AND scan_id IN (SELECT id FROM scans WHERE status = 'running')";
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setTimestamp(1, Timestamp.from(clock.instant().minus(olderThan)));
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not release abandoned scan jobs", e);
+    }
+  }
+
   /** Claims up to {@code n} pending addresses of running scans; other appliances skip them. */
   List<Job> claim(int n, String appliance) {
     String sql =
@@ -108,7 +125,7 @@ final class ScanStore {
       List<Job> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          jobs.add(new Job(rs.getLong(1), rs.getLong(2), rs.getString(3)));
+          jobs.add(new Job(rs.getLong(1), rs.getLong(2), rs.getString(3), appliance));
         }
       }
       jobs.sort((a, b) -> Long.compare(a.id(), b.id()));
@@ -143,7 +160,7 @@ final class ScanStore {
       try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM scans WHERE id = ? FOR UPDATE");
           PreparedStatement ps = c.prepareStatement(
           "UPDATE scan_hosts SET state = ?, hostname = ?, os_family = ?, open_ports = ?, hints = ?::jsonb, detail = ?,"
-              + " finished_at = ? WHERE id = ?")) {
+              + " finished_at = ? WHERE id = ? AND state = 'running' AND claimed_by = ?")) {
         lock.setLong(1, job.scanId());
         lock.executeQuery().close();
         ps.setString(1, outcome.state());
@@ -154,7 +171,12 @@ final class ScanStore {
         ps.setString(6, detail);
         ps.setTimestamp(7, Timestamp.from(clock.instant()));
         ps.setLong(8, job.id());
-        ps.executeUpdate();
+        ps.setString(9, job.claimedBy());
+        if (ps.executeUpdate() == 0) {
+          // given up on as abandoned and claimed again (or cancelled): the other result counts
+          c.rollback();
+          return;
+        }
         if (outcome instanceof HostOutcome.Found f) {
           upsertTarget(c, f);
         }

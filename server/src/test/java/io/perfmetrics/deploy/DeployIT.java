@@ -53,6 +53,16 @@ class DeployIT {
   void stopCollectors() {
     // whatever a test left running on the "target" is stopped here
     TestSshd.runAsUser("pkill -f '[c]ollector[.]sh'; true");
+    // a collector finishes its current command before it exits: wait (bounded), so the next
+    // test does not see this one's collector, now that a deploy takes a fraction of a second
+    for (int i = 0; i < 50 && collectorRunning(); i++) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     if (appliance != null) {
       appliance.close();
     }

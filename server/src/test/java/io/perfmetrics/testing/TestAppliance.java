@@ -92,6 +92,11 @@ public final class TestAppliance implements AutoCloseable {
     app = new App(config, database, clock, clock, rollupEvery).start("127.0.0.1");
   }
 
+  /** Its data directory (master key file), e.g. for a second appliance that must read the same secrets. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + app.port() + path);
   }

@@ -23,6 +23,10 @@ public final class TestSshd implements AutoCloseable {
   private final String password;
   private final boolean sftp;
   private final java.util.List<String> addresses;
+  /** Mode of a private /var/tmp (tmpfs in the sshd's own mount namespace), or null for the machine's. */
+  private String varTmpMode;
+  /** A PATH for sessions that lacks curl and wget, or null for sshd's default. */
+  private Path pathWithoutHttpClients;
   private Process process;
 
   /**
@@ -37,7 +41,39 @@ public final class TestSshd implements AutoCloseable {
     return new TestSshd(true, List.of(address));
   }
 
+  /**
+   * An sshd in its own mount namespace with a private /var/tmp (a tmpfs of the given mode:
+   * "1777" writable by the user, "0755" not), optionally with a session PATH without curl and
+   * wget. Nothing it or its sessions write on /var/tmp reaches the machine's.
+   */
+  public static TestSshd isolated(List<String> addresses, String varTmpMode, boolean withoutHttpClients) {
+    return new TestSshd(true, addresses, varTmpMode, withoutHttpClients);
+  }
+
   private TestSshd(boolean sftp, List<String> addresses) {
+    this(sftp, addresses, null, false);
+  }
+
+  private TestSshd(boolean sftp, List<String> addresses, String varTmpMode, boolean withoutHttpClients) {
+    this.varTmpMode = varTmpMode;
+    if (withoutHttpClients) {
+      try {
+        pathWithoutHttpClients = Files.createTempDirectory("perfmetrics-path-");
+        Files.setPosixFilePermissions(pathWithoutHttpClients, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String bin : List.of("/usr/bin", "/usr/sbin")) {
+          try (var files = Files.list(Path.of(bin))) {
+            for (Path f : files.toList()) {
+              String name = f.getFileName().toString();
+              if (!name.equals("curl") && !name.equals("wget") && !Files.exists(pathWithoutHttpClients.resolve(name))) {
+                Files.createSymbolicLink(pathWithoutHttpClients.resolve(name), f);
+              }
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     this.addresses = List.copyOf(addresses);
     if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
       throw new IllegalStateException("/usr/sbin/sshd is missing: install openssh-server (scripts/test does)");
@@ -111,11 +147,18 @@ public final class TestSshd implements AutoCloseable {
         "PermitRootLogin no",
         "AllowUsers " + USER,
         sftp ? "Subsystem sftp internal-sftp" : "",
+        pathWithoutHttpClients == null ? "" : "SetEnv PATH=" + pathWithoutHttpClients,
         "LogLevel VERBOSE",
         "");
     try {
       Files.writeString(config, conf);
-      process = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
+      List<String> cmd = varTmpMode == null
+          ? List.of("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
+          // its own mount table: the tmpfs on /var/tmp is seen by this sshd and its sessions only
+          : List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+              "mount -t tmpfs -o size=64m,mode=" + varTmpMode + " tmpfs /var/tmp && exec /usr/sbin/sshd -D -e -f \"$1\"",
+              "sh", config.toString());
+      process = new ProcessBuilder(cmd)
           .redirectErrorStream(true)
           .redirectOutput(dir.resolve("sshd.log").toFile())
           .start();
@@ -159,6 +202,11 @@ public final class TestSshd implements AutoCloseable {
     return port;
   }
 
+  /** /var/tmp as this sshd's sessions see it (its private one when isolated). */
+  public Path varTmp() {
+    return varTmpMode == null ? Path.of("/var/tmp") : Path.of("/proc/" + process.pid() + "/root/var/tmp");
+  }
+
   public String address() {
     return addresses.get(0);
   }
@@ -190,6 +238,9 @@ public final class TestSshd implements AutoCloseable {
   public void close() {
     stop();
     TempDirs.delete(dir);
+    if (pathWithoutHttpClients != null) {
+      TempDirs.delete(pathWithoutHttpClients);
+    }
   }
 
   /** Runs a command as the login user, e.g. to look at what a collector left behind. */

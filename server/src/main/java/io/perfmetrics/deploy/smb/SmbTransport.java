@@ -92,6 +92,12 @@ public final class SmbTransport implements Transport {
     }
   }
 
+  @Override
+  public java.util.List<io.perfmetrics.deploy.Check> preflight(Target target, CredentialSecrets credentials,
+      Duration timeout, PreflightContext context) {
+    return SmbPreflight.run(target, credentials, timeout, context);
+  }
+
   static TransportException classify(String where, SmbException e) {
     if (e.getNtStatus() == NtStatus.NT_STATUS_BAD_NETWORK_NAME) {
       return new TransportException(Kind.REMOTE_ERROR,

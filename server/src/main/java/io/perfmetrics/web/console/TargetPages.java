@@ -66,6 +66,16 @@ public final class TargetPages {
       Pages.back(ctx, "/credentials", "msg", "Credential removed.");
     });
     routes.get("/jobs/{id}", this::jobPage);
+    routes.post("/jobs/{id}/check", ctx -> {
+      long id = Pages.id(ctx);
+      DeployJobs.JobView j = jobs.view(id).orElseThrow(() -> ApiException.notFound("no job " + id));
+      List<Long> ids = j.hosts().stream().map(DeployJobs.HostResult::targetId).toList();
+      if (ids.isEmpty()) {
+        Pages.back(ctx, "/jobs/" + id, "err", "this job has no hosts left to check");
+        return;
+      }
+      startJob(ctx, ids, "check");
+    });
     routes.post("/jobs/{id}/cancel", ctx -> {
       long id = Pages.id(ctx);
       jobs.cancel(id);
@@ -157,6 +167,7 @@ public final class TargetPages {
       case "rescan" -> DeployService.Action.RESCAN;
       case "undeploy" -> DeployService.Action.UNDEPLOY;
       case "status" -> DeployService.Action.STATUS;
+      case "check" -> DeployService.Action.CHECK;
       default -> throw ApiException.notFound("no action '" + action + "'");
     };
     if (ids.isEmpty() && targets.list().isEmpty()) {
