@@ -47,6 +47,8 @@ public record Config(
   public static final String PUBLIC_URL = "PERFMETRICS_PUBLIC_URL";
   public static final String ADMIN_PASSWORD = "PERFMETRICS_ADMIN_PASSWORD";
   public static final String TRUST_FORWARDED_PROTO = "PERFMETRICS_TRUST_FORWARDED_PROTO";
+  public static final String SCRAPE_TOKEN = "PERFMETRICS_SCRAPE_TOKEN";
+  public static final String LOG_FORMAT = "PERFMETRICS_LOG_FORMAT";
   public static final String CATALOG = "PERFMETRICS_CATALOG";
 
   /** An external PostgreSQL or TimescaleDB. */
@@ -112,6 +114,7 @@ public record Config(
    * @param loginFailuresPerUser failed logins for one username within {@code loginWindow} before 429
    * @param loginFailuresPerAddress failed logins from one client address within {@code loginWindow} before 429
    * @param loginWindow how long failures are counted (and how long a block lasts at most)
+   * @param scrapeToken a token that opens GET /metrics only (besides the admin token); null for none
    */
   public record Web(
       Secret adminPassword,
@@ -120,17 +123,23 @@ public record Config(
       Duration sessionAbsolute,
       int loginFailuresPerUser,
       int loginFailuresPerAddress,
-      Duration loginWindow) {
+      Duration loginWindow,
+      Secret scrapeToken) {
 
     public static final int MIN_PASSWORD_LENGTH = 12;
 
     public static Web defaults() {
-      return new Web(null, false, Duration.ofMinutes(30), Duration.ofHours(12), 10, 30, Duration.ofMinutes(15));
+      return new Web(null, false, Duration.ofMinutes(30), Duration.ofHours(12), 10, 30, Duration.ofMinutes(15), null);
     }
 
     public Web withAdminPassword(Secret password) {
       return new Web(password, trustForwardedProto, sessionIdle, sessionAbsolute, loginFailuresPerUser,
-          loginFailuresPerAddress, loginWindow);
+          loginFailuresPerAddress, loginWindow, scrapeToken);
+    }
+
+    public Web withScrapeToken(Secret token) {
+      return new Web(adminPassword, trustForwardedProto, sessionIdle, sessionAbsolute, loginFailuresPerUser,
+          loginFailuresPerAddress, loginWindow, token);
     }
   }
 
@@ -201,7 +210,19 @@ public record Config(
         throw new ConfigException(TRUST_FORWARDED_PROTO + " must be true or false, got '" + trust + "'");
       }
       web = new Web(web.adminPassword(), Boolean.parseBoolean(trust), web.sessionIdle(), web.sessionAbsolute(),
-          web.loginFailuresPerUser(), web.loginFailuresPerAddress(), web.loginWindow());
+          web.loginFailuresPerUser(), web.loginFailuresPerAddress(), web.loginWindow(), web.scrapeToken());
+    }
+    String scrape = blankToNull(v.get(SCRAPE_TOKEN));
+    if (scrape != null) {
+      if (scrape.length() < 24) {
+        throw new ConfigException(SCRAPE_TOKEN + " must be at least 24 characters (got " + scrape.length() + ")");
+      }
+      web = web.withScrapeToken(new Secret(scrape));
+    }
+    // read by logback itself (logback.xml) before this runs; checked here so a typo stops the start
+    String logFormat = blankToNull(v.get(LOG_FORMAT));
+    if (logFormat != null && !logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new ConfigException(LOG_FORMAT + " must be text or json, got '" + logFormat + "'");
     }
     Path catalog = null;
     String cat = blankToNull(v.get(CATALOG));

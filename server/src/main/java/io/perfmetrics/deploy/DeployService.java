@@ -1,5 +1,6 @@
 package io.perfmetrics.deploy;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.perfmetrics.config.Config;
 import io.perfmetrics.discovery.NetOpsLog;
 import io.perfmetrics.ingest.CollectorRecord;
@@ -90,12 +91,14 @@ public final class DeployService implements AutoCloseable {
   private final Config config;
   private final NetOpsLog netops;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final MeterRegistry metrics;
   /** Jobs this appliance has workers on, so a resume does not pile more onto them. */
   private final Set<Long> active = ConcurrentHashMap.newKeySet();
 
   public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
       TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config,
-      NetOpsLog netops) {
+      NetOpsLog netops, MeterRegistry metrics) {
+    this.metrics = metrics;
     this.netops = netops;
     this.targets = targets;
     this.credentials = credentials;
@@ -121,6 +124,7 @@ public final class DeployService implements AutoCloseable {
       job = jobs.create(action.kind, force, ids);
       active.add(job);
     }
+    metrics.counter("perfmetrics.deploy.jobs.started", "action", action.kind).increment();
     int workers = Math.max(1, Math.min(config.collectors().parallelHosts(), ids.size()));
     log.info("{} job {}: {} target(s), {} in parallel", action.kind, job, ids.size(), workers);
     launch(job, action, force, workers);
@@ -189,6 +193,7 @@ public final class DeployService implements AutoCloseable {
       long targetId = next.get();
       Outcome o = withinTimeLimit(targetId, action, force);
       jobs.finish(job, targetId, o.name(), o.detail());
+      metrics.counter("perfmetrics.deploy.hosts", "action", action.kind, "outcome", o.name()).increment();
       if (!(action == Action.STATUS && o instanceof Failed)) {
         statuses.record(targetId, o.targetState(), o.detail());
       }
