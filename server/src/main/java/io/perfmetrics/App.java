@@ -45,6 +45,7 @@ import io.perfmetrics.sizing.SizingStore;
 import io.perfmetrics.store.Database;
 import io.perfmetrics.web.AdminTokens;
 import io.perfmetrics.web.AdminUsers;
+import io.perfmetrics.web.ApiDocs;
 import io.perfmetrics.web.Console;
 import io.perfmetrics.web.LoginLimiter;
 import io.perfmetrics.web.LoginRoutes;
@@ -151,7 +152,9 @@ public final class App implements AutoCloseable {
         new Console.NavEntry("Collectors", "/collectors"),
         new Console.NavEntry("Scans", "/scans"),
         new Console.NavEntry("Network operations", "/netops"),
-        new Console.NavEntry("Sizing", "/sizing")));
+        new Console.NavEntry("Sizing", "/sizing"),
+        new Console.NavEntry("API", ApiDocs.PAGE)));
+    var apiDocs = new ApiDocs(console);
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
     var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
     var collectorPages = new CollectorPages(console, collectors, clock);
@@ -212,6 +215,7 @@ public final class App implements AutoCloseable {
               sizingRoutes.register(cfg.routes);
               sizingPages.register(cfg.routes);
               metrics.register(cfg);
+              apiDocs.register(cfg.routes);
             });
   }
 
