@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The appliance's configuration, read once at start-up from the environment (each key can also
@@ -27,15 +28,15 @@ import java.util.Map;
 public record Config(
     int port,
     Path dataDir,
-    ExternalDatabase database,
-    Secret masterKey,
-    Secret adminToken,
+    @Nullable ExternalDatabase database,
+    @Nullable Secret masterKey,
+    @Nullable Secret adminToken,
     URI publicUrl,
     Ingest ingest,
     Collectors collectors,
     DiscoverySettings discovery,
     Web web,
-    Path catalog) {
+    @Nullable Path catalog) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -52,7 +53,7 @@ public record Config(
   public static final String CATALOG = "PERFMETRICS_CATALOG";
 
   /** An external PostgreSQL or TimescaleDB. */
-  public record ExternalDatabase(String url, String user, Secret password) {}
+  public record ExternalDatabase(String url, @Nullable String user, @Nullable Secret password) {}
 
   /**
    * Receiver tuning. Defaults fit a 2-core appliance; see README.
@@ -117,14 +118,14 @@ public record Config(
    * @param scrapeToken a token that opens GET /metrics only (besides the admin token); null for none
    */
   public record Web(
-      Secret adminPassword,
+      @Nullable Secret adminPassword,
       boolean trustForwardedProto,
       Duration sessionIdle,
       Duration sessionAbsolute,
       int loginFailuresPerUser,
       int loginFailuresPerAddress,
       Duration loginWindow,
-      Secret scrapeToken) {
+      @Nullable Secret scrapeToken) {
 
     public static final int MIN_PASSWORD_LENGTH = 12;
 
@@ -132,12 +133,12 @@ public record Config(
       return new Web(null, false, Duration.ofMinutes(30), Duration.ofHours(12), 10, 30, Duration.ofMinutes(15), null);
     }
 
-    public Web withAdminPassword(Secret password) {
+    public Web withAdminPassword(@Nullable Secret password) {
       return new Web(password, trustForwardedProto, sessionIdle, sessionAbsolute, loginFailuresPerUser,
           loginFailuresPerAddress, loginWindow, scrapeToken);
     }
 
-    public Web withScrapeToken(Secret token) {
+    public Web withScrapeToken(@Nullable Secret token) {
       return new Web(adminPassword, trustForwardedProto, sessionIdle, sessionAbsolute, loginFailuresPerUser,
           loginFailuresPerAddress, loginWindow, token);
     }
@@ -260,7 +261,7 @@ public record Config(
     return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, newWeb, catalog);
   }
 
-  public Config withCatalog(Path newCatalog) {
+  public Config withCatalog(@Nullable Path newCatalog) {
     return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, newCatalog);
   }
 
@@ -281,7 +282,7 @@ public record Config(
     return s == null ? dflt : s;
   }
 
-  private static String blankToNull(String s) {
+  private static @Nullable String blankToNull(@Nullable String s) {
     return s == null || s.isBlank() ? null : s.trim();
   }
 
