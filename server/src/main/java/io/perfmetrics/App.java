@@ -35,6 +35,7 @@ import io.perfmetrics.ingest.MetricIds;
 import io.perfmetrics.ingest.SampleReader;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.ingest.SamplesParser;
+import io.perfmetrics.observe.Metrics;
 import io.perfmetrics.sizing.CatalogSource;
 import io.perfmetrics.sizing.DirtyHours;
 import io.perfmetrics.sizing.Rollup;
@@ -44,6 +45,7 @@ import io.perfmetrics.sizing.SizingStore;
 import io.perfmetrics.store.Database;
 import io.perfmetrics.web.AdminTokens;
 import io.perfmetrics.web.AdminUsers;
+import io.perfmetrics.web.ApiDocs;
 import io.perfmetrics.web.Console;
 import io.perfmetrics.web.LoginLimiter;
 import io.perfmetrics.web.LoginRoutes;
@@ -89,6 +91,7 @@ public final class App implements AutoCloseable {
   private final ScheduledExecutorService jobsTimer =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
   private final Javalin javalin;
+  private final Metrics metrics = new Metrics();
 
   public App(Config config, Database database, Clock clock, Ticker ticker) {
     this(config, database, clock, ticker, ROLLUP_EVERY);
@@ -105,7 +108,7 @@ public final class App implements AutoCloseable {
 
     collectors = new CollectorRegistry(ds, clock, ticker);
     MetricIds metricIds = new MetricIds(ds);
-    writer = new SampleWriter(ds, config.ingest(), new DirtyHours(clock));
+    writer = new SampleWriter(ds, config.ingest(), new DirtyHours(clock), metrics.registry());
     lastSeen = new LastSeenTracker(ds, clock, Duration.ofSeconds(10));
     adminTokens = new AdminTokens(ds, config.adminToken());
 
@@ -130,10 +133,11 @@ public final class App implements AutoCloseable {
     var statuses = new TargetStatuses(ds, collectors, clock);
     deploy = new DeployService(targets, credentials, collectors, jobs, statuses, new TemplateRenderer(),
         Map.of(CollectorTemplate.UNIX_SH, new SshTransport(pins, config.collectors()),
-            CollectorTemplate.WINDOWS_VBS, new SmbTransport(config.collectors(), clock)), config, netops, clock);
+            CollectorTemplate.WINDOWS_VBS, new SmbTransport(config.collectors(), clock)), config, netops, clock,
+        metrics.registry());
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
-    scans = new ScanService(ds, json, netops, config.discovery(), wall);
+    scans = new ScanService(ds, json, netops, config.discovery(), wall, metrics.registry());
     var discovery = new DiscoveryRoutes(scans, netops, json);
     adminUsers = new AdminUsers(ds, new PasswordHasher());
     var sessions = new Sessions(ds, clock, config.web().sessionIdle(), config.web().sessionAbsolute());
@@ -148,7 +152,9 @@ public final class App implements AutoCloseable {
         new Console.NavEntry("Collectors", "/collectors"),
         new Console.NavEntry("Scans", "/scans"),
         new Console.NavEntry("Network operations", "/netops"),
-        new Console.NavEntry("Sizing", "/sizing")));
+        new Console.NavEntry("Sizing", "/sizing"),
+        new Console.NavEntry("API", ApiDocs.PAGE)));
+    var apiDocs = new ApiDocs(console);
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
     var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
     var collectorPages = new CollectorPages(console, collectors, clock);
@@ -156,8 +162,10 @@ public final class App implements AutoCloseable {
     var netopsPages = new NetopsPages(console, netops, scans);
 
     var catalogs = new CatalogSource(config.catalog(), clock, Duration.ofSeconds(10));
-    var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10));
+    var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10),
+        metrics.registry());
     rollup = new Rollup(ds, clock, sizing::invalidate);
+    metrics.watchPool(ds).watchCollectors(collectors).watchRollup(rollup);
     var sizingRoutes = new SizingRoutes(sizing);
     var sizingPages = new SizingPages(console, sizing);
     rollupTimer =
@@ -206,6 +214,8 @@ public final class App implements AutoCloseable {
               netopsPages.register(cfg.routes);
               sizingRoutes.register(cfg.routes);
               sizingPages.register(cfg.routes);
+              metrics.register(cfg);
+              apiDocs.register(cfg.routes);
             });
   }
 
@@ -289,5 +299,6 @@ public final class App implements AutoCloseable {
     deploy.close();
     writer.close();
     lastSeen.close();
+    metrics.close();
   }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The appliance's configuration, read once at start-up from the environment (each key can also
@@ -27,15 +28,15 @@ import java.util.Map;
 public record Config(
     int port,
     Path dataDir,
-    ExternalDatabase database,
-    Secret masterKey,
-    Secret adminToken,
+    @Nullable ExternalDatabase database,
+    @Nullable Secret masterKey,
+    @Nullable Secret adminToken,
     URI publicUrl,
     Ingest ingest,
     Collectors collectors,
     DiscoverySettings discovery,
     Web web,
-    Path catalog) {
+    @Nullable Path catalog) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -47,11 +48,13 @@ public record Config(
   public static final String PUBLIC_URL = "PERFMETRICS_PUBLIC_URL";
   public static final String ADMIN_PASSWORD = "PERFMETRICS_ADMIN_PASSWORD";
   public static final String TRUST_FORWARDED_PROTO = "PERFMETRICS_TRUST_FORWARDED_PROTO";
+  public static final String SCRAPE_TOKEN = "PERFMETRICS_SCRAPE_TOKEN";
+  public static final String LOG_FORMAT = "PERFMETRICS_LOG_FORMAT";
   public static final String CATALOG = "PERFMETRICS_CATALOG";
   public static final String DEPLOY_CONCURRENCY = "PERFMETRICS_DEPLOY_CONCURRENCY";
 
   /** An external PostgreSQL or TimescaleDB. */
-  public record ExternalDatabase(String url, String user, Secret password) {}
+  public record ExternalDatabase(String url, @Nullable String user, @Nullable Secret password) {}
 
   /**
    * Receiver tuning. Defaults fit a 2-core appliance; see README.
@@ -117,25 +120,32 @@ public record Config(
    * @param loginFailuresPerUser failed logins for one username within {@code loginWindow} before 429
    * @param loginFailuresPerAddress failed logins from one client address within {@code loginWindow} before 429
    * @param loginWindow how long failures are counted (and how long a block lasts at most)
+   * @param scrapeToken a token that opens GET /metrics only (besides the admin token); null for none
    */
   public record Web(
-      Secret adminPassword,
+      @Nullable Secret adminPassword,
       boolean trustForwardedProto,
       Duration sessionIdle,
       Duration sessionAbsolute,
       int loginFailuresPerUser,
       int loginFailuresPerAddress,
-      Duration loginWindow) {
+      Duration loginWindow,
+      @Nullable Secret scrapeToken) {
 
     public static final int MIN_PASSWORD_LENGTH = 12;
 
     public static Web defaults() {
-      return new Web(null, false, Duration.ofMinutes(30), Duration.ofHours(12), 10, 30, Duration.ofMinutes(15));
+      return new Web(null, false, Duration.ofMinutes(30), Duration.ofHours(12), 10, 30, Duration.ofMinutes(15), null);
     }
 
-    public Web withAdminPassword(Secret password) {
+    public Web withAdminPassword(@Nullable Secret password) {
       return new Web(password, trustForwardedProto, sessionIdle, sessionAbsolute, loginFailuresPerUser,
-          loginFailuresPerAddress, loginWindow);
+          loginFailuresPerAddress, loginWindow, scrapeToken);
+    }
+
+    public Web withScrapeToken(@Nullable Secret token) {
+      return new Web(adminPassword, trustForwardedProto, sessionIdle, sessionAbsolute, loginFailuresPerUser,
+          loginFailuresPerAddress, loginWindow, token);
     }
   }
 
@@ -206,7 +216,19 @@ public record Config(
         throw new ConfigException(TRUST_FORWARDED_PROTO + " must be true or false, got '" + trust + "'");
       }
       web = new Web(web.adminPassword(), Boolean.parseBoolean(trust), web.sessionIdle(), web.sessionAbsolute(),
-          web.loginFailuresPerUser(), web.loginFailuresPerAddress(), web.loginWindow());
+          web.loginFailuresPerUser(), web.loginFailuresPerAddress(), web.loginWindow(), web.scrapeToken());
+    }
+    String scrape = blankToNull(v.get(SCRAPE_TOKEN));
+    if (scrape != null) {
+      if (scrape.length() < 24) {
+        throw new ConfigException(SCRAPE_TOKEN + " must be at least 24 characters (got " + scrape.length() + ")");
+      }
+      web = web.withScrapeToken(new Secret(scrape));
+    }
+    // read by logback itself (logback.xml) before this runs; checked here so a typo stops the start
+    String logFormat = blankToNull(v.get(LOG_FORMAT));
+    if (logFormat != null && !logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new ConfigException(LOG_FORMAT + " must be text or json, got '" + logFormat + "'");
     }
     Path catalog = null;
     String cat = blankToNull(v.get(CATALOG));
@@ -258,7 +280,7 @@ public record Config(
     return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, newWeb, catalog);
   }
 
-  public Config withCatalog(Path newCatalog) {
+  public Config withCatalog(@Nullable Path newCatalog) {
     return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, newCatalog);
   }
 
@@ -279,7 +301,7 @@ public record Config(
     return s == null ? dflt : s;
   }
 
-  private static String blankToNull(String s) {
+  private static @Nullable String blankToNull(@Nullable String s) {
     return s == null || s.isBlank() ? null : s.trim();
   }
 

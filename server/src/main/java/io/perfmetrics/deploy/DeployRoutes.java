@@ -35,7 +35,9 @@ public final class DeployRoutes {
           .orElseThrow(() -> ApiException.notFound("no job " + ctx.pathParam("id")))));
       routes.post(base + "/{id}/cancel", ctx -> {
         long id = JsonBodies.id(ctx, "id");
-        jobs.view(id).orElseThrow(() -> ApiException.notFound("no job " + id));
+        if (jobs.view(id).isEmpty()) {
+          throw ApiException.notFound("no job " + id);
+        }
         jobs.cancel(id);
         ctx.json(jobs.view(id).orElseThrow());
       });

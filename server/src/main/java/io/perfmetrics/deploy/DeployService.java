@@ -1,5 +1,6 @@
 package io.perfmetrics.deploy;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.perfmetrics.config.Config;
 import io.perfmetrics.discovery.NetOpsLog;
 import io.perfmetrics.ingest.CollectorRecord;
@@ -109,19 +110,22 @@ public final class DeployService implements AutoCloseable {
   private final NetOpsLog netops;
   private final java.time.Clock clock;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final MeterRegistry metrics;
   /** Jobs this appliance has workers on, so a resume does not pile more onto them. */
   private final Set<Long> active = ConcurrentHashMap.newKeySet();
 
   public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
       TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config,
       NetOpsLog netops) {
-    this(targets, credentials, collectors, jobs, statuses, renderer, transports, config, netops, java.time.Clock.systemUTC());
+    this(targets, credentials, collectors, jobs, statuses, renderer, transports, config, netops, java.time.Clock.systemUTC(),
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
   public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
       TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config,
-      NetOpsLog netops, java.time.Clock clock) {
+      NetOpsLog netops, java.time.Clock clock, MeterRegistry metrics) {
     this.clock = clock;
+    this.metrics = metrics;
     this.netops = netops;
     this.targets = targets;
     this.credentials = credentials;
@@ -147,6 +151,7 @@ public final class DeployService implements AutoCloseable {
       job = jobs.create(action.kind, force, ids);
       active.add(job);
     }
+    metrics.counter("perfmetrics.deploy.jobs.started", "action", action.kind).increment();
     int workers = Math.max(1, Math.min(config.collectors().parallelHosts(), ids.size()));
     log.info("{} job {}: {} target(s), {} in parallel", action.kind, job, ids.size(), workers);
     launch(job, action, force, workers);
@@ -215,6 +220,7 @@ public final class DeployService implements AutoCloseable {
       long targetId = next.get();
       Outcome o = withinTimeLimit(targetId, action, force);
       jobs.finish(job, targetId, o.name(), o.detail(), o instanceof Checked c ? c.checks() : null);
+      metrics.counter("perfmetrics.deploy.hosts", "action", action.kind, "outcome", o.name()).increment();
       // a status that failed to connect and a preflight say nothing new about the collector
       if (!(action == Action.STATUS && o instanceof Failed) && action != Action.CHECK) {
         statuses.record(targetId, o.targetState(), o.detail());

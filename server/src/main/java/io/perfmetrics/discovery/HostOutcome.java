@@ -11,6 +11,7 @@ public sealed interface HostOutcome {
   /** At least one probed port is open: the host becomes a target. */
   record Found(String address, String hostname, String osFamily, List<Integer> openPorts, List<OsHint> hints)
       implements HostOutcome {
+    @Override
     public String state() {
       return "found";
     }
@@ -18,6 +19,7 @@ public sealed interface HostOutcome {
 
   /** Answered (echo reply, or a RST) but nothing probed is open. */
   record Alive(String address, String hostname) implements HostOutcome {
+    @Override
     public String state() {
       return "alive";
     }
@@ -25,6 +27,7 @@ public sealed interface HostOutcome {
 
   /** No answer at all. */
   record Silent(String address, String hostname) implements HostOutcome {
+    @Override
     public String state() {
       return "silent";
     }
@@ -32,6 +35,7 @@ public sealed interface HostOutcome {
 
   /** Could not be probed (e.g. a name that does not resolve). */
   record Failed(String address, String reason) implements HostOutcome {
+    @Override
     public String state() {
       return "failed";
     }
@@ -39,6 +43,7 @@ public sealed interface HostOutcome {
 
   /** The scan was cancelled before this address was finished. */
   record Cancelled(String address) implements HostOutcome {
+    @Override
     public String state() {
       return "cancelled";
     }

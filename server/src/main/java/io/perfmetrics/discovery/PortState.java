@@ -6,6 +6,7 @@ public sealed interface PortState {
 
   /** Connected; {@code banner} is what the server said first (SSH does), or empty. */
   record Open(String banner) implements PortState {
+    @Override
     public String result() {
       return "open";
     }
@@ -13,6 +14,7 @@ public sealed interface PortState {
 
   /** Refused (a RST came back): the host is there, the port is not. */
   record Closed() implements PortState {
+    @Override
     public String result() {
       return "closed";
     }
@@ -20,6 +22,7 @@ public sealed interface PortState {
 
   /** No answer within the timeout: filtered, or nobody at this address. */
   record Filtered() implements PortState {
+    @Override
     public String result() {
       return "timeout";
     }
@@ -27,6 +30,7 @@ public sealed interface PortState {
 
   /** Anything else (unreachable network, ...). */
   record Failed(String reason) implements PortState {
+    @Override
     public String result() {
       return "error";
     }

@@ -1,6 +1,7 @@
 package io.perfmetrics.discovery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.perfmetrics.config.DiscoverySettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,13 +49,16 @@ public final class ScanService implements AutoCloseable {
   private final Object wake = new Object();
   private final Thread dispatcher;
   private volatile boolean running = true;
+  private final MeterRegistry metrics;
 
-  public ScanService(DataSource ds, ObjectMapper json, NetOpsLog netops, DiscoverySettings settings, Clock clock) {
-    this(ds, json, netops, settings, clock, new RealNetwork(settings), Pacer.Sleeper.real(clock));
+  public ScanService(DataSource ds, ObjectMapper json, NetOpsLog netops, DiscoverySettings settings, Clock clock,
+      MeterRegistry metrics) {
+    this(ds, json, netops, settings, clock, new RealNetwork(settings), Pacer.Sleeper.real(clock), metrics);
   }
 
   ScanService(DataSource ds, ObjectMapper json, NetOpsLog netops, DiscoverySettings settings, Clock clock,
-      Network network, Pacer.Sleeper sleeper) {
+      Network network, Pacer.Sleeper sleeper, MeterRegistry metrics) {
+    this.metrics = metrics;
     this.store = new ScanStore(ds, json, clock);
     this.netops = netops;
     this.settings = settings;
@@ -84,6 +88,7 @@ public final class ScanService implements AutoCloseable {
     Duration bound = Pacer.bound(ex.addresses().size(), prober.opsPerHost(), settings.concurrency(),
         settings.hostSpacing(), settings.globalInterval());
     long id = store.create(req, ex.addresses(), ex.unresolved(), ex.skippedOwn() + ex.skippedExcluded(), bound);
+    metrics.counter("perfmetrics.scan.jobs.started").increment();
     log.info("scan {}: {} addresses ({} skipped: {} own, {} excluded), pacing allows no less than {} s", id,
         ex.addresses().size(), ex.skippedOwn() + ex.skippedExcluded(), ex.skippedOwn(), ex.skippedExcluded(),
         bound.toSeconds());
@@ -217,22 +222,27 @@ public final class ScanService implements AutoCloseable {
     }
   }
 
+  private void finish(ScanStore.Job job, HostOutcome outcome) {
+    store.finish(job, outcome);
+    metrics.counter("perfmetrics.scan.hosts", "state", outcome.state()).increment();
+  }
+
   private void probe(ScanStore.Job job) {
     Set<Thread> threads = inFlight.computeIfAbsent(job.scanId(), k -> ConcurrentHashMap.newKeySet());
     threads.add(Thread.currentThread());
     try {
       if (cancelled.contains(job.scanId()) || !store.isRunning(job.scanId())) {
-        store.finish(job, new HostOutcome.Cancelled(job.address()));
+        finish(job, new HostOutcome.Cancelled(job.address()));
         return;
       }
       HostOutcome outcome = prober.probe(job.scanId(), job.address(), () -> cancelled.contains(job.scanId()));
       Thread.interrupted();
-      store.finish(job, cancelled.contains(job.scanId()) ? new HostOutcome.Cancelled(job.address()) : outcome);
+      finish(job, cancelled.contains(job.scanId()) ? new HostOutcome.Cancelled(job.address()) : outcome);
     } catch (RuntimeException e) {
       log.warn("scan {}: probing {} failed: {}", job.scanId(), job.address(), e.toString());
       Thread.interrupted();
       try {
-        store.finish(job, new HostOutcome.Failed(job.address(), e.getMessage()));
+        finish(job, new HostOutcome.Failed(job.address(), e.getMessage()));
       } catch (RuntimeException e2) {
         log.warn("scan {}: could not record the failure for {}", job.scanId(), job.address());
       }

@@ -206,4 +206,34 @@ public final class CollectorRegistry {
   private static Instant instant(Timestamp t) {
     return t == null ? null : t.toInstant();
   }
+
+  /** Collectors by state now, for the appliance's metrics. */
+  public record Counts(long active, long expiring, long expired, long retired) {}
+
+  /**
+   * @param expiringWithin an active collector whose TTL ends within this is counted as expiring
+   *     (not as active): a rescan should restart it soon
+   */
+  public Counts counts(Duration expiringWithin) {
+    Instant now = clock.instant();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT count(*) FILTER (WHERE status = 'active' AND expires_at > ?),"
+                + " count(*) FILTER (WHERE status = 'active' AND expires_at > ? AND expires_at <= ?),"
+                + " count(*) FILTER (WHERE status = 'active' AND expires_at <= ?),"
+                + " count(*) FILTER (WHERE status = 'retired') FROM collectors")) {
+      Timestamp soon = Timestamp.from(now.plus(expiringWithin));
+      Timestamp current = Timestamp.from(now);
+      ps.setTimestamp(1, soon);
+      ps.setTimestamp(2, current);
+      ps.setTimestamp(3, soon);
+      ps.setTimestamp(4, current);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("cannot count collectors: " + e.getMessage(), e);
+    }
+  }
 }

@@ -1,5 +1,10 @@
 package io.perfmetrics.ingest;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.perfmetrics.config.Config;
 import io.perfmetrics.store.StorageUnavailableException;
 import java.sql.Connection;
@@ -63,19 +68,43 @@ public final class SampleWriter implements AutoCloseable {
   private final AtomicLong storedRows = new AtomicLong();
   private final List<Thread> writers = new ArrayList<>();
   private volatile boolean running = true;
+  private final Counter storedCounter;
+  private final Counter busyRefusals;
+  private final Timer commitsStored;
+  private final Timer commitsFailed;
 
   public SampleWriter(DataSource dataSource, Config.Ingest settings) {
-    this(dataSource, settings, InTransaction.NONE);
+    this(dataSource, settings, InTransaction.NONE, new SimpleMeterRegistry());
   }
 
-  public SampleWriter(DataSource dataSource, Config.Ingest settings, InTransaction alsoInTransaction) {
+  public SampleWriter(
+      DataSource dataSource, Config.Ingest settings, InTransaction alsoInTransaction, MeterRegistry metrics) {
     this.dataSource = dataSource;
     this.settings = settings;
     this.alsoInTransaction = alsoInTransaction;
+    storedCounter = Counter.builder("perfmetrics.ingest.samples.stored")
+        .description("samples committed to the database").register(metrics);
+    busyRefusals = Counter.builder("perfmetrics.ingest.busy.refusals")
+        .description("requests answered 503 at once because too many samples waited for the database")
+        .register(metrics);
+    Gauge.builder("perfmetrics.ingest.queue.samples", queuedRows, AtomicLong::get)
+        .description("samples accepted and waiting for their commit").register(metrics);
+    Gauge.builder("perfmetrics.ingest.queue.limit.samples", settings, Config.Ingest::queueRows)
+        .description("queued samples beyond which requests are refused with 503").register(metrics);
+    commitsStored = commitTimer(metrics, "stored");
+    commitsFailed = commitTimer(metrics, "failed");
     for (int i = 0; i < settings.writers(); i++) {
       Thread t = Thread.ofPlatform().name("sample-writer-" + i).daemon().start(this::run);
       writers.add(t);
     }
+  }
+
+  private static Timer commitTimer(MeterRegistry metrics, String outcome) {
+    return Timer.builder("perfmetrics.ingest.commit")
+        .description("one group commit: connection, COPY and commit of every request queued together")
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .register(metrics);
   }
 
   /** Queues a batch; the future completes once it is committed, or fails with the reason. */
@@ -88,6 +117,7 @@ public final class SampleWriter implements AutoCloseable {
     long after = queuedRows.addAndGet(batch.size());
     if (after > settings.queueRows()) {
       queuedRows.addAndGet(-batch.size());
+      busyRefusals.increment();
       throw new OverloadedException(
           "receiver busy: " + (after - batch.size()) + " samples waiting for the database (limit "
               + settings.queueRows() + ")");
@@ -142,6 +172,7 @@ public final class SampleWriter implements AutoCloseable {
     // In key order the unique index is filled page by page instead of all over its recent end.
     batches.sort(BY_KEY);
     RuntimeException failure = null;
+    long started = System.nanoTime();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -156,6 +187,7 @@ public final class SampleWriter implements AutoCloseable {
         writeDeduplicated(c, copy, batches, alsoInTransaction);
       }
       storedRows.addAndGet(rows);
+      storedCounter.increment(rows);
     } catch (SQLException e) {
       log.warn("could not store {} samples from {} request(s): {}", rows, group.size(), e.getMessage());
       failure = new StorageUnavailableException("database unavailable: " + e.getMessage(), e);
@@ -164,6 +196,7 @@ public final class SampleWriter implements AutoCloseable {
       failure = e;
     } finally {
       queuedRows.addAndGet(-rows);
+      (failure == null ? commitsStored : commitsFailed).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
     for (Pending p : group) {
       if (failure == null) {

@@ -52,6 +52,30 @@ public final class Rollup {
     this.onProgress = onProgress;
   }
 
+  /**
+   * How long the oldest mark that is due (its hour ended and has been quiet for {@link #QUIET})
+   * has waited for a rollup, in seconds; 0 when none is due. A healthy appliance stays within a
+   * rollup period; a growing figure means rollups fail or fall behind.
+   */
+  public double lagSeconds() {
+    long now = clock.instant().getEpochSecond();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT coalesce(max(? - greatest(extract(epoch FROM hour) + 3600, extract(epoch FROM marked_at) + ?)), 0)"
+                + " FROM sizing_dirty WHERE hour <= to_timestamp(?) AND marked_at <= to_timestamp(?)")) {
+      ps.setLong(1, now);
+      ps.setLong(2, QUIET.toSeconds());
+      ps.setLong(3, now - 3600);
+      ps.setLong(4, now - QUIET.toSeconds());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return Math.max(0, rs.getDouble(1));
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("cannot read the rollup marks: " + e.getMessage(), e);
+    }
+  }
+
   /** Processes every pending mark; returns the number of (collector, hour) pairs rolled up. */
   public synchronized long runOnce() {
     long hours = 0;

@@ -3,6 +3,8 @@ package io.perfmetrics.sizing;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,11 +31,15 @@ public final class SizingService {
   private final Cache<Object, Object> cache;
   private volatile long catalogVersion;
 
-  public SizingService(SizingStore store, CatalogSource catalogs, Clock clock, Ticker ticker, Duration maxAge) {
+  public SizingService(SizingStore store, CatalogSource catalogs, Clock clock, Ticker ticker, Duration maxAge,
+      MeterRegistry metrics) {
     this.store = store;
     this.catalogs = catalogs;
     this.clock = clock;
-    this.cache = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(maxAge).maximumSize(1_000).build();
+    this.cache =
+        Caffeine.newBuilder().ticker(ticker).expireAfterWrite(maxAge).maximumSize(1_000).recordStats().build();
+    // hits, misses, evictions and size: the hit rate says whether reports are mostly served from memory
+    CaffeineCacheMetrics.monitor(metrics, cache, "sizing_reports");
     this.catalogVersion = catalogs.version();
   }
 

@@ -10,6 +10,7 @@ import io.perfmetrics.http.ErrorBody;
 import io.perfmetrics.ingest.IngestRoutes;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.store.Database;
+import io.perfmetrics.store.Hashes;
 import io.perfmetrics.store.StorageUnavailableException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,8 @@ public final class WebSupport {
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
   public static final String SESSION_COOKIE = "pm_session";
+  /** Prometheus scrapes: the admin token, the scrape token or a session open it. */
+  public static final String METRICS = "/metrics";
 
   private final AdminTokens adminTokens;
   private final Sessions sessions;
@@ -107,6 +110,11 @@ public final class WebSupport {
     return SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure(ctx) ? "; Secure" : "");
   }
 
+  private boolean isScrapeToken(String token) {
+    return web.scrapeToken() != null && token != null
+        && Hashes.sameDigest(Hashes.sha256(web.scrapeToken().value()), Hashes.sha256(token));
+  }
+
   private void authenticate(Context ctx) {
     String path = ctx.path();
     ctx.header("X-Content-Type-Options", "nosniff");
@@ -120,12 +128,15 @@ public final class WebSupport {
     if (PUBLIC_PATHS.contains(path)) {
       return;
     }
-    boolean api = path.startsWith("/api/");
+    boolean api = path.startsWith("/api/") || path.equals(METRICS);
     String h = ctx.header("Authorization");
     if (api && h != null) {
       // scripts and the CLI: the admin bearer token, no cookie, no CSRF token. A collector's
       // token is no admin token, whatever else the request carries.
       String token = h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
+      if (path.equals(METRICS) && isScrapeToken(token)) {
+        return;
+      }
       if (!adminTokens.accepts(token)) {
         ctx.header("WWW-Authenticate", "Bearer");
         throw new ApiException(401, "unauthorized", "this route needs the admin token (Authorization: Bearer ...)");

@@ -85,4 +85,22 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.load(Map.of(Config.TRUST_FORWARDED_PROTO, "yes"), Map.of()))
         .hasMessageContaining("PERFMETRICS_TRUST_FORWARDED_PROTO");
   }
+
+  @Test
+  void theScrapeTokenIsAnOptionalSecretOfTwentyFourCharactersOrMore() {
+    assertThat(Config.load(Map.of(), Map.of()).web().scrapeToken()).isNull();
+    Config c = Config.load(Map.of(Config.SCRAPE_TOKEN, "scrape-0123456789abcdefghij"), Map.of());
+    assertThat(c.web().scrapeToken().value()).isEqualTo("scrape-0123456789abcdefghij");
+    assertThat(c.toString()).doesNotContain("scrape-0123456789abcdefghij");
+    assertThatThrownBy(() -> Config.load(Map.of(Config.SCRAPE_TOKEN, "short"), Map.of()))
+        .hasMessageContaining("PERFMETRICS_SCRAPE_TOKEN").hasMessageContaining("24");
+  }
+
+  @Test
+  void theLogFormatIsTextOrJson() {
+    Config.load(Map.of(Config.LOG_FORMAT, "json"), Map.of());
+    Config.load(Map.of(Config.LOG_FORMAT, "text"), Map.of());
+    assertThatThrownBy(() -> Config.load(Map.of(Config.LOG_FORMAT, "xml"), Map.of()))
+        .hasMessageContaining("PERFMETRICS_LOG_FORMAT").hasMessageContaining("xml");
+  }
 }
