@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,7 +124,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       return Optional.empty();
     }
     return ProcessHandle.of(pid)
-        .filter(ProcessHandle::isAlive)
+        .filter(EmbeddedDatabase::running)
         // a stale pid file whose pid now belongs to another program is no postmaster of ours
         .filter(p -> p.info().command().map(c -> c.endsWith("/postgres") || c.equals("postgres")).orElse(false));
   }
@@ -160,16 +158,37 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   private static boolean waitForExit(ProcessHandle p, long seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (running(p)) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return !running(p);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Alive and not a zombie. An orphaned postmaster's parent is init, and where init does not
+   * reap (some containers) an ended one stays a zombie that {@link ProcessHandle#isAlive} still
+   * counts.
+   */
+  public static boolean running(ProcessHandle p) {
+    if (!p.isAlive()) {
+      return false;
+    }
     try {
-      p.onExit().get(seconds, TimeUnit.SECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return !p.isAlive();
-    } catch (ExecutionException e) {
-      return !p.isAlive();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return !p.isAlive();
+      String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+      int close = stat.lastIndexOf(')');
+      return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
+    } catch (IOException e) {
+      // no /proc (not Linux) or gone meanwhile
+      return p.isAlive();
     }
   }
 
