@@ -110,6 +110,28 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
     return dropped;
   }
 
+  /** Names of the existing partitions, oldest first. */
+  public List<String> existing(Connection c) throws SQLException {
+    Pattern own = Pattern.compile(Pattern.quote(table) + "_p(-?\\d+)");
+    TreeSet<Long> ns = new TreeSet<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT child.relname FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid"
+                + " JOIN pg_class parent ON parent.oid = i.inhparent WHERE parent.relname = '" + table + "'")) {
+      while (rs.next()) {
+        Matcher m = own.matcher(rs.getString(1));
+        if (m.matches()) {
+          ns.add(Long.parseLong(m.group(1)));
+        }
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (long n : ns) {
+      names.add(name(n));
+    }
+    return names;
+  }
+
   String name(long n) {
     return table + "_p" + n;
   }

@@ -66,6 +66,57 @@ public final class Retention {
     return new Result(dropped, chunks);
   }
 
+  /**
+   * What the console's overview shows: the database's size on disk and its oldest sample (null
+   * when none). The oldest compacted sample is looked for in the oldest partitions only, which
+   * retention keeps few.
+   */
+  public record Usage(long databaseBytes, Instant oldestSample) {}
+
+  public static Usage usage(DataSource dataSource) {
+    try (Connection c = dataSource.getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      long bytes;
+      try (ResultSet rs = s.executeQuery("SELECT pg_database_size(current_database())")) {
+        rs.next();
+        bytes = rs.getLong(1);
+      }
+      Instant oldest = null;
+      try (ResultSet rs = s.executeQuery("SELECT min(ts) FROM samples")) {
+        if (rs.next() && rs.getTimestamp(1) != null) {
+          oldest = rs.getTimestamp(1).toInstant();
+        }
+      }
+      for (String partition : Partitions.samplesCompact().existing(c)) {
+        Instant first = null;
+        try (ResultSet rs = s.executeQuery("SELECT min(hour) FROM " + partition)) {
+          if (rs.next() && rs.getTimestamp(1) != null) {
+            first = rs.getTimestamp(1).toInstant();
+          }
+        }
+        if (first != null) {
+          try (PreparedStatement ps = c.prepareStatement("SELECT data FROM " + partition
+              + " WHERE hour = ? LIMIT 1")) {
+            ps.setTimestamp(1, Timestamp.from(first));
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                long ts = io.perfmetrics.ingest.SeriesCodec.decode(rs.getBytes(1)).ts()[0];
+                Instant t = Instant.ofEpochSecond(ts);
+                // other series of the same hour may start a little earlier: the hour is close enough
+                t = first.isBefore(t) ? first : t;
+                oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
+              }
+            }
+          }
+          break;
+        }
+      }
+      return new Usage(bytes, oldest);
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not measure the database: " + e.getMessage(), e);
+    }
+  }
+
   private static boolean hasTimescale(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
         ResultSet rs = ps.executeQuery()) {

@@ -43,7 +43,13 @@ public final class OverviewPage {
         .append(String.format(Locale.ROOT, "%,.1f", f.samplesPerMinute()))
         .append("</span><span class=\"label\">samples per minute (last ")
         .append(Overview.RATE_WINDOW.toMinutes()).append(" min)</span></div><div class=\"card\"><span class=\"num\">")
-        .append(f.targets()).append("</span><span class=\"label\">targets</span></div></section>");
+        .append(f.targets()).append("</span><span class=\"label\">targets</span></div>")
+        .append("<div class=\"card\" id=\"disk-used\"><span class=\"num\">")
+        .append(String.format(Locale.ROOT, "%,.1f", f.storage().databaseBytes() / 1e9))
+        .append("</span><span class=\"label\">GB database on disk</span></div>")
+        .append("<div class=\"card\" id=\"oldest-sample\"><span class=\"num\">")
+        .append(f.storage().oldestSample() == null ? "—" : Fmt.time(f.storage().oldestSample()))
+        .append("</span><span class=\"label\">oldest sample kept</span></div></section>");
     b.append("<h2>Collectors expiring in the next 24 h</h2>");
     if (f.expiringSoon().isEmpty()) {
       b.append("<p class=\"empty\" id=\"expiring-none\">None.</p>");
