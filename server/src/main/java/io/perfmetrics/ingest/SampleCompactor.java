@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import javax.sql.DataSource;
 
 /**
  * Moves the samples of ended hours from the landing table {@code samples} into
@@ -34,9 +33,9 @@ public final class SampleCompactor {
     this.partitions = partitions;
   }
 
-  /** Makes the partitions the hours (epoch s) need; outside the compaction's transaction. */
-  public void prepare(DataSource ds, Collection<Long> hours) throws SQLException {
-    partitions.ensure(ds, hours);
+  /** Makes the partitions the hours (epoch s) need, in the caller's transaction. */
+  public void prepare(Connection c, Collection<Long> hours) throws SQLException {
+    partitions.ensure(c, hours);
   }
 
   /**

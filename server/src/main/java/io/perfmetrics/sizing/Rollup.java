@@ -177,10 +177,19 @@ public final class Rollup {
         it.remove();
       }
     }
+    // partitions in a short transaction of their own (it locks the parent tables); the marks
+    // read so far stay valid: each is deleted below only if its seq is still the same
+    c.commit();
     if (compact) {
-      compactor.prepare(dataSource, byHour.keySet());
+      compactor.prepare(c, byHour.keySet());
     }
-    hourlyPartitions.ensure(dataSource, byHour.keySet());
+    hourlyPartitions.ensure(c, byHour.keySet());
+    List<Long> days = new ArrayList<>();
+    for (long hour : byHour.keySet()) {
+      days.add(Math.floorDiv(hour, 86_400L) * 86_400L);
+    }
+    dailyPartitions.ensure(c, days);
+    c.commit();
     try (PreparedStatement read =
             c.prepareStatement(
                 "SELECT collector_id, metric_id, value FROM samples WHERE ts >= to_timestamp(?) AND ts < to_timestamp(?)"
@@ -287,7 +296,7 @@ public final class Rollup {
     for (int day : byDay.keySet()) {
       starts.add(day * 86_400L);
     }
-    dailyPartitions.ensure(dataSource, starts);
+    dailyPartitions.ensure(c, starts);
     try (PreparedStatement read =
             c.prepareStatement(
                 "SELECT collector_id, metric_id, n, sum, max, hist FROM sizing_hourly WHERE collector_id = ANY(?)"

@@ -15,7 +15,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 
 /**
  * Range partitions of one table, made on demand and dropped whole by retention. Partition n of
@@ -44,11 +43,12 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
   }
 
   /**
-   * Makes the partitions that rows at these times (epoch seconds) need, each in its own short
-   * transaction on its own connection: creating a partition locks the parent table, which must
-   * not be held for the length of a compaction.
+   * Makes the partitions that rows at these times (epoch seconds) need, on the caller's
+   * connection and in its transaction (a second connection would wait forever on single-session
+   * servers such as PGlite). Creating a partition locks the parent table until that transaction
+   * ends, so callers commit soon after; it happens once per partition period.
    */
-  public void ensure(DataSource ds, Collection<Long> epochSeconds) throws SQLException {
+  public void ensure(Connection c, Collection<Long> epochSeconds) throws SQLException {
     TreeSet<Long> missing = new TreeSet<>();
     for (long t : epochSeconds) {
       long n = Math.floorDiv(t, periodSeconds);
@@ -59,18 +59,23 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
     if (missing.isEmpty()) {
       return;
     }
-    try (Connection c = ds.getConnection();
-        Statement s = c.createStatement()) {
-      c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
       for (long n : missing) {
         String sql = "CREATE TABLE IF NOT EXISTS " + name(n) + " PARTITION OF " + table + " FOR VALUES FROM ('"
             + bound(n) + "') TO ('" + bound(n + 1) + "')";
+        var savepoint = c.getAutoCommit() ? null : c.setSavepoint();
         try {
           s.execute(sql);
+          if (savepoint != null) {
+            c.releaseSavepoint(savepoint);
+          }
         } catch (SQLException e) {
           // another appliance made it at the same moment ("already exists"): that is what we wanted
           if (!"42P07".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
             throw e;
+          }
+          if (savepoint != null) {
+            c.rollback(savepoint);
           }
         }
         known.add(n);
