@@ -87,6 +87,7 @@ public final class App implements AutoCloseable {
   private final NetOpsLog netops;
   private final ScanService scans;
   private final Rollup rollup;
+  private final io.perfmetrics.store.Retention retention;
   private final ScheduledExecutorService rollupTimer;
   private final ScheduledExecutorService jobsTimer =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
@@ -164,7 +165,8 @@ public final class App implements AutoCloseable {
     var catalogs = new CatalogSource(config.catalog(), clock, Duration.ofSeconds(10));
     var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10),
         metrics.registry());
-    rollup = new Rollup(ds, clock, sizing::invalidate);
+    rollup = new Rollup(ds, clock, sizing::invalidate, config.retention());
+    retention = new io.perfmetrics.store.Retention(ds, config.retention(), clock);
     metrics.watchPool(ds).watchCollectors(collectors).watchRollup(rollup);
     var sizingRoutes = new SizingRoutes(sizing);
     var sizingPages = new SizingPages(console, sizing);
@@ -181,6 +183,16 @@ public final class App implements AutoCloseable {
             }
           },
           rollupEvery.toMillis(), rollupEvery.toMillis(), TimeUnit.MILLISECONDS);
+      // retention on the same thread: never drops a partition under a running compaction
+      rollupTimer.scheduleWithFixedDelay(
+          () -> {
+            try {
+              retention.runOnce();
+            } catch (RuntimeException e) {
+              log.warn("retention: {}", e.getMessage());
+            }
+          },
+          1, 60, TimeUnit.MINUTES);
     }
 
     javalin =
@@ -283,6 +295,11 @@ public final class App implements AutoCloseable {
   /** The network operations log, for packages that send anything to a network (deploy). */
   public NetOpsLog netops() {
     return netops;
+  }
+
+  /** Retention, for tests that want it now rather than on its hourly timer. */
+  public io.perfmetrics.store.Retention retention() {
+    return retention;
   }
 
   /** The sizing rollup, for tests and benchmarks that want it now rather than on its timer. */

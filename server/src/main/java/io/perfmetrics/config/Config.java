@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param web the console: first admin password, sessions, login limits
  * @param catalog null means: the instance catalog shipped in the jar; else the operator's CSV,
  *     re-read when its modification time changes
+ * @param retention how long samples and rollups are kept
  */
 public record Config(
     int port,
@@ -36,7 +37,8 @@ public record Config(
     Collectors collectors,
     DiscoverySettings discovery,
     Web web,
-    @Nullable Path catalog) {
+    @Nullable Path catalog,
+    RetentionSettings retention) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -253,7 +255,7 @@ public record Config(
       collectors = collectors.withParallelHosts(n);
     }
     return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), collectors,
-        DiscoverySettings.from(v), web, catalog);
+        DiscoverySettings.from(v), web, catalog, RetentionSettings.from(v));
   }
 
   public boolean embeddedDatabase() {
@@ -261,27 +263,31 @@ public record Config(
   }
 
   public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, catalog);
+    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, catalog, retention);
   }
 
   public Config withIngest(Ingest newIngest) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors, discovery, web, catalog);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors, discovery, web, catalog, retention);
   }
 
   public Config withCollectors(Collectors newCollectors) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors, discovery, web, catalog);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors, discovery, web, catalog, retention);
   }
 
   public Config withDiscovery(DiscoverySettings newDiscovery) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, newDiscovery, web, catalog);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, newDiscovery, web, catalog, retention);
   }
 
   public Config withWeb(Web newWeb) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, newWeb, catalog);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, newWeb, catalog, retention);
   }
 
   public Config withCatalog(@Nullable Path newCatalog) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, newCatalog);
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, newCatalog, retention);
+  }
+
+  public Config withRetention(RetentionSettings newRetention) {
+    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, catalog, newRetention);
   }
 
   private static int parsePort(String s) {

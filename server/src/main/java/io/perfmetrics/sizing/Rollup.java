@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import io.perfmetrics.config.RetentionSettings;
+import io.perfmetrics.ingest.SampleCompactor;
+import io.perfmetrics.ingest.SeriesCodec;
+import io.perfmetrics.store.Partitions;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +48,41 @@ public final class Rollup {
   private final DataSource dataSource;
   private final Clock clock;
   private final Runnable onProgress;
+  private final RetentionSettings retention;
+  private final SampleCompactor compactor = new SampleCompactor(Partitions.samplesCompact());
+  private final Partitions hourlyPartitions = Partitions.sizingHourly();
+  private final Partitions dailyPartitions = Partitions.sizingDaily();
+  /** Null until the first run has looked: TimescaleDB compresses its hypertable itself. */
+  private Boolean compacting;
 
   /** @param onProgress called after a run that changed rollups: cached reports are stale */
   public Rollup(DataSource dataSource, Clock clock, Runnable onProgress) {
+    this(dataSource, clock, onProgress, RetentionSettings.defaults());
+  }
+
+  /**
+   * @param retention hours older than its raw-sample period are not rolled up again (their
+   *     samples are gone or going; what is left of them would make a partial rollup)
+   */
+  public Rollup(DataSource dataSource, Clock clock, Runnable onProgress, RetentionSettings retention) {
     this.dataSource = dataSource;
     this.clock = clock;
     this.onProgress = onProgress;
+    this.retention = retention;
+  }
+
+  /** True on plain PostgreSQL: the rollup also moves ended hours into {@code samples_compact}. */
+  public synchronized boolean compacting() {
+    if (compacting == null) {
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
+          ResultSet rs = ps.executeQuery()) {
+        compacting = !rs.next();
+      } catch (SQLException e) {
+        throw new StorageUnavailableException("sizing rollup failed: " + e.getMessage(), e);
+      }
+    }
+    return compacting;
   }
 
   /**
@@ -78,6 +111,7 @@ public final class Rollup {
 
   /** Processes every pending mark; returns the number of (collector, hour) pairs rolled up. */
   public synchronized long runOnce() {
+    boolean compact = compacting();
     long hours = 0;
     long days = 0;
     try (Connection c = dataSource.getConnection()) {
@@ -85,7 +119,7 @@ public final class Rollup {
       c.setAutoCommit(false);
       try {
         while (true) {
-          int[] done = hourBatch(c, ids, clock.instant().getEpochSecond());
+          int[] done = hourBatch(c, ids, clock.instant().getEpochSecond(), compact);
           c.commit();
           hours += done[0];
           // a batch that could delete none of its marks (all re-marked meanwhile) ends the run
@@ -133,7 +167,7 @@ public final class Rollup {
   }
 
   /** One transaction's worth of marks: returns {marks read, marks deleted}. */
-  private int[] hourBatch(Connection c, Map<Short, SizingMetric> ids, long now) throws SQLException {
+  private int[] hourBatch(Connection c, Map<Short, SizingMetric> ids, long now, boolean compact) throws SQLException {
     List<Mark> marks = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -157,6 +191,29 @@ public final class Rollup {
     }
     Short[] metricIds = ids.keySet().toArray(Short[]::new);
     TreeSet<Long> touchedDays = new TreeSet<>();
+    long rawCutoff = now - retention.rawDays() * 86_400L;
+    for (var it = byHour.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getKey() + 3600 <= rawCutoff) {
+        if (compact) {
+          compactor.discardHour(c, e.getKey(), e.getValue().toArray(Integer[]::new));
+        }
+        it.remove();
+      }
+    }
+    // partitions in a short transaction of their own (it locks the parent tables); the marks
+    // read so far stay valid: each is deleted below only if its seq is still the same
+    c.commit();
+    if (compact) {
+      compactor.prepare(c, byHour.keySet());
+    }
+    hourlyPartitions.ensure(c, byHour.keySet());
+    List<Long> days = new ArrayList<>();
+    for (long hour : byHour.keySet()) {
+      days.add(Math.floorDiv(hour, 86_400L) * 86_400L);
+    }
+    dailyPartitions.ensure(c, days);
+    c.commit();
     try (PreparedStatement read =
             c.prepareStatement(
                 "SELECT collector_id, metric_id, value FROM samples WHERE ts >= to_timestamp(?) AND ts < to_timestamp(?)"
@@ -171,7 +228,24 @@ public final class Rollup {
         long hour = e.getKey();
         Integer[] collectors = e.getValue().toArray(Integer[]::new);
         Map<Long, Histogram> hists = new HashMap<>();
-        if (metricIds.length > 0) {
+        if (compact) {
+          for (int from = 0; from < collectors.length; from += SampleCompactor.COLLECTORS_PER_STATEMENT) {
+            Integer[] some = java.util.Arrays.copyOfRange(
+                collectors, from, Math.min(collectors.length, from + SampleCompactor.COLLECTORS_PER_STATEMENT));
+            for (var series : compactor.compactHour(c, hour, some).entrySet()) {
+              SizingMetric metric = ids.get((short) (series.getKey() & 0xffff));
+              if (metric == null) {
+                continue;
+              }
+              Histogram h = new Histogram(metric.scale);
+              SeriesCodec.Series s = series.getValue();
+              for (int i = 0; i < s.size(); i++) {
+                h.add(s.values()[i]);
+              }
+              hists.put(series.getKey(), h);
+            }
+          }
+        } else if (metricIds.length > 0) {
           read.setLong(1, hour);
           read.setLong(2, hour + 3600);
           read.setArray(3, c.createArrayOf("int4", collectors));
@@ -242,6 +316,11 @@ public final class Rollup {
     if (n == 0) {
       return 0;
     }
+    List<Long> starts = new ArrayList<>();
+    for (int day : byDay.keySet()) {
+      starts.add(day * 86_400L);
+    }
+    dailyPartitions.ensure(c, starts);
     try (PreparedStatement read =
             c.prepareStatement(
                 "SELECT collector_id, metric_id, n, sum, max, hist FROM sizing_hourly WHERE collector_id = ANY(?)"

@@ -40,7 +40,7 @@ class TemplatesTest {
         "tok\"en", "<img src=x onerror=alert(1)>", "</p><script>");
 
     String html = templates.render("overview.jte", Map.of("frame", frame, "model",
-        new io.perfmetrics.web.console.OverviewPage.Model(List.of(), 0, 15, 0, List.of())));
+        new io.perfmetrics.web.console.OverviewPage.Model(List.of(), 0, 15, 0, List.of(), 0, null)));
 
     assertThat(html).doesNotContain("<script>").doesNotContain("<img").doesNotContain("<b>").doesNotContain("<i>")
         .contains("<a href=\"/\" class=\"active\">&lt;b&gt;Nav&lt;/b&gt;</a>")

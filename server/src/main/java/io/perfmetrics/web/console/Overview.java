@@ -24,7 +24,8 @@ final class Overview {
   static final Duration RATE_WINDOW = Duration.ofMinutes(15);
   static final List<String> STATES = List.of("running", "stopped", "expired", "failed", "never_deployed", "removed");
 
-  record Figures(Map<String, Integer> byStatus, int targets, double samplesPerMinute, List<CollectorRecord> expiringSoon) {}
+  record Figures(Map<String, Integer> byStatus, int targets, double samplesPerMinute, List<CollectorRecord> expiringSoon,
+      io.perfmetrics.store.Retention.Usage storage) {}
 
   private final DataSource dataSource;
   private final TargetStore targets;
@@ -52,7 +53,8 @@ final class Overview {
         .filter(c -> "active".equals(c.status()) && c.expiresAt().isAfter(now)
             && c.expiresAt().isBefore(now.plus(Duration.ofHours(24))))
         .toList();
-    return new Figures(by, all.size(), samplesPerMinute(now), soon);
+    var storage = io.perfmetrics.store.Retention.usage(dataSource);
+    return new Figures(by, all.size(), samplesPerMinute(now), soon, storage);
   }
 
   /** Samples with a timestamp in the last {@link #RATE_WINDOW}, per minute: one index range scan on ts. */

@@ -21,7 +21,7 @@ public final class OverviewPage {
   public record Expiring(CollectorRecord collector, long leftSeconds) {}
 
   public record Model(List<StateCount> byStatus, double samplesPerMinute, long rateWindowMinutes, int targets,
-      List<Expiring> expiringSoon) {}
+      List<Expiring> expiringSoon, double databaseGb, java.time.@org.jspecify.annotations.Nullable Instant oldestSample) {}
 
   private final Console console;
   private final Overview overview;
@@ -45,6 +45,7 @@ public final class OverviewPage {
         .map(c -> new Expiring(c, Duration.between(clock.instant(), c.expiresAt()).toSeconds()))
         .toList();
     console.render(ctx, "overview.jte", "Overview", "/",
-        new Model(byStatus, f.samplesPerMinute(), Overview.RATE_WINDOW.toMinutes(), f.targets(), soon));
+        new Model(byStatus, f.samplesPerMinute(), Overview.RATE_WINDOW.toMinutes(), f.targets(), soon,
+            f.storage().databaseBytes() / 1e9, f.storage().oldestSample()));
   }
 }

@@ -1,0 +1,126 @@
+package io.perfmetrics.store;
+
+import io.perfmetrics.config.RetentionSettings;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes data older than {@link RetentionSettings} by dropping whole partitions (compact
+ * samples, rollups) and, on TimescaleDB, whole chunks of the samples hypertable: no DELETE, no
+ * bloat, no vacuum. On plain PostgreSQL the landing table {@code samples} holds only the hours not
+ * compacted yet; the compactor discards what lands there older than the retention.
+ */
+public final class Retention {
+  private static final Logger log = LoggerFactory.getLogger(Retention.class);
+
+  /** What one run removed: partition names, and how many hypertable chunks. */
+  public record Result(List<String> droppedPartitions, int droppedChunks) {}
+
+  private final DataSource dataSource;
+  private final RetentionSettings settings;
+  private final Clock clock;
+
+  public Retention(DataSource dataSource, RetentionSettings settings, Clock clock) {
+    this.dataSource = dataSource;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public synchronized Result runOnce() {
+    Instant now = clock.instant();
+    Instant rawCutoff = now.minusSeconds(settings.rawDays() * 86_400L);
+    Instant rollupCutoff = now.minusSeconds(settings.rollupDays() * 86_400L);
+    List<String> dropped = new ArrayList<>();
+    int chunks = 0;
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      dropped.addAll(Partitions.samplesCompact().dropOlderThan(c, rawCutoff));
+      dropped.addAll(Partitions.sizingHourly().dropOlderThan(c, rollupCutoff));
+      dropped.addAll(Partitions.sizingDaily().dropOlderThan(c, rollupCutoff));
+      if (hasTimescale(c)) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM drop_chunks('samples', older_than => ?)")) {
+          ps.setTimestamp(1, Timestamp.from(rawCutoff));
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            chunks = rs.getInt(1);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("retention failed: " + e.getMessage(), e);
+    }
+    if (!dropped.isEmpty() || chunks > 0) {
+      log.info("retention: dropped {} partition(s) {} and {} chunk(s) (samples before {}, rollups before {})",
+          dropped.size(), dropped, chunks, rawCutoff, rollupCutoff);
+    }
+    return new Result(dropped, chunks);
+  }
+
+  /**
+   * What the console's overview shows: the database's size on disk and its oldest sample (null
+   * when none). The oldest compacted sample is looked for in the oldest partitions only, which
+   * retention keeps few.
+   */
+  public record Usage(long databaseBytes, Instant oldestSample) {}
+
+  public static Usage usage(DataSource dataSource) {
+    try (Connection c = dataSource.getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      long bytes;
+      try (ResultSet rs = s.executeQuery("SELECT pg_database_size(current_database())")) {
+        rs.next();
+        bytes = rs.getLong(1);
+      }
+      Instant oldest = null;
+      try (ResultSet rs = s.executeQuery("SELECT min(ts) FROM samples")) {
+        if (rs.next() && rs.getTimestamp(1) != null) {
+          oldest = rs.getTimestamp(1).toInstant();
+        }
+      }
+      for (String partition : Partitions.samplesCompact().existing(c)) {
+        Instant first = null;
+        try (ResultSet rs = s.executeQuery("SELECT min(hour) FROM " + partition)) {
+          if (rs.next() && rs.getTimestamp(1) != null) {
+            first = rs.getTimestamp(1).toInstant();
+          }
+        }
+        if (first != null) {
+          try (PreparedStatement ps = c.prepareStatement("SELECT data FROM " + partition
+              + " WHERE hour = ? LIMIT 1")) {
+            ps.setTimestamp(1, Timestamp.from(first));
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                long ts = io.perfmetrics.ingest.SeriesCodec.decode(rs.getBytes(1)).ts()[0];
+                Instant t = Instant.ofEpochSecond(ts);
+                // other series of the same hour may start a little earlier: the hour is close enough
+                t = first.isBefore(t) ? first : t;
+                oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
+              }
+            }
+          }
+          break;
+        }
+      }
+      return new Usage(bytes, oldest);
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not measure the database: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean hasTimescale(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+}
