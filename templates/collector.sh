@@ -910,7 +910,8 @@ take_sample() {
 # via the /proc/<pid>/fd links this user may read) piped into one `awk`,
 # which also reads /etc/passwd, /proc/net/* and /proc/<pid>/comm itself and
 # appends the snapshot to sockets.csv: two forks per snapshot, whatever the
-# number of sockets.
+# number of sockets.  The awk reads /proc/net first and the fd listing
+# after it: the snapshot shows the sockets at its timestamp.
 
 # Decides which sources exist (the hello lists the missing ones) and the
 # byte order /proc/net prints addresses in (host order, 32-bit words).
@@ -964,12 +965,14 @@ take_snapshot() {
     SK_TS=$NOW
     # The receiver keys a snapshot by its second: never reuse one.
     [ -n "$LAST_SNAP_TS" ] && [ "$SK_TS" -le "$LAST_SNAP_TS" ] && SK_TS=$((LAST_SNAP_TS + 1))
+    # /proc/net first, so the snapshot is read at its timestamp; the fd
+    # listing (the slow part on a host with many descriptors) after it.
     set --
     [ -r /etc/passwd ] && set -- kind=passwd /etc/passwd
-    [ -n "$SOCK_PROCS" ] && set -- "$@" kind=fd -
     for ts_f in $SOCK_SOURCES; do
         set -- "$@" "kind=$ts_f" "/proc/net/$ts_f"
     done
+    [ -n "$SOCK_PROCS" ] && set -- "$@" kind=fd -
     if [ -n "$SOCK_PROCS" ]; then
         # ls -l is the one way to read thousands of fd links with one fork.
         # shellcheck disable=SC2012
@@ -1007,10 +1010,12 @@ take_snapshot() {
 snapshot_awk() {
     awk -v ts="$SK_TS" -v max="$PM_SOCKETS_MAX_ROWS" -v maxbytes="$PM_CHUNK_MAX_BYTES" \
         -v be="$SOCK_BE" -v out="$SOCK_SPOOL" '
-        function hx(s,   i, n) {
+        function hx(s,   i, n, t) {
+            if (s in HX) return HX[s]
             n = 0
-            s = toupper(s)
-            for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789ABCDEF", substr(s, i, 1)) - 1
+            t = toupper(s)
+            for (i = 1; i <= length(t); i++) n = n * 16 + index("0123456789ABCDEF", substr(t, i, 1)) - 1
+            HX[s] = n
             return n
         }
         # network-order hex to a dotted quad
@@ -1066,7 +1071,8 @@ snapshot_awk() {
         }
         # "user,process" of socket inode ino owned by uid
         function own(uid, ino,   u, p, f, l, n, c) {
-            u = (uid in USER) ? USER[uid] : "uid:" uid
+            if (!(uid in UE)) UE[uid] = pe((uid in USER) ? USER[uid] : "uid:" uid)
+            u = UE[uid]
             p = ""
             if (ino in PID) {
                 p = PID[ino]
@@ -1079,7 +1085,7 @@ snapshot_awk() {
                 }
                 p = COMM[p]
             }
-            return pe(u) "," p
+            return u "," p
         }
         BEGIN { for (i = 1; i < 256; i++) ORD[sprintf("%c", i)] = i }
         kind == "passwd" {
@@ -1087,10 +1093,13 @@ snapshot_awk() {
             next
         }
         kind == "fd" {
-            if ($0 ~ /^\/proc\/[0-9]+\/fd:$/) { split($0, f, "/"); pid = f[3]; next }
-            if (pid != "" && $NF ~ /^socket:\[[0-9]+\]$/) {
+            if (index($NF, "socket:[") == 1) {
+                if (pid == "") next
                 i = substr($NF, 9, length($NF) - 9)
                 if (!(i in PID)) PID[i] = pid
+            } else if (NF == 1 && $0 ~ /^\/proc\/[0-9]+\/fd:$/) {
+                split($0, f, "/")
+                pid = f[3]
             }
             next
         }
@@ -1103,16 +1112,20 @@ snapshot_awk() {
                 (proto == "udp" && $4 == "07" && r[2] == "0000" && r[1] !~ /[^0]/)) {
                 p = hx(l[2])
                 if (p == 0) next
-                LIS[proto "," addr(l[1]) "," p "," own($8, $10) ","] = 1
+                nr++
+                LK[nr] = proto "," addr(l[1]) "," p; LU[nr] = $8; LI[nr] = $10
                 if (proto == "tcp") LPORT[p] = 1
             } else if (proto == "tcp" && $4 == "01") {
                 nc++
                 CLA[nc] = addr(l[1]); CLP[nc] = hx(l[2])
                 CRA[nc] = addr(r[1]); CRP[nc] = hx(r[2])
-                COWN[nc] = own($8, $10)
+                CU[nc] = $8; CI[nc] = $10
             }
         }
         END {
+            # owners now that the fd listing (inode -> pid) is read
+            for (i = 1; i <= nr; i++) LIS[LK[i] "," own(LU[i], LI[i]) ","] = 1
+            for (i = 1; i <= nc; i++) COWN[i] = own(CU[i], CI[i])
             bytes = 0; nl = 0; no = 0; drop = 0
             for (k in LIS) {
                 line = ts ",listen," k
