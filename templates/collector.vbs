@@ -1852,12 +1852,6 @@ End Function
 Sub TakeSnapshot()
     Dim ts, text, e
     RefreshBias
-    NOW_S = EpochNow()
-    ts = FmtInt(Int(NOW_S))
-    ' The receiver keys a snapshot by its second: never reuse one.
-    If LAST_SNAP_TS <> "" Then
-        If CDbl(ts) <= CDbl(LAST_SNAP_TS) Then ts = FmtInt(CDbl(LAST_SNAP_TS) + 1)
-    End If
     SockReset
     SOCK_SOURCE = ""
     On Error Resume Next
@@ -1874,6 +1868,13 @@ Sub TakeSnapshot()
         SockUnavailable "sockets"
         LogOnce "sockets", "no socket source (neither WMI root\StandardCimv2 nor netstat); no snapshot"
         Exit Sub
+    End If
+    ' The time the table was read (netstat can take seconds on a busy host).
+    ' The receiver keys a snapshot by its second: never reuse one.
+    NOW_S = EpochNow()
+    ts = FmtInt(Int(NOW_S))
+    If LAST_SNAP_TS <> "" Then
+        If CDbl(ts) <= CDbl(LAST_SNAP_TS) Then ts = FmtInt(CDbl(LAST_SNAP_TS) + 1)
     End If
     SockResolvePids
     If Err.Number <> 0 Then NoteSamplerError "sockets (process names)"
@@ -2521,7 +2522,7 @@ Sub Main()
     ' The first snapshot likewise shows which socket sources this host has.
     If PM_SOCKETS_S > 0 Then
         TakeSnapshot
-        NEXT_SNAPSHOT = CDbl(LAST_SNAP_TS) + PM_SOCKETS_S
+        NEXT_SNAPSHOT = Int(EpochNow()) + PM_SOCKETS_S
     Else
         SOCK_UNAVAIL.Add "sockets", True
     End If
