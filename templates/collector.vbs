@@ -1569,23 +1569,29 @@ Function SockFromNetstat()
     SockFromNetstat = True
 End Function
 
-' One row of MSFT_NetTCPConnection (State 2 = Listen, 5 = Established) or
-' MSFT_NetUDPEndpoint.
-Sub CimEndpoint(proto, d)
-    Dim st, pid
+' One MSFT_NetTCPConnection instance.  state: its State number (2 = Listen,
+' 5 = Established; the others, Bound = 100 included, are no part of a
+' snapshot).  pid: its OwningProcess.  A function of plain values, so the
+' test harness can feed it instances recorded on a real Windows.
+Sub CimTcp(laddr, lport, raddr, rport, state, pid)
+    Dim st, p
     st = ""
-    If proto = "udp" Then
-        st = "BOUND"
-    Else
-        Select Case LCase(StrVal(d, "State"))
-            Case "2", "listen": st = "LISTEN"
-            Case "5", "established": st = "ESTABLISHED"
-        End Select
-    End If
+    Select Case LCase(CStr(state))
+        Case "2", "listen": st = "LISTEN"
+        Case "5", "established": st = "ESTABLISHED"
+    End Select
     If st = "" Then Exit Sub
-    pid = StrVal(d, "OwningProcess")
-    If Not g_reDigits.Test(pid) Then pid = ""
-    SockAdd proto, st, StrVal(d, "LocalAddress"), StrVal(d, "LocalPort"), StrVal(d, "RemoteAddress"), StrVal(d, "RemotePort"), pid
+    p = CStr(pid)
+    If Not g_reDigits.Test(p) Then p = ""
+    SockAdd "tcp", st, laddr, lport, raddr, rport, p
+End Sub
+
+' One MSFT_NetUDPEndpoint instance (a bound UDP socket).
+Sub CimUdp(laddr, lport, pid)
+    Dim p
+    p = CStr(pid)
+    If Not g_reDigits.Test(p) Then p = ""
+    SockAdd "udp", "BOUND", laddr, lport, "", "", p
 End Sub
 
 Function SockFromCim()
@@ -1611,12 +1617,13 @@ Function SockFromCim()
         Exit Function
     End If
     For i = 0 To UBound(rows)
-        CimEndpoint "tcp", rows(i)
+        CimTcp StrVal(rows(i), "LocalAddress"), StrVal(rows(i), "LocalPort"), StrVal(rows(i), "RemoteAddress"), _
+            StrVal(rows(i), "RemotePort"), StrVal(rows(i), "State"), StrVal(rows(i), "OwningProcess")
     Next
     rows = WmiRowsOn(g_wmiStd, "SELECT * FROM MSFT_NetUDPEndpoint", "LocalAddress,LocalPort,OwningProcess")
     If UBound(rows) < 0 Then SockUnavailable "sockets.udp"
     For i = 0 To UBound(rows)
-        CimEndpoint "udp", rows(i)
+        CimUdp StrVal(rows(i), "LocalAddress"), StrVal(rows(i), "LocalPort"), StrVal(rows(i), "OwningProcess")
     Next
     SockFromCim = True
 End Function

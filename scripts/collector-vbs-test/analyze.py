@@ -617,6 +617,73 @@ def cmd_parsing(fixtures, expected, outfile):
            "; ".join(probs[:3]))
 
 
+# MSFT_NetTCPConnection.State by the enum name PowerShell shows (see the
+# header of fixtures/cim-get-nettcpconnection-win10.txt for the sources).
+TCP_STATE = {"Closed": 1, "Listen": 2, "SynSent": 3, "SynReceived": 4, "Established": 5,
+             "FinWait1": 6, "FinWait2": 7, "CloseWait": 8, "Closing": 9, "LastAck": 10,
+             "TimeWait": 11, "DeleteTCB": 12, "Bound": 100}
+
+
+def cim_blocks(path):
+    """The output blocks of a recorded Get-NetTCPConnection /
+    Get-NetUDPEndpoint fixture, split at its prompt lines, each a list of
+    instances (dicts of property -> text) read from PowerShell's table or
+    list rendering."""
+    with open(path, encoding="utf-8") as f:
+        lines = [l.rstrip("\r\n") for l in f if not l.startswith("#")]
+    blocks, cur = [], None
+    for l in lines:
+        if l.startswith("\u276f ") or l.startswith("PS "):
+            cur = {"cmd": l, "lines": []}
+            blocks.append(cur)
+        elif cur is not None:
+            cur["lines"].append(l)
+    out = []
+    for b in blocks:
+        inst, head, cols = [], None, None
+        body = b["lines"]
+        for i, l in enumerate(body):
+            if not l.strip():
+                continue
+            m = re.match(r"^(\w+)\s+: ?(.*)$", l)
+            if head is None and i + 1 < len(body) and re.match(r"^[- ]+$", body[i + 1]) and "-" in body[i + 1]:
+                head = l.split()
+                # Column starts from the dashes line: a blank cell (an empty
+                # AppliedSetting) must not shift the cells after it.
+                cols = [mm.start() for mm in re.finditer(r"-+", body[i + 1])]
+                continue
+            if head is not None:
+                if re.match(r"^[- ]+$", l):
+                    continue
+                row = {}
+                for k, name in enumerate(head):
+                    end = cols[k + 1] if k + 1 < len(cols) else len(l)
+                    row[name] = l[cols[k]:end].strip()
+                inst.append(row)
+            elif m:
+                if m.group(1) == "LocalAddress" or not inst:
+                    inst.append({})
+                inst[-1][m.group(1)] = m.group(2).strip()
+        out.append({"cmd": b["cmd"], "instances": inst})
+    return out
+
+
+def cmd_cimcalls(fixture, block, outfile):
+    """Writes the instances of one block of a recorded fixture as the calls
+    sockets_probe.vbs makes of the collector's CimTcp / CimUdp:
+    'tcp<TAB>laddr<TAB>lport<TAB>raddr<TAB>rport<TAB>state number<TAB>pid' or
+    'udp<TAB>laddr<TAB>lport<TAB>pid'."""
+    b = cim_blocks(fixture)[int(block) - 1]
+    with open(outfile, "w", encoding="ascii", newline="\r\n") as f:
+        for r in b["instances"]:
+            if "RemoteAddress" in r:
+                f.write("\t".join(["tcp", r["LocalAddress"], r["LocalPort"], r["RemoteAddress"], r["RemotePort"],
+                                   str(TCP_STATE[r["State"]]), r["OwningProcess"]]) + "\n")
+            else:
+                f.write("\t".join(["udp", r["LocalAddress"], r["LocalPort"], r["OwningProcess"]]) + "\n")
+    print(len(b["instances"]))
+
+
 def cmd_enc(outfile):
     """PctEnc of hostile process names (the inputs of sockets_probe.vbs's
     enc mode) against an encoding done here from the spec."""
@@ -649,7 +716,7 @@ def main():
         "pid": cmd_pid, "basic": cmd_basic,
         "outage": cmd_outage, "cap": sh.cmd_cap,
         "dropped-persisted": sh.cmd_dropped_persisted, "psscan": sh.cmd_psscan,
-        "sockets": cmd_sockets, "parsing": cmd_parsing, "enc": cmd_enc,
+        "sockets": cmd_sockets, "parsing": cmd_parsing, "enc": cmd_enc, "cimcalls": cmd_cimcalls,
     }[cmd](*args)
 
 

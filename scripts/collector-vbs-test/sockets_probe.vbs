@@ -10,6 +10,15 @@
 '         E laddr,lport,raddr,rport,pid   an established connection
 '         F nopid=0|1 listen=0|1 seen=<NS_V6>
 '         S <snapshot line>
+'   cscript probe.vbs cim CALLS PIDNAMES SERVICES MAXROWS
+'       feeds the collector's CimTcp / CimUdp (what its WMI loop calls per
+'       MSFT_NetTCPConnection / MSFT_NetUDPEndpoint instance) the instances
+'       in CALLS, one a line, tab-separated (written by analyze.py cimcalls
+'       from a recorded fixture):
+'         tcp laddr lport raddr rport state-number pid
+'         udp laddr lport pid
+'       and prints "calls=<n>", the L and E lines as above and the snapshot
+'       SockBuild makes of it with source "cim".
 '   cscript probe.vbs enc
 '       prints PctEnc of hostile process names, one "<n>=<encoded>" a line.
 Dim p_args, p_text, p_lines, p_i, p_k, p_v, p_out
@@ -36,6 +45,39 @@ Select Case p_args(0)
         ProbeMap g_pidName, p_args(2)
         ProbeMap g_pidSvc, p_args(3)
         For Each p_v In Split(SockBuild("1764000000", "netstat", CLng(p_args(4))), vbLf)
+            If p_v <> "" Then p_out = p_out & vbLf & "S " & p_v
+        Next
+        WScript.Echo p_out
+    Case "cim"
+        p_lines = Split(Replace(ReadFileText(p_args(1)), vbCr, ""), vbLf)
+        SockReset
+        p_k = 0
+        For p_i = 0 To UBound(p_lines)
+            p_v = Split(p_lines(p_i), vbTab)
+            If UBound(p_v) = 6 Then
+                If p_v(0) = "tcp" Then
+                    CimTcp p_v(1), p_v(2), p_v(3), p_v(4), p_v(5), p_v(6)
+                    p_k = p_k + 1
+                End If
+            ElseIf UBound(p_v) = 3 Then
+                If p_v(0) = "udp" Then
+                    CimUdp p_v(1), p_v(2), p_v(3)
+                    p_k = p_k + 1
+                End If
+            End If
+        Next
+        p_out = "calls=" & p_k
+        For Each p_k In g_lsn.Keys
+            p_v = g_lsn.Item(p_k)
+            p_out = p_out & vbLf & "L " & p_v(0) & "," & p_v(1) & "," & p_v(2) & "," & p_v(3)
+        Next
+        For p_i = 0 To g_estN - 1
+            p_v = g_est(p_i)
+            p_out = p_out & vbLf & "E " & p_v(0) & "," & p_v(1) & "," & p_v(2) & "," & p_v(3) & "," & p_v(4)
+        Next
+        ProbeMap g_pidName, p_args(2)
+        ProbeMap g_pidSvc, p_args(3)
+        For Each p_v In Split(SockBuild("1764000000", "cim", CLng(p_args(4))), vbLf)
             If p_v <> "" Then p_out = p_out & vbLf & "S " & p_v
         Next
         WScript.Echo p_out
