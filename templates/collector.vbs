@@ -25,6 +25,7 @@ Option Explicit
 ' rendered value can run as code.  Numbers therefore arrive as strings ("60");
 ' Main validates and converts them before use.
 Dim PM_URL, PM_TOKEN, PM_INTERVAL_S, PM_UPLOAD_S, PM_TTL_S, PM_SPOOL_MAX_BYTES, PM_METADATA_URL, PM_TOOLS_DIR
+Dim PM_SOCKETS_S, PM_SOCKETS_MAX_ROWS
 ' ---- BEGIN RENDERED PARAMETERS (replaced at deploy; each value is a VBScript string literal) ----
 PM_URL = {{URL}}
 PM_TOKEN = {{TOKEN}}
@@ -34,6 +35,8 @@ PM_TTL_S = {{TTL_S}}
 PM_SPOOL_MAX_BYTES = {{SPOOL_MAX_BYTES}}
 PM_METADATA_URL = {{METADATA_URL}}
 PM_TOOLS_DIR = {{TOOLS_DIR}}
+PM_SOCKETS_S = {{SOCKETS_S}}
+PM_SOCKETS_MAX_ROWS = {{SOCKETS_MAX_ROWS}}
 ' ---- END RENDERED PARAMETERS ----
 
 Const PM_VERSION = "1"
@@ -43,6 +46,8 @@ Const CHUNK_MAX_BYTES = 921600
 Const BACKOFF_MAX_S = 1800
 ' The log is rotated once (to collector.log.1) when it grows past this.
 Const LOG_MAX_BYTES = 1048576
+' A socket snapshot never exceeds this, so it always fits one upload chunk.
+Const SNAP_MAX_BYTES = 917504
 ' A cloud identity document larger than this is not embedded in the hello.
 Const CLOUD_DOC_MAX_BYTES = 262144
 ' FileSystemObject open modes.
@@ -55,20 +60,33 @@ Const WQL_FLAGS = 48
 Const ALL_METRICS = "cpu.busy_pct cpu.count mem.total_bytes mem.available_bytes mem.used_bytes disk.read_bytes_per_s disk.write_bytes_per_s disk.read_ops_per_s disk.write_ops_per_s fs.capacity_bytes fs.used_bytes net.rx_bytes_per_s net.tx_bytes_per_s"
 
 ' Objects and paths.
-Dim g_fso, g_shell, g_wmi, g_reLine, g_reUint, g_reStatus, g_reNonAscii, g_reCtl
-Dim g_dir, g_pidfile, g_lockfile, g_statefile, g_spool, g_spoolTmp, g_logfile, g_hellofile, g_rejected
+Dim g_fso, g_shell, g_wmi, g_wmiStd, g_reLine, g_reUint, g_reDigits, g_reStatus, g_reNonAscii, g_reCtl
+Dim g_reSnapHead, g_reSnapRow, g_reTextOk, g_reIPv4, g_reIPv6, g_reSpaces
+Dim g_dir, g_pidfile, g_lockfile, g_statefile, g_logfile, g_hellofile, g_netstatOut
 Dim g_stopfile, g_authfile, g_chunkfile, g_respfile, g_cloudfile, g_pingExe
 ' Process and run state.
 Dim g_pid, g_pidMethod, g_lock, g_haveLock, g_sleepMode, g_biasMin, g_biasSource, g_logged
 Dim g_httpClient, g_httpProgId, g_curl, g_httpError, g_respText
-Dim STOP_REASON, STARTED_AT, EXPIRES_AT, SAMPLES, DROPPED, REJECTED_LINES, LAST_TS, NOW_S
+Dim STOP_REASON, STARTED_AT, EXPIRES_AT, SAMPLES, LAST_TS, NOW_S
 Dim LAST_UPLOAD_AT, LAST_UPLOAD_STATUS, LAST_UPLOAD_OK_AT, HELLO_OK, HELLO_JSON
-Dim UPLOAD_PERIOD, UPLOAD_PENDING, NEXT_SAMPLE, NEXT_UPLOAD, SPOOL_BYTES, BUF, TS
+Dim UPLOAD_PERIOD, UPLOAD_PENDING, NEXT_SAMPLE, NEXT_UPLOAD, BUF, TS
+' The two spools (see Spool): file, its rewrite file, its set-aside file for
+' chunks refused with 400, the API path, a name for the log, and counters.
+Const SP_METRICS = 0
+Const SP_SOCKETS = 1
+Dim SP_FILE(1), SP_TMP(1), SP_REJ(1), SP_API(1), SP_NAME(1), SP_BYTES(1), SP_DROPPED(1), SP_REJECTED(1)
+' UploadSpool results.
+Const UP_DONE = 0
+Const UP_FAILED = 1
+Const UP_PENDING = 2
 Dim CLOUD_PROVIDER, CLOUD_DOC
 Dim CH_LINES, CH_BYTES, CH_GOOD, CH_BAD, CH_MORE, CH_BODY
 ' Which metric sources answered at least once (for unavailable_metrics).
 Dim CPU_BUSY_OK, CPU_COUNT_OK, MEMTOTAL_OK, MEMAVAIL_OK, DISK_OK, FS_OK, NET_OK
 Dim CPU_COUNT, MEM_TOTAL_BYTES
+' Socket snapshots (see Sockets).
+Dim SOCK_SOURCE, SOCK_UNAVAIL, SNAPSHOTS, LAST_SNAP_TS, NEXT_SNAPSHOT
+Dim g_lsn, g_lsnPorts, g_est, g_estN, g_pidName, g_pidSvc, g_pids, NS_NOPID, NS_LISTEN, NS_V6
 ' Previous raw counter readings for the rates.
 Dim P_CPU_IDLE, P_CPU_T, P_CPU_N, P_DISK, P_DISK_T, P_NET, P_NET_T
 
@@ -454,14 +472,19 @@ End Sub
 ' a failed query or no rows all give an empty array: the caller then treats
 ' the metric as unavailable.
 Function WmiRows(wql, props)
+    WmiRows = WmiRowsOn(g_wmi, wql, props)
+End Function
+
+' WmiRows on another WMI namespace (svc: its connection, or Nothing).
+Function WmiRowsOn(svc, wql, props)
     Dim out, col, o, d, names, i, v, n
     out = Array()
-    WmiRows = out
-    If g_wmi Is Nothing Then Exit Function
+    WmiRowsOn = out
+    If svc Is Nothing Then Exit Function
     names = Split(props, ",")
     n = 0
     On Error Resume Next
-    Set col = g_wmi.ExecQuery(wql, "WQL", WQL_FLAGS)
+    Set col = svc.ExecQuery(wql, "WQL", WQL_FLAGS)
     If Err.Number <> 0 Then
         Err.Clear
         Exit Function
@@ -483,7 +506,7 @@ Function WmiRows(wql, props)
         n = n + 1
     Next
     Err.Clear
-    WmiRows = out
+    WmiRowsOn = out
 End Function
 
 ' Property key of row d as a number, or Empty when missing, null or not a
@@ -629,7 +652,8 @@ Sub LoadPreviousState()
         If p > 0 Then
             k = Left(lines(i), p - 1)
             v = Mid(lines(i), p + 1)
-            If k = "spool_dropped_lines" And Not IsEmpty(ParseUInt(v, 15)) Then DROPPED = CDbl(v)
+            If k = "spool_dropped_lines" And Not IsEmpty(ParseUInt(v, 15)) Then SP_DROPPED(SP_METRICS) = CDbl(v)
+            If k = "sockets_spool_dropped_lines" And Not IsEmpty(ParseUInt(v, 15)) Then SP_DROPPED(SP_SOCKETS) = CDbl(v)
         End If
     Next
     Err.Clear
@@ -661,9 +685,16 @@ Sub WriteState(status)
         "last_upload_at=" & LAST_UPLOAD_AT & vbLf & _
         "last_upload_status=" & LAST_UPLOAD_STATUS & vbLf & _
         "last_upload_ok_at=" & LAST_UPLOAD_OK_AT & vbLf & _
-        "spool_bytes=" & FmtInt(SPOOL_BYTES) & vbLf & _
-        "spool_dropped_lines=" & FmtInt(DROPPED) & vbLf & _
-        "rejected_lines=" & FmtInt(REJECTED_LINES) & vbLf & _
+        "spool_bytes=" & FmtInt(SP_BYTES(SP_METRICS)) & vbLf & _
+        "spool_dropped_lines=" & FmtInt(SP_DROPPED(SP_METRICS)) & vbLf & _
+        "rejected_lines=" & FmtInt(SP_REJECTED(SP_METRICS)) & vbLf & _
+        "sockets_s=" & PM_SOCKETS_S & vbLf & _
+        "sockets_source=" & SOCK_SOURCE & vbLf & _
+        "snapshots=" & SNAPSHOTS & vbLf & _
+        "last_snapshot_at=" & LAST_SNAP_TS & vbLf & _
+        "sockets_spool_bytes=" & FmtInt(SP_BYTES(SP_SOCKETS)) & vbLf & _
+        "sockets_spool_dropped_lines=" & FmtInt(SP_DROPPED(SP_SOCKETS)) & vbLf & _
+        "sockets_rejected_lines=" & FmtInt(SP_REJECTED(SP_SOCKETS)) & vbLf & _
         "updated_at=" & FmtInt(Int(EpochNow())) & vbLf
     tmp = g_statefile & ".tmp"
     On Error Resume Next
@@ -684,6 +715,7 @@ Sub Cleanup()
     DeleteQuietly g_chunkfile
     DeleteQuietly g_respfile
     DeleteQuietly g_cloudfile
+    DeleteQuietly g_netstatOut
     DeleteQuietly g_stopfile
     If ReadFirstLine(g_pidfile) = g_pid Then DeleteQuietly g_pidfile
     ' Release the single-instance lock last.
@@ -976,7 +1008,8 @@ Function BuildHello()
     s = s & """collector"":{""version"":""" & PM_VERSION & """,""kind"":""vbs"",""started_at"":" & STARTED_AT & _
         ",""expires_at"":" & EXPIRES_AT & ",""interval_s"":" & PM_INTERVAL_S & ",""upload_s"":" & PM_UPLOAD_S & _
         ",""script_host"":" & JStr(ScriptHostVersion()) & ",""http_client"":" & JStr(g_httpClient) & _
-        ",""unavailable_metrics"":[" & unavail & "]}}"
+        ",""unavailable_metrics"":[" & unavail & "],""sockets_s"":" & PM_SOCKETS_S & _
+        ",""unavailable_features"":[" & UnavailableFeatures() & "]}}"
     BuildHello = s
 End Function
 
@@ -1326,121 +1359,694 @@ Sub TakeSample()
     If Err.Number <> 0 Then NoteSamplerError "filesystem"
     Err.Clear
     On Error GoTo 0
-    If DROPPED > 0 Then Emit "collector.spool_dropped_lines", FmtInt(DROPPED)
+    If SP_DROPPED(SP_METRICS) > 0 Then Emit "collector.spool_dropped_lines", FmtInt(SP_DROPPED(SP_METRICS))
     SAMPLES = SAMPLES + 1
     LAST_TS = TS
-    SpoolAppend
+    SpoolAppend SP_METRICS, BUF
+End Sub
+
+' ============================================================================
+' Sockets
+' ============================================================================
+' Every PM_SOCKETS_S seconds a snapshot of what this host listens on and
+' talks to, spooled in sockets.csv and sent to /api/v1/sockets (wire format:
+' templates/README-collector-vbs.md, "Socket snapshots").  The source is
+' MSFT_NetTCPConnection and MSFT_NetUDPEndpoint (WMI root\StandardCimv2,
+' Windows 8 / Server 2012 and later), else the output of netstat -ano, run
+' hidden.  PIDs become process names (Win32_Process) and the names of the
+' services they host (Win32_Service.ProcessId).  A source that is missing is
+' listed in the hello's unavailable_features; nothing here stops the
+' collector.
+
+' Forgets the endpoints of the previous snapshot.
+Sub SockReset()
+    Set g_lsn = CreateObject("Scripting.Dictionary")
+    Set g_lsnPorts = CreateObject("Scripting.Dictionary")
+    Set g_pids = CreateObject("Scripting.Dictionary")
+    Set g_pidName = CreateObject("Scripting.Dictionary")
+    Set g_pidSvc = CreateObject("Scripting.Dictionary")
+    ReDim g_est(63)
+    g_estN = 0
+    NS_NOPID = False
+    NS_LISTEN = False
+    NS_V6 = ""
+End Sub
+
+Sub SockUnavailable(feature)
+    If Not SOCK_UNAVAIL.Exists(feature) Then SOCK_UNAVAIL.Add feature, True
+End Sub
+
+' The hello's unavailable_features, as the inside of a JSON array.
+Function UnavailableFeatures()
+    Dim f, s
+    s = ""
+    For Each f In SOCK_UNAVAIL.Keys
+        If s <> "" Then s = s & ","
+        s = s & JStr(f)
+    Next
+    UnavailableFeatures = s
+End Function
+
+Function IsPort(p)
+    IsPort = False
+    If IsNull(p) Or IsEmpty(p) Then Exit Function
+    If Not g_reDigits.Test(CStr(p)) Or Len(CStr(p)) > 5 Then Exit Function
+    IsPort = (CLng(p) <= 65535)
+End Function
+
+' An address as the wire format wants it, or "" when it is none: brackets
+' and a %scope id removed, IPv4 dotted quad (also for an IPv4-mapped IPv6
+' address), IPv6 in lower case.
+Function NormAddr(ByVal a)
+    Dim p, ms, m, i, v4, colons, groups, g
+    NormAddr = ""
+    If IsNull(a) Or IsEmpty(a) Then Exit Function
+    a = LCase(Trim(CStr(a)))
+    If Left(a, 1) = "[" And Right(a, 1) = "]" Then a = Mid(a, 2, Len(a) - 2)
+    p = InStr(a, "%")
+    If p > 0 Then a = Left(a, p - 1)
+    If Left(a, 7) = "::ffff:" Then
+        If g_reIPv4.Test(Mid(a, 8)) Then a = Mid(a, 8)
+    End If
+    If g_reIPv4.Test(a) Then
+        Set ms = g_reIPv4.Execute(a)
+        Set m = ms.Item(0)
+        v4 = ""
+        For i = 0 To 3
+            If CLng(m.SubMatches(i)) > 255 Then Exit Function
+            If i > 0 Then v4 = v4 & "."
+            v4 = v4 & CLng(m.SubMatches(i))
+        Next
+        NormAddr = v4
+    ElseIf g_reIPv6.Test(a) Then
+        ' Eight groups, or fewer around exactly one "::" (an embedded IPv4
+        ' address counts as two).
+        colons = Len(a) - Len(Replace(a, ":", ""))
+        groups = 0
+        For Each g In Split(a, ":")
+            If g <> "" Then groups = groups + 1
+        Next
+        If InStr(a, ".") > 0 Then groups = groups + 1
+        p = InStr(a, "::")
+        If p = 0 Then
+            If groups <> 8 Then Exit Function
+        Else
+            If InStr(p + 1, a, "::") > 0 Or groups > 7 Then Exit Function
+        End If
+        NormAddr = a
+    End If
+End Function
+
+' Splits "addr:port", "[v6%scope]:port" or "*:*" at the last colon.
+Function SplitHostPort(s)
+    Dim p
+    SplitHostPort = Array("", "")
+    p = InStrRev(s, ":")
+    If p > 1 Then SplitHostPort = Array(Left(s, p - 1), Mid(s, p + 1))
+End Function
+
+' Records one endpoint.  state: LISTEN, ESTABLISHED or BOUND (UDP); others
+' are not part of a snapshot.  pid: digits or "" (unknown).
+Sub SockAdd(proto, state, laddr, lport, raddr, rport, pid)
+    Dim a, r, key, lp
+    a = NormAddr(laddr)
+    If a = "" Or Not IsPort(lport) Then Exit Sub
+    lp = CStr(CLng(lport))
+    If state = "BOUND" Or state = "LISTEN" Then
+        key = proto & "," & a & "," & lp & "," & pid
+        If Not g_lsn.Exists(key) Then g_lsn.Add key, Array(proto, a, lp, pid)
+        If proto = "tcp" And Not g_lsnPorts.Exists(lp) Then g_lsnPorts.Add lp, True
+    ElseIf state = "ESTABLISHED" And proto = "tcp" Then
+        r = NormAddr(raddr)
+        If r = "" Or Not IsPort(rport) Then Exit Sub
+        If g_estN > UBound(g_est) Then ReDim Preserve g_est(2 * g_estN + 1)
+        g_est(g_estN) = Array(a, lp, r, CStr(CLng(rport)), pid)
+        g_estN = g_estN + 1
+    Else
+        Exit Sub
+    End If
+    If pid <> "" And Not g_pids.Exists(pid) Then g_pids.Add pid, True
+End Sub
+
+' Parses the text of netstat -ano (or -an, -anbo: lines that are no
+' connection line are skipped).  Returns the number of TCP and UDP lines
+' taken.  Sets NS_NOPID when lines lack the PID column, NS_LISTEN when a
+' listener was seen, and NS_V6 to the words " anytcp", " anyudp" for the
+' protocols seen and " v6tcp", " v6udp" for those seen with IPv6 addresses.  Listeners are also recognised by their foreign address
+' 0.0.0.0:0 or [::]:0, since the state word is translated on non-English
+' Windows; there connections (whose state cannot be told) are missed.
+Function ParseNetstat(text)
+    Dim lines, i, f, n, proto, pid, lh, rh, st, taken
+    taken = 0
+    lines = Split(Replace(text, vbCr, ""), vbLf)
+    For i = 0 To UBound(lines)
+        f = Split(Trim(g_reSpaces.Replace(lines(i), " ")), " ")
+        n = UBound(f) + 1
+        proto = ""
+        If n >= 3 Then proto = LCase(f(0))
+        pid = ""
+        st = ""
+        If proto = "tcp" And (n = 4 Or n = 5) Then
+            If n = 5 Then pid = f(4)
+            st = UCase(f(3))
+            If st = "LISTENING" Or f(2) = "0.0.0.0:0" Or f(2) = "[::]:0" Then st = "LISTEN"
+        ElseIf proto = "udp" And (n = 3 Or n = 4) Then
+            If n = 4 Then pid = f(3)
+            st = "BOUND"
+            If f(2) <> "*:*" Then proto = ""
+        Else
+            proto = ""
+        End If
+        If proto <> "" Then
+            If pid <> "" And Not g_reDigits.Test(pid) Then proto = ""
+        End If
+        If proto <> "" Then
+            taken = taken + 1
+            If pid = "" Then NS_NOPID = True
+            If st = "LISTEN" Then NS_LISTEN = True
+            If Left(f(1), 1) = "[" And InStr(NS_V6, " v6" & proto) = 0 Then NS_V6 = NS_V6 & " v6" & proto
+            If InStr(NS_V6, " any" & proto) = 0 Then NS_V6 = NS_V6 & " any" & proto
+            lh = SplitHostPort(f(1))
+            rh = SplitHostPort(f(2))
+            SockAdd proto, st, lh(0), lh(1), rh(0), rh(1), pid
+        End If
+    Next
+    ParseNetstat = taken
+End Function
+
+' Runs netstat -ano hidden (window style 0), its output redirected to a
+' scratch file in the tools folder, and parses it.
+Function SockFromNetstat()
+    Dim cmd, text, e, taken
+    SockFromNetstat = False
+    On Error Resume Next
+    DeleteQuietly g_netstatOut
+    cmd = "%ComSpec% /s /c """"" & g_fso.BuildPath(g_fso.GetSpecialFolder(1), "NETSTAT.EXE") & _
+        """ -ano > """ & g_netstatOut & """ 2>&1"""
+    g_shell.Run cmd, 0, True
+    If Err.Number <> 0 Then
+        e = ErrText()
+        Err.Clear
+        LogOnce "netstat", "cannot run netstat (" & e & ")"
+        Exit Function
+    End If
+    text = ReadFileText(g_netstatOut)
+    Err.Clear
+    DeleteQuietly g_netstatOut
+    On Error GoTo 0
+    taken = ParseNetstat(text)
+    If taken = 0 Then
+        LogOnce "netstat-empty", "netstat -ano printed no connection line (" & Len(text) & " bytes)"
+        Exit Function
+    End If
+    ' What this netstat cannot show (Wine's: no PID column, no listeners,
+    ' no IPv6); a real Windows always has listeners, IPv6 ones included.
+    If NS_NOPID Then SockUnavailable "sockets.process_names"
+    If Not NS_LISTEN Then SockUnavailable "sockets.listeners"
+    If InStr(NS_V6, " v6tcp") = 0 Then SockUnavailable "sockets.tcp6"
+    If InStr(NS_V6, " anyudp") = 0 Then SockUnavailable "sockets.udp"
+    If InStr(NS_V6, " v6udp") = 0 Then SockUnavailable "sockets.udp6"
+    SockFromNetstat = True
+End Function
+
+' One MSFT_NetTCPConnection instance.  state: its State number (2 = Listen,
+' 5 = Established; the others, Bound = 100 included, are no part of a
+' snapshot).  pid: its OwningProcess.  A function of plain values, so the
+' test harness can feed it instances recorded on a real Windows.
+Sub CimTcp(laddr, lport, raddr, rport, state, pid)
+    Dim st, p
+    st = ""
+    Select Case LCase(CStr(state))
+        Case "2", "listen": st = "LISTEN"
+        Case "5", "established": st = "ESTABLISHED"
+    End Select
+    If st = "" Then Exit Sub
+    p = CStr(pid)
+    If Not g_reDigits.Test(p) Then p = ""
+    SockAdd "tcp", st, laddr, lport, raddr, rport, p
+End Sub
+
+' One MSFT_NetUDPEndpoint instance (a bound UDP socket).
+Sub CimUdp(laddr, lport, pid)
+    Dim p
+    p = CStr(pid)
+    If Not g_reDigits.Test(p) Then p = ""
+    SockAdd "udp", "BOUND", laddr, lport, "", "", p
+End Sub
+
+Function SockFromCim()
+    Dim rows, i
+    SockFromCim = False
+    If IsEmpty(g_wmiStd) Then
+        On Error Resume Next
+        Set g_wmiStd = Nothing
+        Set g_wmiStd = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\StandardCimv2")
+        If Err.Number <> 0 Then
+            LogMsg "WMI root\StandardCimv2 unavailable (" & ErrText() & "); sockets from netstat"
+            Set g_wmiStd = Nothing
+        End If
+        Err.Clear
+        On Error GoTo 0
+    End If
+    If g_wmiStd Is Nothing Then Exit Function
+    ' Only the states a snapshot keeps: a busy server has thousands in TIME_WAIT.
+    rows = WmiRowsOn(g_wmiStd, "SELECT * FROM MSFT_NetTCPConnection WHERE State = 2 OR State = 5", _
+        "LocalAddress,LocalPort,RemoteAddress,RemotePort,State,OwningProcess")
+    If UBound(rows) < 0 Then
+        LogOnce "cim-tcp", "MSFT_NetTCPConnection returned no rows; sockets from netstat"
+        Exit Function
+    End If
+    For i = 0 To UBound(rows)
+        CimTcp StrVal(rows(i), "LocalAddress"), StrVal(rows(i), "LocalPort"), StrVal(rows(i), "RemoteAddress"), _
+            StrVal(rows(i), "RemotePort"), StrVal(rows(i), "State"), StrVal(rows(i), "OwningProcess")
+    Next
+    rows = WmiRowsOn(g_wmiStd, "SELECT * FROM MSFT_NetUDPEndpoint", "LocalAddress,LocalPort,OwningProcess")
+    If UBound(rows) < 0 Then SockUnavailable "sockets.udp"
+    For i = 0 To UBound(rows)
+        CimUdp StrVal(rows(i), "LocalAddress"), StrVal(rows(i), "LocalPort"), StrVal(rows(i), "OwningProcess")
+    Next
+    SockFromCim = True
+End Function
+
+' Names of the processes and services behind the PIDs seen.
+Sub SockResolvePids()
+    Dim rows, i, pid, nm
+    If g_pids.Count = 0 Then Exit Sub
+    rows = WmiRows("SELECT * FROM Win32_Process", "ProcessId,Name")
+    If UBound(rows) < 0 Then SockUnavailable "sockets.process_names"
+    For i = 0 To UBound(rows)
+        pid = StrVal(rows(i), "ProcessId")
+        If g_pids.Exists(pid) And Not g_pidName.Exists(pid) Then g_pidName.Add pid, StrVal(rows(i), "Name")
+    Next
+    rows = WmiRows("SELECT * FROM Win32_Service", "Name,ProcessId")
+    For i = 0 To UBound(rows)
+        pid = StrVal(rows(i), "ProcessId")
+        nm = StrVal(rows(i), "Name")
+        If pid <> "0" And nm <> "" And g_pids.Exists(pid) Then
+            If g_pidSvc.Exists(pid) Then
+                g_pidSvc.Item(pid) = MergeNames(g_pidSvc.Item(pid), nm)
+            Else
+                g_pidSvc.Add pid, nm
+            End If
+        End If
+    Next
+End Sub
+
+Function PidName(pid)
+    PidName = ""
+    If g_pidName.Exists(pid) Then PidName = g_pidName.Item(pid)
+End Function
+
+Function PidSvc(pid)
+    PidSvc = ""
+    If g_pidSvc.Exists(pid) Then PidSvc = g_pidSvc.Item(pid)
+End Function
+
+' The ';'-separated names of a and b, each once, sorted (so a snapshot's
+' service field does not depend on the order WMI returns services in).
+Function MergeNames(a, b)
+    Dim d, n, arr, i, j, t
+    Set d = CreateObject("Scripting.Dictionary")
+    For Each n In Split(a & ";" & b, ";")
+        If n <> "" And Not d.Exists(n) Then d.Add n, True
+    Next
+    arr = d.Keys
+    For i = 1 To UBound(arr)
+        t = arr(i)
+        j = i - 1
+        Do While j >= 0
+            If StrComp(arr(j), t, vbTextCompare) <= 0 Then Exit Do
+            arr(j + 1) = arr(j)
+            j = j - 1
+        Loop
+        arr(j + 1) = t
+    Next
+    MergeNames = ""
+    For i = 0 To UBound(arr)
+        If i > 0 Then MergeNames = MergeNames & ";"
+        MergeNames = MergeNames & arr(i)
+    Next
+End Function
+
+' A text field of the wire format: the UTF-8 bytes of s, each outside
+' printable ASCII 0x21-0x7E, and % and , themselves, as %XX; at most 255
+' bytes of s (cut at a character boundary).
+Function PctEnc(ByVal s)
+    Dim i, u, lo, b, nb, total, out, j
+    PctEnc = ""
+    If IsNull(s) Or IsEmpty(s) Then Exit Function
+    s = CStr(s)
+    If Len(s) <= 255 And g_reTextOk.Test(s) Then
+        PctEnc = s
+        Exit Function
+    End If
+    out = ""
+    total = 0
+    i = 1
+    Do While i <= Len(s)
+        u = UnicodeOf(Mid(s, i, 1))
+        If u >= 55296 And u <= 56319 And i < Len(s) Then
+            lo = UnicodeOf(Mid(s, i + 1, 1))
+            If lo >= 56320 And lo <= 57343 Then
+                u = 65536 + (u - 55296) * 1024 + (lo - 56320)
+                i = i + 1
+            End If
+        End If
+        ' A lone surrogate is no character: U+FFFD.
+        If u >= 55296 And u <= 57343 Then u = 65533
+        If u < 128 Then
+            b = Array(u)
+        ElseIf u < 2048 Then
+            b = Array(192 + (u \ 64), 128 + (u Mod 64))
+        ElseIf u < 65536 Then
+            b = Array(224 + (u \ 4096), 128 + ((u \ 64) Mod 64), 128 + (u Mod 64))
+        Else
+            b = Array(240 + (u \ 262144), 128 + ((u \ 4096) Mod 64), 128 + ((u \ 64) Mod 64), 128 + (u Mod 64))
+        End If
+        nb = UBound(b) + 1
+        If total + nb > 255 Then Exit Do
+        total = total + nb
+        For j = 0 To UBound(b)
+            If b(j) >= 33 And b(j) <= 126 And b(j) <> 37 And b(j) <> 44 Then
+                out = out & Chr(b(j))
+            Else
+                out = out & "%" & Right("0" & Hex(b(j)), 2)
+            End If
+        Next
+        i = i + 1
+    Loop
+    PctEnc = out
+End Function
+
+' Indices 0..n-1 ordered by counts() descending (a stable merge sort; with
+' equal counts the earlier row first).
+Function OrderByCountDesc(counts, n)
+    Dim idx, tmp, width, lo, md, hi, i, j, k, takeLeft
+    ReDim idx(n - 1)
+    ReDim tmp(n - 1)
+    For i = 0 To n - 1
+        idx(i) = i
+    Next
+    width = 1
+    Do While width < n
+        lo = 0
+        Do While lo < n
+            md = lo + width
+            If md > n Then md = n
+            hi = lo + 2 * width
+            If hi > n Then hi = n
+            i = lo
+            j = md
+            For k = lo To hi - 1
+                takeLeft = False
+                If i < md Then
+                    If j >= hi Then
+                        takeLeft = True
+                    ElseIf counts(idx(i)) >= counts(idx(j)) Then
+                        takeLeft = True
+                    End If
+                End If
+                If takeLeft Then
+                    tmp(k) = idx(i)
+                    i = i + 1
+                Else
+                    tmp(k) = idx(j)
+                    j = j + 1
+                End If
+            Next
+            For k = lo To hi - 1
+                idx(k) = tmp(k)
+            Next
+            lo = hi
+        Loop
+        width = width * 2
+    Loop
+    OrderByCountDesc = idx
+End Function
+
+' The snapshot's lines: its header, one listen line per (proto, address,
+' port, user, process) with the services merged, then the established
+' connections aggregated by (direction, local address, the service port,
+' remote address, user, process, service) with their count.  At most
+' maxRows rows and SNAP_MAX_BYTES bytes: listeners first, then the
+' connection rows with the highest counts; the rest is counted as dropped.
+Function SockBuild(ts, source, maxRows)
+    Dim lsn, v, key, pkey, conn, e, ck, i, keys, counts, order, n, rows, nl, nc, dropped, bytes, ln, svc
+    Set lsn = CreateObject("Scripting.Dictionary")
+    For Each key In g_lsn.Keys
+        v = g_lsn.Item(key)
+        pkey = v(0) & "," & v(1) & "," & v(2) & ",," & PctEnc(PidName(v(3)))
+        svc = PidSvc(v(3))
+        If lsn.Exists(pkey) Then
+            lsn.Item(pkey) = MergeNames(lsn.Item(pkey), svc)
+        Else
+            lsn.Add pkey, svc
+        End If
+    Next
+    ' Ephemeral ports are not kept: an inbound connection keeps the local
+    ' (listening) port, an outbound one the remote (server) port.
+    Set conn = CreateObject("Scripting.Dictionary")
+    For i = 0 To g_estN - 1
+        e = g_est(i)
+        If g_lsnPorts.Exists(e(1)) Then
+            ck = "in,tcp," & e(0) & "," & e(1) & "," & e(2) & ",0"
+        Else
+            ck = "out,tcp," & e(0) & ",0," & e(2) & "," & e(3)
+        End If
+        ck = ck & ",," & PctEnc(PidName(e(4))) & "," & PctEnc(PidSvc(e(4)))
+        If conn.Exists(ck) Then
+            conn.Item(ck) = conn.Item(ck) + 1
+        Else
+            conn.Add ck, 1
+        End If
+    Next
+    ReDim rows(lsn.Count + conn.Count)
+    nl = 0
+    nc = 0
+    dropped = 0
+    bytes = 64
+    For Each key In lsn.Keys
+        ln = ts & ",listen," & key & "," & PctEnc(lsn.Item(key)) & vbLf
+        If nl < maxRows And bytes + Len(ln) <= SNAP_MAX_BYTES Then
+            rows(nl) = ln
+            nl = nl + 1
+            bytes = bytes + Len(ln)
+        Else
+            dropped = dropped + 1
+        End If
+    Next
+    n = conn.Count
+    If n > 0 Then
+        keys = conn.Keys
+        counts = conn.Items
+        order = OrderByCountDesc(counts, n)
+        For i = 0 To n - 1
+            ln = ts & ",conn," & keys(order(i)) & "," & counts(order(i)) & vbLf
+            If nl + nc < maxRows And bytes + Len(ln) <= SNAP_MAX_BYTES Then
+                rows(nl + nc) = ln
+                nc = nc + 1
+                bytes = bytes + Len(ln)
+            Else
+                dropped = dropped + 1
+            End If
+        Next
+    End If
+    If dropped > 0 Then LogOnce "sockets-cap", "socket snapshot over " & maxRows & " rows: " & dropped & _
+        " rows left out (reported in the snapshot header; logged once)"
+    SockBuild = ts & ",snapshot," & source & "," & nl & "," & nc & "," & dropped & vbLf & JoinAll(rows, 0, nl + nc - 1)
+End Function
+
+Sub TakeSnapshot()
+    Dim ts, text, e
+    RefreshBias
+    SockReset
+    SOCK_SOURCE = ""
+    On Error Resume Next
+    If SockFromCim() Then SOCK_SOURCE = "cim"
+    If Err.Number <> 0 Then NoteSamplerError "sockets (cim)"
+    If SOCK_SOURCE = "" Then
+        SockReset
+        SockUnavailable "sockets.cim"
+        If SockFromNetstat() Then SOCK_SOURCE = "netstat"
+        If Err.Number <> 0 Then NoteSamplerError "sockets (netstat)"
+    End If
+    If SOCK_SOURCE = "" Then
+        Err.Clear
+        SockUnavailable "sockets"
+        LogOnce "sockets", "no socket source (neither WMI root\StandardCimv2 nor netstat); no snapshot"
+        Exit Sub
+    End If
+    ' The time the table was read (netstat can take seconds on a busy host).
+    ' The receiver keys a snapshot by its second: never reuse one.
+    NOW_S = EpochNow()
+    ts = FmtInt(Int(NOW_S))
+    If LAST_SNAP_TS <> "" Then
+        If CDbl(ts) <= CDbl(LAST_SNAP_TS) Then ts = FmtInt(CDbl(LAST_SNAP_TS) + 1)
+    End If
+    SockResolvePids
+    If Err.Number <> 0 Then NoteSamplerError "sockets (process names)"
+    text = SockBuild(ts, SOCK_SOURCE, PM_SOCKETS_MAX_ROWS)
+    If Err.Number <> 0 Then
+        NoteSamplerError "sockets"
+        Exit Sub
+    End If
+    On Error GoTo 0
+    SNAPSHOTS = SNAPSHOTS + 1
+    LAST_SNAP_TS = ts
+    SpoolAppend SP_SOCKETS, text
 End Sub
 
 ' ============================================================================
 ' Spool
 ' ============================================================================
-' spool.csv holds the lines not yet acknowledged by the appliance, oldest
-' first, LF-terminated ASCII.  Lines leave it only after a 2xx (replays are
-' harmless: the receiver de-duplicates), or when the size cap drops the
-' oldest ones.  A rewrite goes through spool.tmp, which replaces spool.csv
-' only once complete (a crash in between is repaired at the next start).
+' Two spools with the same rules: spool.csv (metric lines, index SP_METRICS)
+' and sockets.csv (socket snapshots, index SP_SOCKETS).  Each holds the lines
+' not yet acknowledged by the appliance, oldest first, LF-terminated ASCII.
+' Lines leave a spool only after a 2xx (replays are harmless: the receiver
+' de-duplicates), or when the size cap drops the oldest ones.  A rewrite goes
+' through the spool's .tmp file, which replaces the spool only once complete
+' (a crash in between is repaired at the next start).  The sockets spool is
+' only ever cut (by the cap or into chunks) at a snapshot boundary.
 
-Sub SpoolRecover()
+Sub SpoolRecover(k)
     On Error Resume Next
-    If g_fso.FileExists(g_spoolTmp) Then
-        If g_fso.FileExists(g_spool) Then
+    If g_fso.FileExists(SP_TMP(k)) Then
+        If g_fso.FileExists(SP_FILE(k)) Then
             ' The rewrite did not finish: the old spool is still whole.
-            g_fso.DeleteFile g_spoolTmp, True
+            g_fso.DeleteFile SP_TMP(k), True
         Else
-            g_fso.MoveFile g_spoolTmp, g_spool
+            g_fso.MoveFile SP_TMP(k), SP_FILE(k)
         End If
     End If
     Err.Clear
 End Sub
 
-Sub SpoolRewrite(text)
-    WriteFileText g_spoolTmp, text
-    If g_fso.FileExists(g_spool) Then g_fso.DeleteFile g_spool, True
-    g_fso.MoveFile g_spoolTmp, g_spool
-    SPOOL_BYTES = FileSize(g_spool)
+Sub SpoolRewrite(k, text)
+    WriteFileText SP_TMP(k), text
+    If g_fso.FileExists(SP_FILE(k)) Then g_fso.DeleteFile SP_FILE(k), True
+    g_fso.MoveFile SP_TMP(k), SP_FILE(k)
+    SP_BYTES(k) = FileSize(SP_FILE(k))
 End Sub
 
-Sub SpoolAppend()
+Sub SpoolAppend(k, text)
     Dim ts, e
-    If BUF = "" Then Exit Sub
+    If text = "" Then Exit Sub
     On Error Resume Next
-    Set ts = g_fso.OpenTextFile(g_spool, FOR_APPENDING, True)
-    If Err.Number = 0 Then ts.Write BUF
+    Set ts = g_fso.OpenTextFile(SP_FILE(k), FOR_APPENDING, True)
+    If Err.Number = 0 Then ts.Write text
     If Err.Number = 0 Then ts.Close
     If Err.Number = 0 Then
-        SPOOL_BYTES = SPOOL_BYTES + Len(BUF)
+        SP_BYTES(k) = SP_BYTES(k) + Len(text)
     Else
         e = ErrText()
         ts.Close
         Err.Clear
-        LogMsg "cannot append to spool (disk full?): " & e
-        SpoolRepair
+        LogMsg "cannot append to " & SP_NAME(k) & " (disk full?): " & e
+        SpoolRepair k
     End If
     Err.Clear
     On Error GoTo 0
-    SpoolEnforceCap
+    SpoolEnforceCap k
 End Sub
 
 ' A crash or full disk can leave a partial last line; terminate it so the
-' next sample is not glued to it (the upload filter drops the remnant).
-Sub SpoolRepair()
+' next write is not glued to it (the upload filter drops the remnant).
+Sub SpoolRepair(k)
     Dim s, ts
     On Error Resume Next
-    SPOOL_BYTES = FileSize(g_spool)
-    If SPOOL_BYTES <= 0 Then Exit Sub
-    s = ReadFileText(g_spool)
+    SP_BYTES(k) = FileSize(SP_FILE(k))
+    If SP_BYTES(k) <= 0 Then Exit Sub
+    s = ReadFileText(SP_FILE(k))
     If Right(s, 1) <> vbLf Then
-        Set ts = g_fso.OpenTextFile(g_spool, FOR_APPENDING, True)
+        Set ts = g_fso.OpenTextFile(SP_FILE(k), FOR_APPENDING, True)
         ts.Write vbLf
         ts.Close
     End If
     Err.Clear
-    SPOOL_BYTES = FileSize(g_spool)
+    SP_BYTES(k) = FileSize(SP_FILE(k))
 End Sub
 
-' Over the cap, drop the oldest lines down to 90 % of it, so that a long
-' outage trims every few samples instead of after every one.
-Sub SpoolEnforceCap()
+' Position of the first character of the first snapshot header line that
+' starts at or after position from (0 when there is none).
+Function SnapStartFrom(s, from)
+    Dim p, q, ls
+    SnapStartFrom = 0
+    p = from
+    Do
+        q = InStr(p, s, ",snapshot,")
+        If q = 0 Then Exit Function
+        ls = InStrRev(s, vbLf, q) + 1
+        If ls >= from And g_reDigits.Test(Mid(s, ls, q - ls)) Then
+            SnapStartFrom = ls
+            Exit Function
+        End If
+        p = q + 1
+    Loop
+End Function
+
+' Position of the last snapshot header line starting after position 1 and
+' at or before position upTo (0 when there is none).
+Function LastSnapStart(s, upTo)
+    Dim p, q
+    LastSnapStart = 0
+    p = 2
+    Do
+        q = SnapStartFrom(s, p)
+        If q = 0 Or q > upTo Then Exit Function
+        LastSnapStart = q
+        p = q + 1
+    Loop
+End Function
+
+' Over the cap, drop the oldest lines (whole snapshots from sockets.csv) down
+' to 90 % of it, so that a long outage trims every few writes instead of
+' after every one.
+Sub SpoolEnforceCap(k)
     Dim s, need, p, head, lines, e
-    If SPOOL_BYTES <= PM_SPOOL_MAX_BYTES Then Exit Sub
+    If SP_BYTES(k) <= PM_SPOOL_MAX_BYTES Then Exit Sub
     On Error Resume Next
-    s = ReadFileText(g_spool)
+    s = ReadFileText(SP_FILE(k))
     need = Len(s) - (PM_SPOOL_MAX_BYTES - Int(PM_SPOOL_MAX_BYTES / 10))
     If need <= 0 Then
-        SPOOL_BYTES = Len(s)
+        SP_BYTES(k) = Len(s)
         Exit Sub
     End If
-    p = InStr(CLng(need), s, vbLf)
+    If k = SP_SOCKETS Then
+        p = SnapStartFrom(s, CLng(need) + 1)
+        If p > 0 Then p = p - 1
+    Else
+        p = InStr(CLng(need), s, vbLf)
+    End If
     If p = 0 Then p = Len(s)
     head = Left(s, p)
     lines = Len(head) - Len(Replace(head, vbLf, ""))
     If Right(head, 1) <> vbLf Then lines = lines + 1
-    SpoolRewrite Mid(s, p + 1)
+    SpoolRewrite k, Mid(s, p + 1)
     If Err.Number <> 0 Then
         e = ErrText()
         Err.Clear
-        LogMsg "cannot trim the spool: " & e
-        SPOOL_BYTES = FileSize(g_spool)
+        LogMsg "cannot trim " & SP_NAME(k) & ": " & e
+        SP_BYTES(k) = FileSize(SP_FILE(k))
         Exit Sub
     End If
-    DROPPED = DROPPED + lines
-    LogMsg "spool over " & FmtInt(PM_SPOOL_MAX_BYTES) & " bytes: dropped " & lines & " oldest lines (" & FmtInt(DROPPED) & " in total)"
+    SP_DROPPED(k) = SP_DROPPED(k) + lines
+    LogMsg SP_NAME(k) & " over " & FmtInt(PM_SPOOL_MAX_BYTES) & " bytes: dropped " & lines & " oldest lines (" & FmtInt(SP_DROPPED(k)) & " in total)"
 End Sub
 
-' Takes the first lines of the spool, up to CHUNK_MAX_BYTES and always whole
-' lines, into CH_BODY.  Lines that do not match the line grammar (a torn
-' write) are consumed but not sent, so one bad line cannot block the spool
-' with 400s forever.
-Sub MakeChunk()
-    Dim ts, raw, p, lines, i, good, extra
+' Takes the first lines of spool k, up to CHUNK_MAX_BYTES and always whole
+' lines (whole snapshots for sockets.csv), into CH_BODY.  Lines that do not
+' match the line grammar (a torn write) are consumed but not sent, so one bad
+' line cannot block the spool with 400s forever; in sockets.csv a snapshot
+' with any bad line, or whose counts do not match its header, goes as a whole.
+Sub MakeChunk(k)
+    Dim ts, raw, p, q, lines, i, good, extra
     CH_LINES = 0
     CH_BYTES = 0
     CH_GOOD = 0
     CH_BAD = 0
     CH_MORE = False
     CH_BODY = ""
-    Set ts = g_fso.OpenTextFile(g_spool, FOR_READING)
+    Set ts = g_fso.OpenTextFile(SP_FILE(k), FOR_READING)
     raw = ""
     If Not ts.AtEndOfStream Then raw = ts.Read(CHUNK_MAX_BYTES)
     CH_MORE = Not ts.AtEndOfStream
@@ -1462,15 +2068,21 @@ Sub MakeChunk()
             End If
             CH_BYTES = CH_BYTES + Len(extra)
         Loop
-        CH_MORE = (CH_BYTES < FileSize(g_spool))
+        CH_MORE = (CH_BYTES < FileSize(SP_FILE(k)))
         ts.Close
         CH_LINES = 1
         CH_BAD = 1
-        LogMsg "skipping 1 malformed spool line"
+        LogMsg "skipping 1 malformed " & SP_NAME(k) & " line"
         Exit Sub
     End If
     ts.Close
     If p < Len(raw) Then CH_MORE = True
+    ' A chunk of sockets.csv that does not reach the end ends before the last
+    ' snapshot that starts in it, which may continue past the chunk.
+    If k = SP_SOCKETS And CH_MORE Then
+        q = LastSnapStart(raw, p)
+        If q > 1 Then p = q - 1
+    End If
     CH_BYTES = p
     If p = 1 Then
         lines = Array("")
@@ -1479,65 +2091,123 @@ Sub MakeChunk()
     End If
     CH_LINES = UBound(lines) + 1
     ReDim good(UBound(lines))
-    For i = 0 To UBound(lines)
-        If g_reLine.Test(lines(i)) Then
-            good(CH_GOOD) = lines(i) & vbLf
-            CH_GOOD = CH_GOOD + 1
-        Else
-            CH_BAD = CH_BAD + 1
-        End If
-    Next
+    If k = SP_SOCKETS Then
+        SnapshotCheck lines, good
+    Else
+        For i = 0 To UBound(lines)
+            If g_reLine.Test(lines(i)) Then
+                good(CH_GOOD) = lines(i) & vbLf
+                CH_GOOD = CH_GOOD + 1
+            Else
+                CH_BAD = CH_BAD + 1
+            End If
+        Next
+    End If
     If CH_BAD = 0 Then
         CH_BODY = Left(raw, p)
     ElseIf CH_GOOD > 0 Then
         CH_BODY = JoinAll(good, 0, CH_GOOD - 1)
     End If
-    If CH_BAD > 0 Then LogMsg "skipping " & CH_BAD & " malformed spool lines"
+    If CH_BAD > 0 Then LogMsg "skipping " & CH_BAD & " malformed " & SP_NAME(k) & " lines"
 End Sub
 
-' Removes the lines of the last chunk from the head of the spool.
-' Appends the chunk the appliance refused with 400 to rejected.csv, which is
-' capped like the spool: once it is full the chunk stays spooled as for any
-' other failure (an appliance or proxy refusing everything must not empty it).
-Function SetAsideChunk()
+' Copies the whole, well-formed snapshots among lines into good (each with
+' its LF), counting lines in CH_GOOD and CH_BAD.  A snapshot is well formed
+' when every line matches the grammar with the header's timestamp and the
+' header's listener and connection counts match the lines that follow.
+Sub SnapshotCheck(lines, good)
+    Dim i, j, first, ms, m, ts, nl, nc, ok, kind
+    i = 0
+    Do While i <= UBound(lines)
+        If Not g_reSnapHead.Test(lines(i)) Then
+            ' A line outside any snapshot (the rest of a torn one).
+            CH_BAD = CH_BAD + 1
+            i = i + 1
+        Else
+            Set ms = g_reSnapHead.Execute(lines(i))
+            Set m = ms.Item(0)
+            ts = m.SubMatches(0)
+            first = i
+            nl = 0
+            nc = 0
+            ok = True
+            j = i + 1
+            Do While j <= UBound(lines)
+                If g_reSnapHead.Test(lines(j)) Then Exit Do
+                kind = ""
+                If g_reSnapRow.Test(lines(j)) Then
+                    Set ms = g_reSnapRow.Execute(lines(j))
+                    Set m = ms.Item(0)
+                    If m.SubMatches(0) = ts Then kind = m.SubMatches(1) & m.SubMatches(2)
+                End If
+                If kind = "listen" Then
+                    nl = nl + 1
+                ElseIf kind = "conn" Then
+                    nc = nc + 1
+                Else
+                    ok = False
+                End If
+                j = j + 1
+            Loop
+            Set ms = g_reSnapHead.Execute(lines(first))
+            Set m = ms.Item(0)
+            If ok And CStr(nl) = m.SubMatches(2) And CStr(nc) = m.SubMatches(3) Then
+                For i = first To j - 1
+                    good(CH_GOOD) = lines(i) & vbLf
+                    CH_GOOD = CH_GOOD + 1
+                Next
+            Else
+                CH_BAD = CH_BAD + (j - first)
+            End If
+            i = j
+        End If
+    Loop
+End Sub
+
+' Appends the chunk the appliance refused with 400 to the spool's rejected
+' file, which is capped like the spool: once it is full the chunk stays
+' spooled as for any other failure (an appliance or proxy refusing everything
+' must not empty it).
+Function SetAsideChunk(k)
     Dim ts, e
     SetAsideChunk = False
-    If FileSize(g_rejected) + Len(CH_BODY) > PM_SPOOL_MAX_BYTES Then
-        LogMsg "appliance refused " & CH_GOOD & " lines (HTTP 400) and " & g_rejected & " is full; keeping them spooled"
+    If FileSize(SP_REJ(k)) + Len(CH_BODY) > PM_SPOOL_MAX_BYTES Then
+        LogMsg "appliance refused " & CH_GOOD & " lines (HTTP 400) and " & SP_REJ(k) & " is full; keeping them spooled"
         Exit Function
     End If
     On Error Resume Next
-    Set ts = g_fso.OpenTextFile(g_rejected, FOR_APPENDING, True)
+    Set ts = g_fso.OpenTextFile(SP_REJ(k), FOR_APPENDING, True)
     If Err.Number = 0 Then ts.Write CH_BODY
     If Err.Number = 0 Then ts.Close
     If Err.Number <> 0 Then
         e = ErrText()
         Err.Clear
         On Error GoTo 0
-        LogMsg "cannot write " & g_rejected & ": " & e
+        LogMsg "cannot write " & SP_REJ(k) & ": " & e
         Exit Function
     End If
     On Error GoTo 0
-    REJECTED_LINES = REJECTED_LINES + CH_GOOD
-    LogMsg "appliance refused " & CH_GOOD & " lines (HTTP 400); set aside in " & g_rejected & ", continuing with the next"
+    SP_REJECTED(k) = SP_REJECTED(k) + CH_GOOD
+    LogMsg "appliance refused " & CH_GOOD & " lines (HTTP 400); set aside in " & SP_REJ(k) & ", continuing with the next"
     SetAsideChunk = True
 End Function
 
-Sub DropChunkFromSpool()
+' Removes the lines of the last chunk from the head of spool k.
+Sub DropChunkFromSpool(k)
     Dim ts, rest
     If Not CH_MORE Then
         ' The chunk was the whole spool: no copy needed.
-        WriteFileText g_spool, ""
-        SPOOL_BYTES = 0
+        WriteFileText SP_FILE(k), ""
+        SP_BYTES(k) = 0
         Exit Sub
     End If
-    Set ts = g_fso.OpenTextFile(g_spool, FOR_READING)
+    Set ts = g_fso.OpenTextFile(SP_FILE(k), FOR_READING)
     ' TextStream.Skip is missing in Wine; reading past the chunk does the same.
     ts.Read CH_BYTES
     rest = ""
     If Not ts.AtEndOfStream Then rest = ts.ReadAll
     ts.Close
-    SpoolRewrite rest
+    SpoolRewrite k, rest
 End Sub
 
 ' ============================================================================
@@ -1549,11 +2219,76 @@ Sub Retire()
     Finish "retired", 0
 End Sub
 
-' One upload cycle: hello (until acknowledged), then the spool chunk by
-' chunk.  With a large backlog it returns early when a sample is due and sets
-' UPLOAD_PENDING, so sampling keeps its cadence.
+' Sends spool k chunk by chunk.  Returns UP_DONE (spool empty or all
+' refused chunks set aside), UP_FAILED (keep the rest, back off) or
+' UP_PENDING (a sample is due: return early, the caller resumes after it);
+' adds the lines delivered to sent.
+Function UploadSpool(k, ByRef sent)
+    Dim code, e
+    UploadSpool = UP_DONE
+    Do While FileSize(SP_FILE(k)) > 0
+        On Error Resume Next
+        MakeChunk k
+        If Err.Number <> 0 Then
+            e = ErrText()
+            Err.Clear
+            On Error GoTo 0
+            LogMsg "cannot read " & SP_NAME(k) & ": " & e
+            UploadSpool = UP_FAILED
+            Exit Function
+        End If
+        On Error GoTo 0
+        If CH_LINES = 0 Then Exit Function
+        If CH_GOOD > 0 Then
+            NOW_S = EpochNow()
+            LAST_UPLOAD_AT = FmtInt(Int(NOW_S))
+            code = HttpPost(PM_URL & SP_API(k), "text/plain", CH_BODY)
+            LAST_UPLOAD_STATUS = code
+            If Left(code, 1) = "2" Then
+                LAST_UPLOAD_OK_AT = FmtInt(Int(EpochNow()))
+                sent = sent + CH_GOOD
+            ElseIf code = "410" Then
+                Retire
+            ElseIf code = "400" Then
+                ' Refused for what the local line check cannot see (e.g. a
+                ' timestamp from a clock that was far off): set the chunk
+                ' aside so it stops blocking the spool, and go on.
+                If Not SetAsideChunk(k) Then
+                    UploadSpool = UP_FAILED
+                    Exit Function
+                End If
+            Else
+                LogMsg "upload failed (HTTP " & code & ") " & g_httpError & "; keeping " & _
+                    FmtInt(FileSize(SP_FILE(k))) & " bytes in the " & SP_NAME(k)
+                UploadSpool = UP_FAILED
+                Exit Function
+            End If
+        End If
+        On Error Resume Next
+        DropChunkFromSpool k
+        If Err.Number <> 0 Then
+            e = ErrText()
+            Err.Clear
+            On Error GoTo 0
+            ' The lines stay and are sent again: harmless, the receiver de-duplicates.
+            LogMsg "cannot remove sent lines from " & SP_NAME(k) & ": " & e
+            UploadSpool = UP_FAILED
+            Exit Function
+        End If
+        On Error GoTo 0
+        NOW_S = EpochNow()
+        If NOW_S >= NEXT_SAMPLE And FileSize(SP_FILE(k)) > 0 Then
+            UploadSpool = UP_PENDING
+            Exit Function
+        End If
+    Loop
+End Function
+
+' One upload cycle: hello (until acknowledged), then the samples spool, then
+' the sockets spool.  With a large backlog it returns early when a sample is
+' due and sets UPLOAD_PENDING, so sampling keeps its cadence.
 Sub UploadCycle()
-    Dim failed, helloFailed, sent, code, maxP, e
+    Dim failed, helloFailed, sent, code, maxP, k, r
     UPLOAD_PENDING = False
     If g_httpClient = "none" Then
         ' Nothing to send with: just keep the schedule (and the main loop asleep).
@@ -1578,61 +2313,16 @@ Sub UploadCycle()
             LogMsg "hello failed (HTTP " & code & ") " & g_httpError & "; will retry"
         End If
     End If
-    Do While FileSize(g_spool) > 0
-        On Error Resume Next
-        MakeChunk
-        If Err.Number <> 0 Then
-            e = ErrText()
-            Err.Clear
-            On Error GoTo 0
-            LogMsg "cannot read spool: " & e
+    For k = SP_METRICS To SP_SOCKETS
+        r = UploadSpool(k, sent)
+        If r = UP_FAILED Then
             failed = True
-            Exit Do
-        End If
-        On Error GoTo 0
-        If CH_LINES = 0 Then Exit Do
-        If CH_GOOD > 0 Then
-            NOW_S = EpochNow()
-            LAST_UPLOAD_AT = FmtInt(Int(NOW_S))
-            code = HttpPost(PM_URL & "/api/v1/metrics", "text/plain", CH_BODY)
-            LAST_UPLOAD_STATUS = code
-            If Left(code, 1) = "2" Then
-                LAST_UPLOAD_OK_AT = FmtInt(Int(EpochNow()))
-                sent = sent + CH_GOOD
-            ElseIf code = "410" Then
-                Retire
-            ElseIf code = "400" Then
-                ' Refused for what the local line check cannot see (e.g. a
-                ' timestamp from a clock that was far off): set the chunk
-                ' aside so it stops blocking the spool, and go on.
-                If Not SetAsideChunk() Then
-                    failed = True
-                    Exit Do
-                End If
-            Else
-                LogMsg "upload failed (HTTP " & code & ") " & g_httpError & "; keeping " & FmtInt(FileSize(g_spool)) & " spooled bytes"
-                failed = True
-                Exit Do
-            End If
-        End If
-        On Error Resume Next
-        DropChunkFromSpool
-        If Err.Number <> 0 Then
-            e = ErrText()
-            Err.Clear
-            On Error GoTo 0
-            ' The lines stay and are sent again: harmless, the receiver de-duplicates.
-            LogMsg "cannot remove sent lines from the spool: " & e
-            failed = True
-            Exit Do
-        End If
-        On Error GoTo 0
-        NOW_S = EpochNow()
-        If NOW_S >= NEXT_SAMPLE And FileSize(g_spool) > 0 Then
+            Exit For
+        ElseIf r = UP_PENDING Then
             UPLOAD_PENDING = True
-            Exit Do
+            Exit For
         End If
-    Loop
+    Next
     If sent > 0 Then LogMsg "uploaded " & sent & " lines"
     NOW_S = EpochNow()
     If failed Or (helloFailed And sent = 0) Then
@@ -1652,19 +2342,40 @@ End Sub
 ' Main loop
 ' ============================================================================
 
-Sub Main()
-    Dim bad, v, wake, ts
-
+' Objects and patterns every part uses (also the harness's probes of single
+' functions, which call this and then the function under test).
+Sub InitGlobals()
     Set g_fso = CreateObject("Scripting.FileSystemObject")
     Set g_shell = CreateObject("WScript.Shell")
     Set g_logged = CreateObject("Scripting.Dictionary")
     Set g_wmi = Nothing
+    g_wmiStd = Empty
     Set g_reLine = NewRegExp("^[0-9]+,[a-z][a-z0-9_.]{0,63},-?[0-9]+(\.[0-9]+)?$")
     Set g_reUint = NewRegExp("^[0-9]{1,20}$")
+    Set g_reDigits = NewRegExp("^[0-9]+$")
     Set g_reStatus = NewRegExp("^[0-9][0-9][0-9]$")
     Set g_reNonAscii = NewRegExp("[^\x00-\x7E]")
     g_reNonAscii.Global = True
     Set g_reCtl = NewRegExp("[\x00-\x1F\x7F]")
+    Set g_reSnapHead = NewRegExp("^([0-9]{9,11}),snapshot,(proc|cim|netstat),([0-9]+),([0-9]+),([0-9]+)$")
+    ' A text field: percent-encoded, so no byte outside 0x21-0x7E and no comma.
+    Set g_reSnapRow = NewRegExp("^([0-9]{9,11}),(?:(listen),(?:tcp|udp),[0-9a-f.:]{2,45},[0-9]{1,5}" & _
+        "(?:,[!-+\--~]*){3}|(conn),(?:in|out),tcp,[0-9a-f.:]{2,45},[0-9]{1,5},[0-9a-f.:]{2,45},[0-9]{1,5}" & _
+        "(?:,[!-+\--~]*){3},[1-9][0-9]*)$")
+    Set g_reTextOk = NewRegExp("^[!-$&-+\--~]*$")
+    Set g_reIPv4 = NewRegExp("^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$")
+    Set g_reIPv6 = NewRegExp("^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9]{1,3}(\.[0-9]{1,3}){3})?$")
+    Set g_reSpaces = NewRegExp("\s+")
+    g_reSpaces.Global = True
+    SOCK_SOURCE = ""
+    Set SOCK_UNAVAIL = CreateObject("Scripting.Dictionary")
+    SockReset
+End Sub
+
+Sub Main()
+    Dim bad, v, wake, ts, k
+
+    InitGlobals
     g_pid = ""
     g_pidMethod = ""
     g_haveLock = False
@@ -1687,9 +2398,17 @@ Sub Main()
     g_pidfile = g_fso.BuildPath(g_dir, "collector.pid")
     g_lockfile = g_fso.BuildPath(g_dir, "collector.lock")
     g_statefile = g_fso.BuildPath(g_dir, "collector.state")
-    g_spool = g_fso.BuildPath(g_dir, "spool.csv")
-    g_rejected = g_fso.BuildPath(g_dir, "rejected.csv")
-    g_spoolTmp = g_fso.BuildPath(g_dir, "spool.tmp")
+    SP_FILE(SP_METRICS) = g_fso.BuildPath(g_dir, "spool.csv")
+    SP_TMP(SP_METRICS) = g_fso.BuildPath(g_dir, "spool.tmp")
+    SP_REJ(SP_METRICS) = g_fso.BuildPath(g_dir, "rejected.csv")
+    SP_API(SP_METRICS) = "/api/v1/metrics"
+    SP_NAME(SP_METRICS) = "spool"
+    SP_FILE(SP_SOCKETS) = g_fso.BuildPath(g_dir, "sockets.csv")
+    SP_TMP(SP_SOCKETS) = g_fso.BuildPath(g_dir, "sockets.tmp")
+    SP_REJ(SP_SOCKETS) = g_fso.BuildPath(g_dir, "rejected-sockets.csv")
+    SP_API(SP_SOCKETS) = "/api/v1/sockets"
+    SP_NAME(SP_SOCKETS) = "sockets spool"
+    g_netstatOut = g_fso.BuildPath(g_dir, ".netstat.out")
     g_logfile = g_fso.BuildPath(g_dir, "collector.log")
     g_hellofile = g_fso.BuildPath(g_dir, "hello.json")
     g_stopfile = g_fso.BuildPath(g_dir, "collector.stop")
@@ -1730,6 +2449,16 @@ Sub Main()
     Else
         PM_SPOOL_MAX_BYTES = v
     End If
+    v = ParseUInt(PM_SOCKETS_S, 9)
+    If IsEmpty(v) Then bad = bad & " SOCKETS_S" Else PM_SOCKETS_S = CLng(v)
+    v = ParseUInt(PM_SOCKETS_MAX_ROWS, 9)
+    If IsEmpty(v) Then
+        bad = bad & " SOCKETS_MAX_ROWS"
+    ElseIf v < 1 Then
+        bad = bad & " SOCKETS_MAX_ROWS"
+    Else
+        PM_SOCKETS_MAX_ROWS = CLng(v)
+    End If
     If Not NewRegExp("^https?://[^\s\x00-\x1F\x7F]+$").Test(LCase(PM_URL)) Then
         bad = bad & " URL"
     ElseIf Right(PM_URL, 1) = "/" Then
@@ -1755,8 +2484,12 @@ Sub Main()
     STARTED_AT = FmtInt(Int(NOW_S))
     EXPIRES_AT = FmtInt(Int(NOW_S) + PM_TTL_S)
     SAMPLES = 0
-    DROPPED = 0
-    REJECTED_LINES = 0
+    SNAPSHOTS = 0
+    LAST_SNAP_TS = ""
+    For k = SP_METRICS To SP_SOCKETS
+        SP_DROPPED(k) = 0
+        SP_REJECTED(k) = 0
+    Next
     LAST_TS = ""
     LAST_UPLOAD_AT = ""
     LAST_UPLOAD_STATUS = ""
@@ -1772,8 +2505,10 @@ Sub Main()
     FS_OK = False
     NET_OK = False
     LoadPreviousState
-    SpoolRecover
-    SPOOL_BYTES = FileSize(g_spool)
+    For k = SP_METRICS To SP_SOCKETS
+        SpoolRecover k
+        SP_BYTES(k) = FileSize(SP_FILE(k))
+    Next
     ' Readers over SMB must not see the previous run's "stopped" meanwhile.
     WriteState "running"
     LogMsg "starting collector v" & PM_VERSION & " (interval " & PM_INTERVAL_S & "s, upload " & PM_UPLOAD_S & _
@@ -1782,13 +2517,22 @@ Sub Main()
 
     DetectHttpClient
     WriteAuthFile
-    SpoolRepair
-    SpoolEnforceCap
+    For k = SP_METRICS To SP_SOCKETS
+        SpoolRepair k
+        SpoolEnforceCap k
+    Next
 
     ' The first sample primes the rate counters and tells which metrics this
     ' host can provide, which the hello reports.
     TakeSample
     NEXT_SAMPLE = CDbl(TS) + PM_INTERVAL_S
+    ' The first snapshot likewise shows which socket sources this host has.
+    If PM_SOCKETS_S > 0 Then
+        TakeSnapshot
+        NEXT_SNAPSHOT = Int(EpochNow()) + PM_SOCKETS_S
+    Else
+        SOCK_UNAVAIL.Add "sockets", True
+    End If
     DetectCloud
     HELLO_JSON = BuildHello()
     On Error Resume Next
@@ -1816,6 +2560,14 @@ Sub Main()
             ' After a long stall, resume the cadence instead of bursting.
             If NEXT_SAMPLE <= NOW_S Then NEXT_SAMPLE = Int(NOW_S) + PM_INTERVAL_S
         End If
+        If PM_SOCKETS_S > 0 Then
+            If NEXT_SNAPSHOT > NOW_S + PM_SOCKETS_S + 1 Then NEXT_SNAPSHOT = Int(NOW_S) + 1
+            If NOW_S >= NEXT_SNAPSHOT Then
+                TakeSnapshot
+                NEXT_SNAPSHOT = NEXT_SNAPSHOT + PM_SOCKETS_S
+                If NEXT_SNAPSHOT <= NOW_S Then NEXT_SNAPSHOT = Int(NOW_S) + PM_SOCKETS_S
+            End If
+        End If
         If UPLOAD_PENDING Or NOW_S >= NEXT_UPLOAD Then
             UploadCycle
             RotateLog
@@ -1824,6 +2576,7 @@ Sub Main()
         If Not UPLOAD_PENDING Then
             wake = NEXT_SAMPLE
             If NEXT_UPLOAD < wake Then wake = NEXT_UPLOAD
+            If PM_SOCKETS_S > 0 And NEXT_SNAPSHOT < wake Then wake = NEXT_SNAPSHOT
             If CDbl(EXPIRES_AT) < wake Then wake = CDbl(EXPIRES_AT)
             If SleepUntil(wake) Then
                 LogMsg "stop requested (collector.stop)"

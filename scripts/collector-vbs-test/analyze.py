@@ -45,7 +45,8 @@ METRICS = [
 ]
 OPTIONAL = ["collector.spool_dropped_lines"]
 PLACEHOLDERS = ["URL", "TOKEN", "INTERVAL_S", "UPLOAD_S", "TTL_S",
-                "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR"]
+                "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR", "SOCKETS_S",
+                "SOCKETS_MAX_ROWS"]
 # Built-ins Wine 8's VBScript lacks (they raise 0x1BD), and a syntax it gets
 # silently wrong (indexing a call result yields Empty).
 WINE_MISSING = ["Join(", "ChrW(", "Filter(", "GetRef(", "Escape(", "Eval(",
@@ -56,7 +57,7 @@ WINE_MISSING = ["Join(", "ChrW(", "Filter(", "GetRef(", "Escape(", "Eval(",
 
 def read_probe(path):
     """Facts printed by probe.vbs."""
-    p = {"proc": {}, "cs": {}, "os": {}, "vol": [], "drv": {}, "class": {}, "prop": {}}
+    p = {"proc": {}, "cs": {}, "os": {}, "vol": [], "drv": {}, "class": {}, "prop": {}, "std": {}}
     with open(path, encoding="latin-1") as f:
         for line in f:
             parts = line.rstrip("\r\n").split("\t")
@@ -65,7 +66,7 @@ def read_probe(path):
             kind = parts[0]
             if kind == "proc":
                 p["proc"][parts[1]] = (parts[2], parts[3] if len(parts) > 3 else "")
-            elif kind in ("cs", "os", "class", "prop", "drv"):
+            elif kind in ("cs", "os", "class", "prop", "drv", "std"):
                 p[kind][parts[1]] = parts[2]
             elif kind == "vol":
                 p["vol"].append(parts[1:])
@@ -147,14 +148,14 @@ def cmd_template(template):
         return
     block = lines[begin[0] + 1:end[0]]
     want = [f"PM_{n} = {{{{{n}}}}}" for n in PLACEHOLDERS]
-    report(block == want, "parameter block holds exactly the 8 placeholders, each a whole right-hand side",
+    report(block == want, f"parameter block holds exactly the {len(PLACEHOLDERS)} placeholders, each a whole right-hand side",
            f"{block}")
     outside = [i + 1 for i, l in enumerate(lines) if "{{" in l and not begin[0] < i < end[0]]
     report(not outside, "no '{{' outside the parameter block", f"lines {outside}")
     code = [l.strip() for l in lines if l.strip() and not l.strip().startswith("'")]
     report(code and code[0] == "Option Explicit", "Option Explicit is the first statement",
            code[:1])
-    sections = ["Parameters", "Functions", "Inventory / hello", "Sampling", "Spool",
+    sections = ["Parameters", "Functions", "Inventory / hello", "Sampling", "Sockets", "Spool",
                 "Upload", "Main loop"]
     missing = [s for s in sections
                if not re.search(r"^' ={20,}\n' " + re.escape(s) + r"\n' ={20,}$", text, re.M)]
@@ -254,6 +255,10 @@ def cmd_basic(rcv, tools, meta, provider, tokenfile, ttl, interval, upload, prob
         report(abs(started - launched_at) < 5,
                "started_at is UTC epoch seconds (time-zone bias applied)",
                f"started_at {started}, launched at {launched_at:.1f} (TZ={os.environ.get('TZ')})")
+        report(col.get("sockets_s") == 0 and col.get("unavailable_features") == ["sockets"] and
+               not any(r["path"] == "/api/v1/sockets" for r in reqs),
+               "socket snapshots off (SOCKETS_S=0): hello says so, nothing sent to /api/v1/sockets",
+               f"{col.get('sockets_s')} {col.get('unavailable_features')}")
         unavail = col.get("unavailable_metrics")
         report(isinstance(unavail, list) and set(unavail) == want_unavail,
                f"unavailable_metrics lists exactly what WMI lacks here: {sorted(want_unavail)}",
@@ -393,6 +398,317 @@ def cmd_outage(rcv, tools, switch):
            "spool empty after recovery")
 
 
+
+# ---------------------------------------------------------------- sockets ---
+
+SOURCES = {"proc", "cim", "netstat"}
+
+
+def decode_text(field):
+    """A percent-encoded text field of the sockets wire format, decoded to
+    bytes, or None when it breaks the encoding rules."""
+    out = bytearray()
+    i = 0
+    while i < len(field):
+        c = field[i]
+        if c == "%":
+            h = field[i + 1:i + 3]
+            if len(h) != 2 or not re.fullmatch(r"[0-9A-F]{2}", h):
+                return None
+            b = int(h, 16)
+            if 0x21 <= b <= 0x7E and b not in (0x25, 0x2C):
+                return None  # must have been written as itself
+            out.append(b)
+            i += 3
+        elif 0x21 <= ord(c) <= 0x7E and c != ",":
+            out.append(ord(c))
+            i += 1
+        else:
+            return None
+    return bytes(out) if len(out) <= 255 else None
+
+
+def wire_addr(a):
+    """True for an address the receiver takes: IPv4 dotted quad, or IPv6 that
+    is not IPv4-mapped (those must be sent as IPv4)."""
+    import ipaddress
+    try:
+        ip = ipaddress.ip_address(a)
+    except ValueError:
+        return False
+    if ip.version == 4:
+        return a == str(ip)
+    return ip.ipv4_mapped is None and "%" not in a
+
+
+def wire_port(p):
+    return p.isdigit() and len(p) <= 5 and int(p) <= 65535
+
+
+def parse_sockets_body(body, now=None):
+    """Parses a /api/v1/sockets body by the wire format (SOCKETS-PROTOCOL):
+    returns (snapshots, problems); a snapshot is a dict with ts, source,
+    dropped, listen (list of tuples) and conn (list of tuples)."""
+    now = now or time.time()
+    problems, snaps, cur = [], [], None
+    if body and not body.endswith("\n"):
+        problems.append("body does not end with a line feed")
+    for n, line in enumerate(body.replace("\r\n", "\n").split("\n")[:-1], 1):
+        f = line.split(",")
+        if not f[0].isdigit() or not 946684800 <= int(f[0]) <= now + 86400:
+            problems.append(f"line {n}: bad ts {line!r}")
+            continue
+        kind = f[1] if len(f) > 1 else ""
+        if kind == "snapshot":
+            if len(f) != 6 or f[2] not in SOURCES or not all(x.isdigit() for x in f[3:]):
+                problems.append(f"line {n}: bad header {line!r}")
+                cur = None
+                continue
+            cur = {"ts": int(f[0]), "source": f[2], "nl": int(f[3]), "nc": int(f[4]),
+                   "dropped": int(f[5]), "listen": [], "conn": []}
+            snaps.append(cur)
+        elif cur is None:
+            problems.append(f"line {n}: outside a snapshot {line!r}")
+        elif int(f[0]) != cur["ts"]:
+            problems.append(f"line {n}: ts differs from its header {line!r}")
+        elif kind == "listen":
+            texts = [decode_text(x) for x in f[5:8]] if len(f) == 8 else [None]
+            if len(f) != 8 or f[2] not in ("tcp", "udp") or not wire_addr(f[3]) or \
+                    not wire_port(f[4]) or None in texts:
+                problems.append(f"line {n}: bad listen line {line!r}")
+            else:
+                cur["listen"].append((f[2], f[3], int(f[4])) + tuple(texts))
+        elif kind == "conn":
+            texts = [decode_text(x) for x in f[8:11]] if len(f) == 12 else [None]
+            if len(f) != 12 or f[2] not in ("in", "out") or f[3] != "tcp" or \
+                    not wire_addr(f[4]) or not wire_port(f[5]) or not wire_addr(f[6]) or \
+                    not wire_port(f[7]) or None in texts or not f[11].isdigit() or int(f[11]) < 1 or \
+                    (f[2] == "in" and f[7] != "0") or (f[2] == "out" and f[5] != "0"):
+                problems.append(f"line {n}: bad conn line {line!r}")
+            else:
+                cur["conn"].append((f[2], f[4], int(f[5]), f[6], int(f[7])) + tuple(texts) + (int(f[11]),))
+        else:
+            problems.append(f"line {n}: unknown kind {line!r}")
+    for s in snaps:
+        if (len(s["listen"]), len(s["conn"])) != (s["nl"], s["nc"]):
+            problems.append(f"snapshot {s['ts']}: header says {s['nl']}/{s['nc']} rows, "
+                            f"body has {len(s['listen'])}/{len(s['conn'])}")
+        keys = [x[:4] for x in s["listen"]]
+        if len(keys) != len(set(keys)):
+            problems.append(f"snapshot {s['ts']}: a listener twice")
+        ckeys = [x[:-1] for x in s["conn"]]
+        if len(ckeys) != len(set(ckeys)):
+            problems.append(f"snapshot {s['ts']}: a connection key twice")
+    return snaps, problems
+
+
+def netstat_features(path):
+    """What a collector reading this `netstat -ano` output (taken by the
+    harness itself under the same Wine) must report as unavailable,
+    decided with this file's own parsing, not the collector's."""
+    with open(path, encoding="latin-1") as f:
+        rows = [l.split() for l in f.read().splitlines()]
+    tcp = [r for r in rows if r and r[0] == "TCP" and len(r) in (4, 5)]
+    udp = [r for r in rows if r and r[0] == "UDP" and len(r) in (3, 4)]
+    out = set()
+    if any(len(r) == 4 for r in tcp) or any(len(r) == 3 for r in udp):
+        out.add("sockets.process_names")
+    if not any(r[3] == "LISTENING" for r in tcp):
+        out.add("sockets.listeners")
+    if not any(r[1].startswith("[") for r in tcp):
+        out.add("sockets.tcp6")
+    if not udp:
+        out.add("sockets.udp")
+    if not any(r[1].startswith("[") for r in udp):
+        out.add("sockets.udp6")
+    return out
+
+
+def cmd_sockets(rcv, tools, heldfile, closed_at, netstat_out, probefile, interval):
+    """The sockets scenario: every upload parses by the wire format; the test's
+    sockets are in the snapshots taken while they were open and gone from
+    those taken after they closed; the hello's unavailable_features; the
+    outage on /api/v1/sockets was recovered without losing a snapshot."""
+    closed_at, interval = float(closed_at), int(interval)
+    with open(heldfile) as f:
+        held = json.load(f)
+    probe = read_probe(probefile)
+    reqs = load_requests(rcv)
+    state = read_state(tools)
+    sock_reqs = [r for r in reqs if r["path"] == "/api/v1/sockets"]
+    problems, delivered = [], {}
+    for r in sock_reqs:
+        snaps, probs = parse_sockets_body(r["body"], r["t"])
+        problems += [f"request {r['seq']}: {p}" for p in probs]
+        if 200 <= r["status"] < 300:
+            for s in snaps:
+                delivered[s["ts"]] = s
+    report(sock_reqs and not problems, f"every /api/v1/sockets body parses by the wire format "
+           f"({len(sock_reqs)} requests)", "; ".join(problems[:4]))
+    refused = [r for r in sock_reqs if r["status"] == 503]
+    report(refused and len(delivered) == int(state.get("snapshots", -1)),
+           f"every snapshot taken arrived despite {len(refused)} refused uploads "
+           f"({len(delivered)} delivered, state says {state.get('snapshots')})")
+    refused_ts = {s["ts"] for r in refused for s in parse_sockets_body(r["body"], r["t"])[0]}
+    report(refused_ts and refused_ts <= set(delivered), "snapshots refused with 503 were delivered later",
+           f"{sorted(refused_ts - set(delivered))}")
+    ts = sorted(delivered)
+    gaps = [b - a for a, b in zip(ts, ts[1:])]
+    # Wine waits with PING.EXE: a late snapshot is followed by an early one.
+    # On a loaded machine (each snapshot starts cmd and netstat and queries
+    # WMI) the cadence slips; the bounds allow that, not a missed schedule.
+    report(len(ts) >= 3 and all(g >= 1 for g in gaps) and
+           interval <= sorted(gaps)[len(gaps) // 2] <= interval + 2,
+           f"a snapshot every {interval} s (median gap), each second used once (gaps {gaps})")
+    report(all(s["source"] == "netstat" for s in delivered.values()) and
+           state.get("sockets_source") == "netstat",
+           "source is netstat (Wine has no root\\StandardCimv2)")
+    lo, srv, cli, udp = "127.0.0.1", held["tcp_port"], held["client_ports"], held["udp_port"]
+    before = [s for s in delivered.values() if held["opened_at"] + 1 < s["ts"] < closed_at - 1]
+    after = [s for s in delivered.values() if s["ts"] > closed_at + 1]
+
+    def has_udp(s):
+        return (("udp", lo, udp, b"", b"", b"") in s["listen"])
+
+    def client_row(s):
+        return [c for c in s["conn"] if c[:5] == ("out", lo, 0, lo, srv)]
+
+    def server_rows(s):
+        return [c for c in s["conn"] if c[1] == lo and c[3] == lo and c[4] in cli]
+
+    ok_before = [s for s in before if has_udp(s) and [c[-1] for c in client_row(s)] == [len(cli)]
+                 and len(server_rows(s)) == len(cli)]
+    report(before and len(ok_before) == len(before),
+           f"while open: UDP {lo}:{udp} is a listen row, the {len(cli)} connections to {lo}:{srv} are one "
+           f"'out' row with count {len(cli)}, the server ends one row each ({len(before)} snapshots)",
+           f"{[(s['ts'], s['listen'], s['conn']) for s in before if s not in ok_before][:1]}")
+    gone = [s for s in after if not has_udp(s) and not client_row(s) and not server_rows(s)]
+    report(after and len(gone) == len(after),
+           f"after closing: none of them in the later snapshots ({len(after)})",
+           f"{[(s['ts'], s['listen'], s['conn']) for s in after if s not in gone][:1]}")
+    hellos = [json.loads(r["body"]) for r in reqs if r["path"] == "/api/v1/hello"]
+    want = netstat_features(netstat_out)
+    if probe.get("std", {}).get("StandardCimv2") != "1":
+        want.add("sockets.cim")
+    got = hellos[-1]["collector"].get("unavailable_features") if hellos else None
+    report(isinstance(got, list) and set(got) == want and len(got) == len(set(got)),
+           f"hello lists unavailable_features as Wine's netstat and WMI show them: {sorted(want)}",
+           f"got {got}")
+    report(hellos and hellos[-1]["collector"].get("sockets_s") == interval, "hello says sockets_s")
+    spool = os.path.join(tools, "sockets.csv")
+    report(not os.path.exists(spool) or os.path.getsize(spool) == 0, "sockets spool empty at the end")
+
+
+def cmd_parsing(fixtures, expected, outfile):
+    """The collector's own ParseNetstat/SockBuild output for a fixture
+    against the rows derived by hand in the .expected file."""
+    with open(expected, encoding="utf-8") as f:
+        want = [l.rstrip("\n") for l in f if not l.startswith("#") and l.strip()]
+    with open(outfile, encoding="latin-1") as f:
+        got = [l.rstrip("\r\n") for l in f if l.strip()]
+    diff = [f"want {w!r} got {g!r}" for w, g in zip(want, got) if w != g]
+    if len(want) != len(got):
+        diff.append(f"{len(want)} lines wanted, {len(got)} got")
+    report(not diff, f"{os.path.basename(expected)}: the collector's parse and snapshot match the "
+           f"rows derived by hand ({len(want)} lines)", "; ".join(diff[:3]))
+    snap = "\n".join(l[2:] for l in got if l.startswith("S ")) + "\n"
+    _, probs = parse_sockets_body(snap, 1764000000)
+    report(not probs, f"{os.path.basename(expected)}: the snapshot parses by the wire format",
+           "; ".join(probs[:3]))
+
+
+# MSFT_NetTCPConnection.State by the enum name PowerShell shows (see the
+# header of fixtures/cim-get-nettcpconnection-win10.txt for the sources).
+TCP_STATE = {"Closed": 1, "Listen": 2, "SynSent": 3, "SynReceived": 4, "Established": 5,
+             "FinWait1": 6, "FinWait2": 7, "CloseWait": 8, "Closing": 9, "LastAck": 10,
+             "TimeWait": 11, "DeleteTCB": 12, "Bound": 100}
+
+
+def cim_blocks(path):
+    """The output blocks of a recorded Get-NetTCPConnection /
+    Get-NetUDPEndpoint fixture, split at its prompt lines, each a list of
+    instances (dicts of property -> text) read from PowerShell's table or
+    list rendering."""
+    with open(path, encoding="utf-8") as f:
+        lines = [l.rstrip("\r\n") for l in f if not l.startswith("#")]
+    blocks, cur = [], None
+    for l in lines:
+        if l.startswith("\u276f ") or l.startswith("PS "):
+            cur = {"cmd": l, "lines": []}
+            blocks.append(cur)
+        elif cur is not None:
+            cur["lines"].append(l)
+    out = []
+    for b in blocks:
+        inst, head, cols = [], None, None
+        body = b["lines"]
+        for i, l in enumerate(body):
+            if not l.strip():
+                continue
+            m = re.match(r"^(\w+)\s+: ?(.*)$", l)
+            if head is None and i + 1 < len(body) and re.match(r"^[- ]+$", body[i + 1]) and "-" in body[i + 1]:
+                head = l.split()
+                # Column starts from the dashes line: a blank cell (an empty
+                # AppliedSetting) must not shift the cells after it.
+                cols = [mm.start() for mm in re.finditer(r"-+", body[i + 1])]
+                continue
+            if head is not None:
+                if re.match(r"^[- ]+$", l):
+                    continue
+                row = {}
+                for k, name in enumerate(head):
+                    end = cols[k + 1] if k + 1 < len(cols) else len(l)
+                    row[name] = l[cols[k]:end].strip()
+                inst.append(row)
+            elif m:
+                if m.group(1) == "LocalAddress" or not inst:
+                    inst.append({})
+                inst[-1][m.group(1)] = m.group(2).strip()
+        out.append({"cmd": b["cmd"], "instances": inst})
+    return out
+
+
+def cmd_cimcalls(fixture, block, outfile):
+    """Writes the instances of one block of a recorded fixture as the calls
+    sockets_probe.vbs makes of the collector's CimTcp / CimUdp:
+    'tcp<TAB>laddr<TAB>lport<TAB>raddr<TAB>rport<TAB>state number<TAB>pid' or
+    'udp<TAB>laddr<TAB>lport<TAB>pid'."""
+    b = cim_blocks(fixture)[int(block) - 1]
+    with open(outfile, "w", encoding="ascii", newline="\r\n") as f:
+        for r in b["instances"]:
+            if "RemoteAddress" in r:
+                f.write("\t".join(["tcp", r["LocalAddress"], r["LocalPort"], r["RemoteAddress"], r["RemotePort"],
+                                   str(TCP_STATE[r["State"]]), r["OwningProcess"]]) + "\n")
+            else:
+                f.write("\t".join(["udp", r["LocalAddress"], r["LocalPort"], r["OwningProcess"]]) + "\n")
+    print(len(b["instances"]))
+
+
+def cmd_enc(outfile):
+    """PctEnc of hostile process names (the inputs of sockets_probe.vbs's
+    enc mode) against an encoding done here from the spec."""
+    inputs = ["sql,serv\"er.exe", "a\nb\r\tc", "<script>alert('x')</script>", "<b>x y</b>&amp;",
+              "caf\u00e9.exe", "100%", "", "a" * 300, "\u00e9" * 200, "a\0b", "ok-Name_1.exe"]
+
+    def enc(s):
+        out, n = "", 0
+        for ch in s:
+            b = ch.encode("utf-8")
+            if n + len(b) > 255:
+                break
+            n += len(b)
+            out += "".join(chr(x) if 0x21 <= x <= 0x7E and x not in (0x25, 0x2C) else f"%{x:02X}"
+                           for x in b)
+        return out
+    with open(outfile, encoding="latin-1") as f:
+        got = dict(l.rstrip("\r\n").split("=", 1) for l in f if "=" in l)
+    for i, s in enumerate(inputs):
+        want = enc(s)
+        g = got.get(str(i))
+        report(g == want and decode_text(g) is not None,
+               f"process name {s[:40]!r}{'...' if len(s) > 40 else ''} is percent-encoded as {want[:60]!r}",
+               f"got {g!r}")
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {
@@ -400,6 +716,7 @@ def main():
         "pid": cmd_pid, "basic": cmd_basic,
         "outage": cmd_outage, "cap": sh.cmd_cap,
         "dropped-persisted": sh.cmd_dropped_persisted, "psscan": sh.cmd_psscan,
+        "sockets": cmd_sockets, "parsing": cmd_parsing, "enc": cmd_enc, "cimcalls": cmd_cimcalls,
     }[cmd](*args)
 
 

@@ -9,6 +9,8 @@
 '   drv   <DeviceID> <TotalSize>        FileSystemObject's view of that drive
 '   class <name> <row count>            performance classes
 '   prop  <class.property> <0|1>        whether a row has the property
+'   std   StandardCimv2 <0|1>           whether WMI root\StandardCimv2 (the
+'                                       sockets' CIM source) can be opened
 ' Deliberately written without the collector's helpers (and without Join,
 ' AscW and the like, which Wine's VBScript lacks).
 Option Explicit
@@ -69,3 +71,10 @@ For Each pair In Array("Win32_Processor.LoadPercentage", "Win32_Processor.Number
     Next
     Out "prop", pair, v
 Next
+v = "1"
+On Error Resume Next
+Set c = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\StandardCimv2")
+If Err.Number <> 0 Then v = "0"
+Err.Clear
+On Error GoTo 0
+Out "std", "StandardCimv2", v

@@ -102,6 +102,9 @@ class VbsCollectorIT {
     v.put("SPOOL_MAX_BYTES", String.valueOf(1 << 20));
     v.put("METADATA_URL", "http://127.0.0.1:" + TestPostgres.freePort());
     v.put("TOOLS_DIR", "%WINDIR%\\Temp\\perfmetrics\\tools");
+    // Socket snapshots are the Wine harness's subject (scripts/collector-vbs-test); off here.
+    v.put("SOCKETS_S", "0");
+    v.put("SOCKETS_MAX_ROWS", "1000");
     String script = new TemplateRenderer().render(CollectorTemplate.WINDOWS_VBS, v);
     Files.write(tools.resolve("collector.vbs"), script.replace("\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1));
     ProcessBuilder pb = wine(List.of("setsid", WINE, "cscript", "//B", "//NoLogo", "collector.vbs"), prefix);
