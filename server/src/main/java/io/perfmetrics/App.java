@@ -35,6 +35,11 @@ import io.perfmetrics.ingest.MetricIds;
 import io.perfmetrics.ingest.SampleReader;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.ingest.SamplesParser;
+import io.perfmetrics.network.PolicyStore;
+import io.perfmetrics.network.PortAudit;
+import io.perfmetrics.network.PortsRoutes;
+import io.perfmetrics.network.SocketRoutes;
+import io.perfmetrics.network.SocketStore;
 import io.perfmetrics.sizing.CatalogSource;
 import io.perfmetrics.sizing.DirtyHours;
 import io.perfmetrics.sizing.Rollup;
@@ -85,6 +90,7 @@ public final class App implements AutoCloseable {
   private final NetOpsLog netops;
   private final ScanService scans;
   private final Rollup rollup;
+  private final PortAudit portAudit;
   private final ScheduledExecutorService rollupTimer;
   private final ScheduledExecutorService jobsTimer =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
@@ -117,6 +123,11 @@ public final class App implements AutoCloseable {
             new HelloService(ds, json, clock),
             lastSeen,
             config.ingest());
+    var socketStore = new SocketStore(ds);
+    var policyStore = new PolicyStore(ds);
+    portAudit = new PortAudit(socketStore, policyStore, ticker, Duration.ofMinutes(10));
+    var sockets = new SocketRoutes(ingest, socketStore, portAudit, lastSeen, clock, config.ingest());
+    var ports = new PortsRoutes(portAudit, policyStore);
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
 
     // network operations happen in real time: the log records when packets left and pacing
@@ -194,6 +205,8 @@ public final class App implements AutoCloseable {
                   });
               web.register(cfg);
               ingest.register(cfg.routes);
+              sockets.register(cfg.routes);
+              ports.register(cfg.routes);
               collectorAdmin.register(cfg.routes);
               targetAdmin.register(cfg.routes);
               deployAdmin.register(cfg.routes);
@@ -273,6 +286,11 @@ public final class App implements AutoCloseable {
   /** The network operations log, for packages that send anything to a network (deploy). */
   public NetOpsLog netops() {
     return netops;
+  }
+
+  /** The port audit, for benchmarks that time it cold and cached. */
+  public PortAudit portAudit() {
+    return portAudit;
   }
 
   /** The sizing rollup, for tests and benchmarks that want it now rather than on its timer. */
