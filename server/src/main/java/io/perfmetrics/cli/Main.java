@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Metrics-collection deployer and receiver for cloud right-sizing.",
     subcommands = {ServeCommand.class, CollectorsCommand.class, TargetsCommand.class, CredentialsCommand.class,
       DeployCommands.Deploy.class, DeployCommands.Rescan.class, DeployCommands.Undeploy.class, ScansCommand.class,
-      NetopsCommand.class, SizingCommand.class})
+      NetopsCommand.class, SizingCommand.class, PortsCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));

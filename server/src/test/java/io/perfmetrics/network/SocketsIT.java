@@ -285,6 +285,27 @@ class SocketsIT {
   }
 
   @Test
+  void theCliPrintsTheSameAuditAsTheApi() throws Exception {
+    Collector c = mint("cli-host");
+    assertThat(upload(c, snapshot(at(1, 0), List.of("udp,0.0.0.0,111,root,rpcbind,"), List.of())).statusCode())
+        .isEqualTo(204);
+    java.io.PrintStream old = System.out;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int code;
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      code = new picocli.CommandLine(new io.perfmetrics.cli.Main()).execute("ports", "cli-host", "--csv",
+          "--url=http://127.0.0.1:" + appliance.app.port(), "--token=" + TestAppliance.ADMIN_TOKEN);
+    } finally {
+      System.setOut(old);
+    }
+    assertThat(code).isZero();
+    String api = appliance.admin("GET", "/api/v1/ports/" + c.id() + "?format=csv", null).body();
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8).strip()).isEqualTo(api.strip());
+    assertThat(api).contains(",cli-host,udp,0.0.0.0,111,all,root,rpcbind,").contains("high risky_service: rpcbind");
+  }
+
+  @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void whileTheDatabaseIsDownTheReceiverAnswers503AndTakesTheSameBodyOnceItIsBack() throws Exception {
     Collector c = mint("outage");
