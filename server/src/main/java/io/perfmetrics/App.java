@@ -40,6 +40,7 @@ import io.perfmetrics.network.PortAudit;
 import io.perfmetrics.network.PortsRoutes;
 import io.perfmetrics.network.SocketRoutes;
 import io.perfmetrics.network.SocketStore;
+import io.perfmetrics.network.SocketWriter;
 import io.perfmetrics.sizing.CatalogSource;
 import io.perfmetrics.sizing.DirtyHours;
 import io.perfmetrics.sizing.Rollup;
@@ -91,6 +92,7 @@ public final class App implements AutoCloseable {
   private final ScanService scans;
   private final Rollup rollup;
   private final PortAudit portAudit;
+  private final SocketWriter socketWriter;
   private final ScheduledExecutorService rollupTimer;
   private final ScheduledExecutorService jobsTimer =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
@@ -126,7 +128,8 @@ public final class App implements AutoCloseable {
     var socketStore = new SocketStore(ds);
     var policyStore = new PolicyStore(ds);
     portAudit = new PortAudit(socketStore, policyStore, ticker, Duration.ofMinutes(10));
-    var sockets = new SocketRoutes(ingest, socketStore, portAudit, lastSeen, clock, config.ingest());
+    socketWriter = new SocketWriter(socketStore, config.ingest(), portAudit::invalidate);
+    var sockets = new SocketRoutes(ingest, socketWriter, lastSeen, clock, config.ingest());
     var ports = new PortsRoutes(portAudit, policyStore);
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
 
@@ -306,6 +309,7 @@ public final class App implements AutoCloseable {
     javalin.stop();
     deploy.close();
     writer.close();
+    socketWriter.close();
     lastSeen.close();
   }
 }

@@ -6,10 +6,15 @@ import io.perfmetrics.config.Config;
 import io.perfmetrics.ingest.IngestRoutes;
 import io.perfmetrics.ingest.LastSeenTracker;
 import io.perfmetrics.ingest.MalformedSamplesException;
+import io.perfmetrics.store.StorageUnavailableException;
 import io.perfmetrics.web.ApiException;
 import io.perfmetrics.web.Bodies;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code POST /api/v1/sockets}: socket snapshots from collectors (docs/ports.md). Authentication,
@@ -20,17 +25,15 @@ public final class SocketRoutes {
 
   private final IngestRoutes collectorGate;
   private final SocketsParser parser;
-  private final SocketStore store;
-  private final PortAudit audit;
+  private final SocketWriter writer;
   private final LastSeenTracker lastSeen;
   private final Config.Ingest settings;
 
-  public SocketRoutes(IngestRoutes collectorGate, SocketStore store, PortAudit audit, LastSeenTracker lastSeen,
-      Clock clock, Config.Ingest settings) {
+  public SocketRoutes(IngestRoutes collectorGate, SocketWriter writer, LastSeenTracker lastSeen, Clock clock,
+      Config.Ingest settings) {
     this.collectorGate = collectorGate;
     this.parser = new SocketsParser(clock);
-    this.store = store;
-    this.audit = audit;
+    this.writer = writer;
     this.lastSeen = lastSeen;
     this.settings = settings;
   }
@@ -48,10 +51,25 @@ public final class SocketRoutes {
     } catch (MalformedSamplesException e) {
       throw ApiException.badRequest(e.getMessage());
     }
-    if (store.write(id, snapshots) > 0) {
-      audit.invalidate();
-    }
+    awaitCommit(writer.submit(id, snapshots));
     lastSeen.seen(id);
     ctx.status(204);
+  }
+
+  private void awaitCommit(CompletableFuture<Integer> stored) {
+    try {
+      stored.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new StorageUnavailableException(
+          "socket snapshots not committed within " + settings.writeTimeout().toSeconds() + " s; keep them and retry");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new StorageUnavailableException("socket snapshots not stored: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageUnavailableException("interrupted while storing socket snapshots");
+    }
   }
 }

@@ -15,10 +15,11 @@ import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
- * Stores socket snapshots as hourly aggregates. One transaction per body: the snapshot keys go
- * in first, and only snapshots that were not there already are added to the aggregates, so a
- * replay changes nothing. Each table gets one multi-row upsert (arrays unnested on the server),
- * whatever the number of rows: a few round trips per body, not one per row.
+ * Stores socket snapshots as hourly aggregates. One transaction per group of bodies (see
+ * {@link SocketWriter}): the snapshot keys go in first, and only snapshots that were not there
+ * already are added to the aggregates, so a replay changes nothing. Each table gets one
+ * multi-row upsert (arrays unnested on the server), whatever the number of rows: five round
+ * trips per group, not one per row.
  */
 public final class SocketStore {
   private final DataSource dataSource;
@@ -26,6 +27,9 @@ public final class SocketStore {
   public SocketStore(DataSource dataSource) {
     this.dataSource = dataSource;
   }
+
+  /** One request's snapshots. */
+  record Upload(int collectorId, List<SocketSnapshot> snapshots) {}
 
   /** An hourly or all-time aggregate being built. */
   private static final class Seen {
@@ -44,21 +48,26 @@ public final class SocketStore {
     }
   }
 
-  private record HourListener(long hour, SocketSnapshot.Listener l) {}
+  private record HostListener(int collectorId, SocketSnapshot.Listener l) {}
 
-  private record HourConnection(long hour, SocketSnapshot.Connection c) {}
+  private record HourListener(int collectorId, long hour, SocketSnapshot.Listener l) {}
 
-  /** @return the number of snapshots that were new (the others were replays) */
-  int write(int collectorId, List<SocketSnapshot> snapshots) {
-    if (snapshots.isEmpty()) {
-      return 0;
-    }
+  private record HourConnection(int collectorId, long hour, SocketSnapshot.Connection c) {}
+
+  private record Key(int collectorId, long ts) {}
+
+  /**
+   * Stores the uploads of several requests in one transaction (the caller groups them).
+   *
+   * @return the number of snapshots that were new (the others were replays)
+   */
+  int write(List<Upload> uploads) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Set<Long> fresh = insertKeys(c, collectorId, snapshots);
+        Set<Key> fresh = insertKeys(c, uploads);
         if (!fresh.isEmpty()) {
-          aggregate(c, collectorId, snapshots, fresh);
+          aggregate(c, uploads, fresh);
         }
         c.commit();
         return fresh.size();
@@ -66,162 +75,185 @@ public final class SocketStore {
         c.rollback();
         throw e;
       }
-    } catch (SQLException e) {
-      throw new StorageUnavailableException("socket snapshots not stored: " + e.getMessage(), e);
     }
   }
 
-  private static Set<Long> insertKeys(Connection c, int collectorId, List<SocketSnapshot> snapshots)
-      throws SQLException {
-    int n = snapshots.size();
-    Long[] ts = new Long[n];
-    String[] source = new String[n];
-    Integer[] lr = new Integer[n];
-    Integer[] cr = new Integer[n];
-    Integer[] dr = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      SocketSnapshot s = snapshots.get(i);
-      ts[i] = s.ts();
-      source[i] = s.source();
-      lr[i] = s.listenerRows();
-      cr[i] = s.connectionRows();
-      dr[i] = s.droppedRows();
+  private static Set<Key> insertKeys(Connection c, List<Upload> uploads) throws SQLException {
+    List<Integer> id = new ArrayList<>();
+    List<Long> ts = new ArrayList<>();
+    List<String> source = new ArrayList<>();
+    List<Integer> lr = new ArrayList<>();
+    List<Integer> cr = new ArrayList<>();
+    List<Integer> dr = new ArrayList<>();
+    for (Upload u : uploads) {
+      for (SocketSnapshot s : u.snapshots()) {
+        id.add(u.collectorId());
+        ts.add(s.ts());
+        source.add(s.source());
+        lr.add(s.listenerRows());
+        cr.add(s.connectionRows());
+        dr.add(s.droppedRows());
+      }
     }
     String sql = "INSERT INTO socket_snapshots (collector_id, ts, source, listener_rows, connection_rows, dropped_rows)"
-        + " SELECT ?, to_timestamp(t), s, l, n, d FROM unnest(?::bigint[], ?::text[], ?::int[], ?::int[], ?::int[])"
-        + " AS u(t, s, l, n, d) ORDER BY t ON CONFLICT DO NOTHING RETURNING extract(epoch FROM ts)::bigint";
-    Set<Long> fresh = new HashSet<>();
+        + " SELECT i, to_timestamp(t), s, l, n, d FROM unnest(?::int[], ?::bigint[], ?::text[], ?::int[], ?::int[],"
+        + " ?::int[]) AS u(i, t, s, l, n, d) ORDER BY i, t ON CONFLICT DO NOTHING"
+        + " RETURNING collector_id, extract(epoch FROM ts)::bigint";
+    Set<Key> fresh = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setInt(1, collectorId);
-      ps.setArray(2, c.createArrayOf("int8", ts));
-      ps.setArray(3, c.createArrayOf("text", source));
-      ps.setArray(4, c.createArrayOf("int4", lr));
-      ps.setArray(5, c.createArrayOf("int4", cr));
-      ps.setArray(6, c.createArrayOf("int4", dr));
+      ps.setArray(1, c.createArrayOf("int4", id.toArray()));
+      ps.setArray(2, c.createArrayOf("int8", ts.toArray()));
+      ps.setArray(3, c.createArrayOf("text", source.toArray()));
+      ps.setArray(4, c.createArrayOf("int4", lr.toArray()));
+      ps.setArray(5, c.createArrayOf("int4", cr.toArray()));
+      ps.setArray(6, c.createArrayOf("int4", dr.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          fresh.add(rs.getLong(1));
+          fresh.add(new Key(rs.getInt(1), rs.getLong(2)));
         }
       }
     }
     return fresh;
   }
 
-  private static void aggregate(Connection c, int collectorId, List<SocketSnapshot> snapshots, Set<Long> fresh)
-      throws SQLException {
-    // sorted keys: two bodies of one host never lock the same rows in opposite orders
-    Map<HourListener, Seen> hourListeners = new TreeMap<>(LISTENER_ORDER);
-    Map<SocketSnapshot.Listener, Seen> listeners = new TreeMap<>((a, b) -> LISTENER_ORDER.compare(
-        new HourListener(0, a), new HourListener(0, b)));
+  private static void aggregate(Connection c, List<Upload> uploads, Set<Key> fresh) throws SQLException {
+    Map<HourListener, Seen> hourListeners = new HashMap<>();
+    Map<HostListener, Seen> listeners = new HashMap<>();
     Map<HourConnection, Seen> hourConnections = new HashMap<>();
-    long first = Long.MAX_VALUE;
-    long last = Long.MIN_VALUE;
-    for (SocketSnapshot s : snapshots) {
-      if (!fresh.contains(s.ts())) {
-        continue;
-      }
-      first = Math.min(first, s.ts());
-      last = Math.max(last, s.ts());
-      long hour = s.ts() - Math.floorMod(s.ts(), 3600);
-      for (SocketSnapshot.Listener l : s.listeners()) {
-        hourListeners.computeIfAbsent(new HourListener(hour, l), k -> new Seen()).add(s.ts(), 0);
-        listeners.computeIfAbsent(l, k -> new Seen()).add(s.ts(), 0);
-      }
-      for (var e : s.connections().entrySet()) {
-        hourConnections.computeIfAbsent(new HourConnection(hour, e.getKey()), k -> new Seen()).add(s.ts(), e.getValue());
+    Map<Integer, Seen> hosts = new TreeMap<>();
+    for (Upload u : uploads) {
+      int id = u.collectorId();
+      for (SocketSnapshot s : u.snapshots()) {
+        if (!fresh.contains(new Key(id, s.ts()))) {
+          continue;
+        }
+        hosts.computeIfAbsent(id, k -> new Seen()).add(s.ts(), 0);
+        long hour = s.ts() - Math.floorMod(s.ts(), 3600);
+        for (SocketSnapshot.Listener l : s.listeners()) {
+          hourListeners.computeIfAbsent(new HourListener(id, hour, l), k -> new Seen()).add(s.ts(), 0);
+          listeners.computeIfAbsent(new HostListener(id, l), k -> new Seen()).add(s.ts(), 0);
+        }
+        for (var e : s.connections().entrySet()) {
+          hourConnections.computeIfAbsent(new HourConnection(id, hour, e.getKey()), k -> new Seen())
+              .add(s.ts(), e.getValue());
+        }
       }
     }
-    upsertListenerHours(c, collectorId, hourListeners);
-    upsertListeners(c, collectorId, listeners);
-    upsertConnectionHours(c, collectorId, hourConnections);
+    // in key order: two writers never lock the same rows in opposite orders
+    upsertListenerHours(c, sorted(hourListeners, HOUR_LISTENER_ORDER));
+    upsertListeners(c, sorted(listeners, HOST_LISTENER_ORDER));
+    upsertConnectionHours(c, sorted(hourConnections, CONNECTION_ORDER));
+    List<Integer> ids = new ArrayList<>();
+    List<Long> first = new ArrayList<>();
+    List<Long> last = new ArrayList<>();
+    List<Integer> count = new ArrayList<>();
+    hosts.forEach((id, seen) -> {
+      ids.add(id);
+      first.add(seen.first);
+      last.add(seen.last);
+      count.add(seen.snapshots);
+    });
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO socket_hosts (collector_id, first_snapshot, last_snapshot, snapshots)"
-            + " VALUES (?, to_timestamp(?), to_timestamp(?), ?) ON CONFLICT (collector_id) DO UPDATE SET"
+            + " SELECT i, to_timestamp(f), to_timestamp(l), n FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::int[])"
+            + " AS u(i, f, l, n) ON CONFLICT (collector_id) DO UPDATE SET"
             + " first_snapshot = least(socket_hosts.first_snapshot, excluded.first_snapshot),"
             + " last_snapshot = greatest(socket_hosts.last_snapshot, excluded.last_snapshot),"
             + " snapshots = socket_hosts.snapshots + excluded.snapshots")) {
-      ps.setInt(1, collectorId);
-      ps.setLong(2, first);
-      ps.setLong(3, last);
-      ps.setLong(4, fresh.size());
+      ps.setArray(1, c.createArrayOf("int4", ids.toArray()));
+      ps.setArray(2, c.createArrayOf("int8", first.toArray()));
+      ps.setArray(3, c.createArrayOf("int8", last.toArray()));
+      ps.setArray(4, c.createArrayOf("int4", count.toArray()));
       ps.executeUpdate();
     }
   }
 
-  private static final java.util.Comparator<HourListener> LISTENER_ORDER =
-      java.util.Comparator.<HourListener>comparingLong(HourListener::hour)
-          .thenComparing(h -> h.l().proto())
-          .thenComparing(h -> h.l().addr())
-          .thenComparingInt(h -> h.l().port())
-          .thenComparing(h -> h.l().user())
-          .thenComparing(h -> h.l().process())
-          .thenComparing(h -> h.l().service());
+  private static <K> List<Map.Entry<K, Seen>> sorted(Map<K, Seen> m, java.util.Comparator<K> order) {
+    List<Map.Entry<K, Seen>> out = new ArrayList<>(m.entrySet());
+    out.sort(Map.Entry.comparingByKey(order));
+    return out;
+  }
 
-  private static void upsertListenerHours(Connection c, int collectorId, Map<HourListener, Seen> rows)
+  private static final java.util.Comparator<SocketSnapshot.Listener> LISTENER_ORDER =
+      java.util.Comparator.comparing(SocketSnapshot.Listener::proto)
+          .thenComparing(SocketSnapshot.Listener::addr)
+          .thenComparingInt(SocketSnapshot.Listener::port)
+          .thenComparing(SocketSnapshot.Listener::user)
+          .thenComparing(SocketSnapshot.Listener::process)
+          .thenComparing(SocketSnapshot.Listener::service);
+
+  private static final java.util.Comparator<HourListener> HOUR_LISTENER_ORDER =
+      java.util.Comparator.comparingInt(HourListener::collectorId)
+          .thenComparingLong(HourListener::hour)
+          .thenComparing(HourListener::l, LISTENER_ORDER);
+
+  private static final java.util.Comparator<HostListener> HOST_LISTENER_ORDER =
+      java.util.Comparator.comparingInt(HostListener::collectorId).thenComparing(HostListener::l, LISTENER_ORDER);
+
+  private static void upsertListenerHours(Connection c, List<Map.Entry<HourListener, Seen>> rows)
       throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
     Columns col = new Columns(rows.size());
-    for (var e : rows.entrySet()) {
+    for (var e : rows) {
+      col.collector.add(e.getKey().collectorId());
       col.hour.add(e.getKey().hour());
       col.listener(e.getKey().l());
       col.seen(e.getValue());
     }
     String sql = "INSERT INTO listener_hours (collector_id, hour, proto, local_addr, local_port, username, process,"
         + " service, first_seen, last_seen, snapshots)"
-        + " SELECT ?, to_timestamp(h), p, a::inet, o, u, r, s, to_timestamp(f), to_timestamp(l), n"
-        + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[],"
-        + " ?::bigint[], ?::int[]) AS x(h, p, a, o, u, r, s, f, l, n)"
+        + " SELECT i, to_timestamp(h), p, a::inet, o, u, r, s, to_timestamp(f), to_timestamp(l), n"
+        + " FROM unnest(?::int[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],"
+        + " ?::bigint[], ?::bigint[], ?::int[]) AS x(i, h, p, a, o, u, r, s, f, l, n)"
         + " ON CONFLICT (collector_id, hour, proto, local_addr, local_port, username, process, service) DO UPDATE SET"
         + " first_seen = least(listener_hours.first_seen, excluded.first_seen),"
         + " last_seen = greatest(listener_hours.last_seen, excluded.last_seen),"
         + " snapshots = listener_hours.snapshots + excluded.snapshots";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setInt(1, collectorId);
-      int i = 2;
-      ps.setArray(i++, c.createArrayOf("int8", col.hour.toArray()));
-      i = col.bindListener(c, ps, i);
+      ps.setArray(1, c.createArrayOf("int4", col.collector.toArray()));
+      ps.setArray(2, c.createArrayOf("int8", col.hour.toArray()));
+      int i = col.bindListener(c, ps, 3);
       col.bindSeen(c, ps, i);
       ps.executeUpdate();
     }
   }
 
-  private static void upsertListeners(Connection c, int collectorId, Map<SocketSnapshot.Listener, Seen> rows)
-      throws SQLException {
+  private static void upsertListeners(Connection c, List<Map.Entry<HostListener, Seen>> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
     Columns col = new Columns(rows.size());
-    for (var e : rows.entrySet()) {
-      col.listener(e.getKey());
+    for (var e : rows) {
+      col.collector.add(e.getKey().collectorId());
+      col.listener(e.getKey().l());
       col.seen(e.getValue());
     }
     String sql = "INSERT INTO listeners (collector_id, proto, local_addr, local_port, username, process, service,"
         + " first_seen, last_seen, snapshots)"
-        + " SELECT ?, p, a::inet, o, u, r, s, to_timestamp(f), to_timestamp(l), n"
-        + " FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[],"
-        + " ?::int[]) AS x(p, a, o, u, r, s, f, l, n)"
+        + " SELECT i, p, a::inet, o, u, r, s, to_timestamp(f), to_timestamp(l), n"
+        + " FROM unnest(?::int[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[],"
+        + " ?::bigint[], ?::int[]) AS x(i, p, a, o, u, r, s, f, l, n)"
         + " ON CONFLICT (collector_id, proto, local_addr, local_port, username, process, service) DO UPDATE SET"
         + " first_seen = least(listeners.first_seen, excluded.first_seen),"
         + " last_seen = greatest(listeners.last_seen, excluded.last_seen),"
         + " snapshots = listeners.snapshots + excluded.snapshots";
-    if (rows.isEmpty()) {
-      return;
-    }
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setInt(1, collectorId);
+      ps.setArray(1, c.createArrayOf("int4", col.collector.toArray()));
       int i = col.bindListener(c, ps, 2);
       col.bindSeen(c, ps, i);
       ps.executeUpdate();
     }
   }
 
-  private static void upsertConnectionHours(Connection c, int collectorId, Map<HourConnection, Seen> rows)
+  private static void upsertConnectionHours(Connection c, List<Map.Entry<HourConnection, Seen>> sorted)
       throws SQLException {
-    if (rows.isEmpty()) {
+    if (sorted.isEmpty()) {
       return;
     }
-    List<Map.Entry<HourConnection, Seen>> sorted = new ArrayList<>(rows.entrySet());
-    sorted.sort(Map.Entry.comparingByKey(CONNECTION_ORDER));
     int n = sorted.size();
+    Integer[] id = new Integer[n];
     Long[] hour = new Long[n];
     String[] dir = new String[n];
     String[] proto = new String[n];
@@ -241,6 +273,7 @@ public final class SocketStore {
       HourConnection k = sorted.get(i).getKey();
       Seen s = sorted.get(i).getValue();
       SocketSnapshot.Connection x = k.c();
+      id[i] = k.collectorId();
       hour[i] = k.hour();
       dir[i] = x.direction();
       proto[i] = x.proto();
@@ -260,10 +293,10 @@ public final class SocketStore {
     String sql = "INSERT INTO connection_hours (collector_id, hour, direction, proto, local_addr, local_port,"
         + " remote_addr, remote_port, username, process, service, first_seen, last_seen, snapshots, connections,"
         + " max_connections)"
-        + " SELECT ?, to_timestamp(h), d, p, la::inet, lp, ra::inet, rp, u, r, s, to_timestamp(f), to_timestamp(l),"
-        + " n, k, m FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[],"
+        + " SELECT i, to_timestamp(h), d, p, la::inet, lp, ra::inet, rp, u, r, s, to_timestamp(f), to_timestamp(l),"
+        + " n, k, m FROM unnest(?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[],"
         + " ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::bigint[], ?::int[])"
-        + " AS x(h, d, p, la, lp, ra, rp, u, r, s, f, l, n, k, m)"
+        + " AS x(i, h, d, p, la, lp, ra, rp, u, r, s, f, l, n, k, m)"
         + " ON CONFLICT (collector_id, hour, direction, proto, local_addr, local_port, remote_addr, remote_port,"
         + " username, process, service) DO UPDATE SET"
         + " first_seen = least(connection_hours.first_seen, excluded.first_seen),"
@@ -273,7 +306,7 @@ public final class SocketStore {
         + " max_connections = greatest(connection_hours.max_connections, excluded.max_connections)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
-      ps.setInt(i++, collectorId);
+      ps.setArray(i++, c.createArrayOf("int4", id));
       ps.setArray(i++, c.createArrayOf("int8", hour));
       ps.setArray(i++, c.createArrayOf("text", dir));
       ps.setArray(i++, c.createArrayOf("text", proto));
@@ -293,20 +326,25 @@ public final class SocketStore {
     }
   }
 
+  private static final java.util.Comparator<SocketSnapshot.Connection> CONN_ORDER =
+      java.util.Comparator.comparing(SocketSnapshot.Connection::direction)
+          .thenComparing(SocketSnapshot.Connection::proto)
+          .thenComparing(SocketSnapshot.Connection::localAddr)
+          .thenComparingInt(SocketSnapshot.Connection::localPort)
+          .thenComparing(SocketSnapshot.Connection::remoteAddr)
+          .thenComparingInt(SocketSnapshot.Connection::remotePort)
+          .thenComparing(SocketSnapshot.Connection::user)
+          .thenComparing(SocketSnapshot.Connection::process)
+          .thenComparing(SocketSnapshot.Connection::service);
+
   private static final java.util.Comparator<HourConnection> CONNECTION_ORDER =
-      java.util.Comparator.<HourConnection>comparingLong(HourConnection::hour)
-          .thenComparing(h -> h.c().direction())
-          .thenComparing(h -> h.c().proto())
-          .thenComparing(h -> h.c().localAddr())
-          .thenComparingInt(h -> h.c().localPort())
-          .thenComparing(h -> h.c().remoteAddr())
-          .thenComparingInt(h -> h.c().remotePort())
-          .thenComparing(h -> h.c().user())
-          .thenComparing(h -> h.c().process())
-          .thenComparing(h -> h.c().service());
+      java.util.Comparator.comparingInt(HourConnection::collectorId)
+          .thenComparingLong(HourConnection::hour)
+          .thenComparing(HourConnection::c, CONN_ORDER);
 
   /** Column arrays of listener rows for an unnest. */
   private static final class Columns {
+    final List<Integer> collector;
     final List<Long> hour;
     final List<String> proto;
     final List<String> addr;
@@ -319,6 +357,7 @@ public final class SocketStore {
     final List<Integer> snapshots;
 
     Columns(int n) {
+      collector = new ArrayList<>(n);
       hour = new ArrayList<>(n);
       proto = new ArrayList<>(n);
       addr = new ArrayList<>(n);
