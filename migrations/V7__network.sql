@@ -2,6 +2,9 @@
 -- aggregates rather than raw snapshots: a host with 20 listeners and 200 connection rows every
 -- 5 min would otherwise add 63,000 rows a day; hourly rows with first/last seen and a count of
 -- snapshots keep what the port audit and the dependency map need at a twelfth of that.
+-- The receiver COPYs the rows of new snapshots into socket_rows (cheap: no index, no update);
+-- a rollup moves the rows of ended hours into the hourly tables and the listener summary, each
+-- key inserted or updated once per hour instead of once per snapshot.
 
 -- One row per snapshot received: the replay key (a snapshot already here is skipped whole).
 CREATE TABLE socket_snapshots (
@@ -13,6 +16,24 @@ CREATE TABLE socket_snapshots (
     -- rows the collector's per-snapshot cap left out
     dropped_rows    integer     NOT NULL,
     PRIMARY KEY (collector_id, ts)
+);
+
+-- Rows of snapshots not rolled up yet (the current hour, and late uploads): kind 'l' listen,
+-- 'c' conn (with direction, remote end and count). Readers add them to the hourly tables.
+CREATE TABLE socket_rows (
+    collector_id    integer     NOT NULL,
+    ts              timestamptz NOT NULL,
+    kind            "char"      NOT NULL,
+    direction       text,
+    proto           text        NOT NULL,
+    local_addr      inet        NOT NULL,
+    local_port      integer     NOT NULL,
+    remote_addr     inet,
+    remote_port     integer,
+    username        text        NOT NULL,
+    process         text        NOT NULL,
+    service         text        NOT NULL,
+    connections     integer
 );
 
 -- Listening TCP and bound UDP sockets per host and hour. Text fields are '' when unknown, so

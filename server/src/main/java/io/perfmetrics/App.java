@@ -93,6 +93,7 @@ public final class App implements AutoCloseable {
   private final Rollup rollup;
   private final PortAudit portAudit;
   private final SocketWriter socketWriter;
+  private final SocketStore socketStore;
   private final ScheduledExecutorService rollupTimer;
   private final ScheduledExecutorService jobsTimer =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
@@ -125,7 +126,7 @@ public final class App implements AutoCloseable {
             new HelloService(ds, json, clock),
             lastSeen,
             config.ingest());
-    var socketStore = new SocketStore(ds);
+    socketStore = new SocketStore(ds);
     var policyStore = new PolicyStore(ds);
     portAudit = new PortAudit(socketStore, policyStore, ticker, Duration.ofMinutes(10));
     socketWriter = new SocketWriter(socketStore, config.ingest(), portAudit::invalidate);
@@ -184,6 +185,16 @@ public final class App implements AutoCloseable {
             } catch (RuntimeException e) {
               // the next run starts over from the marks; nothing is lost
               log.warn("sizing rollup: {}", e.getMessage());
+            }
+          },
+          rollupEvery.toMillis(), rollupEvery.toMillis(), TimeUnit.MILLISECONDS);
+      // socket rows of ended hours into the hourly tables (the audit reads both, so nothing waits for this)
+      rollupTimer.scheduleWithFixedDelay(
+          () -> {
+            try {
+              socketStore.rollup(clock.instant());
+            } catch (RuntimeException e) {
+              log.warn("socket rollup: {}", e.getMessage());
             }
           },
           rollupEvery.toMillis(), rollupEvery.toMillis(), TimeUnit.MILLISECONDS);
@@ -289,6 +300,11 @@ public final class App implements AutoCloseable {
   /** The network operations log, for packages that send anything to a network (deploy). */
   public NetOpsLog netops() {
     return netops;
+  }
+
+  /** The socket store, for tests and benchmarks that run its rollup themselves. */
+  public SocketStore socketStore() {
+    return socketStore;
   }
 
   /** The port audit, for benchmarks that time it cold and cached. */

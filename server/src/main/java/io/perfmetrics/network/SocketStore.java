@@ -6,7 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +18,11 @@ import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
- * Stores socket snapshots as hourly aggregates. One transaction per group of bodies (see
- * {@link SocketWriter}): the snapshot keys go in first, and only snapshots that were not there
- * already are added to the aggregates, so a replay changes nothing. Each table gets one
- * multi-row upsert (arrays unnested on the server), whatever the number of rows: five round
- * trips per group, not one per row.
+ * Stores socket snapshots. Per group of bodies (see {@link SocketWriter}), one transaction: the
+ * snapshot keys go in first, and only the rows of snapshots that were not there already are
+ * COPYed into {@code socket_rows}, so a replay changes nothing. {@link #rollup} later moves the
+ * rows of ended hours into the hourly tables and the listener summary in one statement; readers
+ * add what is not rolled up yet.
  */
 public final class SocketStore {
   private final DataSource dataSource;
@@ -31,33 +34,10 @@ public final class SocketStore {
   /** One request's snapshots. */
   record Upload(int collectorId, List<SocketSnapshot> snapshots) {}
 
-  /** An hourly or all-time aggregate being built. */
-  private static final class Seen {
-    long first = Long.MAX_VALUE;
-    long last = Long.MIN_VALUE;
-    int snapshots;
-    long connections;
-    int maxConnections;
-
-    void add(long ts, int count) {
-      first = Math.min(first, ts);
-      last = Math.max(last, ts);
-      snapshots++;
-      connections += count;
-      maxConnections = Math.max(maxConnections, count);
-    }
-  }
-
-  private record HostListener(int collectorId, SocketSnapshot.Listener l) {}
-
-  private record HourListener(int collectorId, long hour, SocketSnapshot.Listener l) {}
-
-  private record HourConnection(int collectorId, long hour, SocketSnapshot.Connection c) {}
-
   private record Key(int collectorId, long ts) {}
 
   /**
-   * Stores the uploads of several requests in one transaction (the caller groups them).
+   * Stores the uploads of several requests in one transaction.
    *
    * @return the number of snapshots that were new (the others were replays)
    */
@@ -67,7 +47,8 @@ public final class SocketStore {
       try {
         Set<Key> fresh = insertKeys(c, uploads);
         if (!fresh.isEmpty()) {
-          aggregate(c, uploads, fresh);
+          copyRows(c, uploads, fresh);
+          upsertHosts(c, uploads, fresh);
         }
         c.commit();
         return fresh.size();
@@ -116,289 +97,153 @@ public final class SocketStore {
     return fresh;
   }
 
-  private static void aggregate(Connection c, List<Upload> uploads, Set<Key> fresh) throws SQLException {
-    Map<HourListener, Seen> hourListeners = new HashMap<>();
-    Map<HostListener, Seen> listeners = new HashMap<>();
-    Map<HourConnection, Seen> hourConnections = new HashMap<>();
-    Map<Integer, Seen> hosts = new TreeMap<>();
-    for (Upload u : uploads) {
-      int id = u.collectorId();
-      for (SocketSnapshot s : u.snapshots()) {
-        if (!fresh.contains(new Key(id, s.ts()))) {
-          continue;
-        }
-        hosts.computeIfAbsent(id, k -> new Seen()).add(s.ts(), 0);
-        long hour = s.ts() - Math.floorMod(s.ts(), 3600);
-        for (SocketSnapshot.Listener l : s.listeners()) {
-          hourListeners.computeIfAbsent(new HourListener(id, hour, l), k -> new Seen()).add(s.ts(), 0);
-          listeners.computeIfAbsent(new HostListener(id, l), k -> new Seen()).add(s.ts(), 0);
-        }
-        for (var e : s.connections().entrySet()) {
-          hourConnections.computeIfAbsent(new HourConnection(id, hour, e.getKey()), k -> new Seen())
-              .add(s.ts(), e.getValue());
+  /** COPY in text format: the values are text already; only tab, newline, CR and backslash need escaping. */
+  private static void copyRows(Connection c, List<Upload> uploads, Set<Key> fresh) throws SQLException {
+    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+        "COPY socket_rows (collector_id, ts, kind, direction, proto, local_addr, local_port, remote_addr, remote_port,"
+            + " username, process, service, connections) FROM STDIN");
+    try {
+      StringBuilder b = new StringBuilder(64 * 1024);
+      for (Upload u : uploads) {
+        for (SocketSnapshot s : u.snapshots()) {
+          if (!fresh.contains(new Key(u.collectorId(), s.ts()))) {
+            continue;
+          }
+          String prefix = u.collectorId() + "\t" + Instant.ofEpochSecond(s.ts()) + "\t";
+          for (SocketSnapshot.Listener l : s.listeners()) {
+            b.append(prefix).append("l\t\\N\t").append(l.proto()).append('\t').append(l.addr()).append('\t')
+                .append(l.port()).append("\t\\N\t\\N\t");
+            text(b, l.user()).append('\t');
+            text(b, l.process()).append('\t');
+            text(b, l.service()).append("\t\\N\n");
+          }
+          for (var e : s.connections().entrySet()) {
+            SocketSnapshot.Connection x = e.getKey();
+            b.append(prefix).append("c\t").append(x.direction()).append('\t').append(x.proto()).append('\t')
+                .append(x.localAddr()).append('\t').append(x.localPort()).append('\t').append(x.remoteAddr())
+                .append('\t').append(x.remotePort()).append('\t');
+            text(b, x.user()).append('\t');
+            text(b, x.process()).append('\t');
+            text(b, x.service()).append('\t').append(e.getValue()).append('\n');
+          }
+          if (b.length() > 48 * 1024) {
+            flush(in, b);
+          }
         }
       }
+      flush(in, b);
+      in.endCopy();
+    } finally {
+      if (in.isActive()) {
+        in.cancelCopy();
+      }
     }
-    // in key order: two writers never lock the same rows in opposite orders
-    upsertListenerHours(c, sorted(hourListeners, HOUR_LISTENER_ORDER));
-    upsertListeners(c, sorted(listeners, HOST_LISTENER_ORDER));
-    upsertConnectionHours(c, sorted(hourConnections, CONNECTION_ORDER));
-    List<Integer> ids = new ArrayList<>();
+  }
+
+  private static void flush(CopyIn in, StringBuilder b) throws SQLException {
+    if (b.length() > 0) {
+      byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+      in.writeToCopy(bytes, 0, bytes.length);
+      b.setLength(0);
+    }
+  }
+
+  private static StringBuilder text(StringBuilder b, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '\\' -> b.append("\\\\");
+        case '\t' -> b.append("\\t");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        default -> b.append(ch);
+      }
+    }
+    return b;
+  }
+
+  private static void upsertHosts(Connection c, List<Upload> uploads, Set<Key> fresh) throws SQLException {
+    Map<Integer, long[]> hosts = new TreeMap<>();
+    for (Key k : fresh) {
+      long[] h = hosts.computeIfAbsent(k.collectorId(), x -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 0});
+      h[0] = Math.min(h[0], k.ts());
+      h[1] = Math.max(h[1], k.ts());
+      h[2]++;
+    }
+    List<Integer> ids = new ArrayList<>(hosts.keySet());
     List<Long> first = new ArrayList<>();
     List<Long> last = new ArrayList<>();
-    List<Integer> count = new ArrayList<>();
-    hosts.forEach((id, seen) -> {
-      ids.add(id);
-      first.add(seen.first);
-      last.add(seen.last);
-      count.add(seen.snapshots);
-    });
+    List<Long> count = new ArrayList<>();
+    for (long[] h : hosts.values()) {
+      first.add(h[0]);
+      last.add(h[1]);
+      count.add(h[2]);
+    }
+    // in key order: two writers never lock the same rows in opposite orders
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO socket_hosts (collector_id, first_snapshot, last_snapshot, snapshots)"
-            + " SELECT i, to_timestamp(f), to_timestamp(l), n FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::int[])"
-            + " AS u(i, f, l, n) ON CONFLICT (collector_id) DO UPDATE SET"
+            + " SELECT i, to_timestamp(f), to_timestamp(l), n FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::bigint[])"
+            + " AS u(i, f, l, n) ORDER BY i ON CONFLICT (collector_id) DO UPDATE SET"
             + " first_snapshot = least(socket_hosts.first_snapshot, excluded.first_snapshot),"
             + " last_snapshot = greatest(socket_hosts.last_snapshot, excluded.last_snapshot),"
             + " snapshots = socket_hosts.snapshots + excluded.snapshots")) {
       ps.setArray(1, c.createArrayOf("int4", ids.toArray()));
       ps.setArray(2, c.createArrayOf("int8", first.toArray()));
       ps.setArray(3, c.createArrayOf("int8", last.toArray()));
-      ps.setArray(4, c.createArrayOf("int4", count.toArray()));
+      ps.setArray(4, c.createArrayOf("int8", count.toArray()));
       ps.executeUpdate();
     }
   }
 
-  private static <K> List<Map.Entry<K, Seen>> sorted(Map<K, Seen> m, java.util.Comparator<K> order) {
-    List<Map.Entry<K, Seen>> out = new ArrayList<>(m.entrySet());
-    out.sort(Map.Entry.comparingByKey(order));
-    return out;
-  }
-
-  private static final java.util.Comparator<SocketSnapshot.Listener> LISTENER_ORDER =
-      java.util.Comparator.comparing(SocketSnapshot.Listener::proto)
-          .thenComparing(SocketSnapshot.Listener::addr)
-          .thenComparingInt(SocketSnapshot.Listener::port)
-          .thenComparing(SocketSnapshot.Listener::user)
-          .thenComparing(SocketSnapshot.Listener::process)
-          .thenComparing(SocketSnapshot.Listener::service);
-
-  private static final java.util.Comparator<HourListener> HOUR_LISTENER_ORDER =
-      java.util.Comparator.comparingInt(HourListener::collectorId)
-          .thenComparingLong(HourListener::hour)
-          .thenComparing(HourListener::l, LISTENER_ORDER);
-
-  private static final java.util.Comparator<HostListener> HOST_LISTENER_ORDER =
-      java.util.Comparator.comparingInt(HostListener::collectorId).thenComparing(HostListener::l, LISTENER_ORDER);
-
-  private static void upsertListenerHours(Connection c, List<Map.Entry<HourListener, Seen>> rows)
-      throws SQLException {
-    if (rows.isEmpty()) {
-      return;
-    }
-    Columns col = new Columns(rows.size());
-    for (var e : rows) {
-      col.collector.add(e.getKey().collectorId());
-      col.hour.add(e.getKey().hour());
-      col.listener(e.getKey().l());
-      col.seen(e.getValue());
-    }
-    String sql = "INSERT INTO listener_hours (collector_id, hour, proto, local_addr, local_port, username, process,"
-        + " service, first_seen, last_seen, snapshots)"
-        + " SELECT i, to_timestamp(h), p, a::inet, o, u, r, s, to_timestamp(f), to_timestamp(l), n"
-        + " FROM unnest(?::int[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],"
-        + " ?::bigint[], ?::bigint[], ?::int[]) AS x(i, h, p, a, o, u, r, s, f, l, n)"
-        + " ON CONFLICT (collector_id, hour, proto, local_addr, local_port, username, process, service) DO UPDATE SET"
-        + " first_seen = least(listener_hours.first_seen, excluded.first_seen),"
-        + " last_seen = greatest(listener_hours.last_seen, excluded.last_seen),"
-        + " snapshots = listener_hours.snapshots + excluded.snapshots";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setArray(1, c.createArrayOf("int4", col.collector.toArray()));
-      ps.setArray(2, c.createArrayOf("int8", col.hour.toArray()));
-      int i = col.bindListener(c, ps, 3);
-      col.bindSeen(c, ps, i);
-      ps.executeUpdate();
-    }
-  }
-
-  private static void upsertListeners(Connection c, List<Map.Entry<HostListener, Seen>> rows) throws SQLException {
-    if (rows.isEmpty()) {
-      return;
-    }
-    Columns col = new Columns(rows.size());
-    for (var e : rows) {
-      col.collector.add(e.getKey().collectorId());
-      col.listener(e.getKey().l());
-      col.seen(e.getValue());
-    }
-    String sql = "INSERT INTO listeners (collector_id, proto, local_addr, local_port, username, process, service,"
-        + " first_seen, last_seen, snapshots)"
-        + " SELECT i, p, a::inet, o, u, r, s, to_timestamp(f), to_timestamp(l), n"
-        + " FROM unnest(?::int[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[],"
-        + " ?::bigint[], ?::int[]) AS x(i, p, a, o, u, r, s, f, l, n)"
-        + " ON CONFLICT (collector_id, proto, local_addr, local_port, username, process, service) DO UPDATE SET"
-        + " first_seen = least(listeners.first_seen, excluded.first_seen),"
-        + " last_seen = greatest(listeners.last_seen, excluded.last_seen),"
-        + " snapshots = listeners.snapshots + excluded.snapshots";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setArray(1, c.createArrayOf("int4", col.collector.toArray()));
-      int i = col.bindListener(c, ps, 2);
-      col.bindSeen(c, ps, i);
-      ps.executeUpdate();
-    }
-  }
-
-  private static void upsertConnectionHours(Connection c, List<Map.Entry<HourConnection, Seen>> sorted)
-      throws SQLException {
-    if (sorted.isEmpty()) {
-      return;
-    }
-    int n = sorted.size();
-    Integer[] id = new Integer[n];
-    Long[] hour = new Long[n];
-    String[] dir = new String[n];
-    String[] proto = new String[n];
-    String[] la = new String[n];
-    Integer[] lp = new Integer[n];
-    String[] ra = new String[n];
-    Integer[] rp = new Integer[n];
-    String[] user = new String[n];
-    String[] proc = new String[n];
-    String[] svc = new String[n];
-    Long[] first = new Long[n];
-    Long[] last = new Long[n];
-    Integer[] snaps = new Integer[n];
-    Long[] conns = new Long[n];
-    Integer[] max = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      HourConnection k = sorted.get(i).getKey();
-      Seen s = sorted.get(i).getValue();
-      SocketSnapshot.Connection x = k.c();
-      id[i] = k.collectorId();
-      hour[i] = k.hour();
-      dir[i] = x.direction();
-      proto[i] = x.proto();
-      la[i] = x.localAddr();
-      lp[i] = x.localPort();
-      ra[i] = x.remoteAddr();
-      rp[i] = x.remotePort();
-      user[i] = x.user();
-      proc[i] = x.process();
-      svc[i] = x.service();
-      first[i] = s.first;
-      last[i] = s.last;
-      snaps[i] = s.snapshots;
-      conns[i] = s.connections;
-      max[i] = s.maxConnections;
-    }
-    String sql = "INSERT INTO connection_hours (collector_id, hour, direction, proto, local_addr, local_port,"
-        + " remote_addr, remote_port, username, process, service, first_seen, last_seen, snapshots, connections,"
-        + " max_connections)"
-        + " SELECT i, to_timestamp(h), d, p, la::inet, lp, ra::inet, rp, u, r, s, to_timestamp(f), to_timestamp(l),"
-        + " n, k, m FROM unnest(?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[],"
-        + " ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::bigint[], ?::int[])"
-        + " AS x(i, h, d, p, la, lp, ra, rp, u, r, s, f, l, n, k, m)"
-        + " ON CONFLICT (collector_id, hour, direction, proto, local_addr, local_port, remote_addr, remote_port,"
-        + " username, process, service) DO UPDATE SET"
-        + " first_seen = least(connection_hours.first_seen, excluded.first_seen),"
-        + " last_seen = greatest(connection_hours.last_seen, excluded.last_seen),"
-        + " snapshots = connection_hours.snapshots + excluded.snapshots,"
-        + " connections = connection_hours.connections + excluded.connections,"
-        + " max_connections = greatest(connection_hours.max_connections, excluded.max_connections)";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = 1;
-      ps.setArray(i++, c.createArrayOf("int4", id));
-      ps.setArray(i++, c.createArrayOf("int8", hour));
-      ps.setArray(i++, c.createArrayOf("text", dir));
-      ps.setArray(i++, c.createArrayOf("text", proto));
-      ps.setArray(i++, c.createArrayOf("text", la));
-      ps.setArray(i++, c.createArrayOf("int4", lp));
-      ps.setArray(i++, c.createArrayOf("text", ra));
-      ps.setArray(i++, c.createArrayOf("int4", rp));
-      ps.setArray(i++, c.createArrayOf("text", user));
-      ps.setArray(i++, c.createArrayOf("text", proc));
-      ps.setArray(i++, c.createArrayOf("text", svc));
-      ps.setArray(i++, c.createArrayOf("int8", first));
-      ps.setArray(i++, c.createArrayOf("int8", last));
-      ps.setArray(i++, c.createArrayOf("int4", snaps));
-      ps.setArray(i++, c.createArrayOf("int8", conns));
-      ps.setArray(i, c.createArrayOf("int4", max));
-      ps.executeUpdate();
-    }
-  }
-
-  private static final java.util.Comparator<SocketSnapshot.Connection> CONN_ORDER =
-      java.util.Comparator.comparing(SocketSnapshot.Connection::direction)
-          .thenComparing(SocketSnapshot.Connection::proto)
-          .thenComparing(SocketSnapshot.Connection::localAddr)
-          .thenComparingInt(SocketSnapshot.Connection::localPort)
-          .thenComparing(SocketSnapshot.Connection::remoteAddr)
-          .thenComparingInt(SocketSnapshot.Connection::remotePort)
-          .thenComparing(SocketSnapshot.Connection::user)
-          .thenComparing(SocketSnapshot.Connection::process)
-          .thenComparing(SocketSnapshot.Connection::service);
-
-  private static final java.util.Comparator<HourConnection> CONNECTION_ORDER =
-      java.util.Comparator.comparingInt(HourConnection::collectorId)
-          .thenComparingLong(HourConnection::hour)
-          .thenComparing(HourConnection::c, CONN_ORDER);
-
-  /** Column arrays of listener rows for an unnest. */
-  private static final class Columns {
-    final List<Integer> collector;
-    final List<Long> hour;
-    final List<String> proto;
-    final List<String> addr;
-    final List<Integer> port;
-    final List<String> user;
-    final List<String> process;
-    final List<String> service;
-    final List<Long> first;
-    final List<Long> last;
-    final List<Integer> snapshots;
-
-    Columns(int n) {
-      collector = new ArrayList<>(n);
-      hour = new ArrayList<>(n);
-      proto = new ArrayList<>(n);
-      addr = new ArrayList<>(n);
-      port = new ArrayList<>(n);
-      user = new ArrayList<>(n);
-      process = new ArrayList<>(n);
-      service = new ArrayList<>(n);
-      first = new ArrayList<>(n);
-      last = new ArrayList<>(n);
-      snapshots = new ArrayList<>(n);
-    }
-
-    void listener(SocketSnapshot.Listener l) {
-      proto.add(l.proto());
-      addr.add(l.addr());
-      port.add(l.port());
-      user.add(l.user());
-      process.add(l.process());
-      service.add(l.service());
-    }
-
-    void seen(Seen s) {
-      first.add(s.first);
-      last.add(s.last);
-      snapshots.add(s.snapshots);
-    }
-
-    int bindListener(Connection c, PreparedStatement ps, int i) throws SQLException {
-      ps.setArray(i++, c.createArrayOf("text", proto.toArray()));
-      ps.setArray(i++, c.createArrayOf("text", addr.toArray()));
-      ps.setArray(i++, c.createArrayOf("int4", port.toArray()));
-      ps.setArray(i++, c.createArrayOf("text", user.toArray()));
-      ps.setArray(i++, c.createArrayOf("text", process.toArray()));
-      ps.setArray(i++, c.createArrayOf("text", service.toArray()));
-      return i;
-    }
-
-    void bindSeen(Connection c, PreparedStatement ps, int i) throws SQLException {
-      ps.setArray(i++, c.createArrayOf("int8", first.toArray()));
-      ps.setArray(i++, c.createArrayOf("int8", last.toArray()));
-      ps.setArray(i, c.createArrayOf("int4", snapshots.toArray()));
+  /**
+   * Moves the rows of hours that ended before {@code before} into {@code listener_hours},
+   * {@code connection_hours} and {@code listeners}, in one statement (so one transaction, and
+   * two appliances rolling up at once each move a row at most once).
+   *
+   * @return the number of raw rows moved
+   */
+  public long rollup(Instant before) {
+    String keyL = "collector_id, proto, local_addr, local_port, username, process, service";
+    String keyC = "collector_id, hour, direction, proto, local_addr, local_port, remote_addr, remote_port,"
+        + " username, process, service";
+    String sql = "WITH moved AS (DELETE FROM socket_rows WHERE ts < date_trunc('hour', ?::timestamptz) RETURNING *),"
+        + " lh AS (INSERT INTO listener_hours (" + keyL.replace("collector_id,", "collector_id, hour,")
+        + ", first_seen, last_seen, snapshots)"
+        + "   SELECT collector_id, date_trunc('hour', ts), proto, local_addr, local_port, username, process, service,"
+        + "   min(ts), max(ts), count(*) FROM moved WHERE kind = 'l' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+        + "   ON CONFLICT (" + keyL.replace("collector_id,", "collector_id, hour,") + ") DO UPDATE SET"
+        + "   first_seen = least(listener_hours.first_seen, excluded.first_seen),"
+        + "   last_seen = greatest(listener_hours.last_seen, excluded.last_seen),"
+        + "   snapshots = listener_hours.snapshots + excluded.snapshots),"
+        + " ls AS (INSERT INTO listeners (" + keyL + ", first_seen, last_seen, snapshots)"
+        + "   SELECT " + keyL + ", min(ts), max(ts), count(*) FROM moved WHERE kind = 'l'"
+        + "   GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+        + "   ON CONFLICT (" + keyL + ") DO UPDATE SET"
+        + "   first_seen = least(listeners.first_seen, excluded.first_seen),"
+        + "   last_seen = greatest(listeners.last_seen, excluded.last_seen),"
+        + "   snapshots = listeners.snapshots + excluded.snapshots),"
+        + " ch AS (INSERT INTO connection_hours (" + keyC + ", first_seen, last_seen, snapshots, connections,"
+        + "   max_connections)"
+        + "   SELECT collector_id, date_trunc('hour', ts), direction, proto, local_addr, local_port, remote_addr,"
+        + "   remote_port, username, process, service, min(ts), max(ts), count(*), sum(connections), max(connections)"
+        + "   FROM moved WHERE kind = 'c' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+        + "   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+        + "   ON CONFLICT (" + keyC + ") DO UPDATE SET"
+        + "   first_seen = least(connection_hours.first_seen, excluded.first_seen),"
+        + "   last_seen = greatest(connection_hours.last_seen, excluded.last_seen),"
+        + "   snapshots = connection_hours.snapshots + excluded.snapshots,"
+        + "   connections = connection_hours.connections + excluded.connections,"
+        + "   max_connections = greatest(connection_hours.max_connections, excluded.max_connections))"
+        + " SELECT count(*) FROM moved";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setTimestamp(1, java.sql.Timestamp.from(before));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("socket rollup failed: " + e.getMessage(), e);
     }
   }
 
@@ -410,15 +255,22 @@ public final class SocketStore {
         + " l.proto, host(l.local_addr), l.local_port, l.username, l.process, l.service,"
         + " extract(epoch FROM l.first_seen)::bigint, extract(epoch FROM l.last_seen)::bigint, l.snapshots,"
         + " extract(epoch FROM s.first_snapshot)::bigint, extract(epoch FROM s.last_snapshot)::bigint"
-        + " FROM listeners l JOIN collectors c ON c.id = l.collector_id"
+        + " FROM (SELECT collector_id, proto, local_addr, local_port, username, process, service,"
+        + "   min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(snapshots) AS snapshots FROM ("
+        + "   SELECT collector_id, proto, local_addr, local_port, username, process, service, first_seen, last_seen,"
+        + "   snapshots FROM listeners" + (collectorId == null ? "" : " WHERE collector_id = ?")
+        + "   UNION ALL SELECT collector_id, proto, local_addr, local_port, username, process, service, min(ts), max(ts),"
+        + "   count(*) FROM socket_rows WHERE kind = 'l'" + (collectorId == null ? "" : " AND collector_id = ?")
+        + "   GROUP BY 1, 2, 3, 4, 5, 6, 7) u GROUP BY 1, 2, 3, 4, 5, 6, 7) l"
+        + " JOIN collectors c ON c.id = l.collector_id"
         + " JOIN socket_hosts s ON s.collector_id = l.collector_id"
         + " LEFT JOIN host_inventory h ON h.collector_id = l.collector_id"
-        + (collectorId == null ? "" : " WHERE l.collector_id = ?")
         + " ORDER BY l.collector_id, l.local_port, l.proto, l.local_addr";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       if (collectorId != null) {
         ps.setInt(1, collectorId);
+        ps.setInt(2, collectorId);
       }
       ps.setFetchSize(10_000);
       List<StoredListener> out = new ArrayList<>();

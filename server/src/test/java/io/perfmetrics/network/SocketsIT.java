@@ -84,9 +84,15 @@ class SocketsIT {
     }
   }
 
+  /** Moves everything into the hourly tables now rather than on the appliance's timer. */
+  static void roll() {
+    appliance.app.socketStore().rollup(appliance.clock.instant());
+  }
+
   static List<String> stored(int id) throws Exception {
+    roll();
     List<String> out = new ArrayList<>();
-    for (String t : List.of("socket_snapshots", "listener_hours", "connection_hours", "listeners", "socket_hosts")) {
+    for (String t : List.of("socket_rows", "socket_snapshots", "listener_hours", "connection_hours", "listeners", "socket_hosts")) {
       rows("SELECT * FROM " + t + " x WHERE collector_id = " + id + " ORDER BY x::text")
           .forEach(r -> out.add(t + ": " + r));
     }
@@ -112,6 +118,9 @@ class SocketsIT {
     HttpResponse<String> r = upload(c, body);
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+    // the audit sees rows not rolled up yet as well as rolled-up ones
+    assertThat(get("/api/v1/ports/" + c.id()).get("listeners")).hasSize(2);
+    roll();
     assertThat(rows("SELECT snapshots, extract(epoch FROM first_seen)::bigint, extract(epoch FROM last_seen)::bigint"
         + " FROM listener_hours WHERE collector_id = " + c.id() + " AND local_port = 6379"))
         .containsExactly("2|" + t1 + "|" + t2);
@@ -149,6 +158,7 @@ class SocketsIT {
     // a body repeating a stored snapshot next to a new one stores only the new one
     String second = snapshot(at(3, 300), List.of("tcp,0.0.0.0,22,root,sshd,"), List.of());
     assertThat(upload(c, first + second).statusCode()).isEqualTo(204);
+    roll();
     assertThat(rows("SELECT snapshots FROM listener_hours WHERE collector_id = " + c.id())).containsExactly("2");
     assertThat(rows("SELECT snapshots FROM connection_hours WHERE collector_id = " + c.id())).containsExactly("1");
   }

@@ -80,6 +80,7 @@ class SocketsTimescaleIT {
 
     assertThat(first.statusCode()).as(first.body()).isEqualTo(204);
     assertThat(replay.statusCode()).isEqualTo(204);
+    appliance.app.socketStore().rollup(appliance.clock.instant());
     assertThat(column("SELECT count(*) FROM listener_hours WHERE collector_id = " + c.id())).containsExactly("3");
     assertThat(column("SELECT sum(connections) FROM connection_hours WHERE collector_id = " + c.id()))
         .containsExactly("9");
