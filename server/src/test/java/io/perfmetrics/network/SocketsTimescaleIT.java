@@ -68,8 +68,8 @@ class SocketsTimescaleIT {
     MintedCollector c = appliance.app.collectors().mint("ts-host", "manual", null, java.time.Duration.ofDays(1));
     long now = appliance.clock.instant().getEpochSecond();
     StringBuilder body = new StringBuilder();
-    // two days apart: several chunks
-    for (long t : new long[] {now - 3 * 86_400L, now - 86_400L, now - 600}) {
+    // in ended hours (the rollup leaves the current one), days apart: several chunks
+    for (long t : new long[] {now - 3 * 86_400L, now - 86_400L, now - 7_200L}) {
       body.append(t).append(",snapshot,proc,1,1,0\n")
           .append(t).append(",listen,tcp,::,9200,elastic,java,\n")
           .append(t).append(",conn,in,tcp,2001:db8::5,9200,2001:db8::9,0,elastic,java,,3\n");
