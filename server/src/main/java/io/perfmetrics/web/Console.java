@@ -2,15 +2,24 @@ package io.perfmetrics.web;
 
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.Map;
 
-/** The console's frame: navigation and the page shell every page is rendered into. */
+/** The console's frame: navigation and the layout every page template is rendered into. */
 public final class Console {
   /** One navigation entry. */
   public record NavEntry(String title, String path) {}
 
+  /**
+   * What the layout shows around a page: its title, the navigation with {@code active} highlighted,
+   * the user with the session's CSRF token, and the flash messages ({@code ?msg=}, {@code ?err=}).
+   */
+  public record Frame(String title, String active, List<NavEntry> nav, String username, String csrf, String msg,
+      String err) {}
+
   public static final String SESSION = "perfmetrics.session";
 
   private final List<NavEntry> nav;
+  private final Templates templates = new Templates();
 
   public Console(List<NavEntry> nav) {
     this.nav = List.copyOf(nav);
@@ -29,35 +38,29 @@ public final class Console {
     return session(ctx).csrfToken();
   }
 
-  /** A whole page: head, navigation (with {@code active} highlighted), the body as given (already escaped). */
+  /**
+   * Answers with the page template {@code template}, which takes {@code frame} (this page's
+   * {@link Frame}) and {@code model} (the page's own record).
+   */
+  public void render(Context ctx, String template, String title, String active, Object model) {
+    Sessions.Session s = session(ctx);
+    Frame frame = new Frame(title, active, nav, s.username(), s.csrfToken(), nonBlank(ctx.queryParam("msg")),
+        nonBlank(ctx.queryParam("err")));
+    ctx.html(templates.render(template, Map.of("frame", frame, "model", model)));
+  }
+
+  /**
+   * Transitional, while pages move to templates: a page whose body is still built in Java
+   * (already escaped). Goes once the last page has its template.
+   */
   public String page(Context ctx, String title, String active, String body) {
     Sessions.Session s = session(ctx);
-    StringBuilder b = new StringBuilder(4096 + body.length());
-    b.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-        .append("<title>").append(Html.esc(title)).append(" · perfmetrics</title>")
-        .append("<meta name=\"csrf-token\" content=\"").append(Html.esc(s.csrfToken())).append("\">")
-        .append("<link rel=\"stylesheet\" href=\"/static/console.css\">")
-        .append("<script src=\"/static/console.js\" defer></script></head><body>")
-        .append("<header><a class=\"brand\" href=\"/\">perfmetrics</a><nav>");
-    for (NavEntry e : nav) {
-      b.append("<a href=\"").append(Html.esc(e.path())).append("\"")
-          .append(e.path().equals(active) ? " class=\"active\"" : "")
-          .append(">").append(Html.esc(e.title())).append("</a>");
-    }
-    b.append("</nav><form method=\"post\" action=\"/logout\" class=\"logout\">").append(Html.csrfField(s.csrfToken()))
-        .append("<span class=\"user\">").append(Html.esc(s.username())).append("</span>")
-        .append("<button type=\"submit\" id=\"logout\">Log out</button></form></header><main>")
-        .append("<h1>").append(Html.esc(title)).append("</h1>");
-    String flash = ctx.queryParam("msg");
-    if (flash != null && !flash.isBlank()) {
-      b.append("<p class=\"flash\">").append(Html.esc(flash)).append("</p>");
-    }
-    String err = ctx.queryParam("err");
-    if (err != null && !err.isBlank()) {
-      b.append("<p class=\"flash error\">").append(Html.esc(err)).append("</p>");
-    }
-    b.append(body).append("</main></body></html>");
-    return b.toString();
+    Frame frame = new Frame(title, active, nav, s.username(), s.csrfToken(), nonBlank(ctx.queryParam("msg")),
+        nonBlank(ctx.queryParam("err")));
+    return templates.render("legacy.jte", Map.of("frame", frame, "model", body));
+  }
+
+  private static String nonBlank(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 }

@@ -3,6 +3,8 @@ package io.perfmetrics.web;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** The login form, login with rate limiting, and logout. */
@@ -14,6 +16,7 @@ public final class LoginRoutes {
   private final Sessions sessions;
   private final LoginLimiter limiter;
   private final WebSupport web;
+  private final Templates templates = new Templates();
 
   public LoginRoutes(AdminUsers users, Sessions sessions, LoginLimiter limiter, WebSupport web) {
     this.users = users;
@@ -71,17 +74,11 @@ public final class LoginRoutes {
     return next;
   }
 
-  private static String form(String next, String username, String error) {
-    return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Log in · perfmetrics</title>"
-        + "<link rel=\"stylesheet\" href=\"/static/console.css\"></head><body class=\"login\"><main>"
-        + "<h1>perfmetrics</h1>"
-        + (error == null ? "" : "<p class=\"flash error\" id=\"login-error\">" + Html.esc(error) + "</p>")
-        + "<form method=\"post\" action=\"" + LOGIN + "\" id=\"login-form\">"
-        + "<input type=\"hidden\" name=\"next\" value=\"" + Html.esc(safeNext(next)) + "\">"
-        + "<label>Username <input name=\"username\" id=\"username\" autocomplete=\"username\" required value=\""
-        + Html.esc(username == null ? "" : username) + "\"></label>"
-        + "<label>Password <input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\" required></label>"
-        + "<button type=\"submit\" id=\"login\">Log in</button></form></main></body></html>";
+  private String form(String next, String username, String error) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("next", safeNext(next));
+    params.put("username", username);
+    params.put("error", error);
+    return templates.render("login.jte", params);
   }
 }

@@ -35,6 +35,7 @@ public final class WebSupport {
   private final Sessions sessions;
   private final Config.Web web;
   private final Database database;
+  private final Templates templates = new Templates();
 
   public WebSupport(AdminTokens adminTokens, Sessions sessions, Config.Web web, Database database) {
     this.adminTokens = adminTokens;
@@ -158,15 +159,12 @@ public final class WebSupport {
   }
 
   /** The design's JSON error body for the API; a small HTML page for the console. */
-  private static void error(Context ctx, int status, String error, String detail) {
+  private void error(Context ctx, int status, String error, String detail) {
     ctx.status(status);
     if (ctx.path().startsWith("/api/") || ctx.path().equals("/healthz") || ctx.path().equals("/readyz")) {
       ctx.json(new ErrorBody(error, detail));
     } else {
-      ctx.html("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + status + " "
-          + Html.esc(error) + "</title><link rel=\"stylesheet\" href=\"/static/console.css\"></head><body><main>"
-          + "<h1>" + status + " " + Html.esc(error) + "</h1><p>" + Html.esc(detail) + "</p>"
-          + "<p><a href=\"/\">Back to the console</a></p></main></body></html>");
+      ctx.html(templates.render("error.jte", Map.of("status", status, "error", String.valueOf(error), "detail", detail == null ? "" : detail)));
     }
   }
 

@@ -4,19 +4,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
-/** How the console writes times and durations. */
-final class Fmt {
+/** How the console writes times, durations and figures; called by the templates. Plain text: the engine escapes it. */
+public final class Fmt {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
   private Fmt() {}
 
-  static String time(Instant t) {
+  public static String time(Instant t) {
     return t == null ? "—" : TIME.format(t);
   }
 
   /** 13d 4h, 3h 12m, 4m 10s. */
-  static String duration(Long seconds) {
+  public static String duration(Long seconds) {
     if (seconds == null) {
       return "—";
     }
@@ -30,7 +31,17 @@ final class Fmt {
     return d.toMinutes() + "m " + d.toSecondsPart() + "s";
   }
 
-  static String state(String s) {
+  public static String state(String s) {
     return s == null ? "—" : s.replace('_', ' ');
+  }
+
+  /** The value, or a dash when there is none. */
+  public static String orDash(Object v) {
+    return v == null || v.toString().isBlank() ? "—" : v.toString();
+  }
+
+  /** 1,234.5 */
+  public static String rate(double v) {
+    return String.format(Locale.ROOT, "%,.1f", v);
   }
 }

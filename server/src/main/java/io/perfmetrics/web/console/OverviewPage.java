@@ -1,20 +1,28 @@
 package io.perfmetrics.web.console;
 
-import static io.perfmetrics.web.Html.esc;
-
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.deploy.TargetStatuses;
+import io.perfmetrics.ingest.CollectorRecord;
 import io.perfmetrics.ingest.CollectorRegistry;
 import io.perfmetrics.targets.TargetStore;
 import io.perfmetrics.web.Console;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.List;
 import javax.sql.DataSource;
 
-/** {@code /}: targets by status, samples per minute, collectors expiring within 24 h. */
+/** {@code /}: targets by status, samples per minute, collectors expiring within 24 h (templates/console/overview.jte). */
 public final class OverviewPage {
+  /** How many targets are in one state. */
+  public record StateCount(String state, int count) {}
+
+  /** A collector about to expire, and the seconds it has left. */
+  public record Expiring(CollectorRecord collector, long leftSeconds) {}
+
+  public record Model(List<StateCount> byStatus, double samplesPerMinute, long rateWindowMinutes, int targets,
+      List<Expiring> expiringSoon) {}
+
   private final Console console;
   private final Overview overview;
   private final Clock clock;
@@ -32,32 +40,11 @@ public final class OverviewPage {
 
   private void show(Context ctx) {
     Overview.Figures f = overview.figures();
-    StringBuilder b = new StringBuilder();
-    b.append("<section class=\"cards\">");
-    for (var e : f.byStatus().entrySet()) {
-      b.append("<a class=\"card state-").append(esc(e.getKey())).append("\" href=\"/targets\" id=\"count-")
-          .append(esc(e.getKey())).append("\"><span class=\"num\">").append(e.getValue())
-          .append("</span><span class=\"label\">").append(esc(Fmt.state(e.getKey()))).append("</span></a>");
-    }
-    b.append("</section><section class=\"cards\"><div class=\"card\" id=\"samples-rate\"><span class=\"num\">")
-        .append(String.format(Locale.ROOT, "%,.1f", f.samplesPerMinute()))
-        .append("</span><span class=\"label\">samples per minute (last ")
-        .append(Overview.RATE_WINDOW.toMinutes()).append(" min)</span></div><div class=\"card\"><span class=\"num\">")
-        .append(f.targets()).append("</span><span class=\"label\">targets</span></div></section>");
-    b.append("<h2>Collectors expiring in the next 24 h</h2>");
-    if (f.expiringSoon().isEmpty()) {
-      b.append("<p class=\"empty\" id=\"expiring-none\">None.</p>");
-    } else {
-      b.append("<table id=\"expiring\"><thead><tr><th>Collector</th><th>Label</th><th>Target</th><th>Expires</th>"
-          + "<th>Left</th></tr></thead><tbody>");
-      for (var c : f.expiringSoon()) {
-        b.append("<tr><td><a href=\"/collectors/").append(c.id()).append("\">").append(c.id()).append("</a></td><td>")
-            .append(esc(c.label())).append("</td><td>").append(c.targetId() == null ? "—" : esc(c.targetId()))
-            .append("</td><td>").append(Fmt.time(c.expiresAt())).append("</td><td>")
-            .append(Fmt.duration(Duration.between(clock.instant(), c.expiresAt()).toSeconds())).append("</td></tr>");
-      }
-      b.append("</tbody></table><p>A rescan restarts expired collectors with a fresh TTL: <a href=\"/targets\">Targets</a>.</p>");
-    }
-    ctx.html(console.page(ctx, "Overview", "/", b.toString()));
+    List<StateCount> byStatus = f.byStatus().entrySet().stream().map(e -> new StateCount(e.getKey(), e.getValue())).toList();
+    List<Expiring> soon = f.expiringSoon().stream()
+        .map(c -> new Expiring(c, Duration.between(clock.instant(), c.expiresAt()).toSeconds()))
+        .toList();
+    console.render(ctx, "overview.jte", "Overview", "/",
+        new Model(byStatus, f.samplesPerMinute(), Overview.RATE_WINDOW.toMinutes(), f.targets(), soon));
   }
 }
