@@ -5,7 +5,9 @@
 #   nohup setsid sh collector.sh >/dev/null 2>&1 &
 # It samples /proc every PM_INTERVAL_S seconds into a local spool and POSTs the
 # spool to the appliance every PM_UPLOAD_S seconds.  It stops by itself after
-# PM_TTL_S seconds or when the appliance answers 410.  See
+# PM_TTL_S seconds or when the appliance answers 410.  Every PM_SOCKETS_S
+# seconds it also takes a snapshot of the host's sockets (/proc/net) into a
+# second spool, uploaded the same way.  See
 # templates/README-collector-sh.md for the host-side contract.
 #
 # Must stay POSIX: it runs under dash, bash and busybox ash, and is checked
@@ -29,6 +31,8 @@ PM_TTL_S={{TTL_S}}
 PM_SPOOL_MAX_BYTES={{SPOOL_MAX_BYTES}}
 PM_METADATA_URL={{METADATA_URL}}
 PM_TOOLS_DIR={{TOOLS_DIR}}
+PM_SOCKETS_S={{SOCKETS_S}}
+PM_SOCKETS_MAX_ROWS={{SOCKETS_MAX_ROWS}}
 # ---- END RENDERED PARAMETERS ----
 }
 
@@ -250,6 +254,7 @@ load_previous_state() {
     while IFS='=' read -r lp_k lp_v; do
         case $lp_k in
             spool_dropped_lines) to_int "$lp_v" && DROPPED=$N ;;
+            sockets_dropped_lines) to_int "$lp_v" && SOCK_DROPPED=$N ;;
         esac
     done <"$STATE"
 }
@@ -277,6 +282,12 @@ write_state() {
         printf 'spool_bytes=%s\n' "$SPOOL_BYTES"
         printf 'spool_dropped_lines=%s\n' "$DROPPED"
         printf 'rejected_lines=%s\n' "$REJECTED_LINES"
+        printf 'sockets_s=%s\n' "$PM_SOCKETS_S"
+        printf 'snapshots=%s\n' "$SNAPSHOTS"
+        printf 'last_snapshot_at=%s\n' "$LAST_SNAP_TS"
+        printf 'last_snapshot_dropped_rows=%s\n' "$LAST_SNAP_DROPPED"
+        printf 'sockets_spool_bytes=%s\n' "$SOCK_BYTES"
+        printf 'sockets_dropped_lines=%s\n' "$SOCK_DROPPED"
         printf 'updated_at=%s\n' "$NOW"
     } >"$STATE.tmp" && mv -f "$STATE.tmp" "$STATE"
 }
@@ -288,7 +299,7 @@ on_exit() {
     log "stopping: $STOP_REASON"
     write_state stopped
     rm -f "$AUTH_FILE" "$RESP_FILE" "$CHUNK_FILE" "$STATS_FILE" "$DF_FILE" \
-        "$CLOUD_FILE" "$SPOOL.tmp"
+        "$CLOUD_FILE" "$SPOOL.tmp" "$SOCK_SPOOL.tmp"
     oe_pid=
     read -r oe_pid 2>/dev/null <"$PIDFILE"
     [ "$oe_pid" = "$$" ] && rm -f "$PIDFILE"
@@ -540,6 +551,7 @@ build_hello() {
     bh_kernel=
     read -r bh_kernel 2>/dev/null </proc/sys/kernel/osrelease || bh_kernel=$(uname -r)
     bh_arch=$(uname -m 2>/dev/null)
+    ARCH=$bh_arch
 
     bh_name=
     bh_pretty=
@@ -656,8 +668,9 @@ build_hello() {
         fi
         printf '"collector":{"version":"%s","kind":"sh","started_at":%s,"expires_at":%s,' \
             "$PM_VERSION" "$STARTED_AT" "$EXPIRES_AT"
-        printf '"interval_s":%s,"upload_s":%s,"unavailable_metrics":[%s]}}\n' \
+        printf '"interval_s":%s,"upload_s":%s,"unavailable_metrics":[%s],' \
             "$PM_INTERVAL_S" "$PM_UPLOAD_S" "$bh_unavail"
+        printf '"unavailable_features":[%s]}}\n' "$SOCK_UNAVAIL"
     } >"$HELLO_FILE"
     rm -f "$CLOUD_FILE"
 }
@@ -889,75 +902,412 @@ take_sample() {
 }
 
 # ============================================================================
+# Sockets
+# ============================================================================
+# Every PM_SOCKETS_S seconds one snapshot of the host's sockets: listening
+# TCP and bound UDP sockets, and established TCP connections aggregated as
+# the wire format (SOCKETS-PROTOCOL) wants.  One `ls` (socket inode -> pid,
+# via the /proc/<pid>/fd links this user may read) piped into one `awk`,
+# which also reads /etc/passwd, /proc/net/* and /proc/<pid>/comm itself and
+# appends the snapshot to sockets.csv: two forks per snapshot, whatever the
+# number of sockets.
+
+# Decides which sources exist (the hello lists the missing ones) and the
+# byte order /proc/net prints addresses in (host order, 32-bit words).
+sockets_init() {
+    SOCK_SOURCES=
+    SOCK_PROCS=
+    SOCK_BE=
+    SOCK_UNAVAIL=
+    if [ "$PM_SOCKETS_S" = 0 ]; then
+        SOCK_UNAVAIL='"sockets"'
+        return 0
+    fi
+    for si_f in tcp tcp6 udp udp6; do
+        if [ -r "/proc/net/$si_f" ]; then
+            SOCK_SOURCES="$SOCK_SOURCES $si_f"
+        else
+            SOCK_UNAVAIL="$SOCK_UNAVAIL${SOCK_UNAVAIL:+,}\"sockets.$si_f\""
+        fi
+    done
+    if [ -z "$SOCK_SOURCES" ]; then
+        SOCK_UNAVAIL="\"sockets\",$SOCK_UNAVAIL"
+        log "no /proc/net/tcp, tcp6, udp or udp6: socket snapshots off"
+        return 0
+    fi
+    if command -v ls >/dev/null 2>&1 && [ -r /proc/self/fd ]; then
+        SOCK_PROCS=1
+    else
+        SOCK_UNAVAIL="$SOCK_UNAVAIL${SOCK_UNAVAIL:+,}\"sockets.process_names\""
+    fi
+    SOCKETS_ON=1
+}
+
+# Sets SOCK_BE (once, at the first snapshot, which runs after the hello).
+sockets_byte_order() {
+    SOCK_BE=0
+    # EI_DATA of an ELF binary: 1 = little-endian, 2 = big-endian.
+    case $(od -An -tx1 -j5 -N1 /proc/self/exe 2>/dev/null) in
+        *02*) SOCK_BE=1 ;;
+        *01*) ;;
+        *)
+            case $ARCH in
+                s390* | ppc | ppc64 | sparc* | m68k | hppa* | parisc*) SOCK_BE=1 ;;
+            esac
+            ;;
+    esac
+}
+
+take_snapshot() {
+    [ -n "$SOCK_BE" ] || sockets_byte_order
+    clock
+    SK_TS=$NOW
+    # The receiver keys a snapshot by its second: never reuse one.
+    [ -n "$LAST_SNAP_TS" ] && [ "$SK_TS" -le "$LAST_SNAP_TS" ] && SK_TS=$((LAST_SNAP_TS + 1))
+    set --
+    [ -r /etc/passwd ] && set -- kind=passwd /etc/passwd
+    [ -n "$SOCK_PROCS" ] && set -- "$@" kind=fd -
+    for ts_f in $SOCK_SOURCES; do
+        set -- "$@" "kind=$ts_f" "/proc/net/$ts_f"
+    done
+    if [ -n "$SOCK_PROCS" ]; then
+        # ls -l is the one way to read thousands of fd links with one fork.
+        # shellcheck disable=SC2012
+        ls -ln /proc/[0-9]*/fd 2>/dev/null | snapshot_awk "$@" >"$STATS_FILE"
+    else
+        snapshot_awk "$@" >"$STATS_FILE"
+    fi
+    SK_LINES=
+    SK_BYTES=
+    SK_L=
+    SK_C=
+    SK_D=
+    read -r SK_LINES SK_BYTES SK_L SK_C SK_D <"$STATS_FILE"
+    for sk_v in "$SK_LINES" "$SK_BYTES" "$SK_L" "$SK_C" "$SK_D"; do
+        if ! to_int "$sk_v"; then
+            log "socket snapshot failed"
+            spool_select sockets
+            spool_repair
+            spool_store
+            return 0
+        fi
+    done
+    SNAPSHOTS=$((SNAPSHOTS + 1))
+    LAST_SNAP_TS=$SK_TS
+    LAST_SNAP_DROPPED=$SK_D
+    [ "$SK_D" -gt 0 ] && log "socket snapshot over $PM_SOCKETS_MAX_ROWS rows: $SK_D rows left out"
+    spool_select sockets
+    SP_BYTES=$((SP_BYTES + SK_BYTES))
+    spool_enforce_cap
+    spool_store
+}
+
+# The snapshot itself; arguments are awk operands (kind=... file ...).
+# Prints "lines bytes listeners connections dropped".
+snapshot_awk() {
+    awk -v ts="$SK_TS" -v max="$PM_SOCKETS_MAX_ROWS" -v maxbytes="$PM_CHUNK_MAX_BYTES" \
+        -v be="$SOCK_BE" -v out="$SOCK_SPOOL" '
+        function hx(s,   i, n) {
+            n = 0
+            s = toupper(s)
+            for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789ABCDEF", substr(s, i, 1)) - 1
+            return n
+        }
+        # network-order hex to a dotted quad
+        function q4(x) {
+            return hx(substr(x, 1, 2)) "." hx(substr(x, 3, 2)) "." hx(substr(x, 5, 2)) "." hx(substr(x, 7, 2))
+        }
+        # one 32-bit word as /proc prints it (host order) to network order
+        function w(x) {
+            if (be == 1) return x
+            return substr(x, 7, 2) substr(x, 5, 2) substr(x, 3, 2) substr(x, 1, 2)
+        }
+        # IPv4 dotted; IPv4-mapped IPv6 as IPv4; IPv6 in RFC 5952 form
+        function addr(h,   x, i, g, bs, bl, cs, cl, s) {
+            if (h in AD) return AD[h]
+            if (length(h) == 8) s = q4(w(h))
+            else {
+                x = w(substr(h, 1, 8)) w(substr(h, 9, 8)) w(substr(h, 17, 8)) w(substr(h, 25, 8))
+                if (substr(x, 1, 20) == "00000000000000000000" && toupper(substr(x, 21, 4)) == "FFFF")
+                    s = q4(substr(x, 25, 8))
+                else {
+                    bs = -1; bl = 0; cl = 0
+                    for (i = 0; i < 8; i++) {
+                        g[i] = hx(substr(x, i * 4 + 1, 4))
+                        if (g[i] == 0) {
+                            if (cl == 0) cs = i
+                            cl++
+                            if (cl > bl) { bl = cl; bs = cs }
+                        } else cl = 0
+                    }
+                    if (bl < 2) bs = -1
+                    s = ""
+                    for (i = 0; i < 8; i++) {
+                        if (i == bs) { s = s "::"; i += bl - 1; continue }
+                        if (s != "" && substr(s, length(s)) != ":") s = s ":"
+                        s = s sprintf("%x", g[i])
+                    }
+                }
+            }
+            AD[h] = s
+            return s
+        }
+        # percent-encoding of a text field, at most 255 bytes before encoding
+        function pe(s,   i, c, r) {
+            if (length(s) > 255) s = substr(s, 1, 255)
+            if (s !~ /[^!-~]/ && s !~ /[%,]/) return s
+            r = ""
+            for (i = 1; i <= length(s); i++) {
+                c = substr(s, i, 1)
+                if (c ~ /[!-~]/ && c != "%" && c != ",") r = r c
+                else r = r sprintf("%%%02X", ORD[c])
+            }
+            return r
+        }
+        # "user,process" of socket inode ino owned by uid
+        function own(uid, ino,   u, p, f, l, n, c) {
+            u = (uid in USER) ? USER[uid] : "uid:" uid
+            p = ""
+            if (ino in PID) {
+                p = PID[ino]
+                if (!(p in COMM)) {
+                    f = "/proc/" p "/comm"
+                    c = ""; n = 0
+                    while ((getline l < f) > 0) c = (n++ ? c "\n" : "") l
+                    close(f)
+                    COMM[p] = pe(c)
+                }
+                p = COMM[p]
+            }
+            return pe(u) "," p
+        }
+        BEGIN { for (i = 1; i < 256; i++) ORD[sprintf("%c", i)] = i }
+        kind == "passwd" {
+            if (split($0, f, ":") >= 3 && !(f[3] in USER)) USER[f[3]] = f[1]
+            next
+        }
+        kind == "fd" {
+            if ($0 ~ /^\/proc\/[0-9]+\/fd:$/) { split($0, f, "/"); pid = f[3]; next }
+            if (pid != "" && $NF ~ /^socket:\[[0-9]+\]$/) {
+                i = substr($NF, 9, length($NF) - 9)
+                if (!(i in PID)) PID[i] = pid
+            }
+            next
+        }
+        FNR == 1 { next }
+        {
+            proto = substr(kind, 1, 3)
+            split($2, l, ":")
+            split($3, r, ":")
+            if ((proto == "tcp" && $4 == "0A") ||
+                (proto == "udp" && $4 == "07" && r[2] == "0000" && r[1] !~ /[^0]/)) {
+                p = hx(l[2])
+                if (p == 0) next
+                LIS[proto "," addr(l[1]) "," p "," own($8, $10) ","] = 1
+                if (proto == "tcp") LPORT[p] = 1
+            } else if (proto == "tcp" && $4 == "01") {
+                nc++
+                CLA[nc] = addr(l[1]); CLP[nc] = hx(l[2])
+                CRA[nc] = addr(r[1]); CRP[nc] = hx(r[2])
+                COWN[nc] = own($8, $10)
+            }
+        }
+        END {
+            bytes = 0; nl = 0; no = 0; drop = 0
+            for (k in LIS) {
+                line = ts ",listen," k
+                if (nl >= max || bytes + length(line) + 1 > maxbytes - 100) { drop++; continue }
+                OUT[++no] = line; nl++; bytes += length(line) + 1
+            }
+            # aggregate: ephemeral ports are not part of the key
+            for (i = 1; i <= nc; i++) {
+                if (CLP[i] in LPORT) k = "in,tcp," CLA[i] "," CLP[i] "," CRA[i] ",0," COWN[i] ","
+                else k = "out,tcp," CLA[i] ",0," CRA[i] "," CRP[i] "," COWN[i] ","
+                CNT[k]++
+            }
+            maxc = 0
+            for (k in CNT) {
+                c = CNT[k]
+                # (some awks create BY[c] before the right side is read)
+                if (c in BY) BY[c] = BY[c] SUBSEP k
+                else BY[c] = k
+                if (c > maxc) maxc = c
+            }
+            # highest counts first, so the cap leaves out the smallest rows
+            ncon = 0
+            for (c = maxc; c >= 1; c--) {
+                if (!(c in BY)) continue
+                m = split(BY[c], ks, SUBSEP)
+                for (j = 1; j <= m; j++) {
+                    line = ts ",conn," ks[j] "," c
+                    if (nl + ncon >= max || bytes + length(line) + 1 > maxbytes - 100) { drop++; continue }
+                    OUT[++no] = line; ncon++; bytes += length(line) + 1
+                }
+            }
+            line = ts ",snapshot,proc," nl "," ncon "," drop
+            print line >> out
+            bytes += length(line) + 1
+            for (i = 1; i <= no; i++) print OUT[i] >> out
+            close(out)
+            printf "%d %d %d %d %d\n", no + 1, bytes, nl, ncon, drop
+        }' "$@"
+}
+
+# ============================================================================
 # Spool
 # ============================================================================
-# spool.csv holds the lines not yet acknowledged by the appliance, oldest
-# first.  Lines leave it only after a 2xx (replays are harmless: the receiver
-# de-duplicates), or when the size cap drops the oldest ones.  SPOOL_BYTES
-# tracks its size so a sample needs no `wc` fork.
+# Two spools: spool.csv (samples) and sockets.csv (socket snapshots).  Each
+# holds the lines not yet acknowledged by the appliance, oldest first.  Lines
+# leave it only after a 2xx (replays are harmless: the receiver
+# de-duplicates), or when the size cap drops the oldest ones.  The functions
+# below work on the spool chosen by spool_select (SP_* variables), whose
+# size is tracked in SPOOL_BYTES / SOCK_BYTES so appending needs no `wc` fork.
+
+# spool_select metrics|sockets: points the SP_* variables at that spool.
+spool_select() {
+    SP_KIND=$1
+    if [ "$1" = sockets ]; then
+        SP_FILE=$SOCK_SPOOL
+        SP_BYTES=$SOCK_BYTES
+        SP_REJECTED=$SOCK_REJECTED
+    else
+        SP_FILE=$SPOOL
+        SP_BYTES=$SPOOL_BYTES
+        SP_REJECTED=$REJECTED
+    fi
+}
+
+# Writes SP_BYTES back to the selected spool's counter.
+spool_store() {
+    if [ "$SP_KIND" = sockets ]; then
+        SOCK_BYTES=$SP_BYTES
+    else
+        SPOOL_BYTES=$SP_BYTES
+    fi
+}
+
+# Counts $1 lines dropped by the cap of the selected spool.
+spool_count_dropped() {
+    if [ "$SP_KIND" = sockets ]; then
+        SOCK_DROPPED=$((SOCK_DROPPED + $1))
+        sc_total=$SOCK_DROPPED
+    else
+        DROPPED=$((DROPPED + $1))
+        sc_total=$DROPPED
+    fi
+}
 
 spool_append() {
     [ -n "$BUF" ] || return 0
-    if printf '%s' "$BUF" >>"$SPOOL"; then
-        SPOOL_BYTES=$((SPOOL_BYTES + ${#BUF}))
+    spool_select metrics
+    if printf '%s' "$BUF" >>"$SP_FILE"; then
+        SP_BYTES=$((SP_BYTES + ${#BUF}))
     else
         log "cannot append to spool (disk full?)"
         spool_repair
     fi
     spool_enforce_cap
+    spool_store
 }
 
 # A crash or full disk can leave a partial last line; terminate it so the
 # next sample does not get glued to it (the upload filter drops the remnant).
 spool_repair() {
-    file_size "$SPOOL"
-    SPOOL_BYTES=$N
-    [ "$SPOOL_BYTES" -gt 0 ] || return 0
-    sr_last=$(tail -c 1 "$SPOOL")
+    file_size "$SP_FILE"
+    SP_BYTES=$N
+    [ "$SP_BYTES" -gt 0 ] || return 0
+    sr_last=$(tail -c 1 "$SP_FILE")
     if [ -n "$sr_last" ]; then
-        printf '\n' >>"$SPOOL" && SPOOL_BYTES=$((SPOOL_BYTES + 1))
+        printf '\n' >>"$SP_FILE" && SP_BYTES=$((SP_BYTES + 1))
     fi
 }
 
 # Over the cap, drop the oldest lines down to 90 % of it, so that a long
-# outage trims every few samples instead of after every one.
+# outage trims every few samples instead of after every one.  In the sockets
+# spool the drop runs on to the next snapshot header: never half a snapshot.
 spool_enforce_cap() {
-    [ "$SPOOL_BYTES" -gt "$PM_SPOOL_MAX_BYTES" ] || return 0
-    se_need=$((SPOOL_BYTES - (PM_SPOOL_MAX_BYTES - PM_SPOOL_MAX_BYTES / 10)))
-    : >"$SPOOL.tmp"
-    awk -v need="$se_need" -v out="$SPOOL.tmp" '
-        dropped < need { dropped += length($0) + 1; lines++; next }
-        { print > out }
-        END { printf "%d %d\n", lines, dropped }' "$SPOOL" >"$STATS_FILE" || return 0
+    [ "$SP_BYTES" -gt "$PM_SPOOL_MAX_BYTES" ] || return 0
+    se_need=$((SP_BYTES - (PM_SPOOL_MAX_BYTES - PM_SPOOL_MAX_BYTES / 10)))
+    se_snap=0
+    [ "$SP_KIND" = sockets ] && se_snap=1
+    : >"$SP_FILE.tmp"
+    awk -v need="$se_need" -v out="$SP_FILE.tmp" -v snap="$se_snap" '
+        !kept && (dropped < need || (snap && $0 !~ /^[0-9]+,snapshot,/)) {
+            dropped += length($0) + 1; lines++; next
+        }
+        { kept = 1; print > out }
+        END { printf "%d %d\n", lines, dropped }' "$SP_FILE" >"$STATS_FILE" || return 0
     se_lines=
     se_bytes=
     read -r se_lines se_bytes <"$STATS_FILE"
     to_int "$se_lines" || return 0
     to_int "$se_bytes" || return 0
-    mv -f "$SPOOL.tmp" "$SPOOL" || return 0
-    DROPPED=$((DROPPED + se_lines))
-    SPOOL_BYTES=$((SPOOL_BYTES - se_bytes))
-    [ "$SPOOL_BYTES" -ge 0 ] || SPOOL_BYTES=0
-    log "spool over ${PM_SPOOL_MAX_BYTES} bytes: dropped $se_lines oldest lines ($DROPPED in total)"
+    mv -f "$SP_FILE.tmp" "$SP_FILE" || return 0
+    spool_count_dropped "$se_lines"
+    SP_BYTES=$((SP_BYTES - se_bytes))
+    [ "$SP_BYTES" -ge 0 ] || SP_BYTES=0
+    log "$SP_FILE over ${PM_SPOOL_MAX_BYTES} bytes: dropped $se_lines oldest lines ($sc_total in total)"
 }
 
-# Copies the first lines of the spool, up to PM_CHUNK_MAX_BYTES and always
-# whole lines, into CHUNK_FILE.  Lines that do not match the line grammar
-# (a torn write) are consumed but not sent, so one bad line cannot block the
-# spool with 400s forever.
+# Copies the first lines of the selected spool, up to PM_CHUNK_MAX_BYTES and
+# always whole lines (whole snapshots for sockets), into CHUNK_FILE.  Lines
+# that do not match the line grammar (a torn write) are consumed but not
+# sent, so one bad line cannot block the spool with 400s forever.  A snapshot
+# whose rows do not match its header is dropped as a whole.
 make_chunk() {
     : >"$CHUNK_FILE"
-    awk -v max="$PM_CHUNK_MAX_BYTES" -v out="$CHUNK_FILE" '
-        {
-            b = length($0) + 1
-            if (n > 0 && bytes + b > max) { more = 1; exit }
-            n++; bytes += b
-            if (split($0, f, ",") == 3 && f[1] ~ /^[0-9]+$/ &&
-                f[2] ~ /^[a-z][a-z0-9_.]*$/ && length(f[2]) <= 64 &&
-                f[3] ~ /^-?[0-9]+(\.[0-9]+)?$/) { print > out; good++ }
-            else bad++
-        }
-        END { printf "%d %d %d %d %d\n", n, bytes, good, bad, more }' "$SPOOL" >"$STATS_FILE"
+    if [ "$SP_KIND" = sockets ]; then
+        awk -v max="$PM_CHUNK_MAX_BYTES" -v out="$CHUNK_FILE" '
+            function torn() { bad += sl; n += sl; bytes += sb; sl = 0; open = 0 }
+            function complete(   i) {
+                if (good > 0 && bytes + sb > max) { more = 1; stop = 1; exit }
+                for (i = 1; i <= sl; i++) print S[i] > out
+                good += sl; n += sl; bytes += sb; sl = 0; open = 0
+            }
+            function row(line) { S[++sl] = line; sb += length(line) + 1 }
+            {
+                if (open) {
+                    if (substr($0, 1, length(ts) + 1) == ts ",") {
+                        if (nl < wl && nc == 0 && $0 ~ /^[0-9]+,listen,(tcp|udp),[0-9A-Fa-f:.]+,[0-9]+,[^,]*,[^,]*,[^,]*$/) {
+                            row($0); nl++
+                            if (nl == wl && wc == 0) complete()
+                            next
+                        }
+                        if (nl == wl && nc < wc && $0 ~ /^[0-9]+,conn,(in|out),(tcp|udp),[0-9A-Fa-f:.]+,[0-9]+,[0-9A-Fa-f:.]+,[0-9]+,[^,]*,[^,]*,[^,]*,[0-9]+$/) {
+                            row($0); nc++
+                            if (nc == wc) complete()
+                            next
+                        }
+                    }
+                    torn()
+                }
+                if ($0 ~ /^[0-9]+,snapshot,[a-z]+,[0-9]+,[0-9]+,[0-9]+$/) {
+                    split($0, h, ",")
+                    ts = h[1]; wl = h[4] + 0; wc = h[5] + 0; nl = 0; nc = 0
+                    open = 1; sl = 0; sb = 0
+                    row($0)
+                    if (wl == 0 && wc == 0) complete()
+                    next
+                }
+                bad++; n++; bytes += length($0) + 1
+            }
+            END {
+                if (open && !stop) torn()
+                printf "%d %d %d %d %d\n", n, bytes, good, bad, more
+            }' "$SP_FILE" >"$STATS_FILE"
+    else
+        awk -v max="$PM_CHUNK_MAX_BYTES" -v out="$CHUNK_FILE" '
+            {
+                b = length($0) + 1
+                if (n > 0 && bytes + b > max) { more = 1; exit }
+                n++; bytes += b
+                if (split($0, f, ",") == 3 && f[1] ~ /^[0-9]+$/ &&
+                    f[2] ~ /^[a-z][a-z0-9_.]*$/ && length(f[2]) <= 64 &&
+                    f[3] ~ /^-?[0-9]+(\.[0-9]+)?$/) { print > out; good++ }
+                else bad++
+            }
+            END { printf "%d %d %d %d %d\n", n, bytes, good, bad, more }' "$SP_FILE" >"$STATS_FILE"
+    fi
     CH_LINES=
     CH_BYTES=
     CH_GOOD=
@@ -967,35 +1317,36 @@ make_chunk() {
     for mc_v in "$CH_LINES" "$CH_BYTES" "$CH_GOOD" "$CH_BAD" "$CH_MORE"; do
         to_int "$mc_v" || return 1
     done
-    [ "$CH_BAD" -gt 0 ] && log "skipping $CH_BAD malformed spool lines"
+    [ "$CH_BAD" -gt 0 ] && log "skipping $CH_BAD malformed lines of $SP_FILE"
     return 0
 }
 
-# Removes the lines of the last chunk from the head of the spool.
+# Removes the lines of the last chunk from the head of the selected spool.
 drop_chunk_from_spool() {
     if [ "$CH_MORE" = 0 ]; then
         # The chunk was the whole spool: no copy needed.
-        : >"$SPOOL"
-        SPOOL_BYTES=0
+        : >"$SP_FILE"
+        SP_BYTES=0
         return 0
     fi
-    tail -n "+$((CH_LINES + 1))" "$SPOOL" >"$SPOOL.tmp" && mv -f "$SPOOL.tmp" "$SPOOL"
-    SPOOL_BYTES=$((SPOOL_BYTES - CH_BYTES))
-    [ "$SPOOL_BYTES" -ge 0 ] || SPOOL_BYTES=0
+    tail -n "+$((CH_LINES + 1))" "$SP_FILE" >"$SP_FILE.tmp" && mv -f "$SP_FILE.tmp" "$SP_FILE"
+    SP_BYTES=$((SP_BYTES - CH_BYTES))
+    [ "$SP_BYTES" -ge 0 ] || SP_BYTES=0
 }
 
-# Appends the chunk the appliance refused with 400 to rejected.csv, which is
-# capped like the spool: once it is full, chunks stay in the spool as for any
-# other failure (an appliance or proxy refusing everything must not empty it).
+# Appends the chunk the appliance refused with 400 to rejected.csv (or
+# rejected-sockets.csv), which is capped like the spool: once it is full,
+# chunks stay in the spool as for any other failure (an appliance or proxy
+# refusing everything must not empty it).
 set_aside_chunk() {
-    file_size "$REJECTED"
+    file_size "$SP_REJECTED"
     if [ $((N + CH_BYTES)) -gt "$PM_SPOOL_MAX_BYTES" ]; then
-        log "appliance refused $CH_GOOD lines (HTTP 400) and $REJECTED is full; keeping them spooled"
+        log "appliance refused $CH_GOOD lines (HTTP 400) and $SP_REJECTED is full; keeping them spooled"
         return 1
     fi
-    cat "$CHUNK_FILE" >>"$REJECTED" || return 1
+    cat "$CHUNK_FILE" >>"$SP_REJECTED" || return 1
     REJECTED_LINES=$((REJECTED_LINES + CH_GOOD))
-    log "appliance refused $CH_GOOD lines (HTTP 400); set aside in $REJECTED, continuing with the next"
+    log "appliance refused $CH_GOOD lines (HTTP 400); set aside in $SP_REJECTED, continuing with the next"
 }
 
 # ============================================================================
@@ -1008,9 +1359,61 @@ retire() {
     exit 0
 }
 
-# One upload cycle: hello (until acknowledged), then the spool chunk by
-# chunk.  With a large backlog it returns early when a sample is due and sets
-# UPLOAD_PENDING, so sampling keeps its cadence.
+# upload_spool KIND: sends spool KIND chunk by chunk to /api/v1/KIND.  Sets
+# uc_failed on a failure; returns early with UPLOAD_PENDING=1 when a sample
+# is due during a large backlog.
+upload_spool() {
+    spool_select "$1"
+    while [ -s "$SP_FILE" ]; do
+        make_chunk || {
+            log "cannot read $SP_FILE"
+            uc_failed=1
+            break
+        }
+        [ "$CH_LINES" -gt 0 ] || break
+        if [ "$CH_GOOD" -gt 0 ]; then
+            clock
+            LAST_UPLOAD_AT=$NOW
+            http_post "$PM_URL/api/v1/$1" text/plain "$CHUNK_FILE"
+            LAST_UPLOAD_STATUS=$HTTP_CODE
+            case $HTTP_CODE in
+                2??)
+                    LAST_UPLOAD_OK_AT=$NOW
+                    uc_sent=$((uc_sent + CH_GOOD))
+                    ;;
+                410)
+                    spool_store
+                    retire
+                    ;;
+                400)
+                    # Refused for what the local line check cannot see (e.g. a
+                    # timestamp from a clock that was far off): set the chunk
+                    # aside so it stops blocking the spool, and go on.
+                    set_aside_chunk || {
+                        uc_failed=1
+                        break
+                    }
+                    ;;
+                *)
+                    log "upload failed (HTTP $HTTP_CODE) for /api/v1/$1; keeping $SP_BYTES spooled bytes"
+                    uc_failed=1
+                    break
+                    ;;
+            esac
+        fi
+        drop_chunk_from_spool
+        clock
+        if [ "$NOW" -ge "$NEXT_SAMPLE" ] && [ -s "$SP_FILE" ]; then
+            UPLOAD_PENDING=1
+            break
+        fi
+    done
+    spool_store
+}
+
+# One upload cycle: hello (until acknowledged), then the samples spool, then
+# the sockets spool, chunk by chunk.  With a large backlog it returns early
+# when a sample is due and sets UPLOAD_PENDING, so sampling keeps its cadence.
 upload_cycle() {
     UPLOAD_PENDING=0
     if [ "$HTTP_CLIENT" = none ]; then
@@ -1037,47 +1440,8 @@ upload_cycle() {
                 ;;
         esac
     fi
-    while [ -s "$SPOOL" ]; do
-        make_chunk || {
-            log "cannot read spool"
-            uc_failed=1
-            break
-        }
-        [ "$CH_LINES" -gt 0 ] || break
-        if [ "$CH_GOOD" -gt 0 ]; then
-            clock
-            LAST_UPLOAD_AT=$NOW
-            http_post "$PM_URL/api/v1/metrics" text/plain "$CHUNK_FILE"
-            LAST_UPLOAD_STATUS=$HTTP_CODE
-            case $HTTP_CODE in
-                2??)
-                    LAST_UPLOAD_OK_AT=$NOW
-                    uc_sent=$((uc_sent + CH_GOOD))
-                    ;;
-                410) retire ;;
-                400)
-                    # Refused for what the local line check cannot see (e.g. a
-                    # timestamp from a clock that was far off): set the chunk
-                    # aside so it stops blocking the spool, and go on.
-                    set_aside_chunk || {
-                        uc_failed=1
-                        break
-                    }
-                    ;;
-                *)
-                    log "upload failed (HTTP $HTTP_CODE); keeping $SPOOL_BYTES spooled bytes"
-                    uc_failed=1
-                    break
-                    ;;
-            esac
-        fi
-        drop_chunk_from_spool
-        clock
-        if [ "$NOW" -ge "$NEXT_SAMPLE" ] && [ -s "$SPOOL" ]; then
-            UPLOAD_PENDING=1
-            break
-        fi
-    done
+    upload_spool metrics
+    [ "$uc_failed" = 0 ] && [ "$UPLOAD_PENDING" = 0 ] && upload_spool sockets
     [ "$uc_sent" -gt 0 ] && log "uploaded $uc_sent lines"
     clock
     if [ "$uc_failed" = 1 ] || { [ "$uc_hello_failed" = 1 ] && [ "$uc_sent" = 0 ]; }; then
@@ -1116,6 +1480,8 @@ main() {
     STATE=$PM_TOOLS_DIR/collector.state
     SPOOL=$PM_TOOLS_DIR/spool.csv
     REJECTED=$PM_TOOLS_DIR/rejected.csv
+    SOCK_SPOOL=$PM_TOOLS_DIR/sockets.csv
+    SOCK_REJECTED=$PM_TOOLS_DIR/rejected-sockets.csv
     REJECTED_LINES=0
     LOG=$PM_TOOLS_DIR/collector.log
     HELLO_FILE=$PM_TOOLS_DIR/hello.json
@@ -1143,6 +1509,8 @@ main() {
     if to_int "$PM_UPLOAD_S" && [ "$N" -ge 1 ]; then PM_UPLOAD_S=$N; else pm_bad="$pm_bad UPLOAD_S"; fi
     if to_int "$PM_TTL_S"; then PM_TTL_S=$N; else pm_bad="$pm_bad TTL_S"; fi
     if to_int "$PM_SPOOL_MAX_BYTES" && [ "$N" -ge 1 ]; then PM_SPOOL_MAX_BYTES=$N; else pm_bad="$pm_bad SPOOL_MAX_BYTES"; fi
+    if to_int "$PM_SOCKETS_S"; then PM_SOCKETS_S=$N; else pm_bad="$pm_bad SOCKETS_S"; fi
+    if to_int "$PM_SOCKETS_MAX_ROWS" && [ "$N" -ge 1 ]; then PM_SOCKETS_MAX_ROWS=$N; else pm_bad="$pm_bad SOCKETS_MAX_ROWS"; fi
     case $PM_URL in
         http://?* | https://?*) PM_URL=${PM_URL%/} ;;
         *) pm_bad="$pm_bad URL" ;;
@@ -1172,6 +1540,14 @@ main() {
     EXPIRES_AT=$((NOW + PM_TTL_S))
     SAMPLES=0
     DROPPED=0
+    SOCK_DROPPED=0
+    SOCK_BYTES=0
+    SPOOL_BYTES=0
+    SNAPSHOTS=0
+    LAST_SNAP_TS=
+    LAST_SNAP_DROPPED=
+    SOCKETS_ON=
+    SOCK_UNAVAIL=
     LAST_TS=
     LAST_UPLOAD_AT=
     LAST_UPLOAD_STATUS=
@@ -1185,12 +1561,17 @@ main() {
     load_previous_state
     # Readers over SSH must not see the previous run's "stopped" meanwhile.
     write_state running
-    log "starting collector v$PM_VERSION (interval ${PM_INTERVAL_S}s, upload ${PM_UPLOAD_S}s, expires at $EXPIRES_AT)"
+    log "starting collector v$PM_VERSION (interval ${PM_INTERVAL_S}s, upload ${PM_UPLOAD_S}s, sockets ${PM_SOCKETS_S}s, expires at $EXPIRES_AT)"
 
     detect_http_client
     write_auth_file
-    spool_repair
-    spool_enforce_cap
+    for mn_kind in metrics sockets; do
+        spool_select "$mn_kind"
+        spool_repair
+        spool_enforce_cap
+        spool_store
+    done
+    sockets_init
 
     # The first sample primes the rate counters and tells which metrics this
     # host can provide, which the hello reports.
@@ -1199,6 +1580,12 @@ main() {
     detect_cloud
     build_hello
     log "cloud: ${CLOUD_PROVIDER:-none}"
+    # After the hello, so the first upload is not held up by it.
+    NEXT_SOCKETS=
+    if [ -n "$SOCKETS_ON" ]; then
+        take_snapshot
+        NEXT_SOCKETS=$((SK_TS + PM_SOCKETS_S))
+    fi
     NEXT_UPLOAD=$NOW
     write_state running
 
@@ -1216,6 +1603,11 @@ main() {
             # After a long stall, resume the cadence instead of bursting.
             [ "$NEXT_SAMPLE" -le "$NOW" ] && NEXT_SAMPLE=$((NOW + PM_INTERVAL_S))
         fi
+        if [ -n "$NEXT_SOCKETS" ] && [ "$NOW" -ge "$NEXT_SOCKETS" ]; then
+            take_snapshot
+            NEXT_SOCKETS=$((NEXT_SOCKETS + PM_SOCKETS_S))
+            [ "$NEXT_SOCKETS" -le "$NOW" ] && NEXT_SOCKETS=$((NOW + PM_SOCKETS_S))
+        fi
         if [ "$UPLOAD_PENDING" = 1 ] || [ "$NOW" -ge "$NEXT_UPLOAD" ]; then
             recheck_clock
             upload_cycle
@@ -1226,6 +1618,7 @@ main() {
         clock
         mn_wake=$NEXT_SAMPLE
         [ "$NEXT_UPLOAD" -lt "$mn_wake" ] && mn_wake=$NEXT_UPLOAD
+        [ -n "$NEXT_SOCKETS" ] && [ "$NEXT_SOCKETS" -lt "$mn_wake" ] && mn_wake=$NEXT_SOCKETS
         [ "$EXPIRES_AT" -lt "$mn_wake" ] && mn_wake=$EXPIRES_AT
         [ "$mn_wake" -gt "$NOW" ] || continue
         if [ -n "$FRAC_SLEEP" ]; then

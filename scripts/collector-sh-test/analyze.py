@@ -12,9 +12,13 @@ Each subcommand prints one line per check, "ok - <what>" or
   analyze.py template TEMPLATE
   analyze.py psscan TOKENFILE OUTFILE STOPFILE
   analyze.py psquiet TOKENFILE SECONDS
+  analyze.py sockets RCV TOOLS FIXTURE_DIR SS_FILE
+  analyze.py sockets-cap RCV TOOLS MAX_ROWS
 """
 import glob
+import ipaddress
 import json
+import pwd
 import os
 import re
 import sys
@@ -30,7 +34,8 @@ METRICS = [
 ]
 OPTIONAL = ["collector.spool_dropped_lines"]
 PLACEHOLDERS = ["URL", "TOKEN", "INTERVAL_S", "UPLOAD_S", "TTL_S",
-                "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR"]
+                "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR", "SOCKETS_S",
+                "SOCKETS_MAX_ROWS"]
 
 
 def report(ok, what, why=""):
@@ -279,6 +284,10 @@ def cmd_basic(rcv, tools, meta, provider, tokenfile, ttl, interval, upload):
            state.get("hello_ok") == "1" and state.get("last_upload_status") == "204",
            "state file says stopped/expired after a good upload", f"{state}")
     report(not os.path.exists(os.path.join(tools, "collector.pid")), "pidfile removed on exit")
+    if hello:
+        feats = hello.get("collector", {}).get("unavailable_features")
+        report(feats == [], "hello: unavailable_features is an empty list", f"{feats!r}")
+    check_snapshot_grammar(reqs, tools)
     spool = os.path.join(tools, "spool.csv")
     report(not os.path.exists(spool) or os.path.getsize(spool) == 0,
            "spool flushed empty before exit")
@@ -386,6 +395,183 @@ def cmd_dropped_persisted(rcv, expected):
            f"drop count survives a restart (first report {vals[:1]}, expected {expected})")
 
 
+SNAP_RE = re.compile(r"^([0-9]+),snapshot,(proc),([0-9]+),([0-9]+),([0-9]+)$")
+TEXT = r"(?:[!-$&-+\x2d-~]|%[0-9A-F]{2})*"
+LISTEN_RE = re.compile(r"^([0-9]+),listen,(tcp|udp),([0-9a-f:.]+),([0-9]+),(%s),(%s),(%s)$"
+                       % (TEXT, TEXT, TEXT))
+CONN_RE = re.compile(r"^([0-9]+),conn,(in|out),(tcp),([0-9a-f:.]+),([0-9]+),([0-9a-f:.]+),([0-9]+),"
+                     r"(%s),(%s),(%s),([1-9][0-9]*)$" % (TEXT, TEXT, TEXT))
+
+
+def canon(a):
+    ip = ipaddress.ip_address(a)
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return str(ip)
+
+
+def parse_snapshots(reqs):
+    """[(request seq, ts, header dict, listens, conns)] from accepted sockets
+    requests, plus a list of grammar problems (the receiver's rules)."""
+    snaps, bad = [], []
+    for r in reqs:
+        if r["path"] != "/api/v1/sockets" or not 200 <= r["status"] < 300:
+            continue
+        if not r["body"].endswith("\n"):
+            bad.append(f"#{r['seq']} body does not end with newline")
+        if len(r["body"].encode("utf-8", "surrogateescape")) > 1024 * 1024:
+            bad.append(f"#{r['seq']} body over 1 MiB")
+        lines = r["body"].splitlines()
+        i = 0
+        while i < len(lines):
+            m = SNAP_RE.match(lines[i])
+            if not m:
+                bad.append(f"#{r['seq']} expected a snapshot header: {lines[i]!r}")
+                break
+            ts, nl, nc, nd = int(m.group(1)), int(m.group(3)), int(m.group(4)), int(m.group(5))
+            body = lines[i + 1:i + 1 + nl + nc]
+            listens, conns = [], []
+            for j, line in enumerate(body):
+                lm, cm = LISTEN_RE.match(line), CONN_RE.match(line)
+                if j < nl and lm and int(lm.group(1)) == ts:
+                    g = lm.groups()
+                    listens.append((g[1], g[2], int(g[3]), g[4], g[5], g[6]))
+                elif j >= nl and cm and int(cm.group(1)) == ts:
+                    g = cm.groups()
+                    conns.append((g[1], g[2], g[3], int(g[4]), g[5], int(g[6]), g[7], g[8], g[9],
+                                  int(g[10])))
+                else:
+                    bad.append(f"#{r['seq']} bad row {j + 1} of snapshot {ts}: {line!r}")
+            if len(body) != nl + nc:
+                bad.append(f"#{r['seq']} snapshot {ts} announces {nl}+{nc} rows, has {len(body)}")
+            for a in [x[1] for x in listens] + [x[2] for x in conns] + [x[4] for x in conns]:
+                try:
+                    if canon(a) != a and ipaddress.ip_address(a).version == 4:
+                        bad.append(f"#{r['seq']} address {a!r} not canonical")
+                except ValueError:
+                    bad.append(f"#{r['seq']} address {a!r} is no IP literal")
+            for c in conns:
+                if (c[0] == "out" and c[3] != 0) or (c[0] == "in" and c[5] != 0):
+                    bad.append(f"#{r['seq']} ephemeral port kept in {c}")
+            snaps.append((r["seq"], ts, {"listen": nl, "conn": nc, "dropped": nd}, listens, conns))
+            i += 1 + nl + nc
+    return snaps, bad
+
+
+def check_snapshot_grammar(reqs, tools):
+    snaps, bad = parse_snapshots(reqs)
+    report(snaps and not bad, f"all {len(snaps)} socket snapshots match the wire format "
+           "(header counts, row grammar, percent-encoding, canonical addresses)",
+           "; ".join(bad[:5]) or "no snapshots")
+    ts = [s[1] for s in snaps]
+    report(len(ts) == len(set(ts)), "every snapshot has its own second", f"{ts}")
+    state = read_state(tools)
+    report(str(len(snaps)) == state.get("snapshots"),
+           f"every snapshot arrived ({len(snaps)} received, state says {state.get('snapshots')})")
+    spool = os.path.join(tools, "sockets.csv")
+    report(not os.path.exists(spool) or os.path.getsize(spool) == 0,
+           "sockets spool flushed empty before exit")
+    return snaps
+
+
+def user_name(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid:{uid}"
+
+
+def cmd_sockets(rcv, tools, fixture_dir, ss_file):
+    reqs = load_requests(rcv)
+    with open(os.path.join(fixture_dir, "fixture.json"), encoding="utf-8") as f:
+        fx = json.load(f)
+    with open(os.path.join(fixture_dir, "closed"), encoding="utf-8") as f:
+        closed = float(f.read())
+    hello = [json.loads(r["body"]) for r in reqs if r["path"] == "/api/v1/hello"]
+    feats = hello[0]["collector"].get("unavailable_features") if hello else None
+    report(feats == [], "hello lists no unavailable socket feature", f"{feats!r}")
+    snaps = check_snapshot_grammar(reqs, tools)
+    user = user_name(fx["uid"])
+    listens, conns = {}, {}
+    for row in fx["rows"]:
+        la = canon(row["local"][0])
+        if row["role"] == "listen":
+            listens[row["name"]] = (row["proto"], la, row["local"][1], user, row["process"], "")
+        else:
+            ra = canon(row["remote"][0])
+            if row["role"] == "in":
+                key = ("in", "tcp", la, row["local"][1], ra, 0, user, row["process"], "")
+            else:
+                key = ("out", "tcp", la, 0, ra, row["remote"][1], user, row["process"], "")
+            conns.setdefault(key, [0, row["closes"], row["name"]])[0] += 1
+    before = [s for s in snaps if s[1] < closed - 1]
+    after = [s for s in snaps if s[1] > closed + 1]
+    report(len(before) >= 2 and len(after) >= 2,
+           f"snapshots before ({len(before)}) and after ({len(after)}) the close")
+    for name, want in sorted(listens.items()):
+        miss = [s[1] for s in before if want not in s[3]]
+        got = sorted({x for s in before[:1] for x in s[3] if x[2] == want[2]})
+        report(before and not miss, f"listener {name} {want[0]} {want[1]}:{want[2]} "
+               f"user {want[3]} process {want[4]} in every snapshot before the close",
+               f"missing in {miss}; rows for that port: {got}")
+    for key, (n, _, name) in sorted(conns.items(), key=lambda kv: kv[1][2]):
+        bad = []
+        for s in before:
+            got = [c for c in s[4] if c[:9] == key]
+            if len(got) != 1 or got[0][9] != n:
+                bad.append((s[1], got))
+        report(before and not bad, f"connection {name}: {key[0]} {key[2]}:{key[3]} -> "
+               f"{key[4]}:{key[5]} count {n} in every snapshot before the close", f"{bad[:2]}")
+    gone_l = [n for n, w in listens.items() if any(
+        r["name"] == n and r["closes"] for r in fx["rows"])]
+    bad = [(s[1], n) for s in after for n in gone_l if listens[n] in s[3]]
+    bad += [(s[1], v[2]) for s in after for k, v in conns.items() if v[1]
+            and any(c[:9] == k for c in s[4])]
+    report(after and gone_l and not bad,
+           f"closed sockets ({', '.join(gone_l)} and their connection) are gone from "
+           "every later snapshot", f"{bad[:5]}")
+    kept = [n for n, w in listens.items() if n not in gone_l]
+    bad = [(s[1], n) for s in after for n in kept if listens[n] not in s[3]]
+    report(after and not bad, "sockets still open stay in the later snapshots", f"{bad[:5]}")
+    # the kernel's other view, iproute2 ss, for the fixture's ports
+    if ss_file != "-" and os.path.exists(ss_file):
+        ports = {w[2] for w in listens.values()}
+        seen = set()
+        for line in open(ss_file, encoding="utf-8", errors="replace"):
+            f = line.split()
+            if len(f) < 5 or f[0] not in ("tcp", "udp"):
+                continue
+            a, _, p = f[4].rpartition(":")
+            if not p.isdigit() or int(p) not in ports:
+                continue
+            a = a.strip("[]")
+            seen.add((f[0], "::" if a == "*" else canon(a.split("%")[0]), int(p)))
+        ours = {(p, a, port) for s in before[:1] for p, a, port, *_ in s[3] if port in ports}
+        report(seen and seen == ours, f"listeners on the fixture ports agree with `ss -tuln` "
+               f"({len(seen)} sockets)", f"ss only {sorted(seen - ours)}, ours only {sorted(ours - seen)}")
+    # rows come highest count first: the cap keeps the largest ones
+    order_bad = [s[1] for s in snaps if [c[9] for c in s[4]] != sorted((c[9] for c in s[4]), reverse=True)]
+    report(not order_bad, "connection rows are ordered by count, highest first", f"{order_bad[:3]}")
+
+
+def cmd_sockets_cap(rcv, tools, max_rows):
+    max_rows = int(max_rows)
+    reqs = load_requests(rcv)
+    snaps = check_snapshot_grammar(reqs, tools)
+    bad = [(s[1], s[2]) for s in snaps if s[2]["listen"] + s[2]["conn"] > max_rows]
+    report(snaps and not bad, f"no snapshot holds more than {max_rows} rows", f"{bad[:3]}")
+    bad = [(s[1], s[2]) for s in snaps if s[2]["listen"] != max_rows or s[2]["conn"] != 0]
+    report(snaps and not bad, "listeners are kept first (the host has more listeners than the cap)",
+           f"{bad[:3]}")
+    bad = [(s[1], s[2]) for s in snaps if s[2]["dropped"] < 1]
+    report(snaps and not bad, "dropped rows reported in every header "
+           f"({sorted({s[2]['dropped'] for s in snaps})})", f"{bad[:3]}")
+    state = read_state(tools)
+    report(state.get("last_snapshot_dropped_rows") == str(snaps[-1][2]["dropped"]) if snaps else False,
+           "state file reports the last snapshot's dropped rows",
+           f"{state.get('last_snapshot_dropped_rows')}")
+
+
 def cmd_params(expected_json, *outputs):
     """Compares the values each shell sees (NUL-separated dumps named
     SHELL=FILE, in PLACEHOLDERS order) with the values that were rendered."""
@@ -412,7 +598,7 @@ def cmd_template(template):
         return
     block = lines[begin[0] + 1:end[0]]
     want = [f"PM_{n}={{{{{n}}}}}" for n in PLACEHOLDERS]
-    report(block == want, "parameter block holds exactly the 8 placeholders",
+    report(block == want, "parameter block holds exactly the 10 placeholders",
            f"{block}")
     outside = [i + 1 for i, l in enumerate(lines)
                if "{{" in l and not begin[0] < i < end[0]]
@@ -468,6 +654,7 @@ def main():
         "basic": cmd_basic, "outage": cmd_outage, "cap": cmd_cap,
         "dropped-persisted": cmd_dropped_persisted, "params": cmd_params,
         "template": cmd_template, "psscan": cmd_psscan, "psquiet": cmd_psquiet,
+        "sockets": cmd_sockets, "sockets-cap": cmd_sockets_cap,
     }[cmd](*args)
 
 

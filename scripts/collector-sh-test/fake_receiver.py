@@ -6,7 +6,7 @@ Usage: fake_receiver.py DIR
 Listens on 127.0.0.1 on a free port and writes the port to DIR/port.
 Every request is recorded as DIR/req-NNNNNN.json (time, method, path,
 headers, body, status answered).  The answer is read per request from
-DIR/mode-hello and DIR/mode-metrics (an HTTP status such as 204, 503, 410;
+DIR/mode-hello, DIR/mode-metrics and DIR/mode-sockets (an HTTP status such as 204, 503, 410;
 default 204).  A request whose Authorization header is not
 "Bearer " + contents of DIR/token gets 401.
 """
@@ -43,6 +43,8 @@ class Handler(BaseHTTPRequestHandler):
             status = int((read_file("mode-hello", "204") or "204").strip())
         elif self.path == "/api/v1/metrics":
             status = int((read_file("mode-metrics", "204") or "204").strip())
+        elif self.path == "/api/v1/sockets":
+            status = int((read_file("mode-sockets", "204") or "204").strip())
         else:
             status = 404
         token = read_file("token")

@@ -12,7 +12,8 @@ import re
 import sys
 
 EXPECTED = ["URL", "TOKEN", "INTERVAL_S", "UPLOAD_S", "TTL_S",
-            "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR"]
+            "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR", "SOCKETS_S",
+            "SOCKETS_MAX_ROWS"]
 PLACEHOLDER = re.compile(r"\{\{([A-Z][A-Z0-9_]*)\}\}")
 
 

@@ -85,6 +85,8 @@ public record Config(
    * @param unixToolsDir where the shell collector lives on a Unix target
    * @param hostTimeout how long one host may take (connect, upload, start) before it is failed
    * @param parallelHosts hosts handled at the same time by one deploy
+   * @param sockets how often the collector takes a socket snapshot; zero turns snapshots off
+   * @param socketsMaxRows rows per snapshot beyond which the collector leaves rows out (and says so)
    */
   public record Collectors(
       Duration interval,
@@ -94,7 +96,16 @@ public record Config(
       String metadataUrl,
       String unixToolsDir,
       Duration hostTimeout,
-      int parallelHosts) {
+      int parallelHosts,
+      Duration sockets,
+      int socketsMaxRows) {
+
+    /** The settings without the socket ones, which then take their defaults. */
+    public Collectors(Duration interval, Duration upload, Duration ttl, long spoolMaxBytes, String metadataUrl,
+        String unixToolsDir, Duration hostTimeout, int parallelHosts) {
+      this(interval, upload, ttl, spoolMaxBytes, metadataUrl, unixToolsDir, hostTimeout, parallelHosts,
+          Duration.ofMinutes(5), 1000);
+    }
 
     public static Collectors defaults() {
       return new Collectors(Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofDays(14), 8L << 20,

@@ -11,6 +11,7 @@ import io.perfmetrics.targets.Target;
 import io.perfmetrics.targets.TargetStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -290,7 +291,7 @@ public final class DeployService implements AutoCloseable {
 
   private Map<String, String> renderValues(CollectorTemplate template, MintedCollector minted) {
     Config.Collectors c = config.collectors();
-    return Map.of(
+    Map<String, String> values = new HashMap<>(Map.of(
         "URL", config.publicUrl().toString(),
         "TOKEN", minted.token(),
         "INTERVAL_S", String.valueOf(c.interval().toSeconds()),
@@ -298,7 +299,13 @@ public final class DeployService implements AutoCloseable {
         "TTL_S", String.valueOf(c.ttl().toSeconds()),
         "SPOOL_MAX_BYTES", String.valueOf(c.spoolMaxBytes()),
         "METADATA_URL", c.metadataUrl(),
-        "TOOLS_DIR", template == CollectorTemplate.UNIX_SH ? c.unixToolsDir() : "%WINDIR%\\Temp\\perfmetrics\\tools");
+        "TOOLS_DIR", template == CollectorTemplate.UNIX_SH ? c.unixToolsDir() : "%WINDIR%\\Temp\\perfmetrics\\tools"));
+    // collector.vbs gets these too once it takes socket snapshots (the renderer refuses unused values)
+    if (template == CollectorTemplate.UNIX_SH) {
+      values.put("SOCKETS_S", String.valueOf(c.sockets().toSeconds()));
+      values.put("SOCKETS_MAX_ROWS", String.valueOf(c.socketsMaxRows()));
+    }
+    return values;
   }
 
   public List<Long> allTargetIds() {

@@ -18,6 +18,8 @@ class TemplateRendererTest {
     v.put("SPOOL_MAX_BYTES", "8388608");
     v.put("METADATA_URL", "http://169.254.169.254");
     v.put("TOOLS_DIR", "/var/tmp/perfmetrics/tools");
+    v.put("SOCKETS_S", "300");
+    v.put("SOCKETS_MAX_ROWS", "1000");
     return v;
   }
 
@@ -41,6 +43,7 @@ class TemplateRendererTest {
     assertThat(out).doesNotContain("{{");
     assertThat(out).contains("PM_TOKEN='pm1.7.abc'\\''def'");
     assertThat(out).contains("PM_TOOLS_DIR='/var/tmp/perfmetrics/tools'");
+    assertThat(out).contains("PM_SOCKETS_S='300'").contains("PM_SOCKETS_MAX_ROWS='1000'");
   }
 
   @Test
