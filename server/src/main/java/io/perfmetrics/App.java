@@ -60,6 +60,7 @@ import io.perfmetrics.web.console.CollectorPages;
 import io.perfmetrics.web.console.NetopsPages;
 import io.perfmetrics.web.console.OverviewPage;
 import io.perfmetrics.web.console.ScanPages;
+import io.perfmetrics.web.console.PortsPages;
 import io.perfmetrics.web.console.SizingPages;
 import io.perfmetrics.web.console.TargetPages;
 import java.util.List;
@@ -163,7 +164,8 @@ public final class App implements AutoCloseable {
         new Console.NavEntry("Collectors", "/collectors"),
         new Console.NavEntry("Scans", "/scans"),
         new Console.NavEntry("Network operations", "/netops"),
-        new Console.NavEntry("Sizing", "/sizing")));
+        new Console.NavEntry("Sizing", "/sizing"),
+        new Console.NavEntry("Ports", "/ports")));
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
     var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
     var collectorPages = new CollectorPages(console, collectors, clock);
@@ -175,6 +177,7 @@ public final class App implements AutoCloseable {
     rollup = new Rollup(ds, clock, sizing::invalidate);
     var sizingRoutes = new SizingRoutes(sizing);
     var sizingPages = new SizingPages(console, sizing);
+    var portsPages = new PortsPages(console, portAudit);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
     if (!rollupEvery.isZero()) {
@@ -233,6 +236,7 @@ public final class App implements AutoCloseable {
               netopsPages.register(cfg.routes);
               sizingRoutes.register(cfg.routes);
               sizingPages.register(cfg.routes);
+              portsPages.register(cfg.routes);
             });
   }
 

@@ -225,6 +225,12 @@ class SocketsIT {
     HttpResponse<String> csv = appliance.admin("GET", "/api/v1/ports/" + c.id() + "?format=csv", null);
     assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
     assertThat(csv.body()).contains(",\"'=1+2,\"\"x\"\"\n<script>alert(1)</script>\uFFFD\uFFFD\",");
+    // and the console escapes it: markup from a target is shown, never run
+    var console = new io.perfmetrics.testing.ConsoleClient(appliance).loggedIn();
+    for (String page : List.of("/ports?host=hostile", "/ports/" + c.id())) {
+      String html = console.get(page).body();
+      assertThat(html).as(page).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert");
+    }
   }
 
   @Test
