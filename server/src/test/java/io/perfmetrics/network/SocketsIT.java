@@ -231,6 +231,8 @@ class SocketsIT {
       String html = console.get(page).body();
       assertThat(html).as(page).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert");
     }
+    // the host's page leads to its Ports section
+    assertThat(console.get("/collectors/" + c.id()).body()).contains("href=\"/ports/" + c.id() + "\"");
   }
 
   @Test

@@ -70,6 +70,7 @@ public final class CollectorPages {
         .append("</dd><dt>Status</dt><dd>").append(esc(status(c))).append("</dd><dt>Expires</dt><dd>")
         .append(Fmt.time(c.expiresAt())).append(" (").append(Fmt.duration(ttlLeft(c))).append(" left)</dd><dt>Last seen</dt><dd>")
         .append(Fmt.time(c.lastSeenAt())).append("</dd></dl>")
+        .append("<p><a id=\"ports-link\" href=\"/ports/").append(c.id()).append("\">Ports: listeners and findings</a></p>")
         .append("<p class=\"hint\">Last 24 hours, from <code>GET /api/v1/collectors/").append(c.id())
         .append("/samples</code>. <span id=\"chart-status\"></span></p>")
         .append("<div class=\"charts\" id=\"charts\" data-collector-id=\"").append(c.id()).append("\" data-from=\"")
