@@ -36,6 +36,12 @@ import io.perfmetrics.ingest.SampleReader;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.ingest.SamplesParser;
 import io.perfmetrics.observe.Metrics;
+import io.perfmetrics.network.PolicyStore;
+import io.perfmetrics.network.PortAudit;
+import io.perfmetrics.network.PortsRoutes;
+import io.perfmetrics.network.SocketRoutes;
+import io.perfmetrics.network.SocketStore;
+import io.perfmetrics.network.SocketWriter;
 import io.perfmetrics.sizing.CatalogSource;
 import io.perfmetrics.sizing.DirtyHours;
 import io.perfmetrics.sizing.Rollup;
@@ -56,6 +62,7 @@ import io.perfmetrics.web.console.CollectorPages;
 import io.perfmetrics.web.console.NetopsPages;
 import io.perfmetrics.web.console.OverviewPage;
 import io.perfmetrics.web.console.ScanPages;
+import io.perfmetrics.web.console.PortsPages;
 import io.perfmetrics.web.console.SizingPages;
 import io.perfmetrics.web.console.TargetPages;
 import java.util.List;
@@ -88,6 +95,9 @@ public final class App implements AutoCloseable {
   private final ScanService scans;
   private final Rollup rollup;
   private final io.perfmetrics.store.Retention retention;
+  private final PortAudit portAudit;
+  private final SocketWriter socketWriter;
+  private final SocketStore socketStore;
   private final ScheduledExecutorService rollupTimer;
   private final ScheduledExecutorService jobsTimer =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
@@ -121,6 +131,12 @@ public final class App implements AutoCloseable {
             new HelloService(ds, json, clock),
             lastSeen,
             config.ingest());
+    socketStore = new SocketStore(ds);
+    var policyStore = new PolicyStore(ds);
+    portAudit = new PortAudit(socketStore, policyStore, ticker, Duration.ofMinutes(10));
+    socketWriter = new SocketWriter(socketStore, config.ingest(), portAudit::invalidate);
+    var sockets = new SocketRoutes(ingest, socketWriter, lastSeen, clock, config.ingest());
+    var ports = new PortsRoutes(portAudit, policyStore);
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
 
     // network operations happen in real time: the log records when packets left and pacing
@@ -154,6 +170,7 @@ public final class App implements AutoCloseable {
         new Console.NavEntry("Scans", "/scans"),
         new Console.NavEntry("Network operations", "/netops"),
         new Console.NavEntry("Sizing", "/sizing"),
+        new Console.NavEntry("Ports", "/ports"),
         new Console.NavEntry("API", ApiDocs.PAGE)));
     var apiDocs = new ApiDocs(console);
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
@@ -170,6 +187,7 @@ public final class App implements AutoCloseable {
     metrics.watchPool(ds).watchCollectors(collectors).watchRollup(rollup);
     var sizingRoutes = new SizingRoutes(sizing);
     var sizingPages = new SizingPages(console, sizing);
+    var portsPages = new PortsPages(console, portAudit);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
     if (!rollupEvery.isZero()) {
@@ -193,6 +211,16 @@ public final class App implements AutoCloseable {
             }
           },
           1, 60, TimeUnit.MINUTES);
+      // socket rows of ended hours into the hourly tables (the audit reads both, so nothing waits for this)
+      rollupTimer.scheduleWithFixedDelay(
+          () -> {
+            try {
+              socketStore.rollup(clock.instant());
+            } catch (RuntimeException e) {
+              log.warn("socket rollup: {}", e.getMessage());
+            }
+          },
+          rollupEvery.toMillis(), rollupEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     javalin =
@@ -214,6 +242,8 @@ public final class App implements AutoCloseable {
                   });
               web.register(cfg);
               ingest.register(cfg.routes);
+              sockets.register(cfg.routes);
+              ports.register(cfg.routes);
               collectorAdmin.register(cfg.routes);
               targetAdmin.register(cfg.routes);
               deployAdmin.register(cfg.routes);
@@ -228,6 +258,7 @@ public final class App implements AutoCloseable {
               sizingPages.register(cfg.routes);
               metrics.register(cfg);
               apiDocs.register(cfg.routes);
+              portsPages.register(cfg.routes);
             });
   }
 
@@ -302,6 +333,16 @@ public final class App implements AutoCloseable {
     return retention;
   }
 
+  /** The socket store, for tests and benchmarks that run its rollup themselves. */
+  public SocketStore socketStore() {
+    return socketStore;
+  }
+
+  /** The port audit, for benchmarks that time it cold and cached. */
+  public PortAudit portAudit() {
+    return portAudit;
+  }
+
   /** The sizing rollup, for tests and benchmarks that want it now rather than on its timer. */
   public Rollup sizingRollup() {
     return rollup;
@@ -315,6 +356,7 @@ public final class App implements AutoCloseable {
     javalin.stop();
     deploy.close();
     writer.close();
+    socketWriter.close();
     lastSeen.close();
     metrics.close();
   }

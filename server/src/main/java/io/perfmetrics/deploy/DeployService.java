@@ -295,7 +295,7 @@ public final class DeployService implements AutoCloseable {
             return null;
           }
           minted[0] = mintOrRenew(target);
-          return renderer.render(template, renderValues(template, minted[0]));
+          return renderer.render(template, renderValues(template, config, minted[0].token()));
         });
         if (!r.started()) {
           return new Done("already_running", "left running", "running");
@@ -329,22 +329,21 @@ public final class DeployService implements AutoCloseable {
         : collectors.mint(target.address(), kind, target.id(), ttl);
   }
 
-  private Map<String, String> renderValues(CollectorTemplate template, MintedCollector minted) {
+  /** Every value a collector template takes; the renderer refuses a template that misses one or gets one too many. */
+  static Map<String, String> renderValues(CollectorTemplate template, Config config, String token) {
     Config.Collectors c = config.collectors();
     Map<String, String> values = new HashMap<>(Map.of(
         "URL", config.publicUrl().toString(),
-        "TOKEN", minted.token(),
+        "TOKEN", token,
         "INTERVAL_S", String.valueOf(c.interval().toSeconds()),
         "UPLOAD_S", String.valueOf(c.upload().toSeconds()),
         "TTL_S", String.valueOf(c.ttl().toSeconds()),
         "SPOOL_MAX_BYTES", String.valueOf(c.spoolMaxBytes()),
         "METADATA_URL", c.metadataUrl(),
         "TOOLS_DIR", template == CollectorTemplate.UNIX_SH ? c.unixToolsDir() : "%WINDIR%\\Temp\\perfmetrics\\tools"));
-    // collector.vbs gets these too once it takes socket snapshots (the renderer refuses unused values)
-    if (template == CollectorTemplate.UNIX_SH) {
-      values.put("SOCKETS_S", String.valueOf(c.sockets().toSeconds()));
-      values.put("SOCKETS_MAX_ROWS", String.valueOf(c.socketsMaxRows()));
-    }
+    // both collectors take socket snapshots
+    values.put("SOCKETS_S", String.valueOf(c.sockets().toSeconds()));
+    values.put("SOCKETS_MAX_ROWS", String.valueOf(c.socketsMaxRows()));
     return values;
   }
 

@@ -71,7 +71,11 @@ public final class IngestRoutes {
     ctx.status(204);
   }
 
-  private int authenticate(Context ctx) {
+  /**
+   * The collector behind a request, or the 401/410/413 that ends it; every collector route
+   * (also the socket snapshots of the network package) starts here.
+   */
+  public int authenticate(Context ctx) {
     // refuse an oversized upload before looking anything up
     if (ctx.req().getContentLengthLong() > settings.maxBodyBytes()) {
       Bodies.read(ctx, settings.maxBodyBytes());

@@ -55,7 +55,7 @@ public final class SampleWriter implements AutoCloseable {
 
   /** Too much queued already: answer 503 at once rather than pile up. */
   public static final class OverloadedException extends RuntimeException {
-    OverloadedException(String message) {
+    public OverloadedException(String message) {
       super(message, null, false, false);
     }
   }

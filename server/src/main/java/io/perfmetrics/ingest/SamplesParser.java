@@ -19,9 +19,9 @@ import java.util.Set;
  */
 public final class SamplesParser {
   /** Samples before 2000 are certainly a broken clock, not data. */
-  static final long MIN_EPOCH_S = 946_684_800L;
+  public static final long MIN_EPOCH_S = 946_684_800L;
   /** Allows for collectors whose clocks run a little ahead. */
-  static final long MAX_FUTURE_S = 86_400L;
+  public static final long MAX_FUTURE_S = 86_400L;
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -200,7 +200,8 @@ public final class SamplesParser {
     return v;
   }
 
-  private static void checkEpoch(long v, long maxTs, String where) throws MalformedSamplesException {
+  /** The timestamp rule every collector upload shares (samples, socket snapshots). */
+  public static void checkEpoch(long v, long maxTs, String where) throws MalformedSamplesException {
     if (v < MIN_EPOCH_S || v > maxTs) {
       throw new MalformedSamplesException(
           where + ": timestamp " + v + " is outside 2000-01-01 .. now + 1 day (epoch " + MIN_EPOCH_S + ".." + maxTs

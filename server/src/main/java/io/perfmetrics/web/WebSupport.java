@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class WebSupport {
   private static final Logger log = LoggerFactory.getLogger(WebSupport.class);
   /** Routes a collector token opens; everything else under /api needs an admin token or a session. */
-  private static final Set<String> COLLECTOR_PATHS = Set.of(IngestRoutes.HELLO, IngestRoutes.METRICS);
+  private static final Set<String> COLLECTOR_PATHS = Set.of(IngestRoutes.HELLO, IngestRoutes.METRICS,
+      io.perfmetrics.network.SocketRoutes.SOCKETS);
   private static final Set<String> PUBLIC_PATHS = Set.of("/healthz", "/readyz", LoginRoutes.LOGIN, "/favicon.ico");
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";

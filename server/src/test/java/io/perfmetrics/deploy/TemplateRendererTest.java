@@ -47,6 +47,17 @@ class TemplateRendererTest {
   }
 
   @Test
+  void deployRendersBothCollectorsWithTheValuesTheyTake() {
+    io.perfmetrics.config.Config config =
+        io.perfmetrics.config.Config.load(Map.of("PERFMETRICS_ADMIN_TOKEN", "pma_" + "x".repeat(40),
+            "PERFMETRICS_PUBLIC_URL", "http://127.0.0.5:8080"), Map.of());
+    for (CollectorTemplate t : CollectorTemplate.values()) {
+      String out = new TemplateRenderer().render(t, DeployService.renderValues(t, config, "pm1.7.secret"));
+      assertThat(out).doesNotContain("{{").contains("pm1.7.secret");
+    }
+  }
+
+  @Test
   void refusesMissingAndUnknownValues() {
     Map<String, String> missing = values();
     missing.remove("TOKEN");

@@ -1,0 +1,319 @@
+package io.perfmetrics.network;
+
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * Stores socket snapshots. Per group of bodies (see {@link SocketWriter}), one transaction: the
+ * snapshot keys go in first, and only the rows of snapshots that were not there already are
+ * COPYed into {@code socket_rows}, so a replay changes nothing. {@link #rollup} later moves the
+ * rows of ended hours into the hourly tables and the listener summary in one statement; readers
+ * add what is not rolled up yet.
+ */
+public final class SocketStore {
+  private final DataSource dataSource;
+
+  public SocketStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** One request's snapshots. */
+  record Upload(int collectorId, List<SocketSnapshot> snapshots) {}
+
+  private record Key(int collectorId, long ts) {}
+
+  /**
+   * Stores the uploads of several requests in one transaction.
+   *
+   * @return the number of snapshots that were new (the others were replays)
+   */
+  int write(List<Upload> uploads) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        Set<Key> fresh = insertKeys(c, uploads);
+        if (!fresh.isEmpty()) {
+          copyRows(c, uploads, fresh);
+          upsertHosts(c, uploads, fresh);
+        }
+        c.commit();
+        return fresh.size();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static Set<Key> insertKeys(Connection c, List<Upload> uploads) throws SQLException {
+    List<Integer> id = new ArrayList<>();
+    List<Long> ts = new ArrayList<>();
+    List<String> source = new ArrayList<>();
+    List<Integer> lr = new ArrayList<>();
+    List<Integer> cr = new ArrayList<>();
+    List<Integer> dr = new ArrayList<>();
+    for (Upload u : uploads) {
+      for (SocketSnapshot s : u.snapshots()) {
+        id.add(u.collectorId());
+        ts.add(s.ts());
+        source.add(s.source());
+        lr.add(s.listenerRows());
+        cr.add(s.connectionRows());
+        dr.add(s.droppedRows());
+      }
+    }
+    String sql = "INSERT INTO socket_snapshots (collector_id, ts, source, listener_rows, connection_rows, dropped_rows)"
+        + " SELECT i, to_timestamp(t), s, l, n, d FROM unnest(?::int[], ?::bigint[], ?::text[], ?::int[], ?::int[],"
+        + " ?::int[]) AS u(i, t, s, l, n, d) ORDER BY i, t ON CONFLICT DO NOTHING"
+        + " RETURNING collector_id, extract(epoch FROM ts)::bigint";
+    Set<Key> fresh = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setArray(1, c.createArrayOf("int4", id.toArray()));
+      ps.setArray(2, c.createArrayOf("int8", ts.toArray()));
+      ps.setArray(3, c.createArrayOf("text", source.toArray()));
+      ps.setArray(4, c.createArrayOf("int4", lr.toArray()));
+      ps.setArray(5, c.createArrayOf("int4", cr.toArray()));
+      ps.setArray(6, c.createArrayOf("int4", dr.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          fresh.add(new Key(rs.getInt(1), rs.getLong(2)));
+        }
+      }
+    }
+    return fresh;
+  }
+
+  /** COPY in text format: the values are text already; only tab, newline, CR and backslash need escaping. */
+  private static void copyRows(Connection c, List<Upload> uploads, Set<Key> fresh) throws SQLException {
+    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+        "COPY socket_rows (collector_id, ts, kind, direction, proto, local_addr, local_port, remote_addr, remote_port,"
+            + " username, process, service, connections) FROM STDIN");
+    try {
+      StringBuilder b = new StringBuilder(64 * 1024);
+      for (Upload u : uploads) {
+        for (SocketSnapshot s : u.snapshots()) {
+          if (!fresh.contains(new Key(u.collectorId(), s.ts()))) {
+            continue;
+          }
+          String prefix = u.collectorId() + "\t" + Instant.ofEpochSecond(s.ts()) + "\t";
+          for (SocketSnapshot.Listener l : s.listeners()) {
+            b.append(prefix).append("l\t\\N\t").append(l.proto()).append('\t').append(l.addr()).append('\t')
+                .append(l.port()).append("\t\\N\t\\N\t");
+            text(b, l.user()).append('\t');
+            text(b, l.process()).append('\t');
+            text(b, l.service()).append("\t\\N\n");
+          }
+          for (var e : s.connections().entrySet()) {
+            SocketSnapshot.Connection x = e.getKey();
+            b.append(prefix).append("c\t").append(x.direction()).append('\t').append(x.proto()).append('\t')
+                .append(x.localAddr()).append('\t').append(x.localPort()).append('\t').append(x.remoteAddr())
+                .append('\t').append(x.remotePort()).append('\t');
+            text(b, x.user()).append('\t');
+            text(b, x.process()).append('\t');
+            text(b, x.service()).append('\t').append(e.getValue()).append('\n');
+          }
+          if (b.length() > 48 * 1024) {
+            flush(in, b);
+          }
+        }
+      }
+      flush(in, b);
+      in.endCopy();
+    } finally {
+      if (in.isActive()) {
+        in.cancelCopy();
+      }
+    }
+  }
+
+  private static void flush(CopyIn in, StringBuilder b) throws SQLException {
+    if (b.length() > 0) {
+      byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+      in.writeToCopy(bytes, 0, bytes.length);
+      b.setLength(0);
+    }
+  }
+
+  private static StringBuilder text(StringBuilder b, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '\\' -> b.append("\\\\");
+        case '\t' -> b.append("\\t");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        default -> b.append(ch);
+      }
+    }
+    return b;
+  }
+
+  private static void upsertHosts(Connection c, List<Upload> uploads, Set<Key> fresh) throws SQLException {
+    Map<Integer, long[]> hosts = new TreeMap<>();
+    for (Key k : fresh) {
+      long[] h = hosts.computeIfAbsent(k.collectorId(), x -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 0});
+      h[0] = Math.min(h[0], k.ts());
+      h[1] = Math.max(h[1], k.ts());
+      h[2]++;
+    }
+    List<Integer> ids = new ArrayList<>(hosts.keySet());
+    List<Long> first = new ArrayList<>();
+    List<Long> last = new ArrayList<>();
+    List<Long> count = new ArrayList<>();
+    for (long[] h : hosts.values()) {
+      first.add(h[0]);
+      last.add(h[1]);
+      count.add(h[2]);
+    }
+    // in key order: two writers never lock the same rows in opposite orders
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO socket_hosts (collector_id, first_snapshot, last_snapshot, snapshots)"
+            + " SELECT i, to_timestamp(f), to_timestamp(l), n FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::bigint[])"
+            + " AS u(i, f, l, n) ORDER BY i ON CONFLICT (collector_id) DO UPDATE SET"
+            + " first_snapshot = least(socket_hosts.first_snapshot, excluded.first_snapshot),"
+            + " last_snapshot = greatest(socket_hosts.last_snapshot, excluded.last_snapshot),"
+            + " snapshots = socket_hosts.snapshots + excluded.snapshots")) {
+      ps.setArray(1, c.createArrayOf("int4", ids.toArray()));
+      ps.setArray(2, c.createArrayOf("int8", first.toArray()));
+      ps.setArray(3, c.createArrayOf("int8", last.toArray()));
+      ps.setArray(4, c.createArrayOf("int8", count.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Moves the rows of hours that ended before {@code before} into {@code listener_hours},
+   * {@code connection_hours} and {@code listeners}, in one statement (so one transaction, and
+   * two appliances rolling up at once each move a row at most once).
+   *
+   * @return the number of raw rows moved
+   */
+  public long rollup(Instant before) {
+    String keyL = "collector_id, proto, local_addr, local_port, username, process, service";
+    String keyC = "collector_id, hour, direction, proto, local_addr, local_port, remote_addr, remote_port,"
+        + " username, process, service";
+    String sql = "WITH moved AS (DELETE FROM socket_rows WHERE ts < date_trunc('hour', ?::timestamptz) RETURNING *),"
+        + " lh AS (INSERT INTO listener_hours (" + keyL.replace("collector_id,", "collector_id, hour,")
+        + ", first_seen, last_seen, snapshots)"
+        + "   SELECT collector_id, date_trunc('hour', ts), proto, local_addr, local_port, username, process, service,"
+        + "   min(ts), max(ts), count(*) FROM moved WHERE kind = 'l' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+        + "   ON CONFLICT (" + keyL.replace("collector_id,", "collector_id, hour,") + ") DO UPDATE SET"
+        + "   first_seen = least(listener_hours.first_seen, excluded.first_seen),"
+        + "   last_seen = greatest(listener_hours.last_seen, excluded.last_seen),"
+        + "   snapshots = listener_hours.snapshots + excluded.snapshots),"
+        + " ls AS (INSERT INTO listeners (" + keyL + ", first_seen, last_seen, snapshots)"
+        + "   SELECT " + keyL + ", min(ts), max(ts), count(*) FROM moved WHERE kind = 'l'"
+        + "   GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+        + "   ON CONFLICT (" + keyL + ") DO UPDATE SET"
+        + "   first_seen = least(listeners.first_seen, excluded.first_seen),"
+        + "   last_seen = greatest(listeners.last_seen, excluded.last_seen),"
+        + "   snapshots = listeners.snapshots + excluded.snapshots),"
+        + " ch AS (INSERT INTO connection_hours (" + keyC + ", first_seen, last_seen, snapshots, connections,"
+        + "   max_connections)"
+        + "   SELECT collector_id, date_trunc('hour', ts), direction, proto, local_addr, local_port, remote_addr,"
+        + "   remote_port, username, process, service, min(ts), max(ts), count(*), sum(connections), max(connections)"
+        + "   FROM moved WHERE kind = 'c' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+        + "   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+        + "   ON CONFLICT (" + keyC + ") DO UPDATE SET"
+        + "   first_seen = least(connection_hours.first_seen, excluded.first_seen),"
+        + "   last_seen = greatest(connection_hours.last_seen, excluded.last_seen),"
+        + "   snapshots = connection_hours.snapshots + excluded.snapshots,"
+        + "   connections = connection_hours.connections + excluded.connections,"
+        + "   max_connections = greatest(connection_hours.max_connections, excluded.max_connections))"
+        + " SELECT count(*) FROM moved";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setTimestamp(1, java.sql.Timestamp.from(before));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("socket rollup failed: " + e.getMessage(), e);
+    }
+  }
+
+  // ---- reading, for the port audit
+
+  /** Every listener of every host with its host's facts, in one query over the summary tables. */
+  List<StoredListener> listeners(Integer collectorId) {
+    String sql = "SELECT l.collector_id, coalesce(h.hostname, c.label, 'collector ' || c.id), h.os_family,"
+        + " l.proto, host(l.local_addr), l.local_port, l.username, l.process, l.service,"
+        + " extract(epoch FROM l.first_seen)::bigint, extract(epoch FROM l.last_seen)::bigint, l.snapshots,"
+        + " extract(epoch FROM s.first_snapshot)::bigint, extract(epoch FROM s.last_snapshot)::bigint"
+        + " FROM (SELECT collector_id, proto, local_addr, local_port, username, process, service,"
+        + "   min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(snapshots) AS snapshots FROM ("
+        + "   SELECT collector_id, proto, local_addr, local_port, username, process, service, first_seen, last_seen,"
+        + "   snapshots FROM listeners" + (collectorId == null ? "" : " WHERE collector_id = ?")
+        + "   UNION ALL SELECT collector_id, proto, local_addr, local_port, username, process, service, min(ts), max(ts),"
+        + "   count(*) FROM socket_rows WHERE kind = 'l'" + (collectorId == null ? "" : " AND collector_id = ?")
+        + "   GROUP BY 1, 2, 3, 4, 5, 6, 7) u GROUP BY 1, 2, 3, 4, 5, 6, 7) l"
+        + " JOIN collectors c ON c.id = l.collector_id"
+        + " JOIN socket_hosts s ON s.collector_id = l.collector_id"
+        + " LEFT JOIN host_inventory h ON h.collector_id = l.collector_id"
+        + " ORDER BY l.collector_id, l.local_port, l.proto, l.local_addr";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      if (collectorId != null) {
+        ps.setInt(1, collectorId);
+        ps.setInt(2, collectorId);
+      }
+      ps.setFetchSize(10_000);
+      List<StoredListener> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new StoredListener(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+              rs.getInt(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getLong(11),
+              rs.getLong(12), rs.getLong(13), rs.getLong(14)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read listeners: " + e.getMessage(), e);
+    }
+  }
+
+  /** A listener row with what the audit needs of its host. */
+  record StoredListener(int collectorId, String hostname, String osFamily, String proto, String addr, int port,
+      String user, String process, String service, long firstSeen, long lastSeen, long snapshots,
+      long hostFirstSnapshot, long hostLastSnapshot) {}
+
+  /** Hosts matching a collector id or hostname (a hostname may name several). */
+  List<Integer> findHost(String idOrName) {
+    String sql = "SELECT c.id FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id"
+        + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, idOrName);
+      ps.setString(2, idOrName);
+      ps.setString(3, idOrName);
+      List<Integer> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (String.valueOf(rs.getInt(1)).equals(idOrName)) {
+            // an id wins over a hostname that happens to look like one
+            return List.of(rs.getInt(1));
+          }
+          out.add(rs.getInt(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read hosts: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.perfmetrics.network;
+
+import io.perfmetrics.config.Config;
+import io.perfmetrics.ingest.SampleWriter;
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for socket snapshots, as {@link SampleWriter} does for samples: requests queue
+ * their parsed bodies; a few writer threads take whatever has queued up and store it in one
+ * transaction ({@link SocketStore#write}); only then do the requests answer 204. Under load
+ * thousands of small bodies become a few large upserts and one WAL flush each.
+ */
+public final class SocketWriter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SocketWriter.class);
+
+  private record Pending(SocketStore.Upload upload, int rows, CompletableFuture<Integer> stored) {}
+
+  private final SocketStore store;
+  private final Config.Ingest settings;
+  private final Runnable afterNewSnapshots;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong queuedRows = new AtomicLong();
+  private final List<Thread> writers = new ArrayList<>();
+  private volatile boolean running = true;
+
+  /** @param afterNewSnapshots run after a commit that stored new snapshots (the audit's cache is dropped) */
+  public SocketWriter(SocketStore store, Config.Ingest settings, Runnable afterNewSnapshots) {
+    this.store = store;
+    this.settings = settings;
+    this.afterNewSnapshots = afterNewSnapshots;
+    for (int i = 0; i < settings.writers(); i++) {
+      writers.add(Thread.ofPlatform().name("socket-writer-" + i).daemon().start(this::run));
+    }
+  }
+
+  /** Queues a body's snapshots; the future completes with the number of new snapshots once committed. */
+  CompletableFuture<Integer> submit(int collectorId, List<SocketSnapshot> snapshots) {
+    CompletableFuture<Integer> f = new CompletableFuture<>();
+    if (snapshots.isEmpty()) {
+      f.complete(0);
+      return f;
+    }
+    int rows = 0;
+    for (SocketSnapshot s : snapshots) {
+      rows += 1 + s.listeners().size() + s.connections().size();
+    }
+    long after = queuedRows.addAndGet(rows);
+    if (after > settings.queueRows()) {
+      queuedRows.addAndGet(-rows);
+      throw new SampleWriter.OverloadedException("receiver busy: " + (after - rows)
+          + " socket rows waiting for the database (limit " + settings.queueRows() + ")");
+    }
+    queue.add(new Pending(new SocketStore.Upload(collectorId, snapshots), rows, f));
+    return f;
+  }
+
+  private void run() {
+    List<Pending> group = new ArrayList<>();
+    while (running) {
+      try {
+        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.add(first);
+        int rows = first.rows();
+        long deadline = System.nanoTime() + settings.batchWait().toNanos();
+        while (rows < settings.batchRows()) {
+          Pending next = queue.poll();
+          if (next == null) {
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0 || (next = queue.poll(wait, TimeUnit.NANOSECONDS)) == null) {
+              break;
+            }
+          }
+          group.add(next);
+          rows += next.rows();
+        }
+        write(group, rows);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } finally {
+        group.clear();
+      }
+    }
+  }
+
+  private void write(List<Pending> group, int rows) {
+    List<SocketStore.Upload> uploads = new ArrayList<>(group.size());
+    for (Pending p : group) {
+      uploads.add(p.upload());
+    }
+    RuntimeException failure = null;
+    int fresh = 0;
+    try {
+      fresh = store.write(uploads);
+      if (fresh > 0) {
+        afterNewSnapshots.run();
+      }
+    } catch (SQLException e) {
+      log.warn("could not store {} socket rows from {} request(s): {}", rows, group.size(), e.getMessage());
+      failure = new StorageUnavailableException("database unavailable: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      log.error("unexpected failure storing {} socket rows", rows, e);
+      failure = e;
+    } finally {
+      queuedRows.addAndGet(-rows);
+    }
+    for (Pending p : group) {
+      if (failure == null) {
+        p.stored().complete(fresh);
+      } else {
+        p.stored().completeExceptionally(failure);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    for (Thread t : writers) {
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      p.stored().completeExceptionally(new StorageUnavailableException("receiver is shutting down"));
+    }
+  }
+}
