@@ -250,7 +250,7 @@ class OpenApiIT {
     assertThat(audited.get("listeners").findValuesAsText("policy")).as("%s", audited).contains("allow", "deny");
     String exported = admin("GET /api/v1/port-policy", "/api/v1/port-policy", null).body();
     JsonNode imported = JSON.readTree(admin("PUT /api/v1/port-policy", "/api/v1/port-policy", exported).body());
-    assertThat(imported.get("rules")).hasSize(2);
+    assertThat(imported.get("rules")).hasSize(JSON.readTree(exported).get("rules").size());
     admin("PUT /api/v1/port-policy", "/api/v1/port-policy", "{\"rules\":[]}");
     admin("DELETE /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/"
         + imported.get("rules").get(0).get("id").asLong(), null);
