@@ -172,6 +172,14 @@ class OpenApiIT {
     admin("GET /api/v1/deployments/{id}", "/api/v1/deployments/" + job.get("id").asLong(), null);
     admin("GET /api/v1/deployments/{id}", "/api/v1/deployments/999999", null);
     admin("POST /api/v1/deployments/{id}/cancel", "/api/v1/deployments/" + job.get("id").asLong() + "/cancel", null);
+    // a preflight: its hosts carry the checks it made (the closed port fails the first, skips the rest)
+    JsonNode check = JSON.readTree(admin("POST /api/v1/deployments", "/api/v1/deployments",
+        "{\"action\":\"check\",\"target_ids\":[" + targetId + "]}").body());
+    assertThat(check.get("kind").asText()).isEqualTo("check");
+    waitForJob("/api/v1/deployments/" + check.get("id").asLong());
+    JsonNode checked = JSON.readTree(admin("GET /api/v1/deployments/{id}", "/api/v1/deployments/"
+        + check.get("id").asLong(), null).body());
+    assertThat(checked.get("hosts").get(0).get("checks").isArray()).as("a preflight's checks: %s", checked).isTrue();
     JsonNode rescan = JSON.readTree(admin("POST /api/v1/rescans", "/api/v1/rescans",
         "{\"target_ids\":[" + targetId + "]}").body());
     waitForJob("/api/v1/rescans/" + rescan.get("id").asLong());
@@ -205,11 +213,57 @@ class OpenApiIT {
     admin("GET /api/v1/sizing/{host}", "/api/v1/sizing/no-such-host", null);
     admin("GET /api/v1/openapi.json", "/api/v1/openapi.json", null);
 
+    // socket snapshots and the port audit
+    String snapshot = t + ",snapshot,proc,2,1,0\n"
+        + t + ",listen,tcp,0.0.0.0,23,root,telnetd,\n"
+        + t + ",listen,tcp,127.0.0.1,5432,postgres,postgres,\n"
+        + t + ",conn,in,tcp,10.0.0.5,23,10.0.0.9,0,root,telnetd,,2\n";
+    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
+    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
+    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain",
+        t + ",listen,tcp,999.0.0.1,22,root,sshd,\n"));
+    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", "pm1.1.nope", "text/plain", snapshot));
+    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain",
+        "x".repeat(1024 * 1024 + 1)));
+    JsonNode fleet = JSON.readTree(admin("GET /api/v1/ports", "/api/v1/ports", null).body());
+    assertThat(fleet.get("total").asInt()).as("listeners of %s", fleet).isEqualTo(2);
+    admin("GET /api/v1/ports", "/api/v1/ports?finding=risky_service&limit=1", null);
+    admin("GET /api/v1/ports", "/api/v1/ports?format=csv", null);
+    admin("GET /api/v1/ports", "/api/v1/ports?severity=urgent", null);
+    admin("GET /api/v1/ports/{host}", "/api/v1/ports/" + id, null);
+    admin("GET /api/v1/ports/{host}", "/api/v1/ports/web1?format=csv", null);
+    admin("GET /api/v1/ports/{host}", "/api/v1/ports/" + id + "?format=xml", null);
+    admin("GET /api/v1/ports/{host}", "/api/v1/ports/no-such-host", null);
+
+    // the port policy
+    JsonNode rule = JSON.readTree(admin("POST /api/v1/port-policy/rules", "/api/v1/port-policy/rules",
+        "{\"action\":\"deny\",\"proto\":\"tcp\",\"ports\":\"23\",\"severity\":\"medium\",\"note\":\"no telnet\"}").body());
+    admin("POST /api/v1/port-policy/rules", "/api/v1/port-policy/rules",
+        "{\"action\":\"allow\",\"ports\":5432,\"host\":\"web*\",\"position\":1}");
+    admin("POST /api/v1/port-policy/rules", "/api/v1/port-policy/rules", "{\"action\":\"maybe\"}");
+    admin("PUT /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/" + rule.get("id").asLong(),
+        "{\"action\":\"deny\",\"ports\":\"23-24\",\"os_family\":\"unix\",\"note\":\"no telnet\"}");
+    admin("PUT /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/" + rule.get("id").asLong(),
+        "{\"action\":\"deny\",\"ports\":\"70000\"}");
+    admin("PUT /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/999999", "{\"action\":\"deny\"}");
+    JsonNode audited = JSON.readTree(admin("GET /api/v1/ports/{host}", "/api/v1/ports/" + id, null).body());
+    assertThat(audited.get("listeners").findValuesAsText("policy")).as("%s", audited).contains("allow", "deny");
+    String exported = admin("GET /api/v1/port-policy", "/api/v1/port-policy", null).body();
+    JsonNode imported = JSON.readTree(admin("PUT /api/v1/port-policy", "/api/v1/port-policy", exported).body());
+    assertThat(imported.get("rules")).hasSize(JSON.readTree(exported).get("rules").size());
+    admin("PUT /api/v1/port-policy", "/api/v1/port-policy", "{\"rules\":[]}");
+    admin("DELETE /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/"
+        + imported.get("rules").get(0).get("id").asLong(), null);
+    admin("DELETE /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/999999", null);
+    admin("DELETE /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/x", null);
+    admin("GET /api/v1/ports", "/api/v1/ports?host=web1&port=23&process=telnet&severity=high", null);
+
     // removals last
     admin("DELETE /api/v1/targets/{id}", "/api/v1/targets/" + targetId, null);
     admin("DELETE /api/v1/credentials/{id}", "/api/v1/credentials/" + cred.get("id").asLong(), null);
     admin("DELETE /api/v1/collectors/{id}", "/api/v1/collectors/" + id, null);
     api.check("POST /api/v1/metrics", appliance.post("/api/v1/metrics", token, "text/plain", t + ",cpu.busy_pct,1\n"));
+    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
     // an unauthenticated answer is documented too
     api.check("GET /api/v1/status", appliance.send(HttpRequest.newBuilder(appliance.uri("/api/v1/status")).GET()));
 
