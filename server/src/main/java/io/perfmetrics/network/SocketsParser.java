@@ -16,15 +16,15 @@ import java.util.Set;
 /**
  * Reads a {@code POST /api/v1/sockets} body (docs/ports.md): snapshot headers each followed by
  * exactly the listen and conn lines they announce. The whole body is valid or it is refused with
- * the first bad line named, so nothing of it is half-stored.
+ * the first bad line named, so nothing of it is half-stored. Public for the benchmark's baseline.
  */
-final class SocketsParser {
+public final class SocketsParser {
   /** The protocol's limit for user, process and service, in decoded bytes. */
   static final int MAX_TEXT_BYTES = 255;
 
   private final Clock clock;
 
-  SocketsParser(Clock clock) {
+  public SocketsParser(Clock clock) {
     this.clock = clock;
   }
 
@@ -56,7 +56,7 @@ final class SocketsParser {
     }
   }
 
-  List<SocketSnapshot> parse(byte[] body, int length) throws MalformedSamplesException {
+  public List<SocketSnapshot> parse(byte[] body, int length) throws MalformedSamplesException {
     long maxTs = clock.instant().getEpochSecond() + SamplesParser.MAX_FUTURE_S;
     List<SocketSnapshot> out = new ArrayList<>();
     Set<Long> seen = new HashSet<>();
