@@ -15,8 +15,8 @@ final class Addresses {
       return null;
     }
     if (s.indexOf(':') < 0) {
-      int[] v4 = ipv4(s);
-      return v4 == null ? null : v4[0] + "." + v4[1] + "." + v4[2] + "." + v4[3];
+      // what ipv4 accepts (digits, no leading zeros, at most 255) is its own canonical form
+      return ipv4(s) == null ? null : s;
     }
     int[] g = ipv6(s);
     if (g == null) {
