@@ -15,8 +15,8 @@ final class Addresses {
       return null;
     }
     if (s.indexOf(':') < 0) {
-      int[] v4 = ipv4(s);
-      return v4 == null ? null : v4[0] + "." + v4[1] + "." + v4[2] + "." + v4[3];
+      // what ipv4 accepts (digits, no leading zeros, at most 255) is its own canonical form
+      return ipv4(s) == null ? null : s;
     }
     int[] g = ipv6(s);
     if (g == null) {
@@ -26,6 +26,27 @@ final class Addresses {
       return (g[6] >> 8) + "." + (g[6] & 0xff) + "." + (g[7] >> 8) + "." + (g[7] & 0xff);
     }
     return format(g);
+  }
+
+  /**
+   * The address bytes of a canonical literal (4 for IPv4, 16 for IPv6), for binary COPY; null
+   * when it is not a literal.
+   */
+  static byte[] bytes(String canonical) {
+    if (canonical.indexOf(':') < 0) {
+      int[] v4 = ipv4(canonical);
+      return v4 == null ? null : new byte[] {(byte) v4[0], (byte) v4[1], (byte) v4[2], (byte) v4[3]};
+    }
+    int[] g = ipv6(canonical);
+    if (g == null) {
+      return null;
+    }
+    byte[] out = new byte[16];
+    for (int i = 0; i < 8; i++) {
+      out[2 * i] = (byte) (g[i] >> 8);
+      out[2 * i + 1] = (byte) g[i];
+    }
+    return out;
   }
 
   /** Four octets, or null. Leading zeros are refused: some tools read them as octal. */

@@ -5,22 +5,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
  * Stores socket snapshots. Per group of bodies (see {@link SocketWriter}), one transaction: the
- * snapshot keys go in first, and only the rows of snapshots that were not there already are
- * COPYed into {@code socket_rows}, so a replay changes nothing. {@link #rollup} later moves the
+ * snapshot keys go in first (with their hosts' first/last snapshot, one statement), and only the
+ * rows of snapshots that were not there already are COPYed ({@link SocketCopy}, binary) into
+ * {@code socket_rows}, so a replay changes nothing. {@link #rollup} later moves the
  * rows of ended hours into the hourly tables and the listener summary in one statement; readers
  * add what is not rolled up yet.
  */
@@ -31,9 +27,6 @@ public final class SocketStore {
     this.dataSource = dataSource;
   }
 
-  /** One request's snapshots. */
-  record Upload(int collectorId, List<SocketSnapshot> snapshots) {}
-
   private record Key(int collectorId, long ts) {}
 
   /**
@@ -41,14 +34,13 @@ public final class SocketStore {
    *
    * @return the number of snapshots that were new (the others were replays)
    */
-  int write(List<Upload> uploads) throws SQLException {
+  int write(List<SocketCopy.Upload> uploads, SocketCopy copy) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
         Set<Key> fresh = insertKeys(c, uploads);
         if (!fresh.isEmpty()) {
-          copyRows(c, uploads, fresh);
-          upsertHosts(c, uploads, fresh);
+          copy.copy(c, "socket_rows", uploads, (id, ts) -> fresh.contains(new Key(id, ts)));
         }
         c.commit();
         return fresh.size();
@@ -59,14 +51,14 @@ public final class SocketStore {
     }
   }
 
-  private static Set<Key> insertKeys(Connection c, List<Upload> uploads) throws SQLException {
+  private static Set<Key> insertKeys(Connection c, List<SocketCopy.Upload> uploads) throws SQLException {
     List<Integer> id = new ArrayList<>();
     List<Long> ts = new ArrayList<>();
     List<String> source = new ArrayList<>();
     List<Integer> lr = new ArrayList<>();
     List<Integer> cr = new ArrayList<>();
     List<Integer> dr = new ArrayList<>();
-    for (Upload u : uploads) {
+    for (SocketCopy.Upload u : uploads) {
       for (SocketSnapshot s : u.snapshots()) {
         id.add(u.collectorId());
         ts.add(s.ts());
@@ -76,10 +68,19 @@ public final class SocketStore {
         dr.add(s.droppedRows());
       }
     }
-    String sql = "INSERT INTO socket_snapshots (collector_id, ts, source, listener_rows, connection_rows, dropped_rows)"
-        + " SELECT i, to_timestamp(t), s, l, n, d FROM unnest(?::int[], ?::bigint[], ?::text[], ?::int[], ?::int[],"
-        + " ?::int[]) AS u(i, t, s, l, n, d) ORDER BY i, t ON CONFLICT DO NOTHING"
-        + " RETURNING collector_id, extract(epoch FROM ts)::bigint";
+    // One statement per group: the new keys also update their hosts (first, last, count), so a
+    // replayed snapshot touches neither; host rows are locked in key order, so two writers
+    // never wait on each other in opposite orders.
+    String sql = "WITH k AS (INSERT INTO socket_snapshots (collector_id, ts, source, listener_rows, connection_rows,"
+        + " dropped_rows) SELECT i, to_timestamp(t), s, l, n, d FROM unnest(?::int[], ?::bigint[], ?::text[], ?::int[],"
+        + " ?::int[], ?::int[]) AS u(i, t, s, l, n, d) ORDER BY i, t ON CONFLICT DO NOTHING RETURNING collector_id, ts),"
+        + " h AS (INSERT INTO socket_hosts (collector_id, first_snapshot, last_snapshot, snapshots)"
+        + " SELECT collector_id, min(ts), max(ts), count(*) FROM k GROUP BY collector_id ORDER BY collector_id"
+        + " ON CONFLICT (collector_id) DO UPDATE SET"
+        + " first_snapshot = least(socket_hosts.first_snapshot, excluded.first_snapshot),"
+        + " last_snapshot = greatest(socket_hosts.last_snapshot, excluded.last_snapshot),"
+        + " snapshots = socket_hosts.snapshots + excluded.snapshots)"
+        + " SELECT collector_id, extract(epoch FROM ts)::bigint FROM k";
     Set<Key> fresh = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setArray(1, c.createArrayOf("int4", id.toArray()));
@@ -95,104 +96,6 @@ public final class SocketStore {
       }
     }
     return fresh;
-  }
-
-  /** COPY in text format: the values are text already; only tab, newline, CR and backslash need escaping. */
-  private static void copyRows(Connection c, List<Upload> uploads, Set<Key> fresh) throws SQLException {
-    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-        "COPY socket_rows (collector_id, ts, kind, direction, proto, local_addr, local_port, remote_addr, remote_port,"
-            + " username, process, service, connections) FROM STDIN");
-    try {
-      StringBuilder b = new StringBuilder(64 * 1024);
-      for (Upload u : uploads) {
-        for (SocketSnapshot s : u.snapshots()) {
-          if (!fresh.contains(new Key(u.collectorId(), s.ts()))) {
-            continue;
-          }
-          String prefix = u.collectorId() + "\t" + Instant.ofEpochSecond(s.ts()) + "\t";
-          for (SocketSnapshot.Listener l : s.listeners()) {
-            b.append(prefix).append("l\t\\N\t").append(l.proto()).append('\t').append(l.addr()).append('\t')
-                .append(l.port()).append("\t\\N\t\\N\t");
-            text(b, l.user()).append('\t');
-            text(b, l.process()).append('\t');
-            text(b, l.service()).append("\t\\N\n");
-          }
-          for (var e : s.connections().entrySet()) {
-            SocketSnapshot.Connection x = e.getKey();
-            b.append(prefix).append("c\t").append(x.direction()).append('\t').append(x.proto()).append('\t')
-                .append(x.localAddr()).append('\t').append(x.localPort()).append('\t').append(x.remoteAddr())
-                .append('\t').append(x.remotePort()).append('\t');
-            text(b, x.user()).append('\t');
-            text(b, x.process()).append('\t');
-            text(b, x.service()).append('\t').append(e.getValue()).append('\n');
-          }
-          if (b.length() > 48 * 1024) {
-            flush(in, b);
-          }
-        }
-      }
-      flush(in, b);
-      in.endCopy();
-    } finally {
-      if (in.isActive()) {
-        in.cancelCopy();
-      }
-    }
-  }
-
-  private static void flush(CopyIn in, StringBuilder b) throws SQLException {
-    if (b.length() > 0) {
-      byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
-      in.writeToCopy(bytes, 0, bytes.length);
-      b.setLength(0);
-    }
-  }
-
-  private static StringBuilder text(StringBuilder b, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      switch (ch) {
-        case '\\' -> b.append("\\\\");
-        case '\t' -> b.append("\\t");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        default -> b.append(ch);
-      }
-    }
-    return b;
-  }
-
-  private static void upsertHosts(Connection c, List<Upload> uploads, Set<Key> fresh) throws SQLException {
-    Map<Integer, long[]> hosts = new TreeMap<>();
-    for (Key k : fresh) {
-      long[] h = hosts.computeIfAbsent(k.collectorId(), x -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 0});
-      h[0] = Math.min(h[0], k.ts());
-      h[1] = Math.max(h[1], k.ts());
-      h[2]++;
-    }
-    List<Integer> ids = new ArrayList<>(hosts.keySet());
-    List<Long> first = new ArrayList<>();
-    List<Long> last = new ArrayList<>();
-    List<Long> count = new ArrayList<>();
-    for (long[] h : hosts.values()) {
-      first.add(h[0]);
-      last.add(h[1]);
-      count.add(h[2]);
-    }
-    // in key order: two writers never lock the same rows in opposite orders
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO socket_hosts (collector_id, first_snapshot, last_snapshot, snapshots)"
-            + " SELECT i, to_timestamp(f), to_timestamp(l), n FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::bigint[])"
-            + " AS u(i, f, l, n) ORDER BY i ON CONFLICT (collector_id) DO UPDATE SET"
-            + " first_snapshot = least(socket_hosts.first_snapshot, excluded.first_snapshot),"
-            + " last_snapshot = greatest(socket_hosts.last_snapshot, excluded.last_snapshot),"
-            + " snapshots = socket_hosts.snapshots + excluded.snapshots")) {
-      ps.setArray(1, c.createArrayOf("int4", ids.toArray()));
-      ps.setArray(2, c.createArrayOf("int8", first.toArray()));
-      ps.setArray(3, c.createArrayOf("int8", last.toArray()));
-      ps.setArray(4, c.createArrayOf("int8", count.toArray()));
-      ps.executeUpdate();
-    }
   }
 
   /**

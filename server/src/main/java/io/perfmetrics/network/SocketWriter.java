@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class SocketWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SocketWriter.class);
 
-  private record Pending(SocketStore.Upload upload, int rows, CompletableFuture<Integer> stored) {}
+  private record Pending(SocketCopy.Upload upload, int rows, CompletableFuture<Integer> stored) {}
 
   private final SocketStore store;
   private final Config.Ingest settings;
@@ -59,11 +59,12 @@ public final class SocketWriter implements AutoCloseable {
       throw new SampleWriter.OverloadedException("receiver busy: " + (after - rows)
           + " socket rows waiting for the database (limit " + settings.queueRows() + ")");
     }
-    queue.add(new Pending(new SocketStore.Upload(collectorId, snapshots), rows, f));
+    queue.add(new Pending(new SocketCopy.Upload(collectorId, snapshots), rows, f));
     return f;
   }
 
   private void run() {
+    SocketCopy copy = new SocketCopy();
     List<Pending> group = new ArrayList<>();
     while (running) {
       try {
@@ -85,7 +86,7 @@ public final class SocketWriter implements AutoCloseable {
           group.add(next);
           rows += next.rows();
         }
-        write(group, rows);
+        write(copy, group, rows);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -95,15 +96,15 @@ public final class SocketWriter implements AutoCloseable {
     }
   }
 
-  private void write(List<Pending> group, int rows) {
-    List<SocketStore.Upload> uploads = new ArrayList<>(group.size());
+  private void write(SocketCopy copy, List<Pending> group, int rows) {
+    List<SocketCopy.Upload> uploads = new ArrayList<>(group.size());
     for (Pending p : group) {
       uploads.add(p.upload());
     }
     RuntimeException failure = null;
     int fresh = 0;
     try {
-      fresh = store.write(uploads);
+      fresh = store.write(uploads, copy);
       if (fresh > 0) {
         afterNewSnapshots.run();
       }
