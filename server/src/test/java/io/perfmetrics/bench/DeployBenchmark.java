@@ -266,16 +266,32 @@ public final class DeployBenchmark {
     }
   }
 
-  /** Stops each host's collector by its pid and removes its tools folder: the next run starts from nothing. */
+  /**
+   * Stops each host's collector by its pid and removes its tools folder: the next run starts from nothing.
+   * A collector asleep in {@code sleep 60} takes its TERM only when the sleep ends, so all are signalled
+   * first, given one grace period together, then killed.
+   */
   static void reset(List<Host> hosts) throws Exception {
+    List<ProcessHandle> running = new ArrayList<>();
     for (Host h : hosts) {
       long pid = collectorPid(h);
       if (pid > 0) {
         ProcessHandle.of(pid).ifPresent(p -> {
           p.destroy();
-          p.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(x -> null).join();
+          running.add(p);
         });
       }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    for (ProcessHandle p : running) {
+      while (p.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
+    }
+    for (Host h : hosts) {
       Path dir = Path.of("/proc/" + h.sshdPid() + "/root/var/tmp/perfmetrics");
       if (Files.exists(dir)) {
         new ProcessBuilder("rm", "-rf", dir.toString()).inheritIO().start().waitFor();
