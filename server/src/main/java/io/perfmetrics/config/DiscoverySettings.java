@@ -84,7 +84,8 @@ public record DiscoverySettings(
     List<String> exclude = new ArrayList<>();
     String ex = v.get(EXCLUDE);
     if (ex != null && !ex.isBlank()) {
-      for (String s : ex.split("[,\\s]+")) {
+      // limit 0 drops the empty field a trailing separator leaves ("a,b,")
+      for (String s : ex.split("[,\\s]+", 0)) {
         exclude.add(s.trim());
       }
     }
@@ -126,7 +127,8 @@ public record DiscoverySettings(
       return dflt;
     }
     List<Integer> ports = new ArrayList<>();
-    for (String s : p.split("[,\\s]+")) {
+    // limit 0 drops the empty field a trailing separator leaves ("22,80,"), which is accepted
+    for (String s : p.split("[,\\s]+", 0)) {
       try {
         ports.add(Integer.parseInt(s.trim()));
       } catch (NumberFormatException e) {

@@ -345,7 +345,7 @@ public final class SshTransport implements Transport {
           + " && { [ ! -d /proc/self ] || grep -q " + SCRIPT + " \"/proc/$p/cmdline\" 2>/dev/null; };"
           + " then echo running; elif [ -f \"$d/" + SCRIPT + "\" ]; then echo stopped; else echo absent; fi;"
           + " cat \"$d/collector.state\" 2>/dev/null; true", null);
-      String[] lines = out.split("\n");
+      String[] lines = out.split("\n", -1);
       Map<String, String> facts = new LinkedHashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int eq = lines[i].indexOf('=');
