@@ -3,6 +3,7 @@ package io.perfmetrics.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -104,7 +105,7 @@ public record DiscoverySettings(
 
   /** "250ms", "16s", "2m" or a bare number of seconds. */
   public static Duration parseDuration(String key, String s) {
-    String t = s.trim().toLowerCase();
+    String t = s.trim().toLowerCase(Locale.ROOT);
     try {
       if (t.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));

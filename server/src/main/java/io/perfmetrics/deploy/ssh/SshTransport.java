@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -264,7 +265,7 @@ public final class SshTransport implements Transport {
       root = root.getCause();
     }
     if (e instanceof SocketTimeoutException || root instanceof SocketTimeoutException
-        || String.valueOf(e.getMessage()).toLowerCase().contains("timeout")) {
+        || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")) {
       return new TransportException(Kind.TIMEOUT,
           host + ":" + port + " did not complete an SSH handshake within " + timeout.toSeconds() + " s", e);
     }
