@@ -48,7 +48,7 @@ public final class SocketStore {
         Set<Key> fresh = insertKeys(c, uploads);
         if (!fresh.isEmpty()) {
           copyRows(c, uploads, fresh);
-          upsertHosts(c, uploads, fresh);
+          upsertHosts(c, fresh);
         }
         c.commit();
         return fresh.size();
@@ -162,7 +162,7 @@ public final class SocketStore {
     return b;
   }
 
-  private static void upsertHosts(Connection c, List<Upload> uploads, Set<Key> fresh) throws SQLException {
+  private static void upsertHosts(Connection c, Set<Key> fresh) throws SQLException {
     Map<Integer, long[]> hosts = new TreeMap<>();
     for (Key k : fresh) {
       long[] h = hosts.computeIfAbsent(k.collectorId(), x -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 0});
