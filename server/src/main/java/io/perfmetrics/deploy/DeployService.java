@@ -217,8 +217,7 @@ public final class DeployService implements AutoCloseable {
   }
 
   private void work(long job, Action action, boolean force) {
-    Optional<Long> next;
-    while ((next = jobs.claim(job)).isPresent()) {
+    for (Optional<Long> next = jobs.claim(job); next.isPresent(); next = jobs.claim(job)) {
       long targetId = next.get();
       Outcome o = withinTimeLimit(targetId, action, force);
       jobs.finish(job, targetId, o.name(), o.detail(), o instanceof Checked c ? c.checks() : null);
