@@ -191,7 +191,8 @@ public final class App implements AutoCloseable {
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
     if (!rollupEvery.isZero()) {
-      rollupTimer.scheduleWithFixedDelay(
+      // the task logs its own failures and shutdownNow() at stop cancels it: no one waits on the future
+      var unusedRollup = rollupTimer.scheduleWithFixedDelay(
           () -> {
             try {
               rollup.runOnce();
@@ -202,7 +203,7 @@ public final class App implements AutoCloseable {
           },
           rollupEvery.toMillis(), rollupEvery.toMillis(), TimeUnit.MILLISECONDS);
       // retention on the same thread: never drops a partition under a running compaction
-      rollupTimer.scheduleWithFixedDelay(
+      var unusedRetention = rollupTimer.scheduleWithFixedDelay(
           () -> {
             try {
               retention.runOnce();
@@ -212,7 +213,7 @@ public final class App implements AutoCloseable {
           },
           1, 60, TimeUnit.MINUTES);
       // socket rows of ended hours into the hourly tables (the audit reads both, so nothing waits for this)
-      rollupTimer.scheduleWithFixedDelay(
+      var unusedSocketRollup = rollupTimer.scheduleWithFixedDelay(
           () -> {
             try {
               socketStore.rollup(clock.instant());
@@ -299,7 +300,8 @@ public final class App implements AutoCloseable {
     javalin.start(host, config.port());
     scans.start();
     // jobs left unfinished by a stopped appliance (this one before a restart, or another one)
-    jobsTimer.scheduleWithFixedDelay(
+    // the task logs its own failures and shutdownNow() at stop cancels it: no one waits on the future
+    var unusedResume = jobsTimer.scheduleWithFixedDelay(
         () -> {
           try {
             deploy.resumeUnfinished();

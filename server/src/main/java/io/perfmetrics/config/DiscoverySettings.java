@@ -3,6 +3,7 @@ package io.perfmetrics.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -84,7 +85,8 @@ public record DiscoverySettings(
     List<String> exclude = new ArrayList<>();
     String ex = v.get(EXCLUDE);
     if (ex != null && !ex.isBlank()) {
-      for (String s : ex.split("[,\\s]+")) {
+      // limit 0 drops the empty field a trailing separator leaves ("a,b,")
+      for (String s : ex.split("[,\\s]+", 0)) {
         exclude.add(s.trim());
       }
     }
@@ -103,7 +105,7 @@ public record DiscoverySettings(
 
   /** "250ms", "16s", "2m" or a bare number of seconds. */
   public static Duration parseDuration(String key, String s) {
-    String t = s.trim().toLowerCase();
+    String t = s.trim().toLowerCase(Locale.ROOT);
     try {
       if (t.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
@@ -126,7 +128,8 @@ public record DiscoverySettings(
       return dflt;
     }
     List<Integer> ports = new ArrayList<>();
-    for (String s : p.split("[,\\s]+")) {
+    // limit 0 drops the empty field a trailing separator leaves ("22,80,"), which is accepted
+    for (String s : p.split("[,\\s]+", 0)) {
       try {
         ports.add(Integer.parseInt(s.trim()));
       } catch (NumberFormatException e) {

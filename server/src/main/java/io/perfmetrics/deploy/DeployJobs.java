@@ -79,7 +79,11 @@ public final class DeployJobs {
     finish(jobId, targetId, outcome, detail, null);
   }
 
-  /** @param checks a preflight's checks, or null */
+  /**
+   * Records the outcome of one target of a job.
+   *
+   * @param checks a preflight's checks, or null
+   */
   public void finish(long jobId, long targetId, String outcome, String detail, List<Check> checks) {
     String sql = "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now(), checks = ?::jsonb"
         + " WHERE job_id = ? AND target_id = ?";

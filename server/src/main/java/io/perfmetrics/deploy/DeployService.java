@@ -200,7 +200,8 @@ public final class DeployService implements AutoCloseable {
   private void launch(long job, Action action, boolean force, int workers) {
     AtomicInteger left = new AtomicInteger(workers);
     for (int i = 0; i < workers; i++) {
-      executor.submit(() -> {
+      // execute, not submit: the worker logs its failures; an Error reaches the thread's handler, not a lost future
+      executor.execute(() -> {
         try {
           work(job, action, force);
         } catch (RuntimeException e) {
@@ -216,8 +217,7 @@ public final class DeployService implements AutoCloseable {
   }
 
   private void work(long job, Action action, boolean force) {
-    Optional<Long> next;
-    while ((next = jobs.claim(job)).isPresent()) {
+    for (Optional<Long> next = jobs.claim(job); next.isPresent(); next = jobs.claim(job)) {
       long targetId = next.get();
       Outcome o = withinTimeLimit(targetId, action, force);
       jobs.finish(job, targetId, o.name(), o.detail(), o instanceof Checked c ? c.checks() : null);

@@ -42,7 +42,8 @@ public record Manifest(
     if (commaSeparated == null || commaSeparated.isBlank()) {
       return out;
     }
-    for (String s : commaSeparated.split(",")) {
+    // limit 0 drops the empty field a trailing comma leaves, which is accepted
+    for (String s : commaSeparated.split(",", 0)) {
       if (!IPV4.matcher(s.trim()).matches()) {
         throw new IllegalArgumentException("source must be IPv4 addresses separated by commas, got '" + s + "'");
       }

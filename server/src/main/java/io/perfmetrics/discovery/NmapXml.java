@@ -1,5 +1,6 @@
 package io.perfmetrics.discovery;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,7 +19,7 @@ final class NmapXml {
     String name = unescape(m.group(1));
     int accuracy = Integer.parseInt(m.group(2));
     Matcher f = FAMILY.matcher(xml.substring(m.start()));
-    String fam = f.find() ? f.group(1).toLowerCase() : name.toLowerCase();
+    String fam = f.find() ? f.group(1).toLowerCase(Locale.ROOT) : name.toLowerCase(Locale.ROOT);
     String family = fam.contains("windows") ? "windows"
         : fam.matches(".*(linux|bsd|unix|solaris|mac os|ios|aix|hp-ux).*") ? "unix" : "unknown";
     return new Network.NmapResult(family, name, accuracy, null);

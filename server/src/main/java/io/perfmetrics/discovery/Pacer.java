@@ -84,7 +84,7 @@ public final class Pacer {
     }
     long ops = (long) hosts * opsPerHost;
     Duration global = globalInterval.multipliedBy(ops - 1);
-    long waves = (hosts + concurrency - 1) / concurrency;
+    long waves = ((long) hosts + concurrency - 1) / concurrency;
     Duration perHost = hostSpacing.multipliedBy((long) (opsPerHost - 1) * waves);
     return global.compareTo(perHost) >= 0 ? global : perHost;
   }

@@ -188,7 +188,7 @@ final class RealNetwork implements Network {
 
   private static Path onPath(String name) {
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-    for (String dir : (path + ":/usr/sbin:/sbin:/usr/bin:/bin").split(":")) {
+    for (String dir : (path + ":/usr/sbin:/sbin:/usr/bin:/bin").split(":", -1)) {
       Path p = executable(Path.of(dir, name));
       if (p != null) {
         return p;

@@ -170,7 +170,7 @@ final class ScanTargets {
   }
 
   static long parse(String ip) {
-    String[] p = ip.split("\\.");
+    String[] p = ip.split("\\.", -1);
     long v = 0;
     for (String o : p) {
       int n = Integer.parseInt(o);

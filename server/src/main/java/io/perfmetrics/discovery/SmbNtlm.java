@@ -85,7 +85,8 @@ final class SmbNtlm {
   }
 
   static byte[] negotiate() {
-    ByteBuffer b = le(64 + 36 + 8);
+    ByteBuffer b = ByteBuffer.allocate(64 + 36 + 8);
+    b.order(ByteOrder.LITTLE_ENDIAN);
     header(b, 0x0000, 0);
     b.putShort((short) 36); // StructureSize
     b.putShort((short) 4); // DialectCount
@@ -100,7 +101,8 @@ final class SmbNtlm {
 
   static byte[] sessionSetup() {
     byte[] token = spnegoInit(ntlmNegotiate());
-    ByteBuffer b = le(64 + 24 + token.length);
+    ByteBuffer b = ByteBuffer.allocate(64 + 24 + token.length);
+    b.order(ByteOrder.LITTLE_ENDIAN);
     header(b, 0x0001, 1);
     b.putShort((short) 25); // StructureSize
     b.put((byte) 0); // Flags
@@ -115,7 +117,8 @@ final class SmbNtlm {
   }
 
   static byte[] ntlmNegotiate() {
-    ByteBuffer b = le(40);
+    ByteBuffer b = ByteBuffer.allocate(40);
+    b.order(ByteOrder.LITTLE_ENDIAN);
     b.put(NTLMSSP);
     b.putInt(1);
     b.putInt(NEGOTIATE_FLAGS);
@@ -236,10 +239,6 @@ final class SmbNtlm {
     byte[] b = new byte[len];
     d.readFully(b);
     return b;
-  }
-
-  private static ByteBuffer le(int n) {
-    return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   private static int u16(byte[] b, int i) {

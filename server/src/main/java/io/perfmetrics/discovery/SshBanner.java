@@ -1,5 +1,6 @@
 package io.perfmetrics.discovery;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +27,7 @@ final class SshBanner {
     String software = m.group(2);
     String comment = m.group(3) == null ? "" : m.group(3).strip();
     String product = software.replace('_', ' ');
-    String lower = (software + " " + comment).toLowerCase();
+    String lower = (software + " " + comment).toLowerCase(Locale.ROOT);
     if (lower.contains("openssh_for_windows") || lower.contains("for_windows") || lower.contains("windows")) {
       return Optional.of(new OsHint("ssh-banner", "windows", product + " " + comment, 0.8));
     }

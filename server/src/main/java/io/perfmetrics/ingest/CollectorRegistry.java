@@ -211,6 +211,8 @@ public final class CollectorRegistry {
   public record Counts(long active, long expiring, long expired, long retired) {}
 
   /**
+   * Counts the collectors by state.
+   *
    * @param expiringWithin an active collector whose TTL ends within this is counted as expiring
    *     (not as active): a rescan should restart it soon
    */

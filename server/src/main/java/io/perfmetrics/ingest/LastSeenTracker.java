@@ -34,7 +34,8 @@ public final class LastSeenTracker implements AutoCloseable {
   public LastSeenTracker(DataSource dataSource, Clock clock, Duration every) {
     this.dataSource = dataSource;
     this.clock = clock;
-    flusher.scheduleWithFixedDelay(this::flush, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    // flush() keeps what it could not write for the next run and close() flushes once more: nothing waits on the future
+    var unused = flusher.scheduleWithFixedDelay(this::flush, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   public void seen(int collectorId) {

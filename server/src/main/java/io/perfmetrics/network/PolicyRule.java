@@ -73,11 +73,11 @@ public record PolicyRule(
   }
 
   int portFrom() {
-    return ports == null ? -1 : Integer.parseInt(ports.split("-")[0]);
+    return ports == null ? -1 : Integer.parseInt(ports.split("-", -1)[0]);
   }
 
   int portTo() {
-    return ports == null ? -1 : Integer.parseInt(ports.contains("-") ? ports.split("-")[1] : ports);
+    return ports == null ? -1 : Integer.parseInt(ports.contains("-") ? ports.split("-", -1)[1] : ports);
   }
 
   boolean matches(String listenerProto, int port, String listenerProcess, String hostname, String hostOs) {

@@ -68,7 +68,7 @@ public final class SizingRoutes {
     // one comma-separated value, or the parameter repeated (a form's checkboxes)
     Set<String> out = new LinkedHashSet<>();
     for (String value : ctx.queryParams("confidence")) {
-      for (String s : value.split(",")) {
+      for (String s : value.split(",", -1)) {
         String r = s.trim().toLowerCase(Locale.ROOT);
         if (r.isEmpty()) {
           continue;
@@ -129,7 +129,8 @@ public final class SizingRoutes {
     List<String> families = new ArrayList<>();
     String f = blankToNull(ctx.queryParam("family"));
     if (f != null) {
-      for (String s : f.split(",")) {
+      // limit 0 drops the empty field a trailing comma leaves (family=m5,), which is accepted
+      for (String s : f.split(",", 0)) {
         if (!NAME.matcher(s.trim()).matches()) {
           throw ApiException.badRequest("family must be a comma-separated list of families or categories, got '" + f + "'");
         }

@@ -48,7 +48,8 @@ public final class PasswordHasher {
     if (password == null || stored == null) {
       return false;
     }
-    String[] p = stored.split("\\$");
+    // limit 0 (trailing empty fields dropped): stored hashes are read as they always were
+    String[] p = stored.split("\\$", 0);
     if (p.length != 4 || !SCHEME.equals(p[0])) {
       return false;
     }
@@ -70,7 +71,8 @@ public final class PasswordHasher {
 
   /** True when a stored hash was made with fewer iterations than this hasher uses now. */
   public boolean needsRehash(String stored) {
-    String[] p = stored.split("\\$");
+    // limit 0 (trailing empty fields dropped): stored hashes are read as they always were
+    String[] p = stored.split("\\$", 0);
     try {
       return p.length != 4 || !SCHEME.equals(p[0]) || Integer.parseInt(p[1]) < iterations;
     } catch (NumberFormatException e) {

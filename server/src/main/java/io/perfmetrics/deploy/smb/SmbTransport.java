@@ -174,7 +174,7 @@ public final class SmbTransport implements Transport {
         return facts;
       }
       try (InputStream in = state.getInputStream()) {
-        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\r?\n")) {
+        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\r?\n", -1)) {
           int eq = line.indexOf('=');
           if (eq > 0) {
             facts.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());

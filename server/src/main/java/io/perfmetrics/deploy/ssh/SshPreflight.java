@@ -53,7 +53,7 @@ final class SshPreflight {
 
   static Map<String, String> parse(String out) {
     Map<String, String> m = new LinkedHashMap<>();
-    for (String line : out.split("\n")) {
+    for (String line : out.split("\n", -1)) {
       int eq = line.indexOf('=');
       if (eq > 0) {
         m.putIfAbsent(line.substring(0, eq), line.substring(eq + 1).trim());

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -264,7 +265,7 @@ public final class SshTransport implements Transport {
       root = root.getCause();
     }
     if (e instanceof SocketTimeoutException || root instanceof SocketTimeoutException
-        || String.valueOf(e.getMessage()).toLowerCase().contains("timeout")) {
+        || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")) {
       return new TransportException(Kind.TIMEOUT,
           host + ":" + port + " did not complete an SSH handshake within " + timeout.toSeconds() + " s", e);
     }
@@ -345,7 +346,7 @@ public final class SshTransport implements Transport {
           + " && { [ ! -d /proc/self ] || grep -q " + SCRIPT + " \"/proc/$p/cmdline\" 2>/dev/null; };"
           + " then echo running; elif [ -f \"$d/" + SCRIPT + "\" ]; then echo stopped; else echo absent; fi;"
           + " cat \"$d/collector.state\" 2>/dev/null; true", null);
-      String[] lines = out.split("\n");
+      String[] lines = out.split("\n", -1);
       Map<String, String> facts = new LinkedHashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int eq = lines[i].indexOf('=');

@@ -20,6 +20,8 @@ public final class PortsPages {
   static final int SHOWN = 1000;
 
   /**
+   * What the ports pages render.
+   *
    * @param host the host's title on a host page, null on the fleet page
    * @param query the filters as a query string, for the export links ("" when none)
    */
