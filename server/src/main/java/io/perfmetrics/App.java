@@ -17,12 +17,6 @@ import io.perfmetrics.deploy.TargetStatuses;
 import io.perfmetrics.deploy.TemplateRenderer;
 import io.perfmetrics.deploy.smb.SmbTransport;
 import io.perfmetrics.deploy.ssh.SshTransport;
-import io.perfmetrics.targets.CredentialStore;
-import io.perfmetrics.targets.MasterKey;
-import io.perfmetrics.targets.SecretBox;
-import io.perfmetrics.targets.TargetRoutes;
-import io.perfmetrics.targets.TargetStore;
-import java.util.Map;
 import io.perfmetrics.discovery.DiscoveryRoutes;
 import io.perfmetrics.discovery.NetOpsLog;
 import io.perfmetrics.discovery.ScanService;
@@ -35,13 +29,13 @@ import io.perfmetrics.ingest.MetricIds;
 import io.perfmetrics.ingest.SampleReader;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.ingest.SamplesParser;
-import io.perfmetrics.observe.Metrics;
 import io.perfmetrics.network.PolicyStore;
 import io.perfmetrics.network.PortAudit;
 import io.perfmetrics.network.PortsRoutes;
 import io.perfmetrics.network.SocketRoutes;
 import io.perfmetrics.network.SocketStore;
 import io.perfmetrics.network.SocketWriter;
+import io.perfmetrics.observe.Metrics;
 import io.perfmetrics.sizing.CatalogSource;
 import io.perfmetrics.sizing.DirtyHours;
 import io.perfmetrics.sizing.Rollup;
@@ -49,6 +43,11 @@ import io.perfmetrics.sizing.SizingRoutes;
 import io.perfmetrics.sizing.SizingService;
 import io.perfmetrics.sizing.SizingStore;
 import io.perfmetrics.store.Database;
+import io.perfmetrics.targets.CredentialStore;
+import io.perfmetrics.targets.MasterKey;
+import io.perfmetrics.targets.SecretBox;
+import io.perfmetrics.targets.TargetRoutes;
+import io.perfmetrics.targets.TargetStore;
 import io.perfmetrics.web.AdminTokens;
 import io.perfmetrics.web.AdminUsers;
 import io.perfmetrics.web.ApiDocs;
@@ -61,13 +60,14 @@ import io.perfmetrics.web.WebSupport;
 import io.perfmetrics.web.console.CollectorPages;
 import io.perfmetrics.web.console.NetopsPages;
 import io.perfmetrics.web.console.OverviewPage;
-import io.perfmetrics.web.console.ScanPages;
 import io.perfmetrics.web.console.PortsPages;
+import io.perfmetrics.web.console.ScanPages;
 import io.perfmetrics.web.console.SizingPages;
 import io.perfmetrics.web.console.TargetPages;
-import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,12 +76,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The appliance, wired by hand in dependency order. Integration tests build the real thing
- * through this class on a free port.
+ * The appliance, wired by hand in dependency order. Integration tests build the real thing through
+ * this class on a free port.
  */
 public final class App implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(App.class);
-  /** How often ended hours are rolled up for sizing; reports cover samples up to the last full hour. */
+
+  /**
+   * How often ended hours are rolled up for sizing; reports cover samples up to the last full hour.
+   */
   static final Duration ROLLUP_EVERY = Duration.ofSeconds(15);
 
   private final Config config;
@@ -100,7 +103,8 @@ public final class App implements AutoCloseable {
   private final SocketStore socketStore;
   private final ScheduledExecutorService rollupTimer;
   private final ScheduledExecutorService jobsTimer =
-      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
   private final Javalin javalin;
   private final Metrics metrics = new Metrics();
 
@@ -109,8 +113,8 @@ public final class App implements AutoCloseable {
   }
 
   /**
-   * @param rollupEvery period of the background sizing rollup; zero for none (tests and
-   *     benchmarks that drive {@link #sizingRollup()} themselves)
+   * @param rollupEvery period of the background sizing rollup; zero for none (tests and benchmarks
+   *     that drive {@link #sizingRollup()} themselves)
    */
   public App(Config config, Database database, Clock clock, Ticker ticker, Duration rollupEvery) {
     this.config = config;
@@ -148,30 +152,54 @@ public final class App implements AutoCloseable {
     var pins = new HostKeyPins(ds);
     var jobs = new DeployJobs(ds);
     var statuses = new TargetStatuses(ds, collectors, clock);
-    deploy = new DeployService(targets, credentials, collectors, jobs, statuses, new TemplateRenderer(),
-        Map.of(CollectorTemplate.UNIX_SH, new SshTransport(pins, config.collectors()),
-            CollectorTemplate.WINDOWS_VBS, new SmbTransport(config.collectors(), clock)), config, netops, clock,
-        metrics.registry());
+    deploy =
+        new DeployService(
+            targets,
+            credentials,
+            collectors,
+            jobs,
+            statuses,
+            new TemplateRenderer(),
+            Map.of(
+                CollectorTemplate.UNIX_SH,
+                new SshTransport(pins, config.collectors()),
+                CollectorTemplate.WINDOWS_VBS,
+                new SmbTransport(config.collectors(), clock)),
+            config,
+            netops,
+            clock,
+            metrics.registry());
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     scans = new ScanService(ds, json, netops, config.discovery(), wall, metrics.registry());
     var discovery = new DiscoveryRoutes(scans, netops, json);
     adminUsers = new AdminUsers(ds, new PasswordHasher());
-    var sessions = new Sessions(ds, clock, config.web().sessionIdle(), config.web().sessionAbsolute());
+    var sessions =
+        new Sessions(ds, clock, config.web().sessionIdle(), config.web().sessionAbsolute());
     var web = new WebSupport(adminTokens, sessions, config.web(), database);
-    var login = new LoginRoutes(adminUsers, sessions, new LoginLimiter(ticker, config.web().loginFailuresPerUser(),
-        config.web().loginFailuresPerAddress(), config.web().loginWindow()), web);
+    var login =
+        new LoginRoutes(
+            adminUsers,
+            sessions,
+            new LoginLimiter(
+                ticker,
+                config.web().loginFailuresPerUser(),
+                config.web().loginFailuresPerAddress(),
+                config.web().loginWindow()),
+            web);
     // the console's sections, in the order of the navigation
-    var console = new Console(List.of(
-        new Console.NavEntry("Overview", "/"),
-        new Console.NavEntry("Targets", "/targets"),
-        new Console.NavEntry("Credentials", "/credentials"),
-        new Console.NavEntry("Collectors", "/collectors"),
-        new Console.NavEntry("Scans", "/scans"),
-        new Console.NavEntry("Network operations", "/netops"),
-        new Console.NavEntry("Sizing", "/sizing"),
-        new Console.NavEntry("Ports", "/ports"),
-        new Console.NavEntry("API", ApiDocs.PAGE)));
+    var console =
+        new Console(
+            List.of(
+                new Console.NavEntry("Overview", "/"),
+                new Console.NavEntry("Targets", "/targets"),
+                new Console.NavEntry("Credentials", "/credentials"),
+                new Console.NavEntry("Collectors", "/collectors"),
+                new Console.NavEntry("Scans", "/scans"),
+                new Console.NavEntry("Network operations", "/netops"),
+                new Console.NavEntry("Sizing", "/sizing"),
+                new Console.NavEntry("Ports", "/ports"),
+                new Console.NavEntry("API", ApiDocs.PAGE)));
     var apiDocs = new ApiDocs(console);
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
     var targetPages = new TargetPages(console, targets, credentials, statuses, deploy, jobs);
@@ -180,8 +208,14 @@ public final class App implements AutoCloseable {
     var netopsPages = new NetopsPages(console, netops, scans);
 
     var catalogs = new CatalogSource(config.catalog(), clock, Duration.ofSeconds(10));
-    var sizing = new SizingService(new SizingStore(ds), catalogs, clock, ticker, Duration.ofMinutes(10),
-        metrics.registry());
+    var sizing =
+        new SizingService(
+            new SizingStore(ds),
+            catalogs,
+            clock,
+            ticker,
+            Duration.ofMinutes(10),
+            metrics.registry());
     rollup = new Rollup(ds, clock, sizing::invalidate, config.retention());
     retention = new io.perfmetrics.store.Retention(ds, config.retention(), clock);
     metrics.watchPool(ds).watchCollectors(collectors).watchRollup(rollup);
@@ -189,39 +223,51 @@ public final class App implements AutoCloseable {
     var sizingPages = new SizingPages(console, sizing);
     var portsPages = new PortsPages(console, portAudit);
     rollupTimer =
-        Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
     if (!rollupEvery.isZero()) {
-      // the task logs its own failures and shutdownNow() at stop cancels it: no one waits on the future
-      var unusedRollup = rollupTimer.scheduleWithFixedDelay(
-          () -> {
-            try {
-              rollup.runOnce();
-            } catch (RuntimeException e) {
-              // the next run starts over from the marks; nothing is lost
-              log.warn("sizing rollup: {}", e.getMessage());
-            }
-          },
-          rollupEvery.toMillis(), rollupEvery.toMillis(), TimeUnit.MILLISECONDS);
+      // the task logs its own failures and shutdownNow() at stop cancels it: no one waits on the
+      // future
+      var unusedRollup =
+          rollupTimer.scheduleWithFixedDelay(
+              () -> {
+                try {
+                  rollup.runOnce();
+                } catch (RuntimeException e) {
+                  // the next run starts over from the marks; nothing is lost
+                  log.warn("sizing rollup: {}", e.getMessage());
+                }
+              },
+              rollupEvery.toMillis(),
+              rollupEvery.toMillis(),
+              TimeUnit.MILLISECONDS);
       // retention on the same thread: never drops a partition under a running compaction
-      var unusedRetention = rollupTimer.scheduleWithFixedDelay(
-          () -> {
-            try {
-              retention.runOnce();
-            } catch (RuntimeException e) {
-              log.warn("retention: {}", e.getMessage());
-            }
-          },
-          1, 60, TimeUnit.MINUTES);
-      // socket rows of ended hours into the hourly tables (the audit reads both, so nothing waits for this)
-      var unusedSocketRollup = rollupTimer.scheduleWithFixedDelay(
-          () -> {
-            try {
-              socketStore.rollup(clock.instant());
-            } catch (RuntimeException e) {
-              log.warn("socket rollup: {}", e.getMessage());
-            }
-          },
-          rollupEvery.toMillis(), rollupEvery.toMillis(), TimeUnit.MILLISECONDS);
+      var unusedRetention =
+          rollupTimer.scheduleWithFixedDelay(
+              () -> {
+                try {
+                  retention.runOnce();
+                } catch (RuntimeException e) {
+                  log.warn("retention: {}", e.getMessage());
+                }
+              },
+              1,
+              60,
+              TimeUnit.MINUTES);
+      // socket rows of ended hours into the hourly tables (the audit reads both, so nothing waits
+      // for this)
+      var unusedSocketRollup =
+          rollupTimer.scheduleWithFixedDelay(
+              () -> {
+                try {
+                  socketStore.rollup(clock.instant());
+                } catch (RuntimeException e) {
+                  log.warn("socket rollup: {}", e.getMessage());
+                }
+              },
+              rollupEvery.toMillis(),
+              rollupEvery.toMillis(),
+              TimeUnit.MILLISECONDS);
     }
 
     javalin =
@@ -284,8 +330,8 @@ public final class App implements AutoCloseable {
   }
 
   /**
-   * Creates the first console admin if there is none, or resets its password to the configured
-   * one; returns a generated password, which the caller prints once.
+   * Creates the first console admin if there is none, or resets its password to the configured one;
+   * returns a generated password, which the caller prints once.
    */
   public Optional<String> ensureAdminUser() {
     return adminUsers.ensureFirstAdmin(config.web().adminPassword());
@@ -300,16 +346,20 @@ public final class App implements AutoCloseable {
     javalin.start(host, config.port());
     scans.start();
     // jobs left unfinished by a stopped appliance (this one before a restart, or another one)
-    // the task logs its own failures and shutdownNow() at stop cancels it: no one waits on the future
-    var unusedResume = jobsTimer.scheduleWithFixedDelay(
-        () -> {
-          try {
-            deploy.resumeUnfinished();
-          } catch (RuntimeException e) {
-            log.warn("deploy: could not look for unfinished jobs: {}", e.getMessage());
-          }
-        },
-        0, 30, TimeUnit.SECONDS);
+    // the task logs its own failures and shutdownNow() at stop cancels it: no one waits on the
+    // future
+    var unusedResume =
+        jobsTimer.scheduleWithFixedDelay(
+            () -> {
+              try {
+                deploy.resumeUnfinished();
+              } catch (RuntimeException e) {
+                log.warn("deploy: could not look for unfinished jobs: {}", e.getMessage());
+              }
+            },
+            0,
+            30,
+            TimeUnit.SECONDS);
     return this;
   }
 

@@ -18,12 +18,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The layers of the design, checked on the compiled classes: the HTTP helpers ({@code http}) sit
  * below the features, the web layer (auth, sessions, console) sits above them, and no feature
- * package references it. A class's constant pool names every class it uses, so a reference shows
- * up as the internal name {@code io/perfmetrics/web/...} in its bytes.
+ * package references it. A class's constant pool names every class it uses, so a reference shows up
+ * as the internal name {@code io/perfmetrics/web/...} in its bytes.
  */
 class LayeringTest {
-  /** What sits on top and may use any feature: the web layer, the command line, and App at the root. */
+  /**
+   * What sits on top and may use any feature: the web layer, the command line, and App at the root.
+   */
   private static final Set<String> TOP = Set.of("web", "cli");
+
   private static final String ROOT = "io/perfmetrics/";
 
   @Test
@@ -41,7 +44,9 @@ class LayeringTest {
       }
     }
 
-    assertThat(features).as("the feature packages scanned").contains("deploy", "discovery", "ingest", "sizing", "targets");
+    assertThat(features)
+        .as("the feature packages scanned")
+        .contains("deploy", "discovery", "ingest", "sizing", "targets");
     assertThat(offenders).as("feature classes that reference io.perfmetrics.web").isEmpty();
   }
 
@@ -67,8 +72,11 @@ class LayeringTest {
 
   @Test
   void theScanSeesAReferenceWhereThereIsOne() {
-    Path webSupport = classes().stream().filter(c -> name(c).equals("io/perfmetrics/web/WebSupport.class")).findFirst()
-        .orElseThrow();
+    Path webSupport =
+        classes().stream()
+            .filter(c -> name(c).equals("io/perfmetrics/web/WebSupport.class"))
+            .findFirst()
+            .orElseThrow();
 
     assertThat(references(webSupport, "ingest/")).isNotEmpty();
     assertThat(references(webSupport, "http/")).isNotEmpty();
@@ -106,7 +114,8 @@ class LayeringTest {
   private static List<String> references(Path c, String prefix) {
     String text;
     try {
-      // ISO-8859-1 maps every byte to one char: the ASCII names in the constant pool read as they are
+      // ISO-8859-1 maps every byte to one char: the ASCII names in the constant pool read as they
+      // are
       text = new String(Files.readAllBytes(c), StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -115,7 +124,9 @@ class LayeringTest {
     String needle = ROOT + prefix;
     for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
       int end = i + ROOT.length();
-      while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || "/$_".indexOf(text.charAt(end)) >= 0)) {
+      while (end < text.length()
+          && (Character.isLetterOrDigit(text.charAt(end))
+              || "/$_".indexOf(text.charAt(end)) >= 0)) {
         end++;
       }
       found.add(text.substring(i + ROOT.length(), end));

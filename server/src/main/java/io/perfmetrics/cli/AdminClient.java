@@ -11,15 +11,23 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** The admin API as the CLI uses it: {@code --url} and {@code --token}, shared by every subcommand. */
+/**
+ * The admin API as the CLI uses it: {@code --url} and {@code --token}, shared by every subcommand.
+ */
 final class AdminClient {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--url", scope = ScopeType.INHERIT, defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
+  @Option(
+      names = "--url",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
       description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
   String url;
 
-  @Option(names = "--token", scope = ScopeType.INHERIT, defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
+  @Option(
+      names = "--token",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
       description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
   String token;
 
@@ -38,12 +46,18 @@ final class AdminClient {
     if (token == null || token.isBlank()) {
       throw new IOException("no admin token: set PERFMETRICS_ADMIN_TOKEN or pass --token");
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
-        .timeout(Duration.ofSeconds(60))
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url + path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
     } catch (IOException e) {

@@ -26,7 +26,10 @@ final class CollectorsCommand {
     @Option(names = "--label", description = "free text, e.g. the host name")
     String label;
 
-    @Option(names = "--ttl-days", defaultValue = "14", description = "time to live in days (default 14)")
+    @Option(
+        names = "--ttl-days",
+        defaultValue = "14",
+        description = "time to live in days (default 14)")
     int ttlDays;
 
     @Override
@@ -46,7 +49,9 @@ final class CollectorsCommand {
     }
   }
 
-  @Command(name = "retire", description = "Retire a collector: its next request gets 410 and it stops.")
+  @Command(
+      name = "retire",
+      description = "Retire a collector: its next request gets 410 and it stops.")
   static final class Retire implements Callable<Integer> {
     @ParentCommand CollectorsCommand parent;
 

@@ -12,28 +12,42 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * Credentials. Secrets are read from a file or standard input, never from the command line,
- * where any user on the machine could see them in the process list.
+ * Credentials. Secrets are read from a file or standard input, never from the command line, where
+ * any user on the machine could see them in the process list.
  */
-@Command(name = "credentials", description = "Add, list and remove credentials (secrets are write-only).",
-    subcommands = {CredentialsCommand.Add.class, CredentialsCommand.ListCredentials.class, CredentialsCommand.Remove.class})
+@Command(
+    name = "credentials",
+    description = "Add, list and remove credentials (secrets are write-only).",
+    subcommands = {
+      CredentialsCommand.Add.class,
+      CredentialsCommand.ListCredentials.class,
+      CredentialsCommand.Remove.class
+    })
 final class CredentialsCommand {
   @Mixin AdminClient api;
 
-  @Command(name = "add", description = "Add a credential; the password or key is read from --secret-file or standard input.")
+  @Command(
+      name = "add",
+      description =
+          "Add a credential; the password or key is read from --secret-file or standard input.")
   static final class Add implements Callable<Integer> {
     @ParentCommand CredentialsCommand parent;
 
     @Option(names = "--name", required = true)
     String name;
 
-    @Option(names = "--kind", required = true, description = "ssh_password, ssh_key or smb_password")
+    @Option(
+        names = "--kind",
+        required = true,
+        description = "ssh_password, ssh_key or smb_password")
     String kind;
 
     @Option(names = "--username", required = true)
     String username;
 
-    @Option(names = "--secret-file", description = "file holding the password or private key (default: standard input)")
+    @Option(
+        names = "--secret-file",
+        description = "file holding the password or private key (default: standard input)")
     Path secretFile;
 
     @Option(names = "--passphrase-file", description = "file holding the private key's passphrase")
@@ -44,14 +58,21 @@ final class CredentialsCommand {
 
     @Override
     public Integer call() throws IOException {
-      String secret = secretFile == null
-          ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-          : Files.readString(secretFile);
+      String secret =
+          secretFile == null
+              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+              : Files.readString(secretFile);
       if (!"ssh_key".equals(kind)) {
         secret = secret.strip();
       }
-      var b = AdminClient.JSON.createObjectNode().put("name", name).put("kind", kind).put("username", username)
-          .put("sudo", sudo).put("ssh_key".equals(kind) ? "private_key" : "password", secret);
+      var b =
+          AdminClient.JSON
+              .createObjectNode()
+              .put("name", name)
+              .put("kind", kind)
+              .put("username", username)
+              .put("sudo", sudo)
+              .put("ssh_key".equals(kind) ? "private_key" : "password", secret);
       if (passphraseFile != null) {
         b.put("passphrase", Files.readString(passphraseFile).strip());
       }

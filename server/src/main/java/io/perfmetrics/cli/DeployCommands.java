@@ -59,11 +59,19 @@ final class DeployCommands {
         JsonNode job = api.send("GET", path() + "/" + id, null).json();
         for (JsonNode h : job.get("hosts")) {
           String state = h.get("state").asText();
-          if (!state.equals("pending") && !state.equals("running") && printed.add(h.get("target_id").asLong())) {
-            System.out.printf("target %d %-24s %-16s %s%n", h.get("target_id").asLong(), h.get("address").asText(),
-                h.path("outcome").asText(), h.path("detail").asText(""));
+          if (!state.equals("pending")
+              && !state.equals("running")
+              && printed.add(h.get("target_id").asLong())) {
+            System.out.printf(
+                "target %d %-24s %-16s %s%n",
+                h.get("target_id").asLong(),
+                h.get("address").asText(),
+                h.path("outcome").asText(),
+                h.path("detail").asText(""));
             for (JsonNode c : h.path("checks")) {
-              System.out.printf("    %-4s %-16s %s%n", c.path("result").asText(), c.path("name").asText(), c.path("detail").asText(""));
+              System.out.printf(
+                  "    %-4s %-16s %s%n",
+                  c.path("result").asText(), c.path("name").asText(), c.path("detail").asText(""));
               if (!c.path("fix").isNull() && !c.path("fix").isMissingNode()) {
                 System.out.printf("         fix: %s%n", c.path("fix").asText());
               }
@@ -71,8 +79,13 @@ final class DeployCommands {
           }
         }
         if (!job.get("state").asText().equals("running")) {
-          System.out.printf("job %d %s: %d of %d host(s) done, %d failed%n", id, job.get("state").asText(),
-              job.get("done").asInt(), job.get("total").asInt(), job.get("failed").asInt());
+          System.out.printf(
+              "job %d %s: %d of %d host(s) done, %d failed%n",
+              id,
+              job.get("state").asText(),
+              job.get("done").asInt(),
+              job.get("total").asInt(),
+              job.get("failed").asInt());
           return job.get("failed").asInt() == 0 ? 0 : 1;
         }
         Thread.sleep(500);
@@ -80,7 +93,9 @@ final class DeployCommands {
     }
   }
 
-  @Command(name = "deploy", description = "Deploy (or with --force redeploy) collectors to targets.")
+  @Command(
+      name = "deploy",
+      description = "Deploy (or with --force redeploy) collectors to targets.")
   static final class Deploy extends JobCommand {
     @Option(names = "--force", description = "redeploy even where a collector is running")
     boolean force;
@@ -101,7 +116,10 @@ final class DeployCommands {
     }
   }
 
-  @Command(name = "rescan", description = "Restart stopped or expired collectors with a new TTL; leave running ones alone.")
+  @Command(
+      name = "rescan",
+      description =
+          "Restart stopped or expired collectors with a new TTL; leave running ones alone.")
   static final class Rescan extends JobCommand {
     @Option(names = "--force", description = "redeploy running collectors too")
     boolean force;
@@ -122,9 +140,12 @@ final class DeployCommands {
     }
   }
 
-  @Command(name = "preflight", description = "Check targets without changing anything on them: login, shell, curl or wget,"
-      + " tools folder, /proc, clock, reach to the appliance (Windows: SMB, ADMIN$, Service Control Manager, curl.exe),"
-      + " each failure with how to fix it. Exit 1 when a host fails a check.")
+  @Command(
+      name = "preflight",
+      description =
+          "Check targets without changing anything on them: login, shell, curl or wget,"
+              + " tools folder, /proc, clock, reach to the appliance (Windows: SMB, ADMIN$, Service Control Manager, curl.exe),"
+              + " each failure with how to fix it. Exit 1 when a host fails a check.")
   static final class Preflight extends JobCommand {
     @Override
     String path() {

@@ -13,9 +13,21 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Metrics-collection deployer and receiver for cloud right-sizing.",
-    subcommands = {ServeCommand.class, CollectorsCommand.class, TargetsCommand.class, CredentialsCommand.class,
-      DeployCommands.Deploy.class, DeployCommands.Rescan.class, DeployCommands.Undeploy.class, DeployCommands.Preflight.class, ScansCommand.class,
-      NetopsCommand.class, SizingCommand.class, PortsCommand.class, AutoComplete.GenerateCompletion.class})
+    subcommands = {
+      ServeCommand.class,
+      CollectorsCommand.class,
+      TargetsCommand.class,
+      CredentialsCommand.class,
+      DeployCommands.Deploy.class,
+      DeployCommands.Rescan.class,
+      DeployCommands.Undeploy.class,
+      DeployCommands.Preflight.class,
+      ScansCommand.class,
+      NetopsCommand.class,
+      SizingCommand.class,
+      PortsCommand.class,
+      AutoComplete.GenerateCompletion.class
+    })
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

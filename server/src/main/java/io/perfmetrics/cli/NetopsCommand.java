@@ -6,7 +6,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The network operations log of a running appliance. */
-@Command(name = "netops", description = "Show the network operations log (JSON, or CSV with --csv).")
+@Command(
+    name = "netops",
+    description = "Show the network operations log (JSON, or CSV with --csv).")
 final class NetopsCommand implements Callable<Integer> {
   @Mixin AdminClient api;
 
@@ -35,7 +37,8 @@ final class NetopsCommand implements Callable<Integer> {
       q.append("&scan_id=").append(scan);
     }
     if (destination != null) {
-      q.append("&destination=").append(java.net.URLEncoder.encode(destination, java.nio.charset.StandardCharsets.UTF_8));
+      q.append("&destination=")
+          .append(java.net.URLEncoder.encode(destination, java.nio.charset.StandardCharsets.UTF_8));
     }
     return api.print("GET", q.toString(), null);
   }

@@ -15,17 +15,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The port audit from a running appliance's admin API: the fleet (filtered), or one host; JSON or CSV. */
-@Command(name = "ports", description = "Port audit: every listener and its findings, for all hosts or one (collector id or hostname).")
+/**
+ * The port audit from a running appliance's admin API: the fleet (filtered), or one host; JSON or
+ * CSV.
+ */
+@Command(
+    name = "ports",
+    description =
+        "Port audit: every listener and its findings, for all hosts or one (collector id or hostname).")
 final class PortsCommand implements Callable<Integer> {
-  @Option(names = "--url", defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
+  @Option(
+      names = "--url",
+      defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
       description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
   String url;
 
-  @Option(names = "--token", defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}", description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
+  @Option(
+      names = "--token",
+      defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
+      description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
   String token;
 
-  @Parameters(index = "0", arity = "0..1", description = "collector id or hostname; all hosts when absent")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      description = "collector id or hostname; all hosts when absent")
   String host;
 
   @Option(names = "--csv", description = "CSV instead of JSON")
@@ -37,7 +51,9 @@ final class PortsCommand implements Callable<Integer> {
   @Option(names = "--process", description = "fleet only: process or service name containing this")
   String process;
 
-  @Option(names = "--finding", description = "fleet only: policy_deny, risky_service, new_listener or privileged_port_user")
+  @Option(
+      names = "--finding",
+      description = "fleet only: policy_deny, risky_service, new_listener or privileged_port_user")
   String finding;
 
   @Option(names = "--severity", description = "fleet only: high, medium or low")
@@ -46,7 +62,8 @@ final class PortsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (token == null || token.isBlank()) {
-      System.err.println("perfmetrics: no admin token: set PERFMETRICS_ADMIN_TOKEN or pass --token");
+      System.err.println(
+          "perfmetrics: no admin token: set PERFMETRICS_ADMIN_TOKEN or pass --token");
       return 2;
     }
     List<String> params = new ArrayList<>();
@@ -59,12 +76,21 @@ final class PortsCommand implements Callable<Integer> {
     if (csv) {
       params.add("format=csv");
     }
-    String path = "/api/v1/ports" + (host == null ? "" : "/" + URLEncoder.encode(host, StandardCharsets.UTF_8).replace("+", "%20"))
-        + (params.isEmpty() ? "" : "?" + String.join("&", params));
+    String path =
+        "/api/v1/ports"
+            + (host == null
+                ? ""
+                : "/" + URLEncoder.encode(host, StandardCharsets.UTF_8).replace("+", "%20"))
+            + (params.isEmpty() ? "" : "?" + String.join("&", params));
     HttpRequest req =
-        HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).GET().build();
+        HttpRequest.newBuilder(URI.create(url + path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + token)
+            .GET()
+            .build();
     HttpResponse<String> r;
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
       r = client.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       System.err.println("perfmetrics: cannot reach " + url + ": " + e);

@@ -36,8 +36,16 @@ final class ScansCommand {
 
     @Override
     public Integer call() throws Exception {
-      return parent.call("POST", "/api/v1/scans",
-          "{\"targets\":" + array(targets) + ",\"exclude\":" + array(exclude) + ",\"force\":" + force + "}");
+      return parent.call(
+          "POST",
+          "/api/v1/scans",
+          "{\"targets\":"
+              + array(targets)
+              + ",\"exclude\":"
+              + array(exclude)
+              + ",\"force\":"
+              + force
+              + "}");
     }
   }
 

@@ -19,7 +19,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", description = "HTTP port (env PERFMETRICS_PORT, default 8080)")
   String port;
 
-  @Option(names = "--data-dir", description = "data directory (env PERFMETRICS_DATA_DIR, default ./data)")
+  @Option(
+      names = "--data-dir",
+      description = "data directory (env PERFMETRICS_DATA_DIR, default ./data)")
   String dataDir;
 
   @Option(names = "--db-url", description = "external PostgreSQL JDBC URL (env PERFMETRICS_DB_URL)")
@@ -31,7 +33,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--public-url", description = "URL collectors reach (env PERFMETRICS_PUBLIC_URL)")
   String publicUrl;
 
-  @Option(names = "--catalog", description = "instance catalog CSV replacing the built-in one (env PERFMETRICS_CATALOG)")
+  @Option(
+      names = "--catalog",
+      description = "instance catalog CSV replacing the built-in one (env PERFMETRICS_CATALOG)")
   String catalog;
 
   @Override
@@ -56,13 +60,15 @@ final class ServeCommand implements Callable<Integer> {
     app.ensureAdminToken()
         .ifPresent(
             t -> {
-              System.out.println("perfmetrics: generated the admin token; it is shown only this once:");
+              System.out.println(
+                  "perfmetrics: generated the admin token; it is shown only this once:");
               System.out.println("  PERFMETRICS_ADMIN_TOKEN=" + t);
             });
     app.ensureAdminUser()
         .ifPresent(
             p -> {
-              System.out.println("perfmetrics: created the console user admin; its password is shown only this once:");
+              System.out.println(
+                  "perfmetrics: created the console user admin; its password is shown only this once:");
               System.out.println("  PERFMETRICS_ADMIN_PASSWORD=" + p);
             });
     app.start();
@@ -76,9 +82,13 @@ final class ServeCommand implements Callable<Integer> {
                   db.close();
                   stopped.countDown();
                 }));
-    System.out.println("perfmetrics: database: " + db.description() + (db.hasTimescale() ? " (TimescaleDB)" : ""));
-    System.out.println("perfmetrics: listening on http://0.0.0.0:" + app.port()
-        + "; collectors will reach " + config.publicUrl());
+    System.out.println(
+        "perfmetrics: database: " + db.description() + (db.hasTimescale() ? " (TimescaleDB)" : ""));
+    System.out.println(
+        "perfmetrics: listening on http://0.0.0.0:"
+            + app.port()
+            + "; collectors will reach "
+            + config.publicUrl());
     stopped.await();
     return 0;
   }

@@ -16,28 +16,42 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Sizing reports from a running appliance's admin API: all hosts, or one; JSON or CSV. */
-@Command(name = "sizing", description = "Right-sizing report for all hosts, or for one (collector id or hostname).")
+@Command(
+    name = "sizing",
+    description = "Right-sizing report for all hosts, or for one (collector id or hostname).")
 final class SizingCommand implements Callable<Integer> {
-  @Option(names = "--url", defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
+  @Option(
+      names = "--url",
+      defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
       description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
   String url;
 
-  @Option(names = "--token", defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}", description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
+  @Option(
+      names = "--token",
+      defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
+      description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
   String token;
 
-  @Parameters(index = "0", arity = "0..1", description = "collector id or hostname; all hosts when absent")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      description = "collector id or hostname; all hosts when absent")
   String host;
 
   @Option(names = "--csv", description = "CSV instead of JSON")
   boolean csv;
 
-  @Option(names = "--provider", description = "size for this cloud (aws, azure, gcp); default: each host's own")
+  @Option(
+      names = "--provider",
+      description = "size for this cloud (aws, azure, gcp); default: each host's own")
   String provider;
 
   @Option(names = "--region", description = "size for this region; default: each host's own")
   String region;
 
-  @Option(names = "--os", description = "licence to price: linux or windows; default: each host's OS")
+  @Option(
+      names = "--os",
+      description = "licence to price: linux or windows; default: each host's OS")
   String os;
 
   @Option(names = "--pricing", description = "on_demand (default), commit_1y or commit_3y")
@@ -52,7 +66,9 @@ final class SizingCommand implements Callable<Integer> {
   @Option(names = "--lookback-days", description = "days of history (default 14)")
   String lookbackDays;
 
-  @Option(names = "--family", description = "allowed families or categories, comma-separated (e.g. m7i,general)")
+  @Option(
+      names = "--family",
+      description = "allowed families or categories, comma-separated (e.g. m7i,general)")
   String family;
 
   @Option(names = "--arch", description = "x86_64 or arm64")
@@ -61,7 +77,8 @@ final class SizingCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (token == null || token.isBlank()) {
-      System.err.println("perfmetrics: no admin token: set PERFMETRICS_ADMIN_TOKEN or pass --token");
+      System.err.println(
+          "perfmetrics: no admin token: set PERFMETRICS_ADMIN_TOKEN or pass --token");
       return 2;
     }
     List<String> params = new ArrayList<>();
@@ -77,12 +94,21 @@ final class SizingCommand implements Callable<Integer> {
     if (csv) {
       params.add("format=csv");
     }
-    String path = "/api/v1/sizing" + (host == null ? "" : "/" + URLEncoder.encode(host, StandardCharsets.UTF_8).replace("+", "%20"))
-        + (params.isEmpty() ? "" : "?" + String.join("&", params));
+    String path =
+        "/api/v1/sizing"
+            + (host == null
+                ? ""
+                : "/" + URLEncoder.encode(host, StandardCharsets.UTF_8).replace("+", "%20"))
+            + (params.isEmpty() ? "" : "?" + String.join("&", params));
     HttpRequest req =
-        HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).GET().build();
+        HttpRequest.newBuilder(URI.create(url + path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + token)
+            .GET()
+            .build();
     HttpResponse<String> r;
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
       r = client.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       System.err.println("perfmetrics: cannot reach " + url + ": " + e);

@@ -8,9 +8,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Targets: the hosts collectors are deployed to. */
-@Command(name = "targets", description = "Add, list and remove targets; show collector status; accept a changed host key.",
-    subcommands = {TargetsCommand.Add.class, TargetsCommand.ListTargets.class, TargetsCommand.Remove.class,
-        TargetsCommand.Status.class, TargetsCommand.AcceptHostKey.class})
+@Command(
+    name = "targets",
+    description = "Add, list and remove targets; show collector status; accept a changed host key.",
+    subcommands = {
+      TargetsCommand.Add.class,
+      TargetsCommand.ListTargets.class,
+      TargetsCommand.Remove.class,
+      TargetsCommand.Status.class,
+      TargetsCommand.AcceptHostKey.class
+    })
 final class TargetsCommand {
   @Mixin AdminClient api;
 
@@ -21,10 +28,15 @@ final class TargetsCommand {
     @Option(names = "--address", required = true, description = "host name or IP address")
     String address;
 
-    @Option(names = "--port", description = "SSH or SMB port (default 22 for unix, 445 for windows)")
+    @Option(
+        names = "--port",
+        description = "SSH or SMB port (default 22 for unix, 445 for windows)")
     Integer port;
 
-    @Option(names = "--os", defaultValue = "unix", description = "unix or windows (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--os",
+        defaultValue = "unix",
+        description = "unix or windows (default ${DEFAULT-VALUE})")
     String os;
 
     @Option(names = "--credential", description = "credential id")
@@ -53,7 +65,9 @@ final class TargetsCommand {
     }
   }
 
-  @Command(name = "remove", description = "Remove a target (undeploy it first to stop its collector).")
+  @Command(
+      name = "remove",
+      description = "Remove a target (undeploy it first to stop its collector).")
   static final class Remove implements Callable<Integer> {
     @ParentCommand TargetsCommand parent;
 
@@ -66,7 +80,10 @@ final class TargetsCommand {
     }
   }
 
-  @Command(name = "status", description = "Collector status per target: running, stopped, expired, never_deployed, failed, removed; TTL left; last seen.")
+  @Command(
+      name = "status",
+      description =
+          "Collector status per target: running, stopped, expired, never_deployed, failed, removed; TTL left; last seen.")
   static final class Status implements Callable<Integer> {
     @ParentCommand TargetsCommand parent;
 
@@ -75,11 +92,14 @@ final class TargetsCommand {
 
     @Override
     public Integer call() {
-      return parent.api.print("GET", id == null ? "/api/v1/status" : "/api/v1/targets/" + id + "/status", null);
+      return parent.api.print(
+          "GET", id == null ? "/api/v1/status" : "/api/v1/targets/" + id + "/status", null);
     }
   }
 
-  @Command(name = "accept-host-key", description = "Accept a target's changed SSH host key (after checking it out of band).")
+  @Command(
+      name = "accept-host-key",
+      description = "Accept a target's changed SSH host key (after checking it out of band).")
   static final class AcceptHostKey implements Callable<Integer> {
     @ParentCommand TargetsCommand parent;
 

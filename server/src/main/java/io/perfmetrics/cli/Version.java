@@ -7,7 +7,9 @@ final class Version implements IVersionProvider {
   @Override
   public String[] getVersion() {
     String v = Main.class.getPackage().getImplementationVersion();
-    return new String[] {"perfmetrics " + (v == null ? "(development build, no jar manifest)" : v),
-        "Java " + Runtime.version() + " at " + System.getProperty("java.home")};
+    return new String[] {
+      "perfmetrics " + (v == null ? "(development build, no jar manifest)" : v),
+      "Java " + Runtime.version() + " at " + System.getProperty("java.home")
+    };
   }
 }

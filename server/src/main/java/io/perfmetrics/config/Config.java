@@ -13,9 +13,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The appliance's configuration, read once at start-up from the environment (each key can also
- * be given as a {@code serve} flag, which wins). Immutable; validated here so nothing later has
- * to.
+ * The appliance's configuration, read once at start-up from the environment (each key can also be
+ * given as a {@code serve} flag, which wins). Immutable; validated here so nothing later has to.
  *
  * @param database null means: start the embedded PostgreSQL under {@code dataDir}
  * @param masterKey null means: use (or create) the key file in {@code dataDir}
@@ -92,7 +91,8 @@ public record Config(
    * @param hostTimeout how long one host may take (connect, upload, start) before it is failed
    * @param parallelHosts hosts handled at the same time by one deploy
    * @param sockets how often the collector takes a socket snapshot; zero turns snapshots off
-   * @param socketsMaxRows rows per snapshot beyond which the collector leaves rows out (and says so)
+   * @param socketsMaxRows rows per snapshot beyond which the collector leaves rows out (and says
+   *     so)
    */
   public record Collectors(
       Duration interval,
@@ -107,19 +107,43 @@ public record Config(
       int socketsMaxRows) {
 
     /** The settings without the socket ones, which then take their defaults. */
-    public Collectors(Duration interval, Duration upload, Duration ttl, long spoolMaxBytes, String metadataUrl,
-        String unixToolsDir, Duration hostTimeout, int parallelHosts) {
-      this(interval, upload, ttl, spoolMaxBytes, metadataUrl, unixToolsDir, hostTimeout, parallelHosts,
-          Duration.ofMinutes(5), 1000);
+    public Collectors(
+        Duration interval,
+        Duration upload,
+        Duration ttl,
+        long spoolMaxBytes,
+        String metadataUrl,
+        String unixToolsDir,
+        Duration hostTimeout,
+        int parallelHosts) {
+      this(
+          interval,
+          upload,
+          ttl,
+          spoolMaxBytes,
+          metadataUrl,
+          unixToolsDir,
+          hostTimeout,
+          parallelHosts,
+          Duration.ofMinutes(5),
+          1000);
     }
 
     public static Collectors defaults() {
-      return new Collectors(Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofDays(14), 8L << 20,
-          "http://169.254.169.254", "/var/tmp/perfmetrics/tools", Duration.ofSeconds(60), 16);
+      return new Collectors(
+          Duration.ofSeconds(60),
+          Duration.ofMinutes(5),
+          Duration.ofDays(14),
+          8L << 20,
+          "http://169.254.169.254",
+          "/var/tmp/perfmetrics/tools",
+          Duration.ofSeconds(60),
+          16);
     }
 
     public Collectors withParallelHosts(int n) {
-      return new Collectors(interval, upload, ttl, spoolMaxBytes, metadataUrl, unixToolsDir, hostTimeout, n);
+      return new Collectors(
+          interval, upload, ttl, spoolMaxBytes, metadataUrl, unixToolsDir, hostTimeout, n);
     }
   }
 
@@ -127,13 +151,17 @@ public record Config(
    * The console's security settings.
    *
    * @param adminPassword null means: generate one for the first admin and print it once
-   * @param trustForwardedProto honour {@code X-Forwarded-Proto: https} (only behind a proxy that sets it)
+   * @param trustForwardedProto honour {@code X-Forwarded-Proto: https} (only behind a proxy that
+   *     sets it)
    * @param sessionIdle a session unused this long ends
    * @param sessionAbsolute a session ends this long after login, used or not
-   * @param loginFailuresPerUser failed logins for one username within {@code loginWindow} before 429
-   * @param loginFailuresPerAddress failed logins from one client address within {@code loginWindow} before 429
+   * @param loginFailuresPerUser failed logins for one username within {@code loginWindow} before
+   *     429
+   * @param loginFailuresPerAddress failed logins from one client address within {@code loginWindow}
+   *     before 429
    * @param loginWindow how long failures are counted (and how long a block lasts at most)
-   * @param scrapeToken a token that opens GET /metrics only (besides the admin token); null for none
+   * @param scrapeToken a token that opens GET /metrics only (besides the admin token); null for
+   *     none
    */
   public record Web(
       @Nullable Secret adminPassword,
@@ -148,28 +176,51 @@ public record Config(
     public static final int MIN_PASSWORD_LENGTH = 12;
 
     public static Web defaults() {
-      return new Web(null, false, Duration.ofMinutes(30), Duration.ofHours(12), 10, 30, Duration.ofMinutes(15), null);
+      return new Web(
+          null,
+          false,
+          Duration.ofMinutes(30),
+          Duration.ofHours(12),
+          10,
+          30,
+          Duration.ofMinutes(15),
+          null);
     }
 
     public Web withAdminPassword(@Nullable Secret password) {
-      return new Web(password, trustForwardedProto, sessionIdle, sessionAbsolute, loginFailuresPerUser,
-          loginFailuresPerAddress, loginWindow, scrapeToken);
+      return new Web(
+          password,
+          trustForwardedProto,
+          sessionIdle,
+          sessionAbsolute,
+          loginFailuresPerUser,
+          loginFailuresPerAddress,
+          loginWindow,
+          scrapeToken);
     }
 
     public Web withScrapeToken(@Nullable Secret token) {
-      return new Web(adminPassword, trustForwardedProto, sessionIdle, sessionAbsolute, loginFailuresPerUser,
-          loginFailuresPerAddress, loginWindow, token);
+      return new Web(
+          adminPassword,
+          trustForwardedProto,
+          sessionIdle,
+          sessionAbsolute,
+          loginFailuresPerUser,
+          loginFailuresPerAddress,
+          loginWindow,
+          token);
     }
   }
 
   /** Reads the environment, with flags (same keys) taking precedence. */
   public static Config load(Map<String, String> env, Map<String, String> flags) {
     Map<String, String> all = new HashMap<>(env);
-    flags.forEach((k, v) -> {
-      if (v != null) {
-        all.put(k, v);
-      }
-    });
+    flags.forEach(
+        (k, v) -> {
+          if (v != null) {
+            all.put(k, v);
+          }
+        });
     return from(Collections.unmodifiableMap(all));
   }
 
@@ -182,20 +233,27 @@ public record Config(
     if (url != null) {
       if (!url.startsWith("jdbc:postgresql:")) {
         throw new ConfigException(
-            DB_URL + " must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got '" + url + "'");
+            DB_URL
+                + " must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got '"
+                + url
+                + "'");
       }
       String password = v.get(DB_PASSWORD);
-      db = new ExternalDatabase(url, blankToNull(v.get(DB_USER)), password == null ? null : new Secret(password));
+      db =
+          new ExternalDatabase(
+              url, blankToNull(v.get(DB_USER)), password == null ? null : new Secret(password));
     } else if (blankToNull(v.get(DB_USER)) != null || blankToNull(v.get(DB_PASSWORD)) != null) {
       throw new ConfigException(DB_USER + "/" + DB_PASSWORD + " are set but " + DB_URL + " is not");
     }
 
-    Secret masterKey = blankToNull(v.get(MASTER_KEY)) == null ? null : new Secret(v.get(MASTER_KEY));
+    Secret masterKey =
+        blankToNull(v.get(MASTER_KEY)) == null ? null : new Secret(v.get(MASTER_KEY));
     Secret adminToken = null;
     String admin = blankToNull(v.get(ADMIN_TOKEN));
     if (admin != null) {
       if (admin.length() < 24) {
-        throw new ConfigException(ADMIN_TOKEN + " must be at least 24 characters (got " + admin.length() + ")");
+        throw new ConfigException(
+            ADMIN_TOKEN + " must be at least 24 characters (got " + admin.length() + ")");
       }
       adminToken = new Secret(admin);
     }
@@ -209,7 +267,8 @@ public record Config(
         throw new ConfigException(PUBLIC_URL + " is not a URL: '" + pub + "'");
       }
       if (!"http".equals(publicUrl.getScheme()) && !"https".equals(publicUrl.getScheme())) {
-        throw new ConfigException(PUBLIC_URL + " must start with http:// or https://, got '" + pub + "'");
+        throw new ConfigException(
+            PUBLIC_URL + " must start with http:// or https://, got '" + pub + "'");
       }
     } else {
       publicUrl = URI.create("http://" + firstNonLoopbackAddress() + ":" + port);
@@ -218,23 +277,38 @@ public record Config(
     String adminPassword = v.get(ADMIN_PASSWORD);
     if (adminPassword != null && !adminPassword.isEmpty()) {
       if (adminPassword.length() < Web.MIN_PASSWORD_LENGTH) {
-        throw new ConfigException(ADMIN_PASSWORD + " must be at least " + Web.MIN_PASSWORD_LENGTH
-            + " characters (got " + adminPassword.length() + ")");
+        throw new ConfigException(
+            ADMIN_PASSWORD
+                + " must be at least "
+                + Web.MIN_PASSWORD_LENGTH
+                + " characters (got "
+                + adminPassword.length()
+                + ")");
       }
       web = web.withAdminPassword(new Secret(adminPassword));
     }
     String trust = blankToNull(v.get(TRUST_FORWARDED_PROTO));
     if (trust != null) {
       if (!trust.equals("true") && !trust.equals("false")) {
-        throw new ConfigException(TRUST_FORWARDED_PROTO + " must be true or false, got '" + trust + "'");
+        throw new ConfigException(
+            TRUST_FORWARDED_PROTO + " must be true or false, got '" + trust + "'");
       }
-      web = new Web(web.adminPassword(), Boolean.parseBoolean(trust), web.sessionIdle(), web.sessionAbsolute(),
-          web.loginFailuresPerUser(), web.loginFailuresPerAddress(), web.loginWindow(), web.scrapeToken());
+      web =
+          new Web(
+              web.adminPassword(),
+              Boolean.parseBoolean(trust),
+              web.sessionIdle(),
+              web.sessionAbsolute(),
+              web.loginFailuresPerUser(),
+              web.loginFailuresPerAddress(),
+              web.loginWindow(),
+              web.scrapeToken());
     }
     String scrape = blankToNull(v.get(SCRAPE_TOKEN));
     if (scrape != null) {
       if (scrape.length() < 24) {
-        throw new ConfigException(SCRAPE_TOKEN + " must be at least 24 characters (got " + scrape.length() + ")");
+        throw new ConfigException(
+            SCRAPE_TOKEN + " must be at least 24 characters (got " + scrape.length() + ")");
       }
       web = web.withScrapeToken(new Secret(scrape));
     }
@@ -261,12 +335,27 @@ public record Config(
         n = 0;
       }
       if (n < 1 || n > 1024) {
-        throw new ConfigException(DEPLOY_CONCURRENCY + " must be a number of hosts from 1 to 1024, got '" + concurrency + "'");
+        throw new ConfigException(
+            DEPLOY_CONCURRENCY
+                + " must be a number of hosts from 1 to 1024, got '"
+                + concurrency
+                + "'");
       }
       collectors = collectors.withParallelHosts(n);
     }
-    return new Config(port, dataDir, db, masterKey, adminToken, publicUrl, Ingest.defaults(), collectors,
-        DiscoverySettings.from(v), web, catalog, RetentionSettings.from(v));
+    return new Config(
+        port,
+        dataDir,
+        db,
+        masterKey,
+        adminToken,
+        publicUrl,
+        Ingest.defaults(),
+        collectors,
+        DiscoverySettings.from(v),
+        web,
+        catalog,
+        RetentionSettings.from(v));
   }
 
   public boolean embeddedDatabase() {
@@ -274,31 +363,115 @@ public record Config(
   }
 
   public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, catalog, retention);
+    return new Config(
+        newPort,
+        dataDir,
+        database,
+        masterKey,
+        adminToken,
+        publicUrl,
+        ingest,
+        collectors,
+        discovery,
+        web,
+        catalog,
+        retention);
   }
 
   public Config withIngest(Ingest newIngest) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, newIngest, collectors, discovery, web, catalog, retention);
+    return new Config(
+        port,
+        dataDir,
+        database,
+        masterKey,
+        adminToken,
+        publicUrl,
+        newIngest,
+        collectors,
+        discovery,
+        web,
+        catalog,
+        retention);
   }
 
   public Config withCollectors(Collectors newCollectors) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, newCollectors, discovery, web, catalog, retention);
+    return new Config(
+        port,
+        dataDir,
+        database,
+        masterKey,
+        adminToken,
+        publicUrl,
+        ingest,
+        newCollectors,
+        discovery,
+        web,
+        catalog,
+        retention);
   }
 
   public Config withDiscovery(DiscoverySettings newDiscovery) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, newDiscovery, web, catalog, retention);
+    return new Config(
+        port,
+        dataDir,
+        database,
+        masterKey,
+        adminToken,
+        publicUrl,
+        ingest,
+        collectors,
+        newDiscovery,
+        web,
+        catalog,
+        retention);
   }
 
   public Config withWeb(Web newWeb) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, newWeb, catalog, retention);
+    return new Config(
+        port,
+        dataDir,
+        database,
+        masterKey,
+        adminToken,
+        publicUrl,
+        ingest,
+        collectors,
+        discovery,
+        newWeb,
+        catalog,
+        retention);
   }
 
   public Config withCatalog(@Nullable Path newCatalog) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, newCatalog, retention);
+    return new Config(
+        port,
+        dataDir,
+        database,
+        masterKey,
+        adminToken,
+        publicUrl,
+        ingest,
+        collectors,
+        discovery,
+        web,
+        newCatalog,
+        retention);
   }
 
   public Config withRetention(RetentionSettings newRetention) {
-    return new Config(port, dataDir, database, masterKey, adminToken, publicUrl, ingest, collectors, discovery, web, catalog, newRetention);
+    return new Config(
+        port,
+        dataDir,
+        database,
+        masterKey,
+        adminToken,
+        publicUrl,
+        ingest,
+        collectors,
+        discovery,
+        web,
+        catalog,
+        newRetention);
   }
 
   private static int parsePort(String s) {
@@ -309,7 +482,8 @@ public record Config(
       }
       return p;
     } catch (NumberFormatException e) {
-      throw new ConfigException(PORT + " must be a TCP port 0-65535 (0 = any free port), got '" + s + "'");
+      throw new ConfigException(
+          PORT + " must be a TCP port 0-65535 (0 = any free port), got '" + s + "'");
     }
   }
 

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What discovery sends and how fast. Defaults stay under scanlogd's and Snort sfportscan's
- * default thresholds; the README explains the numbers.
+ * What discovery sends and how fast. Defaults stay under scanlogd's and Snort sfportscan's default
+ * thresholds; the README explains the numbers.
  *
  * @param ports TCP ports probed on every address, in this order
  * @param smbPorts those of {@code ports} where an open port gets the anonymous SMB negotiate
@@ -50,7 +50,8 @@ public record DiscoverySettings(
     ports = List.copyOf(ports);
     smbPorts = List.copyOf(smbPorts);
     if (!ports.containsAll(smbPorts)) {
-      throw new ConfigException(SMB_PORTS + " " + smbPorts + " must be among " + PORTS + " " + ports);
+      throw new ConfigException(
+          SMB_PORTS + " " + smbPorts + " must be among " + PORTS + " " + ports);
     }
     exclude = List.copyOf(exclude);
     if (ports.isEmpty() || ports.size() > 64) {
@@ -68,14 +69,23 @@ public record DiscoverySettings(
       throw new ConfigException(CONCURRENCY + " must be 1-1024, got " + concurrency);
     }
     if (connectTimeout.toMillis() < 10 || connectTimeout.toMillis() > 30_000) {
-      throw new ConfigException(CONNECT_TIMEOUT + " must be 10ms-30s, got " + connectTimeout.toMillis() + " ms");
+      throw new ConfigException(
+          CONNECT_TIMEOUT + " must be 10ms-30s, got " + connectTimeout.toMillis() + " ms");
     }
   }
 
   public static DiscoverySettings defaults() {
     return new DiscoverySettings(
-        DEFAULT_PORTS, List.of(445), Duration.ofSeconds(16), Duration.ofSeconds(16), 16, Duration.ofSeconds(1), List.of(), "auto",
-        "auto", true);
+        DEFAULT_PORTS,
+        List.of(445),
+        Duration.ofSeconds(16),
+        Duration.ofSeconds(16),
+        16,
+        Duration.ofSeconds(1),
+        List.of(),
+        "auto",
+        "auto",
+        true);
   }
 
   static DiscoverySettings from(Map<String, String> v) {
@@ -111,14 +121,16 @@ public record DiscoverySettings(
         return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
       }
       if (t.endsWith("s")) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
+        return Duration.ofMillis(
+            Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
       }
       if (t.endsWith("m")) {
         return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()) * 60);
       }
       return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
     } catch (NumberFormatException e) {
-      throw new ConfigException(key + " must be a duration such as 250ms, 16s or 2m, got '" + s + "'");
+      throw new ConfigException(
+          key + " must be a duration such as 250ms, 16s or 2m, got '" + s + "'");
     }
   }
 
@@ -158,35 +170,99 @@ public record DiscoverySettings(
 
   public DiscoverySettings withPorts(List<Integer> newPorts, List<Integer> newSmbPorts) {
     return new DiscoverySettings(
-        newPorts, newSmbPorts, hostSpacing, globalInterval, concurrency, connectTimeout, exclude, nmap, ping, reverseDns);
+        newPorts,
+        newSmbPorts,
+        hostSpacing,
+        globalInterval,
+        concurrency,
+        connectTimeout,
+        exclude,
+        nmap,
+        ping,
+        reverseDns);
   }
 
   public DiscoverySettings withPacing(Duration newHostSpacing, Duration newGlobalInterval) {
     return new DiscoverySettings(
-        ports, smbPorts, newHostSpacing, newGlobalInterval, concurrency, connectTimeout, exclude, nmap, ping, reverseDns);
+        ports,
+        smbPorts,
+        newHostSpacing,
+        newGlobalInterval,
+        concurrency,
+        connectTimeout,
+        exclude,
+        nmap,
+        ping,
+        reverseDns);
   }
 
   public DiscoverySettings withConcurrency(int n) {
-    return new DiscoverySettings(ports, smbPorts, hostSpacing, globalInterval, n, connectTimeout, exclude, nmap, ping, reverseDns);
+    return new DiscoverySettings(
+        ports,
+        smbPorts,
+        hostSpacing,
+        globalInterval,
+        n,
+        connectTimeout,
+        exclude,
+        nmap,
+        ping,
+        reverseDns);
   }
 
   public DiscoverySettings withNmap(String newNmap) {
     return new DiscoverySettings(
-        ports, smbPorts, hostSpacing, globalInterval, concurrency, connectTimeout, exclude, newNmap, ping, reverseDns);
+        ports,
+        smbPorts,
+        hostSpacing,
+        globalInterval,
+        concurrency,
+        connectTimeout,
+        exclude,
+        newNmap,
+        ping,
+        reverseDns);
   }
 
   public DiscoverySettings withPing(String newPing) {
     return new DiscoverySettings(
-        ports, smbPorts, hostSpacing, globalInterval, concurrency, connectTimeout, exclude, nmap, newPing, reverseDns);
+        ports,
+        smbPorts,
+        hostSpacing,
+        globalInterval,
+        concurrency,
+        connectTimeout,
+        exclude,
+        nmap,
+        newPing,
+        reverseDns);
   }
 
   public DiscoverySettings withExclude(List<String> newExclude) {
     return new DiscoverySettings(
-        ports, smbPorts, hostSpacing, globalInterval, concurrency, connectTimeout, newExclude, nmap, ping, reverseDns);
+        ports,
+        smbPorts,
+        hostSpacing,
+        globalInterval,
+        concurrency,
+        connectTimeout,
+        newExclude,
+        nmap,
+        ping,
+        reverseDns);
   }
 
   public DiscoverySettings withReverseDns(boolean on) {
     return new DiscoverySettings(
-        ports, smbPorts, hostSpacing, globalInterval, concurrency, connectTimeout, exclude, nmap, ping, on);
+        ports,
+        smbPorts,
+        hostSpacing,
+        globalInterval,
+        concurrency,
+        connectTimeout,
+        exclude,
+        nmap,
+        ping,
+        on);
   }
 }

@@ -3,8 +3,8 @@ package io.perfmetrics.config;
 import java.util.Map;
 
 /**
- * How long stored data is kept. Old data goes by whole partitions (TimescaleDB: chunks), so it
- * may stay up to one partition's length (a week for samples, 30 days for rollups) longer.
+ * How long stored data is kept. Old data goes by whole partitions (TimescaleDB: chunks), so it may
+ * stay up to one partition's length (a week for samples, 30 days for rollups) longer.
  *
  * @param rawDays samples, as sent (the samples API, charts of single samples)
  * @param rollupDays hourly and daily rollups, what sizing reports read; at least {@code rawDays}
@@ -21,8 +21,15 @@ public record RetentionSettings(int rawDays, int rollupDays) {
     int raw = days(v, RAW_DAYS, defaults().rawDays());
     int rollup = days(v, ROLLUP_DAYS, Math.max(defaults().rollupDays(), raw));
     if (rollup < raw) {
-      throw new ConfigException(ROLLUP_DAYS + " (" + rollup + ") must be at least " + RAW_DAYS + " (" + raw
-          + "): rollups are recomputed from samples");
+      throw new ConfigException(
+          ROLLUP_DAYS
+              + " ("
+              + rollup
+              + ") must be at least "
+              + RAW_DAYS
+              + " ("
+              + raw
+              + "): rollups are recomputed from samples");
     }
     return new RetentionSettings(raw, rollup);
   }
@@ -40,6 +47,7 @@ public record RetentionSettings(int rawDays, int rollupDays) {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ConfigException(key + " must be a whole number of days from 1 to 36500, got '" + s + "'");
+    throw new ConfigException(
+        key + " must be a whole number of days from 1 to 36500, got '" + s + "'");
   }
 }

@@ -30,7 +30,8 @@ public enum CollectorTemplate {
   /** A VBScript string literal: quotes doubled; line breaks cannot occur inside one. */
   static String vbsString(String value) {
     if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException("a VBScript string literal cannot hold line breaks or NUL");
+      throw new IllegalArgumentException(
+          "a VBScript string literal cannot hold line breaks or NUL");
     }
     return "\"" + value.replace("\"", "\"\"") + "\"";
   }

@@ -18,14 +18,31 @@ import javax.sql.DataSource;
  */
 public final class DeployJobs {
   /** A job's progress and per-host results, as the API shows them. */
-  public record JobView(long id, String kind, boolean force, String state, int total, int done, int failed,
-      Instant createdAt, Instant finishedAt, List<HostResult> hosts) {}
+  public record JobView(
+      long id,
+      String kind,
+      boolean force,
+      String state,
+      int total,
+      int done,
+      int failed,
+      Instant createdAt,
+      Instant finishedAt,
+      List<HostResult> hosts) {}
 
   /** One host of a job. */
-  public record HostResult(long targetId, String address, String state, String outcome, String detail,
-      Instant startedAt, Instant finishedAt, List<Check> checks) {}
+  public record HostResult(
+      long targetId,
+      String address,
+      String state,
+      String outcome,
+      String detail,
+      Instant startedAt,
+      Instant finishedAt,
+      List<Check> checks) {}
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final DataSource dataSource;
 
@@ -37,7 +54,8 @@ public final class DeployJobs {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       long id;
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO deploy_jobs (kind, force) VALUES (?, ?) RETURNING id")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO deploy_jobs (kind, force) VALUES (?, ?) RETURNING id")) {
         ps.setString(1, kind);
         ps.setBoolean(2, force);
         try (ResultSet rs = ps.executeQuery()) {
@@ -45,8 +63,9 @@ public final class DeployJobs {
           id = rs.getLong(1);
         }
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO deploy_results (job_id, target_id) SELECT ?, unnest(?::bigint[])")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO deploy_results (job_id, target_id) SELECT ?, unnest(?::bigint[])")) {
         ps.setLong(1, id);
         ps.setArray(2, c.createArrayOf("int8", targetIds.toArray()));
         ps.executeUpdate();
@@ -60,10 +79,11 @@ public final class DeployJobs {
 
   /** Takes the next pending host of a job, or empty when none is left. */
   public Optional<Long> claim(long jobId) {
-    String sql = "UPDATE deploy_results r SET state = 'running', started_at = now()"
-        + " WHERE (job_id, target_id) = (SELECT job_id, target_id FROM deploy_results"
-        + "   WHERE job_id = ? AND state = 'pending' ORDER BY target_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-        + " RETURNING target_id";
+    String sql =
+        "UPDATE deploy_results r SET state = 'running', started_at = now()"
+            + " WHERE (job_id, target_id) = (SELECT job_id, target_id FROM deploy_results"
+            + "   WHERE job_id = ? AND state = 'pending' ORDER BY target_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            + " RETURNING target_id";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, jobId);
@@ -85,8 +105,9 @@ public final class DeployJobs {
    * @param checks a preflight's checks, or null
    */
   public void finish(long jobId, long targetId, String outcome, String detail, List<Check> checks) {
-    String sql = "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now(), checks = ?::jsonb"
-        + " WHERE job_id = ? AND target_id = ?";
+    String sql =
+        "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now(), checks = ?::jsonb"
+            + " WHERE job_id = ? AND target_id = ?";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, outcome);
@@ -98,14 +119,16 @@ public final class DeployJobs {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not record a host's result: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not record a host's result: " + e.getMessage(), e);
     }
   }
 
   /** Marks the job finished once no host is pending or running. */
   public void completeIfDone(long jobId) {
-    String sql = "UPDATE deploy_jobs SET state = 'done', finished_at = now() WHERE id = ? AND state = 'running'"
-        + " AND NOT EXISTS (SELECT 1 FROM deploy_results WHERE job_id = ? AND state IN ('pending', 'running'))";
+    String sql =
+        "UPDATE deploy_jobs SET state = 'done', finished_at = now() WHERE id = ? AND state = 'running'"
+            + " AND NOT EXISTS (SELECT 1 FROM deploy_results WHERE job_id = ? AND state IN ('pending', 'running'))";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, jobId);
@@ -120,28 +143,31 @@ public final class DeployJobs {
   public record Unfinished(long id, String kind, boolean force, int pending) {}
 
   /**
-   * Puts back to pending the hosts that have been "running" for longer than {@code olderThan}:
-   * a live worker gives up on a host within the host time limit, so such a host was left by an
+   * Puts back to pending the hosts that have been "running" for longer than {@code olderThan}: a
+   * live worker gives up on a host within the host time limit, so such a host was left by an
    * appliance that stopped mid-job. Returns how many.
    */
   public int releaseAbandoned(java.time.Duration olderThan) {
-    String sql = "UPDATE deploy_results SET state = 'pending', started_at = NULL"
-        + " WHERE state = 'running' AND started_at < now() - make_interval(secs => ?)"
-        + " AND job_id IN (SELECT id FROM deploy_jobs WHERE state = 'running')";
+    String sql =
+        "UPDATE deploy_results SET state = 'pending', started_at = NULL"
+            + " WHERE state = 'running' AND started_at < now() - make_interval(secs => ?)"
+            + " AND job_id IN (SELECT id FROM deploy_jobs WHERE state = 'running')";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setDouble(1, olderThan.toMillis() / 1000.0);
       return ps.executeUpdate();
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not release abandoned hosts: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not release abandoned hosts: " + e.getMessage(), e);
     }
   }
 
   /** Running jobs with the number of hosts nobody has started yet. */
   public List<Unfinished> unfinished() {
-    String sql = "SELECT j.id, j.kind, j.force, count(r.target_id) FILTER (WHERE r.state = 'pending')"
-        + " FROM deploy_jobs j LEFT JOIN deploy_results r ON r.job_id = j.id"
-        + " WHERE j.state = 'running' GROUP BY j.id ORDER BY j.id";
+    String sql =
+        "SELECT j.id, j.kind, j.force, count(r.target_id) FILTER (WHERE r.state = 'pending')"
+            + " FROM deploy_jobs j LEFT JOIN deploy_results r ON r.job_id = j.id"
+            + " WHERE j.state = 'running' GROUP BY j.id ORDER BY j.id";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql);
         ResultSet rs = ps.executeQuery()) {
@@ -160,14 +186,16 @@ public final class DeployJobs {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       int n;
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE deploy_jobs SET state = 'cancelled', finished_at = now() WHERE id = ? AND state = 'running'")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE deploy_jobs SET state = 'cancelled', finished_at = now() WHERE id = ? AND state = 'running'")) {
         ps.setLong(1, jobId);
         n = ps.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE deploy_results SET state = 'cancelled', outcome = 'cancelled', finished_at = now()"
-              + " WHERE job_id = ? AND state = 'pending'")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE deploy_results SET state = 'cancelled', outcome = 'cancelled', finished_at = now()"
+                  + " WHERE job_id = ? AND state = 'pending'")) {
         ps.setLong(1, jobId);
         ps.executeUpdate();
       }
@@ -185,8 +213,9 @@ public final class DeployJobs {
       String state;
       Instant created;
       Instant finished;
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT kind, force, state, created_at, finished_at FROM deploy_jobs WHERE id = ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT kind, force, state, created_at, finished_at FROM deploy_jobs WHERE id = ?")) {
         ps.setLong(1, jobId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -200,20 +229,35 @@ public final class DeployJobs {
         }
       }
       List<HostResult> hosts = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT r.target_id, t.address, r.state, r.outcome, r.detail, r.started_at, r.finished_at, r.checks"
-              + " FROM deploy_results r JOIN targets t ON t.id = r.target_id WHERE r.job_id = ? ORDER BY r.target_id")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT r.target_id, t.address, r.state, r.outcome, r.detail, r.started_at, r.finished_at, r.checks"
+                  + " FROM deploy_results r JOIN targets t ON t.id = r.target_id WHERE r.job_id = ? ORDER BY r.target_id")) {
         ps.setLong(1, jobId);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            hosts.add(new HostResult(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)), checks(rs.getString(8))));
+            hosts.add(
+                new HostResult(
+                    rs.getLong(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getString(5),
+                    instant(rs.getTimestamp(6)),
+                    instant(rs.getTimestamp(7)),
+                    checks(rs.getString(8))));
           }
         }
       }
-      int done = (int) hosts.stream().filter(h -> !h.state().equals("pending") && !h.state().equals("running")).count();
+      int done =
+          (int)
+              hosts.stream()
+                  .filter(h -> !h.state().equals("pending") && !h.state().equals("running"))
+                  .count();
       int failed = (int) hosts.stream().filter(h -> "failed".equals(h.outcome())).count();
-      return Optional.of(new JobView(jobId, kind, force, state, hosts.size(), done, failed, created, finished, hosts));
+      return Optional.of(
+          new JobView(
+              jobId, kind, force, state, hosts.size(), done, failed, created, finished, hosts));
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not read the job: " + e.getMessage(), e);
     }

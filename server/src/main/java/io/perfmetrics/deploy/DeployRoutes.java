@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Admin routes: deployments (deploy, undeploy, live status), rescans, per-target status, host keys. */
+/**
+ * Admin routes: deployments (deploy, undeploy, live status), rescans, per-target status, host keys.
+ */
 public final class DeployRoutes {
   private final DeployService service;
   private final DeployJobs jobs;
@@ -19,7 +21,12 @@ public final class DeployRoutes {
   private final TargetStore targets;
   private final HostKeyPins pins;
 
-  public DeployRoutes(DeployService service, DeployJobs jobs, TargetStatuses statuses, TargetStore targets, HostKeyPins pins) {
+  public DeployRoutes(
+      DeployService service,
+      DeployJobs jobs,
+      TargetStatuses statuses,
+      TargetStore targets,
+      HostKeyPins pins) {
     this.service = service;
     this.jobs = jobs;
     this.statuses = statuses;
@@ -31,31 +38,44 @@ public final class DeployRoutes {
     routes.post("/api/v1/deployments", ctx -> startJob(ctx, null));
     routes.post("/api/v1/rescans", ctx -> startJob(ctx, DeployService.Action.RESCAN));
     for (String base : List.of("/api/v1/deployments", "/api/v1/rescans")) {
-      routes.get(base + "/{id}", ctx -> ctx.json(jobs.view(JsonBodies.id(ctx, "id"))
-          .orElseThrow(() -> ApiException.notFound("no job " + ctx.pathParam("id")))));
-      routes.post(base + "/{id}/cancel", ctx -> {
-        long id = JsonBodies.id(ctx, "id");
-        if (jobs.view(id).isEmpty()) {
-          throw ApiException.notFound("no job " + id);
-        }
-        jobs.cancel(id);
-        ctx.json(jobs.view(id).orElseThrow());
-      });
+      routes.get(
+          base + "/{id}",
+          ctx ->
+              ctx.json(
+                  jobs.view(JsonBodies.id(ctx, "id"))
+                      .orElseThrow(() -> ApiException.notFound("no job " + ctx.pathParam("id")))));
+      routes.post(
+          base + "/{id}/cancel",
+          ctx -> {
+            long id = JsonBodies.id(ctx, "id");
+            if (jobs.view(id).isEmpty()) {
+              throw ApiException.notFound("no job " + id);
+            }
+            jobs.cancel(id);
+            ctx.json(jobs.view(id).orElseThrow());
+          });
     }
     routes.get("/api/v1/targets/{id}/status", ctx -> ctx.json(statuses.of(target(ctx).id())));
-    routes.get("/api/v1/status", ctx -> ctx.json(Map.of("targets",
-        targets.list().stream().map(t -> statuses.of(t.id())).toList())));
-    routes.post("/api/v1/targets/{id}/host-key/accept", ctx -> {
-      Target t = target(ctx);
-      if (!pins.acceptPending(t.address(), t.effectivePort())) {
-        throw ApiException.notFound("no changed host key is pending for " + t.display());
-      }
-      ctx.status(204);
-    });
+    routes.get(
+        "/api/v1/status",
+        ctx ->
+            ctx.json(
+                Map.of("targets", targets.list().stream().map(t -> statuses.of(t.id())).toList())));
+    routes.post(
+        "/api/v1/targets/{id}/host-key/accept",
+        ctx -> {
+          Target t = target(ctx);
+          if (!pins.acceptPending(t.address(), t.effectivePort())) {
+            throw ApiException.notFound("no changed host key is pending for " + t.display());
+          }
+          ctx.status(204);
+        });
   }
 
   private Target target(Context ctx) {
-    return targets.find(JsonBodies.id(ctx, "id")).orElseThrow(() -> ApiException.notFound("no target " + ctx.pathParam("id")));
+    return targets
+        .find(JsonBodies.id(ctx, "id"))
+        .orElseThrow(() -> ApiException.notFound("no target " + ctx.pathParam("id")));
   }
 
   private void startJob(Context ctx, DeployService.Action fixed) {
@@ -63,19 +83,23 @@ public final class DeployRoutes {
     DeployService.Action action = fixed;
     if (action == null) {
       String a = JsonBodies.text(b, "action");
-      action = switch (a == null ? "deploy" : a) {
-        case "deploy" -> DeployService.Action.DEPLOY;
-        case "undeploy" -> DeployService.Action.UNDEPLOY;
-        case "status" -> DeployService.Action.STATUS;
-        case "check" -> DeployService.Action.CHECK;
-        default -> throw ApiException.badRequest("action must be deploy, undeploy, status or check, got '" + a + "'");
-      };
+      action =
+          switch (a == null ? "deploy" : a) {
+            case "deploy" -> DeployService.Action.DEPLOY;
+            case "undeploy" -> DeployService.Action.UNDEPLOY;
+            case "status" -> DeployService.Action.STATUS;
+            case "check" -> DeployService.Action.CHECK;
+            default ->
+                throw ApiException.badRequest(
+                    "action must be deploy, undeploy, status or check, got '" + a + "'");
+          };
     }
     List<Long> ids = new ArrayList<>();
     JsonNode arr = b.get("target_ids");
     if (arr != null && !arr.isNull()) {
       if (!arr.isArray()) {
-        throw ApiException.badRequest("target_ids must be an array of target ids (empty or absent: all targets)");
+        throw ApiException.badRequest(
+            "target_ids must be an array of target ids (empty or absent: all targets)");
       }
       arr.forEach(n -> ids.add(n.asLong()));
     }

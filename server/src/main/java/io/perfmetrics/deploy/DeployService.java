@@ -29,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deploy, rescan, undeploy and live status checks over many targets: a job per request, hosts
- * taken in parallel (bounded), each within its own time limit, each with its own result, so one
- * slow or broken host holds up nobody.
+ * Deploy, rescan, undeploy and live status checks over many targets: a job per request, hosts taken
+ * in parallel (bounded), each within its own time limit, each with its own result, so one slow or
+ * broken host holds up nobody.
  */
 public final class DeployService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeployService.class);
@@ -77,8 +77,12 @@ public final class DeployService implements AutoCloseable {
     static Checked of(List<Check> checks) {
       long fail = checks.stream().filter(c -> Check.FAIL.equals(c.result())).count();
       long warn = checks.stream().filter(c -> Check.WARN.equals(c.result())).count();
-      String detail = checks.stream().filter(c -> Check.FAIL.equals(c.result()) || Check.WARN.equals(c.result()))
-          .map(c -> c.name() + ": " + c.fix()).reduce((a, b) -> a + " | " + b).orElse("every check passed");
+      String detail =
+          checks.stream()
+              .filter(c -> Check.FAIL.equals(c.result()) || Check.WARN.equals(c.result()))
+              .map(c -> c.name() + ": " + c.fix())
+              .reduce((a, b) -> a + " | " + b)
+              .orElse("every check passed");
       return new Checked(fail > 0 ? "failed" : warn > 0 ? "warnings" : "ready", detail, checks);
     }
 
@@ -112,19 +116,46 @@ public final class DeployService implements AutoCloseable {
   private final java.time.Clock clock;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final MeterRegistry metrics;
+
   /** Jobs this appliance has workers on, so a resume does not pile more onto them. */
   private final Set<Long> active = ConcurrentHashMap.newKeySet();
 
-  public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
-      TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config,
+  public DeployService(
+      TargetStore targets,
+      CredentialStore credentials,
+      CollectorRegistry collectors,
+      DeployJobs jobs,
+      TargetStatuses statuses,
+      TemplateRenderer renderer,
+      Map<CollectorTemplate, Transport> transports,
+      Config config,
       NetOpsLog netops) {
-    this(targets, credentials, collectors, jobs, statuses, renderer, transports, config, netops, java.time.Clock.systemUTC(),
+    this(
+        targets,
+        credentials,
+        collectors,
+        jobs,
+        statuses,
+        renderer,
+        transports,
+        config,
+        netops,
+        java.time.Clock.systemUTC(),
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
-  public DeployService(TargetStore targets, CredentialStore credentials, CollectorRegistry collectors, DeployJobs jobs,
-      TargetStatuses statuses, TemplateRenderer renderer, Map<CollectorTemplate, Transport> transports, Config config,
-      NetOpsLog netops, java.time.Clock clock, MeterRegistry metrics) {
+  public DeployService(
+      TargetStore targets,
+      CredentialStore credentials,
+      CollectorRegistry collectors,
+      DeployJobs jobs,
+      TargetStatuses statuses,
+      TemplateRenderer renderer,
+      Map<CollectorTemplate, Transport> transports,
+      Config config,
+      NetOpsLog netops,
+      java.time.Clock clock,
+      MeterRegistry metrics) {
     this.clock = clock;
     this.metrics = metrics;
     this.netops = netops;
@@ -140,7 +171,8 @@ public final class DeployService implements AutoCloseable {
 
   /** Starts a job over the given targets (all targets when empty); returns its id at once. */
   public long start(Action action, List<Long> targetIds, boolean force) {
-    List<Long> ids = targetIds.isEmpty() ? targets.list().stream().map(Target::id).toList() : targetIds;
+    List<Long> ids =
+        targetIds.isEmpty() ? targets.list().stream().map(Target::id).toList() : targetIds;
     for (long id : ids) {
       if (targets.find(id).isEmpty()) {
         throw new IllegalArgumentException("no target " + id);
@@ -173,9 +205,12 @@ public final class DeployService implements AutoCloseable {
 
   private int resume() {
     // twice the limit and a minute: a live worker has recorded its result by then
-    int released = jobs.releaseAbandoned(config.collectors().hostTimeout().multipliedBy(2).plusMinutes(1));
+    int released =
+        jobs.releaseAbandoned(config.collectors().hostTimeout().multipliedBy(2).plusMinutes(1));
     if (released > 0) {
-      log.info("deploy: {} host(s) left in progress by a stopped appliance go back to pending", released);
+      log.info(
+          "deploy: {} host(s) left in progress by a stopped appliance go back to pending",
+          released);
     }
     int resumed = 0;
     for (DeployJobs.Unfinished u : jobs.unfinished()) {
@@ -189,7 +224,12 @@ public final class DeployService implements AutoCloseable {
         continue;
       }
       int workers = Math.max(1, Math.min(config.collectors().parallelHosts(), u.pending()));
-      log.info("{} job {}: carrying on with {} pending host(s), {} in parallel", u.kind(), u.id(), u.pending(), workers);
+      log.info(
+          "{} job {}: carrying on with {} pending host(s), {} in parallel",
+          u.kind(),
+          u.id(),
+          u.pending(),
+          workers);
       launch(u.id(), action, u.force(), workers);
       resumed++;
     }
@@ -200,19 +240,21 @@ public final class DeployService implements AutoCloseable {
   private void launch(long job, Action action, boolean force, int workers) {
     AtomicInteger left = new AtomicInteger(workers);
     for (int i = 0; i < workers; i++) {
-      // execute, not submit: the worker logs its failures; an Error reaches the thread's handler, not a lost future
-      executor.execute(() -> {
-        try {
-          work(job, action, force);
-        } catch (RuntimeException e) {
-          // e.g. the database went away: the hosts stay pending and the next resume carries on
-          log.warn("{} job {}: worker stopped: {}", action.kind, job, e.getMessage());
-        } finally {
-          if (left.decrementAndGet() == 0) {
-            active.remove(job);
-          }
-        }
-      });
+      // execute, not submit: the worker logs its failures; an Error reaches the thread's handler,
+      // not a lost future
+      executor.execute(
+          () -> {
+            try {
+              work(job, action, force);
+            } catch (RuntimeException e) {
+              // e.g. the database went away: the hosts stay pending and the next resume carries on
+              log.warn("{} job {}: worker stopped: {}", action.kind, job, e.getMessage());
+            } finally {
+              if (left.decrementAndGet() == 0) {
+                active.remove(job);
+              }
+            }
+          });
     }
   }
 
@@ -221,12 +263,19 @@ public final class DeployService implements AutoCloseable {
       long targetId = next.get();
       Outcome o = withinTimeLimit(targetId, action, force);
       jobs.finish(job, targetId, o.name(), o.detail(), o instanceof Checked c ? c.checks() : null);
-      metrics.counter("perfmetrics.deploy.hosts", "action", action.kind, "outcome", o.name()).increment();
+      metrics
+          .counter("perfmetrics.deploy.hosts", "action", action.kind, "outcome", o.name())
+          .increment();
       // a status that failed to connect and a preflight say nothing new about the collector
       if (!(action == Action.STATUS && o instanceof Failed) && action != Action.CHECK) {
         statuses.record(targetId, o.targetState(), o.detail());
       }
-      log.info("{} job {}: target {}: {}{}", action.kind, job, targetId, o.name(),
+      log.info(
+          "{} job {}: target {}: {}{}",
+          action.kind,
+          job,
+          targetId,
+          o.name(),
           o.detail() == null ? "" : " (" + o.detail() + ")");
     }
     jobs.completeIfDone(job);
@@ -239,7 +288,8 @@ public final class DeployService implements AutoCloseable {
       return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      return new Failed("gave up after " + limit.toSeconds() + " s (host too slow or unresponsive)");
+      return new Failed(
+          "gave up after " + limit.toSeconds() + " s (host too slow or unresponsive)");
     } catch (ExecutionException e) {
       log.warn("target {}: unexpected failure", targetId, e.getCause());
       return new Failed("unexpected error: " + e.getCause());
@@ -260,21 +310,34 @@ public final class DeployService implements AutoCloseable {
     }
     Optional<CredentialSecrets> cred = credentials.unseal(target.credentialId());
     if (cred.isEmpty()) {
-      return new Failed(target.display() + ": credential " + target.credentialId() + " no longer exists");
+      return new Failed(
+          target.display() + ": credential " + target.credentialId() + " no longer exists");
     }
     CollectorTemplate template = CollectorTemplate.forOs(target.osFamily());
     Transport transport = transports.get(template);
     if (transport == null) {
-      return new Failed(target.display() + ": no transport for " + target.osFamily() + " targets in this build");
+      return new Failed(
+          target.display() + ": no transport for " + target.osFamily() + " targets in this build");
     }
-    Outcome outcome = action == Action.CHECK
-        ? Checked.of(transport.preflight(target, cred.get(), config.collectors().hostTimeout(),
-            new Transport.PreflightContext(config.publicUrl(), clock, target.id())))
-        : act(target, template, transport, cred.get(), action, force);
+    Outcome outcome =
+        action == Action.CHECK
+            ? Checked.of(
+                transport.preflight(
+                    target,
+                    cred.get(),
+                    config.collectors().hostTimeout(),
+                    new Transport.PreflightContext(config.publicUrl(), clock, target.id())))
+            : act(target, template, transport, cred.get(), action, force);
     try {
       // every connection the appliance makes to a network is on the record, for allowlisting
-      netops.record("deploy", null, target.address(), target.effectivePort(),
-          template == CollectorTemplate.UNIX_SH ? "ssh" : "smb", action.kind + " collector", outcome.name(),
+      netops.record(
+          "deploy",
+          null,
+          target.address(),
+          target.effectivePort(),
+          template == CollectorTemplate.UNIX_SH ? "ssh" : "smb",
+          action.kind + " collector",
+          outcome.name(),
           outcome.detail());
     } catch (RuntimeException e) {
       log.warn("target {}: could not record the network operation: {}", targetId, e.getMessage());
@@ -282,27 +345,38 @@ public final class DeployService implements AutoCloseable {
     return outcome;
   }
 
-  private Outcome act(Target target, CollectorTemplate template, Transport transport, CredentialSecrets cred,
-      Action action, boolean force) {
+  private Outcome act(
+      Target target,
+      CollectorTemplate template,
+      Transport transport,
+      CredentialSecrets cred,
+      Action action,
+      boolean force) {
     long targetId = target.id();
     Duration timeout = config.collectors().hostTimeout();
     try (Transport.Session s = transport.connect(target, cred, timeout)) {
       if (action == Action.DEPLOY || action == Action.RESCAN) {
-        // status, install and start in one exchange; a token is minted only for a host that gets a collector
+        // status, install and start in one exchange; a token is minted only for a host that gets a
+        // collector
         MintedCollector[] minted = new MintedCollector[1];
-        Transport.Installed r = s.statusThenInstall(status -> {
-          if (status.running() && !force) {
-            return null;
-          }
-          minted[0] = mintOrRenew(target);
-          return renderer.render(template, renderValues(template, config, minted[0].token()));
-        });
+        Transport.Installed r =
+            s.statusThenInstall(
+                status -> {
+                  if (status.running() && !force) {
+                    return null;
+                  }
+                  minted[0] = mintOrRenew(target);
+                  return renderer.render(
+                      template, renderValues(template, config, minted[0].token()));
+                });
         if (!r.started()) {
           return new Done("already_running", "left running", "running");
         }
         boolean restart = !RemoteStatus.ABSENT.equals(r.before().state());
-        return new Done(restart ? "restarted" : "started",
-            "collector " + minted[0].id() + " running until " + minted[0].expiresAt(), "running");
+        return new Done(
+            restart ? "restarted" : "started",
+            "collector " + minted[0].id() + " running until " + minted[0].expiresAt(),
+            "running");
       }
       RemoteStatus status = s.status();
       return switch (action) {
@@ -323,24 +397,33 @@ public final class DeployService implements AutoCloseable {
   private MintedCollector mintOrRenew(Target target) {
     Duration ttl = config.collectors().ttl();
     Optional<CollectorRecord> existing = collectors.forTarget(target.id());
-    String kind = CollectorTemplate.forOs(target.osFamily()) == CollectorTemplate.UNIX_SH ? "sh" : "vbs";
+    String kind =
+        CollectorTemplate.forOs(target.osFamily()) == CollectorTemplate.UNIX_SH ? "sh" : "vbs";
     return existing.isPresent()
         ? collectors.renew(existing.get().id(), ttl)
         : collectors.mint(target.address(), kind, target.id(), ttl);
   }
 
-  /** Every value a collector template takes; the renderer refuses a template that misses one or gets one too many. */
+  /**
+   * Every value a collector template takes; the renderer refuses a template that misses one or gets
+   * one too many.
+   */
   static Map<String, String> renderValues(CollectorTemplate template, Config config, String token) {
     Config.Collectors c = config.collectors();
-    Map<String, String> values = new HashMap<>(Map.of(
-        "URL", config.publicUrl().toString(),
-        "TOKEN", token,
-        "INTERVAL_S", String.valueOf(c.interval().toSeconds()),
-        "UPLOAD_S", String.valueOf(c.upload().toSeconds()),
-        "TTL_S", String.valueOf(c.ttl().toSeconds()),
-        "SPOOL_MAX_BYTES", String.valueOf(c.spoolMaxBytes()),
-        "METADATA_URL", c.metadataUrl(),
-        "TOOLS_DIR", template == CollectorTemplate.UNIX_SH ? c.unixToolsDir() : "%WINDIR%\\Temp\\perfmetrics\\tools"));
+    Map<String, String> values =
+        new HashMap<>(
+            Map.of(
+                "URL", config.publicUrl().toString(),
+                "TOKEN", token,
+                "INTERVAL_S", String.valueOf(c.interval().toSeconds()),
+                "UPLOAD_S", String.valueOf(c.upload().toSeconds()),
+                "TTL_S", String.valueOf(c.ttl().toSeconds()),
+                "SPOOL_MAX_BYTES", String.valueOf(c.spoolMaxBytes()),
+                "METADATA_URL", c.metadataUrl(),
+                "TOOLS_DIR",
+                    template == CollectorTemplate.UNIX_SH
+                        ? c.unixToolsDir()
+                        : "%WINDIR%\\Temp\\perfmetrics\\tools"));
     // both collectors take socket snapshots
     values.put("SOCKETS_S", String.valueOf(c.sockets().toSeconds()));
     values.put("SOCKETS_MAX_ROWS", String.valueOf(c.socketsMaxRows()));

@@ -9,8 +9,7 @@ import javax.sql.DataSource;
 
 /**
  * SSH host keys pinned on first use. A different key later is remembered as pending and refused
- * until an admin accepts it: a re-installed host and a man in the middle look the same from
- * here.
+ * until an admin accepts it: a re-installed host and a man in the middle look the same from here.
  */
 public final class HostKeyPins {
   /** The verdict on a presented key. */
@@ -28,8 +27,9 @@ public final class HostKeyPins {
 
   public Verdict check(String address, int port, String algorithm, String fingerprint) {
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ins = c.prepareStatement(
-          "INSERT INTO host_keys (address, port, algorithm, fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      try (PreparedStatement ins =
+          c.prepareStatement(
+              "INSERT INTO host_keys (address, port, algorithm, fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
         ins.setString(1, address);
         ins.setInt(2, port);
         ins.setString(3, algorithm);
@@ -38,8 +38,8 @@ public final class HostKeyPins {
           return Verdict.PINNED_NOW;
         }
       }
-      try (PreparedStatement sel = c.prepareStatement(
-          "SELECT fingerprint FROM host_keys WHERE address = ? AND port = ?")) {
+      try (PreparedStatement sel =
+          c.prepareStatement("SELECT fingerprint FROM host_keys WHERE address = ? AND port = ?")) {
         sel.setString(1, address);
         sel.setInt(2, port);
         try (ResultSet rs = sel.executeQuery()) {
@@ -49,8 +49,9 @@ public final class HostKeyPins {
           }
         }
       }
-      try (PreparedStatement upd = c.prepareStatement(
-          "UPDATE host_keys SET pending_fingerprint = ?, pending_seen_at = now() WHERE address = ? AND port = ?")) {
+      try (PreparedStatement upd =
+          c.prepareStatement(
+              "UPDATE host_keys SET pending_fingerprint = ?, pending_seen_at = now() WHERE address = ? AND port = ?")) {
         upd.setString(1, fingerprint);
         upd.setString(2, address);
         upd.setInt(3, port);
@@ -67,13 +68,14 @@ public final class HostKeyPins {
 
   /**
    * Like {@link #check} without pinning: a preflight changes nothing. A changed key is still
-   * remembered as pending, so the admin can accept it after reading the preflight.
-   * {@code PINNED_NOW} here means "new: a deploy would pin it".
+   * remembered as pending, so the admin can accept it after reading the preflight. {@code
+   * PINNED_NOW} here means "new: a deploy would pin it".
    */
   public Seen inspect(String address, int port, String fingerprint) {
     try (Connection c = dataSource.getConnection()) {
       String pinned;
-      try (PreparedStatement sel = c.prepareStatement("SELECT fingerprint FROM host_keys WHERE address = ? AND port = ?")) {
+      try (PreparedStatement sel =
+          c.prepareStatement("SELECT fingerprint FROM host_keys WHERE address = ? AND port = ?")) {
         sel.setString(1, address);
         sel.setInt(2, port);
         try (ResultSet rs = sel.executeQuery()) {
@@ -86,8 +88,9 @@ public final class HostKeyPins {
       if (pinned.equals(fingerprint)) {
         return new Seen(Verdict.MATCHES, pinned);
       }
-      try (PreparedStatement upd = c.prepareStatement(
-          "UPDATE host_keys SET pending_fingerprint = ?, pending_seen_at = now() WHERE address = ? AND port = ?")) {
+      try (PreparedStatement upd =
+          c.prepareStatement(
+              "UPDATE host_keys SET pending_fingerprint = ?, pending_seen_at = now() WHERE address = ? AND port = ?")) {
         upd.setString(1, fingerprint);
         upd.setString(2, address);
         upd.setInt(3, port);
@@ -102,9 +105,10 @@ public final class HostKeyPins {
   /** Makes the pending key the pinned one; false when no change is pending. */
   public boolean acceptPending(String address, int port) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "UPDATE host_keys SET fingerprint = pending_fingerprint, pinned_at = now(), pending_fingerprint = NULL,"
-                + " pending_seen_at = NULL WHERE address = ? AND port = ? AND pending_fingerprint IS NOT NULL")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE host_keys SET fingerprint = pending_fingerprint, pinned_at = now(), pending_fingerprint = NULL,"
+                    + " pending_seen_at = NULL WHERE address = ? AND port = ? AND pending_fingerprint IS NOT NULL")) {
       ps.setString(1, address);
       ps.setInt(2, port);
       return ps.executeUpdate() > 0;

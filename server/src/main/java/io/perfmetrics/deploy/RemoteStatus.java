@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * What a target says about its collector.
  *
- * @param state running (pidfile names a live collector), stopped (installed, not running) or
- *     absent (nothing installed)
+ * @param state running (pidfile names a live collector), stopped (installed, not running) or absent
+ *     (nothing installed)
  * @param facts the collector's state file (key=value), e.g. expires_at, last_upload
  */
 public record RemoteStatus(String state, Map<String, String> facts) {

@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Each target's collector status: what the last deploy or check found, combined with what the receiver saw. */
+/**
+ * Each target's collector status: what the last deploy or check found, combined with what the
+ * receiver saw.
+ */
 public final class TargetStatuses {
   /**
    * The status of a target's collector.
@@ -21,8 +24,15 @@ public final class TargetStatuses {
    * @param state running, stopped, expired, never_deployed, failed or removed
    * @param ttlLeftSeconds null when nothing is deployed
    */
-  public record Status(long targetId, String state, String detail, Instant checkedAt, Integer collectorId,
-      Instant expiresAt, Long ttlLeftSeconds, Instant lastSeenAt) {}
+  public record Status(
+      long targetId,
+      String state,
+      String detail,
+      Instant checkedAt,
+      Integer collectorId,
+      Instant expiresAt,
+      Long ttlLeftSeconds,
+      Instant lastSeenAt) {}
 
   private final DataSource dataSource;
   private final CollectorRegistry collectors;
@@ -35,9 +45,10 @@ public final class TargetStatuses {
   }
 
   public void record(long targetId, String state, String detail) {
-    String sql = "INSERT INTO target_status (target_id, state, detail, checked_at) VALUES (?, ?, ?, now())"
-        + " ON CONFLICT (target_id) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,"
-        + " checked_at = EXCLUDED.checked_at";
+    String sql =
+        "INSERT INTO target_status (target_id, state, detail, checked_at) VALUES (?, ?, ?, now())"
+            + " ON CONFLICT (target_id) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,"
+            + " checked_at = EXCLUDED.checked_at";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, targetId);
@@ -45,7 +56,8 @@ public final class TargetStatuses {
       ps.setString(3, detail);
       ps.executeUpdate();
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not record the target's status: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not record the target's status: " + e.getMessage(), e);
     }
   }
 
@@ -54,7 +66,9 @@ public final class TargetStatuses {
     String detail = null;
     Instant checked = null;
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT state, detail, checked_at FROM target_status WHERE target_id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT state, detail, checked_at FROM target_status WHERE target_id = ?")) {
       ps.setLong(1, targetId);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
@@ -64,7 +78,8 @@ public final class TargetStatuses {
         }
       }
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not read the target's status: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not read the target's status: " + e.getMessage(), e);
     }
     Optional<CollectorRecord> col = collectors.forTarget(targetId);
     if (col.isEmpty()) {
@@ -78,7 +93,14 @@ public final class TargetStatuses {
       state = "expired";
       detail = "TTL ended at " + cr.expiresAt();
     }
-    return new Status(targetId, state, detail, checked, cr.id(), cr.expiresAt(),
-        "removed".equals(state) ? null : left, cr.lastSeenAt());
+    return new Status(
+        targetId,
+        state,
+        detail,
+        checked,
+        cr.id(),
+        cr.expiresAt(),
+        "removed".equals(state) ? null : left,
+        cr.lastSeenAt());
   }
 }

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Renders a collector template: every {@code {{NAME}}} becomes the value quoted for the script's
- * language. A template with a placeholder nobody filled, or a value nobody asked for, is an
- * error, so a renamed parameter cannot ship a broken collector.
+ * language. A template with a placeholder nobody filled, or a value nobody asked for, is an error,
+ * so a renamed parameter cannot ship a broken collector.
  */
 public final class TemplateRenderer {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Z_]+)}}");
@@ -35,7 +35,8 @@ public final class TemplateRenderer {
   public String render(CollectorTemplate template, Map<String, String> values) {
     String text = templates.get(template);
     if (text == null) {
-      throw new IllegalStateException("template " + template.file() + " is not packaged in this build");
+      throw new IllegalStateException(
+          "template " + template.file() + " is not packaged in this build");
     }
     Matcher m = PLACEHOLDER.matcher(text);
     StringBuilder out = new StringBuilder(text.length() + 512);

@@ -7,15 +7,15 @@ import java.util.function.Function;
 
 /** One way to reach a target (SSH for Unix, SMB for Windows). */
 public interface Transport {
-  Session connect(Target target, CredentialSecrets credentials, Duration timeout) throws TransportException;
+  Session connect(Target target, CredentialSecrets credentials, Duration timeout)
+      throws TransportException;
 
   /**
-   * Connects and logs in without changing anything on the target, and checks what a deploy
-   * needs. The host's own failures (unreachable, refused login, ...) are failed checks, never
-   * exceptions.
+   * Connects and logs in without changing anything on the target, and checks what a deploy needs.
+   * The host's own failures (unreachable, refused login, ...) are failed checks, never exceptions.
    */
-  java.util.List<Check> preflight(Target target, CredentialSecrets credentials, Duration timeout,
-      PreflightContext context);
+  java.util.List<Check> preflight(
+      Target target, CredentialSecrets credentials, Duration timeout, PreflightContext context);
 
   /**
    * What a preflight compares the host with.
@@ -37,7 +37,10 @@ public interface Transport {
   interface Session extends AutoCloseable {
     RemoteStatus status() throws TransportException;
 
-    /** Writes the rendered collector into the tools folder (creating it), readable only by its owner. */
+    /**
+     * Writes the rendered collector into the tools folder (creating it), readable only by its
+     * owner.
+     */
     void install(String script) throws TransportException;
 
     /** Starts the installed collector detached; returns once its pidfile names a live process. */
@@ -51,10 +54,11 @@ public interface Transport {
 
     /**
      * Reads the status, then asks {@code plan} what to do: null leaves the host as it is; a
-     * rendered script replaces a running collector, or installs it, and starts it. Transports
-     * that can do all of it in one exchange override this; the default takes the steps one by one.
+     * rendered script replaces a running collector, or installs it, and starts it. Transports that
+     * can do all of it in one exchange override this; the default takes the steps one by one.
      */
-    default Installed statusThenInstall(Function<RemoteStatus, String> plan) throws TransportException {
+    default Installed statusThenInstall(Function<RemoteStatus, String> plan)
+        throws TransportException {
       RemoteStatus status = status();
       String script = plan.apply(status);
       if (script == null) {

@@ -88,11 +88,20 @@ public final class DiscoveryRoutes {
         throw ApiException.badRequest("scan_id must be an integer, got '" + scan + "'");
       }
     }
-    var filter = new NetOpsLog.Filter(scanId, ctx.queryParam("destination"), ctx.queryParam("protocol"),
-        ctx.queryParam("source"), epoch(ctx, "from"), epoch(ctx, "to"), limit(ctx), offset(ctx));
+    var filter =
+        new NetOpsLog.Filter(
+            scanId,
+            ctx.queryParam("destination"),
+            ctx.queryParam("protocol"),
+            ctx.queryParam("source"),
+            epoch(ctx, "from"),
+            epoch(ctx, "to"),
+            limit(ctx),
+            offset(ctx));
     List<NetOp> ops = netops.query(filter);
     if ("csv".equalsIgnoreCase(ctx.queryParam("format"))) {
-      ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=netops.csv")
+      ctx.contentType("text/csv; charset=utf-8")
+          .header("Content-Disposition", "attachment; filename=netops.csv")
           .result(NetOpsLog.csv(ops));
     } else {
       ctx.json(Map.of("operations", ops, "limit", filter.limit(), "offset", filter.offset()));
@@ -112,15 +121,19 @@ public final class DiscoveryRoutes {
       ctx.json(m);
       return;
     }
-    String text = switch (format) {
-      case "iptables" -> m.rules().iptables();
-      case "nftables" -> m.rules().nftables();
-      case "netsh" -> m.rules().netsh();
-      case "suricata", "snort" -> m.rules().suricata();
-      case "snort-suppress" -> m.rules().snortSuppress();
-      default -> throw ApiException.badRequest(
-          "format must be one of iptables, nftables, netsh, suricata, snort, snort-suppress; got '" + format + "'");
-    };
+    String text =
+        switch (format) {
+          case "iptables" -> m.rules().iptables();
+          case "nftables" -> m.rules().nftables();
+          case "netsh" -> m.rules().netsh();
+          case "suricata", "snort" -> m.rules().suricata();
+          case "snort-suppress" -> m.rules().snortSuppress();
+          default ->
+              throw ApiException.badRequest(
+                  "format must be one of iptables, nftables, netsh, suricata, snort, snort-suppress; got '"
+                      + format
+                      + "'");
+        };
     ctx.contentType("text/plain; charset=utf-8").result(text);
   }
 
@@ -132,7 +145,8 @@ public final class DiscoveryRoutes {
     try {
       return Long.parseLong(ctx.pathParam(name));
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest(name + " must be an integer, got '" + ctx.pathParam(name) + "'");
+      throw ApiException.badRequest(
+          name + " must be an integer, got '" + ctx.pathParam(name) + "'");
     }
   }
 

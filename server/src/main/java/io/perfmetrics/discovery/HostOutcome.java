@@ -9,7 +9,8 @@ public sealed interface HostOutcome {
   String state();
 
   /** At least one probed port is open: the host becomes a target. */
-  record Found(String address, String hostname, String osFamily, List<Integer> openPorts, List<OsHint> hints)
+  record Found(
+      String address, String hostname, String osFamily, List<Integer> openPorts, List<OsHint> hints)
       implements HostOutcome {
     @Override
     public String state() {

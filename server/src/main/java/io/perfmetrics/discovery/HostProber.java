@@ -26,7 +26,8 @@ final class HostProber {
   private final DiscoverySettings settings;
   private final java.time.Clock clock;
 
-  HostProber(Network net, Pacer pacer, NetOpsLog log, DiscoverySettings settings, java.time.Clock clock) {
+  HostProber(
+      Network net, Pacer pacer, NetOpsLog log, DiscoverySettings settings, java.time.Clock clock) {
     this.clock = clock;
     this.net = net;
     this.pacer = pacer;
@@ -50,13 +51,22 @@ final class HostProber {
     }
   }
 
-  private HostOutcome run(long scanId, String address, BooleanSupplier cancelled) throws InterruptedException {
+  private HostOutcome run(long scanId, String address, BooleanSupplier cancelled)
+      throws InterruptedException {
     boolean answered = false;
     if (net.pingUnavailable().isEmpty()) {
       Instant t = pacer.turn(address);
       PingResult ping = net.ping(address, settings.connectTimeout());
       if (!(ping instanceof PingResult.NotPermitted)) {
-        log.record(t, SOURCE, scanId, address, null, "icmp", "echo request", ping.result(),
+        log.record(
+            t,
+            SOURCE,
+            scanId,
+            address,
+            null,
+            "icmp",
+            "echo request",
+            ping.result(),
             ping instanceof PingResult.Reply r ? "rtt " + r.millis() + " ms" : null);
       }
       answered = ping instanceof PingResult.Reply;
@@ -69,8 +79,16 @@ final class HostProber {
       Instant t = clock.instant();
       Optional<String> name = net.reverseName(address);
       hostname = name.orElse(null);
-      log.record(t, SOURCE, scanId, address, null, "dns", "reverse lookup (PTR) through the system resolver",
-          name.isPresent() ? "name" : "no name", hostname);
+      log.record(
+          t,
+          SOURCE,
+          scanId,
+          address,
+          null,
+          "dns",
+          "reverse lookup (PTR) through the system resolver",
+          name.isPresent() ? "name" : "no name",
+          hostname);
     }
     List<Integer> open = new ArrayList<>();
     Map<Integer, String> banners = new HashMap<>();
@@ -80,12 +98,21 @@ final class HostProber {
       }
       Instant t = pacer.turn(address);
       PortState state = net.connect(address, port, settings.connectTimeout(), BANNER_WAIT);
-      String detail = switch (state) {
-        case PortState.Open o -> o.banner().isEmpty() ? null : o.banner();
-        case PortState.Failed f -> f.reason();
-        default -> null;
-      };
-      log.record(t, SOURCE, scanId, address, port, "tcp", "port probe (connect, read banner, close)", state.result(),
+      String detail =
+          switch (state) {
+            case PortState.Open o -> o.banner().isEmpty() ? null : o.banner();
+            case PortState.Failed f -> f.reason();
+            default -> null;
+          };
+      log.record(
+          t,
+          SOURCE,
+          scanId,
+          address,
+          port,
+          "tcp",
+          "port probe (connect, read banner, close)",
+          state.result(),
           detail);
       if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
         return new HostOutcome.Cancelled(address);
@@ -101,7 +128,9 @@ final class HostProber {
       }
     }
     if (open.isEmpty()) {
-      return answered ? new HostOutcome.Alive(address, hostname) : new HostOutcome.Silent(address, hostname);
+      return answered
+          ? new HostOutcome.Alive(address, hostname)
+          : new HostOutcome.Silent(address, hostname);
     }
 
     List<OsHint> hints = new ArrayList<>();
@@ -123,30 +152,49 @@ final class HostProber {
           result = "error";
           detail = e.toString();
         }
-        log.record(t, SOURCE, scanId, address, port, "smb",
-            "smb2 negotiate + ntlm challenge (anonymous, no credentials sent)", result, detail);
+        log.record(
+            t,
+            SOURCE,
+            scanId,
+            address,
+            port,
+            "smb",
+            "smb2 negotiate + ntlm challenge (anonymous, no credentials sent)",
+            result,
+            detail);
       }
     }
     if (net.nmapUnavailable().isEmpty() && !cancelled.getAsBoolean()) {
       Instant t = pacer.turn(address);
       Network.NmapResult r = net.nmap(address, open);
-      log.record(t, SOURCE, scanId, address, null, "nmap",
-          "os detection: nmap -O -Pn -p " + join(open) + " (about 30 packets; TCP to these ports, one closed TCP"
+      log.record(
+          t,
+          SOURCE,
+          scanId,
+          address,
+          null,
+          "nmap",
+          "os detection: nmap -O -Pn -p "
+              + join(open)
+              + " (about 30 packets; TCP to these ports, one closed TCP"
               + " and one closed UDP port)",
-          r.match() == null ? "no match" : "match", r.match() == null ? r.note() : r.match() + " (" + r.accuracy() + "%)");
+          r.match() == null ? "no match" : "match",
+          r.match() == null ? r.note() : r.match() + " (" + r.accuracy() + "%)");
       if (r.match() != null) {
         hints.add(new OsHint("nmap", r.family(), r.match(), r.accuracy() / 100.0 * 0.8));
       }
     }
     hints.add(portsHint(open));
-    return new HostOutcome.Found(address, hostname, family(hints), List.copyOf(open), List.copyOf(hints));
+    return new HostOutcome.Found(
+        address, hostname, family(hints), List.copyOf(open), List.copyOf(hints));
   }
 
   static OsHint portsHint(List<Integer> open) {
     boolean win = open.stream().anyMatch(p -> p == 135 || p == 139 || p == 3389);
     boolean ssh = open.contains(22);
     String family = win && !ssh ? "windows" : ssh && !win ? "unix" : "unknown";
-    return new OsHint("open-ports", family, "open: " + join(open), family.equals("unknown") ? 0.1 : 0.3);
+    return new OsHint(
+        "open-ports", family, "open: " + join(open), family.equals("unknown") ? 0.1 : 0.3);
   }
 
   /** The family with the most confidence summed over its hints. */
@@ -157,7 +205,10 @@ final class HostProber {
         score.merge(h.family(), h.confidence(), Double::sum);
       }
     }
-    return score.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("unknown");
+    return score.entrySet().stream()
+        .max(Map.Entry.comparingByValue())
+        .map(Map.Entry::getKey)
+        .orElse("unknown");
   }
 
   private static String join(List<Integer> ports) {

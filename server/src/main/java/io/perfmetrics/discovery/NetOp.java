@@ -3,8 +3,8 @@ package io.perfmetrics.discovery;
 import java.time.Instant;
 
 /**
- * One operation the appliance performed on a network: a ping, a TCP probe, a DNS lookup, an SSH
- * or SMB connection, a metadata request.
+ * One operation the appliance performed on a network: a ping, a TCP probe, a DNS lookup, an SSH or
+ * SMB connection, a metadata request.
  *
  * @param port null for ICMP and DNS
  * @param protocol icmp, tcp, dns, ssh, smb, nmap, http

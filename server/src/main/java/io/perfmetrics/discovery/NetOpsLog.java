@@ -14,14 +14,21 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * The network operations log: every packet-sending operation the appliance makes is recorded
- * here, by any package (discovery now, deploy later). Call {@link #record} once per operation,
- * with the time the operation started.
+ * The network operations log: every packet-sending operation the appliance makes is recorded here,
+ * by any package (discovery now, deploy later). Call {@link #record} once per operation, with the
+ * time the operation started.
  */
 public final class NetOpsLog {
   /** Query filters; null means any. */
   public record Filter(
-      Long scanId, String destination, String protocol, String source, Instant from, Instant to, int limit, long offset) {
+      Long scanId,
+      String destination,
+      String protocol,
+      String source,
+      Instant from,
+      Instant to,
+      int limit,
+      long offset) {
     public static Filter all() {
       return new Filter(null, null, null, null, null, null, 1000, 0);
     }
@@ -36,14 +43,29 @@ public final class NetOpsLog {
   }
 
   /** Records an operation that started now. */
-  public void record(String source, Long scanId, String destination, Integer port, String protocol, String purpose,
-      String result, String detail) {
+  public void record(
+      String source,
+      Long scanId,
+      String destination,
+      Integer port,
+      String protocol,
+      String purpose,
+      String result,
+      String detail) {
     record(clock.instant(), source, scanId, destination, port, protocol, purpose, result, detail);
   }
 
   /** Records an operation that started at {@code ts}. */
-  public void record(Instant ts, String source, Long scanId, String destination, Integer port, String protocol,
-      String purpose, String result, String detail) {
+  public void record(
+      Instant ts,
+      String source,
+      Long scanId,
+      String destination,
+      Integer port,
+      String protocol,
+      String purpose,
+      String result,
+      String detail) {
     // A cancelled scan interrupts its probes; the packet already left, so its record must still be
     // written. An interrupt closes a virtual thread's socket, so the flag is held back meanwhile
     // (and the write tried once more if one arrived during it), then restored for the caller.
@@ -63,8 +85,16 @@ public final class NetOpsLog {
     }
   }
 
-  private void insert(Instant ts, String source, Long scanId, String destination, Integer port, String protocol,
-      String purpose, String result, String detail) {
+  private void insert(
+      Instant ts,
+      String source,
+      Long scanId,
+      String destination,
+      Integer port,
+      String protocol,
+      String purpose,
+      String result,
+      String detail) {
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
@@ -89,7 +119,8 @@ public final class NetOpsLog {
       ps.setString(9, source);
       ps.executeUpdate();
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not record a network operation to " + destination, e);
+      throw new StorageUnavailableException(
+          "could not record a network operation to " + destination, e);
     }
   }
 
@@ -138,8 +169,17 @@ public final class NetOpsLog {
           long scan = rs.getLong(9);
           Long scanOrNull = rs.wasNull() ? null : scan;
           out.add(
-              new NetOp(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3), portOrNull, rs.getString(5),
-                  rs.getString(6), rs.getString(7), rs.getString(8), scanOrNull, rs.getString(10)));
+              new NetOp(
+                  rs.getLong(1),
+                  rs.getTimestamp(2).toInstant(),
+                  rs.getString(3),
+                  portOrNull,
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getString(7),
+                  rs.getString(8),
+                  scanOrNull,
+                  rs.getString(10)));
         }
       }
       return out;
@@ -150,18 +190,30 @@ public final class NetOpsLog {
 
   /** RFC 4180 CSV with a header line. */
   public static String csv(List<NetOp> ops) {
-    StringBuilder b = new StringBuilder("id,time,destination,port,protocol,purpose,result,detail,scan_id,source\r\n");
+    StringBuilder b =
+        new StringBuilder(
+            "id,time,destination,port,protocol,purpose,result,detail,scan_id,source\r\n");
     for (NetOp o : ops) {
-      b.append(o.id()).append(',')
-          .append(o.ts()).append(',')
-          .append(cell(o.destination())).append(',')
-          .append(o.port() == null ? "" : o.port()).append(',')
-          .append(cell(o.protocol())).append(',')
-          .append(cell(o.purpose())).append(',')
-          .append(cell(o.result())).append(',')
-          .append(cell(o.detail())).append(',')
-          .append(o.scanId() == null ? "" : o.scanId()).append(',')
-          .append(cell(o.source())).append("\r\n");
+      b.append(o.id())
+          .append(',')
+          .append(o.ts())
+          .append(',')
+          .append(cell(o.destination()))
+          .append(',')
+          .append(o.port() == null ? "" : o.port())
+          .append(',')
+          .append(cell(o.protocol()))
+          .append(',')
+          .append(cell(o.purpose()))
+          .append(',')
+          .append(cell(o.result()))
+          .append(',')
+          .append(cell(o.detail()))
+          .append(',')
+          .append(o.scanId() == null ? "" : o.scanId())
+          .append(',')
+          .append(cell(o.source()))
+          .append("\r\n");
     }
     return b.toString();
   }
@@ -172,7 +224,10 @@ public final class NetOpsLog {
     }
     // a leading = + - @ would be a formula in a spreadsheet
     String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
-    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+    if (v.indexOf(',') >= 0
+        || v.indexOf('"') >= 0
+        || v.indexOf('\n') >= 0
+        || v.indexOf('\r') >= 0) {
       return '"' + v.replace("\"", "\"\"") + '"';
     }
     return v;

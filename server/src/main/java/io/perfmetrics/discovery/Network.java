@@ -18,7 +18,8 @@ interface Network {
   PortState connect(String address, int port, Duration timeout, Duration bannerWait);
 
   /** Anonymous SMB2 negotiate and NTLM challenge; empty when the server did not answer in SMB2. */
-  Optional<SmbNtlm.Challenge> smb(String address, int port, Duration timeout) throws java.io.IOException;
+  Optional<SmbNtlm.Challenge> smb(String address, int port, Duration timeout)
+      throws java.io.IOException;
 
   /** nmap's OS detection; empty when nmap is not available. */
   Optional<String> nmapUnavailable();

@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 
 /** Reads nmap's best OS match from its XML output (-oX). */
 final class NmapXml {
-  private static final Pattern MATCH = Pattern.compile("<osmatch name=\"([^\"]*)\" accuracy=\"(\\d+)\"");
+  private static final Pattern MATCH =
+      Pattern.compile("<osmatch name=\"([^\"]*)\" accuracy=\"(\\d+)\"");
   private static final Pattern FAMILY = Pattern.compile("<osclass [^>]*osfamily=\"([^\"]*)\"");
 
   private NmapXml() {}
@@ -20,12 +21,17 @@ final class NmapXml {
     int accuracy = Integer.parseInt(m.group(2));
     Matcher f = FAMILY.matcher(xml.substring(m.start()));
     String fam = f.find() ? f.group(1).toLowerCase(Locale.ROOT) : name.toLowerCase(Locale.ROOT);
-    String family = fam.contains("windows") ? "windows"
-        : fam.matches(".*(linux|bsd|unix|solaris|mac os|ios|aix|hp-ux).*") ? "unix" : "unknown";
+    String family =
+        fam.contains("windows")
+            ? "windows"
+            : fam.matches(".*(linux|bsd|unix|solaris|mac os|ios|aix|hp-ux).*") ? "unix" : "unknown";
     return new Network.NmapResult(family, name, accuracy, null);
   }
 
   private static String unescape(String s) {
-    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+    return s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
   }
 }

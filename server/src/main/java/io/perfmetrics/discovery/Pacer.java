@@ -7,10 +7,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Spaces the operations the appliance sends: at least {@code hostSpacing} between two operations
- * to the same address, and at least {@code globalInterval} between any two. A caller asks for a
- * turn just before it sends; the instant returned is the operation's time for the log, so the
- * spacing holds for the logged times exactly.
+ * Spaces the operations the appliance sends: at least {@code hostSpacing} between two operations to
+ * the same address, and at least {@code globalInterval} between any two. A caller asks for a turn
+ * just before it sends; the instant returned is the operation's time for the log, so the spacing
+ * holds for the logged times exactly.
  */
 public final class Pacer {
   /** Waits until an instant of the pacer's clock; tests advance a fake clock instead. */
@@ -78,7 +78,8 @@ public final class Pacer {
    * The least time {@code hosts} addresses of {@code opsPerHost} operations each can take: the
    * global rate and the per-host spacing each bound it, with {@code concurrency} hosts at a time.
    */
-  public static Duration bound(int hosts, int opsPerHost, int concurrency, Duration hostSpacing, Duration globalInterval) {
+  public static Duration bound(
+      int hosts, int opsPerHost, int concurrency, Duration hostSpacing, Duration globalInterval) {
     if (hosts == 0 || opsPerHost == 0) {
       return Duration.ZERO;
     }

@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
 
 /**
  * Sockets, the {@code ping} binary and {@code nmap}. ICMP: Java's InetAddress.isReachable sends
- * ICMP only with CAP_NET_RAW and silently falls back to TCP port 7 otherwise, so the log could
- * not say what was sent; the iputils {@code ping} binary (setuid or with the capability on every
+ * ICMP only with CAP_NET_RAW and silently falls back to TCP port 7 otherwise, so the log could not
+ * say what was sent; the iputils {@code ping} binary (setuid or with the capability on every
  * distribution) sends exactly one echo request ({@code -c 1}), its arguments passed as a list,
  * never through a shell. Without it, no ICMP is sent and the TCP probes decide liveness.
  */
@@ -43,7 +43,10 @@ final class RealNetwork implements Network {
     if ("off".equalsIgnoreCase(settings.ping())) {
       pingWhy = "ICMP is switched off (" + DiscoverySettings.PING + "=off)";
     } else {
-      ping = "auto".equalsIgnoreCase(settings.ping()) ? onPath("ping") : executable(Path.of(settings.ping()));
+      ping =
+          "auto".equalsIgnoreCase(settings.ping())
+              ? onPath("ping")
+              : executable(Path.of(settings.ping()));
       if (ping == null) {
         pingWhy = "no ping binary (" + settings.ping() + "); TCP probes decide liveness";
       }
@@ -55,7 +58,10 @@ final class RealNetwork implements Network {
     if ("off".equalsIgnoreCase(settings.nmap())) {
       nmapWhy = "nmap is switched off (" + DiscoverySettings.NMAP + "=off)";
     } else {
-      nmap = "auto".equalsIgnoreCase(settings.nmap()) ? onPath("nmap") : executable(Path.of(settings.nmap()));
+      nmap =
+          "auto".equalsIgnoreCase(settings.nmap())
+              ? onPath("nmap")
+              : executable(Path.of(settings.nmap()));
       if (nmap == null) {
         nmapWhy = "nmap is not installed (" + settings.nmap() + ")";
       }
@@ -78,7 +84,8 @@ final class RealNetwork implements Network {
       return new PingResult.NotPermitted("ping is sent to IPv4 addresses only");
     }
     long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
-    List<String> cmd = List.of(pingBinary.toString(), "-n", "-c", "1", "-W", String.valueOf(seconds), address);
+    List<String> cmd =
+        List.of(pingBinary.toString(), "-n", "-c", "1", "-W", String.valueOf(seconds), address);
     Process p = null;
     try {
       p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -119,7 +126,8 @@ final class RealNetwork implements Network {
   @Override
   public PortState connect(String address, int port, Duration timeout, Duration bannerWait) {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getByName(address), port), (int) timeout.toMillis());
+      s.connect(
+          new InetSocketAddress(InetAddress.getByName(address), port), (int) timeout.toMillis());
       String banner = "";
       if (!bannerWait.isZero()) {
         s.setSoTimeout((int) bannerWait.toMillis());
@@ -149,9 +157,11 @@ final class RealNetwork implements Network {
   }
 
   @Override
-  public Optional<SmbNtlm.Challenge> smb(String address, int port, Duration timeout) throws IOException {
+  public Optional<SmbNtlm.Challenge> smb(String address, int port, Duration timeout)
+      throws IOException {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getByName(address), port), (int) timeout.toMillis());
+      s.connect(
+          new InetSocketAddress(InetAddress.getByName(address), port), (int) timeout.toMillis());
       s.setSoTimeout((int) Math.max(timeout.toMillis(), 2000));
       return SmbNtlm.exchange(s.getInputStream(), s.getOutputStream());
     }
@@ -168,9 +178,22 @@ final class RealNetwork implements Network {
       return new NmapResult("unknown", null, 0, nmapMissing);
     }
     String ports = openPorts.stream().map(String::valueOf).collect(Collectors.joining(","));
-    List<String> cmd = new ArrayList<>(
-        List.of(nmapBinary.toString(), "-O", "-Pn", "-n", "-p", ports, "--max-retries", "1", "--host-timeout", "60s",
-            "-oX", "-", address));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                nmapBinary.toString(),
+                "-O",
+                "-Pn",
+                "-n",
+                "-p",
+                ports,
+                "--max-retries",
+                "1",
+                "--host-timeout",
+                "60s",
+                "-oX",
+                "-",
+                address));
     Process p = null;
     try {
       p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();

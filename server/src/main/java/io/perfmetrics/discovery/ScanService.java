@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts, follows and cancels scans. A dispatcher claims pending addresses from the database
- * (FOR UPDATE SKIP LOCKED, so appliances sharing it share the work) and probes each on a virtual
- * thread, at most {@code concurrency} at a time, all through one {@link Pacer}.
+ * Starts, follows and cancels scans. A dispatcher claims pending addresses from the database (FOR
+ * UPDATE SKIP LOCKED, so appliances sharing it share the work) and probes each on a virtual thread,
+ * at most {@code concurrency} at a time, all through one {@link Pacer}.
  */
 public final class ScanService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScanService.class);
@@ -51,13 +51,33 @@ public final class ScanService implements AutoCloseable {
   private volatile boolean running = true;
   private final MeterRegistry metrics;
 
-  public ScanService(DataSource ds, ObjectMapper json, NetOpsLog netops, DiscoverySettings settings, Clock clock,
+  public ScanService(
+      DataSource ds,
+      ObjectMapper json,
+      NetOpsLog netops,
+      DiscoverySettings settings,
+      Clock clock,
       MeterRegistry metrics) {
-    this(ds, json, netops, settings, clock, new RealNetwork(settings), Pacer.Sleeper.real(clock), metrics);
+    this(
+        ds,
+        json,
+        netops,
+        settings,
+        clock,
+        new RealNetwork(settings),
+        Pacer.Sleeper.real(clock),
+        metrics);
   }
 
-  ScanService(DataSource ds, ObjectMapper json, NetOpsLog netops, DiscoverySettings settings, Clock clock,
-      Network network, Pacer.Sleeper sleeper, MeterRegistry metrics) {
+  ScanService(
+      DataSource ds,
+      ObjectMapper json,
+      NetOpsLog netops,
+      DiscoverySettings settings,
+      Clock clock,
+      Network network,
+      Pacer.Sleeper sleeper,
+      MeterRegistry metrics) {
     this.metrics = metrics;
     this.store = new ScanStore(ds, json, clock);
     this.netops = netops;
@@ -68,7 +88,8 @@ public final class ScanService implements AutoCloseable {
     this.prober = new HostProber(network, pacer, netops, settings, clock);
     this.own = ScanTargets.ownAddresses();
     this.slots = new Semaphore(settings.concurrency());
-    this.dispatcher = Thread.ofPlatform().name("scan-dispatcher").daemon().unstarted(this::dispatch);
+    this.dispatcher =
+        Thread.ofPlatform().name("scan-dispatcher").daemon().unstarted(this::dispatch);
   }
 
   public ScanService start() {
@@ -85,12 +106,24 @@ public final class ScanService implements AutoCloseable {
     } catch (ScanTargets.Refused e) {
       throw new BadScanRequest(e.getMessage());
     }
-    Duration bound = Pacer.bound(ex.addresses().size(), prober.opsPerHost(), settings.concurrency(),
-        settings.hostSpacing(), settings.globalInterval());
-    long id = store.create(req, ex.addresses(), ex.unresolved(), ex.skippedOwn() + ex.skippedExcluded(), bound);
+    Duration bound =
+        Pacer.bound(
+            ex.addresses().size(),
+            prober.opsPerHost(),
+            settings.concurrency(),
+            settings.hostSpacing(),
+            settings.globalInterval());
+    long id =
+        store.create(
+            req, ex.addresses(), ex.unresolved(), ex.skippedOwn() + ex.skippedExcluded(), bound);
     metrics.counter("perfmetrics.scan.jobs.started").increment();
-    log.info("scan {}: {} addresses ({} skipped: {} own, {} excluded), pacing allows no less than {} s", id,
-        ex.addresses().size(), ex.skippedOwn() + ex.skippedExcluded(), ex.skippedOwn(), ex.skippedExcluded(),
+    log.info(
+        "scan {}: {} addresses ({} skipped: {} own, {} excluded), pacing allows no less than {} s",
+        id,
+        ex.addresses().size(),
+        ex.skippedOwn() + ex.skippedExcluded(),
+        ex.skippedOwn(),
+        ex.skippedExcluded(),
         bound.toSeconds());
     synchronized (wake) {
       wake.notifyAll();
@@ -159,8 +192,14 @@ public final class ScanService implements AutoCloseable {
     if (src.isEmpty()) {
       src.add("127.0.0.1");
     }
-    return Manifest.of(settings, src, pingUnavailable().isEmpty(), pingUnavailable().orElse(null),
-        nmapUnavailable().isEmpty(), nmapUnavailable().orElse(null), opsPerHost());
+    return Manifest.of(
+        settings,
+        src,
+        pingUnavailable().isEmpty(),
+        pingUnavailable().orElse(null),
+        nmapUnavailable().isEmpty(),
+        nmapUnavailable().orElse(null),
+        opsPerHost());
   }
 
   public Optional<String> pingUnavailable() {
@@ -174,19 +213,29 @@ public final class ScanService implements AutoCloseable {
   private List<String> resolveLogged(String name) {
     Instant t = clock.instant();
     List<String> addrs = ScanTargets.systemResolve(name);
-    netops.record(t, HostProber.SOURCE, null, name, null, "dns", "resolve scan target (A) through the system resolver",
-        addrs.isEmpty() ? "no address" : "resolved", String.join(" ", addrs));
+    netops.record(
+        t,
+        HostProber.SOURCE,
+        null,
+        name,
+        null,
+        "dns",
+        "resolve scan target (A) through the system resolver",
+        addrs.isEmpty() ? "no address" : "resolved",
+        String.join(" ", addrs));
     return addrs;
   }
 
   /**
    * How long an address may stay claimed before it counts as abandoned by a stopped appliance:
-   * twice the longest a probe can take with this appliance's pacing, and a minute for clocks
-   * and stalls.
+   * twice the longest a probe can take with this appliance's pacing, and a minute for clocks and
+   * stalls.
    */
   Duration abandonedAfter() {
     long perOp = settings.hostSpacing().toMillis() + settings.connectTimeout().toMillis();
-    return Duration.ofMillis(2L * prober.opsPerHost() * perOp).plus(settings.globalInterval().multipliedBy(2)).plusMinutes(1);
+    return Duration.ofMillis(2L * prober.opsPerHost() * perOp)
+        .plus(settings.globalInterval().multipliedBy(2))
+        .plusMinutes(1);
   }
 
   private void dispatch() {
@@ -197,14 +246,18 @@ public final class ScanService implements AutoCloseable {
           nextRelease = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
           int released = store.releaseAbandoned(abandonedAfter());
           if (released > 0) {
-            log.info("scans: {} address(es) claimed by a stopped appliance go back to pending", released);
+            log.info(
+                "scans: {} address(es) claimed by a stopped appliance go back to pending",
+                released);
           }
         }
         int free = slots.availablePermits();
         List<ScanStore.Job> jobs = free == 0 ? List.of() : store.claim(free, applianceId);
         for (ScanStore.Job job : jobs) {
           slots.acquire();
-          Thread.ofVirtual().name("scan-" + job.scanId() + "-" + job.address()).start(() -> probe(job));
+          Thread.ofVirtual()
+              .name("scan-" + job.scanId() + "-" + job.address())
+              .start(() -> probe(job));
         }
         synchronized (wake) {
           wake.wait(jobs.isEmpty() ? 250 : 20);
@@ -228,16 +281,20 @@ public final class ScanService implements AutoCloseable {
   }
 
   private void probe(ScanStore.Job job) {
-    Set<Thread> threads = inFlight.computeIfAbsent(job.scanId(), k -> ConcurrentHashMap.newKeySet());
+    Set<Thread> threads =
+        inFlight.computeIfAbsent(job.scanId(), k -> ConcurrentHashMap.newKeySet());
     threads.add(Thread.currentThread());
     try {
       if (cancelled.contains(job.scanId()) || !store.isRunning(job.scanId())) {
         finish(job, new HostOutcome.Cancelled(job.address()));
         return;
       }
-      HostOutcome outcome = prober.probe(job.scanId(), job.address(), () -> cancelled.contains(job.scanId()));
+      HostOutcome outcome =
+          prober.probe(job.scanId(), job.address(), () -> cancelled.contains(job.scanId()));
       Thread.interrupted();
-      finish(job, cancelled.contains(job.scanId()) ? new HostOutcome.Cancelled(job.address()) : outcome);
+      finish(
+          job,
+          cancelled.contains(job.scanId()) ? new HostOutcome.Cancelled(job.address()) : outcome);
     } catch (RuntimeException e) {
       log.warn("scan {}: probing {} failed: {}", job.scanId(), job.address(), e.toString());
       Thread.interrupted();

@@ -33,15 +33,20 @@ final class ScanStore {
     this.clock = clock;
   }
 
-  long create(Object spec, List<ScanTargets.Address> addresses, List<ScanTargets.Unresolved> unresolved, int skipped,
+  long create(
+      Object spec,
+      List<ScanTargets.Address> addresses,
+      List<ScanTargets.Unresolved> unresolved,
+      int skipped,
       Duration bound) {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
         long id;
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO scans (spec, total, skipped, pacing_bound_ms, created_at, status) VALUES (?::jsonb, ?, ?, ?, ?, ?)"
-                + " RETURNING id")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO scans (spec, total, skipped, pacing_bound_ms, created_at, status) VALUES (?::jsonb, ?, ?, ?, ?, ?)"
+                    + " RETURNING id")) {
           ps.setString(1, json.writeValueAsString(spec));
           ps.setInt(2, addresses.size() + unresolved.size());
           ps.setInt(3, skipped);
@@ -53,8 +58,9 @@ final class ScanStore {
             id = rs.getLong(1);
           }
         }
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO scan_hosts (scan_id, address, name, state, detail, finished_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO scan_hosts (scan_id, address, name, state, detail, finished_at) VALUES (?, ?, ?, ?, ?, ?)")) {
           for (ScanTargets.Address a : addresses) {
             ps.setLong(1, id);
             ps.setString(2, a.address());
@@ -76,7 +82,8 @@ final class ScanStore {
           ps.executeBatch();
         }
         if (addresses.isEmpty()) {
-          try (PreparedStatement ps = c.prepareStatement("UPDATE scans SET finished_at = ? WHERE id = ?")) {
+          try (PreparedStatement ps =
+              c.prepareStatement("UPDATE scans SET finished_at = ? WHERE id = ?")) {
             ps.setTimestamp(1, Timestamp.from(clock.instant()));
             ps.setLong(2, id);
             ps.executeUpdate();
@@ -99,8 +106,9 @@ final class ScanStore {
    * Returns how many.
    */
   int releaseAbandoned(java.time.Duration olderThan) {
-    String sql = "UPDATE scan_hosts SET state = 'pending', claimed_by = NULL, claimed_at = NULL"
-        + " WHERE state = 'running' AND claimed_at < ? AND scan_id IN (SELECT id FROM scans WHERE status = 'running')";
+    String sql =
+        "UPDATE scan_hosts SET state = 'pending', claimed_by = NULL, claimed_at = NULL"
+            + " WHERE state = 'running' AND claimed_at < ? AND scan_id IN (SELECT id FROM scans WHERE status = 'running')";
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setTimestamp(1, Timestamp.from(clock.instant().minus(olderThan)));
@@ -157,10 +165,12 @@ final class ScanStore {
       c.setAutoCommit(false);
       // one address of a scan finishes at a time: two finishing together would each see the other
       // still running (not yet committed) and neither would mark the scan done
-      try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM scans WHERE id = ? FOR UPDATE");
-          PreparedStatement ps = c.prepareStatement(
-          "UPDATE scan_hosts SET state = ?, hostname = ?, os_family = ?, open_ports = ?, hints = ?::jsonb, detail = ?,"
-              + " finished_at = ? WHERE id = ? AND state = 'running' AND claimed_by = ?")) {
+      try (PreparedStatement lock =
+              c.prepareStatement("SELECT 1 FROM scans WHERE id = ? FOR UPDATE");
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE scan_hosts SET state = ?, hostname = ?, os_family = ?, open_ports = ?, hints = ?::jsonb, detail = ?,"
+                      + " finished_at = ? WHERE id = ? AND state = 'running' AND claimed_by = ?")) {
         lock.setLong(1, job.scanId());
         lock.executeQuery().close();
         ps.setString(1, outcome.state());
@@ -180,9 +190,10 @@ final class ScanStore {
         if (outcome instanceof HostOutcome.Found f) {
           upsertTarget(c, f);
         }
-        try (PreparedStatement done = c.prepareStatement(
-            "UPDATE scans SET status = 'done', finished_at = ? WHERE id = ? AND status = 'running'"
-                + " AND NOT EXISTS (SELECT 1 FROM scan_hosts WHERE scan_id = ? AND state IN ('pending', 'running'))")) {
+        try (PreparedStatement done =
+            c.prepareStatement(
+                "UPDATE scans SET status = 'done', finished_at = ? WHERE id = ? AND status = 'running'"
+                    + " AND NOT EXISTS (SELECT 1 FROM scan_hosts WHERE scan_id = ? AND state IN ('pending', 'running'))")) {
           done.setTimestamp(1, Timestamp.from(clock.instant()));
           done.setLong(2, job.scanId());
           done.setLong(3, job.scanId());
@@ -198,15 +209,17 @@ final class ScanStore {
     }
   }
 
-  private void upsertTarget(Connection c, HostOutcome.Found f) throws SQLException, JsonProcessingException {
+  private void upsertTarget(Connection c, HostOutcome.Found f)
+      throws SQLException, JsonProcessingException {
     // the port deploy will use: SSH for unix, SMB for windows, else the first open one
     int port = deployPort(f);
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO targets (address, port, os_family, source, accepted, hostname, os_hints, discovered_at)"
-            + " VALUES (?, ?, ?, 'discovery', false, ?, ?::jsonb, ?)"
-            + " ON CONFLICT (address, port) DO UPDATE SET os_family = CASE WHEN targets.source = 'discovery'"
-            + " THEN EXCLUDED.os_family ELSE targets.os_family END, hostname = EXCLUDED.hostname,"
-            + " os_hints = EXCLUDED.os_hints, discovered_at = EXCLUDED.discovered_at")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO targets (address, port, os_family, source, accepted, hostname, os_hints, discovered_at)"
+                + " VALUES (?, ?, ?, 'discovery', false, ?, ?::jsonb, ?)"
+                + " ON CONFLICT (address, port) DO UPDATE SET os_family = CASE WHEN targets.source = 'discovery'"
+                + " THEN EXCLUDED.os_family ELSE targets.os_family END, hostname = EXCLUDED.hostname,"
+                + " os_hints = EXCLUDED.os_hints, discovered_at = EXCLUDED.discovered_at")) {
       ps.setString(1, f.address());
       ps.setInt(2, port);
       ps.setString(3, f.osFamily());
@@ -234,11 +247,13 @@ final class ScanStore {
   boolean cancel(long id) {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(
-              "UPDATE scans SET status = 'cancelled', cancelled_at = ?, finished_at = ? WHERE id = ? AND status = 'running'");
-          PreparedStatement hosts = c.prepareStatement(
-              "UPDATE scan_hosts SET state = 'cancelled', detail = 'cancelled before it was probed', finished_at = ?"
-                  + " WHERE scan_id = ? AND state = 'pending'")) {
+      try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE scans SET status = 'cancelled', cancelled_at = ?, finished_at = ? WHERE id = ? AND status = 'running'");
+          PreparedStatement hosts =
+              c.prepareStatement(
+                  "UPDATE scan_hosts SET state = 'cancelled', detail = 'cancelled before it was probed', finished_at = ?"
+                      + " WHERE scan_id = ? AND state = 'pending'")) {
         Timestamp now = Timestamp.from(clock.instant());
         ps.setTimestamp(1, now);
         ps.setTimestamp(2, now);
@@ -288,21 +303,44 @@ final class ScanStore {
         Instant created = rs.getTimestamp(5).toInstant();
         Timestamp fin = rs.getTimestamp(6);
         Instant finished = fin == null ? null : fin.toInstant();
-        double elapsed = Duration.between(created, finished == null ? clock.instant() : finished).toMillis() / 1000.0;
+        double elapsed =
+            Duration.between(created, finished == null ? clock.instant() : finished).toMillis()
+                / 1000.0;
         double bound = rs.getLong(7) / 1000.0;
         String status = rs.getString(2);
         int total = rs.getInt(3);
         int done = rs.getInt(8);
-        String summary = switch (status) {
-          case "done" -> String.format(
-              "finished %d of %d addresses in %.1f s; the pacing allows no less than %.1f s for them", done, total,
-              elapsed, bound);
-          case "cancelled" -> String.format("cancelled after %.1f s; %d of %d addresses done", elapsed, done, total);
-          default -> String.format("%d of %d addresses done after %.1f s; the pacing allows no less than %.1f s",
-              done, total, elapsed, bound);
-        };
-        return Optional.of(new ScanView(rs.getLong(1), status, total, done, rs.getInt(9), rs.getInt(10),
-            rs.getInt(11), rs.getInt(12), rs.getInt(13), rs.getInt(4), created, finished, elapsed, bound, summary));
+        String summary =
+            switch (status) {
+              case "done" ->
+                  String.format(
+                      "finished %d of %d addresses in %.1f s; the pacing allows no less than %.1f s for them",
+                      done, total, elapsed, bound);
+              case "cancelled" ->
+                  String.format(
+                      "cancelled after %.1f s; %d of %d addresses done", elapsed, done, total);
+              default ->
+                  String.format(
+                      "%d of %d addresses done after %.1f s; the pacing allows no less than %.1f s",
+                      done, total, elapsed, bound);
+            };
+        return Optional.of(
+            new ScanView(
+                rs.getLong(1),
+                status,
+                total,
+                done,
+                rs.getInt(9),
+                rs.getInt(10),
+                rs.getInt(11),
+                rs.getInt(12),
+                rs.getInt(13),
+                rs.getInt(4),
+                created,
+                finished,
+                elapsed,
+                bound,
+                summary));
       }
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not read scan " + id, e);
@@ -312,7 +350,8 @@ final class ScanStore {
   List<ScanView> list(int limit) {
     List<Long> ids = new ArrayList<>();
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT id FROM scans ORDER BY id DESC LIMIT ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT id FROM scans ORDER BY id DESC LIMIT ?")) {
       ps.setInt(1, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -326,8 +365,11 @@ final class ScanStore {
   }
 
   List<HostView> hosts(long scanId, String state, int limit, long offset) {
-    String sql = "SELECT address, name, state, hostname, os_family, open_ports, hints::text, detail FROM scan_hosts"
-        + " WHERE scan_id = ?" + (state == null ? "" : " AND state = ?") + " ORDER BY id LIMIT ? OFFSET ?";
+    String sql =
+        "SELECT address, name, state, hostname, os_family, open_ports, hints::text, detail FROM scan_hosts"
+            + " WHERE scan_id = ?"
+            + (state == null ? "" : " AND state = ?")
+            + " ORDER BY id LIMIT ? OFFSET ?";
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
@@ -341,10 +383,19 @@ final class ScanStore {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           Array a = rs.getArray(6);
-          List<Integer> ports = a == null ? List.of() : Arrays.stream((Integer[]) a.getArray()).toList();
+          List<Integer> ports =
+              a == null ? List.of() : Arrays.stream((Integer[]) a.getArray()).toList();
           List<OsHint> hints = Arrays.asList(json.readValue(rs.getString(7), OsHint[].class));
-          out.add(new HostView(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              ports, hints, rs.getString(8)));
+          out.add(
+              new HostView(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  ports,
+                  hints,
+                  rs.getString(8)));
         }
       }
       return out;
@@ -354,8 +405,11 @@ final class ScanStore {
   }
 
   List<DiscoveredTarget> discoveredTargets(Boolean accepted) {
-    String sql = "SELECT id, address, port, os_family, hostname, accepted, discovered_at, os_hints::text FROM targets"
-        + " WHERE source = 'discovery'" + (accepted == null ? "" : " AND accepted = ?") + " ORDER BY id";
+    String sql =
+        "SELECT id, address, port, os_family, hostname, accepted, discovered_at, os_hints::text FROM targets"
+            + " WHERE source = 'discovery'"
+            + (accepted == null ? "" : " AND accepted = ?")
+            + " ORDER BY id";
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       if (accepted != null) {
@@ -367,8 +421,16 @@ final class ScanStore {
           int port = rs.getInt(3);
           Integer p = rs.wasNull() ? null : port;
           Timestamp d = rs.getTimestamp(7);
-          out.add(new DiscoveredTarget(rs.getLong(1), rs.getString(2), p, rs.getString(4), rs.getString(5),
-              rs.getBoolean(6), d == null ? null : d.toInstant(), rs.getString(8)));
+          out.add(
+              new DiscoveredTarget(
+                  rs.getLong(1),
+                  rs.getString(2),
+                  p,
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getBoolean(6),
+                  d == null ? null : d.toInstant(),
+                  rs.getString(8)));
         }
       }
       return out;
@@ -380,7 +442,8 @@ final class ScanStore {
   /** Accepts a discovered target for deploy; false when there is no such target. */
   boolean accept(long targetId) {
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("UPDATE targets SET accepted = true WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("UPDATE targets SET accepted = true WHERE id = ?")) {
       ps.setLong(1, targetId);
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {

@@ -15,16 +15,17 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Turns what an admin asked for (CIDR ranges, addresses, DNS names) into the addresses to
- * probe: refuses more than a /16 unless forced, skips the appliance's own addresses and the
- * excluded ranges.
+ * Turns what an admin asked for (CIDR ranges, addresses, DNS names) into the addresses to probe:
+ * refuses more than a /16 unless forced, skips the appliance's own addresses and the excluded
+ * ranges.
  */
 final class ScanTargets {
   static final int MAX_UNFORCED = 1 << 16;
   static final int MAX_FORCED = 1 << 20;
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern CIDR = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3}){3})/(\\d{1,2})");
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
+  private static final Pattern NAME =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
 
   /** Resolves DNS names; the real one logs the lookup. */
   interface Resolver {
@@ -37,7 +38,8 @@ final class ScanTargets {
   /** A name that did not resolve. */
   record Unresolved(String name, String reason) {}
 
-  record Expansion(List<Address> addresses, List<Unresolved> unresolved, int skippedOwn, int skippedExcluded) {}
+  record Expansion(
+      List<Address> addresses, List<Unresolved> unresolved, int skippedOwn, int skippedExcluded) {}
 
   /** Thrown for a request the admin must change; the message says what and with numbers. */
   static final class Refused extends RuntimeException {
@@ -48,7 +50,12 @@ final class ScanTargets {
 
   private ScanTargets() {}
 
-  static Expansion expand(List<String> targets, List<String> exclude, boolean force, Set<String> own, Resolver resolver) {
+  static Expansion expand(
+      List<String> targets,
+      List<String> exclude,
+      boolean force,
+      Set<String> own,
+      Resolver resolver) {
     if (targets.isEmpty()) {
       throw new Refused("targets is empty: give CIDR ranges, addresses or DNS names");
     }
@@ -69,15 +76,23 @@ final class ScanTargets {
         names.add(t);
         total++;
       } else {
-        throw new Refused("'" + t + "' is neither an IPv4 address, a CIDR range (10.0.0.0/24) nor a DNS name");
+        throw new Refused(
+            "'" + t + "' is neither an IPv4 address, a CIDR range (10.0.0.0/24) nor a DNS name");
       }
     }
     long limit = force ? MAX_FORCED : MAX_UNFORCED;
     if (total > limit) {
       throw new Refused(
           force
-              ? "the scan covers " + total + " addresses; even forced, at most " + MAX_FORCED + " (a /12)"
-              : "the scan covers " + total + " addresses, more than a /16 (" + MAX_UNFORCED
+              ? "the scan covers "
+                  + total
+                  + " addresses; even forced, at most "
+                  + MAX_FORCED
+                  + " (a /12)"
+              : "the scan covers "
+                  + total
+                  + " addresses, more than a /16 ("
+                  + MAX_UNFORCED
                   + "); split it or set \"force\": true");
     }
     Map<String, Address> out = new LinkedHashMap<>();

@@ -3,8 +3,8 @@ package io.perfmetrics.discovery;
 import java.time.Instant;
 
 /**
- * A scan's progress. {@code pacingBoundSeconds} is the least time the pacing allows for the
- * paced operations every address gets; {@code summary} says in words how it went against it.
+ * A scan's progress. {@code pacingBoundSeconds} is the least time the pacing allows for the paced
+ * operations every address gets; {@code summary} says in words how it went against it.
  */
 public record ScanView(
     long id,

@@ -14,24 +14,31 @@ import java.util.Optional;
 
 /**
  * Anonymous SMB2 hint: NEGOTIATE, then SESSION_SETUP carrying an NTLMSSP NEGOTIATE (wrapped in
- * SPNEGO), and reads the server's NTLMSSP CHALLENGE: its target info names the computer and
- * domain, and its version field the Windows build. No credentials are sent; the session is
- * never completed.
+ * SPNEGO), and reads the server's NTLMSSP CHALLENGE: its target info names the computer and domain,
+ * and its version field the Windows build. No credentials are sent; the session is never completed.
  */
 final class SmbNtlm {
   /** What the CHALLENGE told. */
   record Challenge(int dialect, Map<String, String> names, String version, int build) {
     OsHint hint() {
-      String who = String.join(", ", names.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+      String who =
+          String.join(
+              ", ", names.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
       if (version == null) {
         return new OsHint("smb-ntlm", "windows", "SMB " + dialectName() + "; " + who, 0.5);
       }
       if (build == 0) {
         // Windows always has a build number; Samba fills the field with a fixed 6.1 and build 0
-        return new OsHint("smb-ntlm", "unix", "Samba (NTLM version " + version + "); SMB " + dialectName() + "; " + who,
+        return new OsHint(
+            "smb-ntlm",
+            "unix",
+            "Samba (NTLM version " + version + "); SMB " + dialectName() + "; " + who,
             0.7);
       }
-      return new OsHint("smb-ntlm", "windows", windowsName() + " (" + version + "); SMB " + dialectName() + "; " + who,
+      return new OsHint(
+          "smb-ntlm",
+          "windows",
+          windowsName() + " (" + version + "); SMB " + dialectName() + "; " + who,
           0.9);
     }
 
@@ -57,15 +64,16 @@ final class SmbNtlm {
   }
 
   private static final byte[] NTLMSSP = "NTLMSSP\0".getBytes(StandardCharsets.US_ASCII);
-  private static final int NEGOTIATE_FLAGS = 0x00000001 // UNICODE
-      | 0x00000004 // REQUEST_TARGET
-      | 0x00000200 // NTLM
-      | 0x00008000 // ALWAYS_SIGN
-      | 0x00080000 // EXTENDED_SESSIONSECURITY
-      | 0x00800000 // TARGET_INFO
-      | 0x02000000 // VERSION
-      | 0x20000000 // 128
-      | 0x80000000; // 56
+  private static final int NEGOTIATE_FLAGS =
+      0x00000001 // UNICODE
+          | 0x00000004 // REQUEST_TARGET
+          | 0x00000200 // NTLM
+          | 0x00008000 // ALWAYS_SIGN
+          | 0x00080000 // EXTENDED_SESSIONSECURITY
+          | 0x00800000 // TARGET_INFO
+          | 0x02000000 // VERSION
+          | 0x20000000 // 128
+          | 0x80000000; // 56
 
   private SmbNtlm() {}
 
@@ -95,7 +103,10 @@ final class SmbNtlm {
     b.putInt(0); // Capabilities
     b.put(new byte[16]); // ClientGuid
     b.putLong(0); // ClientStartTime
-    b.putShort((short) 0x0202).putShort((short) 0x0210).putShort((short) 0x0300).putShort((short) 0x0302);
+    b.putShort((short) 0x0202)
+        .putShort((short) 0x0210)
+        .putShort((short) 0x0300)
+        .putShort((short) 0x0302);
     return b.array();
   }
 
@@ -172,7 +183,9 @@ final class SmbNtlm {
   }
 
   private static byte[] spnegoInit(byte[] ntlm) {
-    byte[] ntlmOid = {0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, (byte) 0x82, 0x37, 0x02, 0x02, 0x0a};
+    byte[] ntlmOid = {
+      0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, (byte) 0x82, 0x37, 0x02, 0x02, 0x0a
+    };
     byte[] mechTypes = der(0xa0, der(0x30, ntlmOid));
     byte[] mechToken = der(0xa2, der(0x04, ntlm));
     byte[] negTokenInit = der(0xa0, der(0x30, concat(mechTypes, mechToken)));
@@ -234,7 +247,8 @@ final class SmbNtlm {
     DataInputStream d = new DataInputStream(in);
     int len = d.readInt() & 0x00ffffff;
     if (len > 1 << 16) {
-      throw new IOException("SMB answer of " + len + " bytes is not a negotiate or session setup response");
+      throw new IOException(
+          "SMB answer of " + len + " bytes is not a negotiate or session setup response");
     }
     byte[] b = new byte[len];
     d.readFully(b);

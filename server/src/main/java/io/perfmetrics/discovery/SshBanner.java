@@ -28,7 +28,9 @@ final class SshBanner {
     String comment = m.group(3) == null ? "" : m.group(3).strip();
     String product = software.replace('_', ' ');
     String lower = (software + " " + comment).toLowerCase(Locale.ROOT);
-    if (lower.contains("openssh_for_windows") || lower.contains("for_windows") || lower.contains("windows")) {
+    if (lower.contains("openssh_for_windows")
+        || lower.contains("for_windows")
+        || lower.contains("windows")) {
       return Optional.of(new OsHint("ssh-banner", "windows", product + " " + comment, 0.8));
     }
     String distro = null;

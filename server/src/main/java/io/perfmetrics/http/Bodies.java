@@ -12,7 +12,10 @@ public final class Bodies {
 
   private Bodies() {}
 
-  /** Bodies up to this size are read and dropped before a 413, so the client gets to read the answer. */
+  /**
+   * Bodies up to this size are read and dropped before a 413, so the client gets to read the
+   * answer.
+   */
   static final long DRAIN_LIMIT = 16L << 20;
 
   public static Body read(Context ctx, int limit) {
@@ -50,7 +53,8 @@ public final class Bodies {
         }
       }
     } catch (IOException e) {
-      throw new ApiException(400, "bad request", "could not read the request body: " + e.getMessage());
+      throw new ApiException(
+          400, "bad request", "could not read the request body: " + e.getMessage());
     }
   }
 
@@ -71,7 +75,12 @@ public final class Bodies {
     return new ApiException(
         413,
         "payload too large",
-        "body is " + (size > limit ? "over " + limit : String.valueOf(size)) + " bytes; the limit is " + limit
-            + " bytes (" + (limit >> 20) + " MiB): upload the spool in smaller parts");
+        "body is "
+            + (size > limit ? "over " + limit : String.valueOf(size))
+            + " bytes; the limit is "
+            + limit
+            + " bytes ("
+            + (limit >> 20)
+            + " MiB): upload the spool in smaller parts");
   }
 }

@@ -43,7 +43,8 @@ public final class JsonBodies {
     try {
       return Long.parseLong(ctx.pathParam(param));
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest(param + " must be an integer, got '" + ctx.pathParam(param) + "'");
+      throw ApiException.badRequest(
+          param + " must be an integer, got '" + ctx.pathParam(param) + "'");
     }
   }
 }

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record CloudIdentity(String provider, String instanceType, String region) {
 
-  /** From the hello's {@code cloud} member: {@code {"provider": .., "document": {..}}}; null if none. */
+  /**
+   * From the hello's {@code cloud} member: {@code {"provider": .., "document": {..}}}; null if
+   * none.
+   */
   public static CloudIdentity from(JsonNode cloud) {
     if (cloud == null || !cloud.isObject()) {
       return null;
@@ -20,17 +23,23 @@ public record CloudIdentity(String provider, String instanceType, String region)
     }
     return switch (provider) {
       // AWS instance identity document
-      case "aws" -> new CloudIdentity("aws", text(doc.get("instanceType")), text(doc.get("region")));
+      case "aws" ->
+          new CloudIdentity("aws", text(doc.get("instanceType")), text(doc.get("region")));
       // Azure IMDS /metadata/instance
       case "azure" -> {
         JsonNode compute = doc.path("compute");
-        yield new CloudIdentity("azure", text(compute.get("vmSize")), text(compute.get("location")));
+        yield new CloudIdentity(
+            "azure", text(compute.get("vmSize")), text(compute.get("location")));
       }
-      // GCP computeMetadata/v1/instance/?recursive=true: projects/N/machineTypes/X, projects/N/zones/Z
+      // GCP computeMetadata/v1/instance/?recursive=true: projects/N/machineTypes/X,
+      // projects/N/zones/Z
       case "gcp" -> {
         String type = lastSegment(text(doc.get("machineType")));
         String zone = lastSegment(text(doc.get("zone")));
-        String region = zone == null || zone.lastIndexOf('-') < 0 ? zone : zone.substring(0, zone.lastIndexOf('-'));
+        String region =
+            zone == null || zone.lastIndexOf('-') < 0
+                ? zone
+                : zone.substring(0, zone.lastIndexOf('-'));
         yield new CloudIdentity("gcp", type, region);
       }
       default -> new CloudIdentity(provider, null, null);

@@ -19,10 +19,10 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Collectors and their tokens: minting (deploys call this too), authentication on every
- * reach-back request, retirement. Authentication is served from a short-lived cache so the hot
- * path does not query the database per request; a retirement on another appliance is seen
- * within {@link #CACHE_TTL}.
+ * Collectors and their tokens: minting (deploys call this too), authentication on every reach-back
+ * request, retirement. Authentication is served from a short-lived cache so the hot path does not
+ * query the database per request; a retirement on another appliance is seen within {@link
+ * #CACHE_TTL}.
  */
 public final class CollectorRegistry {
   public static final Duration DEFAULT_TTL = Duration.ofDays(14);
@@ -39,7 +39,11 @@ public final class CollectorRegistry {
     this.dataSource = dataSource;
     this.clock = clock;
     this.cache =
-        Caffeine.newBuilder().ticker(ticker).expireAfterWrite(CACHE_TTL).maximumSize(200_000).build();
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .expireAfterWrite(CACHE_TTL)
+            .maximumSize(200_000)
+            .build();
   }
 
   /**
@@ -73,20 +77,22 @@ public final class CollectorRegistry {
         return new MintedCollector(id, new CollectorToken(id, secret).value(), expires);
       }
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not store the new collector: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not store the new collector: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Gives an existing collector a fresh token and TTL (a rescan restarting it): the host keeps
-   * one collector id and so one history. The old token stops working at once.
+   * Gives an existing collector a fresh token and TTL (a rescan restarting it): the host keeps one
+   * collector id and so one history. The old token stops working at once.
    */
   public MintedCollector renew(int id, Duration ttl) {
     String secret = Hashes.randomSecret();
     Instant now = clock.instant();
     Instant expires = now.plus(ttl);
-    String sql = "UPDATE collectors SET token_hash = ?, expires_at = ?, deployed_at = ?, status = 'active',"
-        + " retired_at = NULL WHERE id = ?";
+    String sql =
+        "UPDATE collectors SET token_hash = ?, expires_at = ?, deployed_at = ?, status = 'active',"
+            + " retired_at = NULL WHERE id = ?";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setBytes(1, Hashes.sha256(secret));
@@ -99,7 +105,8 @@ public final class CollectorRegistry {
       cache.invalidate(id);
       return new MintedCollector(id, new CollectorToken(id, secret).value(), expires);
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not renew collector " + id + ": " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not renew collector " + id + ": " + e.getMessage(), e);
     }
   }
 
@@ -109,22 +116,24 @@ public final class CollectorRegistry {
   }
 
   /**
-   * Checks a token. Throws {@link StorageUnavailableException} when the answer is not known
-   * because the database is down: a collector must then keep its spool, not be told it is
-   * unknown.
+   * Checks a token. Throws {@link StorageUnavailableException} when the answer is not known because
+   * the database is down: a collector must then keep its spool, not be told it is unknown.
    */
   public CollectorAuth authenticate(CollectorToken token) {
     Optional<Credentials> found = cache.get(token.collectorId(), this::load);
-    if (found.isEmpty() || !Hashes.sameDigest(found.get().tokenHash(), Hashes.sha256(token.secret()))) {
+    if (found.isEmpty()
+        || !Hashes.sameDigest(found.get().tokenHash(), Hashes.sha256(token.secret()))) {
       return new CollectorAuth.Unknown();
     }
     Credentials cr = found.get();
     if (cr.retired()) {
-      return new CollectorAuth.Gone(token.collectorId(), "collector " + token.collectorId() + " was retired");
+      return new CollectorAuth.Gone(
+          token.collectorId(), "collector " + token.collectorId() + " was retired");
     }
     if (!clock.instant().isBefore(cr.expiresAt())) {
       return new CollectorAuth.Gone(
-          token.collectorId(), "collector " + token.collectorId() + " expired at " + cr.expiresAt());
+          token.collectorId(),
+          "collector " + token.collectorId() + " expired at " + cr.expiresAt());
     }
     return new CollectorAuth.Accepted(token.collectorId());
   }
@@ -141,7 +150,8 @@ public final class CollectorRegistry {
       cache.invalidate(id);
       return n > 0 || find(id).isPresent();
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not retire collector " + id + ": " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not retire collector " + id + ": " + e.getMessage(), e);
     }
   }
 
@@ -196,10 +206,12 @@ public final class CollectorRegistry {
           return Optional.empty();
         }
         return Optional.of(
-            new Credentials(rs.getBytes(1), rs.getTimestamp(2).toInstant(), "retired".equals(rs.getString(3))));
+            new Credentials(
+                rs.getBytes(1), rs.getTimestamp(2).toInstant(), "retired".equals(rs.getString(3))));
       }
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not check the collector token: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not check the collector token: " + e.getMessage(), e);
     }
   }
 
@@ -219,11 +231,12 @@ public final class CollectorRegistry {
   public Counts counts(Duration expiringWithin) {
     Instant now = clock.instant();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT count(*) FILTER (WHERE status = 'active' AND expires_at > ?),"
-                + " count(*) FILTER (WHERE status = 'active' AND expires_at > ? AND expires_at <= ?),"
-                + " count(*) FILTER (WHERE status = 'active' AND expires_at <= ?),"
-                + " count(*) FILTER (WHERE status = 'retired') FROM collectors")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FILTER (WHERE status = 'active' AND expires_at > ?),"
+                    + " count(*) FILTER (WHERE status = 'active' AND expires_at > ? AND expires_at <= ?),"
+                    + " count(*) FILTER (WHERE status = 'active' AND expires_at <= ?),"
+                    + " count(*) FILTER (WHERE status = 'retired') FROM collectors")) {
       Timestamp soon = Timestamp.from(now.plus(expiringWithin));
       Timestamp current = Timestamp.from(now);
       ps.setTimestamp(1, soon);

@@ -21,7 +21,8 @@ public final class CollectorRoutes {
   private final ObjectMapper json;
   private final Clock clock;
 
-  public CollectorRoutes(CollectorRegistry registry, SampleReader samples, ObjectMapper json, Clock clock) {
+  public CollectorRoutes(
+      CollectorRegistry registry, SampleReader samples, ObjectMapper json, Clock clock) {
     this.registry = registry;
     this.samples = samples;
     this.json = json;
@@ -44,7 +45,8 @@ public final class CollectorRoutes {
     }
     int ttlDays = 14;
     if (req.has("ttl_days")) {
-      if (!req.get("ttl_days").canConvertToInt() || req.get("ttl_days").asInt() < 1
+      if (!req.get("ttl_days").canConvertToInt()
+          || req.get("ttl_days").asInt() < 1
           || req.get("ttl_days").asInt() > MAX_TTL_DAYS) {
         throw ApiException.badRequest("ttl_days must be an integer from 1 to " + MAX_TTL_DAYS);
       }
@@ -101,7 +103,8 @@ public final class CollectorRoutes {
     try {
       return Integer.parseInt(ctx.pathParam("id"));
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest("collector id must be an integer, got '" + ctx.pathParam("id") + "'");
+      throw ApiException.badRequest(
+          "collector id must be an integer, got '" + ctx.pathParam("id") + "'");
     }
   }
 

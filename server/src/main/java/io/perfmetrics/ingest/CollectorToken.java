@@ -1,9 +1,8 @@
 package io.perfmetrics.ingest;
 
 /**
- * A collector's bearer token, {@code pm1.<collector id>.<secret>}. The id lets the receiver
- * fetch exactly one stored digest and compare it in constant time, instead of looking tokens up
- * by value.
+ * A collector's bearer token, {@code pm1.<collector id>.<secret>}. The id lets the receiver fetch
+ * exactly one stored digest and compare it in constant time, instead of looking tokens up by value.
  */
 public record CollectorToken(int collectorId, String secret) {
   private static final String PREFIX = "pm1.";

@@ -39,7 +39,8 @@ public final class HelloService {
     }
     String hostname = hello.path("hostname").asText("");
     if (hostname.isBlank() || hostname.length() > 255) {
-      throw new MalformedSamplesException("hello needs \"hostname\": a non-empty string of at most 255 characters");
+      throw new MalformedSamplesException(
+          "hello needs \"hostname\": a non-empty string of at most 255 characters");
     }
     JsonNode os = hello.path("os");
     JsonNode cpu = hello.path("cpu");
@@ -67,8 +68,16 @@ public final class HelloService {
       ps.setString(4, textOrNull(os.get("name")));
       ps.setString(5, textOrNull(os.get("version")));
       ps.setString(6, textOrNull(cpu.get("model")));
-      ps.setObject(7, cpu.path("count").canConvertToInt() && cpu.path("count").isNumber() ? cpu.path("count").asInt() : null);
-      ps.setObject(8, hello.path("memory_bytes").isIntegralNumber() ? hello.path("memory_bytes").asLong() : null);
+      ps.setObject(
+          7,
+          cpu.path("count").canConvertToInt() && cpu.path("count").isNumber()
+              ? cpu.path("count").asInt()
+              : null);
+      ps.setObject(
+          8,
+          hello.path("memory_bytes").isIntegralNumber()
+              ? hello.path("memory_bytes").asLong()
+              : null);
       ps.setString(9, cloud == null ? null : cloud.provider());
       ps.setString(10, cloud == null ? null : cloud.instanceType());
       ps.setString(11, cloud == null ? null : cloud.region());
@@ -80,7 +89,8 @@ public final class HelloService {
     } catch (SQLException e) {
       if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
         // data exception, e.g. a \u0000 in a string, which jsonb cannot hold
-        throw new MalformedSamplesException("hello holds a value the database refuses: " + e.getMessage());
+        throw new MalformedSamplesException(
+            "hello holds a value the database refuses: " + e.getMessage());
       }
       throw new StorageUnavailableException("could not store the hello: " + e.getMessage(), e);
     } catch (JsonProcessingException e) {

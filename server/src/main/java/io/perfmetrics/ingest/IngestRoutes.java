@@ -72,8 +72,8 @@ public final class IngestRoutes {
   }
 
   /**
-   * The collector behind a request, or the 401/410/413 that ends it; every collector route
-   * (also the socket snapshots of the network package) starts here.
+   * The collector behind a request, or the 401/410/413 that ends it; every collector route (also
+   * the socket snapshots of the network package) starts here.
    */
   public int authenticate(Context ctx) {
     // refuse an oversized upload before looking anything up
@@ -83,7 +83,10 @@ public final class IngestRoutes {
     CollectorToken token = CollectorToken.fromAuthorization(ctx.header("Authorization"));
     if (token == null) {
       ctx.header("WWW-Authenticate", "Bearer");
-      throw new ApiException(401, "unauthorized", "missing or malformed collector token (Authorization: Bearer pm1...)");
+      throw new ApiException(
+          401,
+          "unauthorized",
+          "missing or malformed collector token (Authorization: Bearer pm1...)");
     }
     return switch (registry.authenticate(token)) {
       case CollectorAuth.Accepted a -> a.collectorId();
@@ -91,7 +94,8 @@ public final class IngestRoutes {
         ctx.header("WWW-Authenticate", "Bearer");
         throw new ApiException(401, "unauthorized", "unknown collector token");
       }
-      case CollectorAuth.Gone g -> throw new ApiException(410, "gone", g.reason() + "; the collector should stop");
+      case CollectorAuth.Gone g ->
+          throw new ApiException(410, "gone", g.reason() + "; the collector should stop");
     };
   }
 
@@ -100,7 +104,9 @@ public final class IngestRoutes {
       stored.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new StorageUnavailableException(
-          "samples not committed within " + settings.writeTimeout().toSeconds() + " s; keep them and retry");
+          "samples not committed within "
+              + settings.writeTimeout().toSeconds()
+              + " s; keep them and retry");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;

@@ -29,13 +29,17 @@ public final class LastSeenTracker implements AutoCloseable {
   private final Clock clock;
   private final Map<Integer, Instant> pending = new ConcurrentHashMap<>();
   private final ScheduledExecutorService flusher =
-      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("last-seen").daemon().unstarted(r));
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("last-seen").daemon().unstarted(r));
 
   public LastSeenTracker(DataSource dataSource, Clock clock, Duration every) {
     this.dataSource = dataSource;
     this.clock = clock;
-    // flush() keeps what it could not write for the next run and close() flushes once more: nothing waits on the future
-    var unused = flusher.scheduleWithFixedDelay(this::flush, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    // flush() keeps what it could not write for the next run and close() flushes once more: nothing
+    // waits on the future
+    var unused =
+        flusher.scheduleWithFixedDelay(
+            this::flush, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   public void seen(int collectorId) {

@@ -19,6 +19,7 @@ import javax.sql.DataSource;
  */
 public final class MetricIds {
   public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.]{0,63}");
+
   /** A guard against a collector inventing names without end. */
   static final int MAX_METRICS = 10_000;
 
@@ -59,11 +60,13 @@ public final class MetricIds {
     try (Connection c = dataSource.getConnection()) {
       Array arr = c.createArrayOf("text", missing);
       try (PreparedStatement ins =
-          c.prepareStatement("INSERT INTO metrics (name) SELECT unnest(?) ON CONFLICT (name) DO NOTHING")) {
+          c.prepareStatement(
+              "INSERT INTO metrics (name) SELECT unnest(?) ON CONFLICT (name) DO NOTHING")) {
         ins.setArray(1, arr);
         ins.executeUpdate();
       }
-      try (PreparedStatement sel = c.prepareStatement("SELECT name, id FROM metrics WHERE name = ANY(?)")) {
+      try (PreparedStatement sel =
+          c.prepareStatement("SELECT name, id FROM metrics WHERE name = ANY(?)")) {
         sel.setArray(1, arr);
         try (ResultSet rs = sel.executeQuery()) {
           while (rs.next()) {
@@ -73,7 +76,8 @@ public final class MetricIds {
         }
       }
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not register metric names: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not register metric names: " + e.getMessage(), e);
     }
     return out;
   }

@@ -12,16 +12,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Moves the samples of ended hours from the landing table {@code samples} into
- * {@code samples_compact}, one row per (collector, metric, hour) in {@link SeriesCodec}'s
- * encoding. The caller (the sizing rollup) runs it in its own transaction, so an hour's samples
- * are moved and rolled up together or not at all.
+ * Moves the samples of ended hours from the landing table {@code samples} into {@code
+ * samples_compact}, one row per (collector, metric, hour) in {@link SeriesCodec}'s encoding. The
+ * caller (the sizing rollup) runs it in its own transaction, so an hour's samples are moved and
+ * rolled up together or not at all.
  *
- * <p>The landed rows are taken with {@code DELETE ... RETURNING}: exactly the rows this
- * transaction saw go, and a sample committed meanwhile stays for the next pass (its upload marked
- * the hour again). A sample for an hour compacted already (late, or replayed) is merged into the
- * hour's row; for a timestamp present in both, the compacted value stays, as a replay into the
- * landing table would have been ignored too.
+ * <p>The landed rows are taken with {@code DELETE ... RETURNING}: exactly the rows this transaction
+ * saw go, and a sample committed meanwhile stays for the next pass (its upload marked the hour
+ * again). A sample for an hour compacted already (late, or replayed) is merged into the hour's row;
+ * for a timestamp present in both, the compacted value stays, as a replay into the landing table
+ * would have been ignored too.
  */
 public final class SampleCompactor {
   /** Collectors moved per statement: bounds the memory one DELETE ... RETURNING needs. */
@@ -39,27 +39,32 @@ public final class SampleCompactor {
   }
 
   /**
-   * Compacts one hour of these collectors and returns every sample of the hour (compacted before
-   * or now), keyed by {@code collector << 16 | metric}, timestamps ascending.
+   * Compacts one hour of these collectors and returns every sample of the hour (compacted before or
+   * now), keyed by {@code collector << 16 | metric}, timestamps ascending.
    */
-  public Map<Long, SeriesCodec.Series> compactHour(Connection c, long hour, Integer[] collectors) throws SQLException {
+  public Map<Long, SeriesCodec.Series> compactHour(Connection c, long hour, Integer[] collectors)
+      throws SQLException {
     Array ids = c.createArrayOf("int4", collectors);
     Map<Long, Growing> landed = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "DELETE FROM samples WHERE ts >= to_timestamp(?) AND ts < to_timestamp(?) AND collector_id = ANY(?)"
-            + " RETURNING collector_id, metric_id, extract(epoch FROM ts)::bigint, value")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "DELETE FROM samples WHERE ts >= to_timestamp(?) AND ts < to_timestamp(?) AND collector_id = ANY(?)"
+                + " RETURNING collector_id, metric_id, extract(epoch FROM ts)::bigint, value")) {
       ps.setLong(1, hour);
       ps.setLong(2, hour + 3600);
       ps.setArray(3, ids);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          landed.computeIfAbsent(key(rs.getInt(1), rs.getShort(2)), k -> new Growing()).add(rs.getLong(3), rs.getDouble(4));
+          landed
+              .computeIfAbsent(key(rs.getInt(1), rs.getShort(2)), k -> new Growing())
+              .add(rs.getLong(3), rs.getDouble(4));
         }
       }
     }
     Map<Long, SeriesCodec.Series> all = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT collector_id, metric_id, data FROM samples_compact WHERE hour = to_timestamp(?) AND collector_id = ANY(?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT collector_id, metric_id, data FROM samples_compact WHERE hour = to_timestamp(?) AND collector_id = ANY(?)")) {
       ps.setLong(1, hour);
       ps.setArray(2, ids);
       try (ResultSet rs = ps.executeQuery()) {
@@ -71,9 +76,10 @@ public final class SampleCompactor {
     if (landed.isEmpty()) {
       return all;
     }
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO samples_compact (collector_id, metric_id, hour, n, data) VALUES (?, ?, to_timestamp(?), ?, ?)"
-            + " ON CONFLICT (collector_id, metric_id, hour) DO UPDATE SET n = EXCLUDED.n, data = EXCLUDED.data")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO samples_compact (collector_id, metric_id, hour, n, data) VALUES (?, ?, to_timestamp(?), ?, ?)"
+                + " ON CONFLICT (collector_id, metric_id, hour) DO UPDATE SET n = EXCLUDED.n, data = EXCLUDED.data")) {
       for (var e : landed.entrySet()) {
         SeriesCodec.Series merged = merge(all.get(e.getKey()), e.getValue().sorted());
         all.put(e.getKey(), merged);
@@ -89,10 +95,14 @@ public final class SampleCompactor {
     return all;
   }
 
-  /** Drops the landed samples of an hour that retention has removed already: nothing to keep them for. */
+  /**
+   * Drops the landed samples of an hour that retention has removed already: nothing to keep them
+   * for.
+   */
   public int discardHour(Connection c, long hour, Integer[] collectors) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "DELETE FROM samples WHERE ts >= to_timestamp(?) AND ts < to_timestamp(?) AND collector_id = ANY(?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "DELETE FROM samples WHERE ts >= to_timestamp(?) AND ts < to_timestamp(?) AND collector_id = ANY(?)")) {
       ps.setLong(1, hour);
       ps.setLong(2, hour + 3600);
       ps.setArray(3, c.createArrayOf("int4", collectors));
@@ -144,7 +154,10 @@ public final class SampleCompactor {
       values[n++] = v;
     }
 
-    /** Ascending by time, a repeated timestamp once (the landing table's key forbids it, but cheap to be sure). */
+    /**
+     * Ascending by time, a repeated timestamp once (the landing table's key forbids it, but cheap
+     * to be sure).
+     */
     SeriesCodec.Series sorted() {
       Integer[] order = new Integer[n];
       for (int i = 0; i < n; i++) {

@@ -8,9 +8,9 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Writes samples with {@code COPY ... FROM STDIN (FORMAT binary)}: no text formatting on our
- * side, no number parsing on the server's. Public so the ingest benchmark's baseline writes the
- * very same rows the very same way.
+ * Writes samples with {@code COPY ... FROM STDIN (FORMAT binary)}: no text formatting on our side,
+ * no number parsing on the server's. Public so the ingest benchmark's baseline writes the very same
+ * rows the very same way.
  */
 public final class SampleCopy {
   /** PostgreSQL's timestamps count microseconds from 2000-01-01. */
@@ -19,6 +19,7 @@ public final class SampleCopy {
   private static final byte[] HEADER = {
     'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0
   };
+
   /** 2 (field count) + 4 fields with 4-byte lengths: int4, int2, int8, float8. */
   private static final int ROW_BYTES = 2 + (4 + 4) + (4 + 2) + (4 + 8) + (4 + 8);
 
@@ -29,7 +30,10 @@ public final class SampleCopy {
     CopyIn in =
         c.unwrap(PGConnection.class)
             .getCopyAPI()
-            .copyIn("COPY " + table + " (collector_id, metric_id, ts, value) FROM STDIN (FORMAT binary)");
+            .copyIn(
+                "COPY "
+                    + table
+                    + " (collector_id, metric_id, ts, value) FROM STDIN (FORMAT binary)");
     long rows = 0;
     try {
       buf.clear();

@@ -16,8 +16,8 @@ import javax.sql.DataSource;
 
 /**
  * Reads stored samples back, for the admin API and for checking what arrived: from the landing
- * table and from the compacted hours alike (see {@link SampleCompactor}), values bit-exact as
- * sent. A sample in both (a replay of a compacted hour not yet merged) is answered once, with the
+ * table and from the compacted hours alike (see {@link SampleCompactor}), values bit-exact as sent.
+ * A sample in both (a replay of a compacted hour not yet merged) is answered once, with the
  * compacted value, the one the next compaction keeps.
  */
 public final class SampleReader {
@@ -64,7 +64,8 @@ public final class SampleReader {
           long lastHour = Long.MIN_VALUE;
           while (rs.next()) {
             long hour = rs.getLong(1);
-            // every sample of a later hour comes after the ones already read: enough once past limit
+            // every sample of a later hour comes after the ones already read: enough once past
+            // limit
             if (hour != lastHour && out.size() >= limit) {
               break;
             }

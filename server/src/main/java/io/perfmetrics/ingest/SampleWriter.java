@@ -22,14 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: requests hand their samples to a queue; a few writer threads take whatever has
- * queued up, write it with one COPY in one transaction and only then let the requests answer
- * 204. Under load this turns thousands of small bodies into a few large COPYs; a lone request
- * waits at most {@code batchWait} for company.
+ * queued up, write it with one COPY in one transaction and only then let the requests answer 204.
+ * Under load this turns thousands of small bodies into a few large COPYs; a lone request waits at
+ * most {@code batchWait} for company.
  *
  * <p>Replays: the first attempt copies straight into {@code samples}; the unique key refuses a
  * batch that repeats stored samples, and only then is the batch written again through a staging
- * table with {@code ON CONFLICT DO NOTHING}. Replays are rare, so the common case pays nothing
- * for deduplication.
+ * table with {@code ON CONFLICT DO NOTHING}. Replays are rare, so the common case pays nothing for
+ * deduplication.
  */
 public final class SampleWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SampleWriter.class);
@@ -42,9 +42,9 @@ public final class SampleWriter implements AutoCloseable {
   private record Pending(SampleBatch batch, CompletableFuture<Void> stored) {}
 
   /**
-   * Work that must commit or fail together with the samples, run in their transaction just
-   * before the commit (sizing marks the hours it has to roll up again). It sees every batch of
-   * the group, replays included.
+   * Work that must commit or fail together with the samples, run in their transaction just before
+   * the commit (sizing marks the hours it has to roll up again). It sees every batch of the group,
+   * replays included.
    */
   @FunctionalInterface
   public interface InTransaction {
@@ -78,19 +78,28 @@ public final class SampleWriter implements AutoCloseable {
   }
 
   public SampleWriter(
-      DataSource dataSource, Config.Ingest settings, InTransaction alsoInTransaction, MeterRegistry metrics) {
+      DataSource dataSource,
+      Config.Ingest settings,
+      InTransaction alsoInTransaction,
+      MeterRegistry metrics) {
     this.dataSource = dataSource;
     this.settings = settings;
     this.alsoInTransaction = alsoInTransaction;
-    storedCounter = Counter.builder("perfmetrics.ingest.samples.stored")
-        .description("samples committed to the database").register(metrics);
-    busyRefusals = Counter.builder("perfmetrics.ingest.busy.refusals")
-        .description("requests answered 503 at once because too many samples waited for the database")
-        .register(metrics);
+    storedCounter =
+        Counter.builder("perfmetrics.ingest.samples.stored")
+            .description("samples committed to the database")
+            .register(metrics);
+    busyRefusals =
+        Counter.builder("perfmetrics.ingest.busy.refusals")
+            .description(
+                "requests answered 503 at once because too many samples waited for the database")
+            .register(metrics);
     Gauge.builder("perfmetrics.ingest.queue.samples", queuedRows, AtomicLong::get)
-        .description("samples accepted and waiting for their commit").register(metrics);
+        .description("samples accepted and waiting for their commit")
+        .register(metrics);
     Gauge.builder("perfmetrics.ingest.queue.limit.samples", settings, Config.Ingest::queueRows)
-        .description("queued samples beyond which requests are refused with 503").register(metrics);
+        .description("queued samples beyond which requests are refused with 503")
+        .register(metrics);
     commitsStored = commitTimer(metrics, "stored");
     commitsFailed = commitTimer(metrics, "failed");
     for (int i = 0; i < settings.writers(); i++) {
@@ -101,7 +110,8 @@ public final class SampleWriter implements AutoCloseable {
 
   private static Timer commitTimer(MeterRegistry metrics, String outcome) {
     return Timer.builder("perfmetrics.ingest.commit")
-        .description("one group commit: connection, COPY and commit of every request queued together")
+        .description(
+            "one group commit: connection, COPY and commit of every request queued together")
         .tag("outcome", outcome)
         .publishPercentileHistogram()
         .register(metrics);
@@ -119,8 +129,11 @@ public final class SampleWriter implements AutoCloseable {
       queuedRows.addAndGet(-batch.size());
       busyRefusals.increment();
       throw new OverloadedException(
-          "receiver busy: " + (after - batch.size()) + " samples waiting for the database (limit "
-              + settings.queueRows() + ")");
+          "receiver busy: "
+              + (after - batch.size())
+              + " samples waiting for the database (limit "
+              + settings.queueRows()
+              + ")");
     }
     queue.add(new Pending(batch, f));
     return f;
@@ -189,14 +202,16 @@ public final class SampleWriter implements AutoCloseable {
       storedRows.addAndGet(rows);
       storedCounter.increment(rows);
     } catch (SQLException e) {
-      log.warn("could not store {} samples from {} request(s): {}", rows, group.size(), e.getMessage());
+      log.warn(
+          "could not store {} samples from {} request(s): {}", rows, group.size(), e.getMessage());
       failure = new StorageUnavailableException("database unavailable: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       log.error("unexpected failure storing {} samples", rows, e);
       failure = e;
     } finally {
       queuedRows.addAndGet(-rows);
-      (failure == null ? commitsStored : commitsFailed).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      (failure == null ? commitsStored : commitsFailed)
+          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
     for (Pending p : group) {
       if (failure == null) {
@@ -208,14 +223,16 @@ public final class SampleWriter implements AutoCloseable {
   }
 
   private static void writeDeduplicated(
-      Connection c, SampleCopy copy, List<SampleBatch> batches, InTransaction alsoInTransaction) throws SQLException {
+      Connection c, SampleCopy copy, List<SampleBatch> batches, InTransaction alsoInTransaction)
+      throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(
           "CREATE TEMP TABLE IF NOT EXISTS samples_incoming (LIKE samples INCLUDING DEFAULTS)"
               + " ON COMMIT DELETE ROWS");
       copy.copy(c, "samples_incoming", batches);
       int inserted =
-          s.executeUpdate("INSERT INTO samples SELECT * FROM samples_incoming ON CONFLICT DO NOTHING");
+          s.executeUpdate(
+              "INSERT INTO samples SELECT * FROM samples_incoming ON CONFLICT DO NOTHING");
       alsoInTransaction.run(c, batches);
       c.commit();
       log.debug("replayed batch: {} new sample(s) stored, duplicates ignored", inserted);
@@ -238,7 +255,8 @@ public final class SampleWriter implements AutoCloseable {
     }
     Pending p;
     while ((p = queue.poll()) != null) {
-      p.stored().completeExceptionally(new StorageUnavailableException("receiver is shutting down"));
+      p.stored()
+          .completeExceptionally(new StorageUnavailableException("receiver is shutting down"));
     }
   }
 }

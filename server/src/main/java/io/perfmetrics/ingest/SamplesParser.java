@@ -20,6 +20,7 @@ import java.util.Set;
 public final class SamplesParser {
   /** Samples before 2000 are certainly a broken clock, not data. */
   public static final long MIN_EPOCH_S = 946_684_800L;
+
   /** Allows for collectors whose clocks run a little ahead. */
   public static final long MAX_FUTURE_S = 86_400L;
 
@@ -64,7 +65,8 @@ public final class SamplesParser {
     }
   }
 
-  public SampleBatch parseText(int collectorId, byte[] body, int length) throws MalformedSamplesException {
+  public SampleBatch parseText(int collectorId, byte[] body, int length)
+      throws MalformedSamplesException {
     long maxTs = clock.instant().getEpochSecond() + MAX_FUTURE_S;
     Columns cols = new Columns();
     int line = 0;
@@ -89,7 +91,8 @@ public final class SamplesParser {
     int c1 = indexOf(b, from, to, (byte) ',');
     int c2 = c1 < 0 ? -1 : indexOf(b, c1 + 1, to, (byte) ',');
     if (c1 < 0 || c2 < 0 || indexOf(b, c2 + 1, to, (byte) ',') >= 0) {
-      throw bad(line, "expected 'ts_epoch_s,metric,value' (three comma-separated fields)", b, from, to);
+      throw bad(
+          line, "expected 'ts_epoch_s,metric,value' (three comma-separated fields)", b, from, to);
     }
     long ts = parseEpoch(b, from, c1, line, maxTs);
     String name = metricName(b, c1 + 1, c2, line);
@@ -98,7 +101,8 @@ public final class SamplesParser {
     cols.add(ts, id == null ? 0 : id, id == null ? name : null, value);
   }
 
-  public SampleBatch parseJson(int collectorId, byte[] body, int length) throws MalformedSamplesException {
+  public SampleBatch parseJson(int collectorId, byte[] body, int length)
+      throws MalformedSamplesException {
     long maxTs = clock.instant().getEpochSecond() + MAX_FUTURE_S;
     Columns cols = new Columns();
     int element = 0;
@@ -121,19 +125,22 @@ public final class SamplesParser {
           switch (field) {
             case "ts" -> {
               if (t != JsonToken.VALUE_NUMBER_INT) {
-                throw new MalformedSamplesException("element " + element + ": ts must be integer epoch seconds");
+                throw new MalformedSamplesException(
+                    "element " + element + ": ts must be integer epoch seconds");
               }
               ts = p.getLongValue();
             }
             case "metric" -> {
               if (t != JsonToken.VALUE_STRING) {
-                throw new MalformedSamplesException("element " + element + ": metric must be a string");
+                throw new MalformedSamplesException(
+                    "element " + element + ": metric must be a string");
               }
               name = p.getText();
             }
             case "value" -> {
               if (!t.isNumeric()) {
-                throw new MalformedSamplesException("element " + element + ": value must be a number");
+                throw new MalformedSamplesException(
+                    "element " + element + ": value must be a number");
               }
               value = p.getDoubleValue();
             }
@@ -141,15 +148,22 @@ public final class SamplesParser {
           }
         }
         if (ts == null || name == null || value == null) {
-          throw new MalformedSamplesException("element " + element + ": needs ts, metric and value");
+          throw new MalformedSamplesException(
+              "element " + element + ": needs ts, metric and value");
         }
         checkEpoch(ts, maxTs, "element " + element);
         if (!MetricIds.NAME.matcher(name).matches()) {
           throw new MalformedSamplesException(
-              "element " + element + ": metric name '" + clip(name) + "' must match " + MetricIds.NAME);
+              "element "
+                  + element
+                  + ": metric name '"
+                  + clip(name)
+                  + "' must match "
+                  + MetricIds.NAME);
         }
         if (!Double.isFinite(value)) {
-          throw new MalformedSamplesException("element " + element + ": value is not a finite number");
+          throw new MalformedSamplesException(
+              "element " + element + ": value is not a finite number");
         }
         Short id = metricIds.cached(name);
         cols.add(ts, id == null ? 0 : id, id == null ? name : null, value);
@@ -159,8 +173,12 @@ public final class SamplesParser {
       }
     } catch (IOException e) {
       throw new MalformedSamplesException(
-          "not valid JSON after element " + element + ": "
-              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+          "not valid JSON after element "
+              + element
+              + ": "
+              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                  ? j.getOriginalMessage()
+                  : e.getMessage()));
     }
     return finish(collectorId, cols);
   }
@@ -204,12 +222,19 @@ public final class SamplesParser {
   public static void checkEpoch(long v, long maxTs, String where) throws MalformedSamplesException {
     if (v < MIN_EPOCH_S || v > maxTs) {
       throw new MalformedSamplesException(
-          where + ": timestamp " + v + " is outside 2000-01-01 .. now + 1 day (epoch " + MIN_EPOCH_S + ".." + maxTs
+          where
+              + ": timestamp "
+              + v
+              + " is outside 2000-01-01 .. now + 1 day (epoch "
+              + MIN_EPOCH_S
+              + ".."
+              + maxTs
               + "); is the collector's clock set?");
     }
   }
 
-  private static String metricName(byte[] b, int from, int to, int line) throws MalformedSamplesException {
+  private static String metricName(byte[] b, int from, int to, int line)
+      throws MalformedSamplesException {
     int n = to - from;
     boolean ok = n >= 1 && n <= 64 && b[from] >= 'a' && b[from] <= 'z';
     for (int i = from + 1; ok && i < to; i++) {
@@ -222,7 +247,8 @@ public final class SamplesParser {
     return new String(b, from, n, StandardCharsets.ISO_8859_1);
   }
 
-  private static double parseValue(byte[] b, int from, int to, int line) throws MalformedSamplesException {
+  private static double parseValue(byte[] b, int from, int to, int line)
+      throws MalformedSamplesException {
     int n = to - from;
     boolean ok = n >= 1 && n <= 40;
     for (int i = from; ok && i < to; i++) {

@@ -8,20 +8,21 @@ import java.io.ByteArrayOutputStream;
  *
  * <p>Layout: a mode byte, the count (varint), the timestamps (first one, then delta-of-delta,
  * zigzag varints: a collector sampling every 60 s costs one byte a timestamp), then the values.
- * Mode 0..18 is decimal with that many digits after the point: each value is {@code m / 10^d}
- * for an integer m, written as zigzag varint deltas of m (collectors send short decimals, so a
- * value costs one to three bytes). A value is only written that way if dividing its m by 10^d
- * gives back the very same bits (IEEE division rounds correctly, so that is exactly the double
- * the decimal parses to); when one value of the row does not, the row is written in mode
- * {@link #RAW}: the values' raw float8 bits, 8 bytes each.
+ * Mode 0..18 is decimal with that many digits after the point: each value is {@code m / 10^d} for
+ * an integer m, written as zigzag varint deltas of m (collectors send short decimals, so a value
+ * costs one to three bytes). A value is only written that way if dividing its m by 10^d gives back
+ * the very same bits (IEEE division rounds correctly, so that is exactly the double the decimal
+ * parses to); when one value of the row does not, the row is written in mode {@link #RAW}: the
+ * values' raw float8 bits, 8 bytes each.
  *
- * <p>Chosen over float8[] arrays under TOAST compression: a row of 60 samples is far under the
- * 2 kB at which PostgreSQL compresses at all, and plain float8 arrays cost 8+ bytes a value.
+ * <p>Chosen over float8[] arrays under TOAST compression: a row of 60 samples is far under the 2 kB
+ * at which PostgreSQL compresses at all, and plain float8 arrays cost 8+ bytes a value.
  */
 public final class SeriesCodec {
   static final int RAW = 0x7f;
   private static final int MAX_DIGITS = 9;
   private static final double[] POW10 = new double[MAX_DIGITS + 1];
+
   /** Integers beyond this are not all exact as doubles. */
   private static final double EXACT = 9_007_199_254_740_992.0;
 
@@ -136,7 +137,8 @@ public final class SeriesCodec {
     if (!(Math.abs(m) < EXACT)) {
       return false;
     }
-    return Double.doubleToRawLongBits((double) (long) m / POW10[d]) == Double.doubleToRawLongBits(v);
+    return Double.doubleToRawLongBits((double) (long) m / POW10[d])
+        == Double.doubleToRawLongBits(v);
   }
 
   private static long zigzag(long v) {

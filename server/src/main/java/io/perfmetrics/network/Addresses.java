@@ -1,9 +1,9 @@
 package io.perfmetrics.network;
 
 /**
- * IP address literals as collectors send them: validated by hand (never {@code InetAddress},
- * which would resolve anything that is not a literal) and put in one canonical form, so that the
- * same socket seen twice is one row: IPv4 dotted quad, IPv6 compressed lowercase (RFC 5952), an
+ * IP address literals as collectors send them: validated by hand (never {@code InetAddress}, which
+ * would resolve anything that is not a literal) and put in one canonical form, so that the same
+ * socket seen twice is one row: IPv4 dotted quad, IPv6 compressed lowercase (RFC 5952), an
  * IPv4-mapped IPv6 address as its IPv4 form.
  */
 final class Addresses {
@@ -29,13 +29,15 @@ final class Addresses {
   }
 
   /**
-   * The address bytes of a canonical literal (4 for IPv4, 16 for IPv6), for binary COPY; null
-   * when it is not a literal.
+   * The address bytes of a canonical literal (4 for IPv4, 16 for IPv6), for binary COPY; null when
+   * it is not a literal.
    */
   static byte[] bytes(String canonical) {
     if (canonical.indexOf(':') < 0) {
       int[] v4 = ipv4(canonical);
-      return v4 == null ? null : new byte[] {(byte) v4[0], (byte) v4[1], (byte) v4[2], (byte) v4[3]};
+      return v4 == null
+          ? null
+          : new byte[] {(byte) v4[0], (byte) v4[1], (byte) v4[2], (byte) v4[3]};
     }
     int[] g = ipv6(canonical);
     if (g == null) {
@@ -177,7 +179,10 @@ final class Addresses {
     return -1;
   }
 
-  /** RFC 5952: lowercase, no leading zeros, the longest run of two or more zero groups (the first of equals) as '::'. */
+  /**
+   * RFC 5952: lowercase, no leading zeros, the longest run of two or more zero groups (the first of
+   * equals) as '::'.
+   */
   private static String format(int[] g) {
     int bestStart = -1;
     int bestLen = 1;

@@ -35,9 +35,11 @@ public record ListenerAudit(
   /**
    * Why a listener is reported.
    *
-   * @param kind {@code policy_deny}, {@code risky_service}, {@code new_listener} or {@code privileged_port_user}
+   * @param kind {@code policy_deny}, {@code risky_service}, {@code new_listener} or {@code
+   *     privileged_port_user}
    */
   public record Finding(String kind, String severity, String reason) {}
 
-  static final List<String> KINDS = List.of("policy_deny", "risky_service", "new_listener", "privileged_port_user");
+  static final List<String> KINDS =
+      List.of("policy_deny", "risky_service", "new_listener", "privileged_port_user");
 }

@@ -5,12 +5,12 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * One rule of the operator's port policy. A null match field matches anything. {@code ports} is
- * a port ({@code "23"}) or a range ({@code "5900-5903"}); {@code process} and {@code host} are
+ * One rule of the operator's port policy. A null match field matches anything. {@code ports} is a
+ * port ({@code "23"}) or a range ({@code "5900-5903"}); {@code process} and {@code host} are
  * case-insensitive patterns where {@code *} is any run of characters ({@code host} matches the
- * hostname: a host group by naming convention); {@code os_family} is {@code unix} or
- * {@code windows}. The first rule that matches a listener decides: {@code deny} makes it a
- * finding of the rule's severity, {@code allow} marks it approved (no built-in findings).
+ * hostname: a host group by naming convention); {@code os_family} is {@code unix} or {@code
+ * windows}. The first rule that matches a listener decides: {@code deny} makes it a finding of the
+ * rule's severity, {@code allow} marks it approved (no built-in findings).
  *
  * @param id null in an import file or a new rule
  */
@@ -28,7 +28,10 @@ public record PolicyRule(
   static final List<String> SEVERITIES = List.of("high", "medium", "low");
   private static final Pattern PORTS = Pattern.compile("(\\d{1,5})(?:-(\\d{1,5}))?");
 
-  /** The rule with defaults filled in and blanks as null; throws IllegalArgumentException saying what is wrong. */
+  /**
+   * The rule with defaults filled in and blanks as null; throws IllegalArgumentException saying
+   * what is wrong.
+   */
   PolicyRule validated() {
     String a = lower(action);
     if (!"allow".equals(a) && !"deny".equals(a)) {
@@ -36,31 +39,36 @@ public record PolicyRule(
     }
     String p = lower(proto);
     if (p != null && !p.equals("tcp") && !p.equals("udp")) {
-      throw new IllegalArgumentException("proto must be tcp, udp or absent (both), got '" + proto + "'");
+      throw new IllegalArgumentException(
+          "proto must be tcp, udp or absent (both), got '" + proto + "'");
     }
     String ps = blank(ports);
     if (ps != null) {
       var m = PORTS.matcher(ps.replace(" ", ""));
       if (!m.matches()) {
-        throw new IllegalArgumentException("ports must be a port or a range like 5900-5903, got '" + ports + "'");
+        throw new IllegalArgumentException(
+            "ports must be a port or a range like 5900-5903, got '" + ports + "'");
       }
       int from = Integer.parseInt(m.group(1));
       int to = m.group(2) == null ? from : Integer.parseInt(m.group(2));
       if (from > 65535 || to > 65535 || from > to) {
-        throw new IllegalArgumentException("ports must be within 0-65535 and low-high, got '" + ports + "'");
+        throw new IllegalArgumentException(
+            "ports must be within 0-65535 and low-high, got '" + ports + "'");
       }
       ps = from == to ? String.valueOf(from) : from + "-" + to;
     }
     String os = lower(osFamily);
     if (os != null && !os.equals("unix") && !os.equals("windows")) {
-      throw new IllegalArgumentException("os_family must be unix, windows or absent, got '" + osFamily + "'");
+      throw new IllegalArgumentException(
+          "os_family must be unix, windows or absent, got '" + osFamily + "'");
     }
     String sev = lower(severity);
     if (sev == null) {
       sev = "high";
     }
     if (!SEVERITIES.contains(sev)) {
-      throw new IllegalArgumentException("severity must be high, medium or low, got '" + severity + "'");
+      throw new IllegalArgumentException(
+          "severity must be high, medium or low, got '" + severity + "'");
     }
     String proc = blank(process);
     String h = blank(host);
@@ -77,10 +85,13 @@ public record PolicyRule(
   }
 
   int portTo() {
-    return ports == null ? -1 : Integer.parseInt(ports.contains("-") ? ports.split("-", -1)[1] : ports);
+    return ports == null
+        ? -1
+        : Integer.parseInt(ports.contains("-") ? ports.split("-", -1)[1] : ports);
   }
 
-  boolean matches(String listenerProto, int port, String listenerProcess, String hostname, String hostOs) {
+  boolean matches(
+      String listenerProto, int port, String listenerProcess, String hostname, String hostOs) {
     if (proto != null && !proto.equals(listenerProto)) {
       return false;
     }
@@ -124,8 +135,10 @@ public record PolicyRule(
       }
     }
     re.append(Pattern.quote(pattern.substring(start)));
-    return Pattern.compile(re.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL)
-        .matcher(value).matches();
+    return Pattern.compile(
+            re.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL)
+        .matcher(value)
+        .matches();
   }
 
   private static String blank(String s) {

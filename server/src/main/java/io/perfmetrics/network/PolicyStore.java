@@ -14,7 +14,8 @@ import javax.sql.DataSource;
 
 /** The port policy's rules in the database, in their order. */
 public final class PolicyStore {
-  private static final String COLUMNS = "id, action, proto, port_from, port_to, process, host, os_family, severity, note";
+  private static final String COLUMNS =
+      "id, action, proto, port_from, port_to, process, host, os_family, severity, note";
 
   private final DataSource dataSource;
 
@@ -25,7 +26,8 @@ public final class PolicyStore {
   List<PolicyRule> list() {
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM port_policy_rules ORDER BY position, id")) {
+        ResultSet rs =
+            s.executeQuery("SELECT " + COLUMNS + " FROM port_policy_rules ORDER BY position, id")) {
       List<PolicyRule> out = new ArrayList<>();
       while (rs.next()) {
         out.add(rule(rs));
@@ -55,7 +57,8 @@ public final class PolicyStore {
         throw e;
       }
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not store the port policy: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not store the port policy: " + e.getMessage(), e);
     }
     return list();
   }
@@ -70,15 +73,24 @@ public final class PolicyStore {
       try {
         lockRules(c);
         List<PolicyRule> existing = listIn(c);
-        int at = place == null ? existing.size() : Math.max(0, Math.min(existing.size(), place - 1));
+        int at =
+            place == null ? existing.size() : Math.max(0, Math.min(existing.size(), place - 1));
         long id = insert(c, rule, 0);
         List<Long> order = new ArrayList<>();
         existing.forEach(r -> order.add(r.id()));
         order.add(at, id);
         renumber(c, order);
         c.commit();
-        return new PolicyRule(id, rule.action(), rule.proto(), rule.ports(), rule.process(), rule.host(),
-            rule.osFamily(), rule.severity(), rule.note());
+        return new PolicyRule(
+            id,
+            rule.action(),
+            rule.proto(),
+            rule.ports(),
+            rule.process(),
+            rule.host(),
+            rule.osFamily(),
+            rule.severity(),
+            rule.note());
       } catch (SQLException e) {
         c.rollback();
         throw e;
@@ -90,8 +102,9 @@ public final class PolicyStore {
 
   /** Changes a rule's fields in place (its position stays); empty when there is no such rule. */
   Optional<PolicyRule> update(long id, PolicyRule rule) {
-    String sql = "UPDATE port_policy_rules SET action = ?, proto = ?, port_from = ?, port_to = ?, process = ?,"
-        + " host = ?, os_family = ?, severity = ?, note = ? WHERE id = ?";
+    String sql =
+        "UPDATE port_policy_rules SET action = ?, proto = ?, port_from = ?, port_to = ?, process = ?,"
+            + " host = ?, os_family = ?, severity = ?, note = ? WHERE id = ?";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       int i = bind(ps, rule, 1);
@@ -99,8 +112,17 @@ public final class PolicyStore {
       if (ps.executeUpdate() == 0) {
         return Optional.empty();
       }
-      return Optional.of(new PolicyRule(id, rule.action(), rule.proto(), rule.ports(), rule.process(), rule.host(),
-          rule.osFamily(), rule.severity(), rule.note()));
+      return Optional.of(
+          new PolicyRule(
+              id,
+              rule.action(),
+              rule.proto(),
+              rule.ports(),
+              rule.process(),
+              rule.host(),
+              rule.osFamily(),
+              rule.severity(),
+              rule.note()));
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not store the rule: " + e.getMessage(), e);
     }
@@ -124,7 +146,8 @@ public final class PolicyStore {
 
   private static List<PolicyRule> listIn(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM port_policy_rules ORDER BY position, id")) {
+        ResultSet rs =
+            s.executeQuery("SELECT " + COLUMNS + " FROM port_policy_rules ORDER BY position, id")) {
       List<PolicyRule> out = new ArrayList<>();
       while (rs.next()) {
         out.add(rule(rs));
@@ -134,7 +157,8 @@ public final class PolicyStore {
   }
 
   private static void renumber(Connection c, List<Long> order) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE port_policy_rules SET position = ? WHERE id = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("UPDATE port_policy_rules SET position = ? WHERE id = ?")) {
       for (int i = 0; i < order.size(); i++) {
         ps.setInt(1, (i + 1) * 10);
         ps.setLong(2, order.get(i));
@@ -145,8 +169,9 @@ public final class PolicyStore {
   }
 
   private static long insert(Connection c, PolicyRule r, int position) throws SQLException {
-    String sql = "INSERT INTO port_policy_rules (action, proto, port_from, port_to, process, host, os_family,"
-        + " severity, note, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    String sql =
+        "INSERT INTO port_policy_rules (action, proto, port_from, port_to, process, host, os_family,"
+            + " severity, note, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int i = bind(ps, r, 1);
       ps.setInt(i, position);
@@ -179,7 +204,15 @@ public final class PolicyStore {
     Integer from = (Integer) rs.getObject(4);
     Integer to = (Integer) rs.getObject(5);
     String ports = from == null ? null : from.equals(to) ? String.valueOf(from) : from + "-" + to;
-    return new PolicyRule(rs.getLong(1), rs.getString(2), rs.getString(3), ports, rs.getString(6), rs.getString(7),
-        rs.getString(8), rs.getString(9), rs.getString(10));
+    return new PolicyRule(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        ports,
+        rs.getString(6),
+        rs.getString(7),
+        rs.getString(8),
+        rs.getString(9),
+        rs.getString(10));
   }
 }

@@ -11,9 +11,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The port audit of the fleet: every listener with its findings, computed from the listener
- * summary and the policy and cached until new snapshots land or the policy changes (or
- * {@code ttl} passes, for changes another appliance made to the shared database).
+ * The port audit of the fleet: every listener with its findings, computed from the listener summary
+ * and the policy and cached until new snapshots land or the policy changes (or {@code ttl} passes,
+ * for changes another appliance made to the shared database).
  */
 public final class PortAudit {
   /** Filters of the fleet audit; null fields match anything. */
@@ -22,7 +22,14 @@ public final class PortAudit {
   }
 
   /** A page of the fleet audit with counts over everything the filter matched. */
-  public record Page(int total, int offset, int limit, int hosts, int high, int medium, int low,
+  public record Page(
+      int total,
+      int offset,
+      int limit,
+      int hosts,
+      int high,
+      int medium,
+      int low,
       List<ListenerAudit> listeners) {}
 
   private static final Comparator<ListenerAudit> ORDER =
@@ -66,7 +73,14 @@ public final class PortAudit {
     }
     int from = Math.min(offset, matched.size());
     int to = (int) Math.min((long) from + limit, matched.size());
-    return new Page(matched.size(), offset, limit, hosts.size(), high, medium, low,
+    return new Page(
+        matched.size(),
+        offset,
+        limit,
+        hosts.size(),
+        high,
+        medium,
+        low,
         List.copyOf(matched.subList(from, to)));
   }
 
@@ -109,21 +123,25 @@ public final class PortAudit {
     String process = f.process() == null ? null : f.process().toLowerCase(Locale.ROOT);
     List<ListenerAudit> out = new ArrayList<>();
     for (ListenerAudit a : all) {
-      if (host != null && !String.valueOf(a.hostId()).equals(host)
+      if (host != null
+          && !String.valueOf(a.hostId()).equals(host)
           && !a.hostname().toLowerCase(Locale.ROOT).contains(host)) {
         continue;
       }
       if (f.port() != null && a.localPort() != f.port()) {
         continue;
       }
-      if (process != null && !a.process().toLowerCase(Locale.ROOT).contains(process)
+      if (process != null
+          && !a.process().toLowerCase(Locale.ROOT).contains(process)
           && !a.service().toLowerCase(Locale.ROOT).contains(process)) {
         continue;
       }
-      if (f.finding() != null && a.findings().stream().noneMatch(x -> x.kind().equals(f.finding()))) {
+      if (f.finding() != null
+          && a.findings().stream().noneMatch(x -> x.kind().equals(f.finding()))) {
         continue;
       }
-      if (f.severity() != null && a.findings().stream().noneMatch(x -> x.severity().equals(f.severity()))) {
+      if (f.severity() != null
+          && a.findings().stream().noneMatch(x -> x.severity().equals(f.severity()))) {
         continue;
       }
       out.add(a);

@@ -8,31 +8,49 @@ public final class PortsCsv {
   private PortsCsv() {}
 
   public static String listeners(List<ListenerAudit> rows) {
-    StringBuilder b = new StringBuilder(
-        "host_id,hostname,proto,local_addr,local_port,bind_scope,user,process,service,first_seen,last_seen,"
-            + "snapshots,open_now,new_after_baseline,policy,severity,findings\r\n");
+    StringBuilder b =
+        new StringBuilder(
+            "host_id,hostname,proto,local_addr,local_port,bind_scope,user,process,service,first_seen,last_seen,"
+                + "snapshots,open_now,new_after_baseline,policy,severity,findings\r\n");
     for (ListenerAudit a : rows) {
       StringJoiner findings = new StringJoiner(" | ");
       for (ListenerAudit.Finding f : a.findings()) {
         findings.add(f.severity() + " " + f.kind() + ": " + f.reason());
       }
-      b.append(a.hostId()).append(',')
-          .append(cell(a.hostname())).append(',')
-          .append(a.proto()).append(',')
-          .append(cell(a.localAddr())).append(',')
-          .append(a.localPort()).append(',')
-          .append(a.bindScope()).append(',')
-          .append(cell(a.user())).append(',')
-          .append(cell(a.process())).append(',')
-          .append(cell(a.service())).append(',')
-          .append(a.firstSeen()).append(',')
-          .append(a.lastSeen()).append(',')
-          .append(a.snapshots()).append(',')
-          .append(a.openNow()).append(',')
-          .append(a.newAfterBaseline()).append(',')
-          .append(a.policy() == null ? "" : a.policy()).append(',')
-          .append(a.severity() == null ? "" : a.severity()).append(',')
-          .append(cell(findings.toString())).append("\r\n");
+      b.append(a.hostId())
+          .append(',')
+          .append(cell(a.hostname()))
+          .append(',')
+          .append(a.proto())
+          .append(',')
+          .append(cell(a.localAddr()))
+          .append(',')
+          .append(a.localPort())
+          .append(',')
+          .append(a.bindScope())
+          .append(',')
+          .append(cell(a.user()))
+          .append(',')
+          .append(cell(a.process()))
+          .append(',')
+          .append(cell(a.service()))
+          .append(',')
+          .append(a.firstSeen())
+          .append(',')
+          .append(a.lastSeen())
+          .append(',')
+          .append(a.snapshots())
+          .append(',')
+          .append(a.openNow())
+          .append(',')
+          .append(a.newAfterBaseline())
+          .append(',')
+          .append(a.policy() == null ? "" : a.policy())
+          .append(',')
+          .append(a.severity() == null ? "" : a.severity())
+          .append(',')
+          .append(cell(findings.toString()))
+          .append("\r\n");
     }
     return b.toString();
   }
@@ -43,7 +61,10 @@ public final class PortsCsv {
       return "";
     }
     String v = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
-    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+    if (v.indexOf(',') >= 0
+        || v.indexOf('"') >= 0
+        || v.indexOf('\n') >= 0
+        || v.indexOf('\r') >= 0) {
       return '"' + v.replace("\"", "\"\"") + '"';
     }
     return v;

@@ -12,8 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Admin routes of the port audit and its policy: {@code /api/v1/ports}, {@code /api/v1/ports/{host}},
- * {@code /api/v1/port-policy} (the whole policy: export and import) and
+ * Admin routes of the port audit and its policy: {@code /api/v1/ports}, {@code
+ * /api/v1/ports/{host}}, {@code /api/v1/port-policy} (the whole policy: export and import) and
  * {@code /api/v1/port-policy/rules/{id}}.
  */
 public final class PortsRoutes {
@@ -44,12 +44,16 @@ public final class PortsRoutes {
   private void fleet(Context ctx) {
     PortAudit.Filter f = filter(ctx);
     if (csv(ctx)) {
-      ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"ports.csv\"")
+      ctx.contentType("text/csv; charset=utf-8")
+          .header("Content-Disposition", "attachment; filename=\"ports.csv\"")
           .result(PortsCsv.listeners(PortAudit.filter(audit.fleet(), f)));
       return;
     }
-    ctx.json(audit.fleet(f, intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE),
-        intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)));
+    ctx.json(
+        audit.fleet(
+            f,
+            intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE),
+            intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)));
   }
 
   private void host(Context ctx) {
@@ -74,8 +78,14 @@ public final class PortsRoutes {
       throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
     }
     if (found.size() > 1) {
-      throw ApiException.badRequest("hostname '" + key + "' names " + found.size() + " hosts (collector ids " + found
-          + "): use the collector id");
+      throw ApiException.badRequest(
+          "hostname '"
+              + key
+              + "' names "
+              + found.size()
+              + " hosts (collector ids "
+              + found
+              + "): use the collector id");
     }
     return found.get(0);
   }
@@ -84,8 +94,10 @@ public final class PortsRoutes {
     JsonNode body = JsonBodies.object(ctx);
     JsonNode format = body.get("format");
     if (format == null || !POLICY_FORMAT.equals(format.asText())) {
-      throw ApiException.badRequest("expected a policy file: {\"format\": \"" + POLICY_FORMAT
-          + "\", \"version\": 1, \"rules\": [...]}");
+      throw ApiException.badRequest(
+          "expected a policy file: {\"format\": \""
+              + POLICY_FORMAT
+              + "\", \"version\": 1, \"rules\": [...]}");
     }
     if (body.path("version").asInt(-1) != 1) {
       throw ApiException.badRequest("policy file version must be 1, got " + body.get("version"));
@@ -119,8 +131,10 @@ public final class PortsRoutes {
 
   private void updateRule(Context ctx) {
     long id = JsonBodies.id(ctx, "id");
-    PolicyRule r = policy.update(id, rule(JsonBodies.object(ctx), "rule"))
-        .orElseThrow(() -> ApiException.notFound("no policy rule " + id));
+    PolicyRule r =
+        policy
+            .update(id, rule(JsonBodies.object(ctx), "rule"))
+            .orElseThrow(() -> ApiException.notFound("no policy rule " + id));
     audit.invalidate();
     ctx.json(r);
   }
@@ -139,12 +153,24 @@ public final class PortsRoutes {
       throw ApiException.badRequest(where + " must be an object");
     }
     JsonNode ports = n.get("ports");
-    String portsText = ports == null || ports.isNull() ? null : ports.isInt() ? String.valueOf(ports.asInt())
-        : ports.isTextual() ? ports.asText() : "?";
+    String portsText =
+        ports == null || ports.isNull()
+            ? null
+            : ports.isInt()
+                ? String.valueOf(ports.asInt())
+                : ports.isTextual() ? ports.asText() : "?";
     try {
-      return new PolicyRule(null, field(n, "action", where), field(n, "proto", where), portsText,
-          field(n, "process", where), field(n, "host", where), field(n, "os_family", where),
-          field(n, "severity", where), field(n, "note", where)).validated();
+      return new PolicyRule(
+              null,
+              field(n, "action", where),
+              field(n, "proto", where),
+              portsText,
+              field(n, "process", where),
+              field(n, "host", where),
+              field(n, "os_family", where),
+              field(n, "severity", where),
+              field(n, "note", where))
+          .validated();
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(where + ": " + e.getMessage());
     }
@@ -178,14 +204,19 @@ public final class PortsRoutes {
     String process = blank(ctx.queryParam("process"));
     String finding = blank(ctx.queryParam("finding"));
     if (finding != null && !ListenerAudit.KINDS.contains(finding)) {
-      throw ApiException.badRequest("finding must be one of " + String.join(", ", ListenerAudit.KINDS) + ", got '"
-          + finding + "'");
+      throw ApiException.badRequest(
+          "finding must be one of "
+              + String.join(", ", ListenerAudit.KINDS)
+              + ", got '"
+              + finding
+              + "'");
     }
     String severity = blank(ctx.queryParam("severity"));
     if (severity != null) {
       severity = severity.toLowerCase(Locale.ROOT);
       if (!PolicyRule.SEVERITIES.contains(severity)) {
-        throw ApiException.badRequest("severity must be high, medium or low, got '" + ctx.queryParam("severity") + "'");
+        throw ApiException.badRequest(
+            "severity must be high, medium or low, got '" + ctx.queryParam("severity") + "'");
       }
     }
     return new PortAudit.Filter(host, port, process, finding, severity);
@@ -215,7 +246,8 @@ public final class PortsRoutes {
     } catch (NumberFormatException e) {
       // the message below says what is wanted
     }
-    throw ApiException.badRequest(name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
+    throw ApiException.badRequest(
+        name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
   }
 
   private static String blank(String v) {

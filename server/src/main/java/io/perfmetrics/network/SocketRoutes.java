@@ -3,12 +3,12 @@ package io.perfmetrics.network;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.http.ApiException;
+import io.perfmetrics.http.Bodies;
 import io.perfmetrics.ingest.IngestRoutes;
 import io.perfmetrics.ingest.LastSeenTracker;
 import io.perfmetrics.ingest.MalformedSamplesException;
 import io.perfmetrics.store.StorageUnavailableException;
-import io.perfmetrics.http.ApiException;
-import io.perfmetrics.http.Bodies;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +29,11 @@ public final class SocketRoutes {
   private final LastSeenTracker lastSeen;
   private final Config.Ingest settings;
 
-  public SocketRoutes(IngestRoutes collectorGate, SocketWriter writer, LastSeenTracker lastSeen, Clock clock,
+  public SocketRoutes(
+      IngestRoutes collectorGate,
+      SocketWriter writer,
+      LastSeenTracker lastSeen,
+      Clock clock,
       Config.Ingest settings) {
     this.collectorGate = collectorGate;
     this.parser = new SocketsParser(clock);
@@ -61,12 +65,15 @@ public final class SocketRoutes {
       stored.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new StorageUnavailableException(
-          "socket snapshots not committed within " + settings.writeTimeout().toSeconds() + " s; keep them and retry");
+          "socket snapshots not committed within "
+              + settings.writeTimeout().toSeconds()
+              + " s; keep them and retry");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
-      throw new StorageUnavailableException("socket snapshots not stored: " + e.getCause(), e.getCause());
+      throw new StorageUnavailableException(
+          "socket snapshots not stored: " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StorageUnavailableException("interrupted while storing socket snapshots");

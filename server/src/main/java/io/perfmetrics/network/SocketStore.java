@@ -15,10 +15,10 @@ import javax.sql.DataSource;
 /**
  * Stores socket snapshots. Per group of bodies (see {@link SocketWriter}), one transaction: the
  * snapshot keys go in first (with their hosts' first/last snapshot, one statement), and only the
- * rows of snapshots that were not there already are COPYed ({@link SocketCopy}, binary) into
- * {@code socket_rows}, so a replay changes nothing. {@link #rollup} later moves the
- * rows of ended hours into the hourly tables and the listener summary in one statement; readers
- * add what is not rolled up yet.
+ * rows of snapshots that were not there already are COPYed ({@link SocketCopy}, binary) into {@code
+ * socket_rows}, so a replay changes nothing. {@link #rollup} later moves the rows of ended hours
+ * into the hourly tables and the listener summary in one statement; readers add what is not rolled
+ * up yet.
  */
 public final class SocketStore {
   private final DataSource dataSource;
@@ -51,7 +51,8 @@ public final class SocketStore {
     }
   }
 
-  private static Set<Key> insertKeys(Connection c, List<SocketCopy.Upload> uploads) throws SQLException {
+  private static Set<Key> insertKeys(Connection c, List<SocketCopy.Upload> uploads)
+      throws SQLException {
     List<Integer> id = new ArrayList<>();
     List<Long> ts = new ArrayList<>();
     List<String> source = new ArrayList<>();
@@ -71,16 +72,17 @@ public final class SocketStore {
     // One statement per group: the new keys also update their hosts (first, last, count), so a
     // replayed snapshot touches neither; host rows are locked in key order, so two writers
     // never wait on each other in opposite orders.
-    String sql = "WITH k AS (INSERT INTO socket_snapshots (collector_id, ts, source, listener_rows, connection_rows,"
-        + " dropped_rows) SELECT i, to_timestamp(t), s, l, n, d FROM unnest(?::int[], ?::bigint[], ?::text[], ?::int[],"
-        + " ?::int[], ?::int[]) AS u(i, t, s, l, n, d) ORDER BY i, t ON CONFLICT DO NOTHING RETURNING collector_id, ts),"
-        + " h AS (INSERT INTO socket_hosts (collector_id, first_snapshot, last_snapshot, snapshots)"
-        + " SELECT collector_id, min(ts), max(ts), count(*) FROM k GROUP BY collector_id ORDER BY collector_id"
-        + " ON CONFLICT (collector_id) DO UPDATE SET"
-        + " first_snapshot = least(socket_hosts.first_snapshot, excluded.first_snapshot),"
-        + " last_snapshot = greatest(socket_hosts.last_snapshot, excluded.last_snapshot),"
-        + " snapshots = socket_hosts.snapshots + excluded.snapshots)"
-        + " SELECT collector_id, extract(epoch FROM ts)::bigint FROM k";
+    String sql =
+        "WITH k AS (INSERT INTO socket_snapshots (collector_id, ts, source, listener_rows, connection_rows,"
+            + " dropped_rows) SELECT i, to_timestamp(t), s, l, n, d FROM unnest(?::int[], ?::bigint[], ?::text[], ?::int[],"
+            + " ?::int[], ?::int[]) AS u(i, t, s, l, n, d) ORDER BY i, t ON CONFLICT DO NOTHING RETURNING collector_id, ts),"
+            + " h AS (INSERT INTO socket_hosts (collector_id, first_snapshot, last_snapshot, snapshots)"
+            + " SELECT collector_id, min(ts), max(ts), count(*) FROM k GROUP BY collector_id ORDER BY collector_id"
+            + " ON CONFLICT (collector_id) DO UPDATE SET"
+            + " first_snapshot = least(socket_hosts.first_snapshot, excluded.first_snapshot),"
+            + " last_snapshot = greatest(socket_hosts.last_snapshot, excluded.last_snapshot),"
+            + " snapshots = socket_hosts.snapshots + excluded.snapshots)"
+            + " SELECT collector_id, extract(epoch FROM ts)::bigint FROM k";
     Set<Key> fresh = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setArray(1, c.createArrayOf("int4", id.toArray()));
@@ -99,45 +101,60 @@ public final class SocketStore {
   }
 
   /**
-   * Moves the rows of hours that ended before {@code before} into {@code listener_hours},
-   * {@code connection_hours} and {@code listeners}, in one statement (so one transaction, and
-   * two appliances rolling up at once each move a row at most once).
+   * Moves the rows of hours that ended before {@code before} into {@code listener_hours}, {@code
+   * connection_hours} and {@code listeners}, in one statement (so one transaction, and two
+   * appliances rolling up at once each move a row at most once).
    *
    * @return the number of raw rows moved
    */
   public long rollup(Instant before) {
     String keyL = "collector_id, proto, local_addr, local_port, username, process, service";
-    String keyC = "collector_id, hour, direction, proto, local_addr, local_port, remote_addr, remote_port,"
-        + " username, process, service";
-    String sql = "WITH moved AS (DELETE FROM socket_rows WHERE ts < date_trunc('hour', ?::timestamptz) RETURNING *),"
-        + " lh AS (INSERT INTO listener_hours (" + keyL.replace("collector_id,", "collector_id, hour,")
-        + ", first_seen, last_seen, snapshots)"
-        + "   SELECT collector_id, date_trunc('hour', ts), proto, local_addr, local_port, username, process, service,"
-        + "   min(ts), max(ts), count(*) FROM moved WHERE kind = 'l' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
-        + "   ON CONFLICT (" + keyL.replace("collector_id,", "collector_id, hour,") + ") DO UPDATE SET"
-        + "   first_seen = least(listener_hours.first_seen, excluded.first_seen),"
-        + "   last_seen = greatest(listener_hours.last_seen, excluded.last_seen),"
-        + "   snapshots = listener_hours.snapshots + excluded.snapshots),"
-        + " ls AS (INSERT INTO listeners (" + keyL + ", first_seen, last_seen, snapshots)"
-        + "   SELECT " + keyL + ", min(ts), max(ts), count(*) FROM moved WHERE kind = 'l'"
-        + "   GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
-        + "   ON CONFLICT (" + keyL + ") DO UPDATE SET"
-        + "   first_seen = least(listeners.first_seen, excluded.first_seen),"
-        + "   last_seen = greatest(listeners.last_seen, excluded.last_seen),"
-        + "   snapshots = listeners.snapshots + excluded.snapshots),"
-        + " ch AS (INSERT INTO connection_hours (" + keyC + ", first_seen, last_seen, snapshots, connections,"
-        + "   max_connections)"
-        + "   SELECT collector_id, date_trunc('hour', ts), direction, proto, local_addr, local_port, remote_addr,"
-        + "   remote_port, username, process, service, min(ts), max(ts), count(*), sum(connections), max(connections)"
-        + "   FROM moved WHERE kind = 'c' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
-        + "   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
-        + "   ON CONFLICT (" + keyC + ") DO UPDATE SET"
-        + "   first_seen = least(connection_hours.first_seen, excluded.first_seen),"
-        + "   last_seen = greatest(connection_hours.last_seen, excluded.last_seen),"
-        + "   snapshots = connection_hours.snapshots + excluded.snapshots,"
-        + "   connections = connection_hours.connections + excluded.connections,"
-        + "   max_connections = greatest(connection_hours.max_connections, excluded.max_connections))"
-        + " SELECT count(*) FROM moved";
+    String keyC =
+        "collector_id, hour, direction, proto, local_addr, local_port, remote_addr, remote_port,"
+            + " username, process, service";
+    String sql =
+        "WITH moved AS (DELETE FROM socket_rows WHERE ts < date_trunc('hour', ?::timestamptz) RETURNING *),"
+            + " lh AS (INSERT INTO listener_hours ("
+            + keyL.replace("collector_id,", "collector_id, hour,")
+            + ", first_seen, last_seen, snapshots)"
+            + "   SELECT collector_id, date_trunc('hour', ts), proto, local_addr, local_port, username, process, service,"
+            + "   min(ts), max(ts), count(*) FROM moved WHERE kind = 'l' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+            + "   ON CONFLICT ("
+            + keyL.replace("collector_id,", "collector_id, hour,")
+            + ") DO UPDATE SET"
+            + "   first_seen = least(listener_hours.first_seen, excluded.first_seen),"
+            + "   last_seen = greatest(listener_hours.last_seen, excluded.last_seen),"
+            + "   snapshots = listener_hours.snapshots + excluded.snapshots),"
+            + " ls AS (INSERT INTO listeners ("
+            + keyL
+            + ", first_seen, last_seen, snapshots)"
+            + "   SELECT "
+            + keyL
+            + ", min(ts), max(ts), count(*) FROM moved WHERE kind = 'l'"
+            + "   GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+            + "   ON CONFLICT ("
+            + keyL
+            + ") DO UPDATE SET"
+            + "   first_seen = least(listeners.first_seen, excluded.first_seen),"
+            + "   last_seen = greatest(listeners.last_seen, excluded.last_seen),"
+            + "   snapshots = listeners.snapshots + excluded.snapshots),"
+            + " ch AS (INSERT INTO connection_hours ("
+            + keyC
+            + ", first_seen, last_seen, snapshots, connections,"
+            + "   max_connections)"
+            + "   SELECT collector_id, date_trunc('hour', ts), direction, proto, local_addr, local_port, remote_addr,"
+            + "   remote_port, username, process, service, min(ts), max(ts), count(*), sum(connections), max(connections)"
+            + "   FROM moved WHERE kind = 'c' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+            + "   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+            + "   ON CONFLICT ("
+            + keyC
+            + ") DO UPDATE SET"
+            + "   first_seen = least(connection_hours.first_seen, excluded.first_seen),"
+            + "   last_seen = greatest(connection_hours.last_seen, excluded.last_seen),"
+            + "   snapshots = connection_hours.snapshots + excluded.snapshots,"
+            + "   connections = connection_hours.connections + excluded.connections,"
+            + "   max_connections = greatest(connection_hours.max_connections, excluded.max_connections))"
+            + " SELECT count(*) FROM moved";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setTimestamp(1, java.sql.Timestamp.from(before));
@@ -154,21 +171,24 @@ public final class SocketStore {
 
   /** Every listener of every host with its host's facts, in one query over the summary tables. */
   List<StoredListener> listeners(Integer collectorId) {
-    String sql = "SELECT l.collector_id, coalesce(h.hostname, c.label, 'collector ' || c.id), h.os_family,"
-        + " l.proto, host(l.local_addr), l.local_port, l.username, l.process, l.service,"
-        + " extract(epoch FROM l.first_seen)::bigint, extract(epoch FROM l.last_seen)::bigint, l.snapshots,"
-        + " extract(epoch FROM s.first_snapshot)::bigint, extract(epoch FROM s.last_snapshot)::bigint"
-        + " FROM (SELECT collector_id, proto, local_addr, local_port, username, process, service,"
-        + "   min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(snapshots) AS snapshots FROM ("
-        + "   SELECT collector_id, proto, local_addr, local_port, username, process, service, first_seen, last_seen,"
-        + "   snapshots FROM listeners" + (collectorId == null ? "" : " WHERE collector_id = ?")
-        + "   UNION ALL SELECT collector_id, proto, local_addr, local_port, username, process, service, min(ts), max(ts),"
-        + "   count(*) FROM socket_rows WHERE kind = 'l'" + (collectorId == null ? "" : " AND collector_id = ?")
-        + "   GROUP BY 1, 2, 3, 4, 5, 6, 7) u GROUP BY 1, 2, 3, 4, 5, 6, 7) l"
-        + " JOIN collectors c ON c.id = l.collector_id"
-        + " JOIN socket_hosts s ON s.collector_id = l.collector_id"
-        + " LEFT JOIN host_inventory h ON h.collector_id = l.collector_id"
-        + " ORDER BY l.collector_id, l.local_port, l.proto, l.local_addr";
+    String sql =
+        "SELECT l.collector_id, coalesce(h.hostname, c.label, 'collector ' || c.id), h.os_family,"
+            + " l.proto, host(l.local_addr), l.local_port, l.username, l.process, l.service,"
+            + " extract(epoch FROM l.first_seen)::bigint, extract(epoch FROM l.last_seen)::bigint, l.snapshots,"
+            + " extract(epoch FROM s.first_snapshot)::bigint, extract(epoch FROM s.last_snapshot)::bigint"
+            + " FROM (SELECT collector_id, proto, local_addr, local_port, username, process, service,"
+            + "   min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(snapshots) AS snapshots FROM ("
+            + "   SELECT collector_id, proto, local_addr, local_port, username, process, service, first_seen, last_seen,"
+            + "   snapshots FROM listeners"
+            + (collectorId == null ? "" : " WHERE collector_id = ?")
+            + "   UNION ALL SELECT collector_id, proto, local_addr, local_port, username, process, service, min(ts), max(ts),"
+            + "   count(*) FROM socket_rows WHERE kind = 'l'"
+            + (collectorId == null ? "" : " AND collector_id = ?")
+            + "   GROUP BY 1, 2, 3, 4, 5, 6, 7) u GROUP BY 1, 2, 3, 4, 5, 6, 7) l"
+            + " JOIN collectors c ON c.id = l.collector_id"
+            + " JOIN socket_hosts s ON s.collector_id = l.collector_id"
+            + " LEFT JOIN host_inventory h ON h.collector_id = l.collector_id"
+            + " ORDER BY l.collector_id, l.local_port, l.proto, l.local_addr";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       if (collectorId != null) {
@@ -179,9 +199,22 @@ public final class SocketStore {
       List<StoredListener> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new StoredListener(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getInt(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getLong(11),
-              rs.getLong(12), rs.getLong(13), rs.getLong(14)));
+          out.add(
+              new StoredListener(
+                  rs.getInt(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getInt(6),
+                  rs.getString(7),
+                  rs.getString(8),
+                  rs.getString(9),
+                  rs.getLong(10),
+                  rs.getLong(11),
+                  rs.getLong(12),
+                  rs.getLong(13),
+                  rs.getLong(14)));
         }
       }
       return out;
@@ -191,14 +224,27 @@ public final class SocketStore {
   }
 
   /** A listener row with what the audit needs of its host. */
-  record StoredListener(int collectorId, String hostname, String osFamily, String proto, String addr, int port,
-      String user, String process, String service, long firstSeen, long lastSeen, long snapshots,
-      long hostFirstSnapshot, long hostLastSnapshot) {}
+  record StoredListener(
+      int collectorId,
+      String hostname,
+      String osFamily,
+      String proto,
+      String addr,
+      int port,
+      String user,
+      String process,
+      String service,
+      long firstSeen,
+      long lastSeen,
+      long snapshots,
+      long hostFirstSnapshot,
+      long hostLastSnapshot) {}
 
   /** Hosts matching a collector id or hostname (a hostname may name several). */
   List<Integer> findHost(String idOrName) {
-    String sql = "SELECT c.id FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id"
-        + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id";
+    String sql =
+        "SELECT c.id FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id"
+            + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, idOrName);

@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for socket snapshots, as {@link SampleWriter} does for samples: requests queue
- * their parsed bodies; a few writer threads take whatever has queued up and store it in one
- * transaction ({@link SocketStore#write}); only then do the requests answer 204. Under load
- * thousands of small bodies become a few large upserts and one WAL flush each.
+ * Group commit for socket snapshots, as {@link SampleWriter} does for samples: requests queue their
+ * parsed bodies; a few writer threads take whatever has queued up and store it in one transaction
+ * ({@link SocketStore#write}); only then do the requests answer 204. Under load thousands of small
+ * bodies become a few large upserts and one WAL flush each.
  */
 public final class SocketWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SocketWriter.class);
@@ -32,7 +32,10 @@ public final class SocketWriter implements AutoCloseable {
   private final List<Thread> writers = new ArrayList<>();
   private volatile boolean running = true;
 
-  /** @param afterNewSnapshots run after a commit that stored new snapshots (the audit's cache is dropped) */
+  /**
+   * @param afterNewSnapshots run after a commit that stored new snapshots (the audit's cache is
+   *     dropped)
+   */
   public SocketWriter(SocketStore store, Config.Ingest settings, Runnable afterNewSnapshots) {
     this.store = store;
     this.settings = settings;
@@ -42,7 +45,10 @@ public final class SocketWriter implements AutoCloseable {
     }
   }
 
-  /** Queues a body's snapshots; the future completes with the number of new snapshots once committed. */
+  /**
+   * Queues a body's snapshots; the future completes with the number of new snapshots once
+   * committed.
+   */
   CompletableFuture<Integer> submit(int collectorId, List<SocketSnapshot> snapshots) {
     CompletableFuture<Integer> f = new CompletableFuture<>();
     if (snapshots.isEmpty()) {
@@ -56,8 +62,12 @@ public final class SocketWriter implements AutoCloseable {
     long after = queuedRows.addAndGet(rows);
     if (after > settings.queueRows()) {
       queuedRows.addAndGet(-rows);
-      throw new SampleWriter.OverloadedException("receiver busy: " + (after - rows)
-          + " socket rows waiting for the database (limit " + settings.queueRows() + ")");
+      throw new SampleWriter.OverloadedException(
+          "receiver busy: "
+              + (after - rows)
+              + " socket rows waiting for the database (limit "
+              + settings.queueRows()
+              + ")");
     }
     queue.add(new Pending(new SocketCopy.Upload(collectorId, snapshots), rows, f));
     return f;
@@ -109,7 +119,11 @@ public final class SocketWriter implements AutoCloseable {
         afterNewSnapshots.run();
       }
     } catch (SQLException e) {
-      log.warn("could not store {} socket rows from {} request(s): {}", rows, group.size(), e.getMessage());
+      log.warn(
+          "could not store {} socket rows from {} request(s): {}",
+          rows,
+          group.size(),
+          e.getMessage());
       failure = new StorageUnavailableException("database unavailable: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       log.error("unexpected failure storing {} socket rows", rows, e);
@@ -139,7 +153,8 @@ public final class SocketWriter implements AutoCloseable {
     }
     Pending p;
     while ((p = queue.poll()) != null) {
-      p.stored().completeExceptionally(new StorageUnavailableException("receiver is shutting down"));
+      p.stored()
+          .completeExceptionally(new StorageUnavailableException("receiver is shutting down"));
     }
   }
 }

@@ -41,7 +41,8 @@ public final class SocketsParser {
     final Set<SocketSnapshot.Listener> listeners = new LinkedHashSet<>();
     final Map<SocketSnapshot.Connection, Integer> connections = new LinkedHashMap<>();
 
-    Open(long ts, String source, int listenerRows, int connectionRows, int dropped, int headerLine) {
+    Open(
+        long ts, String source, int listenerRows, int connectionRows, int dropped, int headerLine) {
       this.ts = ts;
       this.source = source;
       this.listenerRows = listenerRows;
@@ -51,8 +52,8 @@ public final class SocketsParser {
     }
 
     SocketSnapshot close() {
-      return new SocketSnapshot(ts, source, listenerRows, connectionRows, dropped, List.copyOf(listeners),
-          connections);
+      return new SocketSnapshot(
+          ts, source, listenerRows, connectionRows, dropped, List.copyOf(listeners), connections);
     }
   }
 
@@ -83,7 +84,11 @@ public final class SocketsParser {
           if (open != null) {
             out.add(finish(open, line));
           }
-          count(f, 6, line, "<ts>,snapshot,<source>,<listener_rows>,<connection_rows>,<dropped_rows>");
+          count(
+              f,
+              6,
+              line,
+              "<ts>,snapshot,<source>,<listener_rows>,<connection_rows>,<dropped_rows>");
           String source = f.get(2);
           if (!source.equals("proc") && !source.equals("cim") && !source.equals("netstat")) {
             throw bad(line, "source must be proc, cim or netstat, got '" + source + "'");
@@ -91,28 +96,54 @@ public final class SocketsParser {
           if (!seen.add(ts)) {
             throw bad(line, "a second snapshot with ts " + ts + " in the same body");
           }
-          open = new Open(ts, source, number(f.get(3), line, "listener_rows", Integer.MAX_VALUE),
-              number(f.get(4), line, "connection_rows", Integer.MAX_VALUE),
-              number(f.get(5), line, "dropped_rows", Integer.MAX_VALUE), line);
+          open =
+              new Open(
+                  ts,
+                  source,
+                  number(f.get(3), line, "listener_rows", Integer.MAX_VALUE),
+                  number(f.get(4), line, "connection_rows", Integer.MAX_VALUE),
+                  number(f.get(5), line, "dropped_rows", Integer.MAX_VALUE),
+                  line);
         }
         case "listen" -> {
           Open o = within(open, ts, line);
-          count(f, 8, line, "<ts>,listen,<proto>,<local_addr>,<local_port>,<user>,<process>,<service>");
+          count(
+              f,
+              8,
+              line,
+              "<ts>,listen,<proto>,<local_addr>,<local_port>,<user>,<process>,<service>");
           if (++o.listens > o.listenerRows) {
-            throw bad(line, "more listen lines than the " + o.listenerRows + " announced by the snapshot on line "
-                + o.headerLine);
+            throw bad(
+                line,
+                "more listen lines than the "
+                    + o.listenerRows
+                    + " announced by the snapshot on line "
+                    + o.headerLine);
           }
-          o.listeners.add(new SocketSnapshot.Listener(proto(f.get(2), line), address(f.get(3), line, "local_addr"),
-              port(f.get(4), line, "local_port"), text(f.get(5), line, "user"), text(f.get(6), line, "process"),
-              text(f.get(7), line, "service")));
+          o.listeners.add(
+              new SocketSnapshot.Listener(
+                  proto(f.get(2), line),
+                  address(f.get(3), line, "local_addr"),
+                  port(f.get(4), line, "local_port"),
+                  text(f.get(5), line, "user"),
+                  text(f.get(6), line, "process"),
+                  text(f.get(7), line, "service")));
         }
         case "conn" -> {
           Open o = within(open, ts, line);
-          count(f, 12, line, "<ts>,conn,<direction>,<proto>,<local_addr>,<local_port>,<remote_addr>,<remote_port>,"
-              + "<user>,<process>,<service>,<count>");
+          count(
+              f,
+              12,
+              line,
+              "<ts>,conn,<direction>,<proto>,<local_addr>,<local_port>,<remote_addr>,<remote_port>,"
+                  + "<user>,<process>,<service>,<count>");
           if (++o.conns > o.connectionRows) {
-            throw bad(line, "more conn lines than the " + o.connectionRows + " announced by the snapshot on line "
-                + o.headerLine);
+            throw bad(
+                line,
+                "more conn lines than the "
+                    + o.connectionRows
+                    + " announced by the snapshot on line "
+                    + o.headerLine);
           }
           String direction = f.get(2).equals("in") ? "in" : f.get(2).equals("out") ? "out" : null;
           if (direction == null) {
@@ -122,22 +153,37 @@ public final class SocketsParser {
           int remotePort = port(f.get(7), line, "remote_port");
           // the ephemeral end is not kept: it would make every connection a key of its own
           if (direction.equals("in") && remotePort != 0) {
-            throw bad(line, "an 'in' line carries remote_port 0 (the client's ephemeral port is not kept), got "
-                + remotePort);
+            throw bad(
+                line,
+                "an 'in' line carries remote_port 0 (the client's ephemeral port is not kept), got "
+                    + remotePort);
           }
           if (direction.equals("out") && localPort != 0) {
-            throw bad(line, "an 'out' line carries local_port 0 (the ephemeral port is not kept), got " + localPort);
+            throw bad(
+                line,
+                "an 'out' line carries local_port 0 (the ephemeral port is not kept), got "
+                    + localPort);
           }
           int n = number(f.get(11), line, "count", Integer.MAX_VALUE);
           if (n < 1) {
             throw bad(line, "count must be at least 1, got " + n);
           }
-          var key = new SocketSnapshot.Connection(direction, proto(f.get(3), line), address(f.get(4), line, "local_addr"),
-              localPort, address(f.get(6), line, "remote_addr"), remotePort, text(f.get(8), line, "user"),
-              text(f.get(9), line, "process"), text(f.get(10), line, "service"));
+          var key =
+              new SocketSnapshot.Connection(
+                  direction,
+                  proto(f.get(3), line),
+                  address(f.get(4), line, "local_addr"),
+                  localPort,
+                  address(f.get(6), line, "remote_addr"),
+                  remotePort,
+                  text(f.get(8), line, "user"),
+                  text(f.get(9), line, "process"),
+                  text(f.get(10), line, "service"));
           o.connections.merge(key, n, (a, b) -> (int) Math.min((long) a + b, Integer.MAX_VALUE));
         }
-        default -> throw bad(line, "expected snapshot, listen or conn after the timestamp, got '" + kind + "'");
+        default ->
+            throw bad(
+                line, "expected snapshot, listen or conn after the timestamp, got '" + kind + "'");
       }
     }
     if (open != null) {
@@ -148,8 +194,19 @@ public final class SocketsParser {
 
   private static SocketSnapshot finish(Open o, int line) throws MalformedSamplesException {
     if (o.listens != o.listenerRows || o.conns != o.connectionRows) {
-      throw bad(line, "the snapshot on line " + o.headerLine + " announced " + o.listenerRows + " listen and "
-          + o.connectionRows + " conn lines but " + o.listens + " and " + o.conns + " followed");
+      throw bad(
+          line,
+          "the snapshot on line "
+              + o.headerLine
+              + " announced "
+              + o.listenerRows
+              + " listen and "
+              + o.connectionRows
+              + " conn lines but "
+              + o.listens
+              + " and "
+              + o.conns
+              + " followed");
     }
     return o.close();
   }
@@ -159,22 +216,34 @@ public final class SocketsParser {
       throw bad(line, "a listen or conn line before any snapshot line");
     }
     if (open.ts != ts) {
-      throw bad(line, "ts " + ts + " differs from its snapshot's " + open.ts + " (line " + open.headerLine + ")");
+      throw bad(
+          line,
+          "ts "
+              + ts
+              + " differs from its snapshot's "
+              + open.ts
+              + " (line "
+              + open.headerLine
+              + ")");
     }
     return open;
   }
 
   /**
-   * Splits on commas. Every byte must be printable ASCII: the protocol percent-encodes all
-   * else, so a raw space, control byte or non-ASCII byte is a collector bug worth refusing.
+   * Splits on commas. Every byte must be printable ASCII: the protocol percent-encodes all else, so
+   * a raw space, control byte or non-ASCII byte is a collector bug worth refusing.
    */
-  private static List<String> fields(byte[] b, int from, int to, int line) throws MalformedSamplesException {
+  private static List<String> fields(byte[] b, int from, int to, int line)
+      throws MalformedSamplesException {
     List<String> out = new ArrayList<>(12);
     int start = from;
     for (int i = from; i < to; i++) {
       int c = b[i] & 0xff;
       if (c < 0x21 || c > 0x7e) {
-        throw bad(line, String.format("byte 0x%02X at column %d; text must be percent-encoded", c, i - from + 1));
+        throw bad(
+            line,
+            String.format(
+                "byte 0x%02X at column %d; text must be percent-encoded", c, i - from + 1));
       }
       if (c == ',') {
         out.add(new String(b, start, i - start, StandardCharsets.US_ASCII));
@@ -185,7 +254,8 @@ public final class SocketsParser {
     return out;
   }
 
-  private static void count(List<String> f, int n, int line, String form) throws MalformedSamplesException {
+  private static void count(List<String> f, int n, int line, String form)
+      throws MalformedSamplesException {
     if (f.size() != n) {
       throw bad(line, "expected " + n + " comma-separated fields '" + form + "', got " + f.size());
     }
@@ -200,7 +270,8 @@ public final class SocketsParser {
     return v;
   }
 
-  private static int number(String s, int line, String name, int max) throws MalformedSamplesException {
+  private static int number(String s, int line, String name, int max)
+      throws MalformedSamplesException {
     if (!digits(s, 10)) {
       throw bad(line, name + " must be a non-negative integer, got '" + clip(s) + "'");
     }
@@ -256,7 +327,10 @@ public final class SocketsParser {
     return c;
   }
 
-  /** Percent-decoded bytes as UTF-8; invalid sequences become U+FFFD, and so does NUL (PostgreSQL text cannot hold it). */
+  /**
+   * Percent-decoded bytes as UTF-8; invalid sequences become U+FFFD, and so does NUL (PostgreSQL
+   * text cannot hold it).
+   */
   static String text(String s, int line, String name) throws MalformedSamplesException {
     if (s.indexOf('%') < 0) {
       if (s.length() > MAX_TEXT_BYTES) {

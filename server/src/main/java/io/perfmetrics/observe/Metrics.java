@@ -25,18 +25,21 @@ import javax.sql.DataSource;
 
 /**
  * The appliance's figures for an operator's monitoring, served as {@code GET /metrics} in the
- * Prometheus text format. Features that count events (ingest, deploy, scans, the report cache)
- * get {@link #registry()} by constructor; figures that live in the database (collectors by state,
+ * Prometheus text format. Features that count events (ingest, deploy, scans, the report cache) get
+ * {@link #registry()} by constructor; figures that live in the database (collectors by state,
  * rollup lag) and the pool are read when scraped. Who may scrape is decided by the web layer.
  */
 public final class Metrics implements AutoCloseable {
   public static final String PATH = "/metrics";
+
   /** An active collector whose TTL ends within this counts as expiring. */
   static final Duration EXPIRING_WITHIN = Duration.ofDays(1);
+
   /** Several gauges share one query; a scrape reads it once, not once per gauge. */
   private static final Duration STORED_FIGURES_FRESH = Duration.ofSeconds(1);
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public Metrics() {
@@ -52,22 +55,34 @@ public final class Metrics implements AutoCloseable {
     return registry;
   }
 
-  /** Connections of the HikariCP pool: active, idle, open (both), threads waiting, and its maximum. */
+  /**
+   * Connections of the HikariCP pool: active, idle, open (both), threads waiting, and its maximum.
+   */
   public Metrics watchPool(DataSource dataSource) {
     if (dataSource instanceof HikariDataSource hikari) {
       poolGauge("perfmetrics.db.pool.active", hikari, HikariPoolMXBean::getActiveConnections);
       poolGauge("perfmetrics.db.pool.idle", hikari, HikariPoolMXBean::getIdleConnections);
       poolGauge("perfmetrics.db.pool.open", hikari, HikariPoolMXBean::getTotalConnections);
-      poolGauge("perfmetrics.db.pool.pending", hikari, HikariPoolMXBean::getThreadsAwaitingConnection);
+      poolGauge(
+          "perfmetrics.db.pool.pending", hikari, HikariPoolMXBean::getThreadsAwaitingConnection);
       Gauge.builder("perfmetrics.db.pool.max", hikari, HikariDataSource::getMaximumPoolSize)
-          .description("most connections the pool opens").register(registry);
+          .description("most connections the pool opens")
+          .register(registry);
     }
     return this;
   }
 
-  private void poolGauge(String name, HikariDataSource hikari, ToDoubleFunction<HikariPoolMXBean> figure) {
-    Gauge.builder(name, hikari, h -> h.getHikariPoolMXBean() == null ? Double.NaN : figure.applyAsDouble(h.getHikariPoolMXBean()))
-        .description("database pool connections").register(registry);
+  private void poolGauge(
+      String name, HikariDataSource hikari, ToDoubleFunction<HikariPoolMXBean> figure) {
+    Gauge.builder(
+            name,
+            hikari,
+            h ->
+                h.getHikariPoolMXBean() == null
+                    ? Double.NaN
+                    : figure.applyAsDouble(h.getHikariPoolMXBean()))
+        .description("database pool connections")
+        .register(registry);
   }
 
   /** Collectors by state (active, expiring within a day, expired, retired), from the database. */
@@ -80,7 +95,9 @@ public final class Metrics implements AutoCloseable {
     return this;
   }
 
-  private void collectorGauge(String state, Supplier<CollectorRegistry.Counts> counts,
+  private void collectorGauge(
+      String state,
+      Supplier<CollectorRegistry.Counts> counts,
       ToDoubleFunction<CollectorRegistry.Counts> figure) {
     Gauge.builder("perfmetrics.collectors", () -> figure.applyAsDouble(counts.get()))
         .description("collectors by state; expiring = active with less than a day of TTL left")
@@ -109,7 +126,8 @@ public final class Metrics implements AutoCloseable {
 
   private void count(Context ctx, Float millis) {
     Timer.builder("perfmetrics.http.requests")
-        .description("HTTP requests by route template and status (ingest refusals: route /api/v1/metrics)")
+        .description(
+            "HTTP requests by route template and status (ingest refusals: route /api/v1/metrics)")
         .tag("method", ctx.method().name())
         .tag("route", route(ctx))
         .tag("status", Integer.toString(ctx.statusCode()))

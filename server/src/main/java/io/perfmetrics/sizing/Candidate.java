@@ -1,6 +1,9 @@
 package io.perfmetrics.sizing;
 
-/** A catalog type considered for a host, its price under the report's pricing, and why it was or was not chosen. */
+/**
+ * A catalog type considered for a host, its price under the report's pricing, and why it was or was
+ * not chosen.
+ */
 public record Candidate(
     String type,
     String family,

@@ -45,27 +45,41 @@ public final class Catalog {
       }
       if (!header) {
         if (!line.trim().equals(HEADER)) {
-          throw new IllegalArgumentException(source + " line " + no + ": expected the header " + HEADER);
+          throw new IllegalArgumentException(
+              source + " line " + no + ": expected the header " + HEADER);
         }
         header = true;
         continue;
       }
       String[] f = line.split(",", -1);
       if (f.length != 13) {
-        throw new IllegalArgumentException(source + " line " + no + ": expected 13 fields, got " + f.length);
+        throw new IllegalArgumentException(
+            source + " line " + no + ": expected 13 fields, got " + f.length);
       }
       try {
         out.add(
             new InstanceType(
-                f[0].trim(), f[1].trim(), f[2].trim(), f[3].trim(), f[4].trim(),
-                Integer.parseInt(f[5].trim()), Double.parseDouble(f[6].trim()), f[7].trim(), f[8].trim(),
-                Double.parseDouble(f[9].trim()), optional(f[10]), optional(f[11]), optional(f[12])));
+                f[0].trim(),
+                f[1].trim(),
+                f[2].trim(),
+                f[3].trim(),
+                f[4].trim(),
+                Integer.parseInt(f[5].trim()),
+                Double.parseDouble(f[6].trim()),
+                f[7].trim(),
+                f[8].trim(),
+                Double.parseDouble(f[9].trim()),
+                optional(f[10]),
+                optional(f[11]),
+                optional(f[12])));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(source + " line " + no + ": not a number (" + e.getMessage() + ")");
+        throw new IllegalArgumentException(
+            source + " line " + no + ": not a number (" + e.getMessage() + ")");
       }
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException(source + ": no instance types (header found: " + header + ")");
+      throw new IllegalArgumentException(
+          source + ": no instance types (header found: " + header + ")");
     }
     return new Catalog(source, out);
   }

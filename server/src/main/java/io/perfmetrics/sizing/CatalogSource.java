@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The catalog in use: the one in the jar, or the operator's file. The file is re-read when its
- * modification time changes, looked at no more often than every {@code checkEvery} (by the
- * injected clock), so replacing it takes effect without a restart. A file that does not parse
- * is logged and the previous catalog stays.
+ * modification time changes, looked at no more often than every {@code checkEvery} (by the injected
+ * clock), so replacing it takes effect without a restart. A file that does not parse is logged and
+ * the previous catalog stays.
  */
 public final class CatalogSource {
   private static final Logger log = LoggerFactory.getLogger(CatalogSource.class);
@@ -34,7 +34,9 @@ public final class CatalogSource {
   private volatile FileTime loadedMtime;
   private volatile Instant nextCheck = Instant.MIN;
 
-  /** @param file null for the built-in catalog */
+  /**
+   * @param file null for the built-in catalog
+   */
   public CatalogSource(Path file, Clock clock, Duration checkEvery) {
     this.file = file;
     this.clock = clock;
@@ -54,7 +56,8 @@ public final class CatalogSource {
       if (in == null) {
         throw new IllegalStateException(BUILT_IN + " is missing from the jar");
       }
-      return Catalog.parse(new InputStreamReader(in, StandardCharsets.UTF_8), "built-in " + BUILT_IN);
+      return Catalog.parse(
+          new InputStreamReader(in, StandardCharsets.UTF_8), "built-in " + BUILT_IN);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -73,7 +76,8 @@ public final class CatalogSource {
                 loadFile();
               }
             } catch (IOException e) {
-              log.warn("catalog {} cannot be read ({}); keeping the one loaded", file, e.toString());
+              log.warn(
+                  "catalog {} cannot be read ({}); keeping the one loaded", file, e.toString());
             }
           }
         }

@@ -3,9 +3,8 @@ package io.perfmetrics.sizing;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * What a host needs, each figure the chosen percentile of its samples; the {@code *Needed}
- * figures are times the headroom factor and are what a type must provide. Null where the metric
- * is missing.
+ * What a host needs, each figure the chosen percentile of its samples; the {@code *Needed} figures
+ * are times the headroom factor and are what a type must provide. Null where the metric is missing.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Demand(
@@ -30,7 +29,10 @@ public record Demand(
    * catalog states no disk throughput). Each times the headroom factor.
    */
   public static Demand of(Usage u, Integer inventoryCpus, double percentile, double headroom) {
-    Double cpus = inventoryCpus != null && inventoryCpus > 0 ? Double.valueOf(inventoryCpus) : max(u.get(SizingMetric.CPU_COUNT));
+    Double cpus =
+        inventoryCpus != null && inventoryCpus > 0
+            ? Double.valueOf(inventoryCpus)
+            : max(u.get(SizingMetric.CPU_COUNT));
     Double busy = p(u.get(SizingMetric.CPU_BUSY_PCT), percentile);
     Double vcpu = cpus == null || busy == null ? null : cpus * busy / 100.0;
     Double mem = p(u.get(SizingMetric.MEM_USED), percentile);

@@ -10,18 +10,20 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs in the sample writer's transaction: marks each (collector, hour) the group touched, so
- * the rollup knows what to recompute. One small statement per group (a group is up to 50,000
- * samples), not per sample; the hot path keeps its COPY.
+ * Runs in the sample writer's transaction: marks each (collector, hour) the group touched, so the
+ * rollup knows what to recompute. One small statement per group (a group is up to 50,000 samples),
+ * not per sample; the hot path keeps its COPY.
  *
- * <p>Marks are written in (collector, hour) order, the order the rollup deletes them in, so the
- * two never wait on each other in a cycle. {@code DO UPDATE} (not {@code DO NOTHING}) takes the
- * row lock and renews seq: a rollup that read the old mark will not delete the new one.
+ * <p>Marks are written in (collector, hour) order, the order the rollup deletes them in, so the two
+ * never wait on each other in a cycle. {@code DO UPDATE} (not {@code DO NOTHING}) takes the row
+ * lock and renews seq: a rollup that read the old mark will not delete the new one.
  */
 public final class DirtyHours implements SampleWriter.InTransaction {
   private final Clock clock;
 
-  /** @param clock the time of a mark is the appliance's, the one the rollup compares it with */
+  /**
+   * @param clock the time of a mark is the appliance's, the one the rollup compares it with
+   */
   public DirtyHours(Clock clock) {
     this.clock = clock;
   }

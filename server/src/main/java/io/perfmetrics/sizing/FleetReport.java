@@ -33,13 +33,19 @@ public record FleetReport(
    * recommended (sized hosts), savings (hosts with both).
    */
   public record ProviderTotal(
-      String provider, int hosts, int sized, double currentMonthly, double recommendedMonthly, double monthlySavings) {}
+      String provider,
+      int hosts,
+      int sized,
+      double currentMonthly,
+      double recommendedMonthly,
+      double monthlySavings) {}
 
   /** Totals per provider ("none" for hosts without one), in provider order. */
   public static List<ProviderTotal> totals(List<HostSizing> hosts) {
     Map<String, double[]> sums = new TreeMap<>();
     for (HostSizing s : hosts) {
-      double[] t = sums.computeIfAbsent(s.provider() == null ? "none" : s.provider(), k -> new double[5]);
+      double[] t =
+          sums.computeIfAbsent(s.provider() == null ? "none" : s.provider(), k -> new double[5]);
       t[0]++;
       if (HostSizing.SIZED.equals(s.status())) {
         t[1]++;
@@ -53,16 +59,28 @@ public record FleetReport(
       }
     }
     List<ProviderTotal> out = new ArrayList<>();
-    sums.forEach((p, t) -> out.add(new ProviderTotal(
-        p, (int) t[0], (int) t[1], Sizer.round2(t[2]), Sizer.round2(t[3]), Sizer.round2(t[4]))));
+    sums.forEach(
+        (p, t) ->
+            out.add(
+                new ProviderTotal(
+                    p,
+                    (int) t[0],
+                    (int) t[1],
+                    Sizer.round2(t[2]),
+                    Sizer.round2(t[3]),
+                    Sizer.round2(t[4]))));
     return out;
   }
 
   /** The hosts whose confidence rating is one of {@code ratings}, with totals over them alone. */
   public FleetReport withConfidence(Set<String> ratings) {
-    List<HostSizing> kept = hosts.stream()
-        .filter(h -> ratings.contains(h.confidence() == null ? "insufficient" : h.confidence().rating()))
-        .toList();
+    List<HostSizing> kept =
+        hosts.stream()
+            .filter(
+                h ->
+                    ratings.contains(
+                        h.confidence() == null ? "insufficient" : h.confidence().rating()))
+            .toList();
     return new FleetReport(generatedAt, parameters, kept, totals(kept));
   }
 }

@@ -7,15 +7,16 @@ import java.util.Arrays;
  * Counts of values in fixed buckets, plus count, sum and exact maximum: mergeable, so hourly
  * rollups add up to days and days to a lookback window without looking at a sample again.
  *
- * <p>Error bound: {@link #percentile} answers the upper edge of the bucket holding the
- * nearest-rank percentile, capped at the exact maximum. The answer is never below the exact
- * nearest-rank percentile of the samples and exceeds it by less than one bucket: 0.5 percentage
- * points on the {@link Scale#PERCENT} scale, 2% of the value on the {@link Scale#LOG} scale
- * (values under 1 are reported as at most 1). Sizing on it can over-provision by that much, never
- * under-provision.
+ * <p>Error bound: {@link #percentile} answers the upper edge of the bucket holding the nearest-rank
+ * percentile, capped at the exact maximum. The answer is never below the exact nearest-rank
+ * percentile of the samples and exceeds it by less than one bucket: 0.5 percentage points on the
+ * {@link Scale#PERCENT} scale, 2% of the value on the {@link Scale#LOG} scale (values under 1 are
+ * reported as at most 1). Sizing on it can over-provision by that much, never under-provision.
  */
 public final class Histogram {
-  /** Bucket layouts; the layout of a stored histogram never changes (a new one gets a new scale). */
+  /**
+   * Bucket layouts; the layout of a stored histogram never changes (a new one gets a new scale).
+   */
   public enum Scale {
     /** 0-100 in steps of 0.5: bucket i holds [0.5 i, 0.5 (i + 1)); 100 and above in the last. */
     PERCENT(201),
@@ -23,6 +24,7 @@ public final class Histogram {
     LOG(2200);
 
     final int buckets;
+
     /** upper[i] is the exclusive upper edge of bucket i; the last is infinite. */
     final double[] upper;
 
@@ -111,7 +113,9 @@ public final class Histogram {
     this.max = Math.max(this.max, max);
   }
 
-  /** The non-empty buckets as varint pairs (index delta, count): an hour of samples is a few bytes. */
+  /**
+   * The non-empty buckets as varint pairs (index delta, count): an hour of samples is a few bytes.
+   */
   public byte[] encode() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64);
     int last = 0;

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The sizing of one host. {@code status}: {@code sized}; {@code no_fit} (bigger than any type
- * allowed); {@code insufficient_data} (listed, not sized); {@code no_target} (no provider or
- * region known for it, or none in the catalog).
+ * allowed); {@code insufficient_data} (listed, not sized); {@code no_target} (no provider or region
+ * known for it, or none in the catalog).
  *
  * @param current the type it runs as now, priced; null when unknown or not in the catalog
  * @param monthlySavings current minus recommended, per month of 730 hours; null unless both known
@@ -39,13 +39,43 @@ public record HostSizing(
   /** Without the per-host detail, for the fleet list. */
   public HostSizing summary() {
     return new HostSizing(
-        hostId, hostname, status, provider, region, os, pricing, currentType, current, recommended,
-        monthlySavings, demand, confidence, null, null, notes, null);
+        hostId,
+        hostname,
+        status,
+        provider,
+        region,
+        os,
+        pricing,
+        currentType,
+        current,
+        recommended,
+        monthlySavings,
+        demand,
+        confidence,
+        null,
+        null,
+        notes,
+        null);
   }
 
   public HostSizing withSeries(Series s) {
     return new HostSizing(
-        hostId, hostname, status, provider, region, os, pricing, currentType, current, recommended,
-        monthlySavings, demand, confidence, candidates, rejected, notes, s);
+        hostId,
+        hostname,
+        status,
+        provider,
+        region,
+        os,
+        pricing,
+        currentType,
+        current,
+        recommended,
+        monthlySavings,
+        demand,
+        confidence,
+        candidates,
+        rejected,
+        notes,
+        s);
   }
 }

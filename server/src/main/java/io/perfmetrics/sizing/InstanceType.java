@@ -1,8 +1,8 @@
 package io.perfmetrics.sizing;
 
 /**
- * One row of the instance catalog. Prices are USD per hour; null where the provider publishes
- * none (no Windows on arm64, no commitment for some families).
+ * One row of the instance catalog. Prices are USD per hour; null where the provider publishes none
+ * (no Windows on arm64, no commitment for some families).
  */
 public record InstanceType(
     String provider,
@@ -41,7 +41,10 @@ public record InstanceType(
     return vcpu;
   }
 
-  /** Network bandwidth in Gbit/s from the class ("up-to-12.5Gbps" counts as 12.5); null when not stated. */
+  /**
+   * Network bandwidth in Gbit/s from the class ("up-to-12.5Gbps" counts as 12.5); null when not
+   * stated.
+   */
   public Double networkGbps() {
     String s = networkClass == null ? "" : networkClass.toLowerCase(java.util.Locale.ROOT);
     if (s.startsWith("up-to-")) {
@@ -64,7 +67,9 @@ public record InstanceType(
     return null;
   }
 
-  /** Hourly price under a pricing model and OS licence; null when the provider does not offer it. */
+  /**
+   * Hourly price under a pricing model and OS licence; null when the provider does not offer it.
+   */
   public Double hourly(PricingModel pricing, OsLicence os) {
     if (os == OsLicence.WINDOWS && windowsHour == null) {
       return null;

@@ -20,8 +20,13 @@ public enum OsLicence {
     return null;
   }
 
-  /** From the inventory's os family: Windows hosts need the licence, everything else runs Linux prices. */
+  /**
+   * From the inventory's os family: Windows hosts need the licence, everything else runs Linux
+   * prices.
+   */
   public static OsLicence ofFamily(String osFamily) {
-    return osFamily != null && osFamily.toLowerCase(Locale.ROOT).startsWith("win") ? WINDOWS : LINUX;
+    return osFamily != null && osFamily.toLowerCase(Locale.ROOT).startsWith("win")
+        ? WINDOWS
+        : LINUX;
   }
 }

@@ -1,5 +1,9 @@
 package io.perfmetrics.sizing;
 
+import io.perfmetrics.config.RetentionSettings;
+import io.perfmetrics.ingest.SampleCompactor;
+import io.perfmetrics.ingest.SeriesCodec;
+import io.perfmetrics.store.Partitions;
 import io.perfmetrics.store.StorageUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,26 +16,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import io.perfmetrics.config.RetentionSettings;
-import io.perfmetrics.ingest.SampleCompactor;
-import io.perfmetrics.ingest.SeriesCodec;
-import io.perfmetrics.store.Partitions;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps {@code sizing_hourly} and {@code sizing_daily} up to date: recomputes from the stored
- * samples every hour the sample writer marked, then merges the hours of each touched day. Every
- * row is recomputed whole from what is stored, so replays, concurrent appliances and a rollup
+ * samples every hour the sample writer marked, then merges the hours of each touched day. Every row
+ * is recomputed whole from what is stored, so replays, concurrent appliances and a rollup
  * interrupted half-way can never count a sample twice; at worst an hour is computed again.
  *
  * <p>Only hours that have ended, and have had no new samples for {@link #QUIET}, are rolled up.
- * Collectors upload every few minutes, so the current hour is re-marked with every upload, and
- * an ended hour still gets the samples of its last minutes for a few minutes after its end;
- * recomputing it at each of those uploads would read its samples many times over. This way an
- * hour is usually computed once. Reports therefore cover samples up to the last full hour, a few
- * minutes after it ends.
+ * Collectors upload every few minutes, so the current hour is re-marked with every upload, and an
+ * ended hour still gets the samples of its last minutes for a few minutes after its end;
+ * recomputing it at each of those uploads would read its samples many times over. This way an hour
+ * is usually computed once. Reports therefore cover samples up to the last full hour, a few minutes
+ * after it ends.
  *
  * <p>Runs in the background every few seconds; {@link #runOnce} is public so that tests (and a
  * benchmark) drive it step by step.
@@ -40,6 +40,7 @@ public final class Rollup {
   private static final Logger log = LoggerFactory.getLogger(Rollup.class);
   static final int MARKS_PER_TRANSACTION = 5_000;
   static final int DAYS_PER_TRANSACTION = 5_000;
+
   /** An hour is rolled up once it has had no new samples for this long. */
   public static final java.time.Duration QUIET = java.time.Duration.ofMinutes(2);
 
@@ -52,19 +53,23 @@ public final class Rollup {
   private final SampleCompactor compactor = new SampleCompactor(Partitions.samplesCompact());
   private final Partitions hourlyPartitions = Partitions.sizingHourly();
   private final Partitions dailyPartitions = Partitions.sizingDaily();
+
   /** Null until the first run has looked: TimescaleDB compresses its hypertable itself. */
   private Boolean compacting;
 
-  /** @param onProgress called after a run that changed rollups: cached reports are stale */
+  /**
+   * @param onProgress called after a run that changed rollups: cached reports are stale
+   */
   public Rollup(DataSource dataSource, Clock clock, Runnable onProgress) {
     this(dataSource, clock, onProgress, RetentionSettings.defaults());
   }
 
   /**
-   * @param retention hours older than its raw-sample period are not rolled up again (their
-   *     samples are gone or going; what is left of them would make a partial rollup)
+   * @param retention hours older than its raw-sample period are not rolled up again (their samples
+   *     are gone or going; what is left of them would make a partial rollup)
    */
-  public Rollup(DataSource dataSource, Clock clock, Runnable onProgress, RetentionSettings retention) {
+  public Rollup(
+      DataSource dataSource, Clock clock, Runnable onProgress, RetentionSettings retention) {
     this.dataSource = dataSource;
     this.clock = clock;
     this.onProgress = onProgress;
@@ -75,7 +80,8 @@ public final class Rollup {
   public synchronized boolean compacting() {
     if (compacting == null) {
       try (Connection c = dataSource.getConnection();
-          PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
+          PreparedStatement ps =
+              c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
           ResultSet rs = ps.executeQuery()) {
         compacting = !rs.next();
       } catch (SQLException e) {
@@ -86,16 +92,17 @@ public final class Rollup {
   }
 
   /**
-   * How long the oldest mark that is due (its hour ended and has been quiet for {@link #QUIET})
-   * has waited for a rollup, in seconds; 0 when none is due. A healthy appliance stays within a
-   * rollup period; a growing figure means rollups fail or fall behind.
+   * How long the oldest mark that is due (its hour ended and has been quiet for {@link #QUIET}) has
+   * waited for a rollup, in seconds; 0 when none is due. A healthy appliance stays within a rollup
+   * period; a growing figure means rollups fail or fall behind.
    */
   public double lagSeconds() {
     long now = clock.instant().getEpochSecond();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT coalesce(max(? - greatest(extract(epoch FROM hour) + 3600, extract(epoch FROM marked_at) + ?)), 0)"
-                + " FROM sizing_dirty WHERE hour <= to_timestamp(?) AND marked_at <= to_timestamp(?)")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT coalesce(max(? - greatest(extract(epoch FROM hour) + 3600, extract(epoch FROM marked_at) + ?)), 0)"
+                    + " FROM sizing_dirty WHERE hour <= to_timestamp(?) AND marked_at <= to_timestamp(?)")) {
       ps.setLong(1, now);
       ps.setLong(2, QUIET.toSeconds());
       ps.setLong(3, now - 3600);
@@ -155,7 +162,8 @@ public final class Rollup {
     for (SizingMetric m : SizingMetric.values()) {
       names.add(m.metricName);
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT id, name FROM metrics WHERE name = ANY(?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT id, name FROM metrics WHERE name = ANY(?)")) {
       ps.setArray(1, c.createArrayOf("text", names.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -167,7 +175,8 @@ public final class Rollup {
   }
 
   /** One transaction's worth of marks: returns {marks read, marks deleted}. */
-  private int[] hourBatch(Connection c, Map<Short, SizingMetric> ids, long now, boolean compact) throws SQLException {
+  private int[] hourBatch(Connection c, Map<Short, SizingMetric> ids, long now, boolean compact)
+      throws SQLException {
     List<Mark> marks = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -219,7 +228,8 @@ public final class Rollup {
                 "SELECT collector_id, metric_id, value FROM samples WHERE ts >= to_timestamp(?) AND ts < to_timestamp(?)"
                     + " AND collector_id = ANY(?) AND metric_id = ANY(?)");
         PreparedStatement delete =
-            c.prepareStatement("DELETE FROM sizing_hourly WHERE hour = to_timestamp(?) AND collector_id = ANY(?)");
+            c.prepareStatement(
+                "DELETE FROM sizing_hourly WHERE hour = to_timestamp(?) AND collector_id = ANY(?)");
         PreparedStatement insert =
             c.prepareStatement(
                 "INSERT INTO sizing_hourly (collector_id, metric_id, hour, n, sum, max, hist)"
@@ -229,9 +239,14 @@ public final class Rollup {
         Integer[] collectors = e.getValue().toArray(Integer[]::new);
         Map<Long, Histogram> hists = new HashMap<>();
         if (compact) {
-          for (int from = 0; from < collectors.length; from += SampleCompactor.COLLECTORS_PER_STATEMENT) {
-            Integer[] some = java.util.Arrays.copyOfRange(
-                collectors, from, Math.min(collectors.length, from + SampleCompactor.COLLECTORS_PER_STATEMENT));
+          for (int from = 0;
+              from < collectors.length;
+              from += SampleCompactor.COLLECTORS_PER_STATEMENT) {
+            Integer[] some =
+                java.util.Arrays.copyOfRange(
+                    collectors,
+                    from,
+                    Math.min(collectors.length, from + SampleCompactor.COLLECTORS_PER_STATEMENT));
             for (var series : compactor.compactHour(c, hour, some).entrySet()) {
               SizingMetric metric = ids.get((short) (series.getKey() & 0xffff));
               if (metric == null) {
@@ -256,7 +271,9 @@ public final class Rollup {
               int collector = rs.getInt(1);
               short metric = rs.getShort(2);
               long key = seriesKey(collector, metric);
-              hists.computeIfAbsent(key, k -> new Histogram(ids.get(metric).scale)).add(rs.getDouble(3));
+              hists
+                  .computeIfAbsent(key, k -> new Histogram(ids.get(metric).scale))
+                  .add(rs.getDouble(3));
             }
           }
         }
@@ -280,10 +297,15 @@ public final class Rollup {
       ps.executeBatch();
     }
     // in (collector, hour) order, the order writers mark in: no lock cycle between the two
-    marks.sort((a, b) -> a.collector() != b.collector() ? Integer.compare(a.collector(), b.collector()) : Long.compare(a.hour(), b.hour()));
+    marks.sort(
+        (a, b) ->
+            a.collector() != b.collector()
+                ? Integer.compare(a.collector(), b.collector())
+                : Long.compare(a.hour(), b.hour()));
     int deleted = 0;
     try (PreparedStatement ps =
-        c.prepareStatement("DELETE FROM sizing_dirty WHERE collector_id = ? AND hour = to_timestamp(?) AND seq = ?")) {
+        c.prepareStatement(
+            "DELETE FROM sizing_dirty WHERE collector_id = ? AND hour = to_timestamp(?) AND seq = ?")) {
       for (Mark m : marks) {
         ps.setInt(1, m.collector());
         ps.setLong(2, m.hour());
@@ -326,13 +348,15 @@ public final class Rollup {
                 "SELECT collector_id, metric_id, n, sum, max, hist FROM sizing_hourly WHERE collector_id = ANY(?)"
                     + " AND hour >= to_timestamp(?) AND hour < to_timestamp(?)");
         PreparedStatement delete =
-            c.prepareStatement("DELETE FROM sizing_daily WHERE day = DATE '1970-01-01' + ? AND collector_id = ANY(?)");
+            c.prepareStatement(
+                "DELETE FROM sizing_daily WHERE day = DATE '1970-01-01' + ? AND collector_id = ANY(?)");
         PreparedStatement insert =
             c.prepareStatement(
                 "INSERT INTO sizing_daily (collector_id, metric_id, day, n, sum, max, hist)"
                     + " VALUES (?, ?, DATE '1970-01-01' + ?, ?, ?, ?, ?)");
         PreparedStatement done =
-            c.prepareStatement("DELETE FROM sizing_dirty_day WHERE day = DATE '1970-01-01' + ? AND collector_id = ANY(?)")) {
+            c.prepareStatement(
+                "DELETE FROM sizing_dirty_day WHERE day = DATE '1970-01-01' + ? AND collector_id = ANY(?)")) {
       for (var e : byDay.entrySet()) {
         int day = e.getKey();
         var collectors = c.createArrayOf("int4", e.getValue().toArray());
@@ -388,7 +412,8 @@ public final class Rollup {
   }
 
   /** Inserts one rollup row per (collector, metric) histogram, as one batch. */
-  private static void insertAll(PreparedStatement insert, Map<Long, Histogram> hists, PeriodParam period)
+  private static void insertAll(
+      PreparedStatement insert, Map<Long, Histogram> hists, PeriodParam period)
       throws SQLException {
     for (var h : hists.entrySet()) {
       Histogram hist = h.getValue();

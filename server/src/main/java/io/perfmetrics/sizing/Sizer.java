@@ -21,9 +21,17 @@ public final class Sizer {
     Histogram cpu = usage.get(SizingMetric.CPU_BUSY_PCT);
     Histogram mem = usage.get(SizingMetric.MEM_USED);
     Confidence confidence =
-        Confidence.rate(cpu == null ? 0 : cpu.count(), usage.expectedSamples(), usage.daysCovered(), q.lookbackDays(), mem != null);
+        Confidence.rate(
+            cpu == null ? 0 : cpu.count(),
+            usage.expectedSamples(),
+            usage.daysCovered(),
+            q.lookbackDays(),
+            mem != null);
     Demand demand = Demand.of(usage, host.cpuCount(), q.percentile(), q.headroom());
-    for (SizingMetric m : new SizingMetric[] {SizingMetric.CPU_BUSY_PCT, SizingMetric.MEM_USED, SizingMetric.NET_RX, SizingMetric.NET_TX}) {
+    for (SizingMetric m :
+        new SizingMetric[] {
+          SizingMetric.CPU_BUSY_PCT, SizingMetric.MEM_USED, SizingMetric.NET_RX, SizingMetric.NET_TX
+        }) {
       if (usage.get(m) == null) {
         notes.add("no " + m.metricName + " samples in the last " + q.lookbackDays() + " days");
       }
@@ -37,11 +45,24 @@ public final class Sizer {
     if (currentType != null && host.provider() != null) {
       InstanceType t = catalog.find(host.provider(), host.region(), currentType);
       if (t == null) {
-        notes.add("current type " + currentType + " is not in the catalog for " + host.provider() + " " + host.region());
+        notes.add(
+            "current type "
+                + currentType
+                + " is not in the catalog for "
+                + host.provider()
+                + " "
+                + host.region());
       } else {
         Double h = t.hourly(q.pricing(), os);
         if (h == null) {
-          notes.add("current type " + currentType + " has no " + q.pricing().param() + " " + os.param() + " price");
+          notes.add(
+              "current type "
+                  + currentType
+                  + " has no "
+                  + q.pricing().param()
+                  + " "
+                  + os.param()
+                  + " price");
         } else {
           current = candidate(t, h, true, false, "the type this host runs as now");
         }
@@ -49,16 +70,54 @@ public final class Sizer {
     }
 
     if (!confidence.sufficient() || demand.vcpuNeeded() == null) {
-      notes.add(0, "too little data to size: " + confidence.samplesPresent() + " CPU samples (at least "
-          + Confidence.MIN_SAMPLES + " needed)" + (mem == null ? " and no memory samples" : "")
-          + (demand.cpuCount() == null ? ", CPU count unknown" : ""));
-      return new HostSizing(host.id(), host.name(), HostSizing.INSUFFICIENT, provider, region, os.param(),
-          q.pricing().param(), currentType, current, null, null, demand, confidence, List.of(), List.of(), notes, null);
+      notes.add(
+          0,
+          "too little data to size: "
+              + confidence.samplesPresent()
+              + " CPU samples (at least "
+              + Confidence.MIN_SAMPLES
+              + " needed)"
+              + (mem == null ? " and no memory samples" : "")
+              + (demand.cpuCount() == null ? ", CPU count unknown" : ""));
+      return new HostSizing(
+          host.id(),
+          host.name(),
+          HostSizing.INSUFFICIENT,
+          provider,
+          region,
+          os.param(),
+          q.pricing().param(),
+          currentType,
+          current,
+          null,
+          null,
+          demand,
+          confidence,
+          List.of(),
+          List.of(),
+          notes,
+          null);
     }
     if (provider == null || region == null) {
       notes.add(0, "no cloud identity: give provider and region to size it for a cloud");
-      return new HostSizing(host.id(), host.name(), HostSizing.NO_TARGET, provider, region, os.param(),
-          q.pricing().param(), currentType, current, null, null, demand, confidence, List.of(), List.of(), notes, null);
+      return new HostSizing(
+          host.id(),
+          host.name(),
+          HostSizing.NO_TARGET,
+          provider,
+          region,
+          os.param(),
+          q.pricing().param(),
+          currentType,
+          current,
+          null,
+          null,
+          demand,
+          confidence,
+          List.of(),
+          List.of(),
+          notes,
+          null);
     }
 
     List<Candidate> fitting = new ArrayList<>();
@@ -81,26 +140,79 @@ public final class Sizer {
       }
     }
     if (eligible == 0) {
-      notes.add(0, "the catalog has no " + provider + " " + region + " types with a " + q.pricing().param() + " "
-          + os.param() + " price" + (q.families().isEmpty() && q.arch() == null ? "" : " in the allowed families/architecture"));
-      return new HostSizing(host.id(), host.name(), HostSizing.NO_TARGET, provider, region, os.param(),
-          q.pricing().param(), currentType, current, null, null, demand, confidence, List.of(), List.of(), notes, null);
+      notes.add(
+          0,
+          "the catalog has no "
+              + provider
+              + " "
+              + region
+              + " types with a "
+              + q.pricing().param()
+              + " "
+              + os.param()
+              + " price"
+              + (q.families().isEmpty() && q.arch() == null
+                  ? ""
+                  : " in the allowed families/architecture"));
+      return new HostSizing(
+          host.id(),
+          host.name(),
+          HostSizing.NO_TARGET,
+          provider,
+          region,
+          os.param(),
+          q.pricing().param(),
+          currentType,
+          current,
+          null,
+          null,
+          demand,
+          confidence,
+          List.of(),
+          List.of(),
+          notes,
+          null);
     }
     Comparator<Candidate> cheapest =
-        Comparator.comparingDouble(Candidate::hourly).thenComparingInt(Candidate::vcpu)
-            .thenComparingDouble(Candidate::memoryGib).thenComparing(Candidate::type);
+        Comparator.comparingDouble(Candidate::hourly)
+            .thenComparingInt(Candidate::vcpu)
+            .thenComparingDouble(Candidate::memoryGib)
+            .thenComparing(Candidate::type);
     fitting.sort(cheapest);
     tooSmall.sort(cheapest);
 
     if (fitting.isEmpty()) {
       Candidate largest =
           tooSmall.stream()
-              .max(Comparator.comparingDouble(Candidate::vcpu).thenComparingDouble(Candidate::memoryGib)
-                  .thenComparing(cheapest.reversed()))
+              .max(
+                  Comparator.comparingDouble(Candidate::vcpu)
+                      .thenComparingDouble(Candidate::memoryGib)
+                      .thenComparing(cheapest.reversed()))
               .orElseThrow();
-      notes.add(0, "bigger than any allowed type: the largest, " + largest.type() + ", is " + largest.reason());
-      return new HostSizing(host.id(), host.name(), HostSizing.NO_FIT, provider, region, os.param(),
-          q.pricing().param(), currentType, current, null, null, demand, confidence, List.of(largest), List.of(), notes, null);
+      notes.add(
+          0,
+          "bigger than any allowed type: the largest, "
+              + largest.type()
+              + ", is "
+              + largest.reason());
+      return new HostSizing(
+          host.id(),
+          host.name(),
+          HostSizing.NO_FIT,
+          provider,
+          region,
+          os.param(),
+          q.pricing().param(),
+          currentType,
+          current,
+          null,
+          null,
+          demand,
+          confidence,
+          List.of(largest),
+          List.of(),
+          notes,
+          null);
     }
 
     Candidate best = fitting.get(0);
@@ -109,7 +221,14 @@ public final class Sizer {
     candidates.add(chosen);
     for (int i = 1; i < fitting.size() && candidates.size() < 3; i++) {
       Candidate c = fitting.get(i);
-      candidates.add(with(c, false, String.format(Locale.ROOT, "fits, but costs %.2f USD more per month", c.monthly() - best.monthly())));
+      candidates.add(
+          with(
+              c,
+              false,
+              String.format(
+                  Locale.ROOT,
+                  "fits, but costs %.2f USD more per month",
+                  c.monthly() - best.monthly())));
     }
     // the cheaper types that were passed over, nearest first: why not those
     List<Candidate> rejected = new ArrayList<>();
@@ -122,15 +241,45 @@ public final class Sizer {
     // a cheaper type on another architecture is a migration, not a resize: say so
     String hostArch = arch(host.arch());
     if (hostArch != null && !hostArch.equals(arch(chosen.arch()))) {
-      notes.add("the recommended " + chosen.type() + " is " + chosen.arch() + " and this host runs " + hostArch
-          + ": its software must run on " + chosen.arch() + " (arch=" + hostArch + " keeps to " + hostArch + ")");
+      notes.add(
+          "the recommended "
+              + chosen.type()
+              + " is "
+              + chosen.arch()
+              + " and this host runs "
+              + hostArch
+              + ": its software must run on "
+              + chosen.arch()
+              + " (arch="
+              + hostArch
+              + " keeps to "
+              + hostArch
+              + ")");
     }
     Double savings = current == null ? null : round2(current.monthly() - chosen.monthly());
-    return new HostSizing(host.id(), host.name(), HostSizing.SIZED, provider, region, os.param(),
-        q.pricing().param(), currentType, current, chosen, savings, demand, confidence, candidates, rejected, notes, null);
+    return new HostSizing(
+        host.id(),
+        host.name(),
+        HostSizing.SIZED,
+        provider,
+        region,
+        os.param(),
+        q.pricing().param(),
+        currentType,
+        current,
+        chosen,
+        savings,
+        demand,
+        confidence,
+        candidates,
+        rejected,
+        notes,
+        null);
   }
 
-  /** x86_64 or arm64 as the catalog names them, from what kernels and OSes report; null if unknown. */
+  /**
+   * x86_64 or arm64 as the catalog names them, from what kernels and OSes report; null if unknown.
+   */
   static String arch(String reported) {
     if (reported == null) {
       return null;
@@ -161,36 +310,76 @@ public final class Sizer {
   static String shortfall(InstanceType t, Demand d) {
     List<String> why = new ArrayList<>();
     if (d.vcpuNeeded() != null && t.effectiveVcpu() < d.vcpuNeeded()) {
-      why.add(String.format(Locale.ROOT, "%s vCPU < %.2f needed", num(t.effectiveVcpu()), d.vcpuNeeded()));
+      why.add(
+          String.format(
+              Locale.ROOT, "%s vCPU < %.2f needed", num(t.effectiveVcpu()), d.vcpuNeeded()));
     }
     if (d.memoryNeededGib() != null && t.memoryGib() < d.memoryNeededGib()) {
-      why.add(String.format(Locale.ROOT, "%s GiB < %.2f GiB needed", num(t.memoryGib()), d.memoryNeededGib()));
+      why.add(
+          String.format(
+              Locale.ROOT, "%s GiB < %.2f GiB needed", num(t.memoryGib()), d.memoryNeededGib()));
     }
     Double gbps = t.networkGbps();
     if (d.networkNeededGbps() != null && gbps != null && gbps < d.networkNeededGbps()) {
-      why.add(String.format(Locale.ROOT, "%s Gbit/s < %.3f Gbit/s needed", num(gbps), d.networkNeededGbps()));
+      why.add(
+          String.format(
+              Locale.ROOT, "%s Gbit/s < %.3f Gbit/s needed", num(gbps), d.networkNeededGbps()));
     }
     return why.isEmpty() ? null : "too small: " + String.join(", ", why);
   }
 
   static String fitStatement(Candidate c, Demand d) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%d vCPU >= %.2f needed, %s GiB >= %.2f GiB needed",
-        c.vcpu(), d.vcpuNeeded(), num(c.memoryGib()), d.memoryNeededGib() == null ? 0 : d.memoryNeededGib()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%d vCPU >= %.2f needed, %s GiB >= %.2f GiB needed",
+            c.vcpu(),
+            d.vcpuNeeded(),
+            num(c.memoryGib()),
+            d.memoryNeededGib() == null ? 0 : d.memoryNeededGib()));
     if (d.networkNeededGbps() != null) {
-      sb.append(String.format(Locale.ROOT, ", network %s for %.3f Gbit/s needed", c.networkClass(), d.networkNeededGbps()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              ", network %s for %.3f Gbit/s needed",
+              c.networkClass(),
+              d.networkNeededGbps()));
     }
     return sb.toString();
   }
 
-  static Candidate candidate(InstanceType t, double hourly, boolean fits, boolean chosen, String reason) {
-    return new Candidate(t.type(), t.family(), t.category(), t.vcpu(), t.memoryGib(), t.arch(), t.networkClass(),
-        hourly, monthly(hourly), fits, chosen, reason);
+  static Candidate candidate(
+      InstanceType t, double hourly, boolean fits, boolean chosen, String reason) {
+    return new Candidate(
+        t.type(),
+        t.family(),
+        t.category(),
+        t.vcpu(),
+        t.memoryGib(),
+        t.arch(),
+        t.networkClass(),
+        hourly,
+        monthly(hourly),
+        fits,
+        chosen,
+        reason);
   }
 
   static Candidate with(Candidate c, boolean chosen, String reason) {
-    return new Candidate(c.type(), c.family(), c.category(), c.vcpu(), c.memoryGib(), c.arch(), c.networkClass(),
-        c.hourly(), c.monthly(), c.fits(), chosen, reason);
+    return new Candidate(
+        c.type(),
+        c.family(),
+        c.category(),
+        c.vcpu(),
+        c.memoryGib(),
+        c.arch(),
+        c.networkClass(),
+        c.hourly(),
+        c.monthly(),
+        c.fits(),
+        chosen,
+        reason);
   }
 
   /** USD per month of 730 hours, to the cent. */

@@ -24,7 +24,9 @@ public final class SizingCsv {
   public static String host(HostSizing h) {
     StringBuilder sb = new StringBuilder(HOST_COLUMNS).append('\n');
     hostRow(sb, h);
-    sb.append('\n').append("rank,type,family,vcpu,memory_gib,arch,network_class,hourly,monthly,fits,chosen,reason\n");
+    sb.append('\n')
+        .append(
+            "rank,type,family,vcpu,memory_gib,arch,network_class,hourly,monthly,fits,chosen,reason\n");
     int rank = 1;
     for (Candidate c : h.candidates() == null ? List.<Candidate>of() : h.candidates()) {
       candidateRow(sb, String.valueOf(rank++), c);
@@ -38,8 +40,16 @@ public final class SizingCsv {
   private static void hostRow(StringBuilder sb, HostSizing h) {
     Demand d = h.demand();
     Confidence c = h.confidence();
-    row(sb,
-        h.hostId(), h.hostname(), h.status(), h.provider(), h.region(), h.os(), h.pricing(), h.currentType(),
+    row(
+        sb,
+        h.hostId(),
+        h.hostname(),
+        h.status(),
+        h.provider(),
+        h.region(),
+        h.os(),
+        h.pricing(),
+        h.currentType(),
         h.current() == null ? null : h.current().monthly(),
         h.recommended() == null ? null : h.recommended().type(),
         h.recommended() == null ? null : h.recommended().monthly(),
@@ -56,8 +66,20 @@ public final class SizingCsv {
   }
 
   private static void candidateRow(StringBuilder sb, String rank, Candidate c) {
-    row(sb, rank, c.type(), c.family(), c.vcpu(), c.memoryGib(), c.arch(), c.networkClass(), c.hourly(), c.monthly(),
-        c.fits(), c.chosen(), c.reason());
+    row(
+        sb,
+        rank,
+        c.type(),
+        c.family(),
+        c.vcpu(),
+        c.memoryGib(),
+        c.arch(),
+        c.networkClass(),
+        c.hourly(),
+        c.monthly(),
+        c.fits(),
+        c.chosen(),
+        c.reason());
   }
 
   private static void row(StringBuilder sb, Object... cells) {
@@ -76,8 +98,10 @@ public final class SizingCsv {
     }
     String s;
     if (v instanceof Double d) {
-      s = d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue()) : String.format(Locale.ROOT, "%.4f", d)
-          .replaceAll("0+$", "").replaceAll("\\.$", "");
+      s =
+          d == Math.rint(d) && Math.abs(d) < 1e15
+              ? String.valueOf(d.longValue())
+              : String.format(Locale.ROOT, "%.4f", d).replaceAll("0+$", "").replaceAll("\\.$", "");
     } else {
       s = v.toString();
     }

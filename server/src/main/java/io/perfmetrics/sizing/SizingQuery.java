@@ -8,8 +8,8 @@ import java.util.List;
  * @param provider null: each host in its own provider (from its identity document)
  * @param region null: each host in its own region
  * @param os null: each host's own OS licence (Windows hosts pay for Windows)
- * @param families empty: any family; else family names (m7i, Dsv5) or categories (general,
- *     compute, memory, burstable)
+ * @param families empty: any family; else family names (m7i, Dsv5) or categories (general, compute,
+ *     memory, burstable)
  * @param arch null: any architecture
  */
 public record SizingQuery(
@@ -33,6 +33,14 @@ public record SizingQuery(
 
   public static SizingQuery defaults() {
     return new SizingQuery(
-        null, null, null, PricingModel.ON_DEMAND, DEFAULT_PERCENTILE, DEFAULT_HEADROOM, DEFAULT_LOOKBACK_DAYS, List.of(), null);
+        null,
+        null,
+        null,
+        PricingModel.ON_DEMAND,
+        DEFAULT_PERCENTILE,
+        DEFAULT_HEADROOM,
+        DEFAULT_LOOKBACK_DAYS,
+        List.of(),
+        null);
   }
 }

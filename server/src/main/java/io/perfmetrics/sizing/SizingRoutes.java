@@ -10,7 +10,9 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Admin routes for sizing reports: validate the parameters, ask the service, answer JSON or CSV. */
+/**
+ * Admin routes for sizing reports: validate the parameters, ask the service, answer JSON or CSV.
+ */
 public final class SizingRoutes {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -34,7 +36,8 @@ public final class SizingRoutes {
       r = r.withConfidence(ratings);
     }
     if (csv(ctx)) {
-      ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"sizing.csv\"")
+      ctx.contentType("text/csv; charset=utf-8")
+          .header("Content-Disposition", "attachment; filename=\"sizing.csv\"")
           .result(SizingCsv.fleet(r));
     } else {
       ctx.json(r);
@@ -50,20 +53,30 @@ public final class SizingRoutes {
     }
     if (found.size() > 1) {
       throw ApiException.badRequest(
-          "hostname '" + key + "' names " + found.size() + " hosts (collector ids "
-              + found.stream().map(h -> String.valueOf(h.id())).toList() + "): use the collector id");
+          "hostname '"
+              + key
+              + "' names "
+              + found.size()
+              + " hosts (collector ids "
+              + found.stream().map(h -> String.valueOf(h.id())).toList()
+              + "): use the collector id");
     }
     HostSizing s = service.host(found.get(0), q);
     if (csv(ctx)) {
       ctx.contentType("text/csv; charset=utf-8")
-          .header("Content-Disposition", "attachment; filename=\"sizing-" + found.get(0).id() + ".csv\"")
+          .header(
+              "Content-Disposition",
+              "attachment; filename=\"sizing-" + found.get(0).id() + ".csv\"")
           .result(SizingCsv.host(s));
     } else {
       ctx.json(s);
     }
   }
 
-  /** {@code confidence=high,medium}: only hosts so rated (the report is filtered, not recomputed); null: all. */
+  /**
+   * {@code confidence=high,medium}: only hosts so rated (the report is filtered, not recomputed);
+   * null: all.
+   */
   public static Set<String> confidence(Context ctx) {
     // one comma-separated value, or the parameter repeated (a form's checkboxes)
     Set<String> out = new LinkedHashSet<>();
@@ -74,8 +87,12 @@ public final class SizingRoutes {
           continue;
         }
         if (!RATINGS.contains(r)) {
-          throw ApiException.badRequest("confidence must be a comma-separated list of " + String.join(", ", RATINGS)
-              + "; got '" + String.join(",", ctx.queryParams("confidence")) + "'");
+          throw ApiException.badRequest(
+              "confidence must be a comma-separated list of "
+                  + String.join(", ", RATINGS)
+                  + "; got '"
+                  + String.join(",", ctx.queryParams("confidence"))
+                  + "'");
         }
         out.add(r);
       }
@@ -117,7 +134,8 @@ public final class SizingRoutes {
     if (p != null) {
       pricing = PricingModel.parse(p);
       if (pricing == null) {
-        throw ApiException.badRequest("pricing must be on_demand, commit_1y or commit_3y, got '" + p + "'");
+        throw ApiException.badRequest(
+            "pricing must be on_demand, commit_1y or commit_3y, got '" + p + "'");
       }
     }
     double percentile = number(ctx, "percentile", SizingQuery.DEFAULT_PERCENTILE, 1, 100);
@@ -132,7 +150,8 @@ public final class SizingRoutes {
       // limit 0 drops the empty field a trailing comma leaves (family=m5,), which is accepted
       for (String s : f.split(",", 0)) {
         if (!NAME.matcher(s.trim()).matches()) {
-          throw ApiException.badRequest("family must be a comma-separated list of families or categories, got '" + f + "'");
+          throw ApiException.badRequest(
+              "family must be a comma-separated list of families or categories, got '" + f + "'");
         }
         families.add(s.trim());
       }
@@ -141,7 +160,8 @@ public final class SizingRoutes {
     if (arch != null && !arch.equals("x86_64") && !arch.equals("arm64")) {
       throw ApiException.badRequest("arch must be x86_64 or arm64, got '" + arch + "'");
     }
-    return new SizingQuery(provider, region, os, pricing, percentile, headroom, lookback, families, arch);
+    return new SizingQuery(
+        provider, region, os, pricing, percentile, headroom, lookback, families, arch);
   }
 
   private static String name(Context ctx, String param) {
@@ -167,7 +187,8 @@ public final class SizingRoutes {
       d = Double.NaN;
     }
     if (!(d >= min && d <= max)) {
-      throw ApiException.badRequest(param + " must be a number from " + num(min) + " to " + num(max) + ", got '" + v + "'");
+      throw ApiException.badRequest(
+          param + " must be a number from " + num(min) + " to " + num(max) + ", got '" + v + "'");
     }
     return d;
   }

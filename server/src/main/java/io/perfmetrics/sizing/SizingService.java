@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Builds sizing reports from the rollups and caches them. A cached report is dropped when the
- * rollup makes progress (new samples), when a new catalog is loaded, and after
- * {@code maxAge} at the latest (another appliance's rollup may have changed the rollups).
+ * rollup makes progress (new samples), when a new catalog is loaded, and after {@code maxAge} at
+ * the latest (another appliance's rollup may have changed the rollups).
  */
 public final class SizingService {
   /** Charts get at most about this many points. */
@@ -31,14 +31,25 @@ public final class SizingService {
   private final Cache<Object, Object> cache;
   private volatile long catalogVersion;
 
-  public SizingService(SizingStore store, CatalogSource catalogs, Clock clock, Ticker ticker, Duration maxAge,
+  public SizingService(
+      SizingStore store,
+      CatalogSource catalogs,
+      Clock clock,
+      Ticker ticker,
+      Duration maxAge,
       MeterRegistry metrics) {
     this.store = store;
     this.catalogs = catalogs;
     this.clock = clock;
     this.cache =
-        Caffeine.newBuilder().ticker(ticker).expireAfterWrite(maxAge).maximumSize(1_000).recordStats().build();
-    // hits, misses, evictions and size: the hit rate says whether reports are mostly served from memory
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .expireAfterWrite(maxAge)
+            .maximumSize(1_000)
+            .recordStats()
+            .build();
+    // hits, misses, evictions and size: the hit rate says whether reports are mostly served from
+    // memory
     CaffeineCacheMetrics.monitor(metrics, cache, "sizing_reports");
     this.catalogVersion = catalogs.version();
   }
@@ -91,7 +102,10 @@ public final class SizingService {
     List<HostSizing> hosts = new ArrayList<>();
     for (Host h : store.hosts()) {
       SizingStore.Rolled r = rolled.get(h.id());
-      Usage u = r == null ? new Usage(Map.of(), 0, expected) : new Usage(r.metrics(), r.daysCovered(), expected);
+      Usage u =
+          r == null
+              ? new Usage(Map.of(), 0, expected)
+              : new Usage(r.metrics(), r.daysCovered(), expected);
       hosts.add(Sizer.size(h, u, q, catalog).summary());
     }
     return new FleetReport(now, parameters(q, catalog, first), hosts, FleetReport.totals(hosts));
@@ -103,7 +117,10 @@ public final class SizingService {
     long today = Math.floorDiv(now.getEpochSecond(), 86_400L);
     long expected = expectedSamples(now, first);
     SizingStore.Rolled r = store.rolled(first, today, h.id()).get(h.id());
-    Usage u = r == null ? new Usage(Map.of(), 0, expected) : new Usage(r.metrics(), r.daysCovered(), expected);
+    Usage u =
+        r == null
+            ? new Usage(Map.of(), 0, expected)
+            : new Usage(r.metrics(), r.daysCovered(), expected);
     long span = now.getEpochSecond() - first * 86_400L;
     long step = Math.max(3600, ((span / MAX_POINTS) + 3599) / 3600 * 3600);
     return Sizer.size(h, u, q, catalog).withSeries(store.series(h.id(), first * 86_400L, step));
@@ -111,7 +128,16 @@ public final class SizingService {
 
   static FleetReport.Parameters parameters(SizingQuery q, Catalog catalog, long firstDay) {
     return new FleetReport.Parameters(
-        q.provider(), q.region(), q.os() == null ? null : q.os().param(), q.pricing().param(), q.percentile(),
-        q.headroom(), q.lookbackDays(), q.families(), q.arch(), catalog.source(), Instant.ofEpochSecond(firstDay * 86_400L));
+        q.provider(),
+        q.region(),
+        q.os() == null ? null : q.os().param(),
+        q.pricing().param(),
+        q.percentile(),
+        q.headroom(),
+        q.lookbackDays(),
+        q.families(),
+        q.arch(),
+        catalog.source(),
+        Instant.ofEpochSecond(firstDay * 86_400L));
   }
 }

@@ -48,7 +48,9 @@ public final class SizingStore {
   public List<Host> find(String idOrName) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
-            c.prepareStatement(HOSTS + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id")) {
+            c.prepareStatement(
+                HOSTS
+                    + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id")) {
       ps.setString(1, idOrName);
       ps.setString(2, idOrName);
       ps.setString(3, idOrName);
@@ -72,8 +74,15 @@ public final class SizingStore {
 
   private static Host host(ResultSet rs) throws SQLException {
     Integer cpus = rs.getObject(8) == null ? null : rs.getInt(8);
-    return new Host(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-        rs.getString(7), cpus);
+    return new Host(
+        rs.getInt(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        rs.getString(7),
+        cpus);
   }
 
   /**
@@ -102,7 +111,8 @@ public final class SizingStore {
             SizingMetric m = SizingMetric.byName(rs.getString(2));
             int id = rs.getInt(1);
             int n = rs.getInt(3);
-            hists.computeIfAbsent(id, k -> new EnumMap<>(SizingMetric.class))
+            hists
+                .computeIfAbsent(id, k -> new EnumMap<>(SizingMetric.class))
                 .computeIfAbsent(m, k -> new Histogram(m.scale))
                 .mergeEncoded(rs.getBytes(6), n, rs.getDouble(4), rs.getDouble(5));
             if (m == SizingMetric.CPU_BUSY_PCT && n >= 60) {
@@ -121,7 +131,10 @@ public final class SizingStore {
     return out;
   }
 
-  /** Hourly means and maxima of one host from epoch second {@code from}, re-bucketed to {@code step} seconds. */
+  /**
+   * Hourly means and maxima of one host from epoch second {@code from}, re-bucketed to {@code step}
+   * seconds.
+   */
   Series series(int collector, long from, long step) {
     String sql =
         "SELECT extract(epoch FROM r.hour)::bigint, m.name, r.n, r.sum, r.max FROM sizing_hourly r"
@@ -136,7 +149,10 @@ public final class SizingStore {
         while (rs.next()) {
           SizingMetric m = SizingMetric.byName(rs.getString(2));
           long ts = from + Math.floorDiv(rs.getLong(1) - from, step) * step;
-          double[] a = steps.computeIfAbsent(ts, k -> new LinkedHashMap<>()).computeIfAbsent(m, k -> new double[] {0, 0, Double.NEGATIVE_INFINITY});
+          double[] a =
+              steps
+                  .computeIfAbsent(ts, k -> new LinkedHashMap<>())
+                  .computeIfAbsent(m, k -> new double[] {0, 0, Double.NEGATIVE_INFINITY});
           a[0] += rs.getInt(3);
           a[1] += rs.getDouble(4);
           a[2] = Math.max(a[2], rs.getDouble(5));

@@ -9,14 +9,14 @@ import java.sql.Statement;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one database of the appliance: the connection pool, the schema (Flyway, from
- * {@code migrations/}) and, when nothing external is configured, the embedded PostgreSQL.
+ * The one database of the appliance: the connection pool, the schema (Flyway, from {@code
+ * migrations/}) and, when nothing external is configured, the embedded PostgreSQL.
  */
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
@@ -43,7 +43,8 @@ public final class Database implements AutoCloseable {
       url = embedded.jdbcUrl();
       user = "postgres";
       password = null;
-      description = "embedded PostgreSQL, data in " + embedded.directory() + ", port " + embedded.port();
+      description =
+          "embedded PostgreSQL, data in " + embedded.directory() + ", port " + embedded.port();
     } else {
       url = config.database().url();
       user = config.database().user();
@@ -88,11 +89,16 @@ public final class Database implements AutoCloseable {
 
   public MigrateResult migrate() {
     FluentConfiguration flyway =
-        Flyway.configure().dataSource(pool).locations("classpath:db/migration").failOnMissingLocations(true);
+        Flyway.configure()
+            .dataSource(pool)
+            .locations("classpath:db/migration")
+            .failOnMissingLocations(true);
     // A session-level advisory lock: appliances sharing a database still migrate one at a time,
     // and no second connection waits in an open transaction (single-session servers such as
     // PGlite would deadlock on that).
-    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+    flyway
+        .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+        .setTransactionalLock(false);
     MigrateResult result = flyway.load().migrate();
     log.info(
         "schema at version {} ({} migration(s) applied now)",

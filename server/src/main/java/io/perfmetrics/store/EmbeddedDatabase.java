@@ -14,20 +14,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL the appliance starts itself when no database is configured. Its cluster lives
- * in a persistent directory and survives restarts. The library's defaults trade durability for
- * speed (fsync off); an appliance that stores customers' data must not, so they are switched
- * back on here.
+ * The PostgreSQL the appliance starts itself when no database is configured. Its cluster lives in a
+ * persistent directory and survives restarts. The library's defaults trade durability for speed
+ * (fsync off); an appliance that stores customers' data must not, so they are switched back on
+ * here.
  *
- * <p>The server must not outlive the appliance. A watchdog (a shell reading a pipe from this
- * JVM) asks it for a fast shutdown when the pipe closes, which the kernel does however the JVM
- * ends, {@code kill -9} and the OOM killer included. A postmaster of this data directory still
- * found running at start (say the watchdog was killed too) is stopped before the new one starts.
+ * <p>The server must not outlive the appliance. A watchdog (a shell reading a pipe from this JVM)
+ * asks it for a fast shutdown when the pipe closes, which the kernel does however the JVM ends,
+ * {@code kill -9} and the OOM killer included. A postmaster of this data directory still found
+ * running at start (say the watchdog was killed too) is stopped before the new one starts.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
+
   /** How long a left-over postmaster gets for its fast shutdown before it is killed. */
   private static final long ORPHAN_STOP_WAIT_S = 20;
+
   /**
    * $1 the postmaster's pid, $2 the data directory. Waits for end of input, then stops the
    * postmaster if the pid file still names it (after a clean stop it is gone, and the pid may
@@ -78,9 +80,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
       Process watchdog;
       try {
         // zonky starts it through pg_ctl: the postmaster's pid is the one in its pid file
-        long pid = runningPostmaster(directory)
-            .orElseThrow(() -> new IOException("the embedded PostgreSQL started but wrote no postmaster.pid"))
-            .pid();
+        long pid =
+            runningPostmaster(directory)
+                .orElseThrow(
+                    () ->
+                        new IOException(
+                            "the embedded PostgreSQL started but wrote no postmaster.pid"))
+                .pid();
         watchdog = startWatchdog(pid, directory);
       } catch (IOException e) {
         pg.close();
@@ -126,7 +132,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return ProcessHandle.of(pid)
         .filter(EmbeddedDatabase::running)
         // a stale pid file whose pid now belongs to another program is no postmaster of ours
-        .filter(p -> p.info().command().map(c -> c.endsWith("/postgres") || c.equals("postgres")).orElse(false));
+        .filter(
+            p ->
+                p.info()
+                    .command()
+                    .map(c -> c.endsWith("/postgres") || c.equals("postgres"))
+                    .orElse(false));
   }
 
   /**
@@ -140,20 +151,33 @@ public final class EmbeddedDatabase implements AutoCloseable {
       return;
     }
     ProcessHandle pm = found.get();
-    log.warn("embedded PostgreSQL: a postmaster (pid {}) of {} is still running, left by an earlier run of the"
-        + " appliance that ended abruptly; stopping it (fast shutdown)", pm.pid(), directory);
+    log.warn(
+        "embedded PostgreSQL: a postmaster (pid {}) of {} is still running, left by an earlier run of the"
+            + " appliance that ended abruptly; stopping it (fast shutdown)",
+        pm.pid(),
+        directory);
     long started = System.nanoTime();
     signal("-INT", pm.pid());
     if (!waitForExit(pm, ORPHAN_STOP_WAIT_S)) {
-      log.warn("embedded PostgreSQL: pid {} did not stop within {} s; killing it", pm.pid(), ORPHAN_STOP_WAIT_S);
+      log.warn(
+          "embedded PostgreSQL: pid {} did not stop within {} s; killing it",
+          pm.pid(),
+          ORPHAN_STOP_WAIT_S);
       pm.descendants().forEach(ProcessHandle::destroyForcibly);
       pm.destroyForcibly();
       if (!waitForExit(pm, 10)) {
-        throw new IOException("a postmaster (pid " + pm.pid() + ") of " + directory + " is still running and"
-            + " could not be stopped; stop it, then start again");
+        throw new IOException(
+            "a postmaster (pid "
+                + pm.pid()
+                + ") of "
+                + directory
+                + " is still running and"
+                + " could not be stopped; stop it, then start again");
       }
     }
-    log.warn("embedded PostgreSQL: the left-over postmaster (pid {}) stopped after {} ms", pm.pid(),
+    log.warn(
+        "embedded PostgreSQL: the left-over postmaster (pid {}) stopped after {} ms",
+        pm.pid(),
         (System.nanoTime() - started) / 1_000_000);
   }
 
@@ -174,9 +198,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   /**
-   * Alive and not a zombie. An orphaned postmaster's parent is init, and where init does not
-   * reap (some containers) an ended one stays a zombie that {@link ProcessHandle#isAlive} still
-   * counts.
+   * Alive and not a zombie. An orphaned postmaster's parent is init, and where init does not reap
+   * (some containers) an ended one stays a zombie that {@link ProcessHandle#isAlive} still counts.
    */
   public static boolean running(ProcessHandle p) {
     if (!p.isAlive()) {
@@ -193,7 +216,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   private static void signal(String signal, long pid) throws IOException {
-    Process kill = new ProcessBuilder("kill", signal, Long.toString(pid)).redirectErrorStream(true).start();
+    Process kill =
+        new ProcessBuilder("kill", signal, Long.toString(pid)).redirectErrorStream(true).start();
     try {
       kill.waitFor(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -202,8 +226,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   private static Process startWatchdog(long postmasterPid, Path directory) throws IOException {
-    return new ProcessBuilder("sh", "-c", WATCHDOG_SCRIPT, "perfmetrics-postgres-watchdog",
-            Long.toString(postmasterPid), directory.toAbsolutePath().toString())
+    return new ProcessBuilder(
+            "sh",
+            "-c",
+            WATCHDOG_SCRIPT,
+            "perfmetrics-postgres-watchdog",
+            Long.toString(postmasterPid),
+            directory.toAbsolutePath().toString())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();

@@ -7,8 +7,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * Tokens: random secrets shown once, stored as SHA-256 digests. A fast digest is right here
- * because the secrets carry 256 bits of entropy; passwords would need a slow hash.
+ * Tokens: random secrets shown once, stored as SHA-256 digests. A fast digest is right here because
+ * the secrets carry 256 bits of entropy; passwords would need a slow hash.
  */
 public final class Hashes {
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * Range partitions of one table, made on demand and dropped whole by retention. Partition n of
- * {@code table} is {@code table_p<n>} and holds [n * period, (n + 1) * period) seconds since
- * 1970 (migration V9 makes the first ones the same way). Plain PostgreSQL partitioning, so it
- * works the same on TimescaleDB and on any operator PostgreSQL.
+ * {@code table} is {@code table_p<n>} and holds [n * period, (n + 1) * period) seconds since 1970
+ * (migration V9 makes the first ones the same way). Plain PostgreSQL partitioning, so it works the
+ * same on TimescaleDB and on any operator PostgreSQL.
  *
  * @param dateBounds the partition key is a {@code date}, not a {@code timestamptz}
  */
@@ -43,10 +43,10 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
   }
 
   /**
-   * Makes the partitions that rows at these times (epoch seconds) need, on the caller's
-   * connection and in its transaction (a second connection would wait forever on single-session
-   * servers such as PGlite). Creating a partition locks the parent table until that transaction
-   * ends, so callers commit soon after; it happens once per partition period.
+   * Makes the partitions that rows at these times (epoch seconds) need, on the caller's connection
+   * and in its transaction (a second connection would wait forever on single-session servers such
+   * as PGlite). Creating a partition locks the parent table until that transaction ends, so callers
+   * commit soon after; it happens once per partition period.
    */
   public void ensure(Connection c, Collection<Long> epochSeconds) throws SQLException {
     TreeSet<Long> missing = new TreeSet<>();
@@ -61,8 +61,16 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
     }
     try (Statement s = c.createStatement()) {
       for (long n : missing) {
-        String sql = "CREATE TABLE IF NOT EXISTS " + name(n) + " PARTITION OF " + table + " FOR VALUES FROM ('"
-            + bound(n) + "') TO ('" + bound(n + 1) + "')";
+        String sql =
+            "CREATE TABLE IF NOT EXISTS "
+                + name(n)
+                + " PARTITION OF "
+                + table
+                + " FOR VALUES FROM ('"
+                + bound(n)
+                + "') TO ('"
+                + bound(n + 1)
+                + "')";
         var savepoint = c.getAutoCommit() ? null : c.setSavepoint();
         try {
           s.execute(sql);
@@ -84,17 +92,20 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
   }
 
   /**
-   * Drops every partition whose whole range is older than {@code cutoff}; returns their names.
-   * Rows of a partition that ends after the cutoff stay until all of it is older.
+   * Drops every partition whose whole range is older than {@code cutoff}; returns their names. Rows
+   * of a partition that ends after the cutoff stay until all of it is older.
    */
   public List<String> dropOlderThan(Connection c, Instant cutoff) throws SQLException {
     List<String> dropped = new ArrayList<>();
     Pattern own = Pattern.compile(Pattern.quote(table) + "_p(-?\\d+)");
     List<Long> old = new ArrayList<>();
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(
-            "SELECT child.relname FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid"
-                + " JOIN pg_class parent ON parent.oid = i.inhparent WHERE parent.relname = '" + table + "'")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT child.relname FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid"
+                    + " JOIN pg_class parent ON parent.oid = i.inhparent WHERE parent.relname = '"
+                    + table
+                    + "'")) {
       while (rs.next()) {
         Matcher m = own.matcher(rs.getString(1));
         if (m.matches()) {
@@ -120,9 +131,12 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
     Pattern own = Pattern.compile(Pattern.quote(table) + "_p(-?\\d+)");
     TreeSet<Long> ns = new TreeSet<>();
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(
-            "SELECT child.relname FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid"
-                + " JOIN pg_class parent ON parent.oid = i.inhparent WHERE parent.relname = '" + table + "'")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT child.relname FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid"
+                    + " JOIN pg_class parent ON parent.oid = i.inhparent WHERE parent.relname = '"
+                    + table
+                    + "'")) {
       while (rs.next()) {
         Matcher m = own.matcher(rs.getString(1));
         if (m.matches()) {
@@ -146,6 +160,10 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
     if (dateBounds) {
       return LocalDate.ofEpochDay(Math.floorDiv(t, 86_400L)).toString();
     }
-    return Instant.ofEpochSecond(t).atOffset(ZoneOffset.UTC).toString().replace('T', ' ').replace("Z", "+00");
+    return Instant.ofEpochSecond(t)
+        .atOffset(ZoneOffset.UTC)
+        .toString()
+        .replace('T', ' ')
+        .replace("Z", "+00");
   }
 }

@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes data older than {@link RetentionSettings} by dropping whole partitions (compact
- * samples, rollups) and, on TimescaleDB, whole chunks of the samples hypertable: no DELETE, no
- * bloat, no vacuum. On plain PostgreSQL the landing table {@code samples} holds only the hours not
- * compacted yet; the compactor discards what lands there older than the retention.
+ * Removes data older than {@link RetentionSettings} by dropping whole partitions (compact samples,
+ * rollups) and, on TimescaleDB, whole chunks of the samples hypertable: no DELETE, no bloat, no
+ * vacuum. On plain PostgreSQL the landing table {@code samples} holds only the hours not compacted
+ * yet; the compactor discards what lands there older than the retention.
  */
 public final class Retention {
   private static final Logger log = LoggerFactory.getLogger(Retention.class);
@@ -48,7 +48,8 @@ public final class Retention {
       dropped.addAll(Partitions.sizingHourly().dropOlderThan(c, rollupCutoff));
       dropped.addAll(Partitions.sizingDaily().dropOlderThan(c, rollupCutoff));
       if (hasTimescale(c)) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM drop_chunks('samples', older_than => ?)")) {
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT count(*) FROM drop_chunks('samples', older_than => ?)")) {
           ps.setTimestamp(1, Timestamp.from(rawCutoff));
           try (ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -60,16 +61,21 @@ public final class Retention {
       throw new StorageUnavailableException("retention failed: " + e.getMessage(), e);
     }
     if (!dropped.isEmpty() || chunks > 0) {
-      log.info("retention: dropped {} partition(s) {} and {} chunk(s) (samples before {}, rollups before {})",
-          dropped.size(), dropped, chunks, rawCutoff, rollupCutoff);
+      log.info(
+          "retention: dropped {} partition(s) {} and {} chunk(s) (samples before {}, rollups before {})",
+          dropped.size(),
+          dropped,
+          chunks,
+          rawCutoff,
+          rollupCutoff);
     }
     return new Result(dropped, chunks);
   }
 
   /**
-   * What the console's overview shows: the database's size on disk and its oldest sample (null
-   * when none). The oldest compacted sample is looked for in the oldest partitions only, which
-   * retention keeps few.
+   * What the console's overview shows: the database's size on disk and its oldest sample (null when
+   * none). The oldest compacted sample is looked for in the oldest partitions only, which retention
+   * keeps few.
    */
   public record Usage(long databaseBytes, Instant oldestSample) {}
 
@@ -95,14 +101,15 @@ public final class Retention {
           }
         }
         if (first != null) {
-          try (PreparedStatement ps = c.prepareStatement("SELECT data FROM " + partition
-              + " WHERE hour = ? LIMIT 1")) {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT data FROM " + partition + " WHERE hour = ? LIMIT 1")) {
             ps.setTimestamp(1, Timestamp.from(first));
             try (ResultSet rs = ps.executeQuery()) {
               if (rs.next()) {
                 long ts = io.perfmetrics.ingest.SeriesCodec.decode(rs.getBytes(1)).ts()[0];
                 Instant t = Instant.ofEpochSecond(ts);
-                // other series of the same hour may start a little earlier: the hour is close enough
+                // other series of the same hour may start a little earlier: the hour is close
+                // enough
                 t = first.isBefore(t) ? first : t;
                 oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
               }
@@ -118,7 +125,8 @@ public final class Retention {
   }
 
   private static boolean hasTimescale(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
+    try (PreparedStatement ps =
+            c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
         ResultSet rs = ps.executeQuery()) {
       return rs.next();
     }

@@ -16,9 +16,9 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The key that encrypts stored secrets. It never goes into the database: it comes from
- * {@code PERFMETRICS_MASTER_KEY} or from a key file (mode 0600) created in the data directory on
- * first start. Losing it makes stored credentials unreadable; back it up with the database.
+ * The key that encrypts stored secrets. It never goes into the database: it comes from {@code
+ * PERFMETRICS_MASTER_KEY} or from a key file (mode 0600) created in the data directory on first
+ * start. Losing it makes stored credentials unreadable; back it up with the database.
  */
 public final class MasterKey {
   static final String FILE_NAME = "master.key";
@@ -36,8 +36,11 @@ public final class MasterKey {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         try {
-          Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-          Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n", StandardOpenOption.WRITE);
+          Files.createFile(
+              file,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          Files.writeString(
+              file, Base64.getEncoder().encodeToString(key) + "\n", StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
           // another process created it first: use theirs
         }
@@ -53,10 +56,12 @@ public final class MasterKey {
     try {
       key = Base64.getDecoder().decode(base64.trim());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(where + " must be 32 bytes in base64 (e.g. from `openssl rand -base64 32`)");
+      throw new ConfigException(
+          where + " must be 32 bytes in base64 (e.g. from `openssl rand -base64 32`)");
     }
     if (key.length != 32) {
-      throw new ConfigException(where + " must be 32 bytes in base64, got " + key.length + " bytes");
+      throw new ConfigException(
+          where + " must be 32 bytes in base64, got " + key.length + " bytes");
     }
     return new SecretKeySpec(key, "AES");
   }

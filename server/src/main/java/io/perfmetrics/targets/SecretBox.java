@@ -11,8 +11,8 @@ import javax.crypto.spec.GCMParameterSpec;
 
 /**
  * AES-256-GCM for secrets at rest: a fresh 96-bit nonce per value, stored in front of the
- * ciphertext. The associated data binds a ciphertext to its purpose, so a value cannot be moved
- * to another column or row unnoticed.
+ * ciphertext. The associated data binds a ciphertext to its purpose, so a value cannot be moved to
+ * another column or row unnoticed.
  */
 public final class SecretBox {
   private static final int NONCE_BYTES = 12;
@@ -46,12 +46,17 @@ public final class SecretBox {
     }
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, Arrays.copyOf(sealed, NONCE_BYTES)));
+      c.init(
+          Cipher.DECRYPT_MODE,
+          key,
+          new GCMParameterSpec(TAG_BITS, Arrays.copyOf(sealed, NONCE_BYTES)));
       c.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
-      return new String(c.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES), StandardCharsets.UTF_8);
+      return new String(
+          c.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(
-          "a stored secret cannot be decrypted: wrong master key, or the value was tampered with", e);
+          "a stored secret cannot be decrypted: wrong master key, or the value was tampered with",
+          e);
     }
   }
 }

@@ -3,7 +3,14 @@ package io.perfmetrics.targets;
 import java.time.Instant;
 
 /** A host the appliance deploys a collector to. */
-public record Target(long id, String address, int port, String osFamily, Long credentialId, String source, Instant createdAt) {
+public record Target(
+    long id,
+    String address,
+    int port,
+    String osFamily,
+    Long credentialId,
+    String source,
+    Instant createdAt) {
   public static final String UNIX = "unix";
   public static final String WINDOWS = "windows";
 

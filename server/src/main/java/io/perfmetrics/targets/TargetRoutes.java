@@ -20,22 +20,31 @@ public final class TargetRoutes {
   public void register(RoutesConfig routes) {
     routes.get("/api/v1/targets", ctx -> ctx.json(Map.of("targets", targets.list())));
     routes.post("/api/v1/targets", this::addTarget);
-    routes.get("/api/v1/targets/{id}", ctx -> ctx.json(targets.find(JsonBodies.id(ctx, "id"))
-        .orElseThrow(() -> ApiException.notFound("no target " + ctx.pathParam("id")))));
-    routes.delete("/api/v1/targets/{id}", ctx -> {
-      if (!targets.delete(JsonBodies.id(ctx, "id"))) {
-        throw ApiException.notFound("no target " + ctx.pathParam("id"));
-      }
-      ctx.status(204);
-    });
+    routes.get(
+        "/api/v1/targets/{id}",
+        ctx ->
+            ctx.json(
+                targets
+                    .find(JsonBodies.id(ctx, "id"))
+                    .orElseThrow(() -> ApiException.notFound("no target " + ctx.pathParam("id")))));
+    routes.delete(
+        "/api/v1/targets/{id}",
+        ctx -> {
+          if (!targets.delete(JsonBodies.id(ctx, "id"))) {
+            throw ApiException.notFound("no target " + ctx.pathParam("id"));
+          }
+          ctx.status(204);
+        });
     routes.get("/api/v1/credentials", ctx -> ctx.json(Map.of("credentials", credentials.list())));
     routes.post("/api/v1/credentials", this::addCredential);
-    routes.delete("/api/v1/credentials/{id}", ctx -> {
-      if (!credentials.delete(JsonBodies.id(ctx, "id"))) {
-        throw ApiException.notFound("no credential " + ctx.pathParam("id"));
-      }
-      ctx.status(204);
-    });
+    routes.delete(
+        "/api/v1/credentials/{id}",
+        ctx -> {
+          if (!credentials.delete(JsonBodies.id(ctx, "id"))) {
+            throw ApiException.notFound("no credential " + ctx.pathParam("id"));
+          }
+          ctx.status(204);
+        });
   }
 
   private void addTarget(Context ctx) {
@@ -43,7 +52,13 @@ public final class TargetRoutes {
     Integer port = b.hasNonNull("port") ? b.get("port").asInt(-1) : null;
     Long credentialId = b.hasNonNull("credential_id") ? b.get("credential_id").asLong() : null;
     try {
-      ctx.status(201).json(targets.create(JsonBodies.text(b, "address"), port, JsonBodies.text(b, "os_family"), credentialId));
+      ctx.status(201)
+          .json(
+              targets.create(
+                  JsonBodies.text(b, "address"),
+                  port,
+                  JsonBodies.text(b, "os_family"),
+                  credentialId));
     } catch (TargetStore.InvalidTargetException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -52,10 +67,20 @@ public final class TargetRoutes {
   private void addCredential(Context ctx) {
     JsonNode b = JsonBodies.object(ctx);
     String kind = JsonBodies.text(b, "kind");
-    String secret = Credential.SSH_KEY.equals(kind) ? JsonBodies.text(b, "private_key") : JsonBodies.text(b, "password");
+    String secret =
+        Credential.SSH_KEY.equals(kind)
+            ? JsonBodies.text(b, "private_key")
+            : JsonBodies.text(b, "password");
     try {
-      ctx.status(201).json(credentials.create(JsonBodies.text(b, "name"), kind, JsonBodies.text(b, "username"), secret,
-          JsonBodies.text(b, "passphrase"), b.path("sudo").asBoolean(false)));
+      ctx.status(201)
+          .json(
+              credentials.create(
+                  JsonBodies.text(b, "name"),
+                  kind,
+                  JsonBodies.text(b, "username"),
+                  secret,
+                  JsonBodies.text(b, "passphrase"),
+                  b.path("sudo").asBoolean(false)));
     } catch (CredentialStore.InvalidCredentialException e) {
       throw ApiException.badRequest(e.getMessage());
     }

@@ -16,9 +16,12 @@ import javax.sql.DataSource;
 /** Targets: add, list, remove. */
 public final class TargetStore {
   /** Host names and IPv4/IPv6 literals; nothing that a shell or URL would read as syntax. */
-  static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.\\-:]{0,252}[A-Za-z0-9])?");
+  static final Pattern ADDRESS =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.\\-:]{0,252}[A-Za-z0-9])?");
+
   static final Set<String> OS = Set.of(Target.UNIX, Target.WINDOWS, "unknown");
-  private static final String COLUMNS = "id, address, port, os_family, credential_id, source, created_at";
+  private static final String COLUMNS =
+      "id, address, port, os_family, credential_id, source, created_at";
 
   private final DataSource dataSource;
 
@@ -35,16 +38,20 @@ public final class TargetStore {
 
   public Target create(String address, Integer port, String osFamily, Long credentialId) {
     if (address == null || !ADDRESS.matcher(address).matches()) {
-      throw new InvalidTargetException("address must be a host name or IP address, got '" + address + "'");
+      throw new InvalidTargetException(
+          "address must be a host name or IP address, got '" + address + "'");
     }
     if (port != null && (port < 1 || port > 65535)) {
       throw new InvalidTargetException("port must be 1-65535, got " + port);
     }
     String os = osFamily == null ? Target.UNIX : osFamily;
     if (!OS.contains(os)) {
-      throw new InvalidTargetException("os_family must be one of " + OS + ", got '" + osFamily + "'");
+      throw new InvalidTargetException(
+          "os_family must be one of " + OS + ", got '" + osFamily + "'");
     }
-    String sql = "INSERT INTO targets (address, port, os_family, credential_id) VALUES (?, ?, ?, ?) RETURNING " + COLUMNS;
+    String sql =
+        "INSERT INTO targets (address, port, os_family, credential_id) VALUES (?, ?, ?, ?) RETURNING "
+            + COLUMNS;
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, address);
@@ -61,7 +68,8 @@ public final class TargetStore {
       }
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
-        throw new InvalidTargetException("target " + address + (port == null ? "" : ":" + port) + " exists already");
+        throw new InvalidTargetException(
+            "target " + address + (port == null ? "" : ":" + port) + " exists already");
       }
       if ("23503".equals(e.getSQLState())) {
         throw new InvalidTargetException("no credential " + credentialId);
@@ -107,7 +115,13 @@ public final class TargetStore {
   }
 
   private static Target row(ResultSet rs) throws SQLException {
-    return new Target(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getString(4), (Long) rs.getObject(5),
-        rs.getString(6), rs.getTimestamp(7).toInstant());
+    return new Target(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getInt(3),
+        rs.getString(4),
+        (Long) rs.getObject(5),
+        rs.getString(6),
+        rs.getTimestamp(7).toInstant());
   }
 }

@@ -13,9 +13,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Bearer tokens of the admin API. The configured one ({@code PERFMETRICS_ADMIN_TOKEN}) is
- * checked as given; otherwise the first start generates one, stores its digest and prints it
- * once.
+ * Bearer tokens of the admin API. The configured one ({@code PERFMETRICS_ADMIN_TOKEN}) is checked
+ * as given; otherwise the first start generates one, stores its digest and prints it once.
  */
 public final class AdminTokens {
   private static final String PREFIX = "pma_";
@@ -47,7 +46,8 @@ public final class AdminTokens {
         return Optional.empty();
       }
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not store the admin token: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not store the admin token: " + e.getMessage(), e);
     }
     reload();
     return Optional.of(token);

@@ -18,6 +18,7 @@ public final class AdminUsers {
 
   private final DataSource dataSource;
   private final PasswordHasher hasher;
+
   /** Verified against when the username is unknown, so that both cases take the same time. */
   private final String decoy;
 
@@ -28,9 +29,9 @@ public final class AdminUsers {
   }
 
   /**
-   * Makes sure the first admin exists. With a configured password the stored hash is (re)set to
-   * it whenever it does not match, so the environment is also the way to reset a forgotten
-   * password. Without one, the first start generates a password and returns it, to be shown once.
+   * Makes sure the first admin exists. With a configured password the stored hash is (re)set to it
+   * whenever it does not match, so the environment is also the way to reset a forgotten password.
+   * Without one, the first start generates a password and returns it, to be shown once.
    */
   public Optional<String> ensureFirstAdmin(Secret configured) {
     Optional<String> stored = storedHash(FIRST_ADMIN);
@@ -50,7 +51,9 @@ public final class AdminUsers {
     return insert(hasher.hash(password)) ? Optional.of(password) : Optional.empty();
   }
 
-  /** The user, when the password is right. Takes a slow hash's time whether or not the user exists. */
+  /**
+   * The user, when the password is right. Takes a slow hash's time whether or not the user exists.
+   */
   public Optional<User> authenticate(String username, String password) {
     if (username == null || password == null) {
       hasher.verify("", decoy);
@@ -59,7 +62,8 @@ public final class AdminUsers {
     Integer id = null;
     String hash = decoy;
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT id, password_hash FROM admin_users WHERE username = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT id, password_hash FROM admin_users WHERE username = ?")) {
       ps.setString(1, username);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
@@ -82,7 +86,8 @@ public final class AdminUsers {
 
   private Optional<String> storedHash(String username) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT password_hash FROM admin_users WHERE username = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT password_hash FROM admin_users WHERE username = ?")) {
       ps.setString(1, username);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -94,20 +99,23 @@ public final class AdminUsers {
 
   private boolean insert(String hash) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO admin_users (username, password_hash) VALUES (?, ?) ON CONFLICT (username) DO NOTHING")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO admin_users (username, password_hash) VALUES (?, ?) ON CONFLICT (username) DO NOTHING")) {
       ps.setString(1, FIRST_ADMIN);
       ps.setString(2, hash);
       return ps.executeUpdate() > 0;
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not create the first admin: " + e.getMessage(), e);
+      throw new StorageUnavailableException(
+          "could not create the first admin: " + e.getMessage(), e);
     }
   }
 
   private void update(String username, String hash) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "UPDATE admin_users SET password_hash = ?, password_set_at = now() WHERE username = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE admin_users SET password_hash = ?, password_set_at = now() WHERE username = ?")) {
       ps.setString(1, hash);
       ps.setString(2, username);
       ps.executeUpdate();

@@ -8,14 +8,16 @@ import java.io.UncheckedIOException;
 
 /**
  * The API described: {@code GET /api/v1/openapi.json} (admin token or session, like every admin
- * route) from the OpenAPI document shipped in the jar, and the console's page that browses it
- * with Swagger UI from its webjar (served by the appliance, nothing from elsewhere).
+ * route) from the OpenAPI document shipped in the jar, and the console's page that browses it with
+ * Swagger UI from its webjar (served by the appliance, nothing from elsewhere).
  */
 public final class ApiDocs {
   public static final String DOCUMENT = "/api/v1/openapi.json";
   public static final String PAGE = "/api-docs";
+
   /** The document's place in the jar; tests read it from there too. */
   public static final String RESOURCE = "/openapi/openapi.json";
+
   static final String SWAGGER_UI = "/webjars/swagger-ui/5.34.1";
 
   private final Console console;
@@ -45,5 +47,4 @@ public final class ApiDocs {
     // the page's script is our own file: the console's CSP allows no inline script
     console.render(ctx, "apiDocs.jte", "API", PAGE, new Model(DOCUMENT, SWAGGER_UI));
   }
-
 }

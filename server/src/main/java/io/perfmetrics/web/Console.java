@@ -13,7 +13,13 @@ public final class Console {
    * What the layout shows around a page: its title, the navigation with {@code active} highlighted,
    * the user with the session's CSRF token, and the flash messages ({@code ?msg=}, {@code ?err=}).
    */
-  public record Frame(String title, String active, List<NavEntry> nav, String username, String csrf, String msg,
+  public record Frame(
+      String title,
+      String active,
+      List<NavEntry> nav,
+      String username,
+      String csrf,
+      String msg,
       String err) {}
 
   public static final String SESSION = "perfmetrics.session";
@@ -35,13 +41,20 @@ public final class Console {
   }
 
   /**
-   * Answers with the page template {@code template}, which takes {@code frame} (this page's
-   * {@link Frame}) and {@code model} (the page's own record).
+   * Answers with the page template {@code template}, which takes {@code frame} (this page's {@link
+   * Frame}) and {@code model} (the page's own record).
    */
   public void render(Context ctx, String template, String title, String active, Object model) {
     Sessions.Session s = session(ctx);
-    Frame frame = new Frame(title, active, nav, s.username(), s.csrfToken(), nonBlank(ctx.queryParam("msg")),
-        nonBlank(ctx.queryParam("err")));
+    Frame frame =
+        new Frame(
+            title,
+            active,
+            nav,
+            s.username(),
+            s.csrfToken(),
+            nonBlank(ctx.queryParam("msg")),
+            nonBlank(ctx.queryParam("err")));
     ctx.html(templates.render(template, Map.of("frame", frame, "model", model)));
   }
 

@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * The synchronizer-token check: a console request that changes state must carry the token
- * stored with its session (form field {@value #FIELD} or header {@value #HEADER}).
+ * The synchronizer-token check: a console request that changes state must carry the token stored
+ * with its session (form field {@value #FIELD} or header {@value #HEADER}).
  */
 public final class Csrf {
   public static final String FIELD = "csrf";
@@ -23,6 +23,7 @@ public final class Csrf {
     if (expected == null || expected.isEmpty() || given == null || given.isEmpty()) {
       return false;
     }
-    return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(
+        expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -9,9 +9,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Failed logins counted per username and per client address within a fixed window that starts
- * at the first failure. At the limit every attempt for that key (right password or not) is
- * refused until the window ends. In memory, per appliance; time comes from the injected ticker.
+ * Failed logins counted per username and per client address within a fixed window that starts at
+ * the first failure. At the limit every attempt for that key (right password or not) is refused
+ * until the window ends. In memory, per appliance; time comes from the injected ticker.
  */
 public final class LoginLimiter {
   /** Failures of one key since {@code firstNanos}. */
@@ -32,40 +32,53 @@ public final class LoginLimiter {
 
   public LoginLimiter(Ticker ticker, int perUser, int perAddress, Duration window) {
     if (perUser < 1 || perAddress < 1 || window.isNegative() || window.isZero()) {
-      throw new IllegalArgumentException("login limits must be positive: per user " + perUser + ", per address "
-          + perAddress + ", window " + window);
+      throw new IllegalArgumentException(
+          "login limits must be positive: per user "
+              + perUser
+              + ", per address "
+              + perAddress
+              + ", window "
+              + window);
     }
     this.ticker = ticker;
     this.perUser = perUser;
     this.perAddress = perAddress;
     this.windowNanos = window.toNanos();
-    this.windows = Caffeine.newBuilder()
-        .ticker(ticker)
-        .maximumSize(100_000)
-        .expireAfter(new Expiry<String, Window>() {
-          @Override
-          public long expireAfterCreate(String key, Window value, long currentTime) {
-            return windowNanos;
-          }
+    this.windows =
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .maximumSize(100_000)
+            .expireAfter(
+                new Expiry<String, Window>() {
+                  @Override
+                  public long expireAfterCreate(String key, Window value, long currentTime) {
+                    return windowNanos;
+                  }
 
-          @Override
-          public long expireAfterUpdate(String key, Window value, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
+                  @Override
+                  public long expireAfterUpdate(
+                      String key, Window value, long currentTime, long currentDuration) {
+                    return currentDuration;
+                  }
 
-          @Override
-          public long expireAfterRead(String key, Window value, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
-        .build();
+                  @Override
+                  public long expireAfterRead(
+                      String key, Window value, long currentTime, long currentDuration) {
+                    return currentDuration;
+                  }
+                })
+            .build();
   }
 
   /** How long the caller must wait before trying again, or empty when a login may be attempted. */
   public Optional<Duration> blocked(String username, String address) {
     long now = ticker.read();
     Duration wait = Duration.ZERO;
-    for (var k : new String[][] {{userKey(username), String.valueOf(perUser)}, {addressKey(address), String.valueOf(perAddress)}}) {
+    for (var k :
+        new String[][] {
+          {userKey(username), String.valueOf(perUser)},
+          {addressKey(address), String.valueOf(perAddress)}
+        }) {
       Window w = windows.getIfPresent(k[0]);
       if (w == null) {
         continue;

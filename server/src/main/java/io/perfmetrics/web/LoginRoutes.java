@@ -26,19 +26,23 @@ public final class LoginRoutes {
   }
 
   public void register(RoutesConfig routes) {
-    routes.get(LOGIN, ctx -> {
-      if (sessions.find(ctx.cookie(WebSupport.SESSION_COOKIE)).isPresent()) {
-        ctx.redirect(safeNext(ctx.queryParam("next")));
-        return;
-      }
-      ctx.html(form(ctx.queryParam("next"), null, null));
-    });
+    routes.get(
+        LOGIN,
+        ctx -> {
+          if (sessions.find(ctx.cookie(WebSupport.SESSION_COOKIE)).isPresent()) {
+            ctx.redirect(safeNext(ctx.queryParam("next")));
+            return;
+          }
+          ctx.html(form(ctx.queryParam("next"), null, null));
+        });
     routes.post(LOGIN, this::login);
-    routes.post(LOGOUT, ctx -> {
-      sessions.close(Console.session(ctx));
-      ctx.header("Set-Cookie", web.clearedSessionCookie(ctx));
-      ctx.redirect(LOGIN + "?out=1", io.javalin.http.HttpStatus.SEE_OTHER);
-    });
+    routes.post(
+        LOGOUT,
+        ctx -> {
+          sessions.close(Console.session(ctx));
+          ctx.header("Set-Cookie", web.clearedSessionCookie(ctx));
+          ctx.redirect(LOGIN + "?out=1", io.javalin.http.HttpStatus.SEE_OTHER);
+        });
   }
 
   private void login(Context ctx) {
@@ -50,7 +54,8 @@ public final class LoginRoutes {
     if (wait.isPresent()) {
       long s = LoginLimiter.retryAfterSeconds(wait.get());
       ctx.header("Retry-After", String.valueOf(s));
-      ctx.status(429).html(form(next, username, "Too many failed logins. Try again in " + s + " s."));
+      ctx.status(429)
+          .html(form(next, username, "Too many failed logins. Try again in " + s + " s."));
       return;
     }
     Optional<AdminUsers.User> user = users.authenticate(username, password);
@@ -65,10 +70,17 @@ public final class LoginRoutes {
     ctx.redirect(safeNext(next), io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
-  /** Only a path on this appliance: never another host ({@code //evil}, {@code /\evil}, {@code https:}). */
+  /**
+   * Only a path on this appliance: never another host ({@code //evil}, {@code /\evil}, {@code
+   * https:}).
+   */
   static String safeNext(String next) {
-    if (next == null || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")
-        || next.startsWith(LOGIN) || next.chars().anyMatch(c -> c < 0x20)) {
+    if (next == null
+        || !next.startsWith("/")
+        || next.startsWith("//")
+        || next.startsWith("/\\")
+        || next.startsWith(LOGIN)
+        || next.chars().anyMatch(c -> c < 0x20)) {
       return "/";
     }
     return next;

@@ -8,15 +8,20 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * Console passwords: PBKDF2-HMAC-SHA256 from the JDK, a random 16-byte salt per password, stored
- * as {@code pbkdf2-sha256$<iterations>$<salt>$<hash>}. The iteration count is part of the stored
+ * Console passwords: PBKDF2-HMAC-SHA256 from the JDK, a random 16-byte salt per password, stored as
+ * {@code pbkdf2-sha256$<iterations>$<salt>$<hash>}. The iteration count is part of the stored
  * string, so raising it later leaves existing hashes verifiable.
  */
 public final class PasswordHasher {
-  /** OWASP's figure for PBKDF2-HMAC-SHA256 (2023): about 0.2-0.5 s per hash on this appliance's cores. */
+  /**
+   * OWASP's figure for PBKDF2-HMAC-SHA256 (2023): about 0.2-0.5 s per hash on this appliance's
+   * cores.
+   */
   public static final int DEFAULT_ITERATIONS = 600_000;
+
   /** Below this a stored hash is refused as too weak to trust. */
   public static final int MIN_ITERATIONS = 310_000;
+
   private static final String SCHEME = "pbkdf2-sha256";
   private static final int SALT_BYTES = 16;
   private static final int HASH_BITS = 256;
@@ -30,7 +35,8 @@ public final class PasswordHasher {
 
   PasswordHasher(SecureRandom random, int iterations) {
     if (iterations < MIN_ITERATIONS) {
-      throw new IllegalArgumentException("PBKDF2 needs at least " + MIN_ITERATIONS + " iterations, got " + iterations);
+      throw new IllegalArgumentException(
+          "PBKDF2 needs at least " + MIN_ITERATIONS + " iterations, got " + iterations);
     }
     this.random = random;
     this.iterations = iterations;
@@ -40,10 +46,19 @@ public final class PasswordHasher {
     byte[] salt = new byte[SALT_BYTES];
     random.nextBytes(salt);
     Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
-    return SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(derive(password, salt, iterations));
+    return SCHEME
+        + "$"
+        + iterations
+        + "$"
+        + b64.encodeToString(salt)
+        + "$"
+        + b64.encodeToString(derive(password, salt, iterations));
   }
 
-  /** True when the password matches; compares in constant time; false for any malformed stored value. */
+  /**
+   * True when the password matches; compares in constant time; false for any malformed stored
+   * value.
+   */
   public boolean verify(String password, String stored) {
     if (password == null || stored == null) {
       return false;
@@ -99,5 +114,4 @@ public final class PasswordHasher {
     random.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
-
 }

@@ -14,17 +14,23 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Console sessions, in the database so that appliances sharing it share them. The cookie holds
- * 256 random bits; the table holds only their SHA-256. A session ends after {@code idle} without
- * use or {@code absolute} after login, whichever comes first.
+ * Console sessions, in the database so that appliances sharing it share them. The cookie holds 256
+ * random bits; the table holds only their SHA-256. A session ends after {@code idle} without use or
+ * {@code absolute} after login, whichever comes first.
  */
 public final class Sessions {
   /** Last use is written at most this often, not on every request. */
   static final Duration TOUCH_EVERY = Duration.ofSeconds(60);
 
   /** A live session. */
-  public record Session(byte[] idHash, int userId, String username, String csrfToken, Instant createdAt,
-      Instant lastSeenAt, Instant expiresAt) {}
+  public record Session(
+      byte[] idHash,
+      int userId,
+      String username,
+      String csrfToken,
+      Instant createdAt,
+      Instant lastSeenAt,
+      Instant expiresAt) {}
 
   /** What login hands out: the cookie's value (shown only to that browser) and the session. */
   public record Opened(String cookieValue, Session session) {}
@@ -48,8 +54,10 @@ public final class Sessions {
     Instant now = clock.instant();
     Instant expires = now.plus(absolute);
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at,"
-            + " last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at,"
+                    + " last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
       ps.setBytes(1, h);
       ps.setInt(2, user.id());
       ps.setString(3, csrf);
@@ -72,15 +80,24 @@ public final class Sessions {
     byte[] h = Hashes.sha256(cookieValue);
     Session s;
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT s.user_id, u.username, s.csrf_token, s.created_at,"
-            + " s.last_seen_at, s.expires_at FROM web_sessions s JOIN admin_users u ON u.id = s.user_id WHERE s.id_hash = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT s.user_id, u.username, s.csrf_token, s.created_at,"
+                    + " s.last_seen_at, s.expires_at FROM web_sessions s JOIN admin_users u ON u.id = s.user_id WHERE s.id_hash = ?")) {
       ps.setBytes(1, h);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
         }
-        s = new Session(h, rs.getInt(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
-            rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant());
+        s =
+            new Session(
+                h,
+                rs.getInt(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getTimestamp(4).toInstant(),
+                rs.getTimestamp(5).toInstant(),
+                rs.getTimestamp(6).toInstant());
       }
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not read the session: " + e.getMessage(), e);
@@ -102,7 +119,8 @@ public final class Sessions {
 
   private void touch(byte[] h, Instant now) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?")) {
       ps.setTimestamp(1, Timestamp.from(now));
       ps.setBytes(2, h);
       ps.executeUpdate();
@@ -123,7 +141,9 @@ public final class Sessions {
 
   private void purgeExpired(Instant now) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at <= ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at <= ?")) {
       ps.setTimestamp(1, Timestamp.from(now));
       ps.setTimestamp(2, Timestamp.from(now.minus(idle)));
       ps.executeUpdate();

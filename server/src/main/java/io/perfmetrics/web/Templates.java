@@ -15,7 +15,8 @@ public final class Templates {
   static final String PACKAGE = "io.perfmetrics.web.templates";
 
   private final TemplateEngine engine =
-      TemplateEngine.createPrecompiled(null, ContentType.Html, Templates.class.getClassLoader(), PACKAGE);
+      TemplateEngine.createPrecompiled(
+          null, ContentType.Html, Templates.class.getClassLoader(), PACKAGE);
 
   /** The template {@code name} (e.g. {@code overview.jte}) with its parameters by name. */
   public String render(String name, Map<String, Object> params) {

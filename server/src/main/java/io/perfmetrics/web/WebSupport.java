@@ -26,13 +26,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebSupport {
   private static final Logger log = LoggerFactory.getLogger(WebSupport.class);
-  /** Routes a collector token opens; everything else under /api needs an admin token or a session. */
-  private static final Set<String> COLLECTOR_PATHS = Set.of(IngestRoutes.HELLO, IngestRoutes.METRICS,
-      io.perfmetrics.network.SocketRoutes.SOCKETS);
-  private static final Set<String> PUBLIC_PATHS = Set.of("/healthz", "/readyz", LoginRoutes.LOGIN, "/favicon.ico");
-  private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-      + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+  /**
+   * Routes a collector token opens; everything else under /api needs an admin token or a session.
+   */
+  private static final Set<String> COLLECTOR_PATHS =
+      Set.of(IngestRoutes.HELLO, IngestRoutes.METRICS, io.perfmetrics.network.SocketRoutes.SOCKETS);
+
+  private static final Set<String> PUBLIC_PATHS =
+      Set.of("/healthz", "/readyz", LoginRoutes.LOGIN, "/favicon.ico");
+  private static final String CSP =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
   public static final String SESSION_COOKIE = "pm_session";
+
   /** Prometheus scrapes: the admin token, the scrape token or a session open it. */
   public static final String METRICS = "/metrics";
 
@@ -50,12 +57,14 @@ public final class WebSupport {
   }
 
   public void register(JavalinConfig config) {
-    // the console's own script and style, and the chart library from its webjar: nothing from elsewhere
-    config.staticFiles.add(s -> {
-      s.hostedPath = "/static";
-      s.directory = "/console";
-      s.location = Location.CLASSPATH;
-    });
+    // the console's own script and style, and the chart library from its webjar: nothing from
+    // elsewhere
+    config.staticFiles.add(
+        s -> {
+          s.hostedPath = "/static";
+          s.directory = "/console";
+          s.location = Location.CLASSPATH;
+        });
     config.staticFiles.enableWebjars();
     var routes = config.routes;
     routes.before(this::authenticate);
@@ -104,15 +113,22 @@ public final class WebSupport {
 
   /** The Set-Cookie value of a session cookie: HttpOnly, SameSite=Strict, Secure over https. */
   public String sessionCookie(Context ctx, String value) {
-    return SESSION_COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" + (secure(ctx) ? "; Secure" : "");
+    return SESSION_COOKIE
+        + "="
+        + value
+        + "; Path=/; HttpOnly; SameSite=Strict"
+        + (secure(ctx) ? "; Secure" : "");
   }
 
   public String clearedSessionCookie(Context ctx) {
-    return SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure(ctx) ? "; Secure" : "");
+    return SESSION_COOKIE
+        + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+        + (secure(ctx) ? "; Secure" : "");
   }
 
   private boolean isScrapeToken(String token) {
-    return web.scrapeToken() != null && token != null
+    return web.scrapeToken() != null
+        && token != null
         && Hashes.sameDigest(Hashes.sha256(web.scrapeToken().value()), Hashes.sha256(token));
   }
 
@@ -121,7 +137,9 @@ public final class WebSupport {
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("Referrer-Policy", "same-origin");
-    if (COLLECTOR_PATHS.contains(path) || path.startsWith("/static/") || path.startsWith("/webjars/")) {
+    if (COLLECTOR_PATHS.contains(path)
+        || path.startsWith("/static/")
+        || path.startsWith("/webjars/")) {
       return;
     }
     ctx.header("Cache-Control", "no-store");
@@ -140,7 +158,8 @@ public final class WebSupport {
       }
       if (!adminTokens.accepts(token)) {
         ctx.header("WWW-Authenticate", "Bearer");
-        throw new ApiException(401, "unauthorized", "this route needs the admin token (Authorization: Bearer ...)");
+        throw new ApiException(
+            401, "unauthorized", "this route needs the admin token (Authorization: Bearer ...)");
       }
       return;
     }
@@ -148,24 +167,37 @@ public final class WebSupport {
     if (session.isEmpty()) {
       if (api) {
         ctx.header("WWW-Authenticate", "Bearer");
-        throw new ApiException(401, "unauthorized",
+        throw new ApiException(
+            401,
+            "unauthorized",
             "this route needs the admin token (Authorization: Bearer ...) or a console session");
       }
-      String next = ctx.method().name().equals("GET") ? path + (ctx.queryString() == null ? "" : "?" + ctx.queryString()) : "/";
+      String next =
+          ctx.method().name().equals("GET")
+              ? path + (ctx.queryString() == null ? "" : "?" + ctx.queryString())
+              : "/";
       ctx.redirect(LoginRoutes.LOGIN + "?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
       ctx.skipRemainingHandlers();
       return;
     }
     if (Csrf.needsToken(ctx.method().name())) {
       String given = ctx.header(Csrf.HEADER);
-      if (given == null && !api && (ctx.isMultipartFormData()
-          || String.valueOf(ctx.contentType()).startsWith("application/x-www-form-urlencoded"))) {
+      if (given == null
+          && !api
+          && (ctx.isMultipartFormData()
+              || String.valueOf(ctx.contentType())
+                  .startsWith("application/x-www-form-urlencoded"))) {
         given = ctx.formParam(Csrf.FIELD);
       }
       if (!Csrf.matches(session.get().csrfToken(), given)) {
-        throw new ApiException(403, "forbidden",
+        throw new ApiException(
+            403,
+            "forbidden",
             "a console request that changes something must carry the page's CSRF token (form field "
-                + Csrf.FIELD + " or header " + Csrf.HEADER + ")");
+                + Csrf.FIELD
+                + " or header "
+                + Csrf.HEADER
+                + ")");
       }
     }
     ctx.attribute(Console.SESSION, session.get());
@@ -174,10 +206,21 @@ public final class WebSupport {
   /** The design's JSON error body for the API; a small HTML page for the console. */
   private void error(Context ctx, int status, String error, String detail) {
     ctx.status(status);
-    if (ctx.path().startsWith("/api/") || ctx.path().equals("/healthz") || ctx.path().equals("/readyz")) {
+    if (ctx.path().startsWith("/api/")
+        || ctx.path().equals("/healthz")
+        || ctx.path().equals("/readyz")) {
       ctx.json(new ErrorBody(error, detail));
     } else {
-      ctx.html(templates.render("error.jte", Map.of("status", status, "error", String.valueOf(error), "detail", detail == null ? "" : detail)));
+      ctx.html(
+          templates.render(
+              "error.jte",
+              Map.of(
+                  "status",
+                  status,
+                  "error",
+                  String.valueOf(error),
+                  "detail",
+                  detail == null ? "" : detail)));
     }
   }
 

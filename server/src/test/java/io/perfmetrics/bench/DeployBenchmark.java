@@ -20,16 +20,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * scripts/bench-deploy: the appliance deploys the shell collector to N real sshd hosts (set up by
  * the script, each in its own mount namespace with a private /var/tmp); in the same run Ansible
- * (forks, pipelining) and a plain OpenSSH fan-out (xargs -P, one exec per host) do the same
- * three steps (status, install, start and confirm) with the very script the appliance rendered.
- * Prints each run, the medians and the ratios; every collector started is stopped by its pid
- * between runs.
+ * (forks, pipelining) and a plain OpenSSH fan-out (xargs -P, one exec per host) do the same three
+ * steps (status, install, start and confirm) with the very script the appliance rendered. Prints
+ * each run, the medians and the ratios; every collector started is stopped by its pid between runs.
  */
 public final class DeployBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String TOOLS = "/var/tmp/perfmetrics/tools";
 
-  /** A host: its address, sshd port and the pid of its sshd (whose /proc root shows its /var/tmp). */
+  /**
+   * A host: its address, sshd port and the pid of its sshd (whose /proc root shows its /var/tmp).
+   */
   record Host(String address, int port, long sshdPid) {
     Path tools() {
       return Path.of("/proc/" + sshdPid + "/root" + TOOLS);
@@ -54,23 +55,60 @@ public final class DeployBenchmark {
     int forks = Integer.parseInt(a.getOrDefault("forks", "25"));
     List<String> tools = List.of(a.getOrDefault("tools", "appliance,ansible,openssh").split(","));
     Config.Collectors d = Config.Collectors.defaults();
-    int concurrency = Integer.parseInt(a.getOrDefault("concurrency", String.valueOf(d.parallelHosts())));
+    int concurrency =
+        Integer.parseInt(a.getOrDefault("concurrency", String.valueOf(d.parallelHosts())));
     // the constructor, not a wither: the same class measures older builds (--baseline)
-    Config.Collectors collectors = new Config.Collectors(d.interval(), d.upload(), d.ttl(), d.spoolMaxBytes(),
-        d.metadataUrl(), d.unixToolsDir(), d.hostTimeout(), concurrency);
-    System.out.printf("bench-deploy: %d hosts, %d run(s), appliance %d hosts at a time, Ansible forks=%d,"
-        + " OpenSSH xargs -P %d%n", hosts.size(), runs, concurrency, forks, concurrency);
+    Config.Collectors collectors =
+        new Config.Collectors(
+            d.interval(),
+            d.upload(),
+            d.ttl(),
+            d.spoolMaxBytes(),
+            d.metadataUrl(),
+            d.unixToolsDir(),
+            d.hostTimeout(),
+            concurrency);
+    System.out.printf(
+        "bench-deploy: %d hosts, %d run(s), appliance %d hosts at a time, Ansible forks=%d,"
+            + " OpenSSH xargs -P %d%n",
+        hosts.size(), runs, concurrency, forks, concurrency);
 
     Map<String, List<Run>> results = new LinkedHashMap<>();
     try (TestPostgres pg = new TestPostgres();
         TestAppliance app = new TestAppliance(pg.jdbcUrl(), c -> c.withCollectors(collectors))) {
       String privateKey = Files.readString(key);
-      JsonNode cred = body(app.admin("POST", "/api/v1/credentials", JSON.writeValueAsString(Map.of(
-          "name", "bench", "kind", "ssh_key", "username", user, "private_key", privateKey))), 201);
+      JsonNode cred =
+          body(
+              app.admin(
+                  "POST",
+                  "/api/v1/credentials",
+                  JSON.writeValueAsString(
+                      Map.of(
+                          "name",
+                          "bench",
+                          "kind",
+                          "ssh_key",
+                          "username",
+                          user,
+                          "private_key",
+                          privateKey))),
+              201);
       for (Host h : hosts) {
-        body(app.admin("POST", "/api/v1/targets", JSON.writeValueAsString(Map.of(
-            "address", h.address(), "port", h.port(), "os_family", "unix",
-            "credential_id", cred.get("id").asLong()))), 201);
+        body(
+            app.admin(
+                "POST",
+                "/api/v1/targets",
+                JSON.writeValueAsString(
+                    Map.of(
+                        "address",
+                        h.address(),
+                        "port",
+                        h.port(),
+                        "os_family",
+                        "unix",
+                        "credential_id",
+                        cred.get("id").asLong()))),
+            201);
       }
       Path script = work.resolve("collector.sh");
       if (!tools.contains("appliance")) {
@@ -86,7 +124,8 @@ public final class DeployBenchmark {
           print("appliance", r, run, hosts.size());
           if (!Files.exists(script)) {
             // the very script the appliance rendered (host 1's token) for the others to install
-            Files.writeString(script, Files.readString(hosts.get(0).tools().resolve("collector.sh")));
+            Files.writeString(
+                script, Files.readString(hosts.get(0).tools().resolve("collector.sh")));
           }
           reset(hosts);
         }
@@ -110,7 +149,8 @@ public final class DeployBenchmark {
       double m = median(e.getValue().stream().mapToDouble(Run::seconds).toArray());
       med.put(e.getKey(), m);
       int allStarted = (int) e.getValue().stream().filter(x -> x.started() == hosts.size()).count();
-      System.out.printf("median %-9s %7.2f s  %6.1f hosts/s  (%d of %d runs started every host)%n",
+      System.out.printf(
+          "median %-9s %7.2f s  %6.1f hosts/s  (%d of %d runs started every host)%n",
           e.getKey(), m, hosts.size() / m, allStarted, e.getValue().size());
       if (e.getKey().equals("appliance")) {
         double cpu = median(e.getValue().stream().mapToDouble(Run::cpuSeconds).toArray());
@@ -120,16 +160,20 @@ public final class DeployBenchmark {
       System.out.printf("RESULT %s_seconds=%.2f%n", e.getKey(), m);
     }
     if (med.containsKey("appliance") && med.containsKey("ansible")) {
-      System.out.printf("ratio: appliance is %.1fx as fast as Ansible (goal >= 10x)%n", med.get("ansible") / med.get("appliance"));
+      System.out.printf(
+          "ratio: appliance is %.1fx as fast as Ansible (goal >= 10x)%n",
+          med.get("ansible") / med.get("appliance"));
     }
     if (med.containsKey("appliance") && med.containsKey("openssh")) {
-      System.out.printf("ratio: appliance is %.2fx as fast as the OpenSSH fan-out (goal >= 0.9x)%n",
+      System.out.printf(
+          "ratio: appliance is %.2fx as fast as the OpenSSH fan-out (goal >= 0.9x)%n",
           med.get("openssh") / med.get("appliance"));
     }
   }
 
   private static Run appliance(TestAppliance app, List<Host> hosts) throws Exception {
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
     JsonNode job = body(app.admin("POST", "/api/v1/deployments", "{\"action\":\"deploy\"}"), 202);
@@ -155,62 +199,89 @@ public final class DeployBenchmark {
     return new Run(secs, Math.min(started, running(hosts)), cpu);
   }
 
-  private static Run ansible(List<Host> hosts, Path key, String user, Path work, Path script, int forks)
-      throws Exception {
+  private static Run ansible(
+      List<Host> hosts, Path key, String user, Path work, Path script, int forks) throws Exception {
     Path inv = work.resolve("inventory.ini");
     StringBuilder s = new StringBuilder("[targets]\n");
     for (int i = 0; i < hosts.size(); i++) {
       Host h = hosts.get(i);
-      s.append("h").append(i).append(" ansible_host=").append(h.address()).append(" ansible_port=").append(h.port()).append('\n');
+      s.append("h")
+          .append(i)
+          .append(" ansible_host=")
+          .append(h.address())
+          .append(" ansible_port=")
+          .append(h.port())
+          .append('\n');
     }
     Files.writeString(inv, s);
     Path cp = work.resolve("cp");
     Files.createDirectories(cp);
-    Files.writeString(work.resolve("ansible.cfg"), String.join("\n",
-        "[defaults]",
-        "forks = " + forks,
-        "host_key_checking = False",
-        "gathering = explicit",
-        "interpreter_python = /usr/bin/python3",
-        "remote_tmp = /tmp/.ansible-${USER}",
-        "[ssh_connection]",
-        "pipelining = True",
-        "control_path_dir = " + cp,
-        "ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null",
-        ""));
+    Files.writeString(
+        work.resolve("ansible.cfg"),
+        String.join(
+            "\n",
+            "[defaults]",
+            "forks = " + forks,
+            "host_key_checking = False",
+            "gathering = explicit",
+            "interpreter_python = /usr/bin/python3",
+            "remote_tmp = /tmp/.ansible-${USER}",
+            "[ssh_connection]",
+            "pipelining = True",
+            "control_path_dir = " + cp,
+            "ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null",
+            ""));
     // status, install, start-and-confirm: the appliance's three steps, Ansible's usual modules
-    Files.writeString(work.resolve("deploy.yml"), String.join("\n",
-        "- hosts: targets",
-        "  gather_facts: false",
-        "  tasks:",
-        "    - name: status",
-        "      ansible.builtin.shell: d=" + TOOLS + "; p=$(cat $d/collector.pid 2>/dev/null); if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null; then echo running; elif [ -f $d/collector.sh ]; then echo stopped; else echo absent; fi",
-        "      register: st",
-        "      changed_when: false",
-        "    - name: install (folder)",
-        "      ansible.builtin.file:",
-        "        path: " + TOOLS,
-        "        state: directory",
-        "        mode: '0700'",
-        "      when: st.stdout != 'running'",
-        "    - name: install",
-        "      ansible.builtin.copy:",
-        "        src: " + script,
-        "        dest: " + TOOLS + "/collector.sh",
-        "        mode: '0700'",
-        "      when: st.stdout != 'running'",
-        "    - name: start",
-        "      ansible.builtin.shell: cd " + TOOLS + " && (setsid nohup sh ./collector.sh </dev/null >/dev/null 2>&1 &); i=0; while [ $i -lt 200 ]; do p=$(cat collector.pid 2>/dev/null); [ -n \"$p\" ] && grep -q collector.sh /proc/$p/cmdline 2>/dev/null && exit 0; sleep 0.05; i=$((i+1)); done; exit 1",
-        "      when: st.stdout != 'running'",
-        ""));
+    Files.writeString(
+        work.resolve("deploy.yml"),
+        String.join(
+            "\n",
+            "- hosts: targets",
+            "  gather_facts: false",
+            "  tasks:",
+            "    - name: status",
+            "      ansible.builtin.shell: d="
+                + TOOLS
+                + "; p=$(cat $d/collector.pid 2>/dev/null); if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null; then echo running; elif [ -f $d/collector.sh ]; then echo stopped; else echo absent; fi",
+            "      register: st",
+            "      changed_when: false",
+            "    - name: install (folder)",
+            "      ansible.builtin.file:",
+            "        path: " + TOOLS,
+            "        state: directory",
+            "        mode: '0700'",
+            "      when: st.stdout != 'running'",
+            "    - name: install",
+            "      ansible.builtin.copy:",
+            "        src: " + script,
+            "        dest: " + TOOLS + "/collector.sh",
+            "        mode: '0700'",
+            "      when: st.stdout != 'running'",
+            "    - name: start",
+            "      ansible.builtin.shell: cd "
+                + TOOLS
+                + " && (setsid nohup sh ./collector.sh </dev/null >/dev/null 2>&1 &); i=0; while [ $i -lt 200 ]; do p=$(cat collector.pid 2>/dev/null); [ -n \"$p\" ] && grep -q collector.sh /proc/$p/cmdline 2>/dev/null && exit 0; sleep 0.05; i=$((i+1)); done; exit 1",
+            "      when: st.stdout != 'running'",
+            ""));
     long t0 = System.nanoTime();
-    int rc = exec(work, Map.of("ANSIBLE_CONFIG", work.resolve("ansible.cfg").toString()),
-        "ansible-playbook", "-i", inv.toString(), "-u", user, "--private-key", key.toString(), work.resolve("deploy.yml").toString());
+    int rc =
+        exec(
+            work,
+            Map.of("ANSIBLE_CONFIG", work.resolve("ansible.cfg").toString()),
+            "ansible-playbook",
+            "-i",
+            inv.toString(),
+            "-u",
+            user,
+            "--private-key",
+            key.toString(),
+            work.resolve("deploy.yml").toString());
     double secs = (System.nanoTime() - t0) / 1e9;
     if (rc != 0) {
       List<String> log = Files.readAllLines(work.resolve("tool.log"));
       System.out.println("  ansible-playbook exited " + rc + "; its last lines:");
-      log.subList(Math.max(0, log.size() - 12), log.size()).forEach(l -> System.out.println("    " + l));
+      log.subList(Math.max(0, log.size() - 12), log.size())
+          .forEach(l -> System.out.println("    " + l));
     }
     // ControlPersist keeps a master per host: end each by its socket so nothing is left running
     try (var socks = Files.list(cp)) {
@@ -221,26 +292,52 @@ public final class DeployBenchmark {
     return new Run(secs, running(hosts), 0);
   }
 
-  private static Run openssh(List<Host> hosts, Path key, String user, Path work, Path script, int parallel)
+  private static Run openssh(
+      List<Host> hosts, Path key, String user, Path work, Path script, int parallel)
       throws Exception {
     Path list = work.resolve("hosts.txt");
     StringBuilder s = new StringBuilder();
     hosts.forEach(h -> s.append(h.address()).append(' ').append(h.port()).append('\n'));
     Files.writeString(list, s);
     // by reflection: the same class measures older builds (--baseline), which lack it
-    Files.writeString(work.resolve("command.txt"), (String) Class.forName("io.perfmetrics.deploy.ssh.SshTransport")
-        .getMethod("deployCommand", String.class).invoke(null, TOOLS));
+    Files.writeString(
+        work.resolve("command.txt"),
+        (String)
+            Class.forName("io.perfmetrics.deploy.ssh.SshTransport")
+                .getMethod("deployCommand", String.class)
+                .invoke(null, TOOLS));
     // the appliance's own one-exec program, fed "go" and the script, one ssh per host
     Path one = work.resolve("one.sh");
-    Files.writeString(one, String.join("\n",
-        "#!/bin/sh",
-        "{ echo go; cat " + script + "; } | ssh -T -i " + key + " -o BatchMode=yes -o StrictHostKeyChecking=no"
-            + " -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -p \"$2\" " + user + "@\"$1\" \"$(cat " + work.resolve("command.txt") + ")\""
-            + " | grep -q '^result=started'",
-        ""));
+    Files.writeString(
+        one,
+        String.join(
+            "\n",
+            "#!/bin/sh",
+            "{ echo go; cat "
+                + script
+                + "; } | ssh -T -i "
+                + key
+                + " -o BatchMode=yes -o StrictHostKeyChecking=no"
+                + " -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -p \"$2\" "
+                + user
+                + "@\"$1\" \"$(cat "
+                + work.resolve("command.txt")
+                + ")\""
+                + " | grep -q '^result=started'",
+            ""));
     one.toFile().setExecutable(true);
     long t0 = System.nanoTime();
-    exec(work, Map.of(), "xargs", "-P", String.valueOf(parallel), "-L", "1", "-a", list.toString(), one.toString());
+    exec(
+        work,
+        Map.of(),
+        "xargs",
+        "-P",
+        String.valueOf(parallel),
+        "-L",
+        "1",
+        "-a",
+        list.toString(),
+        one.toString());
     double secs = (System.nanoTime() - t0) / 1e9;
     return new Run(secs, running(hosts), 0);
   }
@@ -267,19 +364,21 @@ public final class DeployBenchmark {
   }
 
   /**
-   * Stops each host's collector by its pid and removes its tools folder: the next run starts from nothing.
-   * A collector asleep in {@code sleep 60} takes its TERM only when the sleep ends, so all are signalled
-   * first, given one grace period together, then killed.
+   * Stops each host's collector by its pid and removes its tools folder: the next run starts from
+   * nothing. A collector asleep in {@code sleep 60} takes its TERM only when the sleep ends, so all
+   * are signalled first, given one grace period together, then killed.
    */
   static void reset(List<Host> hosts) throws Exception {
     List<ProcessHandle> running = new ArrayList<>();
     for (Host h : hosts) {
       long pid = collectorPid(h);
       if (pid > 0) {
-        ProcessHandle.of(pid).ifPresent(p -> {
-          p.destroy();
-          running.add(p);
-        });
+        ProcessHandle.of(pid)
+            .ifPresent(
+                p -> {
+                  p.destroy();
+                  running.add(p);
+                });
       }
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -300,22 +399,34 @@ public final class DeployBenchmark {
   }
 
   private static int exec(Path work, Map<String, String> env, String... cmd) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("tool.log").toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("tool.log").toFile()));
     pb.environment().putAll(env);
     return pb.start().waitFor();
   }
 
   private static void print(String tool, int r, Run run, int n) {
-    System.out.printf("run %d %-9s %7.2f s  %6.1f hosts/s  %d/%d started%s%n", r + 1, tool, run.seconds(),
-        n / run.seconds(), run.started(), n,
-        tool.equals("appliance") ? String.format("  appliance CPU %.2f s = %.1f ms per host", run.cpuSeconds(),
-            run.cpuSeconds() * 1000 / n) : "");
+    System.out.printf(
+        "run %d %-9s %7.2f s  %6.1f hosts/s  %d/%d started%s%n",
+        r + 1,
+        tool,
+        run.seconds(),
+        n / run.seconds(),
+        run.started(),
+        n,
+        tool.equals("appliance")
+            ? String.format(
+                "  appliance CPU %.2f s = %.1f ms per host",
+                run.cpuSeconds(), run.cpuSeconds() * 1000 / n)
+            : "");
   }
 
   private static JsonNode body(HttpResponse<String> r, int expected) throws IOException {
     if (r.statusCode() != expected) {
-      throw new IllegalStateException("expected " + expected + ", got " + r.statusCode() + ": " + r.body());
+      throw new IllegalStateException(
+          "expected " + expected + ", got " + r.statusCode() + ": " + r.body());
     }
     return JSON.readTree(r.body());
   }

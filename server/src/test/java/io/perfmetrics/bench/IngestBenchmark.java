@@ -21,15 +21,16 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * scripts/bench-ingest: many simulated collectors POST 5-minute batches of 60-second samples
- * (10 metrics) over real HTTP to the real appliance; in the same run the very same rows are
- * COPYed straight into the same (emptied) table with the same indexes. Prints samples/s of both,
- * per run and the median, and the ratio.
+ * scripts/bench-ingest: many simulated collectors POST 5-minute batches of 60-second samples (10
+ * metrics) over real HTTP to the real appliance; in the same run the very same rows are COPYed
+ * straight into the same (emptied) table with the same indexes. Prints samples/s of both, per run
+ * and the median, and the ratio.
  */
 public final class IngestBenchmark {
   static final String[] METRICS = {
     "cpu.busy_pct", "cpu.count", "load.1m", "mem.total_bytes", "mem.available_bytes",
-    "mem.used_bytes", "disk.read_bytes_per_s", "disk.write_bytes_per_s", "net.rx_bytes_per_s", "net.tx_bytes_per_s"
+    "mem.used_bytes", "disk.read_bytes_per_s", "disk.write_bytes_per_s", "net.rx_bytes_per_s",
+        "net.tx_bytes_per_s"
   };
   static final int SAMPLES_PER_BATCH = 5; // 5 minutes of 60-second samples
   static final int BATCH_ROWS = SAMPLES_PER_BATCH * METRICS.length;
@@ -45,30 +46,40 @@ public final class IngestBenchmark {
         collectors, batches, BATCH_ROWS, rowsPerRun, runs);
 
     var d = io.perfmetrics.config.Config.Ingest.defaults();
-    var ingest = new io.perfmetrics.config.Config.Ingest(
-        d.maxBodyBytes(),
-        Integer.parseInt(a.getOrDefault("batch-rows", String.valueOf(d.batchRows()))),
-        java.time.Duration.ofMillis(Long.parseLong(a.getOrDefault("batch-wait-ms", String.valueOf(d.batchWait().toMillis())))),
-        d.queueRows(),
-        d.writeTimeout(),
-        Integer.parseInt(a.getOrDefault("writers", String.valueOf(d.writers()))));
-    System.out.printf("receiver: %d writer(s), groups of up to %,d rows, waiting up to %d ms for company%n",
+    var ingest =
+        new io.perfmetrics.config.Config.Ingest(
+            d.maxBodyBytes(),
+            Integer.parseInt(a.getOrDefault("batch-rows", String.valueOf(d.batchRows()))),
+            java.time.Duration.ofMillis(
+                Long.parseLong(
+                    a.getOrDefault("batch-wait-ms", String.valueOf(d.batchWait().toMillis())))),
+            d.queueRows(),
+            d.writeTimeout(),
+            Integer.parseInt(a.getOrDefault("writers", String.valueOf(d.writers()))));
+    System.out.printf(
+        "receiver: %d writer(s), groups of up to %,d rows, waiting up to %d ms for company%n",
         ingest.writers(), ingest.batchRows(), ingest.batchWait().toMillis());
-    // the sizing rollup runs in the background as in production; --rollup-every-s=0 turns it off (diagnosis)
-    java.time.Duration rollupEvery = java.time.Duration.ofSeconds(Long.parseLong(a.getOrDefault("rollup-every-s", "15")));
-    System.out.printf("sizing rollup: %s%n", rollupEvery.isZero() ? "off" : "every " + rollupEvery.toSeconds() + " s");
+    // the sizing rollup runs in the background as in production; --rollup-every-s=0 turns it off
+    // (diagnosis)
+    java.time.Duration rollupEvery =
+        java.time.Duration.ofSeconds(Long.parseLong(a.getOrDefault("rollup-every-s", "15")));
+    System.out.printf(
+        "sizing rollup: %s%n",
+        rollupEvery.isZero() ? "off" : "every " + rollupEvery.toSeconds() + " s");
     try (TestPostgres pg = new TestPostgres();
         TestAppliance app = new TestAppliance(pg.jdbcUrl(), ingest, null, rollupEvery)) {
       if (a.containsKey("diagnose-async-commit")) {
         // diagnosis only: how much of the HTTP figure is waiting for WAL flushes?
-        try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = app.database.dataSource().getConnection();
+            Statement s = c.createStatement()) {
           s.execute("ALTER SYSTEM SET synchronous_commit = off");
           s.execute("SELECT pg_reload_conf()");
         }
       }
       List<MintedCollector> minted = new ArrayList<>();
       for (int i = 0; i < collectors; i++) {
-        minted.add(app.app.collectors().mint("bench-" + i, "manual", null, java.time.Duration.ofDays(14)));
+        minted.add(
+            app.app.collectors().mint("bench-" + i, "manual", null, java.time.Duration.ofDays(14)));
       }
       short[] metricIds = warmUp(app, minted);
       long base = app.clock.instant().getEpochSecond() - 20L * 86_400;
@@ -81,12 +92,14 @@ public final class IngestBenchmark {
         http[r] = rowsPerRun / httpRun(app, minted, batches, base);
         long stored = count(app);
         if (stored != rowsPerRun) {
-          throw new IllegalStateException("HTTP run stored " + stored + " rows, expected " + rowsPerRun);
+          throw new IllegalStateException(
+              "HTTP run stored " + stored + " rows, expected " + rowsPerRun);
         }
         truncate(app);
         copy[r] = rowsPerRun / copyRun(app, minted, batches, base, metricIds);
         System.out.printf(
-            "run %d: HTTP %,.0f samples/s, raw COPY %,.0f samples/s, ratio %.2f%n", r + 1, http[r], copy[r], http[r] / copy[r]);
+            "run %d: HTTP %,.0f samples/s, raw COPY %,.0f samples/s, ratio %.2f%n",
+            r + 1, http[r], copy[r], http[r] / copy[r]);
       }
       double h = median(http);
       double c = median(copy);
@@ -97,7 +110,9 @@ public final class IngestBenchmark {
     }
   }
 
-  /** One POST per collector so metric names are registered and tokens cached, as in steady state. */
+  /**
+   * One POST per collector so metric names are registered and tokens cached, as in steady state.
+   */
   static short[] warmUp(TestAppliance app, List<MintedCollector> minted) throws Exception {
     long ts = app.clock.instant().getEpochSecond() - 40L * 86_400;
     StringBuilder b = new StringBuilder();
@@ -131,16 +146,25 @@ public final class IngestBenchmark {
     return base + (batch * SAMPLES_PER_BATCH + sample) * 60L;
   }
 
-  /** Seconds taken by all collectors to POST their batches; each collector is a virtual thread with a keep-alive connection. */
-  static double httpRun(TestAppliance app, List<MintedCollector> minted, int batches, long base) throws Exception {
+  /**
+   * Seconds taken by all collectors to POST their batches; each collector is a virtual thread with
+   * a keep-alive connection.
+   */
+  static double httpRun(TestAppliance app, List<MintedCollector> minted, int batches, long base)
+      throws Exception {
     int port = app.app.port();
     AtomicLong retries = new AtomicLong();
     // Bodies are rendered before the clock starts: on a real network the collectors build them
     // on their own hosts, so only sending them may cost this machine's two cores.
     List<byte[][]> requests = new ArrayList<>();
     for (int ci = 0; ci < minted.size(); ci++) {
-      byte[] head = ("POST /api/v1/metrics HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer "
-          + minted.get(ci).token() + "\r\nContent-Type: text/plain\r\nContent-Length: ").getBytes(StandardCharsets.US_ASCII);
+      byte[] head =
+          ("POST /api/v1/metrics HTTP/1.1\r\nHost: 127.0.0.1:"
+                  + port
+                  + "\r\nAuthorization: Bearer "
+                  + minted.get(ci).token()
+                  + "\r\nContent-Type: text/plain\r\nContent-Length: ")
+              .getBytes(StandardCharsets.US_ASCII);
       byte[][] mine = new byte[batches][];
       StringBuilder body = new StringBuilder(2048);
       for (int b = 0; b < batches; b++) {
@@ -148,7 +172,12 @@ public final class IngestBenchmark {
         for (int k = 0; k < SAMPLES_PER_BATCH; k++) {
           long t = ts(base, b, k);
           for (int mi = 0; mi < METRICS.length; mi++) {
-            body.append(t).append(',').append(METRICS[mi]).append(',').append(value(ci, b, k, mi)).append('\n');
+            body.append(t)
+                .append(',')
+                .append(METRICS[mi])
+                .append(',')
+                .append(value(ci, b, k, mi))
+                .append('\n');
           }
         }
         byte[] bytes = body.toString().getBytes(StandardCharsets.US_ASCII);
@@ -172,30 +201,34 @@ public final class IngestBenchmark {
       int collector = ci;
       byte[][] mine = requests.get(ci);
       Socket socket = sockets.get(ci);
-      threads.add(Thread.ofVirtual().start(() -> {
-        try (Socket s = socket) {
-          s.setTcpNoDelay(true);
-          OutputStream out = s.getOutputStream();
-          InputStream in = new BufferedInputStream(s.getInputStream());
-          for (byte[] req : mine) {
-            while (true) {
-              out.write(req);
-              out.flush();
-              int status = readResponse(in);
-              if (status == 204) {
-                break;
-              }
-              if (status != 503) {
-                throw new IllegalStateException("collector " + collector + " got HTTP " + status);
-              }
-              retries.incrementAndGet();
-              Thread.sleep(100);
-            }
-          }
-        } catch (IOException | InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      }));
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (Socket s = socket) {
+                      s.setTcpNoDelay(true);
+                      OutputStream out = s.getOutputStream();
+                      InputStream in = new BufferedInputStream(s.getInputStream());
+                      for (byte[] req : mine) {
+                        while (true) {
+                          out.write(req);
+                          out.flush();
+                          int status = readResponse(in);
+                          if (status == 204) {
+                            break;
+                          }
+                          if (status != 503) {
+                            throw new IllegalStateException(
+                                "collector " + collector + " got HTTP " + status);
+                          }
+                          retries.incrementAndGet();
+                          Thread.sleep(100);
+                        }
+                      }
+                    } catch (IOException | InterruptedException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
     }
     for (Thread t : threads) {
       t.join();
@@ -236,8 +269,12 @@ public final class IngestBenchmark {
     return sb.toString();
   }
 
-  /** Seconds taken to COPY the same rows on one connection, in COPYs as large as the receiver's groups. */
-  static double copyRun(TestAppliance app, List<MintedCollector> minted, int batches, long base, short[] metricIds)
+  /**
+   * Seconds taken to COPY the same rows on one connection, in COPYs as large as the receiver's
+   * groups.
+   */
+  static double copyRun(
+      TestAppliance app, List<MintedCollector> minted, int batches, long base, short[] metricIds)
       throws Exception {
     SampleCopy copy = new SampleCopy();
     int groupRows = 50_000;
@@ -305,7 +342,8 @@ public final class IngestBenchmark {
     for (String s : args) {
       int eq = s.indexOf('=');
       if (!s.startsWith("--") || eq < 0) {
-        throw new IllegalArgumentException("arguments look like --collectors=500 --batches=40 --runs=5, got " + s);
+        throw new IllegalArgumentException(
+            "arguments look like --collectors=500 --batches=40 --runs=5, got " + s);
       }
       m.put(s.substring(2, eq), s.substring(eq + 1));
     }

@@ -18,15 +18,22 @@ import java.util.Map;
  * scripts/bench-sizing: loads hosts x days of 60-second samples of the metrics sizing reads
  * straight into the database with COPY, marking the hours the way the receiver does (same
  * transaction, same code); rolls them up with the production rollup; then times the full fleet
- * report through the real API cold (a query not cached yet) and cached, and, in the same run,
- * the naive query: percentile_cont over the raw samples of the same window.
+ * report through the real API cold (a query not cached yet) and cached, and, in the same run, the
+ * naive query: percentile_cont over the raw samples of the same window.
  */
 public final class SizingBenchmark {
   static final String[] METRICS = {
-    "cpu.busy_pct", "mem.used_bytes", "disk.read_bytes_per_s", "disk.write_bytes_per_s", "net.rx_bytes_per_s", "net.tx_bytes_per_s"
+    "cpu.busy_pct",
+    "mem.used_bytes",
+    "disk.read_bytes_per_s",
+    "disk.write_bytes_per_s",
+    "net.rx_bytes_per_s",
+    "net.tx_bytes_per_s"
   };
   static final String[][] CLOUDS = {
-    {"aws", "us-east-1", "m7i.2xlarge"}, {"azure", "westeurope", "Standard_D8s_v5"}, {"gcp", "us-central1", "n2-standard-8"}
+    {"aws", "us-east-1", "m7i.2xlarge"},
+    {"azure", "westeurope", "Standard_D8s_v5"},
+    {"gcp", "us-central1", "n2-standard-8"}
   };
 
   public static void main(String[] args) throws Exception {
@@ -36,31 +43,43 @@ public final class SizingBenchmark {
     int runs = Integer.parseInt(a.getOrDefault("runs", "5"));
     int naiveRuns = Integer.parseInt(a.getOrDefault("naive-runs", "3"));
     long perMetric = (long) hosts * days * 1440;
-    System.out.printf("bench-sizing: %,d hosts x %d days of 60-second samples = %,d rows per metric, %d metrics (%,d rows)%n",
+    System.out.printf(
+        "bench-sizing: %,d hosts x %d days of 60-second samples = %,d rows per metric, %d metrics (%,d rows)%n",
         hosts, days, perMetric, METRICS.length, perMetric * METRICS.length);
 
     try (TestPostgres pg = new TestPostgres();
         // no background rollup: the benchmark runs it after the load, to time it on its own
-        TestAppliance app = new TestAppliance(pg.jdbcUrl(), io.perfmetrics.config.Config.Ingest.defaults(), null,
-            java.time.Duration.ZERO)) {
+        TestAppliance app =
+            new TestAppliance(
+                pg.jdbcUrl(),
+                io.perfmetrics.config.Config.Ingest.defaults(),
+                null,
+                java.time.Duration.ZERO)) {
       short[] ids = new short[METRICS.length];
       int firstId;
-      try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement()) {
+      try (Connection c = app.database.dataSource().getConnection();
+          Statement s = c.createStatement()) {
         for (int i = 0; i < METRICS.length; i++) {
-          try (ResultSet rs = s.executeQuery("INSERT INTO metrics (name) VALUES ('" + METRICS[i] + "') RETURNING id")) {
+          try (ResultSet rs =
+              s.executeQuery(
+                  "INSERT INTO metrics (name) VALUES ('" + METRICS[i] + "') RETURNING id")) {
             rs.next();
             ids[i] = rs.getShort(1);
           }
         }
-        try (ResultSet rs = s.executeQuery(
-            "INSERT INTO collectors (label, token_hash, expires_at) SELECT 'bench-' || g, '\\x00'::bytea, now() + interval '30 days'"
-                + " FROM generate_series(1, " + hosts + ") g RETURNING id")) {
+        try (ResultSet rs =
+            s.executeQuery(
+                "INSERT INTO collectors (label, token_hash, expires_at) SELECT 'bench-' || g, '\\x00'::bytea, now() + interval '30 days'"
+                    + " FROM generate_series(1, "
+                    + hosts
+                    + ") g RETURNING id")) {
           rs.next();
           firstId = rs.getInt(1);
         }
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO host_inventory (collector_id, hostname, os_family, cpu_count, memory_bytes, cloud_provider, region,"
-                + " instance_type, inventory) VALUES (?, ?, 'linux', 8, 34359738368, ?, ?, ?, '{}'::jsonb)")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO host_inventory (collector_id, hostname, os_family, cpu_count, memory_bytes, cloud_provider, region,"
+                    + " instance_type, inventory) VALUES (?, ?, 'linux', 8, 34359738368, ?, ?, ?, '{}'::jsonb)")) {
           for (int h = 0; h < hosts; h++) {
             String[] cloud = CLOUDS[h % CLOUDS.length];
             ps.setInt(1, firstId + h);
@@ -78,11 +97,13 @@ public final class SizingBenchmark {
       long end = now - now % 3600;
       long start = end - days * 86_400L;
       double load = time(() -> load(app, firstId, hosts, start, end, ids));
-      System.out.printf("load: %,d rows COPYed with their hour marks in %.1f s (%,.0f rows/s)%n",
+      System.out.printf(
+          "load: %,d rows COPYed with their hour marks in %.1f s (%,.0f rows/s)%n",
           perMetric * METRICS.length, load, perMetric * METRICS.length / load);
       double vacuum = time(() -> sql(app, "VACUUM ANALYZE samples"));
       System.out.printf("vacuum analyze samples: %.1f s%n", vacuum);
-      // the baseline reads the raw rows, so it runs before the rollup moves them into samples_compact
+      // the baseline reads the raw rows, so it runs before the rollup moves them into
+      // samples_compact
       long firstDay = Math.floorDiv(now, 86_400L) - 14 + 1;
       double[] naive = new double[naiveRuns];
       for (int r = 0; r < naiveRuns; r++) {
@@ -95,8 +116,9 @@ public final class SizingBenchmark {
       double rollup = time(() -> rolled[0] = app.app.sizingRollup().runOnce());
       sql(app, "VACUUM ANALYZE sizing_daily");
       sql(app, "VACUUM ANALYZE sizing_hourly");
-      System.out.printf("rollup: %,d host-hours rolled up (and their days merged) in %.1f s; %s%n", rolled[0], rollup,
-          sizes(app));
+      System.out.printf(
+          "rollup: %,d host-hours rolled up (and their days merged) in %.1f s; %s%n",
+          rolled[0], rollup, sizes(app));
 
       double[] cold = new double[runs];
       double[] cached = new double[runs];
@@ -109,7 +131,8 @@ public final class SizingBenchmark {
           hits[k] = time(() -> get(app, path)) * 1000;
         }
         cached[r] = IngestBenchmark.median(hits);
-        System.out.printf("run %d: report cold %,.0f ms, cached %.1f ms%n", r + 1, cold[r], cached[r]);
+        System.out.printf(
+            "run %d: report cold %,.0f ms, cached %.1f ms%n", r + 1, cold[r], cached[r]);
       }
       double c = IngestBenchmark.median(cold);
       double h = IngestBenchmark.median(cached);
@@ -141,19 +164,30 @@ public final class SizingBenchmark {
   }
 
   static void sql(TestAppliance app, String sql) throws Exception {
-    try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = app.database.dataSource().getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }
 
   static String sizes(TestAppliance app) throws Exception {
-    try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT pg_size_pretty(pg_total_relation_size('samples')),"
-            + " pg_size_pretty(pg_total_relation_size('sizing_hourly')), pg_size_pretty(pg_total_relation_size('sizing_daily')),"
-            + " (SELECT count(*) FROM sizing_daily)")) {
+    try (Connection c = app.database.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT pg_size_pretty(pg_total_relation_size('samples')),"
+                    + " pg_size_pretty(pg_total_relation_size('sizing_hourly')), pg_size_pretty(pg_total_relation_size('sizing_daily')),"
+                    + " (SELECT count(*) FROM sizing_daily)")) {
       rs.next();
-      return "samples " + rs.getString(1) + ", sizing_hourly " + rs.getString(2) + ", sizing_daily " + rs.getString(3)
-          + " (" + rs.getLong(4) + " rows)";
+      return "samples "
+          + rs.getString(1)
+          + ", sizing_hourly "
+          + rs.getString(2)
+          + ", sizing_daily "
+          + rs.getString(3)
+          + " ("
+          + rs.getLong(4)
+          + " rows)";
     }
   }
 
@@ -163,11 +197,17 @@ public final class SizingBenchmark {
     for (short id : ids) {
       in.append(in.isEmpty() ? "" : ",").append(id);
     }
-    try (Connection c = app.database.dataSource().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = app.database.dataSource().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("SET max_parallel_workers_per_gather = 2");
-      try (ResultSet rs = s.executeQuery(
-          "SELECT collector_id, metric_id, percentile_cont(0.95) WITHIN GROUP (ORDER BY value), count(*) FROM samples"
-              + " WHERE ts >= to_timestamp(" + from + ") AND metric_id IN (" + in + ") GROUP BY collector_id, metric_id")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT collector_id, metric_id, percentile_cont(0.95) WITHIN GROUP (ORDER BY value), count(*) FROM samples"
+                  + " WHERE ts >= to_timestamp("
+                  + from
+                  + ") AND metric_id IN ("
+                  + in
+                  + ") GROUP BY collector_id, metric_id")) {
         int rows = 0;
         while (rs.next()) {
           rows++;
@@ -179,8 +219,12 @@ public final class SizingBenchmark {
     }
   }
 
-  /** Rows in time order, 2 hours of all hosts per COPY, hour marks in the same transaction (as the receiver). */
-  static void load(TestAppliance app, int firstId, int hosts, long start, long end, short[] ids) throws Exception {
+  /**
+   * Rows in time order, 2 hours of all hosts per COPY, hour marks in the same transaction (as the
+   * receiver).
+   */
+  static void load(TestAppliance app, int firstId, int hosts, long start, long end, short[] ids)
+      throws Exception {
     SampleCopy copy = new SampleCopy();
     DirtyHours marks = new DirtyHours(app.clock);
     try (Connection c = app.database.dataSource().getConnection()) {
@@ -215,7 +259,8 @@ public final class SizingBenchmark {
 
   /** Deterministic, host-specific, with a daily cycle and noise. */
   static double value(int host, long t, int metric) {
-    long x = (host * 0x9E3779B97F4A7C15L) ^ (t * 0xBF58476D1CE4E5B9L) ^ (metric * 0x94D049BB133111EBL);
+    long x =
+        (host * 0x9E3779B97F4A7C15L) ^ (t * 0xBF58476D1CE4E5B9L) ^ (metric * 0x94D049BB133111EBL);
     x ^= x >>> 31;
     x *= 0xD6E8FEB86659FD39L;
     x ^= x >>> 28;

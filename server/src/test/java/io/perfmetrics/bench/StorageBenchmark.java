@@ -31,12 +31,28 @@ import java.util.SplittableRandom;
  * compression run explicitly (PGlite has no background workers for the policy).
  */
 public final class StorageBenchmark {
-  /** What collector.sh sends (templates/collector.sh, sample_*), with value shapes like its output. */
+  /**
+   * What collector.sh sends (templates/collector.sh, sample_*), with value shapes like its output.
+   */
   static final String[] METRICS = {
-    "cpu.busy_pct", "cpu.count", "load.1m", "mem.total_bytes", "mem.available_bytes", "mem.used_bytes",
-    "swap.total_bytes", "swap.used_bytes", "disk.read_bytes_per_s", "disk.write_bytes_per_s", "disk.read_ops_per_s",
-    "disk.write_ops_per_s", "fs.capacity_bytes", "fs.used_bytes", "net.rx_bytes_per_s", "net.tx_bytes_per_s"
+    "cpu.busy_pct",
+    "cpu.count",
+    "load.1m",
+    "mem.total_bytes",
+    "mem.available_bytes",
+    "mem.used_bytes",
+    "swap.total_bytes",
+    "swap.used_bytes",
+    "disk.read_bytes_per_s",
+    "disk.write_bytes_per_s",
+    "disk.read_ops_per_s",
+    "disk.write_ops_per_s",
+    "fs.capacity_bytes",
+    "fs.used_bytes",
+    "net.rx_bytes_per_s",
+    "net.tx_bytes_per_s"
   };
+
   static final int PER_POST = 5; // 5 minutes of samples per upload, as the collector
 
   public static void main(String[] args) throws Exception {
@@ -44,9 +60,11 @@ public final class StorageBenchmark {
     int hosts = Integer.parseInt(a.getOrDefault("hosts", "200"));
     int days = Integer.parseInt(a.getOrDefault("days", "14"));
     int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
-    int ratioHosts = Integer.parseInt(a.getOrDefault("ratio-hosts", String.valueOf(Math.min(hosts, 200))));
+    int ratioHosts =
+        Integer.parseInt(a.getOrDefault("ratio-hosts", String.valueOf(Math.min(hosts, 200))));
     int tsHosts = Integer.parseInt(a.getOrDefault("timescale-hosts", "10"));
-    System.out.printf("bench-storage: %d hosts x %d days x %d metrics every 60 s = %,d samples%n",
+    System.out.printf(
+        "bench-storage: %d hosts x %d days x %d metrics every 60 s = %,d samples%n",
         hosts, days, METRICS.length, (long) hosts * days * 1440 * METRICS.length);
 
     try (TestPostgres pg = new TestPostgres();
@@ -71,7 +89,8 @@ public final class StorageBenchmark {
         http[r] = ratioRows / send(app, minted.subList(0, ratioHosts), ratioBase, 60);
         clear(app);
         copy[r] = ratioRows / copyRows(app, minted.subList(0, ratioHosts), ids, ratioBase, 60);
-        System.out.printf("  ingest run %d: HTTP %,.0f samples/s, raw COPY %,.0f samples/s, ratio %.2f%n",
+        System.out.printf(
+            "  ingest run %d: HTTP %,.0f samples/s, raw COPY %,.0f samples/s, ratio %.2f%n",
             r + 1, http[r], copy[r], http[r] / copy[r]);
       }
       clear(app);
@@ -87,24 +106,41 @@ public final class StorageBenchmark {
       double compactS = 0;
       long landing = 0;
       for (int k0 = 0; k0 < days * 1440; k0 += stepMinutes) {
-        loadS += send(app, minted.subList(0, hosts), start + k0 * 60L, Math.min(stepMinutes, days * 1440 - k0), states);
+        loadS +=
+            send(
+                app,
+                minted.subList(0, hosts),
+                start + k0 * 60L,
+                Math.min(stepMinutes, days * 1440 - k0),
+                states);
         landing = Math.max(landing, size(app, "SELECT pg_total_relation_size('samples')"));
         app.clock.advance(Rollup.QUIET.plusSeconds(1));
         long t0 = System.nanoTime();
         app.app.sizingRollup().runOnce();
         compactS += (System.nanoTime() - t0) / 1e9;
       }
-      System.out.printf("loaded %,d samples through the receiver in %.0f s (%,.0f samples/s), compacted in %.0f s%n",
+      System.out.printf(
+          "loaded %,d samples through the receiver in %.0f s (%,.0f samples/s), compacted in %.0f s%n",
           total, loadS, total / loadS, compactS);
       sql(app, "VACUUM ANALYZE samples");
-      long stored = size(app, "SELECT count(*) FROM samples") + size(app, "SELECT coalesce(sum(n), 0) FROM samples_compact");
+      long stored =
+          size(app, "SELECT count(*) FROM samples")
+              + size(app, "SELECT coalesce(sum(n), 0) FROM samples_compact");
       if (stored != total) {
         throw new IllegalStateException("stored " + stored + " samples, sent " + total);
       }
-      long compact = size(app, "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('samples_compact')");
+      long compact =
+          size(
+              app,
+              "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('samples_compact')");
       long left = size(app, "SELECT pg_total_relation_size('samples')");
-      long rollups = size(app, "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('sizing_hourly')")
-          + size(app, "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('sizing_daily')");
+      long rollups =
+          size(
+                  app,
+                  "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('sizing_hourly')")
+              + size(
+                  app,
+                  "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('sizing_daily')");
       double perSample = (double) (compact + left) / total;
       double compactRate = total / compactS;
       double hostsPerHour = compactRate * 3600 / (60.0 * METRICS.length);
@@ -118,7 +154,8 @@ public final class StorageBenchmark {
           TestAppliance tapp = new TestAppliance(ts.jdbcUrl(), c -> c, Duration.ZERO)) {
         List<MintedCollector> tminted = new ArrayList<>();
         for (int i = 0; i < tsHosts; i++) {
-          tminted.add(tapp.app.collectors().mint("bench-" + i, "manual", null, Duration.ofDays(400)));
+          tminted.add(
+              tapp.app.collectors().mint("bench-" + i, "manual", null, Duration.ofDays(400)));
         }
         short[] tids = metricIds(tapp, tminted.getFirst());
         copyRows(tapp, tminted, tids, start, days * 1440);
@@ -129,27 +166,42 @@ public final class StorageBenchmark {
         tsAfter = (double) size(tapp, "SELECT hypertable_size('samples')") / tsTotal;
         long tsStored = size(tapp, "SELECT count(*) FROM samples");
         if (tsStored != tsTotal) {
-          throw new IllegalStateException("TimescaleDB holds " + tsStored + " samples, sent " + tsTotal);
+          throw new IllegalStateException(
+              "TimescaleDB holds " + tsStored + " samples, sent " + tsTotal);
         }
       }
 
       System.out.println();
-      System.out.printf("PostgreSQL, landing table at its largest: %,d bytes (%d hosts x %d h before a compaction)%n",
+      System.out.printf(
+          "PostgreSQL, landing table at its largest: %,d bytes (%d hosts x %d h before a compaction)%n",
           landing, hosts, stepMinutes / 60);
-      System.out.printf("PostgreSQL, compacted (tables + indexes):           %.2f bytes/sample  (goal <= 8)  %s%n",
+      System.out.printf(
+          "PostgreSQL, compacted (tables + indexes):           %.2f bytes/sample  (goal <= 8)  %s%n",
           perSample, perSample <= 8 ? "MET" : "MISSED");
-      System.out.printf("  samples_compact %,d bytes (%.2f bytes/sample), landing table left %,d bytes, rollups %,d bytes%n",
+      System.out.printf(
+          "  samples_compact %,d bytes (%.2f bytes/sample), landing table left %,d bytes, rollups %,d bytes%n",
           compact, (double) compact / total, left, rollups);
-      System.out.printf("TimescaleDB (PGlite, %d hosts), uncompressed:        %.1f bytes/sample%n", tsHosts, tsBefore);
-      System.out.printf("TimescaleDB (PGlite, %d hosts), compressed:          %.2f bytes/sample  (goal <= 4)  %s; compress_chunk took %.1f s%n",
+      System.out.printf(
+          "TimescaleDB (PGlite, %d hosts), uncompressed:        %.1f bytes/sample%n",
+          tsHosts, tsBefore);
+      System.out.printf(
+          "TimescaleDB (PGlite, %d hosts), compressed:          %.2f bytes/sample  (goal <= 4)  %s; compress_chunk took %.1f s%n",
           tsHosts, tsAfter, tsAfter <= 4 ? "MET" : "MISSED", tsCompressS);
-      System.out.printf("ingest: HTTP %,.0f vs raw COPY %,.0f samples/s (medians of %d), ratio %.2f  (goal >= 0.5)  %s%n",
-          IngestBenchmark.median(http), IngestBenchmark.median(copy), runs, ratio, ratio >= 0.5 ? "MET" : "MISSED");
-      System.out.printf("compactor: %,d samples in %.1f s = %,.0f samples/s = %,.0f hosts' samples per hour"
-          + " (goal >= 10,000)  %s%n", total, compactS, compactRate, hostsPerHour, hostsPerHour >= 10_000 ? "MET" : "MISSED");
+      System.out.printf(
+          "ingest: HTTP %,.0f vs raw COPY %,.0f samples/s (medians of %d), ratio %.2f  (goal >= 0.5)  %s%n",
+          IngestBenchmark.median(http),
+          IngestBenchmark.median(copy),
+          runs,
+          ratio,
+          ratio >= 0.5 ? "MET" : "MISSED");
+      System.out.printf(
+          "compactor: %,d samples in %.1f s = %,.0f samples/s = %,.0f hosts' samples per hour"
+              + " (goal >= 10,000)  %s%n",
+          total, compactS, compactRate, hostsPerHour, hostsPerHour >= 10_000 ? "MET" : "MISSED");
       double gbPer1000 = perSample * 1000.0 * 14 * 1440 * METRICS.length / 1e9;
       double tsGbPer1000 = tsAfter * 1000.0 * 14 * 1440 * METRICS.length / 1e9;
-      System.out.printf("disk per 1,000 hosts x 14 days (samples only): PostgreSQL %.2f GB, TimescaleDB %.2f GB%n",
+      System.out.printf(
+          "disk per 1,000 hosts x 14 days (samples only): PostgreSQL %.2f GB, TimescaleDB %.2f GB%n",
           gbPer1000, tsGbPer1000);
     }
   }
@@ -163,9 +215,12 @@ public final class StorageBenchmark {
   static String value(SplittableRandom rnd, long[] state, int m, int h, long k) {
     long gib = 1L << 30;
     return switch (METRICS[m]) {
-      case "cpu.busy_pct" -> String.valueOf(Math.round((20 + 15 * Math.sin(k / 240.0 + h) + rnd.nextDouble() * 10) * 10) / 10.0);
+      case "cpu.busy_pct" ->
+          String.valueOf(
+              Math.round((20 + 15 * Math.sin(k / 240.0 + h) + rnd.nextDouble() * 10) * 10) / 10.0);
       case "cpu.count" -> String.valueOf(2 + h % 15);
-      case "load.1m" -> String.valueOf(Math.round((1 + Math.sin(k / 300.0 + h)) * 100 + rnd.nextInt(20)) / 100.0);
+      case "load.1m" ->
+          String.valueOf(Math.round((1 + Math.sin(k / 300.0 + h)) * 100 + rnd.nextInt(20)) / 100.0);
       case "mem.total_bytes" -> String.valueOf((4 + h % 60) * gib);
       case "mem.available_bytes" -> String.valueOf((4 + h % 60) * gib - walk(rnd, state, 0, gib));
       case "mem.used_bytes" -> String.valueOf(walk(rnd, state, 0, gib) - 12_288);
@@ -173,7 +228,8 @@ public final class StorageBenchmark {
       case "swap.used_bytes" -> String.valueOf((h % 5) * 4096 * 100L);
       case "disk.read_bytes_per_s", "disk.write_bytes_per_s" ->
           String.valueOf(rnd.nextInt(10) < 6 ? 0 : rnd.nextLong(512) * 4096 / 60);
-      case "disk.read_ops_per_s", "disk.write_ops_per_s" -> String.valueOf(rnd.nextInt(10) < 6 ? 0 : rnd.nextInt(40));
+      case "disk.read_ops_per_s", "disk.write_ops_per_s" ->
+          String.valueOf(rnd.nextInt(10) < 6 ? 0 : rnd.nextInt(40));
       case "net.rx_bytes_per_s", "net.tx_bytes_per_s" -> String.valueOf(200 + rnd.nextLong(50_000));
       case "fs.capacity_bytes" -> String.valueOf(100 * gib);
       case "fs.used_bytes" -> String.valueOf(40 * gib + k / 10 * 4096);
@@ -185,17 +241,31 @@ public final class StorageBenchmark {
   private static long walk(SplittableRandom rnd, long[] state, int i, long gib) {
     if (state[1] != state[2]) {
       state[2] = state[1];
-      state[i] = Math.max(gib / 4, Math.min(3 * gib, (state[i] == 0 ? gib : state[i]) + (rnd.nextLong(8192) - 4096) * 4096));
+      state[i] =
+          Math.max(
+              gib / 4,
+              Math.min(
+                  3 * gib, (state[i] == 0 ? gib : state[i]) + (rnd.nextLong(8192) - 4096) * 4096));
     }
     return state[i];
   }
 
-  /** Seconds to POST minutes [0, minutes) of every host from base, 5 minutes a POST, one keep-alive connection each. */
-  static double send(TestAppliance app, List<MintedCollector> minted, long base, int minutes) throws Exception {
-    return send(app, minted, base, minutes, new java.util.ArrayList<>(java.util.Collections.nCopies(minted.size(), (long[]) null)));
+  /**
+   * Seconds to POST minutes [0, minutes) of every host from base, 5 minutes a POST, one keep-alive
+   * connection each.
+   */
+  static double send(TestAppliance app, List<MintedCollector> minted, long base, int minutes)
+      throws Exception {
+    return send(
+        app,
+        minted,
+        base,
+        minutes,
+        new java.util.ArrayList<>(java.util.Collections.nCopies(minted.size(), (long[]) null)));
   }
 
-  static double send(TestAppliance app, List<MintedCollector> minted, long base, int minutes, List<long[]> states)
+  static double send(
+      TestAppliance app, List<MintedCollector> minted, long base, int minutes, List<long[]> states)
       throws Exception {
     for (int i = 0; i < states.size(); i++) {
       if (states.get(i) == null) {
@@ -212,44 +282,62 @@ public final class StorageBenchmark {
     for (int hi = 0; hi < minted.size(); hi++) {
       int h = hi;
       Socket socket = sockets.get(hi);
-      String head = "POST /api/v1/metrics HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer "
-          + minted.get(hi).token() + "\r\nContent-Type: text/plain\r\nContent-Length: ";
-      threads.add(Thread.ofVirtual().start(() -> {
-        SplittableRandom rnd = new SplittableRandom(h * 1_000_003L + base);
-        long[] state = states.get(h);
-        StringBuilder body = new StringBuilder(4096);
-        try (Socket s = socket) {
-          s.setTcpNoDelay(true);
-          OutputStream out = s.getOutputStream();
-          InputStream in = new BufferedInputStream(s.getInputStream());
-          for (int k0 = 0; k0 < minutes; k0 += PER_POST) {
-            body.setLength(0);
-            for (int k = k0; k < Math.min(minutes, k0 + PER_POST); k++) {
-              long ts = base + k * 60L + (k % 7 == 3 ? 1 : 0); // a collector's clock ticks a little unevenly
-              state[1] = k + 1;
-              for (int m = 0; m < METRICS.length; m++) {
-                body.append(ts).append(',').append(METRICS[m]).append(',').append(value(rnd, state, m, h, k)).append('\n');
-              }
-            }
-            byte[] b = body.toString().getBytes(StandardCharsets.US_ASCII);
-            while (true) {
-              out.write((head + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-              out.write(b);
-              out.flush();
-              int status = IngestBenchmark.readResponse(in);
-              if (status == 204) {
-                break;
-              }
-              if (status != 503) {
-                throw new IllegalStateException("host " + h + " got HTTP " + status);
-              }
-              Thread.sleep(100);
-            }
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
+      String head =
+          "POST /api/v1/metrics HTTP/1.1\r\nHost: 127.0.0.1:"
+              + port
+              + "\r\nAuthorization: Bearer "
+              + minted.get(hi).token()
+              + "\r\nContent-Type: text/plain\r\nContent-Length: ";
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    SplittableRandom rnd = new SplittableRandom(h * 1_000_003L + base);
+                    long[] state = states.get(h);
+                    StringBuilder body = new StringBuilder(4096);
+                    try (Socket s = socket) {
+                      s.setTcpNoDelay(true);
+                      OutputStream out = s.getOutputStream();
+                      InputStream in = new BufferedInputStream(s.getInputStream());
+                      for (int k0 = 0; k0 < minutes; k0 += PER_POST) {
+                        body.setLength(0);
+                        for (int k = k0; k < Math.min(minutes, k0 + PER_POST); k++) {
+                          long ts =
+                              base
+                                  + k * 60L
+                                  + (k % 7 == 3
+                                      ? 1
+                                      : 0); // a collector's clock ticks a little unevenly
+                          state[1] = k + 1;
+                          for (int m = 0; m < METRICS.length; m++) {
+                            body.append(ts)
+                                .append(',')
+                                .append(METRICS[m])
+                                .append(',')
+                                .append(value(rnd, state, m, h, k))
+                                .append('\n');
+                          }
+                        }
+                        byte[] b = body.toString().getBytes(StandardCharsets.US_ASCII);
+                        while (true) {
+                          out.write(
+                              (head + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                          out.write(b);
+                          out.flush();
+                          int status = IngestBenchmark.readResponse(in);
+                          if (status == 204) {
+                            break;
+                          }
+                          if (status != 503) {
+                            throw new IllegalStateException("host " + h + " got HTTP " + status);
+                          }
+                          Thread.sleep(100);
+                        }
+                      }
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
     }
     for (Thread t : threads) {
       t.join();
@@ -258,7 +346,9 @@ public final class StorageBenchmark {
   }
 
   /** Seconds to COPY the same rows send() posts, in groups as large as the receiver's. */
-  static double copyRows(TestAppliance app, List<MintedCollector> minted, short[] ids, long base, int minutes) throws Exception {
+  static double copyRows(
+      TestAppliance app, List<MintedCollector> minted, short[] ids, long base, int minutes)
+      throws Exception {
     SampleCopy copy = new SampleCopy();
     long t0 = System.nanoTime();
     try (Connection c = app.database.dataSource().getConnection()) {

@@ -21,15 +21,17 @@ class CommandModelTest {
 
   private static void walk(CommandLine cmd, List<String> words, List<List<String>> all) {
     all.add(List.copyOf(words));
-    cmd.getSubcommands().forEach((name, sub) -> {
-      // aliases are listed under each of their names; walk a command once, by its own name
-      if (!name.equals(sub.getCommandName())) {
-        return;
-      }
-      List<String> deeper = new ArrayList<>(words);
-      deeper.add(name);
-      walk(sub, deeper, all);
-    });
+    cmd.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              // aliases are listed under each of their names; walk a command once, by its own name
+              if (!name.equals(sub.getCommandName())) {
+                return;
+              }
+              List<String> deeper = new ArrayList<>(words);
+              deeper.add(name);
+              walk(sub, deeper, all);
+            });
   }
 
   private static String run(List<String> words, String... flags) {
@@ -41,14 +43,21 @@ class CommandModelTest {
     List<String> args = new ArrayList<>(words);
     args.addAll(List.of(flags));
     int rc = cli.execute(args.toArray(String[]::new));
-    assertThat(rc).as("exit code of perfmetrics %s; stderr: %s", String.join(" ", args), err).isZero();
+    assertThat(rc)
+        .as("exit code of perfmetrics %s; stderr: %s", String.join(" ", args), err)
+        .isZero();
     return out.toString();
   }
 
   @Test
   void theModelHasTheNestedCommandsTheReadmeUses() {
-    assertThat(everyCommand()).contains(List.of("collectors", "create"), List.of("targets", "accept-host-key"),
-        List.of("scans", "start"), List.of("generate-completion"), List.of("serve"));
+    assertThat(everyCommand())
+        .contains(
+            List.of("collectors", "create"),
+            List.of("targets", "accept-host-key"),
+            List.of("scans", "start"),
+            List.of("generate-completion"),
+            List.of("serve"));
   }
 
   @Test
@@ -59,9 +68,15 @@ class CommandModelTest {
         cmd = cmd.getSubcommands().get(w);
       }
       var spec = cmd.getCommandSpec();
-      assertThat(spec.findOption("--help")).as("--help of perfmetrics %s", String.join(" ", words)).isNotNull();
-      assertThat(spec.findOption("-V")).as("-V of perfmetrics %s", String.join(" ", words)).isNotNull();
-      assertThat(spec.version()).as("version of perfmetrics %s", String.join(" ", words)).isNotEmpty();
+      assertThat(spec.findOption("--help"))
+          .as("--help of perfmetrics %s", String.join(" ", words))
+          .isNotNull();
+      assertThat(spec.findOption("-V"))
+          .as("-V of perfmetrics %s", String.join(" ", words))
+          .isNotNull();
+      assertThat(spec.version())
+          .as("version of perfmetrics %s", String.join(" ", words))
+          .isNotEmpty();
     }
   }
 
@@ -70,25 +85,31 @@ class CommandModelTest {
     for (List<String> words : everyCommand()) {
       String usage = run(words, "--help");
       String name = words.isEmpty() ? "perfmetrics" : "perfmetrics " + String.join(" ", words);
-      assertThat(usage).as("perfmetrics %s --help", String.join(" ", words)).startsWith("Usage: " + name);
+      assertThat(usage)
+          .as("perfmetrics %s --help", String.join(" ", words))
+          .startsWith("Usage: " + name);
     }
   }
 
   @Test
   void everyCommandAnswersDashVWithTheVersion() {
     for (List<String> words : everyCommand()) {
-      assertThat(run(words, "-V")).as("perfmetrics %s -V", String.join(" ", words)).startsWith("perfmetrics ");
+      assertThat(run(words, "-V"))
+          .as("perfmetrics %s -V", String.join(" ", words))
+          .startsWith("perfmetrics ");
     }
   }
 
   @Test
   void collectorsCreateHelpDescribesItsOptions() {
-    assertThat(run(List.of("collectors", "create"), "--help")).contains("--label", "--ttl-days", "--token", "--url");
+    assertThat(run(List.of("collectors", "create"), "--help"))
+        .contains("--label", "--ttl-days", "--token", "--url");
   }
 
   @Test
   void theCompletionScriptIsGeneratedFromTheModel() {
     String script = run(List.of("generate-completion"));
-    assertThat(script).contains("complete -F _complete_perfmetrics", "accept-host-key", "--ttl-days");
+    assertThat(script)
+        .contains("complete -F _complete_perfmetrics", "accept-host-key", "--ttl-days");
   }
 }

@@ -28,8 +28,16 @@ class ConfigTest {
 
   @Test
   void anExternalDatabaseIsUsedWhenAUrlIsGiven() {
-    Config c = Config.load(
-        Map.of(Config.DB_URL, "jdbc:postgresql://db:5432/pm", Config.DB_USER, "pm", Config.DB_PASSWORD, "s3cret"), Map.of());
+    Config c =
+        Config.load(
+            Map.of(
+                Config.DB_URL,
+                "jdbc:postgresql://db:5432/pm",
+                Config.DB_USER,
+                "pm",
+                Config.DB_PASSWORD,
+                "s3cret"),
+            Map.of());
 
     assertThat(c.embeddedDatabase()).isFalse();
     assertThat(c.database().user()).isEqualTo("pm");
@@ -39,7 +47,10 @@ class ConfigTest {
   @Test
   void theBuiltInCatalogIsUsedUnlessAReadableFileIsNamed() {
     assertThat(Config.load(Map.of(), Map.of()).catalog()).isNull();
-    assertThatThrownBy(() -> Config.load(Map.of(Config.CATALOG, "/nonexistent/perfmetrics-catalog.csv"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                Config.load(
+                    Map.of(Config.CATALOG, "/nonexistent/perfmetrics-catalog.csv"), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(Config.CATALOG)
         .hasMessageContaining("/nonexistent/perfmetrics-catalog.csv");
@@ -48,7 +59,9 @@ class ConfigTest {
   @Test
   void errorsNameTheBadKey() {
     assertThatThrownBy(() -> Config.load(Map.of(Config.PORT, "http"), Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("PERFMETRICS_PORT").hasMessageContaining("http");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("PERFMETRICS_PORT")
+        .hasMessageContaining("http");
     assertThatThrownBy(() -> Config.load(Map.of(Config.DB_URL, "postgres://x"), Map.of()))
         .hasMessageContaining("PERFMETRICS_DB_URL");
     assertThatThrownBy(() -> Config.load(Map.of(Config.DB_USER, "pm"), Map.of()))
@@ -61,7 +74,10 @@ class ConfigTest {
 
   @Test
   void secretsAreMasked() {
-    Config c = Config.load(Map.of(Config.ADMIN_TOKEN, "a-very-long-admin-token-123456", Config.MASTER_KEY, "k3y"), Map.of());
+    Config c =
+        Config.load(
+            Map.of(Config.ADMIN_TOKEN, "a-very-long-admin-token-123456", Config.MASTER_KEY, "k3y"),
+            Map.of());
 
     assertThat(c.toString()).doesNotContain("a-very-long-admin-token-123456").doesNotContain("k3y");
     assertThat(c.adminToken().value()).isEqualTo("a-very-long-admin-token-123456");
@@ -73,15 +89,22 @@ class ConfigTest {
 
     assertThat(c.web().adminPassword().value()).isEqualTo("console-pass-123");
     assertThat(c.toString()).doesNotContain("console-pass-123");
-    assertThat(Config.load(Map.of(), Map.of()).web().adminPassword()).as("unset: generated at first start").isNull();
+    assertThat(Config.load(Map.of(), Map.of()).web().adminPassword())
+        .as("unset: generated at first start")
+        .isNull();
     assertThatThrownBy(() -> Config.load(Map.of(Config.ADMIN_PASSWORD, "short"), Map.of()))
-        .hasMessageContaining("PERFMETRICS_ADMIN_PASSWORD").hasMessageContaining("12");
+        .hasMessageContaining("PERFMETRICS_ADMIN_PASSWORD")
+        .hasMessageContaining("12");
   }
 
   @Test
   void forwardedProtoIsTrustedOnlyWhenConfigured() {
     assertThat(Config.load(Map.of(), Map.of()).web().trustForwardedProto()).isFalse();
-    assertThat(Config.load(Map.of(Config.TRUST_FORWARDED_PROTO, "true"), Map.of()).web().trustForwardedProto()).isTrue();
+    assertThat(
+            Config.load(Map.of(Config.TRUST_FORWARDED_PROTO, "true"), Map.of())
+                .web()
+                .trustForwardedProto())
+        .isTrue();
     assertThatThrownBy(() -> Config.load(Map.of(Config.TRUST_FORWARDED_PROTO, "yes"), Map.of()))
         .hasMessageContaining("PERFMETRICS_TRUST_FORWARDED_PROTO");
   }
@@ -93,7 +116,8 @@ class ConfigTest {
     assertThat(c.web().scrapeToken().value()).isEqualTo("scrape-0123456789abcdefghij");
     assertThat(c.toString()).doesNotContain("scrape-0123456789abcdefghij");
     assertThatThrownBy(() -> Config.load(Map.of(Config.SCRAPE_TOKEN, "short"), Map.of()))
-        .hasMessageContaining("PERFMETRICS_SCRAPE_TOKEN").hasMessageContaining("24");
+        .hasMessageContaining("PERFMETRICS_SCRAPE_TOKEN")
+        .hasMessageContaining("24");
   }
 
   @Test
@@ -101,6 +125,7 @@ class ConfigTest {
     Config.load(Map.of(Config.LOG_FORMAT, "json"), Map.of());
     Config.load(Map.of(Config.LOG_FORMAT, "text"), Map.of());
     assertThatThrownBy(() -> Config.load(Map.of(Config.LOG_FORMAT, "xml"), Map.of()))
-        .hasMessageContaining("PERFMETRICS_LOG_FORMAT").hasMessageContaining("xml");
+        .hasMessageContaining("PERFMETRICS_LOG_FORMAT")
+        .hasMessageContaining("xml");
   }
 }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shell collector deployed over SSH to a real OpenSSH sshd on 127.0.0.1 (a real non-root
- * user), reporting to the real appliance and database. Intervals are seconds instead of minutes.
+ * The shell collector deployed over SSH to a real OpenSSH sshd on 127.0.0.1 (a real non-root user),
+ * reporting to the real appliance and database. Intervals are seconds instead of minutes.
  */
 class DeployIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -71,8 +71,16 @@ class DeployIT {
   TestAppliance appliance(Duration ttl, Duration hostTimeout) {
     toolsDir = sshd.userWritableDir().resolve("tools");
     int closed = TestPostgres.freePort();
-    var collectors = new Config.Collectors(Duration.ofSeconds(1), Duration.ofSeconds(2), ttl, 1 << 20,
-        "http://127.0.0.1:" + closed, toolsDir.toString(), hostTimeout, 8);
+    var collectors =
+        new Config.Collectors(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            ttl,
+            1 << 20,
+            "http://127.0.0.1:" + closed,
+            toolsDir.toString(),
+            hostTimeout,
+            8);
     appliance = new TestAppliance(postgres.newDatabase(), Config.Ingest.defaults(), collectors);
     return appliance;
   }
@@ -88,13 +96,36 @@ class DeployIT {
   }
 
   long passwordCredential(String password) throws Exception {
-    return call("POST", "/api/v1/credentials", "{\"name\":\"pw" + System.nanoTime() + "\",\"kind\":\"ssh_password\","
-        + "\"username\":\"" + TestSshd.USER + "\",\"password\":\"" + password + "\"}", 201).get("id").asLong();
+    return call(
+            "POST",
+            "/api/v1/credentials",
+            "{\"name\":\"pw"
+                + System.nanoTime()
+                + "\",\"kind\":\"ssh_password\","
+                + "\"username\":\""
+                + TestSshd.USER
+                + "\",\"password\":\""
+                + password
+                + "\"}",
+            201)
+        .get("id")
+        .asLong();
   }
 
   long target(String address, int port, long credentialId) throws Exception {
-    return call("POST", "/api/v1/targets", "{\"address\":\"" + address + "\",\"port\":" + port
-        + ",\"os_family\":\"unix\",\"credential_id\":" + credentialId + "}", 201).get("id").asLong();
+    return call(
+            "POST",
+            "/api/v1/targets",
+            "{\"address\":\""
+                + address
+                + "\",\"port\":"
+                + port
+                + ",\"os_family\":\"unix\",\"credential_id\":"
+                + credentialId
+                + "}",
+            201)
+        .get("id")
+        .asLong();
   }
 
   JsonNode runJob(String path, String body) throws Exception {
@@ -123,7 +154,12 @@ class DeployIT {
   }
 
   List<Long> cpuTimestamps(int collectorId) throws Exception {
-    JsonNode s = call("GET", "/api/v1/collectors/" + collectorId + "/samples?metric=cpu.busy_pct&limit=100000", null, 200);
+    JsonNode s =
+        call(
+            "GET",
+            "/api/v1/collectors/" + collectorId + "/samples?metric=cpu.busy_pct&limit=100000",
+            null,
+            200);
     List<Long> out = new ArrayList<>();
     s.get("samples").forEach(n -> out.add(n.get("ts").asLong()));
     return out;
@@ -156,8 +192,11 @@ class DeployIT {
   @Test
   void deployByPasswordStartsTheCollectorAndItsHelloAndSamplesAreStored() throws Exception {
     appliance();
-    var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-    var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var logged =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    var root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     var oldLevel = root.getLevel();
     root.setLevel(ch.qos.logback.classic.Level.DEBUG);
     logged.start();
@@ -172,14 +211,23 @@ class DeployIT {
       root.setLevel(oldLevel);
     }
     assertThat(logged.list).isNotEmpty();
-    assertThat(logged.list).noneMatch(e -> e.getFormattedMessage().contains(sshd.password())
-        || (e.getThrowableProxy() != null && String.valueOf(e.getThrowableProxy().getMessage()).contains(sshd.password())));
-    assertThat(call("GET", "/api/v1/credentials", null, 200).toString()).doesNotContain(sshd.password());
+    assertThat(logged.list)
+        .noneMatch(
+            e ->
+                e.getFormattedMessage().contains(sshd.password())
+                    || (e.getThrowableProxy() != null
+                        && String.valueOf(e.getThrowableProxy().getMessage())
+                            .contains(sshd.password())));
+    assertThat(call("GET", "/api/v1/credentials", null, 200).toString())
+        .doesNotContain(sshd.password());
 
     assertThat(host(job, t).get("outcome").asText()).as(job.toString()).isEqualTo("started");
     JsonNode ops = call("GET", "/api/v1/netops?destination=127.0.0.1", null, 200).get("operations");
-    assertThat(ops.toString()).as("the SSH connection is in the network operations log")
-        .contains("\"protocol\":\"ssh\"").contains("deploy collector").contains(String.valueOf(sshd.port()));
+    assertThat(ops.toString())
+        .as("the SSH connection is in the network operations log")
+        .contains("\"protocol\":\"ssh\"")
+        .contains("deploy collector")
+        .contains(String.valueOf(sshd.port()));
     JsonNode st = status(t);
     assertThat(st.get("state").asText()).isEqualTo("running");
     int collector = st.get("collector_id").asInt();
@@ -188,10 +236,16 @@ class DeployIT {
     assertThat(c.get("kind").asText()).isEqualTo("sh");
     assertThat(Files.exists(toolsDir.resolve("collector.pid"))).isTrue();
     assertThat(Files.getPosixFilePermissions(toolsDir.resolve("collector.sh")).toString())
-        .as("the script holds the token").doesNotContain("GROUP").doesNotContain("OTHERS");
+        .as("the script holds the token")
+        .doesNotContain("GROUP")
+        .doesNotContain("OTHERS");
     // the hello: inventory of this very host
     try (var conn = appliance.database.dataSource().getConnection();
-        var rs = conn.createStatement().executeQuery("SELECT hostname, cpu_count FROM host_inventory WHERE collector_id = " + collector)) {
+        var rs =
+            conn.createStatement()
+                .executeQuery(
+                    "SELECT hostname, cpu_count FROM host_inventory WHERE collector_id = "
+                        + collector)) {
       assertThat(rs.next()).as("hello stored").isTrue();
       assertThat(rs.getString(1)).isEqualTo(InetAddress.getLocalHost().getHostName());
       assertThat(rs.getInt(2)).isEqualTo(Runtime.getRuntime().availableProcessors());
@@ -202,8 +256,19 @@ class DeployIT {
   void deployByKeyWithPassphrase() throws Exception {
     appliance();
     String key = sshd.authorizeNewKey("secret phrase");
-    String body = JSON.writeValueAsString(java.util.Map.of("name", "key", "kind", "ssh_key", "username", TestSshd.USER,
-        "private_key", key, "passphrase", "secret phrase"));
+    String body =
+        JSON.writeValueAsString(
+            java.util.Map.of(
+                "name",
+                "key",
+                "kind",
+                "ssh_key",
+                "username",
+                TestSshd.USER,
+                "private_key",
+                key,
+                "passphrase",
+                "secret phrase"));
     long cred = call("POST", "/api/v1/credentials", body, 201).get("id").asLong();
     long t = target("127.0.0.1", sshd.port(), cred);
 
@@ -211,7 +276,9 @@ class DeployIT {
 
     assertThat(host(job, t).get("outcome").asText()).as(job.toString()).isEqualTo("started");
     awaitSamples(status(t).get("collector_id").asInt(), ts -> !ts.isEmpty());
-    assertThat(call("GET", "/api/v1/credentials", null, 200).toString()).doesNotContain("PRIVATE KEY").doesNotContain("secret phrase");
+    assertThat(call("GET", "/api/v1/credentials", null, 200).toString())
+        .doesNotContain("PRIVATE KEY")
+        .doesNotContain("secret phrase");
   }
 
   @Test
@@ -231,7 +298,9 @@ class DeployIT {
     List<Long> ts = awaitSamples(collector, l -> !l.isEmpty() && l.get(l.size() - 1) > up + 1);
     assertThat(ts).doesNotHaveDuplicates();
     List<Long> during = ts.stream().filter(x -> x >= down && x <= up).toList();
-    assertThat(during.size()).as("samples taken while the receiver was down: " + ts).isGreaterThanOrEqualTo(4);
+    assertThat(during.size())
+        .as("samples taken while the receiver was down: " + ts)
+        .isGreaterThanOrEqualTo(4);
     for (int i = 1; i < ts.size(); i++) {
       assertThat(ts.get(i) - ts.get(i - 1)).as("gap in " + ts).isLessThanOrEqualTo(3);
     }
@@ -253,7 +322,9 @@ class DeployIT {
     JsonNode rescan = runJob("/api/v1/rescans", "{}");
     appliance.clock.advance(Duration.ofSeconds(-10));
 
-    assertThat(host(rescan, t).get("outcome").asText()).as(rescan.toString()).isEqualTo("restarted");
+    assertThat(host(rescan, t).get("outcome").asText())
+        .as(rescan.toString())
+        .isEqualTo("restarted");
     assertThat(status(t).get("collector_id").asInt()).as("same history").isEqualTo(collector);
     awaitSamples(collector, ts -> ts.stream().anyMatch(x -> x >= restartedAt));
     JsonNode again = runJob("/api/v1/rescans", "{}");
@@ -297,14 +368,41 @@ class DeployIT {
     String url = appliance.uri("").toString();
     String[] common = {"--url", url, "--token", TestAppliance.ADMIN_TOKEN};
 
-    String cred = cli("credentials", "add", "--name", "cli", "--kind", "ssh_password", "--username", TestSshd.USER,
-        "--secret-file", secret.toString(), common[0], common[1], common[2], common[3]);
+    String cred =
+        cli(
+            "credentials",
+            "add",
+            "--name",
+            "cli",
+            "--kind",
+            "ssh_password",
+            "--username",
+            TestSshd.USER,
+            "--secret-file",
+            secret.toString(),
+            common[0],
+            common[1],
+            common[2],
+            common[3]);
     long credId = JSON.readTree(cred).get("id").asLong();
-    String target = cli("targets", "add", "--address", "127.0.0.1", "--port", String.valueOf(sshd.port()),
-        "--credential", String.valueOf(credId), common[0], common[1], common[2], common[3]);
+    String target =
+        cli(
+            "targets",
+            "add",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            String.valueOf(sshd.port()),
+            "--credential",
+            String.valueOf(credId),
+            common[0],
+            common[1],
+            common[2],
+            common[3]);
     long t = JSON.readTree(target).get("id").asLong();
     String deploy = cli("deploy", String.valueOf(t), common[0], common[1], common[2], common[3]);
-    String status = cli("targets", "status", String.valueOf(t), common[0], common[1], common[2], common[3]);
+    String status =
+        cli("targets", "status", String.valueOf(t), common[0], common[1], common[2], common[3]);
 
     assertThat(cred).doesNotContain(sshd.password());
     assertThat(deploy).contains("started").contains("1 of 1 host(s) done, 0 failed");
@@ -347,7 +445,8 @@ class DeployIT {
     long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
     runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
 
-    JsonNode job = runJob("/api/v1/deployments", "{\"action\":\"undeploy\",\"target_ids\":[" + t + "]}");
+    JsonNode job =
+        runJob("/api/v1/deployments", "{\"action\":\"undeploy\",\"target_ids\":[" + t + "]}");
 
     assertThat(host(job, t).get("outcome").asText()).as(job.toString()).isEqualTo("removed");
     assertThat(collectorRunning()).isFalse();
@@ -372,7 +471,9 @@ class DeployIT {
     assertThat(status(t).get("state").asText()).isEqualTo("failed");
     call("POST", "/api/v1/targets/" + t + "/host-key/accept", null, 204);
     JsonNode accepted = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
-    assertThat(host(accepted, t).get("outcome").asText()).as(accepted.toString()).isIn("started", "restarted");
+    assertThat(host(accepted, t).get("outcome").asText())
+        .as(accepted.toString())
+        .isIn("started", "restarted");
   }
 
   @Test
@@ -380,33 +481,40 @@ class DeployIT {
     appliance(Duration.ofDays(14), Duration.ofSeconds(6));
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       // accepts connections and never says a word, like a host behind a black-holing firewall
-      Thread.ofVirtual().start(() -> {
-        List<java.net.Socket> held = new ArrayList<>();
-        try {
-          while (true) {
-            held.add(silent.accept());
-          }
-        } catch (java.io.IOException e) {
-          held.forEach(s -> {
-            try {
-              s.close();
-            } catch (java.io.IOException ignored) {
-              // closing
-            }
-          });
-        }
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                List<java.net.Socket> held = new ArrayList<>();
+                try {
+                  while (true) {
+                    held.add(silent.accept());
+                  }
+                } catch (java.io.IOException e) {
+                  held.forEach(
+                      s -> {
+                        try {
+                          s.close();
+                        } catch (java.io.IOException ignored) {
+                          // closing
+                        }
+                      });
+                }
+              });
       long good = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
       long wrong = target("127.0.0.2", sshd.port(), passwordCredential("not-the-password"));
-      long hanging = target("127.0.0.1", silent.getLocalPort(), passwordCredential(sshd.password()));
+      long hanging =
+          target("127.0.0.1", silent.getLocalPort(), passwordCredential(sshd.password()));
 
       JsonNode job = runJob("/api/v1/deployments", "{}");
 
       assertThat(host(job, good).get("outcome").asText()).as(job.toString()).isEqualTo("started");
       assertThat(host(job, wrong).get("outcome").asText()).isEqualTo("failed");
-      assertThat(host(job, wrong).get("detail").asText()).contains("authentication failed").contains("127.0.0.2");
+      assertThat(host(job, wrong).get("detail").asText())
+          .contains("authentication failed")
+          .contains("127.0.0.2");
       assertThat(host(job, hanging).get("outcome").asText()).isEqualTo("failed");
-      assertThat(host(job, hanging).get("detail").asText()).containsAnyOf("within 6 s", "after 6 s");
+      assertThat(host(job, hanging).get("detail").asText())
+          .containsAnyOf("within 6 s", "after 6 s");
       assertThat(java.time.Instant.parse(host(job, good).get("finished_at").asText()))
           .as("the good host did not wait for the hanging one")
           .isBefore(java.time.Instant.parse(host(job, hanging).get("finished_at").asText()));

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An appliance that stopped mid-job leaves hosts pending, and one "running" that nobody works on;
- * the next appliance on the same database carries the job to its end. A host another worker
- * started moments ago is left alone.
+ * the next appliance on the same database carries the job to its end. A host another worker started
+ * moments ago is left alone.
  */
 class DeployResumeIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -45,8 +45,15 @@ class DeployResumeIT {
     int closed = TestPostgres.freePort();
     try (TestAppliance first = new TestAppliance(jdbcUrl)) {
       for (int i = 0; i < ids.length; i++) {
-        HttpResponse<String> r = first.admin("POST", "/api/v1/targets",
-            "{\"address\":\"127.0.0." + (20 + i) + "\",\"port\":" + closed + ",\"os_family\":\"unix\"}");
+        HttpResponse<String> r =
+            first.admin(
+                "POST",
+                "/api/v1/targets",
+                "{\"address\":\"127.0.0."
+                    + (20 + i)
+                    + "\",\"port\":"
+                    + closed
+                    + ",\"os_family\":\"unix\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         ids[i] = JSON.readTree(r.body()).get("id").asLong();
       }
@@ -73,19 +80,24 @@ class DeployResumeIT {
         Thread.sleep(100);
       }
       assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("done");
-      assertThat(job.get("hosts")).hasSize(2).allSatisfy(h -> {
-        assertThat(h.get("state").asText()).isEqualTo("done");
-        assertThat(h.get("outcome").asText()).isEqualTo("failed");
-        assertThat(h.get("detail").asText()).isNotBlank();
-      });
-      JsonNode other = JSON.readTree(next.admin("GET", "/api/v1/deployments/" + fresh, null).body());
+      assertThat(job.get("hosts"))
+          .hasSize(2)
+          .allSatisfy(
+              h -> {
+                assertThat(h.get("state").asText()).isEqualTo("done");
+                assertThat(h.get("outcome").asText()).isEqualTo("failed");
+                assertThat(h.get("detail").asText()).isNotBlank();
+              });
+      JsonNode other =
+          JSON.readTree(next.admin("GET", "/api/v1/deployments/" + fresh, null).body());
       assertThat(other.get("state").asText()).isEqualTo("running");
       assertThat(other.get("hosts").get(0).get("state").asText()).isEqualTo("running");
     }
   }
 
   static long job(Connection c, String kind) throws Exception {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO deploy_jobs (kind) VALUES (?) RETURNING id")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("INSERT INTO deploy_jobs (kind) VALUES (?) RETURNING id")) {
       ps.setString(1, kind);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -94,9 +106,14 @@ class DeployResumeIT {
     }
   }
 
-  static void result(Connection c, long job, long target, String state, String startedAt) throws Exception {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO deploy_results (job_id, target_id, state, started_at)"
-        + " VALUES (?, ?, ?, " + (startedAt == null ? "NULL" : startedAt) + ")")) {
+  static void result(Connection c, long job, long target, String state, String startedAt)
+      throws Exception {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO deploy_results (job_id, target_id, state, started_at)"
+                + " VALUES (?, ?, ?, "
+                + (startedAt == null ? "NULL" : startedAt)
+                + ")")) {
       ps.setLong(1, job);
       ps.setLong(2, target);
       ps.setString(3, state);

@@ -48,7 +48,10 @@ class PreflightIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {appliance, noAdminShare, rekeyed, noHttpClient, readOnlyVarTmp, good, postgres}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {
+          appliance, noAdminShare, rekeyed, noHttpClient, readOnlyVarTmp, good, postgres
+        }) {
       try {
         if (c != null) {
           c.close();
@@ -60,7 +63,8 @@ class PreflightIT {
   }
 
   @Test
-  void aPreflightSaysPerHostWhatPassesAndHowToFixWhatFailsAndWritesNothingOnAnyTarget() throws Exception {
+  void aPreflightSaysPerHostWhatPassesAndHowToFixWhatFailsAndWritesNothingOnAnyTarget()
+      throws Exception {
     // the login user is one for all test sshd: the password is the one set last
     long pw = credential("ssh_password", "password", TestSshd.USER, rekeyed.password());
     long wrongPw = credential("ssh_password", "password", TestSshd.USER, "not-the-password");
@@ -86,40 +90,74 @@ class PreflightIT {
     TreeMap<String, String> homeBefore = listing(Path.of("/home/" + TestSshd.USER));
     String sambaBefore = listing(noAdminShare.shareDir()).toString();
 
-    JsonNode job = runJob("{\"action\":\"check\",\"target_ids\":[" + tGood + "," + tWrong + "," + tReadOnly + ","
-        + tNoCurl + "," + tRekeyed + "," + tSmb + "]}");
+    JsonNode job =
+        runJob(
+            "{\"action\":\"check\",\"target_ids\":["
+                + tGood
+                + ","
+                + tWrong
+                + ","
+                + tReadOnly
+                + ","
+                + tNoCurl
+                + ","
+                + tRekeyed
+                + ","
+                + tSmb
+                + "]}");
 
     assertThat(job.get("kind").asText()).isEqualTo("check");
     JsonNode ok = host(job, tGood);
     assertThat(ok.get("outcome").asText()).as(ok.toString()).isEqualTo("ready");
-    assertThat(names(ok)).contains("connect", "host_key", "login", "shell", "http_client", "tools_folder", "proc",
-        "clock", "collector", "appliance_reach");
-    ok.get("checks").forEach(c -> assertThat(c.get("result").asText()).as(c.toString()).isEqualTo("pass"));
+    assertThat(names(ok))
+        .contains(
+            "connect",
+            "host_key",
+            "login",
+            "shell",
+            "http_client",
+            "tools_folder",
+            "proc",
+            "clock",
+            "collector",
+            "appliance_reach");
+    ok.get("checks")
+        .forEach(c -> assertThat(c.get("result").asText()).as(c.toString()).isEqualTo("pass"));
 
     assertFails(host(job, tWrong), "login", "password");
     assertFails(host(job, tReadOnly), "tools_folder", "chmod 1777");
     assertFails(host(job, tNoCurl), "http_client", "Install curl");
-    assertThat(check(host(job, tNoCurl), "appliance_reach").get("result").asText()).isEqualTo("skip");
+    assertThat(check(host(job, tNoCurl), "appliance_reach").get("result").asText())
+        .isEqualTo("skip");
     assertFails(host(job, tRekeyed), "host_key", "accept its new key");
     assertFails(host(job, tSmb), "admin_share", "administrative shares");
     assertThat(check(host(job, tSmb), "login").get("result").asText()).isEqualTo("pass");
     assertThat(check(host(job, tSmb), "service_control").get("result").asText())
-        .as("Samba serves OpenSCManagerW").isEqualTo("pass");
+        .as("Samba serves OpenSCManagerW")
+        .isEqualTo("pass");
     assertThat(job.get("failed").asInt()).isEqualTo(5);
 
     // nothing written on any target: same files, same sizes, same modification times
     for (int i = 0; i < unix.size(); i++) {
-      assertThat(listing(unix.get(i).varTmp())).as("/var/tmp of host " + i).isEqualTo(before.get(i));
+      assertThat(listing(unix.get(i).varTmp()))
+          .as("/var/tmp of host " + i)
+          .isEqualTo(before.get(i));
     }
-    assertThat(listing(Path.of("/home/" + TestSshd.USER))).as("the user's home").isEqualTo(homeBefore);
+    assertThat(listing(Path.of("/home/" + TestSshd.USER)))
+        .as("the user's home")
+        .isEqualTo(homeBefore);
     assertThat(listing(noAdminShare.shareDir()).toString()).isEqualTo(sambaBefore);
 
     // a preflight records no collector state
-    assertThat(appliance.admin("GET", "/api/v1/targets/" + tGood + "/status", null).body()).doesNotContain("failed");
+    assertThat(appliance.admin("GET", "/api/v1/targets/" + tGood + "/status", null).body())
+        .doesNotContain("failed");
 
     // every connection is in the network operations log
     String ops = appliance.admin("GET", "/api/v1/netops?limit=1000", null).body();
-    assertThat(ops).contains("check collector").contains(String.valueOf(good.port())).contains(String.valueOf(noAdminShare.port()));
+    assertThat(ops)
+        .contains("check collector")
+        .contains(String.valueOf(good.port()))
+        .contains(String.valueOf(noAdminShare.port()));
 
     // the same through the CLI, with the fix sentences
     String[] common = {"--url", appliance.uri("").toString(), "--token", TestAppliance.ADMIN_TOKEN};
@@ -128,24 +166,42 @@ class PreflightIT {
     System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
     int rc;
     try {
-      rc = new picocli.CommandLine(new io.perfmetrics.cli.Main()).execute("preflight", String.valueOf(tGood),
-          String.valueOf(tReadOnly), common[0], common[1], common[2], common[3]);
+      rc =
+          new picocli.CommandLine(new io.perfmetrics.cli.Main())
+              .execute(
+                  "preflight",
+                  String.valueOf(tGood),
+                  String.valueOf(tReadOnly),
+                  common[0],
+                  common[1],
+                  common[2],
+                  common[3]);
     } finally {
       System.setOut(old);
     }
     String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(rc).as(printed).isEqualTo(1);
-    assertThat(printed).contains("ready").contains("fail tools_folder").contains("fix: Make /var/tmp writable")
+    assertThat(printed)
+        .contains("ready")
+        .contains("fail tools_folder")
+        .contains("fix: Make /var/tmp writable")
         .contains("2 of 2 host(s) done, 1 failed");
 
-    // and through the console: the Preflight button on a target, then "Preflight these hosts" on its job
-    io.perfmetrics.testing.ConsoleClient console = new io.perfmetrics.testing.ConsoleClient(appliance).loggedIn();
-    assertThat(console.get("/targets").body()).contains("/targets/" + tNoCurl + "/check").contains("/targets-all/check");
-    HttpResponse<String> started = console.form(console.csrf, "/targets/" + tNoCurl + "/check", java.util.Map.of());
+    // and through the console: the Preflight button on a target, then "Preflight these hosts" on
+    // its job
+    io.perfmetrics.testing.ConsoleClient console =
+        new io.perfmetrics.testing.ConsoleClient(appliance).loggedIn();
+    assertThat(console.get("/targets").body())
+        .contains("/targets/" + tNoCurl + "/check")
+        .contains("/targets-all/check");
+    HttpResponse<String> started =
+        console.form(console.csrf, "/targets/" + tNoCurl + "/check", java.util.Map.of());
     assertThat(started.statusCode()).as(started.body()).isEqualTo(303);
     String jobPath = started.headers().firstValue("Location").orElseThrow();
     String page = awaitConsoleJob(console, jobPath);
-    assertThat(page).contains("Preflight these hosts").contains("http_client")
+    assertThat(page)
+        .contains("Preflight these hosts")
+        .contains("http_client")
         .contains("Fix: Install curl (or wget) on the host");
     HttpResponse<String> again = console.form(console.csrf, jobPath + "/check", java.util.Map.of());
     assertThat(again.statusCode()).as(again.body()).isEqualTo(303);
@@ -153,7 +209,8 @@ class PreflightIT {
         .contains("Fix: Install curl (or wget) on the host");
   }
 
-  static String awaitConsoleJob(io.perfmetrics.testing.ConsoleClient console, String path) throws Exception {
+  static String awaitConsoleJob(io.perfmetrics.testing.ConsoleClient console, String path)
+      throws Exception {
     for (int i = 0; i < 600; i++) {
       String page = console.get(path).body();
       if (!page.contains("data-state=\"running\"")) {
@@ -166,7 +223,8 @@ class PreflightIT {
 
   @Test
   void anUnknownActionIsRefusedWithTheListOfActions() {
-    HttpResponse<String> r = appliance.admin("POST", "/api/v1/deployments", "{\"action\":\"chek\"}");
+    HttpResponse<String> r =
+        appliance.admin("POST", "/api/v1/deployments", "{\"action\":\"chek\"}");
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("check");
   }
@@ -202,7 +260,9 @@ class PreflightIT {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.toList()) {
         try {
-          m.put(dir.relativize(p).toString(), Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis());
+          m.put(
+              dir.relativize(p).toString(),
+              Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis());
         } catch (IOException e) {
           m.put(dir.relativize(p).toString(), "gone");
         }
@@ -216,13 +276,43 @@ class PreflightIT {
   }
 
   long credential(String kind, String field, String user, String secret) throws Exception {
-    return json(appliance.admin("POST", "/api/v1/credentials", JSON.writeValueAsString(java.util.Map.of(
-        "name", "c" + System.nanoTime(), "kind", kind, "username", user, field, secret))), 201).get("id").asLong();
+    return json(
+            appliance.admin(
+                "POST",
+                "/api/v1/credentials",
+                JSON.writeValueAsString(
+                    java.util.Map.of(
+                        "name",
+                        "c" + System.nanoTime(),
+                        "kind",
+                        kind,
+                        "username",
+                        user,
+                        field,
+                        secret))),
+            201)
+        .get("id")
+        .asLong();
   }
 
   long target(String address, int port, String os, long credentialId) throws Exception {
-    return json(appliance.admin("POST", "/api/v1/targets", JSON.writeValueAsString(java.util.Map.of(
-        "address", address, "port", port, "os_family", os, "credential_id", credentialId))), 201).get("id").asLong();
+    return json(
+            appliance.admin(
+                "POST",
+                "/api/v1/targets",
+                JSON.writeValueAsString(
+                    java.util.Map.of(
+                        "address",
+                        address,
+                        "port",
+                        port,
+                        "os_family",
+                        os,
+                        "credential_id",
+                        credentialId))),
+            201)
+        .get("id")
+        .asLong();
   }
 
   JsonNode runJob(String body) throws Exception {

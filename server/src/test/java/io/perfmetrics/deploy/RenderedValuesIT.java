@@ -14,7 +14,14 @@ class RenderedValuesIT {
   void hostileValuesSurviveDashAndBusyboxUnchanged() throws Exception {
     Path dir = Files.createTempDirectory("perfmetrics-render-");
     Path pwned = dir.resolve("pwned");
-    String hostile = "x'; touch " + pwned + "; echo '$(touch " + pwned + ") `touch " + pwned + "` \"q\" \\ $HOME\nnext";
+    String hostile =
+        "x'; touch "
+            + pwned
+            + "; echo '$(touch "
+            + pwned
+            + ") `touch "
+            + pwned
+            + "` \"q\" \\ $HOME\nnext";
     Map<String, String> v = TemplateRendererTest.values();
     v.put("TOKEN", hostile);
     String script = new TemplateRenderer().render(CollectorTemplate.UNIX_SH, v);
@@ -25,7 +32,9 @@ class RenderedValuesIT {
     Files.writeString(probe, script.substring(from, to) + "printf '%s' \"$PM_TOKEN\"\n");
 
     for (String[] shell : new String[][] {{"dash"}, {"busybox", "sh"}}) {
-      if (shell[0].equals("busybox") && !Files.isExecutable(Path.of("/bin/busybox")) && !Files.isExecutable(Path.of("/usr/bin/busybox"))) {
+      if (shell[0].equals("busybox")
+          && !Files.isExecutable(Path.of("/bin/busybox"))
+          && !Files.isExecutable(Path.of("/usr/bin/busybox"))) {
         throw new IllegalStateException("busybox is missing: install it (scripts/test does)");
       }
       String[] cmd = new String[shell.length + 1];

@@ -26,14 +26,17 @@ class TemplateRendererTest {
   @Test
   void quotesEveryValueAsOneShellWord() {
     assertThat(ShellQuoting.quote("plain")).isEqualTo("'plain'");
-    assertThat(ShellQuoting.quote("it's $(rm -rf /) `x` \"y\"")).isEqualTo("'it'\\''s $(rm -rf /) `x` \"y\"'");
-    assertThatThrownBy(() -> ShellQuoting.quote("a\0b")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(ShellQuoting.quote("it's $(rm -rf /) `x` \"y\""))
+        .isEqualTo("'it'\\''s $(rm -rf /) `x` \"y\"'");
+    assertThatThrownBy(() -> ShellQuoting.quote("a\0b"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void quotesVbsStringsByDoublingQuotes() {
     assertThat(CollectorTemplate.vbsString("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
-    assertThatThrownBy(() -> CollectorTemplate.vbsString("a\r\nb")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CollectorTemplate.vbsString("a\r\nb"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -49,10 +52,16 @@ class TemplateRendererTest {
   @Test
   void deployRendersBothCollectorsWithTheValuesTheyTake() {
     io.perfmetrics.config.Config config =
-        io.perfmetrics.config.Config.load(Map.of("PERFMETRICS_ADMIN_TOKEN", "pma_" + "x".repeat(40),
-            "PERFMETRICS_PUBLIC_URL", "http://127.0.0.5:8080"), Map.of());
+        io.perfmetrics.config.Config.load(
+            Map.of(
+                "PERFMETRICS_ADMIN_TOKEN",
+                "pma_" + "x".repeat(40),
+                "PERFMETRICS_PUBLIC_URL",
+                "http://127.0.0.5:8080"),
+            Map.of());
     for (CollectorTemplate t : CollectorTemplate.values()) {
-      String out = new TemplateRenderer().render(t, DeployService.renderValues(t, config, "pm1.7.secret"));
+      String out =
+          new TemplateRenderer().render(t, DeployService.renderValues(t, config, "pm1.7.secret"));
       assertThat(out).doesNotContain("{{").contains("pm1.7.secret");
     }
   }
@@ -65,7 +74,9 @@ class TemplateRendererTest {
     extra.put("NOPE", "x");
 
     TemplateRenderer r = new TemplateRenderer();
-    assertThatThrownBy(() -> r.render(CollectorTemplate.UNIX_SH, missing)).hasMessageContaining("{{TOKEN}}");
-    assertThatThrownBy(() -> r.render(CollectorTemplate.UNIX_SH, extra)).hasMessageContaining("NOPE");
+    assertThatThrownBy(() -> r.render(CollectorTemplate.UNIX_SH, missing))
+        .hasMessageContaining("{{TOKEN}}");
+    assertThatThrownBy(() -> r.render(CollectorTemplate.UNIX_SH, extra))
+        .hasMessageContaining("NOPE");
   }
 }

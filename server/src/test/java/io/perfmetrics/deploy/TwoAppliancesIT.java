@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 14: two appliances on one PostgreSQL share a deploy and a scan; one is killed (SIGKILL,
- * a real process) mid-way, and the other finishes both, every host and address done once.
+ * Issue 14: two appliances on one PostgreSQL share a deploy and a scan; one is killed (SIGKILL, a
+ * real process) mid-way, and the other finishes both, every host and address done once.
  */
 class TwoAppliancesIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +37,8 @@ class TwoAppliancesIT {
   static final int ADDRESSES = 40;
 
   @Test
-  void whenOneOfTwoAppliancesIsKilledTheOtherFinishesItsDeployAndScanDoingEachHostOnce() throws Exception {
+  void whenOneOfTwoAppliancesIsKilledTheOtherFinishesItsDeployAndScanDoingEachHostOnce()
+      throws Exception {
     Path dataA = Files.createTempDirectory("perfmetrics-data-a-");
     Process a = null;
     List<String> deployAddresses = new ArrayList<>();
@@ -49,17 +50,39 @@ class TwoAppliancesIT {
       String jdbcUrl = pg.jdbcUrl();
       Duration spacing = Duration.ofMillis(300);
       Duration global = Duration.ofMillis(400);
-      try (TestAppliance b = new TestAppliance(jdbcUrl, c -> c
-          .withCollectors(new Config.Collectors(Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofDays(1), 1 << 20,
-              "http://127.0.0.1:" + TestPostgres.freePort(), "/var/tmp/perfmetrics/tools", Duration.ofSeconds(10), 1))
-          .withDiscovery(c.discovery().withPorts(List.of(sshd.port()), List.of()).withPacing(spacing, global)
-              .withConcurrency(2).withNmap("off").withPing("off").withReverseDns(false)))) {
+      try (TestAppliance b =
+          new TestAppliance(
+              jdbcUrl,
+              c ->
+                  c.withCollectors(
+                          new Config.Collectors(
+                              Duration.ofSeconds(60),
+                              Duration.ofMinutes(5),
+                              Duration.ofDays(1),
+                              1 << 20,
+                              "http://127.0.0.1:" + TestPostgres.freePort(),
+                              "/var/tmp/perfmetrics/tools",
+                              Duration.ofSeconds(10),
+                              1))
+                      .withDiscovery(
+                          c.discovery()
+                              .withPorts(List.of(sshd.port()), List.of())
+                              .withPacing(spacing, global)
+                              .withConcurrency(2)
+                              .withNmap("off")
+                              .withPing("off")
+                              .withReverseDns(false)))) {
         // A reads the secrets B stores: the same master key
         Files.copy(b.dataDir().resolve("master.key"), dataA.resolve("master.key"));
         int portA = TestPostgres.freePort();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar", Path.of("target", "perfmetrics.jar").toAbsolutePath().toString(), "serve")
-            .redirectErrorStream(true).redirectOutput(dataA.resolve("out.log").toFile());
+        ProcessBuilder pb =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar",
+                    Path.of("target", "perfmetrics.jar").toAbsolutePath().toString(),
+                    "serve")
+                .redirectErrorStream(true)
+                .redirectOutput(dataA.resolve("out.log").toFile());
         Map<String, String> env = pb.environment();
         env.put(Config.PORT, String.valueOf(portA));
         env.put(Config.DATA_DIR, dataA.toString());
@@ -78,18 +101,61 @@ class TwoAppliancesIT {
         a = pb.start();
         awaitUp(portA, dataA);
 
-        long cred = body(b.admin("POST", "/api/v1/credentials", JSON.writeValueAsString(Map.of("name", "pw",
-            "kind", "ssh_password", "username", TestSshd.USER, "password", sshd.password()))), 201).get("id").asLong();
+        long cred =
+            body(
+                    b.admin(
+                        "POST",
+                        "/api/v1/credentials",
+                        JSON.writeValueAsString(
+                            Map.of(
+                                "name",
+                                "pw",
+                                "kind",
+                                "ssh_password",
+                                "username",
+                                TestSshd.USER,
+                                "password",
+                                sshd.password()))),
+                    201)
+                .get("id")
+                .asLong();
         List<Long> targets = new ArrayList<>();
         for (String addr : deployAddresses) {
-          targets.add(body(b.admin("POST", "/api/v1/targets", JSON.writeValueAsString(Map.of("address", addr,
-              "port", sshd.port(), "os_family", "unix", "credential_id", cred))), 201).get("id").asLong());
+          targets.add(
+              body(
+                      b.admin(
+                          "POST",
+                          "/api/v1/targets",
+                          JSON.writeValueAsString(
+                              Map.of(
+                                  "address",
+                                  addr,
+                                  "port",
+                                  sshd.port(),
+                                  "os_family",
+                                  "unix",
+                                  "credential_id",
+                                  cred))),
+                      201)
+                  .get("id")
+                  .asLong());
         }
 
         // both jobs start on A; B's scan dispatcher joins at once, its deploy resume within 30 s
-        long job = body(admin(portA, "POST", "/api/v1/deployments", "{\"action\":\"deploy\"}"), 202).get("id").asLong();
-        long scan = body(admin(portA, "POST", "/api/v1/scans", "{\"targets\": [\"127.0.1.0/27\", \"127.0.1.32/29\"]}"), 201)
-            .get("id").asLong();
+        long job =
+            body(admin(portA, "POST", "/api/v1/deployments", "{\"action\":\"deploy\"}"), 202)
+                .get("id")
+                .asLong();
+        long scan =
+            body(
+                    admin(
+                        portA,
+                        "POST",
+                        "/api/v1/scans",
+                        "{\"targets\": [\"127.0.1.0/27\", \"127.0.1.32/29\"]}"),
+                    201)
+                .get("id")
+                .asLong();
 
         // kill A once it has done part of both
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -101,12 +167,18 @@ class TwoAppliancesIT {
           if (jobAtKill.get("done").asInt() >= 1 && countFinished(b, scan) >= 4) {
             break;
           }
-          assertThat(System.nanoTime()).as("A made no progress: " + jobAtKill + " " + scanAtKill).isLessThan(deadline);
+          assertThat(System.nanoTime())
+              .as("A made no progress: " + jobAtKill + " " + scanAtKill)
+              .isLessThan(deadline);
           Thread.sleep(50);
         }
         a.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        assertThat(jobAtKill.get("state").asText()).as("the deploy was still under way when A was killed").isEqualTo("running");
-        assertThat(scanAtKill.get("status").asText()).as("the scan was still under way when A was killed").isEqualTo("running");
+        assertThat(jobAtKill.get("state").asText())
+            .as("the deploy was still under way when A was killed")
+            .isEqualTo("running");
+        assertThat(scanAtKill.get("status").asText())
+            .as("the scan was still under way when A was killed")
+            .isEqualTo("running");
 
         // B carries on: hosts and addresses A held go back to pending after the limit
         JsonNode finalJob = null;
@@ -115,7 +187,8 @@ class TwoAppliancesIT {
         while (System.nanoTime() < deadline) {
           finalJob = body(b.admin("GET", "/api/v1/deployments/" + job, null), 200);
           finalScan = body(b.admin("GET", "/api/v1/scans/" + scan, null), 200);
-          if (!finalJob.get("state").asText().equals("running") && !finalScan.get("status").asText().equals("running")) {
+          if (!finalJob.get("state").asText().equals("running")
+              && !finalScan.get("status").asText().equals("running")) {
             break;
           }
           Thread.sleep(500);
@@ -124,23 +197,45 @@ class TwoAppliancesIT {
         assertThat(finalScan.get("status").asText()).as(finalScan.toString()).isEqualTo("done");
 
         // every host once: one result each, one deploy connection each in the operations log
-        assertThat(finalJob.get("hosts")).hasSize(HOSTS).allSatisfy(h -> {
-          assertThat(h.get("state").asText()).isEqualTo("done");
-          assertThat(h.get("outcome").asText()).as(h.toString()).isIn("started", "already_running");
-        });
+        assertThat(finalJob.get("hosts"))
+            .hasSize(HOSTS)
+            .allSatisfy(
+                h -> {
+                  assertThat(h.get("state").asText()).isEqualTo("done");
+                  assertThat(h.get("outcome").asText())
+                      .as(h.toString())
+                      .isIn("started", "already_running");
+                });
         try (Connection c = DriverManager.getConnection(jdbcUrl)) {
           for (String addr : deployAddresses) {
-            assertThat(count(c, "SELECT count(*) FROM netops WHERE source = 'deploy' AND destination = ?", addr))
-                .as("deploy connections to " + addr).isEqualTo(1);
+            assertThat(
+                    count(
+                        c,
+                        "SELECT count(*) FROM netops WHERE source = 'deploy' AND destination = ?",
+                        addr))
+                .as("deploy connections to " + addr)
+                .isEqualTo(1);
           }
           // every address once: a final state each, the scan's count complete, nothing left claimed
           long total = finalScan.get("total").asLong();
           assertThat(total).isGreaterThanOrEqualTo(ADDRESSES - 4);
-          assertThat(count(c, "SELECT count(*) FROM scan_hosts WHERE scan_id = " + scan, null)).isEqualTo(total);
-          assertThat(count(c, "SELECT count(DISTINCT address) FROM scan_hosts WHERE scan_id = " + scan
-              + " AND state NOT IN ('pending', 'running') AND finished_at IS NOT NULL", null)).isEqualTo(total);
-          assertThat(count(c, "SELECT count(DISTINCT claimed_by) FROM scan_hosts WHERE scan_id = " + scan, null))
-              .as("both appliances took part in the scan").isEqualTo(2);
+          assertThat(count(c, "SELECT count(*) FROM scan_hosts WHERE scan_id = " + scan, null))
+              .isEqualTo(total);
+          assertThat(
+                  count(
+                      c,
+                      "SELECT count(DISTINCT address) FROM scan_hosts WHERE scan_id = "
+                          + scan
+                          + " AND state NOT IN ('pending', 'running') AND finished_at IS NOT NULL",
+                      null))
+              .isEqualTo(total);
+          assertThat(
+                  count(
+                      c,
+                      "SELECT count(DISTINCT claimed_by) FROM scan_hosts WHERE scan_id = " + scan,
+                      null))
+              .as("both appliances took part in the scan")
+              .isEqualTo(2);
         }
       }
     } finally {
@@ -154,7 +249,9 @@ class TwoAppliancesIT {
 
   static int countFinished(TestAppliance b, long scan) throws Exception {
     int n = 0;
-    for (JsonNode h : body(b.admin("GET", "/api/v1/scans/" + scan + "/hosts?limit=1000", null), 200).get("hosts")) {
+    for (JsonNode h :
+        body(b.admin("GET", "/api/v1/scans/" + scan + "/hosts?limit=1000", null), 200)
+            .get("hosts")) {
       if (!List.of("pending", "running").contains(h.get("state").asText())) {
         n++;
       }
@@ -178,8 +275,12 @@ class TwoAppliancesIT {
     HttpClient http = HttpClient.newHttpClient();
     for (int i = 0; i < 600; i++) {
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode()
+            == 200) {
           return;
         }
       } catch (java.io.IOException e) {
@@ -187,14 +288,24 @@ class TwoAppliancesIT {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("appliance A did not start: " + Files.readString(dir.resolve("out.log")));
+    throw new AssertionError(
+        "appliance A did not start: " + Files.readString(dir.resolve("out.log")));
   }
 
-  static HttpResponse<String> admin(int port, String method, String path, String body) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .header("Authorization", "Bearer " + TestAppliance.ADMIN_TOKEN).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+  static HttpResponse<String> admin(int port, String method, String path, String body)
+      throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + TestAppliance.ADMIN_TOKEN)
+                .header("Content-Type", "application/json")
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   static JsonNode body(HttpResponse<String> r, int expected) throws Exception {

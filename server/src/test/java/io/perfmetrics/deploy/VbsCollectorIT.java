@@ -45,13 +45,16 @@ class VbsCollectorIT {
   @BeforeAll
   static void wine() throws Exception {
     if (!Files.isExecutable(Path.of(WINE))) {
-      throw new IllegalStateException(WINE + " is missing: apt-get install wine wine64 (scripts/test does)");
+      throw new IllegalStateException(
+          WINE + " is missing: apt-get install wine wine64 (scripts/test does)");
     }
     postgres = new TestPostgres();
     prefix = Files.createTempDirectory("perfmetrics-wine-");
     Process boot = wine(List.of(WINE, "wineboot", "-i"), prefix).start();
     assertThat(boot.waitFor(180, TimeUnit.SECONDS)).as("wineboot finished").isTrue();
-    assertThat(Files.isDirectory(prefix.resolve("drive_c/windows/system32"))).as("a Wine prefix").isTrue();
+    assertThat(Files.isDirectory(prefix.resolve("drive_c/windows/system32")))
+        .as("a Wine prefix")
+        .isTrue();
   }
 
   @AfterAll
@@ -77,7 +80,10 @@ class VbsCollectorIT {
   }
 
   static ProcessBuilder wine(List<String> cmd, Path prefix) {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().put("WINEPREFIX", prefix.toString());
     pb.environment().put("WINEDEBUG", "-all");
     return pb;
@@ -106,8 +112,11 @@ class VbsCollectorIT {
     v.put("SOCKETS_S", "0");
     v.put("SOCKETS_MAX_ROWS", "1000");
     String script = new TemplateRenderer().render(CollectorTemplate.WINDOWS_VBS, v);
-    Files.write(tools.resolve("collector.vbs"), script.replace("\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-    ProcessBuilder pb = wine(List.of("setsid", WINE, "cscript", "//B", "//NoLogo", "collector.vbs"), prefix);
+    Files.write(
+        tools.resolve("collector.vbs"),
+        script.replace("\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    ProcessBuilder pb =
+        wine(List.of("setsid", WINE, "cscript", "//B", "//NoLogo", "collector.vbs"), prefix);
     pb.directory(tools.toFile());
     return pb.start();
   }
@@ -117,13 +126,18 @@ class VbsCollectorIT {
   }
 
   List<Long> timestamps(int collectorId, String metric) throws Exception {
-    var r = appliance.admin("GET", "/api/v1/collectors/" + collectorId + "/samples?metric=" + metric + "&limit=100000", null);
+    var r =
+        appliance.admin(
+            "GET",
+            "/api/v1/collectors/" + collectorId + "/samples?metric=" + metric + "&limit=100000",
+            null);
     List<Long> out = new ArrayList<>();
     JSON.readTree(r.body()).get("samples").forEach(n -> out.add(n.get("ts").asLong()));
     return out;
   }
 
-  List<Long> await(int collectorId, String metric, Predicate<List<Long>> done, Duration max) throws Exception {
+  List<Long> await(int collectorId, String metric, Predicate<List<Long>> done, Duration max)
+      throws Exception {
     long deadline = System.nanoTime() + max.toNanos();
     List<Long> ts = List.of();
     while (System.nanoTime() < deadline) {
@@ -133,8 +147,14 @@ class VbsCollectorIT {
       }
       Thread.sleep(500);
     }
-    throw new AssertionError(metric + " samples did not arrive as expected within " + max.toSeconds() + " s; got " + ts
-        + "; collector log: " + log());
+    throw new AssertionError(
+        metric
+            + " samples did not arrive as expected within "
+            + max.toSeconds()
+            + " s; got "
+            + ts
+            + "; collector log: "
+            + log());
   }
 
   static String log() {
@@ -155,8 +175,11 @@ class VbsCollectorIT {
 
     String[] unavailable;
     try (Connection conn = appliance.database.dataSource().getConnection();
-        ResultSet rs = conn.createStatement().executeQuery(
-            "SELECT os_family, unavailable_metrics, inventory FROM host_inventory WHERE collector_id = " + c.id())) {
+        ResultSet rs =
+            conn.createStatement()
+                .executeQuery(
+                    "SELECT os_family, unavailable_metrics, inventory FROM host_inventory WHERE collector_id = "
+                        + c.id())) {
       assertThat(rs.next()).as("hello stored; log: " + log()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("windows");
       unavailable = (String[]) rs.getArray(2).getArray();
@@ -164,20 +187,27 @@ class VbsCollectorIT {
       assertThat(inv.path("collector").path("kind").asText()).isEqualTo("vbs");
     }
     try (Connection conn = appliance.database.dataSource().getConnection();
-        ResultSet rs = conn.createStatement().executeQuery(
-            "SELECT DISTINCT m.name FROM samples s JOIN metrics m ON m.id = s.metric_id WHERE s.collector_id = " + c.id())) {
+        ResultSet rs =
+            conn.createStatement()
+                .executeQuery(
+                    "SELECT DISTINCT m.name FROM samples s JOIN metrics m ON m.id = s.metric_id WHERE s.collector_id = "
+                        + c.id())) {
       List<String> sent = new ArrayList<>();
       while (rs.next()) {
         sent.add(rs.getString(1));
       }
       assertThat(sent).as("what Wine's WMI serves").isNotEmpty();
-      assertThat(sent).as("unavailable metrics are not faked").doesNotContainAnyElementsOf(List.of(unavailable));
+      assertThat(sent)
+          .as("unavailable metrics are not faked")
+          .doesNotContainAnyElementsOf(List.of(unavailable));
     }
   }
 
   @Test
   void whileTheReceiverIsDownSamplesAreSpooledAndEveryOneArrivesOnce() throws Exception {
-    appliance = new TestAppliance(postgres.newDatabase(), Config.Ingest.defaults(), Config.Collectors.defaults());
+    appliance =
+        new TestAppliance(
+            postgres.newDatabase(), Config.Ingest.defaults(), Config.Collectors.defaults());
     MintedCollector c = mint(Duration.ofDays(1));
     collector = startCollector(c, Duration.ofMinutes(10));
     await(c.id(), "cpu.count", ts -> !ts.isEmpty(), Duration.ofSeconds(120));
@@ -188,9 +218,15 @@ class VbsCollectorIT {
     long up = System.currentTimeMillis() / 1000;
     appliance.startReceiver();
 
-    List<Long> ts = await(c.id(), "cpu.count", l -> !l.isEmpty() && l.get(l.size() - 1) > up + 1, Duration.ofSeconds(90));
+    List<Long> ts =
+        await(
+            c.id(),
+            "cpu.count",
+            l -> !l.isEmpty() && l.get(l.size() - 1) > up + 1,
+            Duration.ofSeconds(90));
     assertThat(ts).doesNotHaveDuplicates();
-    assertThat(ts.stream().filter(x -> x >= down && x <= up).count()).as("taken during the outage: " + ts)
+    assertThat(ts.stream().filter(x -> x >= down && x <= up).count())
+        .as("taken during the outage: " + ts)
         .isGreaterThanOrEqualTo(3);
   }
 
@@ -200,7 +236,9 @@ class VbsCollectorIT {
     MintedCollector c = mint(Duration.ofDays(1));
     collector = startCollector(c, Duration.ofSeconds(25));
     await(c.id(), "cpu.count", ts -> !ts.isEmpty(), Duration.ofSeconds(120));
-    assertThat(collector.waitFor(90, TimeUnit.SECONDS)).as("exits by itself at its TTL; log: " + log()).isTrue();
+    assertThat(collector.waitFor(90, TimeUnit.SECONDS))
+        .as("exits by itself at its TTL; log: " + log())
+        .isTrue();
     assertThat(Files.exists(toolsDir().resolve("collector.pid"))).isFalse();
 
     MintedCollector retired = mint(Duration.ofDays(1));

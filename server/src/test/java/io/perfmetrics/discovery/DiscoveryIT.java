@@ -56,7 +56,9 @@ class DiscoveryIT {
   }
 
   static TestAppliance appliance(UnaryOperator<DiscoverySettings> adjust) {
-    return new TestAppliance(postgres.jdbcUrl(), (UnaryOperator<Config>) c -> c.withDiscovery(adjust.apply(c.discovery())));
+    return new TestAppliance(
+        postgres.jdbcUrl(),
+        (UnaryOperator<Config>) c -> c.withDiscovery(adjust.apply(c.discovery())));
   }
 
   static JsonNode json(HttpResponse<String> r) throws Exception {
@@ -79,13 +81,19 @@ class DiscoveryIT {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("scan " + id + " still running after " + max.toSeconds() + " s: "
-        + app.admin("GET", "/api/v1/scans/" + id, null).body());
+    throw new AssertionError(
+        "scan "
+            + id
+            + " still running after "
+            + max.toSeconds()
+            + " s: "
+            + app.admin("GET", "/api/v1/scans/" + id, null).body());
   }
 
   static Map<String, JsonNode> hosts(TestAppliance app, long id) throws Exception {
     Map<String, JsonNode> out = new HashMap<>();
-    for (JsonNode h : json(app.admin("GET", "/api/v1/scans/" + id + "/hosts?limit=10000", null)).get("hosts")) {
+    for (JsonNode h :
+        json(app.admin("GET", "/api/v1/scans/" + id + "/hosts?limit=10000", null)).get("hosts")) {
       out.put(h.get("address").asText(), h);
     }
     return out;
@@ -97,7 +105,9 @@ class DiscoveryIT {
   }
 
   static List<String> hintSources(JsonNode host) {
-    return StreamSupport.stream(host.get("hints").spliterator(), false).map(h -> h.get("source").asText()).toList();
+    return StreamSupport.stream(host.get("hints").spliterator(), false)
+        .map(h -> h.get("source").asText())
+        .toList();
   }
 
   /** Paced operations: everything sent to the address itself (DNS goes to the resolver). */
@@ -136,9 +146,15 @@ class DiscoveryIT {
     Duration spacing = Duration.ofMillis(1000);
     Duration global = Duration.ofMillis(150);
     try (PacketCounter packets = PacketCounter.on(List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"));
-        TestAppliance app = appliance(d -> d.withPorts(List.of(sshd.port(), samba.port(), closedPort),
-                List.of(samba.port())).withPacing(spacing, global).withNmap("off"))) {
-      JsonNode scan = startScan(app, "{\"targets\": [\"127.0.0.2\", \"127.0.0.3\", \"127.0.0.4\"]}");
+        TestAppliance app =
+            appliance(
+                d ->
+                    d.withPorts(
+                            List.of(sshd.port(), samba.port(), closedPort), List.of(samba.port()))
+                        .withPacing(spacing, global)
+                        .withNmap("off"))) {
+      JsonNode scan =
+          startScan(app, "{\"targets\": [\"127.0.0.2\", \"127.0.0.3\", \"127.0.0.4\"]}");
       long id = scan.get("id").asLong();
       JsonNode done = awaitDone(app, id, Duration.ofSeconds(60));
       assertThat(done.get("status").asText()).isEqualTo("done");
@@ -176,17 +192,25 @@ class DiscoveryIT {
       List<JsonNode> ops = ops(app, id);
       Map<String, Map<String, Integer>> logged = new HashMap<>();
       for (JsonNode o : ops) {
-        logged.computeIfAbsent(o.get("destination").asText(), k -> new HashMap<>())
+        logged
+            .computeIfAbsent(o.get("destination").asText(), k -> new HashMap<>())
             .merge(o.get("protocol").asText(), 1, Integer::sum);
       }
-      assertThat(logged.get("127.0.0.2")).containsEntry("icmp", 1).containsEntry("tcp", 3).containsEntry("dns", 1)
+      assertThat(logged.get("127.0.0.2"))
+          .containsEntry("icmp", 1)
+          .containsEntry("tcp", 3)
+          .containsEntry("dns", 1)
           .doesNotContainKey("smb");
-      assertThat(logged.get("127.0.0.3")).containsEntry("icmp", 1).containsEntry("tcp", 3).containsEntry("smb", 1);
+      assertThat(logged.get("127.0.0.3"))
+          .containsEntry("icmp", 1)
+          .containsEntry("tcp", 3)
+          .containsEntry("smb", 1);
       assertThat(logged.get("127.0.0.4")).containsEntry("icmp", 1).containsEntry("tcp", 3);
       for (String a : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
         Map<String, Integer> l = logged.get(a);
         assertThat(packets.echoRequests(a)).as("echo requests to " + a).isEqualTo(l.get("icmp"));
-        assertThat(packets.syns(a)).as("TCP connections to " + a)
+        assertThat(packets.syns(a))
+            .as("TCP connections to " + a)
             .isEqualTo(l.get("tcp") + l.getOrDefault("smb", 0));
       }
 
@@ -194,41 +218,63 @@ class DiscoveryIT {
       int perHostLimit = (int) (Duration.ofSeconds(3).toMillis() / spacing.toMillis()) + 1;
       for (String a : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
         List<Instant> t = pacedTimes(ops, a);
-        assertThat(maxInWindow(t, Duration.ofSeconds(3))).as("operations to " + a + " in any 3 s")
+        assertThat(maxInWindow(t, Duration.ofSeconds(3)))
+            .as("operations to " + a + " in any 3 s")
             .isLessThanOrEqualTo(perHostLimit);
         assertThat(minGap(t)).as("spacing at " + a).isGreaterThanOrEqualTo(spacing);
       }
       assertThat(minGap(pacedTimes(ops, null))).as("global spacing").isGreaterThanOrEqualTo(global);
 
       // discovered hosts are targets, not yet accepted; an admin accepts one
-      JsonNode targets = json(app.admin("GET", "/api/v1/discovery/targets?accepted=false", null)).get("targets");
-      JsonNode sshTarget = StreamSupport.stream(targets.spliterator(), false)
-          .filter(t -> t.get("address").asText().equals("127.0.0.2")).findFirst().orElseThrow();
+      JsonNode targets =
+          json(app.admin("GET", "/api/v1/discovery/targets?accepted=false", null)).get("targets");
+      JsonNode sshTarget =
+          StreamSupport.stream(targets.spliterator(), false)
+              .filter(t -> t.get("address").asText().equals("127.0.0.2"))
+              .findFirst()
+              .orElseThrow();
       assertThat(sshTarget.get("os_family").asText()).isEqualTo("unix");
       assertThat(sshTarget.get("accepted").asBoolean()).isFalse();
-      json(app.admin("POST", "/api/v1/discovery/targets/" + sshTarget.get("id").asLong() + "/accept", null));
-      assertThat(json(app.admin("GET", "/api/v1/discovery/targets?accepted=true", null)).get("targets").toString())
+      json(
+          app.admin(
+              "POST",
+              "/api/v1/discovery/targets/" + sshTarget.get("id").asLong() + "/accept",
+              null));
+      assertThat(
+              json(app.admin("GET", "/api/v1/discovery/targets?accepted=true", null))
+                  .get("targets")
+                  .toString())
           .contains("127.0.0.2");
 
       // CSV export has a header and one line per operation
-      HttpResponse<String> csv = app.admin("GET", "/api/v1/netops?scan_id=" + id + "&format=csv&limit=10000", null);
+      HttpResponse<String> csv =
+          app.admin("GET", "/api/v1/netops?scan_id=" + id + "&format=csv&limit=10000", null);
       assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
       assertThat(csv.body().split("\r\n")).hasSize(ops.size() + 1);
-      assertThat(csv.body()).startsWith("id,time,destination,port,protocol,purpose,result,detail,scan_id,source");
+      assertThat(csv.body())
+          .startsWith("id,time,destination,port,protocol,purpose,result,detail,scan_id,source");
     }
   }
 
   @Test
   void nmap_is_used_when_installed_and_permitted() throws Exception {
-    try (TestAppliance app = appliance(d -> d.withPorts(List.of(sshd.port(), closedPort), List.of())
-        .withPacing(Duration.ofMillis(200), Duration.ofMillis(50)).withNmap("auto"))) {
+    try (TestAppliance app =
+        appliance(
+            d ->
+                d.withPorts(List.of(sshd.port(), closedPort), List.of())
+                    .withPacing(Duration.ofMillis(200), Duration.ofMillis(50))
+                    .withNmap("auto"))) {
       JsonNode manifest = json(app.admin("GET", "/api/v1/netops/manifest", null));
-      assertThat(manifest.get("nmap").asBoolean()).as("nmap installed (scripts/test installs it)").isTrue();
+      assertThat(manifest.get("nmap").asBoolean())
+          .as("nmap installed (scripts/test installs it)")
+          .isTrue();
       long id = startScan(app, "{\"targets\": [\"127.0.0.2\"]}").get("id").asLong();
-      assertThat(awaitDone(app, id, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("done");
+      assertThat(awaitDone(app, id, Duration.ofSeconds(120)).get("status").asText())
+          .isEqualTo("done");
       JsonNode host = hosts(app, id).get("127.0.0.2");
       assertThat(hintSources(host)).contains("ssh-banner", "nmap");
-      List<JsonNode> nmap = ops(app, id).stream().filter(o -> o.get("protocol").asText().equals("nmap")).toList();
+      List<JsonNode> nmap =
+          ops(app, id).stream().filter(o -> o.get("protocol").asText().equals("nmap")).toList();
       assertThat(nmap).hasSize(1);
       assertThat(nmap.getFirst().get("purpose").asText()).contains("-p " + sshd.port());
     }
@@ -236,13 +282,18 @@ class DiscoveryIT {
 
   @Test
   void nmap_is_skipped_cleanly_when_missing() throws Exception {
-    try (TestAppliance app = appliance(d -> d.withPorts(List.of(sshd.port()), List.of())
-        .withPacing(Duration.ofMillis(100), Duration.ofMillis(50)).withNmap("/nonexistent/nmap"))) {
+    try (TestAppliance app =
+        appliance(
+            d ->
+                d.withPorts(List.of(sshd.port()), List.of())
+                    .withPacing(Duration.ofMillis(100), Duration.ofMillis(50))
+                    .withNmap("/nonexistent/nmap"))) {
       JsonNode manifest = json(app.admin("GET", "/api/v1/netops/manifest", null));
       assertThat(manifest.get("nmap").asBoolean()).isFalse();
       assertThat(manifest.get("nmap_note").asText()).contains("not installed");
       long id = startScan(app, "{\"targets\": [\"127.0.0.2\"]}").get("id").asLong();
-      assertThat(awaitDone(app, id, Duration.ofSeconds(30)).get("status").asText()).isEqualTo("done");
+      assertThat(awaitDone(app, id, Duration.ofSeconds(30)).get("status").asText())
+          .isEqualTo("done");
       JsonNode host = hosts(app, id).get("127.0.0.2");
       assertThat(host.get("state").asText()).isEqualTo("found");
       assertThat(hintSources(host)).contains("ssh-banner").doesNotContain("nmap");
@@ -252,8 +303,12 @@ class DiscoveryIT {
 
   @Test
   void cancel_stops_a_scan_within_a_second() throws Exception {
-    try (TestAppliance app = appliance(d -> d.withPorts(List.of(closedPort), List.of())
-        .withPacing(Duration.ofMillis(100), Duration.ofMillis(100)).withConcurrency(8))) {
+    try (TestAppliance app =
+        appliance(
+            d ->
+                d.withPorts(List.of(closedPort), List.of())
+                    .withPacing(Duration.ofMillis(100), Duration.ofMillis(100))
+                    .withConcurrency(8))) {
       long id = startScan(app, "{\"targets\": [\"127.2.0.0/24\"]}").get("id").asLong();
       Thread.sleep(1500);
       long t0 = System.nanoTime();
@@ -278,8 +333,14 @@ class DiscoveryIT {
   @Test
   void a_scan_of_256_silent_addresses_finishes_within_what_its_pacing_allows() throws Exception {
     Duration global = Duration.ofMillis(8);
-    try (TestAppliance app = appliance(d -> d.withPorts(List.of(closedPort, closedPort + 1 == 65536 ? 1 : closedPort + 1),
-        List.of()).withPacing(Duration.ofMillis(50), global).withConcurrency(32))) {
+    try (TestAppliance app =
+        appliance(
+            d ->
+                d.withPorts(
+                        List.of(closedPort, closedPort + 1 == 65536 ? 1 : closedPort + 1),
+                        List.of())
+                    .withPacing(Duration.ofMillis(50), global)
+                    .withConcurrency(32))) {
       long t0 = System.nanoTime();
       JsonNode scan = startScan(app, "{\"targets\": [\"127.1.0.0/24\"]}");
       long id = scan.get("id").asLong();
@@ -292,11 +353,16 @@ class DiscoveryIT {
       assertThat(done.get("done").asInt()).isEqualTo(256);
       assertThat(done.get("found").asInt()).isZero();
       double elapsed = done.get("elapsed_seconds").asDouble();
-      System.out.printf("256-address scan: %.2f s elapsed (%.2f s wall), pacing bound %.2f s; %s%n", elapsed, wall,
-          bound, done.get("summary").asText());
+      System.out.printf(
+          "256-address scan: %.2f s elapsed (%.2f s wall), pacing bound %.2f s; %s%n",
+          elapsed, wall, bound, done.get("summary").asText());
       assertThat(elapsed).as("pacing held").isGreaterThanOrEqualTo(bound - 0.05);
-      assertThat(elapsed).as("no slower than the pacing needs, plus overhead").isLessThan(bound * 1.5 + 5);
-      assertThat(done.get("summary").asText()).contains("finished 256 of 256").contains("pacing allows");
+      assertThat(elapsed)
+          .as("no slower than the pacing needs, plus overhead")
+          .isLessThan(bound * 1.5 + 5);
+      assertThat(done.get("summary").asText())
+          .contains("finished 256 of 256")
+          .contains("pacing allows");
       List<JsonNode> ops = ops(app, id);
       assertThat(minGap(pacedTimes(ops, null))).as("global spacing").isGreaterThanOrEqualTo(global);
       List<Instant> all = new ArrayList<>(pacedTimes(ops, null));
@@ -307,10 +373,12 @@ class DiscoveryIT {
   @Test
   void a_scan_larger_than_a_slash_16_is_refused_unless_forced() throws Exception {
     try (TestAppliance app = appliance(d -> d)) {
-      HttpResponse<String> r = app.admin("POST", "/api/v1/scans", "{\"targets\": [\"127.0.0.0/15\"]}");
+      HttpResponse<String> r =
+          app.admin("POST", "/api/v1/scans", "{\"targets\": [\"127.0.0.0/15\"]}");
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(r.body()).contains("131072").contains("force");
-      HttpResponse<String> own = app.admin("POST", "/api/v1/scans", "{\"targets\": [\"127.0.0.1\"]}");
+      HttpResponse<String> own =
+          app.admin("POST", "/api/v1/scans", "{\"targets\": [\"127.0.0.1\"]}");
       assertThat(own.statusCode()).isEqualTo(201);
       assertThat(JSON.readTree(own.body()).get("skipped").asInt()).isEqualTo(1);
     }

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The operations log against real PostgreSQL: an operation is recorded even by a probe a cancel interrupted. */
+/**
+ * The operations log against real PostgreSQL: an operation is recorded even by a probe a cancel
+ * interrupted.
+ */
 class NetOpsLogIT {
   static TestPostgres postgres;
   static Database database;
@@ -39,20 +42,32 @@ class NetOpsLogIT {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicBoolean stillInterrupted = new AtomicBoolean();
     // scan probes run on virtual threads, where an interrupt closes the thread's sockets
-    Thread probe = Thread.ofVirtual().unstarted(() -> {
-      Thread.currentThread().interrupt();
-      try {
-        log.record("discovery", null, "127.0.0.77", 22, "tcp", "port probe", "interrupted", "scan cancelled");
-      } catch (Throwable t) {
-        failure.set(t);
-      }
-      stillInterrupted.set(Thread.currentThread().isInterrupted());
-    });
+    Thread probe =
+        Thread.ofVirtual()
+            .unstarted(
+                () -> {
+                  Thread.currentThread().interrupt();
+                  try {
+                    log.record(
+                        "discovery",
+                        null,
+                        "127.0.0.77",
+                        22,
+                        "tcp",
+                        "port probe",
+                        "interrupted",
+                        "scan cancelled");
+                  } catch (Throwable t) {
+                    failure.set(t);
+                  }
+                  stillInterrupted.set(Thread.currentThread().isInterrupted());
+                });
     probe.start();
     probe.join();
     assertThat(failure.get()).isNull();
     assertThat(stillInterrupted.get()).as("the caller still sees its interrupt").isTrue();
     assertThat(log.query(new NetOpsLog.Filter(null, "127.0.0.77", null, null, null, null, 10, 0)))
-        .singleElement().satisfies(op -> assertThat(op.result()).isEqualTo("interrupted"));
+        .singleElement()
+        .satisfies(op -> assertThat(op.result()).isEqualTo("interrupted"));
   }
 }

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 
 class PacerTest {
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final Pacer.Sleeper sleeper = t -> {
-    if (t.isAfter(clock.instant())) {
-      clock.advance(Duration.between(clock.instant(), t));
-    }
-  };
+  final Pacer.Sleeper sleeper =
+      t -> {
+        if (t.isAfter(clock.instant())) {
+          clock.advance(Duration.between(clock.instant(), t));
+        }
+      };
 
   @Test
   void operations_to_one_host_are_spaced_by_the_host_spacing() throws Exception {
@@ -42,14 +43,16 @@ class PacerTest {
   }
 
   @Test
-  void the_default_pacing_keeps_any_60_second_window_under_sfportscans_low_thresholds() throws Exception {
+  void the_default_pacing_keeps_any_60_second_window_under_sfportscans_low_thresholds()
+      throws Exception {
     Pacer p = new Pacer(clock, sleeper, Duration.ofSeconds(16), Duration.ofSeconds(16));
     List<Instant> t = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       t.add(p.turn("127.0.9." + (i % 7)));
     }
     for (Instant start : t) {
-      long inWindow = t.stream().filter(x -> !x.isBefore(start) && !x.isAfter(start.plusSeconds(60))).count();
+      long inWindow =
+          t.stream().filter(x -> !x.isBefore(start) && !x.isAfter(start.plusSeconds(60))).count();
       assertThat(inWindow).isLessThanOrEqualTo(4);
     }
   }

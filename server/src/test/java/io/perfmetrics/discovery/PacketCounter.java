@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * count (no target) and live in a chain of their own, removed on close.
  */
 final class PacketCounter implements AutoCloseable {
-  private final String chain = "PMTEST" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+  private final String chain =
+      "PMTEST" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
 
   private PacketCounter() {}
 
@@ -40,7 +41,8 @@ final class PacketCounter implements AutoCloseable {
     String out = ipt("-L", chain, "-n", "-v", "-x");
     for (String line : out.split("\n")) {
       String[] f = line.trim().split("\\s+");
-      // pkts bytes prot opt in out source destination ... (no target: these rules only count; -n prints
+      // pkts bytes prot opt in out source destination ... (no target: these rules only count; -n
+      // prints
       // protocol numbers)
       String number = proto.equals("tcp") ? "6" : "1";
       if (f.length >= 8 && f[0].matches("\\d+") && f[2].equals(number) && f[7].equals(address)) {
@@ -61,7 +63,8 @@ final class PacketCounter implements AutoCloseable {
       }
       return out;
     } catch (IOException e) {
-      throw new IllegalStateException("iptables is needed to count packets (scripts/test installs it)", e);
+      throw new IllegalStateException(
+          "iptables is needed to count packets (scripts/test installs it)", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

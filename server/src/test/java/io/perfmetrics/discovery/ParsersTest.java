@@ -21,7 +21,8 @@ class ParsersTest {
 
   @Test
   void an_openssh_for_windows_banner_says_windows() {
-    assertThat(SshBanner.parse("SSH-2.0-OpenSSH_for_Windows_8.1").orElseThrow().family()).isEqualTo("windows");
+    assertThat(SshBanner.parse("SSH-2.0-OpenSSH_for_Windows_8.1").orElseThrow().family())
+        .isEqualTo("windows");
     assertThat(SshBanner.parse("HTTP/1.1 400 Bad Request")).isEmpty();
   }
 
@@ -29,7 +30,9 @@ class ParsersTest {
   void an_ntlm_challenge_gives_names_and_the_windows_build() {
     byte[] msg = challenge(10, 0, 20348);
     SmbNtlm.Challenge c = SmbNtlm.parseChallenge(msg, 0x0302).orElseThrow();
-    assertThat(c.names()).containsEntry("netbios_computer", "WIN2022").containsEntry("dns_domain", "corp.example");
+    assertThat(c.names())
+        .containsEntry("netbios_computer", "WIN2022")
+        .containsEntry("dns_domain", "corp.example");
     assertThat(c.version()).isEqualTo("10.0.20348");
     OsHint h = c.hint();
     assertThat(h.family()).isEqualTo("windows");
@@ -38,36 +41,66 @@ class ParsersTest {
 
   @Test
   void a_challenge_with_build_0_is_samba() {
-    assertThat(SmbNtlm.parseChallenge(challenge(6, 1, 0), 0x0302).orElseThrow().hint().family()).isEqualTo("unix");
+    assertThat(SmbNtlm.parseChallenge(challenge(6, 1, 0), 0x0302).orElseThrow().hint().family())
+        .isEqualTo("unix");
   }
 
   @Test
-  void a_scan_bigger_than_a_slash_16_is_refused_unless_forced_and_own_and_excluded_addresses_are_skipped() {
-    assertThatThrownBy(() -> ScanTargets.expand(List.of("127.0.0.0/15"), List.of(), false, Set.of(), n -> List.of()))
-        .hasMessageContaining("131072").hasMessageContaining("force");
-    assertThat(ScanTargets.expand(List.of("127.0.0.0/15"), List.of(), true, Set.of(), n -> List.of()).addresses())
+  void
+      a_scan_bigger_than_a_slash_16_is_refused_unless_forced_and_own_and_excluded_addresses_are_skipped() {
+    assertThatThrownBy(
+            () ->
+                ScanTargets.expand(
+                    List.of("127.0.0.0/15"), List.of(), false, Set.of(), n -> List.of()))
+        .hasMessageContaining("131072")
+        .hasMessageContaining("force");
+    assertThat(
+            ScanTargets.expand(List.of("127.0.0.0/15"), List.of(), true, Set.of(), n -> List.of())
+                .addresses())
         .hasSize(131072);
-    var e = ScanTargets.expand(List.of("127.0.9.0/29", "db.example"), List.of("127.0.9.4/30"), false,
-        Set.of("127.0.9.1"), n -> List.of("127.9.9.9"));
-    assertThat(e.addresses()).extracting(ScanTargets.Address::address)
+    var e =
+        ScanTargets.expand(
+            List.of("127.0.9.0/29", "db.example"),
+            List.of("127.0.9.4/30"),
+            false,
+            Set.of("127.0.9.1"),
+            n -> List.of("127.9.9.9"));
+    assertThat(e.addresses())
+        .extracting(ScanTargets.Address::address)
         .containsExactly("127.0.9.0", "127.0.9.2", "127.0.9.3", "127.9.9.9");
     assertThat(e.skippedOwn()).isEqualTo(1);
     assertThat(e.skippedExcluded()).isEqualTo(4);
-    assertThat(ScanTargets.expand(List.of("nowhere.invalid"), List.of(), false, Set.of(), n -> List.of()).unresolved())
+    assertThat(
+            ScanTargets.expand(
+                    List.of("nowhere.invalid"), List.of(), false, Set.of(), n -> List.of())
+                .unresolved())
         .hasSize(1);
   }
 
   @Test
   void the_default_ports_stay_under_scanlogds_weight_of_21() {
-    assertThat(Manifest.scanlogdWeight(io.perfmetrics.config.DiscoverySettings.DEFAULT_PORTS)).isEqualTo(17);
+    assertThat(Manifest.scanlogdWeight(io.perfmetrics.config.DiscoverySettings.DEFAULT_PORTS))
+        .isEqualTo(17);
   }
 
   @Test
   void csv_quotes_cells_and_defuses_formulas() {
-    var op = new NetOp(1, java.time.Instant.EPOCH, "127.0.9.1", 22, "tcp", "port probe", "open",
-        "=cmd, \"x\"", 3L, "discovery");
-    assertThat(NetOpsLog.csv(List.of(op))).endsWith("1,1970-01-01T00:00:00Z,127.0.9.1,22,tcp,port probe,open,"
-        + "\"'=cmd, \"\"x\"\"\",3,discovery\r\n");
+    var op =
+        new NetOp(
+            1,
+            java.time.Instant.EPOCH,
+            "127.0.9.1",
+            22,
+            "tcp",
+            "port probe",
+            "open",
+            "=cmd, \"x\"",
+            3L,
+            "discovery");
+    assertThat(NetOpsLog.csv(List.of(op)))
+        .endsWith(
+            "1,1970-01-01T00:00:00Z,127.0.9.1,22,tcp,port probe,open,"
+                + "\"'=cmd, \"\"x\"\"\",3,discovery\r\n");
   }
 
   /** A minimal NTLMSSP CHALLENGE with target info, after 8 bytes of unrelated SMB framing. */

@@ -14,20 +14,26 @@ class CloudIdentityTest {
 
   @Test
   void readsTheAwsIdentityDocument() throws Exception {
-    assertThat(of("{\"provider\":\"aws\",\"document\":{\"instanceType\":\"c6i.large\",\"region\":\"us-east-1\",\"accountId\":\"1\"}}"))
+    assertThat(
+            of(
+                "{\"provider\":\"aws\",\"document\":{\"instanceType\":\"c6i.large\",\"region\":\"us-east-1\",\"accountId\":\"1\"}}"))
         .isEqualTo(new CloudIdentity("aws", "c6i.large", "us-east-1"));
   }
 
   @Test
   void readsAzureInstanceMetadata() throws Exception {
-    assertThat(of("{\"provider\":\"azure\",\"document\":{\"compute\":{\"vmSize\":\"Standard_D2s_v5\",\"location\":\"westeurope\"}}}"))
+    assertThat(
+            of(
+                "{\"provider\":\"azure\",\"document\":{\"compute\":{\"vmSize\":\"Standard_D2s_v5\",\"location\":\"westeurope\"}}}"))
         .isEqualTo(new CloudIdentity("azure", "Standard_D2s_v5", "westeurope"));
   }
 
   @Test
   void readsGcpMetadataPaths() throws Exception {
-    assertThat(of("{\"provider\":\"gcp\",\"document\":{\"machineType\":\"projects/123/machineTypes/n2-standard-4\","
-        + "\"zone\":\"projects/123/zones/europe-west1-b\"}}"))
+    assertThat(
+            of(
+                "{\"provider\":\"gcp\",\"document\":{\"machineType\":\"projects/123/machineTypes/n2-standard-4\","
+                    + "\"zone\":\"projects/123/zones/europe-west1-b\"}}"))
         .isEqualTo(new CloudIdentity("gcp", "n2-standard-4", "europe-west1"));
   }
 

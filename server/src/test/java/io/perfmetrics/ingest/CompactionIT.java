@@ -23,10 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 17: ended hours move into {@code samples_compact} with the sizing rollup, and every
- * reader answers the same, bit-exact, before and after; replays, late samples, a database restart
- * in the middle of a compaction and a receiver outage lose and duplicate nothing; retention drops
- * what is older and nothing newer.
+ * Issue 17: ended hours move into {@code samples_compact} with the sizing rollup, and every reader
+ * answers the same, bit-exact, before and after; replays, late samples, a database restart in the
+ * middle of a compaction and a receiver outage lose and duplicate nothing; retention drops what is
+ * older and nothing newer.
  */
 class CompactionIT {
   private final ObjectMapper json = new ObjectMapper();
@@ -50,9 +50,30 @@ class CompactionIT {
   }
 
   static final double[] EXTREMES = {
-    0.0, -0.0, 1.0, -1.0, 42.5, -273.15, 0.1 + 0.2, 1.0 / 3, Math.PI, -Math.E, Double.MAX_VALUE, -Double.MAX_VALUE,
-    Double.MIN_VALUE, Double.MIN_NORMAL, 1e300, -1e-300, 9_007_199_254_740_993.0, 123456789.123456789, 4.2e15,
-    99.99, 1e-9, 12345.678901, 18_446_744_073_709_551_615.0, 0.000123
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    42.5,
+    -273.15,
+    0.1 + 0.2,
+    1.0 / 3,
+    Math.PI,
+    -Math.E,
+    Double.MAX_VALUE,
+    -Double.MAX_VALUE,
+    Double.MIN_VALUE,
+    Double.MIN_NORMAL,
+    1e300,
+    -1e-300,
+    9_007_199_254_740_993.0,
+    123456789.123456789,
+    4.2e15,
+    99.99,
+    1e-9,
+    12345.678901,
+    18_446_744_073_709_551_615.0,
+    0.000123
   };
 
   @Test
@@ -81,17 +102,25 @@ class CompactionIT {
     assertBitExact(after, sent);
     assertThat(after).isEqualTo(before);
     // and the reader's own API, not only JSON
-    var direct = new SampleReader(appliance.database.dataSource())
-        .read(m.id(), "cpu.busy_pct", Instant.ofEpochSecond(hour), Instant.ofEpochSecond(hour + 3600), 1000);
+    var direct =
+        new SampleReader(appliance.database.dataSource())
+            .read(
+                m.id(),
+                "cpu.busy_pct",
+                Instant.ofEpochSecond(hour),
+                Instant.ofEpochSecond(hour + 3600),
+                1000);
     assertThat(direct).hasSize(EXTREMES.length);
     for (int i = 0; i < EXTREMES.length; i++) {
-      assertThat(Double.doubleToRawLongBits(direct.get(i).value())).as("value " + EXTREMES[i])
+      assertThat(Double.doubleToRawLongBits(direct.get(i).value()))
+          .as("value " + EXTREMES[i])
           .isEqualTo(Double.doubleToRawLongBits(EXTREMES[i]));
     }
   }
 
   @Test
-  void replaysBeforeAndAfterCompactionAndLateSamplesAreStoredOnceWithTheFirstValue() throws Exception {
+  void replaysBeforeAndAfterCompactionAndLateSamplesAreStoredOnceWithTheFirstValue()
+      throws Exception {
     MintedCollector m = mint();
     long hour = hourAgo(4);
     String first = series(hour, 0, 50, 10.0);
@@ -101,7 +130,9 @@ class CompactionIT {
     assertThat(post(m, series(hour, 0, 50, 77.0))).as("replay after compaction").isEqualTo(204);
     // before the next compaction the replay sits in the landing table: still answered once
     assertThat(samples(m, hour, hour + 3600)).hasSize(50);
-    assertThat(post(m, series(hour, 50, 60, 10.0))).as("late samples of the compacted hour").isEqualTo(204);
+    assertThat(post(m, series(hour, 50, 60, 10.0)))
+        .as("late samples of the compacted hour")
+        .isEqualTo(204);
     compact();
 
     List<JsonNode> all = samples(m, hour, hour + 3600);
@@ -112,12 +143,15 @@ class CompactionIT {
     }
     assertThat(count("SELECT count(*) FROM samples")).isZero();
     assertThat(count("SELECT n FROM samples_compact WHERE collector_id = " + m.id())).isEqualTo(60);
-    assertThat(count("SELECT sum(h.n) FROM sizing_hourly h WHERE collector_id = " + m.id())).isEqualTo(60);
-    assertThat(count("SELECT sum(d.n) FROM sizing_daily d WHERE collector_id = " + m.id())).isEqualTo(60);
+    assertThat(count("SELECT sum(h.n) FROM sizing_hourly h WHERE collector_id = " + m.id()))
+        .isEqualTo(60);
+    assertThat(count("SELECT sum(d.n) FROM sizing_daily d WHERE collector_id = " + m.id()))
+        .isEqualTo(60);
   }
 
   @Test
-  void aDatabaseRestartInTheMiddleOfACompactionAndAReceiverOutageLoseAndDuplicateNothing() throws Exception {
+  void aDatabaseRestartInTheMiddleOfACompactionAndAReceiverOutageLoseAndDuplicateNothing()
+      throws Exception {
     MintedCollector m = mint();
     long hour = hourAgo(6);
     // an earlier hour of the same week first, so that the partition exists and the compaction
@@ -134,17 +168,22 @@ class CompactionIT {
     }
     var rollup = appliance.app.sizingRollup();
     var result = new java.util.concurrent.CompletableFuture<Object>();
-    Thread t = Thread.ofPlatform().start(() -> {
-      try {
-        result.complete(rollup.runOnce());
-      } catch (RuntimeException e) {
-        result.complete(e);
-      }
-    });
+    Thread t =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    result.complete(rollup.runOnce());
+                  } catch (RuntimeException e) {
+                    result.complete(e);
+                  }
+                });
     waitForLockWait();
     postgres.stop();
     t.join(60_000);
-    assertThat(result.get()).as("the interrupted compaction failed").isInstanceOf(RuntimeException.class);
+    assertThat(result.get())
+        .as("the interrupted compaction failed")
+        .isInstanceOf(RuntimeException.class);
     try {
       blocker.close();
     } catch (Exception e) {
@@ -161,8 +200,10 @@ class CompactionIT {
 
     assertThat(samples(m, hour - 3600, hour + 7200)).hasSize(130);
     assertThat(count("SELECT count(*) FROM samples")).isZero();
-    assertThat(count("SELECT sum(n) FROM samples_compact WHERE collector_id = " + m.id())).isEqualTo(130);
-    assertThat(count("SELECT sum(n) FROM sizing_hourly WHERE collector_id = " + m.id())).isEqualTo(130);
+    assertThat(count("SELECT sum(n) FROM samples_compact WHERE collector_id = " + m.id()))
+        .isEqualTo(130);
+    assertThat(count("SELECT sum(n) FROM sizing_hourly WHERE collector_id = " + m.id()))
+        .isEqualTo(130);
     List<JsonNode> hourSamples = samples(m, hour, hour + 3600);
     for (int i = 0; i < 60; i++) {
       assertThat(hourSamples.get(i).get("value").asDouble()).isEqualTo(5.0 + i * 0.25);
@@ -172,7 +213,10 @@ class CompactionIT {
   @Test
   void sizingChartsAndExportsAnswerTheSameFromCompactedHours() throws Exception {
     MintedCollector m = mint();
-    appliance.post("/api/v1/hello", m.token(), "application/json",
+    appliance.post(
+        "/api/v1/hello",
+        m.token(),
+        "application/json",
         "{\"hostname\":\"c1\",\"os\":{\"family\":\"linux\"},\"cpu\":{\"count\":4},\"memory_bytes\":8589934592}");
     long start = hourAgo(30);
     StringBuilder body = new StringBuilder();
@@ -190,8 +234,9 @@ class CompactionIT {
     // every hour computed again, now from the compacted rows alone
     try (Connection c = appliance.database.dataSource().getConnection();
         Statement s = c.createStatement()) {
-      s.execute("INSERT INTO sizing_dirty (collector_id, hour, marked_at) SELECT collector_id, hour, now() - interval '1 day'"
-          + " FROM samples_compact GROUP BY 1, 2");
+      s.execute(
+          "INSERT INTO sizing_dirty (collector_id, hour, marked_at) SELECT collector_id, hour, now() - interval '1 day'"
+              + " FROM samples_compact GROUP BY 1, 2");
     }
     assertThat(appliance.app.sizingRollup().runOnce()).isGreaterThanOrEqualTo(28);
     assertThat(appliance.admin("GET", "/api/v1/sizing/" + m.id(), null).body()).isEqualTo(report);
@@ -211,8 +256,13 @@ class CompactionIT {
 
     // 88 days on, with 90 days' retention: the old week is past it, the recent one is not
     appliance.clock.advance(Duration.ofDays(88));
-    var result = new Retention(appliance.database.dataSource(), new RetentionSettings(90, 95), appliance.clock).runOnce();
-    assertThat(result.droppedPartitions()).isNotEmpty().allMatch(p -> p.startsWith("samples_compact_p"));
+    var result =
+        new Retention(
+                appliance.database.dataSource(), new RetentionSettings(90, 95), appliance.clock)
+            .runOnce();
+    assertThat(result.droppedPartitions())
+        .isNotEmpty()
+        .allMatch(p -> p.startsWith("samples_compact_p"));
     List<JsonNode> left = samples(m, old, recent + 3600);
     assertThat(left).hasSize(60).allMatch(s -> s.get("ts").asLong() >= recent);
     assertThat(count("SELECT count(*) FROM sizing_hourly")).as("rollups kept longer").isEqualTo(2);
@@ -222,11 +272,13 @@ class CompactionIT {
     compact();
     assertThat(samples(m, old, recent + 3600)).hasSize(60);
     assertThat(count("SELECT count(*) FROM samples")).isZero();
-    assertThat(count("SELECT n FROM sizing_hourly WHERE hour = to_timestamp(" + old + ")")).isEqualTo(60);
+    assertThat(count("SELECT n FROM sizing_hourly WHERE hour = to_timestamp(" + old + ")"))
+        .isEqualTo(60);
 
     // past the rollups' retention too
     appliance.clock.advance(Duration.ofDays(60));
-    new Retention(appliance.database.dataSource(), new RetentionSettings(90, 95), appliance.clock).runOnce();
+    new Retention(appliance.database.dataSource(), new RetentionSettings(90, 95), appliance.clock)
+        .runOnce();
     assertThat(count("SELECT count(*) FROM sizing_hourly")).isZero();
     assertThat(count("SELECT count(*) FROM sizing_daily")).isZero();
   }
@@ -264,7 +316,17 @@ class CompactionIT {
   }
 
   private List<JsonNode> samples(MintedCollector m, long from, long to) throws Exception {
-    var r = appliance.admin("GET", "/api/v1/collectors/" + m.id() + "/samples?from=" + from + "&to=" + to + "&limit=100000", null);
+    var r =
+        appliance.admin(
+            "GET",
+            "/api/v1/collectors/"
+                + m.id()
+                + "/samples?from="
+                + from
+                + "&to="
+                + to
+                + "&limit=100000",
+            null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     List<JsonNode> out = new ArrayList<>();
     json.readTree(r.body()).get("samples").forEach(out::add);
@@ -277,7 +339,8 @@ class CompactionIT {
       Double expected = sent.get(s.get("ts").asLong() + " " + s.get("metric").asText());
       assertThat(expected).as(s.toString()).isNotNull();
       assertThat(Double.doubleToRawLongBits(Double.parseDouble(s.get("value").asText())))
-          .as(s + " sent " + expected).isEqualTo(Double.doubleToRawLongBits(expected));
+          .as(s + " sent " + expected)
+          .isEqualTo(Double.doubleToRawLongBits(expected));
     }
   }
 
@@ -293,7 +356,9 @@ class CompactionIT {
   private void waitForLockWait() throws Exception {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() < deadline) {
-      if (count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%samples_compact%'") > 0) {
+      if (count(
+              "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%samples_compact%'")
+          > 0) {
         return;
       }
       Thread.sleep(50);

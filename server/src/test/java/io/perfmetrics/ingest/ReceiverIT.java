@@ -18,7 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The collector protocol v1 against the real appliance and a real PostgreSQL, request by request. */
+/**
+ * The collector protocol v1 against the real appliance and a real PostgreSQL, request by request.
+ */
 class ReceiverIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static TestPostgres postgres;
@@ -57,7 +59,8 @@ class ReceiverIT {
 
   JsonNode samples(int id, String metric) throws Exception {
     HttpResponse<String> r =
-        appliance.admin("GET", "/api/v1/collectors/" + id + "/samples?metric=" + metric + "&limit=1000", null);
+        appliance.admin(
+            "GET", "/api/v1/collectors/" + id + "/samples?metric=" + metric + "&limit=1000", null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return json(r).get("samples");
   }
@@ -65,7 +68,8 @@ class ReceiverIT {
   long countRows(int collectorId) throws Exception {
     try (Connection c = appliance.database.dataSource().getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM samples WHERE collector_id = " + collectorId)) {
+        ResultSet rs =
+            s.executeQuery("SELECT count(*) FROM samples WHERE collector_id = " + collectorId)) {
       rs.next();
       return rs.getLong(1);
     }
@@ -75,7 +79,13 @@ class ReceiverIT {
   void storedSamplesAreReturnedByAQuery() throws Exception {
     MintedCollector c = mint("{\"label\":\"web1\"}");
     long t = now() - 120;
-    String body = t + ",cpu.busy_pct,12.5\n" + t + ",mem.used_bytes,1048576\n" + (t + 60) + ",cpu.busy_pct,99\n";
+    String body =
+        t
+            + ",cpu.busy_pct,12.5\n"
+            + t
+            + ",mem.used_bytes,1048576\n"
+            + (t + 60)
+            + ",cpu.busy_pct,99\n";
 
     HttpResponse<String> r = appliance.post("/api/v1/metrics", c.token(), "text/plain", body);
 
@@ -85,7 +95,8 @@ class ReceiverIT {
     assertThat(cpu.get(0).get("ts").asLong()).isEqualTo(t);
     assertThat(cpu.get(0).get("value").asDouble()).isEqualTo(12.5);
     assertThat(cpu.get(1).get("value").asDouble()).isEqualTo(99.0);
-    assertThat(samples(c.id(), "mem.used_bytes").get(0).get("value").asDouble()).isEqualTo(1048576.0);
+    assertThat(samples(c.id(), "mem.used_bytes").get(0).get("value").asDouble())
+        .isEqualTo(1048576.0);
   }
 
   @Test
@@ -108,17 +119,24 @@ class ReceiverIT {
     for (int i = 0; i < 5; i++) {
       first.append(t + i * 60).append(",cpu.busy_pct,").append(i).append('\n');
     }
-    assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", first.toString()).statusCode()).isEqualTo(204);
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", c.token(), "text/plain", first.toString())
+                .statusCode())
+        .isEqualTo(204);
     // the spool kept everything (the 204 was lost), then grew: the replay repeats 5 and adds 2
     String replay = first + "" + (t + 300) + ",cpu.busy_pct,5\n" + (t + 360) + ",cpu.busy_pct,6\n";
 
     HttpResponse<String> again = appliance.post("/api/v1/metrics", c.token(), "text/plain", replay);
-    HttpResponse<String> thrice = appliance.post("/api/v1/metrics", c.token(), "text/plain", replay);
+    HttpResponse<String> thrice =
+        appliance.post("/api/v1/metrics", c.token(), "text/plain", replay);
 
     assertThat(again.statusCode()).isEqualTo(204);
     assertThat(thrice.statusCode()).isEqualTo(204);
     assertThat(countRows(c.id())).isEqualTo(7);
-    assertThat(samples(c.id(), "cpu.busy_pct")).extracting(n -> n.get("value").asInt()).containsExactly(0, 1, 2, 3, 4, 5, 6);
+    assertThat(samples(c.id(), "cpu.busy_pct"))
+        .extracting(n -> n.get("value").asInt())
+        .containsExactly(0, 1, 2, 3, 4, 5, 6);
   }
 
   @Test
@@ -127,7 +145,8 @@ class ReceiverIT {
     long t = now() - 60;
     String body = t + ",cpu.busy_pct,1\n" + t + ",cpu.busy_pct,1\n";
 
-    assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", body).statusCode()).isEqualTo(204);
+    assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", body).statusCode())
+        .isEqualTo(204);
     assertThat(countRows(c.id())).isEqualTo(1);
   }
 
@@ -150,15 +169,32 @@ class ReceiverIT {
   void otherMalformedBodiesSayWhy() throws Exception {
     MintedCollector c = mint("{}");
     long t = now();
-    assertThat(json(appliance.post("/api/v1/metrics", c.token(), "text/plain", "hello\n")).get("detail").asText())
-        .contains("line 1").contains("three comma-separated fields");
-    assertThat(json(appliance.post("/api/v1/metrics", c.token(), "text/plain", t + ",CPU!,1\n")).get("detail").asText())
+    assertThat(
+            json(appliance.post("/api/v1/metrics", c.token(), "text/plain", "hello\n"))
+                .get("detail")
+                .asText())
+        .contains("line 1")
+        .contains("three comma-separated fields");
+    assertThat(
+            json(appliance.post("/api/v1/metrics", c.token(), "text/plain", t + ",CPU!,1\n"))
+                .get("detail")
+                .asText())
         .contains("metric name");
-    assertThat(json(appliance.post("/api/v1/metrics", c.token(), "text/plain", "12,cpu.busy_pct,1\n")).get("detail").asText())
+    assertThat(
+            json(appliance.post("/api/v1/metrics", c.token(), "text/plain", "12,cpu.busy_pct,1\n"))
+                .get("detail")
+                .asText())
         .contains("outside 2000-01-01");
-    assertThat(json(appliance.post("/api/v1/metrics", c.token(), "application/json", "[{\"ts\":")).get("detail").asText())
+    assertThat(
+            json(appliance.post("/api/v1/metrics", c.token(), "application/json", "[{\"ts\":"))
+                .get("detail")
+                .asText())
         .contains("JSON");
-    assertThat(appliance.post("/api/v1/hello", c.token(), "application/json", "{\"os\":{}}").statusCode()).isEqualTo(400);
+    assertThat(
+            appliance
+                .post("/api/v1/hello", c.token(), "application/json", "{\"os\":{}}")
+                .statusCode())
+        .isEqualTo(400);
   }
 
   @Test
@@ -169,7 +205,8 @@ class ReceiverIT {
 
     HttpResponse<String> none = appliance.post("/api/v1/metrics", null, "text/plain", line);
     HttpResponse<String> wrong = appliance.post("/api/v1/metrics", forged, "text/plain", line);
-    HttpResponse<String> noSuchCollector = appliance.post("/api/v1/metrics", "pm1.999999." + "B".repeat(43), "text/plain", line);
+    HttpResponse<String> noSuchCollector =
+        appliance.post("/api/v1/metrics", "pm1.999999." + "B".repeat(43), "text/plain", line);
 
     assertThat(none.statusCode()).isEqualTo(401);
     assertThat(wrong.statusCode()).isEqualTo(401);
@@ -182,11 +219,13 @@ class ReceiverIT {
   void anExpiredCollectorGets410() throws Exception {
     MintedCollector c = mint("{\"ttl_seconds\": 3600}");
     String line = now() + ",cpu.busy_pct,1\n";
-    assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", line).statusCode()).isEqualTo(204);
+    assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", line).statusCode())
+        .isEqualTo(204);
 
     appliance.clock.advance(Duration.ofSeconds(3601));
     try {
-      HttpResponse<String> r = appliance.post("/api/v1/metrics", c.token(), "text/plain", now() + ",cpu.busy_pct,2\n");
+      HttpResponse<String> r =
+          appliance.post("/api/v1/metrics", c.token(), "text/plain", now() + ",cpu.busy_pct,2\n");
       assertThat(r.statusCode()).isEqualTo(410);
       assertThat(json(r).get("detail").asText()).contains("expired");
     } finally {
@@ -198,12 +237,17 @@ class ReceiverIT {
   void aRetiredCollectorGets410() throws Exception {
     MintedCollector c = mint("{}");
 
-    assertThat(appliance.admin("DELETE", "/api/v1/collectors/" + c.id(), null).statusCode()).isEqualTo(204);
-    HttpResponse<String> r = appliance.post("/api/v1/metrics", c.token(), "text/plain", now() + ",cpu.busy_pct,1\n");
+    assertThat(appliance.admin("DELETE", "/api/v1/collectors/" + c.id(), null).statusCode())
+        .isEqualTo(204);
+    HttpResponse<String> r =
+        appliance.post("/api/v1/metrics", c.token(), "text/plain", now() + ",cpu.busy_pct,1\n");
 
     assertThat(r.statusCode()).isEqualTo(410);
     assertThat(json(r).get("detail").asText()).contains("retired");
-    assertThat(appliance.post("/api/v1/hello", c.token(), "application/json", "{\"hostname\":\"x\"}").statusCode())
+    assertThat(
+            appliance
+                .post("/api/v1/hello", c.token(), "application/json", "{\"hostname\":\"x\"}")
+                .statusCode())
         .isEqualTo(410);
   }
 
@@ -227,7 +271,9 @@ class ReceiverIT {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(appliance.uri("/api/v1/metrics"))
             .header("Authorization", "Bearer " + c.token())
-            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)));
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(big)));
 
     assertThat(appliance.send(b).statusCode()).isEqualTo(413);
   }
@@ -243,14 +289,16 @@ class ReceiverIT {
          "collector":{"version":"1","unavailable_metrics":["swap.total_bytes"]}}
         """;
 
-    assertThat(appliance.post("/api/v1/hello", c.token(), "application/json", hello).statusCode()).isEqualTo(204);
+    assertThat(appliance.post("/api/v1/hello", c.token(), "application/json", hello).statusCode())
+        .isEqualTo(204);
 
     try (Connection conn = appliance.database.dataSource().getConnection();
         Statement s = conn.createStatement();
         ResultSet rs =
             s.executeQuery(
                 "SELECT hostname, cpu_count, memory_bytes, cloud_provider, instance_type, region, unavailable_metrics"
-                    + " FROM host_inventory WHERE collector_id = " + c.id())) {
+                    + " FROM host_inventory WHERE collector_id = "
+                    + c.id())) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("web1");
       assertThat(rs.getInt(2)).isEqualTo(4);
@@ -269,7 +317,9 @@ class ReceiverIT {
         appliance.send(HttpRequest.newBuilder(appliance.uri("/api/v1/collectors")).GET());
     HttpResponse<String> withCollectorToken =
         appliance.send(
-            HttpRequest.newBuilder(appliance.uri("/api/v1/collectors")).header("Authorization", "Bearer " + c.token()).GET());
+            HttpRequest.newBuilder(appliance.uri("/api/v1/collectors"))
+                .header("Authorization", "Bearer " + c.token())
+                .GET());
 
     assertThat(anonymous.statusCode()).isEqualTo(401);
     assertThat(json(anonymous).get("error").asText()).isEqualTo("unauthorized");
@@ -279,17 +329,24 @@ class ReceiverIT {
 
   @Test
   void healthAndReadiness() {
-    assertThat(appliance.send(HttpRequest.newBuilder(appliance.uri("/healthz")).GET()).statusCode()).isEqualTo(200);
-    assertThat(appliance.send(HttpRequest.newBuilder(appliance.uri("/readyz")).GET()).statusCode()).isEqualTo(200);
+    assertThat(appliance.send(HttpRequest.newBuilder(appliance.uri("/healthz")).GET()).statusCode())
+        .isEqualTo(200);
+    assertThat(appliance.send(HttpRequest.newBuilder(appliance.uri("/readyz")).GET()).statusCode())
+        .isEqualTo(200);
   }
 
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
-  void whileTheDatabaseIsDownTheReceiverAnswers503AndAcceptsTheSameBatchOnceItIsBack() throws Exception {
+  void whileTheDatabaseIsDownTheReceiverAnswers503AndAcceptsTheSameBatchOnceItIsBack()
+      throws Exception {
     MintedCollector c = mint("{}");
     long t = now() - 300;
     // authenticate once so the token is cached: the outage must not turn into 401s either way
-    assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", t + ",cpu.busy_pct,0\n").statusCode()).isEqualTo(204);
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", c.token(), "text/plain", t + ",cpu.busy_pct,0\n")
+                .statusCode())
+        .isEqualTo(204);
     String batch = (t + 60) + ",cpu.busy_pct,1\n" + (t + 120) + ",cpu.busy_pct,2\n";
 
     postgres.stop();
@@ -315,6 +372,8 @@ class ReceiverIT {
       Thread.sleep(500);
     }
     assertThat(after.statusCode()).as(after.body()).isEqualTo(204);
-    assertThat(samples(c.id(), "cpu.busy_pct")).extracting(n -> n.get("value").asInt()).containsExactly(0, 1, 2);
+    assertThat(samples(c.id(), "cpu.busy_pct"))
+        .extracting(n -> n.get("value").asInt())
+        .containsExactly(0, 1, 2);
   }
 }

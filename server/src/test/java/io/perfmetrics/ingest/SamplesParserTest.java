@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class SamplesParserTest {
   static final long NOW = 1_764_000_000L;
   final MetricIds ids = new MetricIds(null);
-  final SamplesParser parser = new SamplesParser(ids, Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC));
+  final SamplesParser parser =
+      new SamplesParser(ids, Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC));
 
   SamplesParserTest() {
     ids.remember("cpu.busy_pct", (short) 1);
@@ -31,7 +32,9 @@ class SamplesParserTest {
 
   @Test
   void readsLinesIntoColumns() throws Exception {
-    SampleBatch b = text("1763999940,cpu.busy_pct,12.5\r\n1763999940,mem.used_bytes,-3e2\n\n1764000000,cpu.busy_pct,0\n");
+    SampleBatch b =
+        text(
+            "1763999940,cpu.busy_pct,12.5\r\n1763999940,mem.used_bytes,-3e2\n\n1764000000,cpu.busy_pct,0\n");
 
     assertThat(b.collectorId()).isEqualTo(7);
     assertThat(b.size()).isEqualTo(3);
@@ -49,20 +52,26 @@ class SamplesParserTest {
   @Test
   void namesTheFirstBadLineAndWhy() {
     assertThatThrownBy(() -> text("1764000000,cpu.busy_pct,1\n1764000000,cpu.busy_pct\n"))
-        .hasMessageContaining("line 2").hasMessageContaining("three comma-separated fields");
+        .hasMessageContaining("line 2")
+        .hasMessageContaining("three comma-separated fields");
     assertThatThrownBy(() -> text("1764000000,cpu.busy_pct,1,2\n")).hasMessageContaining("line 1");
-    assertThatThrownBy(() -> text("17640000x0,cpu.busy_pct,1\n")).hasMessageContaining("integer epoch seconds");
+    assertThatThrownBy(() -> text("17640000x0,cpu.busy_pct,1\n"))
+        .hasMessageContaining("integer epoch seconds");
     assertThatThrownBy(() -> text("1764000000,Cpu,1\n")).hasMessageContaining("metric name");
-    assertThatThrownBy(() -> text("1764000000," + "a".repeat(65) + ",1\n")).hasMessageContaining("metric name");
+    assertThatThrownBy(() -> text("1764000000," + "a".repeat(65) + ",1\n"))
+        .hasMessageContaining("metric name");
     assertThatThrownBy(() -> text("1764000000,cpu.busy_pct,NaN\n")).hasMessageContaining("finite");
-    assertThatThrownBy(() -> text("1764000000,cpu.busy_pct,1e999\n")).hasMessageContaining("finite");
+    assertThatThrownBy(() -> text("1764000000,cpu.busy_pct,1e999\n"))
+        .hasMessageContaining("finite");
     assertThatThrownBy(() -> text("1764000000,cpu.busy_pct,\n")).hasMessageContaining("value");
   }
 
   @Test
   void refusesTimestampsFromABrokenClock() {
-    assertThatThrownBy(() -> text("946684799,cpu.busy_pct,1\n")).hasMessageContaining("outside 2000-01-01");
-    assertThatThrownBy(() -> text((NOW + 86_401) + ",cpu.busy_pct,1\n")).hasMessageContaining("clock");
+    assertThatThrownBy(() -> text("946684799,cpu.busy_pct,1\n"))
+        .hasMessageContaining("outside 2000-01-01");
+    assertThatThrownBy(() -> text((NOW + 86_401) + ",cpu.busy_pct,1\n"))
+        .hasMessageContaining("clock");
   }
 
   @Test
@@ -72,8 +81,10 @@ class SamplesParserTest {
 
   @Test
   void readsTheDocumentedJsonArray() throws Exception {
-    SampleBatch b = json("[{\"ts\":1764000000,\"metric\":\"cpu.busy_pct\",\"value\":5},"
-        + "{\"metric\":\"mem.used_bytes\",\"value\":1.5,\"ts\":1764000060,\"extra\":[1]}]");
+    SampleBatch b =
+        json(
+            "[{\"ts\":1764000000,\"metric\":\"cpu.busy_pct\",\"value\":5},"
+                + "{\"metric\":\"mem.used_bytes\",\"value\":1.5,\"ts\":1764000060,\"extra\":[1]}]");
 
     assertThat(b.size()).isEqualTo(2);
     assertThat(b.metricIds()).startsWith((short) 1, (short) 2);
@@ -83,10 +94,15 @@ class SamplesParserTest {
   @Test
   void namesTheBadJsonElement() {
     assertThatThrownBy(() -> json("{}")).hasMessageContaining("JSON array");
-    assertThatThrownBy(() -> json("[{\"ts\":1764000000,\"metric\":\"cpu.busy_pct\",\"value\":1},{\"ts\":\"x\"}]"))
+    assertThatThrownBy(
+            () ->
+                json(
+                    "[{\"ts\":1764000000,\"metric\":\"cpu.busy_pct\",\"value\":1},{\"ts\":\"x\"}]"))
         .hasMessageContaining("element 2");
-    assertThatThrownBy(() -> json("[{\"ts\":1764000000,\"metric\":\"cpu.busy_pct\"}]")).hasMessageContaining("needs");
-    assertThatThrownBy(() -> json("[{\"ts\":1764000000,\"metric\":\"cpu.busy_pct\",\"value\":1}] x"))
+    assertThatThrownBy(() -> json("[{\"ts\":1764000000,\"metric\":\"cpu.busy_pct\"}]"))
+        .hasMessageContaining("needs");
+    assertThatThrownBy(
+            () -> json("[{\"ts\":1764000000,\"metric\":\"cpu.busy_pct\",\"value\":1}] x"))
         .hasMessageContaining("JSON");
   }
 }

@@ -14,8 +14,20 @@ class AddressesTest {
 
   @Test
   void malformedIpv4IsRefused() {
-    for (String s : new String[] {"256.0.0.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.", "a.b.c.d", "1..2.3", "",
-        "1.2.3.4 ", "localhost", "example.com"}) {
+    for (String s :
+        new String[] {
+          "256.0.0.1",
+          "1.2.3",
+          "1.2.3.4.5",
+          "01.2.3.4",
+          "1.2.3.",
+          "a.b.c.d",
+          "1..2.3",
+          "",
+          "1.2.3.4 ",
+          "localhost",
+          "example.com"
+        }) {
       assertThat(Addresses.canonical(s)).as(s).isNull();
     }
   }
@@ -44,8 +56,21 @@ class AddressesTest {
 
   @Test
   void malformedIpv6IsRefused() {
-    for (String s : new String[] {":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", "fe80::1%eth0",
-        "::g", ":1:2:3:4:5:6:7", "1:2:3:4:5:6:7:", "[::1]", "1:2:3:4:5:6:7::8", "::1.2.3"}) {
+    for (String s :
+        new String[] {
+          ":::",
+          "1::2::3",
+          "1:2:3:4:5:6:7:8:9",
+          "1:2:3:4:5:6:7",
+          "12345::",
+          "fe80::1%eth0",
+          "::g",
+          ":1:2:3:4:5:6:7",
+          "1:2:3:4:5:6:7:",
+          "[::1]",
+          "1:2:3:4:5:6:7::8",
+          "::1.2.3"
+        }) {
       assertThat(Addresses.canonical(s)).as(s).isNull();
     }
   }

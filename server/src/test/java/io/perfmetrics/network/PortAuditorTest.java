@@ -8,10 +8,23 @@ import org.junit.jupiter.api.Test;
 class PortAuditorTest {
   static final long DAY1 = 1_764_000_000L;
 
-  static SocketStore.StoredListener listener(String proto, String addr, int port, String user, String process,
-      long firstSeen) {
-    return new SocketStore.StoredListener(1, "web1", "linux", proto, addr, port, user, process, "", firstSeen,
-        DAY1 + 5 * 86_400, 100, DAY1, DAY1 + 5 * 86_400);
+  static SocketStore.StoredListener listener(
+      String proto, String addr, int port, String user, String process, long firstSeen) {
+    return new SocketStore.StoredListener(
+        1,
+        "web1",
+        "linux",
+        proto,
+        addr,
+        port,
+        user,
+        process,
+        "",
+        firstSeen,
+        DAY1 + 5 * 86_400,
+        100,
+        DAY1,
+        DAY1 + 5 * 86_400);
   }
 
   static List<String> kinds(ListenerAudit a) {
@@ -20,8 +33,12 @@ class PortAuditorTest {
 
   @Test
   void redisOnAllInterfacesIsAHighRiskButOnLoopbackNothing() {
-    ListenerAudit all = PortAuditor.audit(listener("tcp", "0.0.0.0", 6379, "redis", "redis-server", DAY1), List.of());
-    ListenerAudit lo = PortAuditor.audit(listener("tcp", "127.0.0.1", 6379, "redis", "redis-server", DAY1), List.of());
+    ListenerAudit all =
+        PortAuditor.audit(
+            listener("tcp", "0.0.0.0", 6379, "redis", "redis-server", DAY1), List.of());
+    ListenerAudit lo =
+        PortAuditor.audit(
+            listener("tcp", "127.0.0.1", 6379, "redis", "redis-server", DAY1), List.of());
 
     assertThat(kinds(all)).containsExactly("high risky_service");
     assertThat(all.findings().get(0).reason()).contains("Redis").contains("all interfaces");
@@ -32,37 +49,64 @@ class PortAuditorTest {
 
   @Test
   void aDatabaseIsAFindingOnlyWhenBoundToAllInterfaces() {
-    assertThat(kinds(PortAuditor.audit(listener("tcp", "::", 5432, "postgres", "postgres", DAY1), List.of())))
+    assertThat(
+            kinds(
+                PortAuditor.audit(
+                    listener("tcp", "::", 5432, "postgres", "postgres", DAY1), List.of())))
         .containsExactly("medium risky_service");
-    assertThat(PortAuditor.audit(listener("tcp", "10.0.0.5", 5432, "postgres", "postgres", DAY1), List.of())
-        .findings()).isEmpty();
+    assertThat(
+            PortAuditor.audit(
+                    listener("tcp", "10.0.0.5", 5432, "postgres", "postgres", DAY1), List.of())
+                .findings())
+        .isEmpty();
   }
 
   @Test
   void aListenerFirstSeenAfterTheBaselineDayIsNew() {
-    ListenerAudit a = PortAuditor.audit(listener("tcp", "10.0.0.5", 8443, "app", "java", DAY1 + 2 * 86_400), List.of());
+    ListenerAudit a =
+        PortAuditor.audit(
+            listener("tcp", "10.0.0.5", 8443, "app", "java", DAY1 + 2 * 86_400), List.of());
     assertThat(a.newAfterBaseline()).isTrue();
     assertThat(kinds(a)).containsExactly("medium new_listener");
-    assertThat(PortAuditor.audit(listener("tcp", "10.0.0.5", 8443, "app", "java", DAY1 + 3600), List.of())
-        .newAfterBaseline()).isFalse();
+    assertThat(
+            PortAuditor.audit(
+                    listener("tcp", "10.0.0.5", 8443, "app", "java", DAY1 + 3600), List.of())
+                .newAfterBaseline())
+        .isFalse();
   }
 
   @Test
   void aPrivilegedPortHeldByAnOrdinaryUserIsAFinding() {
-    assertThat(kinds(PortAuditor.audit(listener("tcp", "10.0.0.5", 80, "bob", "python3", DAY1), List.of())))
+    assertThat(
+            kinds(
+                PortAuditor.audit(
+                    listener("tcp", "10.0.0.5", 80, "bob", "python3", DAY1), List.of())))
         .containsExactly("medium privileged_port_user");
-    assertThat(kinds(PortAuditor.audit(listener("tcp", "10.0.0.5", 80, "uid:1001", "", DAY1), List.of())))
+    assertThat(
+            kinds(
+                PortAuditor.audit(
+                    listener("tcp", "10.0.0.5", 80, "uid:1001", "", DAY1), List.of())))
         .containsExactly("medium privileged_port_user");
-    assertThat(PortAuditor.audit(listener("tcp", "10.0.0.5", 80, "root", "nginx", DAY1), List.of()).findings()).isEmpty();
-    assertThat(PortAuditor.audit(listener("udp", "10.0.0.5", 123, "uid:107", "", DAY1), List.of()).findings()).isEmpty();
-    assertThat(PortAuditor.audit(listener("tcp", "10.0.0.5", 80, "", "", DAY1), List.of()).findings()).isEmpty();
+    assertThat(
+            PortAuditor.audit(listener("tcp", "10.0.0.5", 80, "root", "nginx", DAY1), List.of())
+                .findings())
+        .isEmpty();
+    assertThat(
+            PortAuditor.audit(listener("udp", "10.0.0.5", 123, "uid:107", "", DAY1), List.of())
+                .findings())
+        .isEmpty();
+    assertThat(
+            PortAuditor.audit(listener("tcp", "10.0.0.5", 80, "", "", DAY1), List.of()).findings())
+        .isEmpty();
   }
 
   @Test
   void theFirstMatchingRuleDecidesDenyIsAFindingAllowSilencesTheBuiltInChecks() {
-    PolicyRule allowRedisOnCache = new PolicyRule(7L, "allow", "tcp", "6379", "redis*", "web*", null, null, "cache tier")
-        .validated();
-    PolicyRule denyHighPorts = new PolicyRule(8L, "deny", null, "6000-7000", null, null, "unix", "low", "").validated();
+    PolicyRule allowRedisOnCache =
+        new PolicyRule(7L, "allow", "tcp", "6379", "redis*", "web*", null, null, "cache tier")
+            .validated();
+    PolicyRule denyHighPorts =
+        new PolicyRule(8L, "deny", null, "6000-7000", null, null, "unix", "low", "").validated();
     var redis = listener("tcp", "0.0.0.0", 6379, "redis", "redis-server", DAY1);
 
     ListenerAudit allowed = PortAuditor.audit(redis, List.of(allowRedisOnCache, denyHighPorts));
@@ -78,8 +122,10 @@ class PortAuditorTest {
 
   @Test
   void rulesMatchOnOsFamilyAndHostPatterns() {
-    PolicyRule windowsOnly = new PolicyRule(1L, "deny", null, null, null, null, "windows", null, "").validated();
-    PolicyRule dbHosts = new PolicyRule(2L, "deny", null, null, null, "DB-*", null, null, "").validated();
+    PolicyRule windowsOnly =
+        new PolicyRule(1L, "deny", null, null, null, null, "windows", null, "").validated();
+    PolicyRule dbHosts =
+        new PolicyRule(2L, "deny", null, null, null, "DB-*", null, null, "").validated();
     assertThat(windowsOnly.matches("tcp", 80, "x", "web1", "linux")).isFalse();
     assertThat(windowsOnly.matches("tcp", 80, "x", "web1", "windows")).isTrue();
     assertThat(dbHosts.matches("tcp", 80, "x", "db-7", "linux")).isTrue();

@@ -36,8 +36,18 @@ class SocketsE2EIT {
     Path tools = sshd.userWritableDir().resolve("tools");
     int closed = TestPostgres.freePort();
     // samples every second, uploads every 2 s, a socket snapshot every 2 s
-    var collectors = new Config.Collectors(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofDays(14), 1 << 20,
-        "http://127.0.0.1:" + closed, tools.toString(), Duration.ofSeconds(30), 8, Duration.ofSeconds(2), 1000);
+    var collectors =
+        new Config.Collectors(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofDays(14),
+            1 << 20,
+            "http://127.0.0.1:" + closed,
+            tools.toString(),
+            Duration.ofSeconds(30),
+            8,
+            Duration.ofSeconds(2),
+            1000);
     appliance = new TestAppliance(postgres.jdbcUrl(), Config.Ingest.defaults(), collectors);
   }
 
@@ -63,23 +73,58 @@ class SocketsE2EIT {
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
-  void aDeployedCollectorReportsAListenerTheTestOpensAndADenyRuleMakesItAFindingEverywhere() throws Exception {
+  void aDeployedCollectorReportsAListenerTheTestOpensAndADenyRuleMakesItAFindingEverywhere()
+      throws Exception {
     int port = TestPostgres.freePort();
     // a listener owned by the collector's user, so the collector (never sudo) can name its process
-    assertThat(TestSshd.runAsUser("nohup python3 -c 'import socket,time; s=socket.socket();"
-        + " s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", " + port + "));"
-        + " s.listen(); time.sleep(600)' pm-e2e-listener >/dev/null 2>&1 &")).isZero();
+    assertThat(
+            TestSshd.runAsUser(
+                "nohup python3 -c 'import socket,time; s=socket.socket();"
+                    + " s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", "
+                    + port
+                    + "));"
+                    + " s.listen(); time.sleep(600)' pm-e2e-listener >/dev/null 2>&1 &"))
+        .isZero();
 
-    long credential = call("POST", "/api/v1/credentials", "{\"name\":\"e2e\",\"kind\":\"ssh_password\",\"username\":\""
-        + TestSshd.USER + "\",\"password\":\"" + sshd.password() + "\"}", 201).get("id").asLong();
-    long target = call("POST", "/api/v1/targets", "{\"address\":\"127.0.0.1\",\"port\":" + sshd.port()
-        + ",\"os_family\":\"unix\",\"credential_id\":" + credential + "}", 201).get("id").asLong();
-    long job = call("POST", "/api/v1/deployments", "{\"target_ids\":[" + target + "]}", 202).get("id").asLong();
-    for (int i = 0; i < 600 && call("GET", "/api/v1/deployments/" + job, null, 200).get("state").asText()
-        .equals("running"); i++) {
+    long credential =
+        call(
+                "POST",
+                "/api/v1/credentials",
+                "{\"name\":\"e2e\",\"kind\":\"ssh_password\",\"username\":\""
+                    + TestSshd.USER
+                    + "\",\"password\":\""
+                    + sshd.password()
+                    + "\"}",
+                201)
+            .get("id")
+            .asLong();
+    long target =
+        call(
+                "POST",
+                "/api/v1/targets",
+                "{\"address\":\"127.0.0.1\",\"port\":"
+                    + sshd.port()
+                    + ",\"os_family\":\"unix\",\"credential_id\":"
+                    + credential
+                    + "}",
+                201)
+            .get("id")
+            .asLong();
+    long job =
+        call("POST", "/api/v1/deployments", "{\"target_ids\":[" + target + "]}", 202)
+            .get("id")
+            .asLong();
+    for (int i = 0;
+        i < 600
+            && call("GET", "/api/v1/deployments/" + job, null, 200)
+                .get("state")
+                .asText()
+                .equals("running");
+        i++) {
       Thread.sleep(100);
     }
-    int collector = call("GET", "/api/v1/targets/" + target + "/status", null, 200).get("collector_id").asInt();
+    int collector =
+        call("GET", "/api/v1/targets/" + target + "/status", null, 200).get("collector_id").asInt();
 
     JsonNode listener = null;
     for (int i = 0; i < 300 && listener == null; i++) {
@@ -99,25 +144,45 @@ class SocketsE2EIT {
     assertThat(listener.get("process").asText()).isEqualTo("python3");
     assertThat(listener.get("findings")).isEmpty();
 
-    JsonNode rule = call("POST", "/api/v1/port-policy/rules", "{\"action\":\"deny\",\"proto\":\"tcp\",\"ports\":\""
-        + port + "\",\"process\":\"python*\",\"severity\":\"high\",\"note\":\"e2e deny\",\"position\":1}", 201);
-    JsonNode fleet = call("GET", "/api/v1/ports?host=" + collector + "&finding=policy_deny", null, 200);
+    JsonNode rule =
+        call(
+            "POST",
+            "/api/v1/port-policy/rules",
+            "{\"action\":\"deny\",\"proto\":\"tcp\",\"ports\":\""
+                + port
+                + "\",\"process\":\"python*\",\"severity\":\"high\",\"note\":\"e2e deny\",\"position\":1}",
+            201);
+    JsonNode fleet =
+        call("GET", "/api/v1/ports?host=" + collector + "&finding=policy_deny", null, 200);
     assertThat(fleet.get("total").asInt()).isEqualTo(1);
     JsonNode finding = fleet.get("listeners").get(0).get("findings").get(0);
     assertThat(finding.get("severity").asText()).isEqualTo("high");
-    assertThat(finding.get("reason").asText()).contains("rule #" + rule.get("id").asLong()).contains("e2e deny");
+    assertThat(finding.get("reason").asText())
+        .contains("rule #" + rule.get("id").asLong())
+        .contains("e2e deny");
 
-    String csv = appliance.admin("GET", "/api/v1/ports?host=" + collector + "&finding=policy_deny&format=csv", null).body();
+    String csv =
+        appliance
+            .admin(
+                "GET", "/api/v1/ports?host=" + collector + "&finding=policy_deny&format=csv", null)
+            .body();
     assertThat(csv.split("\r\n")).hasSize(2);
-    assertThat(csv.split("\r\n")[1]).contains(",tcp,127.0.0.1," + port + ",loopback," + TestSshd.USER + ",python3,")
-        .contains(",deny,high,").contains("high policy_deny: " + finding.get("reason").asText());
+    assertThat(csv.split("\r\n")[1])
+        .contains(",tcp,127.0.0.1," + port + ",loopback," + TestSshd.USER + ",python3,")
+        .contains(",deny,high,")
+        .contains("high policy_deny: " + finding.get("reason").asText());
 
     ConsoleClient console = new ConsoleClient(appliance).loggedIn();
     String page = console.get("/ports?host=" + collector + "&finding=policy_deny").body();
-    assertThat(page).contains("<td>" + port + "/tcp 127.0.0.1</td>").contains("<td>python3</td>")
-        .contains("<td>policy_deny</td>").contains("e2e deny");
+    assertThat(page)
+        .contains("<td>" + port + "/tcp 127.0.0.1</td>")
+        .contains("<td>python3</td>")
+        .contains("<td>policy_deny</td>")
+        .contains("e2e deny");
     String hostPage = console.get("/ports/" + collector).body();
-    assertThat(hostPage).contains("<td>" + port + "</td>").contains("<td>" + TestSshd.USER + "</td>");
+    assertThat(hostPage)
+        .contains("<td>" + port + "</td>")
+        .contains("<td>" + TestSshd.USER + "</td>");
 
     call("DELETE", "/api/v1/port-policy/rules/" + rule.get("id").asLong(), null, 204);
     TestSshd.runAsUser("pkill -f '[p]m-e2e-listener'; true");

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@code POST /api/v1/sockets} and the port audit against the real appliance and a real PostgreSQL. */
+/**
+ * {@code POST /api/v1/sockets} and the port audit against the real appliance and a real PostgreSQL.
+ */
 class SocketsIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static TestPostgres postgres;
@@ -43,7 +45,8 @@ class SocketsIT {
   record Collector(int id, String token) {}
 
   static Collector mint(String label) throws Exception {
-    HttpResponse<String> r = appliance.admin("POST", "/api/v1/collectors", "{\"label\":\"" + label + "\"}");
+    HttpResponse<String> r =
+        appliance.admin("POST", "/api/v1/collectors", "{\"label\":\"" + label + "\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     JsonNode n = JSON.readTree(r.body());
     return new Collector(n.get("id").asInt(), n.get("token").asText());
@@ -61,7 +64,12 @@ class SocketsIT {
 
   static String snapshot(long ts, List<String> listens, List<String> conns) {
     StringBuilder b = new StringBuilder();
-    b.append(ts).append(",snapshot,proc,").append(listens.size()).append(',').append(conns.size()).append(",0\n");
+    b.append(ts)
+        .append(",snapshot,proc,")
+        .append(listens.size())
+        .append(',')
+        .append(conns.size())
+        .append(",0\n");
     listens.forEach(l -> b.append(ts).append(",listen,").append(l).append('\n'));
     conns.forEach(l -> b.append(ts).append(",conn,").append(l).append('\n'));
     return b.toString();
@@ -92,7 +100,14 @@ class SocketsIT {
   static List<String> stored(int id) throws Exception {
     roll();
     List<String> out = new ArrayList<>();
-    for (String t : List.of("socket_rows", "socket_snapshots", "listener_hours", "connection_hours", "listeners", "socket_hosts")) {
+    for (String t :
+        List.of(
+            "socket_rows",
+            "socket_snapshots",
+            "listener_hours",
+            "connection_hours",
+            "listeners",
+            "socket_hosts")) {
       rows("SELECT * FROM " + t + " x WHERE collector_id = " + id + " ORDER BY x::text")
           .forEach(r -> out.add(t + ": " + r));
     }
@@ -111,9 +126,14 @@ class SocketsIT {
     long t1 = at(2, 60);
     long t2 = at(2, 360);
     String conn = "out,tcp,10.0.0.5,0,10.0.0.7,5432,app,java,,";
-    String body = snapshot(t1, List.of("tcp,0.0.0.0,6379,redis,redis-server,", "tcp,127.0.0.1,5432,postgres,postgres,"),
-        List.of(conn + "3", "in,tcp,10.0.0.5,6379,10.0.0.9,0,redis,redis-server,,1"))
-        + snapshot(t2, List.of("tcp,0.0.0.0,6379,redis,redis-server,"), List.of(conn + "5"));
+    String body =
+        snapshot(
+                t1,
+                List.of(
+                    "tcp,0.0.0.0,6379,redis,redis-server,",
+                    "tcp,127.0.0.1,5432,postgres,postgres,"),
+                List.of(conn + "3", "in,tcp,10.0.0.5,6379,10.0.0.9,0,redis,redis-server,,1"))
+            + snapshot(t2, List.of("tcp,0.0.0.0,6379,redis,redis-server,"), List.of(conn + "5"));
 
     HttpResponse<String> r = upload(c, body);
 
@@ -121,11 +141,20 @@ class SocketsIT {
     // the audit sees rows not rolled up yet as well as rolled-up ones
     assertThat(get("/api/v1/ports/" + c.id()).get("listeners")).hasSize(2);
     roll();
-    assertThat(rows("SELECT snapshots, extract(epoch FROM first_seen)::bigint, extract(epoch FROM last_seen)::bigint"
-        + " FROM listener_hours WHERE collector_id = " + c.id() + " AND local_port = 6379"))
+    assertThat(
+            rows(
+                "SELECT snapshots, extract(epoch FROM first_seen)::bigint, extract(epoch FROM last_seen)::bigint"
+                    + " FROM listener_hours WHERE collector_id = "
+                    + c.id()
+                    + " AND local_port = 6379"))
         .containsExactly("2|" + t1 + "|" + t2);
-    assertThat(rows("SELECT snapshots, connections, max_connections, host(remote_addr), remote_port FROM connection_hours"
-        + " WHERE collector_id = " + c.id() + " AND direction = 'out'")).containsExactly("2|8|5|10.0.0.7|5432");
+    assertThat(
+            rows(
+                "SELECT snapshots, connections, max_connections, host(remote_addr), remote_port FROM connection_hours"
+                    + " WHERE collector_id = "
+                    + c.id()
+                    + " AND direction = 'out'"))
+        .containsExactly("2|8|5|10.0.0.7|5432");
     JsonNode host = get("/api/v1/ports/" + c.id());
     assertThat(host.get("listeners")).hasSize(2);
     JsonNode redis = host.get("listeners").get(0);
@@ -145,7 +174,11 @@ class SocketsIT {
   @Test
   void aReplayChangesNothing() throws Exception {
     Collector c = mint("replay");
-    String first = snapshot(at(3, 0), List.of("tcp,0.0.0.0,22,root,sshd,"), List.of("in,tcp,10.0.0.5,22,10.0.0.9,0,root,sshd,,2"));
+    String first =
+        snapshot(
+            at(3, 0),
+            List.of("tcp,0.0.0.0,22,root,sshd,"),
+            List.of("in,tcp,10.0.0.5,22,10.0.0.9,0,root,sshd,,2"));
     assertThat(upload(c, first).statusCode()).isEqualTo(204);
     List<String> before = stored(c.id());
 
@@ -159,8 +192,10 @@ class SocketsIT {
     String second = snapshot(at(3, 300), List.of("tcp,0.0.0.0,22,root,sshd,"), List.of());
     assertThat(upload(c, first + second).statusCode()).isEqualTo(204);
     roll();
-    assertThat(rows("SELECT snapshots FROM listener_hours WHERE collector_id = " + c.id())).containsExactly("2");
-    assertThat(rows("SELECT snapshots FROM connection_hours WHERE collector_id = " + c.id())).containsExactly("1");
+    assertThat(rows("SELECT snapshots FROM listener_hours WHERE collector_id = " + c.id()))
+        .containsExactly("2");
+    assertThat(rows("SELECT snapshots FROM connection_hours WHERE collector_id = " + c.id()))
+        .containsExactly("1");
   }
 
   @Test
@@ -173,7 +208,8 @@ class SocketsIT {
 
     assertThat(r.statusCode()).isEqualTo(400);
     JsonNode n = JSON.readTree(r.body());
-    assertThat(n.get("detail").asText()).startsWith("line 4: local_addr must be an IPv4 or IPv6 address literal");
+    assertThat(n.get("detail").asText())
+        .startsWith("line 4: local_addr must be an IPv4 or IPv6 address literal");
     assertThat(stored(c.id())).isEmpty();
   }
 
@@ -181,16 +217,21 @@ class SocketsIT {
   void tokensAreCheckedLikeForMetrics() throws Exception {
     Collector c = mint("auth");
     String body = snapshot(at(1, 0), List.of(), List.of());
-    HttpResponse<String> unknown = appliance.post("/api/v1/sockets", "pm1." + c.id() + "." + "A".repeat(43),
-        "text/plain", body);
+    HttpResponse<String> unknown =
+        appliance.post(
+            "/api/v1/sockets", "pm1." + c.id() + "." + "A".repeat(43), "text/plain", body);
     HttpResponse<String> none = appliance.post("/api/v1/sockets", null, "text/plain", body);
     assertThat(unknown.statusCode()).isEqualTo(401);
     assertThat(none.statusCode()).isEqualTo(401);
     // an admin token is no collector token
-    assertThat(appliance.post("/api/v1/sockets", TestAppliance.ADMIN_TOKEN, "text/plain", body).statusCode())
+    assertThat(
+            appliance
+                .post("/api/v1/sockets", TestAppliance.ADMIN_TOKEN, "text/plain", body)
+                .statusCode())
         .isEqualTo(401);
 
-    assertThat(appliance.admin("DELETE", "/api/v1/collectors/" + c.id(), null).statusCode()).isEqualTo(204);
+    assertThat(appliance.admin("DELETE", "/api/v1/collectors/" + c.id(), null).statusCode())
+        .isEqualTo(204);
     HttpResponse<String> gone = upload(c, body);
     assertThat(gone.statusCode()).isEqualTo(410);
     assertThat(stored(c.id())).isEmpty();
@@ -216,35 +257,48 @@ class SocketsIT {
     // comma, quote, newline, markup, a formula, invalid UTF-8 and NUL
     String encoded = "%3D1%2B2%2C%22x%22%0A%3Cscript%3Ealert(1)%3C%2Fscript%3E%FF%00";
     String expected = "=1+2,\"x\"\n<script>alert(1)</script>\uFFFD\uFFFD";
-    HttpResponse<String> r = upload(c, snapshot(at(1, 0), List.of("tcp,10.0.0.5,8080,uid:1001," + encoded + ","),
-        List.of()));
+    HttpResponse<String> r =
+        upload(
+            c,
+            snapshot(at(1, 0), List.of("tcp,10.0.0.5,8080,uid:1001," + encoded + ","), List.of()));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
 
     JsonNode l = get("/api/v1/ports/" + c.id()).get("listeners").get(0);
     assertThat(l.get("process").asText()).isEqualTo(expected);
-    HttpResponse<String> csv = appliance.admin("GET", "/api/v1/ports/" + c.id() + "?format=csv", null);
+    HttpResponse<String> csv =
+        appliance.admin("GET", "/api/v1/ports/" + c.id() + "?format=csv", null);
     assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
     assertThat(csv.body()).contains(",\"'=1+2,\"\"x\"\"\n<script>alert(1)</script>\uFFFD\uFFFD\",");
     // and the console escapes it: markup from a target is shown, never run
     var console = new io.perfmetrics.testing.ConsoleClient(appliance).loggedIn();
     for (String page : List.of("/ports?host=hostile", "/ports/" + c.id())) {
       String html = console.get(page).body();
-      assertThat(html).as(page).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert");
+      assertThat(html)
+          .as(page)
+          .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+          .doesNotContain("<script>alert");
     }
     // the host's page leads to its Ports section
-    assertThat(console.get("/collectors/" + c.id()).body()).contains("href=\"/ports/" + c.id() + "\"");
+    assertThat(console.get("/collectors/" + c.id()).body())
+        .contains("href=\"/ports/" + c.id() + "\"");
   }
 
   @Test
   void aDenyRuleAddedThroughTheApiTurnsAListenerIntoAFindingInJsonAndCsv() throws Exception {
     Collector c = mint("policy-host");
-    assertThat(upload(c, snapshot(at(1, 0), List.of("tcp,10.0.0.5,8081,svc,weird%2Cd,"), List.of())).statusCode())
+    assertThat(
+            upload(c, snapshot(at(1, 0), List.of("tcp,10.0.0.5,8081,svc,weird%2Cd,"), List.of()))
+                .statusCode())
         .isEqualTo(204);
-    assertThat(get("/api/v1/ports?host=policy-host").get("listeners").get(0).get("findings")).isEmpty();
+    assertThat(get("/api/v1/ports?host=policy-host").get("listeners").get(0).get("findings"))
+        .isEmpty();
 
-    HttpResponse<String> add = appliance.admin("POST", "/api/v1/port-policy/rules",
-        "{\"action\":\"deny\",\"proto\":\"tcp\",\"ports\":\"8081\",\"process\":\"weird*\",\"severity\":\"high\","
-            + "\"note\":\"nobody knows this one\",\"position\":1}");
+    HttpResponse<String> add =
+        appliance.admin(
+            "POST",
+            "/api/v1/port-policy/rules",
+            "{\"action\":\"deny\",\"proto\":\"tcp\",\"ports\":\"8081\",\"process\":\"weird*\",\"severity\":\"high\","
+                + "\"note\":\"nobody knows this one\",\"position\":1}");
     assertThat(add.statusCode()).as(add.body()).isEqualTo(201);
     long ruleId = JSON.readTree(add.body()).get("id").asLong();
 
@@ -253,23 +307,31 @@ class SocketsIT {
     JsonNode f = fleet.get("listeners").get(0).get("findings").get(0);
     assertThat(f.get("kind").asText()).isEqualTo("policy_deny");
     assertThat(f.get("severity").asText()).isEqualTo("high");
-    assertThat(f.get("reason").asText()).contains("rule #" + ruleId).contains("nobody knows this one");
+    assertThat(f.get("reason").asText())
+        .contains("rule #" + ruleId)
+        .contains("nobody knows this one");
     String csv = appliance.admin("GET", "/api/v1/ports?host=policy-host&format=csv", null).body();
     assertThat(csv.split("\r\n")).hasSize(2);
-    assertThat(csv).contains("\"weird,d\"").contains(",deny,high,").contains("high policy_deny: " + f.get("reason").asText());
+    assertThat(csv)
+        .contains("\"weird,d\"")
+        .contains(",deny,high,")
+        .contains("high policy_deny: " + f.get("reason").asText());
     assertThat(get("/api/v1/port-policy").get("rules").get(0).get("id").asLong()).isEqualTo(ruleId);
 
-    assertThat(appliance.admin("DELETE", "/api/v1/port-policy/rules/" + ruleId, null).statusCode()).isEqualTo(204);
-    assertThat(get("/api/v1/ports?host=policy-host").get("listeners").get(0).get("findings")).isEmpty();
+    assertThat(appliance.admin("DELETE", "/api/v1/port-policy/rules/" + ruleId, null).statusCode())
+        .isEqualTo(204);
+    assertThat(get("/api/v1/ports?host=policy-host").get("listeners").get(0).get("findings"))
+        .isEmpty();
   }
 
   @Test
   void thePolicyIsExportedAndImportedAsOneFileAndBadRulesAre400() throws Exception {
     JsonNode exported = get("/api/v1/port-policy");
     assertThat(exported.get("format").asText()).isEqualTo("perfmetrics-port-policy");
-    String file = "{\"format\":\"perfmetrics-port-policy\",\"version\":1,\"rules\":["
-        + "{\"action\":\"allow\",\"ports\":\"22\",\"process\":\"sshd\"},"
-        + "{\"action\":\"deny\",\"proto\":\"udp\",\"ports\":\"5900-5903\",\"os_family\":\"windows\",\"severity\":\"low\"}]}";
+    String file =
+        "{\"format\":\"perfmetrics-port-policy\",\"version\":1,\"rules\":["
+            + "{\"action\":\"allow\",\"ports\":\"22\",\"process\":\"sshd\"},"
+            + "{\"action\":\"deny\",\"proto\":\"udp\",\"ports\":\"5900-5903\",\"os_family\":\"windows\",\"severity\":\"low\"}]}";
     try {
       HttpResponse<String> put = appliance.admin("PUT", "/api/v1/port-policy", file);
       assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
@@ -278,14 +340,19 @@ class SocketsIT {
       assertThat(rules.get(1).get("ports").asText()).isEqualTo("5900-5903");
       assertThat(rules.get(1).get("os_family").asText()).isEqualTo("windows");
 
-      HttpResponse<String> bad = appliance.admin("PUT", "/api/v1/port-policy",
-          file.replace("5900-5903", "5903-5900"));
+      HttpResponse<String> bad =
+          appliance.admin("PUT", "/api/v1/port-policy", file.replace("5900-5903", "5903-5900"));
       assertThat(bad.statusCode()).isEqualTo(400);
-      assertThat(JSON.readTree(bad.body()).get("detail").asText()).startsWith("rules[1]: ports must be");
+      assertThat(JSON.readTree(bad.body()).get("detail").asText())
+          .startsWith("rules[1]: ports must be");
       assertThat(get("/api/v1/port-policy").get("rules")).hasSize(2);
-      assertThat(appliance.admin("POST", "/api/v1/port-policy/rules", "{\"action\":\"maybe\"}").statusCode())
+      assertThat(
+              appliance
+                  .admin("POST", "/api/v1/port-policy/rules", "{\"action\":\"maybe\"}")
+                  .statusCode())
           .isEqualTo(400);
-      assertThat(appliance.admin("GET", "/api/v1/ports?severity=urgent", null).statusCode()).isEqualTo(400);
+      assertThat(appliance.admin("GET", "/api/v1/ports?severity=urgent", null).statusCode())
+          .isEqualTo(400);
     } finally {
       appliance.admin("PUT", "/api/v1/port-policy", JSON.writeValueAsString(exported));
     }
@@ -295,37 +362,60 @@ class SocketsIT {
   void portRoutesNeedAdminAuthentication() throws Exception {
     Collector c = mint("nosy");
     for (String path : List.of("/api/v1/ports", "/api/v1/ports/1", "/api/v1/port-policy")) {
-      assertThat(appliance.send(java.net.http.HttpRequest.newBuilder(appliance.uri(path)).GET()).statusCode())
-          .as(path).isEqualTo(401);
-      assertThat(appliance.send(java.net.http.HttpRequest.newBuilder(appliance.uri(path))
-          .header("Authorization", "Bearer " + c.token()).GET()).statusCode()).as(path).isEqualTo(401);
+      assertThat(
+              appliance
+                  .send(java.net.http.HttpRequest.newBuilder(appliance.uri(path)).GET())
+                  .statusCode())
+          .as(path)
+          .isEqualTo(401);
+      assertThat(
+              appliance
+                  .send(
+                      java.net.http.HttpRequest.newBuilder(appliance.uri(path))
+                          .header("Authorization", "Bearer " + c.token())
+                          .GET())
+                  .statusCode())
+          .as(path)
+          .isEqualTo(401);
     }
   }
 
   @Test
   void theCliPrintsTheSameAuditAsTheApi() throws Exception {
     Collector c = mint("cli-host");
-    assertThat(upload(c, snapshot(at(1, 0), List.of("udp,0.0.0.0,111,root,rpcbind,"), List.of())).statusCode())
+    assertThat(
+            upload(c, snapshot(at(1, 0), List.of("udp,0.0.0.0,111,root,rpcbind,"), List.of()))
+                .statusCode())
         .isEqualTo(204);
     java.io.PrintStream old = System.out;
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     int code;
     System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
-      code = new picocli.CommandLine(new io.perfmetrics.cli.Main()).execute("ports", "cli-host", "--csv",
-          "--url=http://127.0.0.1:" + appliance.app.port(), "--token=" + TestAppliance.ADMIN_TOKEN);
+      code =
+          new picocli.CommandLine(new io.perfmetrics.cli.Main())
+              .execute(
+                  "ports",
+                  "cli-host",
+                  "--csv",
+                  "--url=http://127.0.0.1:" + appliance.app.port(),
+                  "--token=" + TestAppliance.ADMIN_TOKEN);
     } finally {
       System.setOut(old);
     }
     assertThat(code).isZero();
     String api = appliance.admin("GET", "/api/v1/ports/" + c.id() + "?format=csv", null).body();
-    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8).strip()).isEqualTo(api.strip());
-    assertThat(api).contains(",cli-host,udp,0.0.0.0,111,all,root,rpcbind,").contains("high risky_service: rpcbind");
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8).strip())
+        .isEqualTo(api.strip());
+    assertThat(api)
+        .contains(",cli-host,udp,0.0.0.0,111,all,root,rpcbind,")
+        .contains("high risky_service: rpcbind");
   }
 
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
-  void whileTheDatabaseIsDownTheReceiverAnswers503AndTakesTheSameBodyOnceItIsBack() throws Exception {
+  void whileTheDatabaseIsDownTheReceiverAnswers503AndTakesTheSameBodyOnceItIsBack()
+      throws Exception {
     Collector c = mint("outage");
     String warm = snapshot(at(1, 0), List.of(), List.of());
     assertThat(upload(c, warm).statusCode()).isEqualTo(204);
@@ -350,6 +440,7 @@ class SocketsIT {
       Thread.sleep(500);
     }
     assertThat(after.statusCode()).as(after.body()).isEqualTo(204);
-    assertThat(rows("SELECT snapshots FROM socket_hosts WHERE collector_id = " + c.id())).containsExactly("2");
+    assertThat(rows("SELECT snapshots FROM socket_hosts WHERE collector_id = " + c.id()))
+        .containsExactly("2");
   }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class SocketsParserTest {
   static final long T = 1_764_000_000L;
-  final SocketsParser parser = new SocketsParser(Clock.fixed(Instant.ofEpochSecond(T + 600), ZoneOffset.UTC));
+  final SocketsParser parser =
+      new SocketsParser(Clock.fixed(Instant.ofEpochSecond(T + 600), ZoneOffset.UTC));
 
   List<SocketSnapshot> parse(String body) throws MalformedSamplesException {
     byte[] b = body.getBytes(StandardCharsets.ISO_8859_1);
@@ -31,29 +32,45 @@ class SocketsParserTest {
 
   @Test
   void theProtocolsExampleIsRead() throws Exception {
-    String body = T + ",snapshot,proc,3,2,0\n"
-        + T + ",listen,tcp,0.0.0.0,22,root,sshd,\n"
-        + T + ",listen,tcp,127.0.0.1,5432,postgres,postgres,\n"
-        + T + ",listen,udp,::,123,ntp,ntpd,\n"
-        + T + ",conn,in,tcp,10.0.0.5,22,10.0.0.9,0,root,sshd,,1\n"
-        + T + ",conn,out,tcp,10.0.0.5,0,10.0.0.7,5432,app,java,,14\n";
+    String body =
+        T
+            + ",snapshot,proc,3,2,0\n"
+            + T
+            + ",listen,tcp,0.0.0.0,22,root,sshd,\n"
+            + T
+            + ",listen,tcp,127.0.0.1,5432,postgres,postgres,\n"
+            + T
+            + ",listen,udp,::,123,ntp,ntpd,\n"
+            + T
+            + ",conn,in,tcp,10.0.0.5,22,10.0.0.9,0,root,sshd,,1\n"
+            + T
+            + ",conn,out,tcp,10.0.0.5,0,10.0.0.7,5432,app,java,,14\n";
 
     List<SocketSnapshot> s = parse(body);
 
     assertThat(s).hasSize(1);
     assertThat(s.get(0).source()).isEqualTo("proc");
-    assertThat(s.get(0).listeners()).containsExactly(
-        new SocketSnapshot.Listener("tcp", "0.0.0.0", 22, "root", "sshd", ""),
-        new SocketSnapshot.Listener("tcp", "127.0.0.1", 5432, "postgres", "postgres", ""),
-        new SocketSnapshot.Listener("udp", "::", 123, "ntp", "ntpd", ""));
-    assertThat(s.get(0).connections()).containsEntry(
-        new SocketSnapshot.Connection("out", "tcp", "10.0.0.5", 0, "10.0.0.7", 5432, "app", "java", ""), 14);
+    assertThat(s.get(0).listeners())
+        .containsExactly(
+            new SocketSnapshot.Listener("tcp", "0.0.0.0", 22, "root", "sshd", ""),
+            new SocketSnapshot.Listener("tcp", "127.0.0.1", 5432, "postgres", "postgres", ""),
+            new SocketSnapshot.Listener("udp", "::", 123, "ntp", "ntpd", ""));
+    assertThat(s.get(0).connections())
+        .containsEntry(
+            new SocketSnapshot.Connection(
+                "out", "tcp", "10.0.0.5", 0, "10.0.0.7", 5432, "app", "java", ""),
+            14);
   }
 
   @Test
   void severalSnapshotsAndEmptyOnesAndCrlfAreFine() throws Exception {
-    String body = T + ",snapshot,cim,0,0,0\r\n" + (T + 300) + ",snapshot,netstat,1,0,7\r\n"
-        + (T + 300) + ",listen,tcp,fe80:0:0:0:0:0:0:1,3389,,svchost.exe,TermService\r\n";
+    String body =
+        T
+            + ",snapshot,cim,0,0,0\r\n"
+            + (T + 300)
+            + ",snapshot,netstat,1,0,7\r\n"
+            + (T + 300)
+            + ",listen,tcp,fe80:0:0:0:0:0:0:1,3389,,svchost.exe,TermService\r\n";
 
     List<SocketSnapshot> s = parse(body);
 
@@ -64,8 +81,11 @@ class SocketsParserTest {
 
   @Test
   void textIsPercentDecodedAndInvalidUtf8BecomesReplacementCharacters() throws Exception {
-    String body = T + ",snapshot,proc,1,0,0\n"
-        + T + ",listen,tcp,0.0.0.0,8080,uid:1001,a%2Cb%22c%0A%3Cscript%3E%FF%00%C3%A9,\n";
+    String body =
+        T
+            + ",snapshot,proc,1,0,0\n"
+            + T
+            + ",listen,tcp,0.0.0.0,8080,uid:1001,a%2Cb%22c%0A%3Cscript%3E%FF%00%C3%A9,\n";
 
     SocketSnapshot.Listener l = parse(body).get(0).listeners().get(0);
 
@@ -83,33 +103,61 @@ class SocketsParserTest {
   @Test
   void malformedLinesAreNamedWithWhy() {
     String h = T + ",snapshot,proc,1,0,0\n";
-    assertThat(bad(h + T + ",listen,tcp,0.0.0.0,22,root,sshd\n")).startsWith("line 2: expected 8 comma-separated");
-    assertThat(bad(h + T + ",listen,sctp,0.0.0.0,22,root,sshd,\n")).startsWith("line 2: proto must be tcp or udp");
-    assertThat(bad(h + T + ",listen,tcp,web1.example,22,root,sshd,\n")).contains("line 2: local_addr must be an IPv4");
-    assertThat(bad(h + T + ",listen,tcp,0.0.0.0,65536,root,sshd,\n")).contains("line 2: local_port must be a port");
+    assertThat(bad(h + T + ",listen,tcp,0.0.0.0,22,root,sshd\n"))
+        .startsWith("line 2: expected 8 comma-separated");
+    assertThat(bad(h + T + ",listen,sctp,0.0.0.0,22,root,sshd,\n"))
+        .startsWith("line 2: proto must be tcp or udp");
+    assertThat(bad(h + T + ",listen,tcp,web1.example,22,root,sshd,\n"))
+        .contains("line 2: local_addr must be an IPv4");
+    assertThat(bad(h + T + ",listen,tcp,0.0.0.0,65536,root,sshd,\n"))
+        .contains("line 2: local_port must be a port");
     assertThat(bad(h + T + ",listen,tcp,0.0.0.0,22,ro ot,sshd,\n")).contains("line 2: byte 0x20");
-    assertThat(bad(h + T + ",listen,tcp,0.0.0.0,22,root,ss%G1,\n")).contains("line 2: process has a '%'");
-    assertThat(bad(h + (T + 1) + ",listen,tcp,0.0.0.0,22,root,sshd,\n")).contains("line 2: ts " + (T + 1) + " differs");
-    assertThat(bad(T + ",listen,tcp,0.0.0.0,22,root,sshd,\n")).contains("line 1: a listen or conn line before any");
+    assertThat(bad(h + T + ",listen,tcp,0.0.0.0,22,root,ss%G1,\n"))
+        .contains("line 2: process has a '%'");
+    assertThat(bad(h + (T + 1) + ",listen,tcp,0.0.0.0,22,root,sshd,\n"))
+        .contains("line 2: ts " + (T + 1) + " differs");
+    assertThat(bad(T + ",listen,tcp,0.0.0.0,22,root,sshd,\n"))
+        .contains("line 1: a listen or conn line before any");
     assertThat(bad(h)).contains("line 1: the snapshot on line 1 announced 1 listen");
-    assertThat(bad(h + T + ",listen,tcp,0.0.0.0,22,root,sshd,\n" + T + ",listen,tcp,0.0.0.0,23,root,x,\n"))
+    assertThat(
+            bad(
+                h
+                    + T
+                    + ",listen,tcp,0.0.0.0,22,root,sshd,\n"
+                    + T
+                    + ",listen,tcp,0.0.0.0,23,root,x,\n"))
         .contains("line 3: more listen lines than the 1 announced");
-    assertThat(bad("946684799,snapshot,proc,0,0,0\n")).contains("line 1: timestamp 946684799 is outside");
-    assertThat(bad(T + ",snapshot,proc,0,0,0\n" + T + ",snapshot,proc,0,0,0\n")).contains("line 2: a second snapshot");
-    assertThat(bad(T + ",snapshot,ss,0,0,0\n")).contains("line 1: source must be proc, cim or netstat");
+    assertThat(bad("946684799,snapshot,proc,0,0,0\n"))
+        .contains("line 1: timestamp 946684799 is outside");
+    assertThat(bad(T + ",snapshot,proc,0,0,0\n" + T + ",snapshot,proc,0,0,0\n"))
+        .contains("line 2: a second snapshot");
+    assertThat(bad(T + ",snapshot,ss,0,0,0\n"))
+        .contains("line 1: source must be proc, cim or netstat");
     assertThat(bad(T + ",hello\n")).contains("line 1: expected snapshot, listen or conn");
     String c = T + ",snapshot,proc,0,1,0\n";
-    assertThat(bad(c + T + ",conn,in,tcp,10.0.0.5,22,10.0.0.9,51000,root,sshd,,1\n")).contains("remote_port 0");
-    assertThat(bad(c + T + ",conn,out,tcp,10.0.0.5,51000,10.0.0.9,22,root,ssh,,1\n")).contains("local_port 0");
-    assertThat(bad(c + T + ",conn,out,tcp,10.0.0.5,0,10.0.0.9,22,root,ssh,,0\n")).contains("count must be at least 1");
-    assertThat(bad(c + T + ",conn,sideways,tcp,10.0.0.5,0,10.0.0.9,22,root,ssh,,1\n")).contains("direction must be");
-    assertThat(bad(h + T + ",listen,tcp,0.0.0.0,22,root," + "%41".repeat(256) + ",\n")).contains("longer than 255");
+    assertThat(bad(c + T + ",conn,in,tcp,10.0.0.5,22,10.0.0.9,51000,root,sshd,,1\n"))
+        .contains("remote_port 0");
+    assertThat(bad(c + T + ",conn,out,tcp,10.0.0.5,51000,10.0.0.9,22,root,ssh,,1\n"))
+        .contains("local_port 0");
+    assertThat(bad(c + T + ",conn,out,tcp,10.0.0.5,0,10.0.0.9,22,root,ssh,,0\n"))
+        .contains("count must be at least 1");
+    assertThat(bad(c + T + ",conn,sideways,tcp,10.0.0.5,0,10.0.0.9,22,root,ssh,,1\n"))
+        .contains("direction must be");
+    assertThat(bad(h + T + ",listen,tcp,0.0.0.0,22,root," + "%41".repeat(256) + ",\n"))
+        .contains("longer than 255");
   }
 
   @Test
   void aBadLineAnywhereRefusesTheWholeBody() {
     String good = T + ",snapshot,proc,0,0,0\n";
-    assertThatThrownBy(() -> parse(good + (T + 300) + ",snapshot,proc,1,0,0\n" + (T + 300) + ",listen,tcp,x,1,,,\n"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    good
+                        + (T + 300)
+                        + ",snapshot,proc,1,0,0\n"
+                        + (T + 300)
+                        + ",listen,tcp,x,1,,,\n"))
         .hasMessageStartingWith("line 3:");
   }
 }

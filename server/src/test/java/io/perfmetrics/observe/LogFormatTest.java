@@ -2,28 +2,31 @@ package io.perfmetrics.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Issue 16: PERFMETRICS_LOG_FORMAT=json makes the appliance's logback.xml log one JSON object a line. */
+/**
+ * Issue 16: PERFMETRICS_LOG_FORMAT=json makes the appliance's logback.xml log one JSON object a
+ * line.
+ */
 class LogFormatTest {
 
   /**
-   * Configures a fresh logback context from the shipped logback.xml and renders one event with
-   * the encoder of the appender the root logger writes to.
+   * Configures a fresh logback context from the shipped logback.xml and renders one event with the
+   * encoder of the appender the root logger writes to.
    */
   private static String logOnce(String format) throws Exception {
     // logback looks the variable up in system properties before the environment
@@ -43,8 +46,14 @@ class LogFormatTest {
       assertThat(appenders).hasSize(1);
       var appender = (ConsoleAppender<ILoggingEvent>) appenders.get(0);
       Logger app = context.getLogger("io.perfmetrics.App");
-      var event = new LoggingEvent(Logger.class.getName(), app, Level.INFO, "listening on {} with \"quotes\"", null,
-          new Object[] {"http://0.0.0.0:8080"});
+      var event =
+          new LoggingEvent(
+              Logger.class.getName(),
+              app,
+              Level.INFO,
+              "listening on {} with \"quotes\"",
+              null,
+              new Object[] {"http://0.0.0.0:8080"});
       return new String(appender.getEncoder().encode(event), StandardCharsets.UTF_8);
     } finally {
       context.stop();
@@ -64,7 +73,8 @@ class LogFormatTest {
     JsonNode line = new ObjectMapper().readTree(out);
     assertThat(line.get("level").asText()).isEqualTo("INFO");
     assertThat(line.get("loggerName").asText()).isEqualTo("io.perfmetrics.App");
-    assertThat(line.get("formattedMessage").asText()).isEqualTo("listening on http://0.0.0.0:8080 with \"quotes\"");
+    assertThat(line.get("formattedMessage").asText())
+        .isEqualTo("listening on http://0.0.0.0:8080 with \"quotes\"");
     assertThat(line.has("timestamp")).isTrue();
   }
 

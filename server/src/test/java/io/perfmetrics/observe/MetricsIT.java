@@ -8,7 +8,6 @@ import io.perfmetrics.config.Secret;
 import io.perfmetrics.ingest.MintedCollector;
 import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,8 +36,9 @@ class MetricsIT {
   @BeforeAll
   static void start() {
     postgres = new TestPostgres();
-    appliance = new TestAppliance(postgres.jdbcUrl(),
-        c -> c.withWeb(c.web().withScrapeToken(new Secret(SCRAPE_TOKEN))));
+    appliance =
+        new TestAppliance(
+            postgres.jdbcUrl(), c -> c.withWeb(c.web().withScrapeToken(new Secret(SCRAPE_TOKEN))));
   }
 
   @AfterAll
@@ -62,12 +62,17 @@ class MetricsIT {
     return appliance.send(b);
   }
 
-  /** The text through prometheus_client.parser.text_string_to_metric_families (Debian's python3). */
+  /**
+   * The text through prometheus_client.parser.text_string_to_metric_families (Debian's python3).
+   */
   static List<Sample> parse(String exposition) throws Exception {
     Path script = Files.createTempFile("prometheus_parse", ".py");
     try (InputStream in = MetricsIT.class.getResourceAsStream("/prometheus_parse.py")) {
       Files.write(script, in.readAllBytes());
-      Process p = new ProcessBuilder("/usr/bin/python3", script.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      Process p =
+          new ProcessBuilder("/usr/bin/python3", script.toString())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
       try (var stdin = p.getOutputStream()) {
         stdin.write(exposition.getBytes(StandardCharsets.UTF_8));
       }
@@ -76,9 +81,12 @@ class MetricsIT {
       assertThat(p.exitValue()).as("the parser refused the exposition:\n%s", exposition).isZero();
       List<Sample> samples = new ArrayList<>();
       for (JsonNode s : JSON.readTree(out)) {
-        Map<String, String> labels = JSON.convertValue(s.get(1), JSON.getTypeFactory()
-            .constructMapType(Map.class, String.class, String.class));
-        samples.add(new Sample(s.get(0).asText(), labels, s.get(2).isNull() ? null : s.get(2).asDouble()));
+        Map<String, String> labels =
+            JSON.convertValue(
+                s.get(1),
+                JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+        samples.add(
+            new Sample(s.get(0).asText(), labels, s.get(2).isNull() ? null : s.get(2).asDouble()));
       }
       return samples;
     } finally {
@@ -114,10 +122,14 @@ class MetricsIT {
     assertThat(scrape(TestAppliance.ADMIN_TOKEN).statusCode()).isEqualTo(200);
     HttpResponse<String> ok = scrape(SCRAPE_TOKEN);
     assertThat(ok.statusCode()).isEqualTo(200);
-    assertThat(ok.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain; version=0.0.4");
+    assertThat(ok.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("text/plain; version=0.0.4");
     // the scrape token opens nothing else
-    HttpResponse<String> api = appliance.send(HttpRequest.newBuilder(appliance.uri("/api/v1/collectors"))
-        .header("Authorization", "Bearer " + SCRAPE_TOKEN).GET());
+    HttpResponse<String> api =
+        appliance.send(
+            HttpRequest.newBuilder(appliance.uri("/api/v1/collectors"))
+                .header("Authorization", "Bearer " + SCRAPE_TOKEN)
+                .GET());
     assertThat(api.statusCode()).isEqualTo(401);
   }
 
@@ -127,20 +139,37 @@ class MetricsIT {
     Map<String, String> metricsRoute = Map.of("route", "/api/v1/metrics", "method", "POST");
     double storedBefore = value(before, "perfmetrics_ingest_samples_stored_total", Map.of());
 
-    MintedCollector c = appliance.app.collectors().mint("counted", "manual", null, Duration.ofDays(1));
+    MintedCollector c =
+        appliance.app.collectors().mint("counted", "manual", null, Duration.ofDays(1));
     long t = appliance.clock.instant().getEpochSecond() - 120;
     int sent = 0;
     for (int n : new int[] {5, 7, 11}) {
-      assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", textBody(t, n)).statusCode()).isEqualTo(204);
+      assertThat(
+              appliance
+                  .post("/api/v1/metrics", c.token(), "text/plain", textBody(t, n))
+                  .statusCode())
+          .isEqualTo(204);
       sent += n;
     }
-    String json = "[{\"ts\":" + (t - 3600) + ",\"metric\":\"mem.used_bytes\",\"value\":1},"
-        + "{\"ts\":" + (t - 3600) + ",\"metric\":\"cpu.busy_pct\",\"value\":2}]";
-    assertThat(appliance.post("/api/v1/metrics", c.token(), "application/json", json).statusCode()).isEqualTo(204);
+    String json =
+        "[{\"ts\":"
+            + (t - 3600)
+            + ",\"metric\":\"mem.used_bytes\",\"value\":1},"
+            + "{\"ts\":"
+            + (t - 3600)
+            + ",\"metric\":\"cpu.busy_pct\",\"value\":2}]";
+    assertThat(appliance.post("/api/v1/metrics", c.token(), "application/json", json).statusCode())
+        .isEqualTo(204);
     sent += 2;
-    assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", t + ",cpu.busy_pct,abc\n").statusCode())
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", c.token(), "text/plain", t + ",cpu.busy_pct,abc\n")
+                .statusCode())
         .isEqualTo(400);
-    assertThat(appliance.post("/api/v1/metrics", "pm1.999.nope", "text/plain", textBody(t, 1)).statusCode())
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", "pm1.999.nope", "text/plain", textBody(t, 1))
+                .statusCode())
         .isEqualTo(401);
 
     // the request log is written as the answer leaves; give the last one a moment
@@ -149,20 +178,45 @@ class MetricsIT {
     while (System.nanoTime() < deadline) {
       after = parse(scrape(SCRAPE_TOKEN).body());
       if (value(after, "perfmetrics_http_requests_seconds_count", withStatus(metricsRoute, "401"))
-          - value(before, "perfmetrics_http_requests_seconds_count", withStatus(metricsRoute, "401")) >= 1) {
+              - value(
+                  before,
+                  "perfmetrics_http_requests_seconds_count",
+                  withStatus(metricsRoute, "401"))
+          >= 1) {
         break;
       }
       Thread.sleep(100);
     }
 
-    assertThat(value(after, "perfmetrics_ingest_samples_stored_total", Map.of()) - storedBefore).isEqualTo(sent);
-    assertThat(delta(before, after, "perfmetrics_http_requests_seconds_count", withStatus(metricsRoute, "204")))
+    assertThat(value(after, "perfmetrics_ingest_samples_stored_total", Map.of()) - storedBefore)
+        .isEqualTo(sent);
+    assertThat(
+            delta(
+                before,
+                after,
+                "perfmetrics_http_requests_seconds_count",
+                withStatus(metricsRoute, "204")))
         .isEqualTo(4);
-    assertThat(delta(before, after, "perfmetrics_http_requests_seconds_count", withStatus(metricsRoute, "400")))
+    assertThat(
+            delta(
+                before,
+                after,
+                "perfmetrics_http_requests_seconds_count",
+                withStatus(metricsRoute, "400")))
         .isEqualTo(1);
-    assertThat(delta(before, after, "perfmetrics_http_requests_seconds_count", withStatus(metricsRoute, "401")))
+    assertThat(
+            delta(
+                before,
+                after,
+                "perfmetrics_http_requests_seconds_count",
+                withStatus(metricsRoute, "401")))
         .isEqualTo(1);
-    assertThat(delta(before, after, "perfmetrics_ingest_commit_seconds_count", Map.of("outcome", "stored")))
+    assertThat(
+            delta(
+                before,
+                after,
+                "perfmetrics_ingest_commit_seconds_count",
+                Map.of("outcome", "stored")))
         .isBetween(1.0, 4.0);
     assertThat(value(after, "perfmetrics_ingest_queue_samples", Map.of())).isZero();
     assertThat(value(after, "perfmetrics_ingest_busy_refusals_total", Map.of())).isZero();
@@ -174,7 +228,8 @@ class MetricsIT {
     return m;
   }
 
-  static double delta(List<Sample> before, List<Sample> after, String name, Map<String, String> labels) {
+  static double delta(
+      List<Sample> before, List<Sample> after, String name, Map<String, String> labels) {
     return value(after, name, labels) - value(before, name, labels);
   }
 
@@ -186,10 +241,14 @@ class MetricsIT {
     }
     List<Sample> s = parse(scrape(TestAppliance.ADMIN_TOKEN).body());
 
-    assertThat(value(s, "perfmetrics_collectors", Map.of("state", "expiring"))).isGreaterThanOrEqualTo(1);
-    assertThat(value(s, "cache_gets_total", Map.of("cache", "sizing_reports", "result", "hit"))).isGreaterThanOrEqualTo(1);
-    assertThat(value(s, "cache_gets_total", Map.of("cache", "sizing_reports", "result", "miss"))).isGreaterThanOrEqualTo(1);
-    assertThat(value(s, "perfmetrics_sizing_rollup_lag_seconds", Map.of())).isGreaterThanOrEqualTo(0);
+    assertThat(value(s, "perfmetrics_collectors", Map.of("state", "expiring")))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(value(s, "cache_gets_total", Map.of("cache", "sizing_reports", "result", "hit")))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(value(s, "cache_gets_total", Map.of("cache", "sizing_reports", "result", "miss")))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(value(s, "perfmetrics_sizing_rollup_lag_seconds", Map.of()))
+        .isGreaterThanOrEqualTo(0);
     assertThat(value(s, "perfmetrics_db_pool_max", Map.of())).isEqualTo(10);
     assertThat(value(s, "perfmetrics_db_pool_open", Map.of())).isGreaterThanOrEqualTo(1);
     assertThat(has(s, "jvm_memory_used_bytes")).isTrue();

@@ -29,8 +29,14 @@ class CatalogIT {
   static int host;
 
   static String catalog(String type, double price) {
-    return "# operator catalog\n" + Catalog.HEADER + "\n"
-        + "aws,us-east-1," + type + ",x,general,4,16,x86_64,10Gbps," + price + ",,,\n"
+    return "# operator catalog\n"
+        + Catalog.HEADER
+        + "\n"
+        + "aws,us-east-1,"
+        + type
+        + ",x,general,4,16,x86_64,10Gbps,"
+        + price
+        + ",,,\n"
         + "aws,us-east-1,tiny,x,general,1,1,x86_64,10Gbps,0.001,,,\n";
   }
 
@@ -46,11 +52,20 @@ class CatalogIT {
     long from = now - now % 60 - 12 * 3600;
     StringBuilder body = new StringBuilder();
     for (int i = 0; i < 720; i++) {
-      body.append(from + i * 60).append(",cpu.busy_pct,50\n").append(from + i * 60).append(",mem.used_bytes,4294967296\n");
+      body.append(from + i * 60)
+          .append(",cpu.busy_pct,50\n")
+          .append(from + i * 60)
+          .append(",mem.used_bytes,4294967296\n");
     }
-    String hello = "{\"hostname\":\"h\",\"cpu\":{\"count\":4},\"cloud\":{\"provider\":\"aws\",\"document\":{\"instanceType\":\"first.xlarge\",\"region\":\"us-east-1\"}}}";
-    assertThat(appliance.post("/api/v1/hello", m.token(), "application/json", hello).statusCode()).isEqualTo(204);
-    assertThat(appliance.post("/api/v1/metrics", m.token(), "text/plain", body.toString()).statusCode()).isEqualTo(204);
+    String hello =
+        "{\"hostname\":\"h\",\"cpu\":{\"count\":4},\"cloud\":{\"provider\":\"aws\",\"document\":{\"instanceType\":\"first.xlarge\",\"region\":\"us-east-1\"}}}";
+    assertThat(appliance.post("/api/v1/hello", m.token(), "application/json", hello).statusCode())
+        .isEqualTo(204);
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", m.token(), "text/plain", body.toString())
+                .statusCode())
+        .isEqualTo(204);
     appliance.clock.advance(Duration.ofHours(1));
     appliance.app.sizingRollup().runOnce();
     host = m.id();
@@ -87,7 +102,8 @@ class CatalogIT {
     assertThat(after.get("recommended").get("type").asText()).isEqualTo("second.xlarge");
     assertThat(after.get("recommended").get("monthly").asDouble()).isEqualTo(182.5);
     // the current type is gone from the new catalog: said so, no savings invented
-    assertThat(after.get("notes").toString()).contains("current type first.xlarge is not in the catalog");
+    assertThat(after.get("notes").toString())
+        .contains("current type first.xlarge is not in the catalog");
 
     // a broken file is refused; the last good catalog stays
     Files.writeString(file, "provider,region\nnonsense\n");

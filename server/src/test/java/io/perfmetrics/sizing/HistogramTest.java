@@ -44,7 +44,9 @@ class HistogramTest {
     double edge = Math.pow(1.02, 100);
     l.add(edge);
     l.add(edge * 10);
-    assertThat(l.percentile(50)).isGreaterThanOrEqualTo(edge).isLessThanOrEqualTo(edge * 1.02 * (1 + 1e-12));
+    assertThat(l.percentile(50))
+        .isGreaterThanOrEqualTo(edge)
+        .isLessThanOrEqualTo(edge * 1.02 * (1 + 1e-12));
   }
 
   @Test
@@ -72,7 +74,9 @@ class HistogramTest {
         double ep = exactNearestRank(pct, p);
         double eb = exactNearestRank(bytes, p);
         assertThat(hp.percentile(p)).isGreaterThanOrEqualTo(ep).isLessThan(ep + 0.5 + 1e-12);
-        assertThat(hb.percentile(p)).isGreaterThanOrEqualTo(eb).isLessThanOrEqualTo(Math.max(1, eb) * 1.02 * (1 + 1e-12));
+        assertThat(hb.percentile(p))
+            .isGreaterThanOrEqualTo(eb)
+            .isLessThanOrEqualTo(Math.max(1, eb) * 1.02 * (1 + 1e-12));
       }
     }
   }

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** When the rollup takes an hour: once it has ended and been quiet; again when late samples arrive. */
+/**
+ * When the rollup takes an hour: once it has ended and been quiet; again when late samples arrive.
+ */
 class RollupIT {
   static TestPostgres postgres;
   static TestAppliance appliance;
@@ -22,7 +24,8 @@ class RollupIT {
   @BeforeAll
   static void start() {
     postgres = new TestPostgres();
-    appliance = new TestAppliance(postgres.jdbcUrl(), Config.Ingest.defaults(), null, Duration.ZERO);
+    appliance =
+        new TestAppliance(postgres.jdbcUrl(), Config.Ingest.defaults(), null, Duration.ZERO);
   }
 
   @AfterAll
@@ -53,7 +56,11 @@ class RollupIT {
     for (int i = 0; i < 50; i++) {
       first.append(hour + i * 60).append(",cpu.busy_pct,").append(i).append('\n');
     }
-    assertThat(appliance.post("/api/v1/metrics", m.token(), "text/plain", first.toString()).statusCode()).isEqualTo(204);
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", m.token(), "text/plain", first.toString())
+                .statusCode())
+        .isEqualTo(204);
     String rolled = "SELECT coalesce(sum(n), 0) FROM sizing_hourly WHERE collector_id = " + m.id();
 
     // just marked: not quiet yet
@@ -65,9 +72,12 @@ class RollupIT {
     assertThat(count(rolled)).isEqualTo(50);
     assertThat(count("SELECT n FROM sizing_daily WHERE collector_id = " + m.id())).isEqualTo(50);
 
-    // the last ten minutes straggle in (with a replay of the first): the hour is computed again, whole
-    String late = first + "" + (hour + 3000) + ",cpu.busy_pct,50\n" + (hour + 3540) + ",cpu.busy_pct,59\n";
-    assertThat(appliance.post("/api/v1/metrics", m.token(), "text/plain", late).statusCode()).isEqualTo(204);
+    // the last ten minutes straggle in (with a replay of the first): the hour is computed again,
+    // whole
+    String late =
+        first + "" + (hour + 3000) + ",cpu.busy_pct,50\n" + (hour + 3540) + ",cpu.busy_pct,59\n";
+    assertThat(appliance.post("/api/v1/metrics", m.token(), "text/plain", late).statusCode())
+        .isEqualTo(204);
     assertThat(count("SELECT count(*) FROM sizing_dirty")).as("marked again").isEqualTo(1);
     appliance.clock.advance(Rollup.QUIET.plusSeconds(1));
     assertThat(appliance.app.sizingRollup().runOnce()).isEqualTo(1);

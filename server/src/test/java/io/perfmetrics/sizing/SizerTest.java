@@ -106,35 +106,52 @@ class SizerTest {
     assertThat(s.monthlySavings()).isEqualTo(175.20);
     assertThat(s.confidence().rating()).isEqualTo("high");
     // the next cheapest that fit, and why they lost
-    assertThat(s.candidates()).extracting(Candidate::type).containsExactly("g.xlarge", "n.xlarge", "m.xlarge");
+    assertThat(s.candidates())
+        .extracting(Candidate::type)
+        .containsExactly("g.xlarge", "n.xlarge", "m.xlarge");
     assertThat(s.candidates().get(0).chosen()).isTrue();
-    assertThat(s.candidates().get(0).reason()).startsWith("cheapest type that fits: 4 vCPU >= 2.60 needed");
-    assertThat(s.candidates().get(1).reason()).isEqualTo("fits, but costs 21.90 USD more per month");
-    assertThat(s.candidates().get(2).reason()).isEqualTo("fits, but costs 29.20 USD more per month");
+    assertThat(s.candidates().get(0).reason())
+        .startsWith("cheapest type that fits: 4 vCPU >= 2.60 needed");
+    assertThat(s.candidates().get(1).reason())
+        .isEqualTo("fits, but costs 21.90 USD more per month");
+    assertThat(s.candidates().get(2).reason())
+        .isEqualTo("fits, but costs 29.20 USD more per month");
     // cheaper ones that were too small, nearest first (c.xlarge costs more than the choice)
-    assertThat(s.rejected()).extracting(Candidate::type).containsExactly("r.large", "m.large", "t.small");
+    assertThat(s.rejected())
+        .extracting(Candidate::type)
+        .containsExactly("r.large", "m.large", "t.small");
     assertThat(s.rejected().get(0).reason()).isEqualTo("too small: 2 vCPU < 2.60 needed");
-    assertThat(s.rejected().get(1).reason()).startsWith("too small: 2 vCPU < 2.60 needed, 8 GiB < 13.");
+    assertThat(s.rejected().get(1).reason())
+        .startsWith("too small: 2 vCPU < 2.60 needed, 8 GiB < 13.");
     // an x86_64 host offered an arm64 type: the report says it is a migration
-    assertThat(s.notes()).contains("the recommended g.xlarge is arm64 and this host runs x86_64: its software must run on"
-        + " arm64 (arch=x86_64 keeps to x86_64)");
+    assertThat(s.notes())
+        .contains(
+            "the recommended g.xlarge is arm64 and this host runs x86_64: its software must run on"
+                + " arm64 (arch=x86_64 keeps to x86_64)");
   }
 
   @Test
   void architectureAndFamilyConstraintsNarrowTheChoice() {
-    SizingQuery x86 = new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64");
+    SizingQuery x86 =
+        new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64");
     HostSizing sameArch = Sizer.size(host(null, "linux", 4), fullTwoWeeks(), x86, CATALOG);
     assertThat(sameArch.recommended().type()).isEqualTo("n.xlarge");
     assertThat(sameArch.notes()).noneMatch(n -> n.contains("its software must run on"));
-    SizingQuery memoryFamily = new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of("m"), null);
-    assertThat(Sizer.size(host(null, "linux", 4), fullTwoWeeks(), memoryFamily, CATALOG).recommended().type()).isEqualTo("m.xlarge");
+    SizingQuery memoryFamily =
+        new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of("m"), null);
+    assertThat(
+            Sizer.size(host(null, "linux", 4), fullTwoWeeks(), memoryFamily, CATALOG)
+                .recommended()
+                .type())
+        .isEqualTo("m.xlarge");
   }
 
   @Test
   void aNetworkDemandAboveATypesBandwidthRulesItOut() {
     Map<SizingMetric, Histogram> m = new EnumMap<>(fullTwoWeeks().metrics());
     m.put(SizingMetric.NET_TX, constant(200e6, 14 * DAY)); // 1.6 Gbit/s x 1.3 > 1 Gbit/s
-    SizingQuery x86 = new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64");
+    SizingQuery x86 =
+        new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64");
     HostSizing s = Sizer.size(host(null, "linux", 4), new Usage(m, 14, 14 * DAY), x86, CATALOG);
     assertThat(s.recommended().type()).isEqualTo("m.xlarge");
     assertThat(s.rejected().get(0).type()).isEqualTo("n.xlarge");
@@ -153,19 +170,23 @@ class SizerTest {
 
   @Test
   void commitmentPricesAddTheWindowsLicenceOnTopAndSkipTypesWithoutOne() {
-    SizingQuery oneYear = new SizingQuery(null, null, OsLicence.LINUX, PricingModel.COMMIT_1Y, 95, 1.3, 14, List.of(), "x86_64");
+    SizingQuery oneYear =
+        new SizingQuery(
+            null, null, OsLicence.LINUX, PricingModel.COMMIT_1Y, 95, 1.3, 14, List.of(), "x86_64");
     HostSizing s = Sizer.size(host("m.2xlarge", "linux", 4), fullTwoWeeks(), oneYear, CATALOG);
     // n.xlarge has no commitment price: m.xlarge at 0.125
     assertThat(s.recommended().type()).isEqualTo("m.xlarge");
     assertThat(s.recommended().monthly()).isEqualTo(91.25);
     assertThat(s.current().monthly()).isEqualTo(182.50);
     InstanceType m = CATALOG.find("aws", "us-east-1", "m.xlarge");
-    assertThat(m.hourly(PricingModel.COMMIT_3Y, OsLicence.WINDOWS)).isCloseTo(0.086 + (0.384 - 0.20), within(1e-12));
+    assertThat(m.hourly(PricingModel.COMMIT_3Y, OsLicence.WINDOWS))
+        .isCloseTo(0.086 + (0.384 - 0.20), within(1e-12));
   }
 
   @Test
   void percentileAndHeadroomComePerRequest() {
-    SizingQuery median = new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 50, 1.0, 14, List.of(), null);
+    SizingQuery median =
+        new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 50, 1.0, 14, List.of(), null);
     HostSizing s = Sizer.size(host(null, "linux", 4), fullTwoWeeks(), median, CATALOG);
     // 2.0 vCPU and 10 GiB: r.large (2, 16) at 0.126
     assertThat(s.demand().vcpuNeeded()).isEqualTo(2.0);
@@ -178,12 +199,19 @@ class SizerTest {
     assertThat(s.status()).isEqualTo(HostSizing.NO_FIT);
     assertThat(s.recommended()).isNull();
     assertThat(s.candidates()).extracting(Candidate::type).containsExactly("m.2xlarge");
-    assertThat(s.notes().get(0)).contains("bigger than any allowed type").contains("8 vCPU < 41.60 needed");
+    assertThat(s.notes().get(0))
+        .contains("bigger than any allowed type")
+        .contains("8 vCPU < 41.60 needed");
   }
 
   @Test
   void aMissingMemoryMetricMeansTooLittleDataNotASizingOnNothing() {
-    HostSizing s = Sizer.size(host("m.xlarge", "linux", 4), usage(14 * DAY, 14, 14 * DAY, false, true), query(), CATALOG);
+    HostSizing s =
+        Sizer.size(
+            host("m.xlarge", "linux", 4),
+            usage(14 * DAY, 14, 14 * DAY, false, true),
+            query(),
+            CATALOG);
     assertThat(s.status()).isEqualTo(HostSizing.INSUFFICIENT);
     assertThat(s.confidence().rating()).isEqualTo("insufficient");
     assertThat(s.recommended()).isNull();
@@ -194,15 +222,21 @@ class SizerTest {
 
   @Test
   void aMissingNetworkMetricIsNotedAndTheHostIsStillSized() {
-    HostSizing s = Sizer.size(host(null, "linux", 4), usage(14 * DAY, 14, 14 * DAY, true, false), query(), CATALOG);
+    HostSizing s =
+        Sizer.size(
+            host(null, "linux", 4), usage(14 * DAY, 14, 14 * DAY, true, false), query(), CATALOG);
     assertThat(s.status()).isEqualTo(HostSizing.SIZED);
     assertThat(s.demand().networkNeededGbps()).isNull();
-    assertThat(s.notes()).contains("no net.rx_bytes_per_s samples in the last 14 days", "no net.tx_bytes_per_s samples in the last 14 days");
+    assertThat(s.notes())
+        .contains(
+            "no net.rx_bytes_per_s samples in the last 14 days",
+            "no net.tx_bytes_per_s samples in the last 14 days");
   }
 
   @Test
   void fewerThanSixHoursOfSamplesIsTooLittleData() {
-    HostSizing s = Sizer.size(host(null, "linux", 4), usage(359, 1, 14 * DAY, true, true), query(), CATALOG);
+    HostSizing s =
+        Sizer.size(host(null, "linux", 4), usage(359, 1, 14 * DAY, true, true), query(), CATALOG);
     assertThat(s.status()).isEqualTo(HostSizing.INSUFFICIENT);
     assertThat(s.notes().get(0)).contains("359 CPU samples (at least 360 needed)");
   }
@@ -210,13 +244,17 @@ class SizerTest {
   @Test
   void aGapOfSeveralDaysLowersTheConfidence() {
     // 7 of 14 days present (a week-long gap): half the samples
-    HostSizing half = Sizer.size(host(null, "linux", 4), usage(7 * DAY, 7, 14 * DAY, true, true), query(), CATALOG);
+    HostSizing half =
+        Sizer.size(
+            host(null, "linux", 4), usage(7 * DAY, 7, 14 * DAY, true, true), query(), CATALOG);
     assertThat(half.status()).isEqualTo(HostSizing.SIZED);
     assertThat(half.confidence().share()).isEqualTo(0.5);
     assertThat(half.confidence().daysCovered()).isEqualTo(7);
     assertThat(half.confidence().rating()).isEqualTo("medium");
     // 4 of 14 days: sized on what there is, but low
-    HostSizing four = Sizer.size(host(null, "linux", 4), usage(4 * DAY, 4, 14 * DAY, true, true), query(), CATALOG);
+    HostSizing four =
+        Sizer.size(
+            host(null, "linux", 4), usage(4 * DAY, 4, 14 * DAY, true, true), query(), CATALOG);
     assertThat(four.confidence().share()).isEqualTo(0.286);
     assertThat(four.confidence().rating()).isEqualTo("low");
     assertThat(four.recommended().type()).isEqualTo("g.xlarge");
@@ -226,9 +264,12 @@ class SizerTest {
   void confidenceRule() {
     assertThat(Confidence.rate(18_144, 20_160, 14, 14, true).rating()).isEqualTo("high"); // 90%
     assertThat(Confidence.rate(18_143, 20_160, 14, 14, true).rating()).isEqualTo("medium");
-    assertThat(Confidence.rate(18_144, 20_160, 6, 14, true).rating()).isEqualTo("medium"); // 6 < 7 days
-    assertThat(Confidence.rate(2_000, 2_000, 2, 2, true).rating()).isEqualTo("high"); // a 2-day window
-    assertThat(Confidence.rate(10_080, 20_160, 2, 14, true).rating()).isEqualTo("low"); // 2 < 3 days
+    assertThat(Confidence.rate(18_144, 20_160, 6, 14, true).rating())
+        .isEqualTo("medium"); // 6 < 7 days
+    assertThat(Confidence.rate(2_000, 2_000, 2, 2, true).rating())
+        .isEqualTo("high"); // a 2-day window
+    assertThat(Confidence.rate(10_080, 20_160, 2, 14, true).rating())
+        .isEqualTo("low"); // 2 < 3 days
     assertThat(Confidence.rate(360, 20_160, 1, 14, true).rating()).isEqualTo("low");
     assertThat(Confidence.rate(359, 20_160, 1, 14, true).rating()).isEqualTo("insufficient");
     assertThat(Confidence.rate(20_160, 20_160, 14, 14, false).rating()).isEqualTo("insufficient");
@@ -247,8 +288,11 @@ class SizerTest {
   @Test
   void aHostWithoutCloudIdentityNeedsATargetAndIsSizedForTheOneGiven() {
     Host onPrem = new Host(2, "db1", "linux", "x86_64", null, null, null, 4);
-    assertThat(Sizer.size(onPrem, fullTwoWeeks(), query(), CATALOG).status()).isEqualTo(HostSizing.NO_TARGET);
-    SizingQuery aws = new SizingQuery("aws", "us-east-1", null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), null);
+    assertThat(Sizer.size(onPrem, fullTwoWeeks(), query(), CATALOG).status())
+        .isEqualTo(HostSizing.NO_TARGET);
+    SizingQuery aws =
+        new SizingQuery(
+            "aws", "us-east-1", null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), null);
     HostSizing s = Sizer.size(onPrem, fullTwoWeeks(), aws, CATALOG);
     assertThat(s.status()).isEqualTo(HostSizing.SIZED);
     assertThat(s.recommended().type()).isEqualTo("g.xlarge");
@@ -257,7 +301,21 @@ class SizerTest {
 
   @Test
   void sharedCoreTypesCountTheirGuaranteedShare() {
-    InstanceType micro = new InstanceType("gcp", "us-east1", "e2-micro", "e2", "burstable", 2, 1, "x86_64", "1Gbps", 0.008, null, null, null);
+    InstanceType micro =
+        new InstanceType(
+            "gcp",
+            "us-east1",
+            "e2-micro",
+            "e2",
+            "burstable",
+            2,
+            1,
+            "x86_64",
+            "1Gbps",
+            0.008,
+            null,
+            null,
+            null);
     assertThat(micro.effectiveVcpu()).isEqualTo(0.25);
     assertThat(micro.networkGbps()).isEqualTo(1.0);
     assertThat(CATALOG.find("aws", "us-east-1", "m.large").networkGbps()).isEqualTo(12.5);
@@ -266,7 +324,8 @@ class SizerTest {
   @Test
   void aCatalogWithABadLineSaysWhichLine() {
     String csv = Catalog.HEADER + "\naws,us-east-1,x,x,general,two,8,x86_64,1Gbps,0.1,,,\n";
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Catalog.parse(new StringReader(csv), "ops.csv"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Catalog.parse(new StringReader(csv), "ops.csv"))
         .hasMessageContaining("ops.csv line 2");
   }
 }

@@ -18,7 +18,8 @@ class SizingCsvTest {
 
   @Test
   void dirtyHoursAreDistinctSortedCollectorHourPairs() {
-    SampleBatch a = new SampleBatch(7, 4, new long[] {7200, 7260, 3600, 7300}, new short[4], new double[4]);
+    SampleBatch a =
+        new SampleBatch(7, 4, new long[] {7200, 7260, 3600, 7300}, new short[4], new double[4]);
     SampleBatch b = new SampleBatch(3, 2, new long[] {10_800, 10_801}, new short[2], new double[2]);
     long[] keys = DirtyHours.keys(List.of(a, b));
     assertThat(keys).containsExactly((3L << 32) | 3, (7L << 32) | 1, (7L << 32) | 2);

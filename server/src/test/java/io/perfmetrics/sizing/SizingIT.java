@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 6 end to end: samples POSTed through the real receiver for hosts with known
- * distributions, rolled up, and the recommendations read back through the API and as CSV.
+ * Issue 6 end to end: samples POSTed through the real receiver for hosts with known distributions,
+ * rolled up, and the recommendations read back through the API and as CSV.
  */
 class SizingIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -42,17 +42,55 @@ class SizingIT {
     long now = appliance.clock.instant().getEpochSecond();
     long minute = now - now % 60;
 
-    // web-a: AWS m7i.2xlarge, 8 CPUs, 3 days: busy 19.75% 95 samples in 100, else 90.25% (p95 = 20), 6 GiB used
-    webA = host("web-a", "linux", 8, aws("m7i.2xlarge", "us-east-1"), minute - 3 * 86_400L, 3 * 1440,
-        i -> i % 100 < 95 ? 19.75 : 90.25, i -> 6 * GIB, true);
+    // web-a: AWS m7i.2xlarge, 8 CPUs, 3 days: busy 19.75% 95 samples in 100, else 90.25% (p95 =
+    // 20), 6 GiB used
+    webA =
+        host(
+            "web-a",
+            "linux",
+            8,
+            aws("m7i.2xlarge", "us-east-1"),
+            minute - 3 * 86_400L,
+            3 * 1440,
+            i -> i % 100 < 95 ? 19.75 : 90.25,
+            i -> 6 * GIB,
+            true);
     // db-b: Azure E16s_v5, 16 CPUs: p95 busy 25% (4 vCPU), 32 GiB used
-    dbB = host("db-b", "linux", 16, azure("Standard_E16s_v5", "westeurope"), minute - 3 * 86_400L, 3 * 1440,
-        i -> i % 100 < 95 ? 24.75 : 60.25, i -> 32 * GIB, true);
+    dbB =
+        host(
+            "db-b",
+            "linux",
+            16,
+            azure("Standard_E16s_v5", "westeurope"),
+            minute - 3 * 86_400L,
+            3 * 1440,
+            i -> i % 100 < 95 ? 24.75 : 60.25,
+            i -> 32 * GIB,
+            true);
     // new-c: two hours only: too little data
-    newC = host("new-c", "linux", 2, gcp("e2-standard-2", "us-central1-a"), minute - 7200, 120, i -> 10.0, i -> GIB, false);
+    newC =
+        host(
+            "new-c",
+            "linux",
+            2,
+            gcp("e2-standard-2", "us-central1-a"),
+            minute - 7200,
+            120,
+            i -> 10.0,
+            i -> GIB,
+            false);
     // odd-d: an identity naming a type no catalog has; 2 CPUs at p95 50% (1 vCPU), 1 GiB
-    oddD = host("odd-d", "linux", 2, gcp("n9-imaginary-2", "us-central1-b"), minute - 86_400L, 1440,
-        i -> i % 100 < 95 ? 49.75 : 70.25, i -> GIB, false);
+    oddD =
+        host(
+            "odd-d",
+            "linux",
+            2,
+            gcp("n9-imaginary-2", "us-central1-b"),
+            minute - 86_400L,
+            1440,
+            i -> i % 100 < 95 ? 49.75 : 70.25,
+            i -> GIB,
+            false);
     // only ended hours are rolled up: let the current one end
     appliance.clock.advance(Duration.ofHours(1));
     appliance.app.sizingRollup().runOnce();
@@ -68,9 +106,19 @@ class SizingIT {
     }
   }
 
-  static int host(String name, String os, int cpus, String cloud, long from, int minutes,
-      LongFunction<Double> busy, LongFunction<Double> memUsed, boolean network) {
-    return ReportingHosts.report(appliance, name, os, cpus, cloud, from, minutes, busy, memUsed, network).id();
+  static int host(
+      String name,
+      String os,
+      int cpus,
+      String cloud,
+      long from,
+      int minutes,
+      LongFunction<Double> busy,
+      LongFunction<Double> memUsed,
+      boolean network) {
+    return ReportingHosts.report(
+            appliance, name, os, cpus, cloud, from, minutes, busy, memUsed, network)
+        .id();
   }
 
   static JsonNode get(String path) throws Exception {
@@ -89,13 +137,16 @@ class SizingIT {
   }
 
   @Test
-  void theFleetReportRecommendsTheCheapestFittingTypePerHostWithTotalsPerProvider() throws Exception {
+  void theFleetReportRecommendsTheCheapestFittingTypePerHostWithTotalsPerProvider()
+      throws Exception {
     JsonNode fleet = get("/api/v1/sizing");
 
     JsonNode a = hostIn(fleet, webA);
     assertThat(a.get("status").asText()).isEqualTo("sized");
-    // 8 x 20% = 1.6 vCPU x 1.3 = 2.08; 6 GiB x 1.3 ~ 7.8-7.96 GiB: t4g.xlarge (4, 16, arm64) at 0.1344/h
-    assertThat(a.get("demand").get("vcpu_needed").asDouble()).isEqualTo(2.08, org.assertj.core.data.Offset.offset(1e-9));
+    // 8 x 20% = 1.6 vCPU x 1.3 = 2.08; 6 GiB x 1.3 ~ 7.8-7.96 GiB: t4g.xlarge (4, 16, arm64) at
+    // 0.1344/h
+    assertThat(a.get("demand").get("vcpu_needed").asDouble())
+        .isEqualTo(2.08, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(a.get("recommended").get("type").asText()).isEqualTo("t4g.xlarge");
     assertThat(a.get("recommended").get("monthly").asDouble()).isEqualTo(98.11);
     assertThat(a.get("current").get("monthly").asDouble()).isEqualTo(294.34);
@@ -121,7 +172,8 @@ class SizingIT {
     assertThat(d.get("recommended").get("type").asText()).isEqualTo("e2-highcpu-2");
     assertThat(d.has("current")).isFalse();
     assertThat(d.has("monthly_savings")).isFalse();
-    assertThat(d.get("notes").toString()).contains("current type n9-imaginary-2 is not in the catalog for gcp us-central1");
+    assertThat(d.get("notes").toString())
+        .contains("current type n9-imaginary-2 is not in the catalog for gcp us-central1");
 
     // (other tests may add hosts without a cloud: provider "none")
     JsonNode awsTotal = total(fleet, "aws");
@@ -149,14 +201,16 @@ class SizingIT {
     assertThat(hostIn(x86, webA).get("recommended").get("type").asText()).isEqualTo("t3.xlarge");
     JsonNode oneYear = get("/api/v1/sizing?pricing=commit_1y&arch=x86_64&family=general");
     assertThat(hostIn(oneYear, webA).get("pricing").asText()).isEqualTo("commit_1y");
-    assertThat(hostIn(oneYear, webA).get("current").get("monthly").asDouble()).isEqualTo(183.96); // 0.252 x 730
+    assertThat(hostIn(oneYear, webA).get("current").get("monthly").asDouble())
+        .isEqualTo(183.96); // 0.252 x 730
     // an on-premises style what-if: every host sized for GCP us-central1
     JsonNode gcp = get("/api/v1/sizing?provider=gcp&region=us-central1");
     assertThat(hostIn(gcp, webA).get("provider").asText()).isEqualTo("gcp");
     assertThat(gcp.get("totals")).hasSize(1);
     // p50 without headroom: 8 x 19.75..20% = 1.6 vCPU, ~6 GiB
     JsonNode p50 = get("/api/v1/sizing/" + webA + "?percentile=50&headroom=1");
-    assertThat(p50.get("demand").get("vcpu_needed").asDouble()).isEqualTo(1.6, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(p50.get("demand").get("vcpu_needed").asDouble())
+        .isEqualTo(1.6, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test
@@ -178,12 +232,16 @@ class SizingIT {
     assertThat(seen).isEqualTo(all.get("hosts").size());
     // new-c has two hours of samples: insufficient, never sized
     JsonNode insufficient = get("/api/v1/sizing?confidence=insufficient");
-    assertThat(insufficient.get("hosts").findValuesAsText("host_id")).contains(String.valueOf(newC));
+    assertThat(insufficient.get("hosts").findValuesAsText("host_id"))
+        .contains(String.valueOf(newC));
     JsonNode both = get("/api/v1/sizing?confidence=high,low,medium");
-    assertThat(both.get("hosts").findValuesAsText("host_id")).doesNotContain(String.valueOf(newC)).contains(String.valueOf(webA));
+    assertThat(both.get("hosts").findValuesAsText("host_id"))
+        .doesNotContain(String.valueOf(newC))
+        .contains(String.valueOf(webA));
     HttpResponse<String> bad = appliance.admin("GET", "/api/v1/sizing?confidence=great", null);
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(bad.body()).contains("confidence must be a comma-separated list of high, medium, low, insufficient");
+    assertThat(bad.body())
+        .contains("confidence must be a comma-separated list of high, medium, low, insufficient");
   }
 
   @Test
@@ -192,7 +250,8 @@ class SizingIT {
     assertThat(a.get("hostname").asText()).isEqualTo("web-a");
     assertThat(a.get("candidates")).hasSize(3);
     assertThat(a.get("candidates").get(0).get("chosen").asBoolean()).isTrue();
-    assertThat(a.get("candidates").get(0).get("reason").asText()).startsWith("cheapest type that fits");
+    assertThat(a.get("candidates").get(0).get("reason").asText())
+        .startsWith("cheapest type that fits");
     assertThat(a.get("candidates").get(1).get("reason").asText()).startsWith("fits, but costs");
     assertThat(a.get("rejected").size()).isBetween(1, 3);
     assertThat(a.get("rejected").get(0).get("reason").asText()).startsWith("too small");
@@ -210,14 +269,23 @@ class SizingIT {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
     String[] lines = r.body().split("\n");
-    assertThat(lines[0]).startsWith("host_id,hostname,status,provider,region,os,pricing,current_type,current_monthly,recommended_type");
-    assertThat(r.body()).contains(webA + ",web-a,sized,aws,us-east-1,linux,on_demand,m7i.2xlarge,294.34,t4g.xlarge,98.11,196.23,2.08,");
+    assertThat(lines[0])
+        .startsWith(
+            "host_id,hostname,status,provider,region,os,pricing,current_type,current_monthly,recommended_type");
+    assertThat(r.body())
+        .contains(
+            webA
+                + ",web-a,sized,aws,us-east-1,linux,on_demand,m7i.2xlarge,294.34,t4g.xlarge,98.11,196.23,2.08,");
     assertThat(r.body()).contains(newC + ",new-c,insufficient_data,gcp,us-central1,");
 
     HttpResponse<String> h = appliance.admin("GET", "/api/v1/sizing/" + dbB + "?format=csv", null);
     assertThat(h.statusCode()).isEqualTo(200);
-    assertThat(h.body()).contains("\nrank,type,family,vcpu,memory_gib,arch,network_class,hourly,monthly,fits,chosen,reason\n");
-    assertThat(h.body()).contains("\n1,Standard_E8as_v5,Easv5,8,64,x86_64,12.5Gbps,0.548,400.04,true,true,\"cheapest type that fits:");
+    assertThat(h.body())
+        .contains(
+            "\nrank,type,family,vcpu,memory_gib,arch,network_class,hourly,monthly,fits,chosen,reason\n");
+    assertThat(h.body())
+        .contains(
+            "\n1,Standard_E8as_v5,Easv5,8,64,x86_64,12.5Gbps,0.548,400.04,true,true,\"cheapest type that fits:");
   }
 
   @Test
@@ -227,16 +295,23 @@ class SizingIT {
     int code;
     System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
-      code = new picocli.CommandLine(new io.perfmetrics.cli.Main())
-          .execute("sizing", "web-a", "--csv", "--arch=x86_64", "--url=http://127.0.0.1:" + appliance.app.port(),
-              "--token=" + TestAppliance.ADMIN_TOKEN);
+      code =
+          new picocli.CommandLine(new io.perfmetrics.cli.Main())
+              .execute(
+                  "sizing",
+                  "web-a",
+                  "--csv",
+                  "--arch=x86_64",
+                  "--url=http://127.0.0.1:" + appliance.app.port(),
+                  "--token=" + TestAppliance.ADMIN_TOKEN);
     } finally {
       System.setOut(old);
     }
     assertThat(code).isZero();
     assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
         .startsWith("host_id,hostname,status")
-        .contains(",web-a,sized,aws,us-east-1,linux,on_demand,m7i.2xlarge,294.34,t3.xlarge,121.47,172.87,");
+        .contains(
+            ",web-a,sized,aws,us-east-1,linux,on_demand,m7i.2xlarge,294.34,t3.xlarge,121.47,172.87,");
   }
 
   @Test
@@ -244,28 +319,47 @@ class SizingIT {
     assertThat(appliance.admin("GET", "/api/v1/sizing/99999", null).statusCode()).isEqualTo(404);
     HttpResponse<String> r = appliance.admin("GET", "/api/v1/sizing?percentile=0", null);
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(r.body()).get("detail").asText()).contains("percentile must be a number from 1 to 100");
-    assertThat(appliance.admin("GET", "/api/v1/sizing?pricing=spot", null).statusCode()).isEqualTo(400);
-    assertThat(appliance.admin("GET", "/api/v1/sizing?format=xml", null).statusCode()).isEqualTo(400);
-    assertThat(appliance.send(java.net.http.HttpRequest.newBuilder(appliance.uri("/api/v1/sizing")).GET()).statusCode())
+    assertThat(JSON.readTree(r.body()).get("detail").asText())
+        .contains("percentile must be a number from 1 to 100");
+    assertThat(appliance.admin("GET", "/api/v1/sizing?pricing=spot", null).statusCode())
+        .isEqualTo(400);
+    assertThat(appliance.admin("GET", "/api/v1/sizing?format=xml", null).statusCode())
+        .isEqualTo(400);
+    assertThat(
+            appliance
+                .send(java.net.http.HttpRequest.newBuilder(appliance.uri("/api/v1/sizing")).GET())
+                .statusCode())
         .isEqualTo(401);
   }
 
   @Test
   void aReplayIsCountedOnceAndNewDataReachesTheReportOnlyAfterTheRollup() throws Exception {
-    MintedCollector m = appliance.app.collectors().mint("late-e", "manual", null, Duration.ofDays(30));
+    MintedCollector m =
+        appliance.app.collectors().mint("late-e", "manual", null, Duration.ofDays(30));
     long now = appliance.clock.instant().getEpochSecond();
     long from = now - now % 60 - 10 * 3600;
     StringBuilder body = new StringBuilder();
     for (int i = 0; i < 600; i++) {
-      body.append(from + i * 60).append(",cpu.busy_pct,50\n").append(from + i * 60).append(",mem.used_bytes,1073741824\n")
-          .append(from + i * 60).append(",cpu.count,4\n");
+      body.append(from + i * 60)
+          .append(",cpu.busy_pct,50\n")
+          .append(from + i * 60)
+          .append(",mem.used_bytes,1073741824\n")
+          .append(from + i * 60)
+          .append(",cpu.count,4\n");
     }
     String path = "/api/v1/sizing/" + m.id() + "?provider=aws&region=us-east-1";
     assertThat(get(path).get("status").asText()).isEqualTo("insufficient_data");
 
-    assertThat(appliance.post("/api/v1/metrics", m.token(), "text/plain", body.toString()).statusCode()).isEqualTo(204);
-    assertThat(appliance.post("/api/v1/metrics", m.token(), "text/plain", body.toString()).statusCode()).isEqualTo(204);
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", m.token(), "text/plain", body.toString())
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", m.token(), "text/plain", body.toString())
+                .statusCode())
+        .isEqualTo(204);
     // cached: no rollup has run since
     assertThat(get(path).get("status").asText()).isEqualTo("insufficient_data");
 
@@ -282,8 +376,11 @@ class SizingIT {
     assertThat(after.get("demand").get("cpu_count").asDouble()).isEqualTo(4.0);
     try (Connection conn = appliance.database.dataSource().getConnection();
         Statement s = conn.createStatement();
-        ResultSet rs = s.executeQuery("SELECT sum(n) FROM sizing_hourly h JOIN metrics m ON m.id = h.metric_id"
-            + " WHERE m.name = 'cpu.busy_pct' AND collector_id = " + m.id())) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT sum(n) FROM sizing_hourly h JOIN metrics m ON m.id = h.metric_id"
+                    + " WHERE m.name = 'cpu.busy_pct' AND collector_id = "
+                    + m.id())) {
       rs.next();
       assertThat(rs.getLong(1)).isEqualTo(600);
     }

@@ -18,7 +18,8 @@ class MigrationsIT {
   }
 
   static int migrationFiles() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("perfmetrics.root", ".."), "migrations");
+    java.nio.file.Path dir =
+        java.nio.file.Path.of(System.getProperty("perfmetrics.root", ".."), "migrations");
     try (var files = java.nio.file.Files.list(dir)) {
       return (int) files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
     }
@@ -31,19 +32,41 @@ class MigrationsIT {
       var first = db.migrate();
       var second = db.migrate();
 
-      // every file under migrations/ runs once on a fresh database (V4/V5 and later included as they land)
+      // every file under migrations/ runs once on a fresh database (V4/V5 and later included as
+      // they land)
       assertThat(first.migrationsExecuted).isEqualTo(migrationFiles());
       assertThat(second.migrationsExecuted).isZero();
       assertThat(db.hasTimescale()).isFalse();
       try (Connection c = db.dataSource().getConnection()) {
-        assertThat(exists(c, "SELECT 1 FROM pg_indexes WHERE tablename = 'samples' AND indexname = 'samples_ts_brin'"
-            + " AND indexdef LIKE '%USING brin%'")).isTrue();
-        assertThat(exists(c, "SELECT 1 FROM pg_indexes WHERE tablename = 'samples' AND indexname = 'samples_key'"
-            + " AND indexdef LIKE 'CREATE UNIQUE INDEX%'")).isTrue();
-        for (String table : new String[] {"targets", "credentials", "collectors", "host_inventory", "metrics", "admin_tokens",
-            "admin_users", "web_sessions"}) {
-          assertThat(exists(c, "SELECT 1 FROM information_schema.tables WHERE table_name = '" + table + "'"))
-              .as(table).isTrue();
+        assertThat(
+                exists(
+                    c,
+                    "SELECT 1 FROM pg_indexes WHERE tablename = 'samples' AND indexname = 'samples_ts_brin'"
+                        + " AND indexdef LIKE '%USING brin%'"))
+            .isTrue();
+        assertThat(
+                exists(
+                    c,
+                    "SELECT 1 FROM pg_indexes WHERE tablename = 'samples' AND indexname = 'samples_key'"
+                        + " AND indexdef LIKE 'CREATE UNIQUE INDEX%'"))
+            .isTrue();
+        for (String table :
+            new String[] {
+              "targets",
+              "credentials",
+              "collectors",
+              "host_inventory",
+              "metrics",
+              "admin_tokens",
+              "admin_users",
+              "web_sessions"
+            }) {
+          assertThat(
+                  exists(
+                      c,
+                      "SELECT 1 FROM information_schema.tables WHERE table_name = '" + table + "'"))
+              .as(table)
+              .isTrue();
         }
       }
     }

@@ -51,12 +51,19 @@ class TimescaleMigrationsIT {
   @Test
   void samplesIsAHypertableWithCompressionAndRetentionAndNoBrinIndex() throws Exception {
     assertThat(appliance.database.hasTimescale()).isTrue();
-    assertThat(column("SELECT hypertable_name FROM timescaledb_information.hypertables")).contains("samples");
-    assertThat(column("SELECT compression_enabled::text FROM timescaledb_information.hypertables"
-        + " WHERE hypertable_name = 'samples'")).containsExactly("true");
-    assertThat(column("SELECT proc_name FROM timescaledb_information.jobs WHERE hypertable_name = 'samples'"))
+    assertThat(column("SELECT hypertable_name FROM timescaledb_information.hypertables"))
+        .contains("samples");
+    assertThat(
+            column(
+                "SELECT compression_enabled::text FROM timescaledb_information.hypertables"
+                    + " WHERE hypertable_name = 'samples'"))
+        .containsExactly("true");
+    assertThat(
+            column(
+                "SELECT proc_name FROM timescaledb_information.jobs WHERE hypertable_name = 'samples'"))
         .contains("policy_compression", "policy_retention");
-    assertThat(column("SELECT indexname FROM pg_indexes WHERE tablename = 'samples'")).doesNotContain("samples_ts_brin");
+    assertThat(column("SELECT indexname FROM pg_indexes WHERE tablename = 'samples'"))
+        .doesNotContain("samples_ts_brin");
   }
 
   @Test
@@ -66,7 +73,8 @@ class TimescaleMigrationsIT {
 
   @Test
   void theReceiverStoresIntoTheHypertableAndAReplayStoresOnce() throws Exception {
-    MintedCollector c = appliance.app.collectors().mint("ts", "manual", null, java.time.Duration.ofDays(1));
+    MintedCollector c =
+        appliance.app.collectors().mint("ts", "manual", null, java.time.Duration.ofDays(1));
     long t = appliance.clock.instant().getEpochSecond() - 3 * 86_400L;
     StringBuilder body = new StringBuilder();
     for (int i = 0; i < 5; i++) {
@@ -74,11 +82,25 @@ class TimescaleMigrationsIT {
       body.append(t + i * 43_200L).append(",cpu.busy_pct,").append(i).append('\n');
     }
 
-    assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", body.toString()).statusCode()).isEqualTo(204);
-    assertThat(appliance.post("/api/v1/metrics", c.token(), "text/plain", body.toString()).statusCode()).isEqualTo(204);
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", c.token(), "text/plain", body.toString())
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(
+            appliance
+                .post("/api/v1/metrics", c.token(), "text/plain", body.toString())
+                .statusCode())
+        .isEqualTo(204);
 
-    assertThat(column("SELECT count(*) FROM samples WHERE collector_id = " + c.id())).containsExactly("5");
-    assertThat(Integer.parseInt(column("SELECT count(*) FROM timescaledb_information.chunks"
-        + " WHERE hypertable_name = 'samples'").get(0))).isGreaterThanOrEqualTo(2);
+    assertThat(column("SELECT count(*) FROM samples WHERE collector_id = " + c.id()))
+        .containsExactly("5");
+    assertThat(
+            Integer.parseInt(
+                column(
+                        "SELECT count(*) FROM timescaledb_information.chunks"
+                            + " WHERE hypertable_name = 'samples'")
+                    .get(0)))
+        .isGreaterThanOrEqualTo(2);
   }
 }

@@ -7,6 +7,7 @@ public final class CredentialSecretsForTests {
   private CredentialSecretsForTests() {}
 
   public static CredentialSecrets of(String kind, String user, String secret) {
-    return new CredentialSecrets(new Credential(1, "test", kind, user, false, false, Instant.now()), secret, null);
+    return new CredentialSecrets(
+        new Credential(1, "test", kind, user, false, false, Instant.now()), secret, null);
   }
 }

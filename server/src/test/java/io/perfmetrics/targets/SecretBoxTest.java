@@ -29,10 +29,14 @@ class SecretBoxTest {
     byte[] other = new byte[32];
     other[0] = 1;
 
-    assertThatThrownBy(() -> new SecretBox(new SecretKeySpec(other, "AES")).open(sealed, "credentials/a/secret"))
+    assertThatThrownBy(
+            () ->
+                new SecretBox(new SecretKeySpec(other, "AES")).open(sealed, "credentials/a/secret"))
         .hasMessageContaining("wrong master key");
-    assertThatThrownBy(() -> box.open(sealed, "credentials/b/secret")).hasMessageContaining("tampered");
+    assertThatThrownBy(() -> box.open(sealed, "credentials/b/secret"))
+        .hasMessageContaining("tampered");
     sealed[sealed.length - 1] ^= 1;
-    assertThatThrownBy(() -> box.open(sealed, "credentials/a/secret")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> box.open(sealed, "credentials/a/secret"))
+        .isInstanceOf(IllegalStateException.class);
   }
 }

@@ -30,7 +30,8 @@ public final class ApiSchemas {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ObjectNode document;
-  private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+  private final SchemaRegistry schemas =
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
   private final Set<String> checked = new TreeSet<>();
 
   public ApiSchemas() {
@@ -48,8 +49,15 @@ public final class ApiSchemas {
   /** Every operation of the document as "METHOD /path/{param}". */
   public Set<String> operations() {
     Set<String> ops = new TreeSet<>();
-    document.get("paths").properties().forEach(path -> path.getValue().fieldNames()
-        .forEachRemaining(m -> ops.add(m.toUpperCase(Locale.ROOT) + " " + path.getKey())));
+    document
+        .get("paths")
+        .properties()
+        .forEach(
+            path ->
+                path.getValue()
+                    .fieldNames()
+                    .forEachRemaining(
+                        m -> ops.add(m.toUpperCase(Locale.ROOT) + " " + path.getKey())));
     return ops;
   }
 
@@ -64,9 +72,15 @@ public final class ApiSchemas {
    * @param route "METHOD /api/v1/path/{param}" as the document (and the router) name it
    */
   public HttpResponse<String> check(String route, HttpResponse<String> answer) {
-    List<String> problems = problems(route, answer.statusCode(), answer.headers().firstValue("Content-Type").orElse(""),
-        answer.body());
-    assertThat(problems).as("%s answered %d: %s", route, answer.statusCode(), answer.body()).isEmpty();
+    List<String> problems =
+        problems(
+            route,
+            answer.statusCode(),
+            answer.headers().firstValue("Content-Type").orElse(""),
+            answer.body());
+    assertThat(problems)
+        .as("%s answered %d: %s", route, answer.statusCode(), answer.body())
+        .isEmpty();
     checked.add(route);
     return answer;
   }
@@ -90,12 +104,22 @@ public final class ApiSchemas {
     }
     JsonNode content = response.path("content");
     if (content.isMissingNode()) {
-      return body.isEmpty() ? List.of() : List.of("the document says " + status + " has no body, got: " + body);
+      return body.isEmpty()
+          ? List.of()
+          : List.of("the document says " + status + " has no body, got: " + body);
     }
     String type = contentType.split(";")[0].trim();
     if (!content.has(type)) {
-      return List.of("the document has no " + type + " answer " + status + " for " + route + " (it has "
-          + iterable(content.fieldNames()) + ")");
+      return List.of(
+          "the document has no "
+              + type
+              + " answer "
+              + status
+              + " for "
+              + route
+              + " (it has "
+              + iterable(content.fieldNames())
+              + ")");
     }
     if (!type.equals("application/json")) {
       return List.of();
@@ -105,7 +129,8 @@ public final class ApiSchemas {
     root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
     root.put("$ref", "#" + pointer + "/content/" + escape(type) + "/schema");
     List<String> problems = new ArrayList<>();
-    for (Error e : schemas.getSchema(root.toString(), InputFormat.JSON).validate(body, InputFormat.JSON)) {
+    for (Error e :
+        schemas.getSchema(root.toString(), InputFormat.JSON).validate(body, InputFormat.JSON)) {
       problems.add(e.getInstanceLocation() + ": " + e.getMessage());
     }
     return problems;

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 
 /** A browser without a browser: logs into the console, keeps its session cookie, posts forms. */
 public final class ConsoleClient {
-  private static final Pattern CSRF = Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]+)\">");
+  private static final Pattern CSRF =
+      Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]+)\">");
   private final TestAppliance appliance;
   public String cookie;
   public String csrf;
@@ -23,7 +24,8 @@ public final class ConsoleClient {
   }
 
   public HttpResponse<String> login(String username, String password) {
-    HttpResponse<String> r = form(null, "/login", Map.of("username", username, "password", password, "next", "/"));
+    HttpResponse<String> r =
+        form(null, "/login", Map.of("username", username, "password", password, "next", "/"));
     r.headers().firstValue("Set-Cookie").ifPresent(c -> cookie = c.substring(0, c.indexOf(';')));
     if (r.statusCode() == 303) {
       csrf = csrfOf(get("/").body());
@@ -58,12 +60,18 @@ public final class ConsoleClient {
     if (csrfToken != null) {
       all.put("csrf", csrfToken);
     }
-    String body = all.entrySet().stream()
-        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-        .collect(Collectors.joining("&"));
-    HttpRequest.Builder b = HttpRequest.newBuilder(appliance.uri(path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    String body =
+        all.entrySet().stream()
+            .map(
+                e ->
+                    URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                        + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .collect(Collectors.joining("&"));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(appliance.uri(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (cookie != null) {
       b.header("Cookie", cookie);
     }
@@ -72,9 +80,14 @@ public final class ConsoleClient {
 
   /** A JSON call with the session cookie, as the console's scripts make it. */
   public HttpResponse<String> json(String method, String path, String body, String csrfHeader) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(appliance.uri(path))
-        .header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(appliance.uri(path))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (cookie != null) {
       b.header("Cookie", cookie);
     }

@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.function.LongFunction;
 
 /**
- * Hosts that have "reported" through the real receiver: a minted collector, its hello with a
- * cloud identity document, and back-dated samples with a known distribution, one body per day.
+ * Hosts that have "reported" through the real receiver: a minted collector, its hello with a cloud
+ * identity document, and back-dated samples with a known distribution, one body per day.
  */
 public final class ReportingHosts {
   public static final double GIB = 1024.0 * 1024 * 1024;
@@ -15,28 +15,59 @@ public final class ReportingHosts {
   private ReportingHosts() {}
 
   public static String aws(String type, String region) {
-    return "{\"provider\":\"aws\",\"document\":{\"instanceType\":\"" + type + "\",\"region\":\"" + region + "\"}}";
+    return "{\"provider\":\"aws\",\"document\":{\"instanceType\":\""
+        + type
+        + "\",\"region\":\""
+        + region
+        + "\"}}";
   }
 
   public static String azure(String type, String region) {
-    return "{\"provider\":\"azure\",\"document\":{\"compute\":{\"vmSize\":\"" + type + "\",\"location\":\"" + region + "\"}}}";
+    return "{\"provider\":\"azure\",\"document\":{\"compute\":{\"vmSize\":\""
+        + type
+        + "\",\"location\":\""
+        + region
+        + "\"}}}";
   }
 
   public static String gcp(String type, String zone) {
-    return "{\"provider\":\"gcp\",\"document\":{\"machineType\":\"projects/1/machineTypes/" + type
-        + "\",\"zone\":\"projects/1/zones/" + zone + "\"}}";
+    return "{\"provider\":\"gcp\",\"document\":{\"machineType\":\"projects/1/machineTypes/"
+        + type
+        + "\",\"zone\":\"projects/1/zones/"
+        + zone
+        + "\"}}";
   }
 
   /**
    * Mints a collector, says hello as {@code name} (a JSON string's content: escape it), POSTs
-   * {@code minutes} samples of CPU busy % and memory used from {@code from} (epoch s), plus
-   * network and disk when {@code network}. Fails on any answer but 204.
+   * {@code minutes} samples of CPU busy % and memory used from {@code from} (epoch s), plus network
+   * and disk when {@code network}. Fails on any answer but 204.
    */
-  public static MintedCollector report(TestAppliance appliance, String name, String os, int cpus, String cloud, long from,
-      int minutes, LongFunction<Double> busy, LongFunction<Double> memUsed, boolean network) {
+  public static MintedCollector report(
+      TestAppliance appliance,
+      String name,
+      String os,
+      int cpus,
+      String cloud,
+      long from,
+      int minutes,
+      LongFunction<Double> busy,
+      LongFunction<Double> memUsed,
+      boolean network) {
     MintedCollector m = appliance.app.collectors().mint(name, "manual", null, Duration.ofDays(30));
-    String hello = "{\"hostname\":\"" + name + "\",\"os\":{\"family\":\"" + os + "\",\"arch\":\"x86_64\"},"
-        + "\"cpu\":{\"count\":" + cpus + "},\"memory_bytes\":" + (long) (64 * GIB) + ",\"cloud\":" + cloud + "}";
+    String hello =
+        "{\"hostname\":\""
+            + name
+            + "\",\"os\":{\"family\":\""
+            + os
+            + "\",\"arch\":\"x86_64\"},"
+            + "\"cpu\":{\"count\":"
+            + cpus
+            + "},\"memory_bytes\":"
+            + (long) (64 * GIB)
+            + ",\"cloud\":"
+            + cloud
+            + "}";
     expect204(appliance.post("/api/v1/hello", m.token(), "application/json", hello));
     StringBuilder body = new StringBuilder();
     for (int i = 0; i < minutes; i++) {
@@ -45,7 +76,10 @@ public final class ReportingHosts {
       body.append(ts).append(",mem.used_bytes,").append(memUsed.apply(i).longValue()).append('\n');
       if (network) {
         body.append(ts).append(",net.rx_bytes_per_s,1000000\n");
-        body.append(ts).append(",net.tx_bytes_per_s,").append(i % 10 == 0 ? 5_000_000 : 500_000).append('\n');
+        body.append(ts)
+            .append(",net.tx_bytes_per_s,")
+            .append(i % 10 == 0 ? 5_000_000 : 500_000)
+            .append('\n');
         body.append(ts).append(",disk.read_bytes_per_s,2000000\n");
       }
       if (i % 1440 == 1439 || i == minutes - 1) {
@@ -58,7 +92,8 @@ public final class ReportingHosts {
 
   private static void expect204(HttpResponse<String> r) {
     if (r.statusCode() != 204) {
-      throw new AssertionError(r.request().uri().getPath() + " answered " + r.statusCode() + ": " + r.body());
+      throw new AssertionError(
+          r.request().uri().getPath() + " answered " + r.statusCode() + ": " + r.body());
     }
   }
 }

@@ -16,11 +16,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The real appliance on a free loopback port against a given PostgreSQL, with an HTTP client
- * that speaks to it the way curl does.
+ * The real appliance on a free loopback port against a given PostgreSQL, with an HTTP client that
+ * speaks to it the way curl does.
  */
 public final class TestAppliance implements AutoCloseable {
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
   /** The console password of the first admin ({@code admin}). */
   public static final String ADMIN_PASSWORD = "test-console-password-42";
 
@@ -30,7 +31,8 @@ public final class TestAppliance implements AutoCloseable {
   private final Path dataDir;
   private final Config config;
   private final Duration rollupEvery;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public TestAppliance(String jdbcUrl) {
     this(jdbcUrl, Config.Ingest.defaults());
@@ -45,12 +47,16 @@ public final class TestAppliance implements AutoCloseable {
     this(jdbcUrl, c -> c.withIngest(ingest).withCollectors(collectors));
   }
 
-  /** @param catalog an instance catalog file in place of the built-in one, or null */
+  /**
+   * @param catalog an instance catalog file in place of the built-in one, or null
+   */
   public TestAppliance(String jdbcUrl, Config.Ingest ingest, Path catalog) {
     this(jdbcUrl, ingest, catalog, Duration.ofSeconds(15));
   }
 
-  /** @param rollupEvery the background sizing rollup's period; zero: only when the test runs it */
+  /**
+   * @param rollupEvery the background sizing rollup's period; zero: only when the test runs it
+   */
   public TestAppliance(String jdbcUrl, Config.Ingest ingest, Path catalog, Duration rollupEvery) {
     this(jdbcUrl, c -> c.withIngest(ingest).withCatalog(catalog), rollupEvery);
   }
@@ -60,7 +66,8 @@ public final class TestAppliance implements AutoCloseable {
     this(jdbcUrl, adjust, Duration.ofSeconds(15));
   }
 
-  public TestAppliance(String jdbcUrl, java.util.function.UnaryOperator<Config> adjust, Duration rollupEvery) {
+  public TestAppliance(
+      String jdbcUrl, java.util.function.UnaryOperator<Config> adjust, Duration rollupEvery) {
     this.rollupEvery = rollupEvery;
     try {
       dataDir = Files.createTempDirectory("perfmetrics-data-");
@@ -92,7 +99,10 @@ public final class TestAppliance implements AutoCloseable {
     app = new App(config, database, clock, clock, rollupEvery).start("127.0.0.1");
   }
 
-  /** Its data directory (master key file), e.g. for a second appliance that must read the same secrets. */
+  /**
+   * Its data directory (master key file), e.g. for a second appliance that must read the same
+   * secrets.
+   */
   public Path dataDir() {
     return dataDir;
   }
@@ -103,7 +113,8 @@ public final class TestAppliance implements AutoCloseable {
 
   public HttpResponse<String> send(HttpRequest.Builder request) {
     try {
-      return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(
+          request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -112,7 +123,10 @@ public final class TestAppliance implements AutoCloseable {
     }
   }
 
-  /** {@code curl -X POST -H 'Authorization: Bearer <token>' -H 'Content-Type: <type>' --data-binary <body>} */
+  /**
+   * {@code curl -X POST -H 'Authorization: Bearer <token>' -H 'Content-Type: <type>' --data-binary
+   * <body>}
+   */
   public HttpResponse<String> post(String path, String token, String contentType, String body) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body));
@@ -130,7 +144,11 @@ public final class TestAppliance implements AutoCloseable {
         HttpRequest.newBuilder(uri(path))
             .header("Authorization", "Bearer " + ADMIN_TOKEN)
             .header("Content-Type", "application/json")
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body)));
   }
 
   @Override

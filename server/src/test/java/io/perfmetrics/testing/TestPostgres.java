@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A real PostgreSQL for a test: its own cluster in a temporary directory, on a free loopback
- * port. Can be stopped and started again on the same port and data, to play an outage.
+ * A real PostgreSQL for a test: its own cluster in a temporary directory, on a free loopback port.
+ * Can be stopped and started again on the same port and data, to play an outage.
  */
 public final class TestPostgres implements AutoCloseable {
   private final Path dir;

@@ -40,14 +40,17 @@ public final class TestSamba implements AutoCloseable {
   private TestSamba(String shareName, String address) {
     this.address = address;
     if (!Files.isExecutable(Path.of("/usr/sbin/smbd"))) {
-      throw new IllegalStateException("/usr/sbin/smbd is missing: install samba (scripts/test does)");
+      throw new IllegalStateException(
+          "/usr/sbin/smbd is missing: install samba (scripts/test does)");
     }
     this.shareName = shareName;
     try {
       dir = Files.createTempDirectory("perfmetrics-smb-");
       // smbd serves the share as the logged-in user, who must be able to reach it
-      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-      for (String d : List.of("private", "lock", "state", "cache", "pid", "ncalrpc", "share", "log")) {
+      Files.setPosixFilePermissions(
+          dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      for (String d :
+          List.of("private", "lock", "state", "cache", "pid", "ncalrpc", "share", "log")) {
         Files.createDirectories(dir.resolve(d));
       }
     } catch (IOException e) {
@@ -57,11 +60,17 @@ public final class TestSamba implements AutoCloseable {
     password = "Pw-" + Long.toHexString(System.nanoTime());
     writeConfig();
     if (TestSshd.run(List.of("id", USER), null) != 0) {
-      check(TestSshd.run(List.of("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", USER), null), "useradd");
+      check(
+          TestSshd.run(
+              List.of("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", USER), null),
+          "useradd");
     }
     check(TestSshd.run(List.of("chown", USER, dir.resolve("share").toString()), null), "chown");
-    check(TestSshd.run(List.of("smbpasswd", "-c", config().toString(), "-s", "-a", USER),
-        password + "\n" + password + "\n"), "smbpasswd");
+    check(
+        TestSshd.run(
+            List.of("smbpasswd", "-c", config().toString(), "-s", "-a", USER),
+            password + "\n" + password + "\n"),
+        "smbpasswd");
     start();
   }
 
@@ -70,40 +79,43 @@ public final class TestSamba implements AutoCloseable {
   }
 
   private void writeConfig() {
-    String conf = String.join("\n",
-        "[global]",
-        "  smb ports = " + port,
-        // loopback is a /8 on one interface; with bind interfaces only, the exact address is bound
-        "  interfaces = " + address + "/8",
-        "  bind interfaces only = yes",
-        "  disable netbios = yes",
-        "  workgroup = " + WORKGROUP,
-        "  netbios name = " + NETBIOS_NAME,
-        "  server role = standalone server",
-        "  server min protocol = SMB2_02",
-        "  server max protocol = SMB3_11",
-        "  server signing = mandatory",
-        "  private dir = " + dir.resolve("private"),
-        "  lock directory = " + dir.resolve("lock"),
-        "  state directory = " + dir.resolve("state"),
-        "  cache directory = " + dir.resolve("cache"),
-        "  pid directory = " + dir.resolve("pid"),
-        "  ncalrpc dir = " + dir.resolve("ncalrpc"),
-        "  log file = " + dir.resolve("log") + "/log.%m",
-        "  passdb backend = tdbsam:" + dir.resolve("private/passdb.tdb"),
-        "  load printers = no",
-        "  printing = bsd",
-        "  printcap name = /dev/null",
-        "  disable spoolss = yes",
-        "  map to guest = never",
-        // like a local administrator on Windows: ADMIN$ and the SCM are for admins
-        "  admin users = " + USER,
-        "",
-        "[" + shareName + "]",
-        "  path = " + dir.resolve("share"),
-        "  read only = no",
-        "  valid users = " + USER,
-        "");
+    String conf =
+        String.join(
+            "\n",
+            "[global]",
+            "  smb ports = " + port,
+            // loopback is a /8 on one interface; with bind interfaces only, the exact address is
+            // bound
+            "  interfaces = " + address + "/8",
+            "  bind interfaces only = yes",
+            "  disable netbios = yes",
+            "  workgroup = " + WORKGROUP,
+            "  netbios name = " + NETBIOS_NAME,
+            "  server role = standalone server",
+            "  server min protocol = SMB2_02",
+            "  server max protocol = SMB3_11",
+            "  server signing = mandatory",
+            "  private dir = " + dir.resolve("private"),
+            "  lock directory = " + dir.resolve("lock"),
+            "  state directory = " + dir.resolve("state"),
+            "  cache directory = " + dir.resolve("cache"),
+            "  pid directory = " + dir.resolve("pid"),
+            "  ncalrpc dir = " + dir.resolve("ncalrpc"),
+            "  log file = " + dir.resolve("log") + "/log.%m",
+            "  passdb backend = tdbsam:" + dir.resolve("private/passdb.tdb"),
+            "  load printers = no",
+            "  printing = bsd",
+            "  printcap name = /dev/null",
+            "  disable spoolss = yes",
+            "  map to guest = never",
+            // like a local administrator on Windows: ADMIN$ and the SCM are for admins
+            "  admin users = " + USER,
+            "",
+            "[" + shareName + "]",
+            "  path = " + dir.resolve("share"),
+            "  read only = no",
+            "  valid users = " + USER,
+            "");
     try {
       Files.writeString(config(), conf);
     } catch (IOException e) {
@@ -114,11 +126,12 @@ public final class TestSamba implements AutoCloseable {
   public synchronized void start() {
     try {
       // its own process group: at shutdown smbd signals its whole group, which must not be ours
-      process = new ProcessBuilder("/usr/sbin/smbd", "--foreground", "--debug-stdout",
-          "-s", config().toString())
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("log/smbd.out").toFile())
-          .start();
+      process =
+          new ProcessBuilder(
+                  "/usr/sbin/smbd", "--foreground", "--debug-stdout", "-s", config().toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("log/smbd.out").toFile())
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("could not start smbd", e);
     }
@@ -131,7 +144,8 @@ public final class TestSamba implements AutoCloseable {
         sleep(100);
       }
     }
-    throw new IllegalStateException("smbd did not start on " + address + ":" + port + "; its output: " + output());
+    throw new IllegalStateException(
+        "smbd did not start on " + address + ":" + port + "; its output: " + output());
   }
 
   public String output() {
@@ -145,7 +159,10 @@ public final class TestSamba implements AutoCloseable {
   /** What smbstatus says about current sessions (protocol versions, signing, encryption). */
   public String smbstatus() {
     try {
-      Process p = new ProcessBuilder("smbstatus", "-s", config().toString(), "-b").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("smbstatus", "-s", config().toString(), "-b")
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor(10, TimeUnit.SECONDS);
       return out;

@@ -23,10 +23,16 @@ public final class TestSshd implements AutoCloseable {
   private final String password;
   private final boolean sftp;
   private final java.util.List<String> addresses;
-  /** Mode of a private /var/tmp (tmpfs in the sshd's own mount namespace), or null for the machine's. */
+
+  /**
+   * Mode of a private /var/tmp (tmpfs in the sshd's own mount namespace), or null for the
+   * machine's.
+   */
   private String varTmpMode;
+
   /** A PATH for sessions that lacks curl and wget, or null for sshd's default. */
   private Path pathWithoutHttpClients;
+
   private Process process;
 
   /**
@@ -42,11 +48,12 @@ public final class TestSshd implements AutoCloseable {
   }
 
   /**
-   * An sshd in its own mount namespace with a private /var/tmp (a tmpfs of the given mode:
-   * "1777" writable by the user, "0755" not), optionally with a session PATH without curl and
-   * wget. Nothing it or its sessions write on /var/tmp reaches the machine's.
+   * An sshd in its own mount namespace with a private /var/tmp (a tmpfs of the given mode: "1777"
+   * writable by the user, "0755" not), optionally with a session PATH without curl and wget.
+   * Nothing it or its sessions write on /var/tmp reaches the machine's.
    */
-  public static TestSshd isolated(List<String> addresses, String varTmpMode, boolean withoutHttpClients) {
+  public static TestSshd isolated(
+      List<String> addresses, String varTmpMode, boolean withoutHttpClients) {
     return new TestSshd(true, addresses, varTmpMode, withoutHttpClients);
   }
 
@@ -54,17 +61,22 @@ public final class TestSshd implements AutoCloseable {
     this(sftp, addresses, null, false);
   }
 
-  private TestSshd(boolean sftp, List<String> addresses, String varTmpMode, boolean withoutHttpClients) {
+  private TestSshd(
+      boolean sftp, List<String> addresses, String varTmpMode, boolean withoutHttpClients) {
     this.varTmpMode = varTmpMode;
     if (withoutHttpClients) {
       try {
         pathWithoutHttpClients = Files.createTempDirectory("perfmetrics-path-");
-        Files.setPosixFilePermissions(pathWithoutHttpClients, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(
+            pathWithoutHttpClients,
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         for (String bin : List.of("/usr/bin", "/usr/sbin")) {
           try (var files = Files.list(Path.of(bin))) {
             for (Path f : files.toList()) {
               String name = f.getFileName().toString();
-              if (!name.equals("curl") && !name.equals("wget") && !Files.exists(pathWithoutHttpClients.resolve(name))) {
+              if (!name.equals("curl")
+                  && !name.equals("wget")
+                  && !Files.exists(pathWithoutHttpClients.resolve(name))) {
                 Files.createSymbolicLink(pathWithoutHttpClients.resolve(name), f);
               }
             }
@@ -76,7 +88,8 @@ public final class TestSshd implements AutoCloseable {
     }
     this.addresses = List.copyOf(addresses);
     if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
-      throw new IllegalStateException("/usr/sbin/sshd is missing: install openssh-server (scripts/test does)");
+      throw new IllegalStateException(
+          "/usr/sbin/sshd is missing: install openssh-server (scripts/test does)");
     }
     this.sftp = sftp;
     try {
@@ -114,18 +127,33 @@ public final class TestSshd implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    check(run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()), null), "ssh-keygen");
+    check(
+        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()), null),
+        "ssh-keygen");
   }
 
   /** Creates a key pair for the user and authorizes it; returns the private key text. */
   public String authorizeNewKey(String passphrase) {
     Path key = dir.resolve("client_" + System.nanoTime());
-    check(run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase == null ? "" : passphrase, "-f", key.toString()), null),
+    check(
+        run(
+            List.of(
+                "ssh-keygen",
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                passphrase == null ? "" : passphrase,
+                "-f",
+                key.toString()),
+            null),
         "ssh-keygen");
     try {
       Path authorized = dir.resolve("authorized_keys").resolve(USER);
-      Files.writeString(authorized, Files.readString(key.resolveSibling(key.getFileName() + ".pub")));
-      Files.setPosixFilePermissions(authorized, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      Files.writeString(
+          authorized, Files.readString(key.resolveSibling(key.getFileName() + ".pub")));
+      Files.setPosixFilePermissions(
+          authorized, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
       return Files.readString(key);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -134,34 +162,50 @@ public final class TestSshd implements AutoCloseable {
 
   public synchronized void start() {
     Path config = dir.resolve("sshd_config");
-    String conf = String.join("\n",
-        "Port " + port,
-        addresses.stream().map(a -> "ListenAddress " + a).collect(java.util.stream.Collectors.joining("\n")),
-        "HostKey " + dir.resolve("host_ed25519"),
-        "PidFile " + dir.resolve("sshd.pid"),
-        "AuthorizedKeysFile " + dir.resolve("authorized_keys") + "/%u",
-        "StrictModes no",
-        "UsePAM no",
-        "PasswordAuthentication yes",
-        "KbdInteractiveAuthentication no",
-        "PermitRootLogin no",
-        "AllowUsers " + USER,
-        sftp ? "Subsystem sftp internal-sftp" : "",
-        pathWithoutHttpClients == null ? "" : "SetEnv PATH=" + pathWithoutHttpClients,
-        "LogLevel VERBOSE",
-        "");
+    String conf =
+        String.join(
+            "\n",
+            "Port " + port,
+            addresses.stream()
+                .map(a -> "ListenAddress " + a)
+                .collect(java.util.stream.Collectors.joining("\n")),
+            "HostKey " + dir.resolve("host_ed25519"),
+            "PidFile " + dir.resolve("sshd.pid"),
+            "AuthorizedKeysFile " + dir.resolve("authorized_keys") + "/%u",
+            "StrictModes no",
+            "UsePAM no",
+            "PasswordAuthentication yes",
+            "KbdInteractiveAuthentication no",
+            "PermitRootLogin no",
+            "AllowUsers " + USER,
+            sftp ? "Subsystem sftp internal-sftp" : "",
+            pathWithoutHttpClients == null ? "" : "SetEnv PATH=" + pathWithoutHttpClients,
+            "LogLevel VERBOSE",
+            "");
     try {
       Files.writeString(config, conf);
-      List<String> cmd = varTmpMode == null
-          ? List.of("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
-          // its own mount table: the tmpfs on /var/tmp is seen by this sshd and its sessions only
-          : List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
-              "mount -t tmpfs -o size=64m,mode=" + varTmpMode + " tmpfs /var/tmp && exec /usr/sbin/sshd -D -e -f \"$1\"",
-              "sh", config.toString());
-      process = new ProcessBuilder(cmd)
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("sshd.log").toFile())
-          .start();
+      List<String> cmd =
+          varTmpMode == null
+              ? List.of("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
+              // its own mount table: the tmpfs on /var/tmp is seen by this sshd and its sessions
+              // only
+              : List.of(
+                  "unshare",
+                  "-m",
+                  "--propagation",
+                  "private",
+                  "sh",
+                  "-c",
+                  "mount -t tmpfs -o size=64m,mode="
+                      + varTmpMode
+                      + " tmpfs /var/tmp && exec /usr/sbin/sshd -D -e -f \"$1\"",
+                  "sh",
+                  config.toString());
+      process =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("sshd.log").toFile())
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("could not start sshd", e);
     }
@@ -172,7 +216,8 @@ public final class TestSshd implements AutoCloseable {
         s.setSoTimeout(2000);
         InputStream in = s.getInputStream();
         byte[] b = new byte[4];
-        if (in.readNBytes(b, 0, 4) == 4 && new String(b, StandardCharsets.US_ASCII).equals("SSH-")) {
+        if (in.readNBytes(b, 0, 4) == 4
+            && new String(b, StandardCharsets.US_ASCII).equals("SSH-")) {
           return;
         }
       } catch (IOException e) {
@@ -183,7 +228,8 @@ public final class TestSshd implements AutoCloseable {
       }
       sleep(100);
     }
-    throw new IllegalStateException("sshd did not start on 127.0.0.1:" + port + "; its log: " + log());
+    throw new IllegalStateException(
+        "sshd did not start on 127.0.0.1:" + port + "; its log: " + log());
   }
 
   public synchronized void stop() {
@@ -204,7 +250,9 @@ public final class TestSshd implements AutoCloseable {
 
   /** /var/tmp as this sshd's sessions see it (its private one when isolated). */
   public Path varTmp() {
-    return varTmpMode == null ? Path.of("/var/tmp") : Path.of("/proc/" + process.pid() + "/root/var/tmp");
+    return varTmpMode == null
+        ? Path.of("/var/tmp")
+        : Path.of("/proc/" + process.pid() + "/root/var/tmp");
   }
 
   public String address() {

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * TimescaleDB for tests: PGlite (PostgreSQL 17 + TimescaleDB 2.23 in WASM, from npm) served on a
- * free loopback port by scripts/start-timescale-pglite. No TimescaleDB server package reaches
- * these machines; this is the real extension, compiled to WASM.
+ * free loopback port by scripts/start-timescale-pglite. No TimescaleDB server package reaches these
+ * machines; this is the real extension, compiled to WASM.
  */
 public final class TimescalePglite implements AutoCloseable {
   private final Process process;
@@ -29,11 +29,14 @@ public final class TimescalePglite implements AutoCloseable {
       throw new UncheckedIOException("could not run " + script + " (node and npm installed?)", e);
     }
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       String line = out.readLine();
       if (line == null || !line.startsWith("READY ")) {
         process.destroyForcibly();
-        throw new IllegalStateException("TimescaleDB (PGlite) did not start: it said '" + line + "'; see stderr above");
+        throw new IllegalStateException(
+            "TimescaleDB (PGlite) did not start: it said '" + line + "'; see stderr above");
       }
       port = Integer.parseInt(line.substring(6).trim());
     } catch (IOException e) {
@@ -43,7 +46,9 @@ public final class TimescalePglite implements AutoCloseable {
   }
 
   public String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?sslmode=disable&user=postgres&password=postgres";
+    return "jdbc:postgresql://127.0.0.1:"
+        + port
+        + "/postgres?sslmode=disable&user=postgres&password=postgres";
   }
 
   @Override

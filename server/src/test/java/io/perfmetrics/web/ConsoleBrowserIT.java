@@ -35,10 +35,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The console in Debian's headless Chromium, driven by Selenium through Debian's chromedriver,
  * against the real appliance, database and an OpenSSH target: log in, add a credential and a
- * target, deploy, follow the job to its per-host result, open the collector's charts, scan
- * loopback and read the operations log and manifest, open the sizing report, sort it, export it as
- * CSV, open a host's sizing charts, log out. Each page is saved as a PNG under
- * {@code target/screenshots}. A browser that cannot start fails the test: it is never skipped.
+ * target, deploy, follow the job to its per-host result, open the collector's charts, scan loopback
+ * and read the operations log and manifest, open the sizing report, sort it, export it as CSV, open
+ * a host's sizing charts, log out. Each page is saved as a PNG under {@code target/screenshots}. A
+ * browser that cannot start fails the test: it is never skipped.
  */
 class ConsoleBrowserIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -61,47 +61,100 @@ class ConsoleBrowserIT {
     Files.createDirectories(screenshots);
     postgres = new TestPostgres();
     sshd = new TestSshd(true);
-    var collectors = new Config.Collectors(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofDays(14), 1 << 20,
-        "http://127.0.0.1:" + TestPostgres.freePort(), sshd.userWritableDir().resolve("tools").toString(),
-        Duration.ofSeconds(30), 8);
+    var collectors =
+        new Config.Collectors(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofDays(14),
+            1 << 20,
+            "http://127.0.0.1:" + TestPostgres.freePort(),
+            sshd.userWritableDir().resolve("tools").toString(),
+            Duration.ofSeconds(30),
+            8);
     // discovery probes a listener and a closed port on a loopback address that is not the
     // appliance's own (own addresses are never scanned), fast, without nmap or reverse DNS
     listener = new ServerSocket(0, 50, InetAddress.getByName(SCANNED));
     int closed = TestPostgres.freePort();
-    appliance = new TestAppliance(postgres.newDatabase(), (UnaryOperator<Config>) c -> c.withCollectors(collectors)
-        .withDiscovery(c.discovery().withPorts(List.of(listener.getLocalPort(), closed), List.of())
-            .withPacing(Duration.ofMillis(50), Duration.ofMillis(10)).withNmap("off").withReverseDns(false)));
+    appliance =
+        new TestAppliance(
+            postgres.newDatabase(),
+            (UnaryOperator<Config>)
+                c ->
+                    c.withCollectors(collectors)
+                        .withDiscovery(
+                            c.discovery()
+                                .withPorts(List.of(listener.getLocalPort(), closed), List.of())
+                                .withPacing(Duration.ofMillis(50), Duration.ofMillis(10))
+                                .withNmap("off")
+                                .withReverseDns(false)));
     // two cloud hosts that reported for two days (through the real receiver), for the sizing pages
     long now = appliance.clock.instant().getEpochSecond();
     long hour = now - now % 3600;
-    web = ReportingHosts.report(appliance, "web-1", "linux", 8, ReportingHosts.aws("m7i.2xlarge", "us-east-1"),
-        hour - 2 * 86_400L, 2 * 1440 - 60, i -> 15 + 10 * Math.sin(i / 120.0) + (i % 97 == 0 ? 40 : 0),
-        i -> (5 + Math.sin(i / 300.0)) * ReportingHosts.GIB, true).id();
-    ReportingHosts.report(appliance, "db-1", "linux", 16, ReportingHosts.azure("Standard_E16s_v5", "westeurope"),
-        hour - 2 * 86_400L, 2 * 1440 - 60, i -> 30.0 + i % 7, i -> 40 * ReportingHosts.GIB, true);
+    web =
+        ReportingHosts.report(
+                appliance,
+                "web-1",
+                "linux",
+                8,
+                ReportingHosts.aws("m7i.2xlarge", "us-east-1"),
+                hour - 2 * 86_400L,
+                2 * 1440 - 60,
+                i -> 15 + 10 * Math.sin(i / 120.0) + (i % 97 == 0 ? 40 : 0),
+                i -> (5 + Math.sin(i / 300.0)) * ReportingHosts.GIB,
+                true)
+            .id();
+    ReportingHosts.report(
+        appliance,
+        "db-1",
+        "linux",
+        16,
+        ReportingHosts.azure("Standard_E16s_v5", "westeurope"),
+        hour - 2 * 86_400L,
+        2 * 1440 - 60,
+        i -> 30.0 + i % 7,
+        i -> 40 * ReportingHosts.GIB,
+        true);
     downloads = Files.createTempDirectory("perfmetrics-downloads-");
     browser = chromium();
     // downloads (CSV exports) land where the test reads them
-    browser.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+    browser.executeCdpCommand(
+        "Browser.setDownloadBehavior",
+        Map.of("behavior", "allow", "downloadPath", downloads.toString()));
   }
 
-  /** Debian's chromium and chromedriver, named explicitly: Selenium Manager has nothing to look up or download. */
+  /**
+   * Debian's chromium and chromedriver, named explicitly: Selenium Manager has nothing to look up
+   * or download.
+   */
   static ChromeDriver chromium() throws Exception {
     if (!Files.isExecutable(Path.of(CHROMIUM)) || !Files.isExecutable(Path.of(CHROMEDRIVER))) {
-      throw new AssertionError("the browser tests need Debian's chromium and chromium-driver (" + CHROMIUM + ", "
-          + CHROMEDRIVER + "): apt-get install chromium chromium-driver, or run scripts/test as root");
+      throw new AssertionError(
+          "the browser tests need Debian's chromium and chromium-driver ("
+              + CHROMIUM
+              + ", "
+              + CHROMEDRIVER
+              + "): apt-get install chromium chromium-driver, or run scripts/test as root");
     }
     profile = Files.createTempDirectory("perfmetrics-chromium-");
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1000",
         "--user-data-dir=" + profile);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER))
-        .usingAnyFreePort()
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingAnyFreePort()
+            .build();
     return new ChromeDriver(service, options);
   }
 
@@ -166,7 +219,8 @@ class ConsoleBrowserIT {
     browser.findElement(By.id("target-address")).sendKeys("127.0.0.1");
     browser.findElement(By.id("target-port")).sendKeys(String.valueOf(sshd.port()));
     new Select(browser.findElement(By.id("target-os"))).selectByValue("unix");
-    new Select(browser.findElement(By.id("target-credential"))).selectByVisibleText("ops (ssh_password)");
+    new Select(browser.findElement(By.id("target-credential")))
+        .selectByVisibleText("ops (ssh_password)");
     browser.findElement(By.id("add-target-submit")).click();
     wait.until(d -> d.getPageSource().contains("Added target 127.0.0.1:" + sshd.port()));
     WebElement row = browser.findElement(By.cssSelector("#targets tbody tr"));
@@ -178,26 +232,45 @@ class ConsoleBrowserIT {
     wait.until(d -> d.getCurrentUrl().contains("/jobs/"));
     wait.until(d -> !"running".equals(d.findElement(By.id("job")).getAttribute("data-state")));
     WebElement host = browser.findElement(By.cssSelector("#job-hosts tbody tr"));
-    assertThat(host.findElement(By.cssSelector("td.outcome")).getText()).as(host.getText()).isEqualTo("started");
-    assertThat(browser.findElement(By.id("job-progress")).getText()).isEqualTo("1 of 1 hosts done, 0 failed");
+    assertThat(host.findElement(By.cssSelector("td.outcome")).getText())
+        .as(host.getText())
+        .isEqualTo("started");
+    assertThat(browser.findElement(By.id("job-progress")).getText())
+        .isEqualTo("1 of 1 hosts done, 0 failed");
     shot("05-job");
 
     browser.get(url("/targets"));
-    assertThat(browser.findElement(By.cssSelector("#targets tbody tr")).getText()).contains("running").containsPattern("1[34]d [0-9]+h");
+    assertThat(browser.findElement(By.cssSelector("#targets tbody tr")).getText())
+        .contains("running")
+        .containsPattern("1[34]d [0-9]+h");
     shot("06-targets-running");
 
     // the collector reports; its page charts CPU and memory
-    long targetId = JSON.readTree(appliance.admin("GET", "/api/v1/targets", null).body()).get("targets").get(0).get("id").asLong();
-    int collector = JSON.readTree(appliance.admin("GET", "/api/v1/targets/" + targetId + "/status", null).body())
-        .get("collector_id").asInt();
+    long targetId =
+        JSON.readTree(appliance.admin("GET", "/api/v1/targets", null).body())
+            .get("targets")
+            .get(0)
+            .get("id")
+            .asLong();
+    int collector =
+        JSON.readTree(
+                appliance.admin("GET", "/api/v1/targets/" + targetId + "/status", null).body())
+            .get("collector_id")
+            .asInt();
     awaitSamples(collector);
     browser.get(url("/collectors"));
-    assertThat(browser.findElement(By.id("collectors")).getText()).contains("sh").contains("active");
+    assertThat(browser.findElement(By.id("collectors")).getText())
+        .contains("sh")
+        .contains("active");
     shot("07-collectors");
     browser.get(url("/collectors/" + collector));
     wait.until(d -> "true".equals(d.findElement(By.id("charts")).getAttribute("data-loaded")));
-    assertThat(Integer.parseInt(browser.findElement(By.id("chart-cpu")).getAttribute("data-points"))).isPositive();
-    assertThat(Integer.parseInt(browser.findElement(By.id("chart-mem")).getAttribute("data-points"))).isPositive();
+    assertThat(
+            Integer.parseInt(browser.findElement(By.id("chart-cpu")).getAttribute("data-points")))
+        .isPositive();
+    assertThat(
+            Integer.parseInt(browser.findElement(By.id("chart-mem")).getAttribute("data-points")))
+        .isPositive();
     shot("08-collector-charts");
 
     browser.get(url("/"));
@@ -210,7 +283,8 @@ class ConsoleBrowserIT {
     browser.findElement(By.id("scan-submit")).click();
     wait.until(d -> d.getCurrentUrl().matches(".*/scans/[0-9]+$"));
     wait.until(d -> "done".equals(d.findElement(By.id("scan")).getAttribute("data-status")));
-    WebElement scanned = browser.findElement(By.cssSelector("#scan-hosts tbody tr[data-address='" + SCANNED + "']"));
+    WebElement scanned =
+        browser.findElement(By.cssSelector("#scan-hosts tbody tr[data-address='" + SCANNED + "']"));
     assertThat(scanned.getText()).contains(String.valueOf(listener.getLocalPort()));
     shot("10-scan");
 
@@ -218,7 +292,9 @@ class ConsoleBrowserIT {
     browser.findElement(By.id("scan-netops")).click();
     wait.until(d -> d.getCurrentUrl().contains("/netops"));
     assertThat(browser.findElements(By.cssSelector("#netops tbody tr"))).isNotEmpty();
-    assertThat(browser.findElement(By.id("netops")).getText()).contains(SCANNED).contains(String.valueOf(listener.getLocalPort()));
+    assertThat(browser.findElement(By.id("netops")).getText())
+        .contains(SCANNED)
+        .contains(String.valueOf(listener.getLocalPort()));
     shot("11-netops");
     browser.findElement(By.id("netops-manifest-link")).click();
     wait.until(d -> d.getCurrentUrl().contains("/netops/manifest"));
@@ -230,8 +306,14 @@ class ConsoleBrowserIT {
     appliance.app.sizingRollup().runOnce();
     browser.get(url("/sizing"));
     WebElement report = browser.findElement(By.id("sizing-report"));
-    assertThat(report.getText()).contains("web-1").contains("db-1").contains("m7i.2xlarge").contains("Standard_E16s_v5");
-    assertThat(browser.findElement(By.id("sizing-totals")).getText()).contains("aws").contains("azure");
+    assertThat(report.getText())
+        .contains("web-1")
+        .contains("db-1")
+        .contains("m7i.2xlarge")
+        .contains("Standard_E16s_v5");
+    assertThat(browser.findElement(By.id("sizing-totals")).getText())
+        .contains("aws")
+        .contains("azure");
     // sort by savings, largest first: db-1 (16 vCPUs for ~5 needed) saves more than web-1
     WebElement savings = report.findElement(By.xpath(".//th[normalize-space()='Savings $/month']"));
     savings.click();
@@ -247,34 +329,51 @@ class ConsoleBrowserIT {
     wait.until(d -> Files.exists(csv) && !Files.exists(downloads.resolve("sizing.csv.crdownload")));
     List<String> lines = Files.readAllLines(csv);
     assertThat(lines.get(0)).startsWith("host_id,hostname,status,provider,region");
-    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(web + ",web-1,sized,aws,us-east-1,"));
+    assertThat(lines)
+        .anySatisfy(l -> assertThat(l).startsWith(web + ",web-1,sized,aws,us-east-1,"));
 
     // a host's page: charts over time with the percentile and the recommended capacity
     report.findElement(By.linkText("web-1")).click();
     wait.until(d -> d.getCurrentUrl().contains("/sizing/" + web));
     wait.until(d -> d.findElement(By.id("sizing-charts")).getAttribute("data-loaded") != null);
-    assertThat(browser.findElement(By.id("sizing-charts")).getAttribute("data-loaded")).isEqualTo("true");
+    assertThat(browser.findElement(By.id("sizing-charts")).getAttribute("data-loaded"))
+        .isEqualTo("true");
     String recommended = browser.findElement(By.id("host-recommended")).getText().split(" ")[0];
     for (String chart : List.of("chart-sizing-cpu", "chart-sizing-mem")) {
       WebElement canvas = browser.findElement(By.id(chart));
       assertThat(Integer.parseInt(canvas.getAttribute("data-points"))).as(chart).isGreaterThan(20);
-      assertThat(canvas.getAttribute("data-lines")).as(chart).contains("p95 used").contains("needed (× headroom)")
-          .contains("recommended " + recommended + " capacity").contains("current m7i.2xlarge capacity");
+      assertThat(canvas.getAttribute("data-lines"))
+          .as(chart)
+          .contains("p95 used")
+          .contains("needed (× headroom)")
+          .contains("recommended " + recommended + " capacity")
+          .contains("current m7i.2xlarge capacity");
     }
-    assertThat(browser.findElement(By.id("candidates")).getText()).contains(recommended).contains("cheapest type that fits");
-    // everything the page loaded (scripts, styles, the chart library, its data) came from the appliance
+    assertThat(browser.findElement(By.id("candidates")).getText())
+        .contains(recommended)
+        .contains("cheapest type that fits");
+    // everything the page loaded (scripts, styles, the chart library, its data) came from the
+    // appliance
     @SuppressWarnings("unchecked")
-    List<String> loaded = (List<String>) browser.executeScript(
-        "return performance.getEntriesByType('resource').map(function (e) { return e.name; });");
+    List<String> loaded =
+        (List<String>)
+            browser.executeScript(
+                "return performance.getEntriesByType('resource').map(function (e) { return e.name; });");
     assertThat(loaded).isNotEmpty().allSatisfy(u -> assertThat(u).startsWith(url("/")));
     assertThat(loaded).anySatisfy(u -> assertThat(u).contains("/webjars/chart.js/"));
     shot("14-sizing-host");
-    browser.executeScript("arguments[0].scrollIntoView()", browser.findElement(By.id("sizing-charts")));
+    browser.executeScript(
+        "arguments[0].scrollIntoView()", browser.findElement(By.id("sizing-charts")));
     shot("15-sizing-host-charts");
     browser.findElement(By.id("host-csv")).click();
     Path hostCsv = downloads.resolve("sizing-" + web + ".csv");
-    wait.until(d -> Files.exists(hostCsv) && !Files.exists(downloads.resolve("sizing-" + web + ".csv.crdownload")));
-    assertThat(Files.readString(hostCsv)).contains("\nrank,type,family").contains("\n1," + recommended + ",");
+    wait.until(
+        d ->
+            Files.exists(hostCsv)
+                && !Files.exists(downloads.resolve("sizing-" + web + ".csv.crdownload")));
+    assertThat(Files.readString(hostCsv))
+        .contains("\nrank,type,family")
+        .contains("\n1," + recommended + ",");
 
     browser.findElement(By.id("logout")).click();
     wait.until(d -> d.getCurrentUrl().contains("/login"));
@@ -285,14 +384,29 @@ class ConsoleBrowserIT {
 
   static void awaitSamples(int collector) throws Exception {
     for (int i = 0; i < 150; i++) {
-      JsonNode cpu = JSON.readTree(appliance.admin("GET", "/api/v1/collectors/" + collector + "/samples?metric=cpu.busy_pct", null).body());
-      JsonNode mem = JSON.readTree(appliance.admin("GET", "/api/v1/collectors/" + collector + "/samples?metric=mem.used_bytes", null).body());
+      JsonNode cpu =
+          JSON.readTree(
+              appliance
+                  .admin(
+                      "GET",
+                      "/api/v1/collectors/" + collector + "/samples?metric=cpu.busy_pct",
+                      null)
+                  .body());
+      JsonNode mem =
+          JSON.readTree(
+              appliance
+                  .admin(
+                      "GET",
+                      "/api/v1/collectors/" + collector + "/samples?metric=mem.used_bytes",
+                      null)
+                  .body());
       if (cpu.get("samples").size() >= 3 && mem.get("samples").size() >= 3) {
         return;
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("collector " + collector + " sent no CPU and memory samples within 30 s");
+    throw new AssertionError(
+        "collector " + collector + " sent no CPU and memory samples within 30 s");
   }
 
   static String url(String path) {

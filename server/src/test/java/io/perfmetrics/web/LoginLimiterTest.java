@@ -19,7 +19,9 @@ class LoginLimiterTest {
       ticker.advance(Duration.ofMinutes(1));
     }
 
-    assertThat(limiter.blocked("admin", "127.0.9.2")).as("per user, from any address").contains(Duration.ofMinutes(12));
+    assertThat(limiter.blocked("admin", "127.0.9.2"))
+        .as("per user, from any address")
+        .contains(Duration.ofMinutes(12));
     ticker.advance(Duration.ofMinutes(11).plusSeconds(59));
     assertThat(limiter.blocked("admin", "127.0.9.2")).contains(Duration.ofSeconds(1));
     ticker.advance(Duration.ofSeconds(1));

@@ -20,10 +20,12 @@ import org.junit.jupiter.api.Test;
  */
 class NoMarkupInJavaTest {
   private static final Pattern LITERAL = Pattern.compile("\"(?:[^\"\\\\\\n]|\\\\.)*\"");
-  private static final Pattern TAG = Pattern.compile("</?(html|head|body|main|header|nav|section|div|p|a|span|small"
-      + "|code|pre|h[1-6]|ul|ol|li|dl|dt|dd|table|thead|tbody|tfoot|tr|td|th|form|fieldset|legend|label|input"
-      + "|select|option|textarea|button|progress|canvas|figure|figcaption|script|style|link|meta|title|br|img)[\\s>/]",
-      Pattern.CASE_INSENSITIVE);
+  private static final Pattern TAG =
+      Pattern.compile(
+          "</?(html|head|body|main|header|nav|section|div|p|a|span|small"
+              + "|code|pre|h[1-6]|ul|ol|li|dl|dt|dd|table|thead|tbody|tfoot|tr|td|th|form|fieldset|legend|label|input"
+              + "|select|option|textarea|button|progress|canvas|figure|figcaption|script|style|link|meta|title|br|img)[\\s>/]",
+          Pattern.CASE_INSENSITIVE);
 
   @Test
   void noJavaStringCarriesAnHtmlTag() throws IOException {

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 16: the OpenAPI document describes every /api/v1 route the router has, is valid
- * OpenAPI 3.1, is served with admin authentication and browsable in the console, and every
- * route's real answers match its schemas.
+ * Issue 16: the OpenAPI document describes every /api/v1 route the router has, is valid OpenAPI
+ * 3.1, is served with admin authentication and browsable in the console, and every route's real
+ * answers match its schemas.
  */
 class OpenApiIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -65,16 +65,21 @@ class OpenApiIT {
   @Test
   void theDocumentDescribesEveryApiRouteTheApplianceServes() {
     Set<String> served = servedApiRoutes();
-    assertThat(served).contains("POST /api/v1/metrics", "GET /api/v1/sizing/{host}", "GET /api/v1/openapi.json");
+    assertThat(served)
+        .contains("POST /api/v1/metrics", "GET /api/v1/sizing/{host}", "GET /api/v1/openapi.json");
 
     Set<String> missing = new TreeSet<>(served);
     missing.removeAll(api.operations());
     assertThat(missing)
-        .as("routes the appliance serves that %s does not describe; add each under \"paths\"", DOCUMENT_FILE)
+        .as(
+            "routes the appliance serves that %s does not describe; add each under \"paths\"",
+            DOCUMENT_FILE)
         .isEmpty();
     Set<String> stale = new TreeSet<>(api.operations());
     stale.removeAll(served);
-    assertThat(stale).as("operations in %s that the appliance does not serve", DOCUMENT_FILE).isEmpty();
+    assertThat(stale)
+        .as("operations in %s that the appliance does not serve", DOCUMENT_FILE)
+        .isEmpty();
   }
 
   @Test
@@ -92,20 +97,29 @@ class OpenApiIT {
   @Test
   void aBrokenDocumentOrAWrongAnswerIsCaught() {
     // the checks above and below can fail: a document that is not OpenAPI, and a wrong answer
-    SwaggerParseResult broken = new OpenAPIV3Parser().readContents(
-        "{\"openapi\":\"3.1.0\",\"paths\":{\"/x\":{\"get\":{\"responses\":{\"200\":{\"content\":7}}}}}}", null,
-        new ParseOptions());
+    SwaggerParseResult broken =
+        new OpenAPIV3Parser()
+            .readContents(
+                "{\"openapi\":\"3.1.0\",\"paths\":{\"/x\":{\"get\":{\"responses\":{\"200\":{\"content\":7}}}}}}",
+                null,
+                new ParseOptions());
     assertThat(broken.getMessages()).isNotEmpty();
-    assertThat(api.problems("GET /api/v1/collectors/{id}", 200, "application/json", "{\"id\":\"seven\"}")).isNotEmpty();
-    assertThat(api.problems("GET /api/v1/collectors/{id}", 418, "application/json", "{}")).isNotEmpty();
+    assertThat(
+            api.problems(
+                "GET /api/v1/collectors/{id}", 200, "application/json", "{\"id\":\"seven\"}"))
+        .isNotEmpty();
+    assertThat(api.problems("GET /api/v1/collectors/{id}", 418, "application/json", "{}"))
+        .isNotEmpty();
     assertThat(api.problems("DELETE /api/v1/collectors/{id}", 204, "", "")).isEmpty();
   }
 
   @Test
   void theDocumentIsServedToAdminsOnly() throws Exception {
-    HttpResponse<String> anonymous = appliance.send(HttpRequest.newBuilder(appliance.uri(ApiDocs.DOCUMENT)).GET());
+    HttpResponse<String> anonymous =
+        appliance.send(HttpRequest.newBuilder(appliance.uri(ApiDocs.DOCUMENT)).GET());
     assertThat(anonymous.statusCode()).isEqualTo(401);
-    HttpResponse<String> served = api.check("GET /api/v1/openapi.json", appliance.admin("GET", ApiDocs.DOCUMENT, null));
+    HttpResponse<String> served =
+        api.check("GET /api/v1/openapi.json", appliance.admin("GET", ApiDocs.DOCUMENT, null));
     assertThat(JSON.readTree(served.body())).isEqualTo(api.document());
   }
 
@@ -114,10 +128,17 @@ class OpenApiIT {
     ConsoleClient console = new ConsoleClient(appliance).loggedIn();
     HttpResponse<String> page = console.get(ApiDocs.PAGE);
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("id=\"swagger-ui\"", ApiDocs.SWAGGER_UI + "/swagger-ui-bundle.js",
-        "/static/api-docs.js", "href=\"" + ApiDocs.PAGE + "\"");
-    for (String asset : List.of(ApiDocs.SWAGGER_UI + "/swagger-ui-bundle.js", ApiDocs.SWAGGER_UI + "/swagger-ui.css",
-        "/static/api-docs.js")) {
+    assertThat(page.body())
+        .contains(
+            "id=\"swagger-ui\"",
+            ApiDocs.SWAGGER_UI + "/swagger-ui-bundle.js",
+            "/static/api-docs.js",
+            "href=\"" + ApiDocs.PAGE + "\"");
+    for (String asset :
+        List.of(
+            ApiDocs.SWAGGER_UI + "/swagger-ui-bundle.js",
+            ApiDocs.SWAGGER_UI + "/swagger-ui.css",
+            "/static/api-docs.js")) {
       assertThat(console.get(asset).statusCode()).as(asset).isEqualTo(200);
     }
     // the page's session reads the document too (Swagger UI fetches it with the cookie)
@@ -131,33 +152,69 @@ class OpenApiIT {
   @Test
   void everyRouteAnswersAsTheDocumentSays() throws Exception {
     // collectors and the collector protocol
-    JsonNode minted = JSON.readTree(admin("POST /api/v1/collectors", "/api/v1/collectors", "{\"label\":\"web1\"}").body());
+    JsonNode minted =
+        JSON.readTree(
+            admin("POST /api/v1/collectors", "/api/v1/collectors", "{\"label\":\"web1\"}").body());
     int id = minted.get("id").asInt();
     String token = minted.get("token").asText();
     admin("POST /api/v1/collectors", "/api/v1/collectors", "{\"ttl_days\":0}");
     long t = appliance.clock.instant().getEpochSecond() - 120;
-    api.check("POST /api/v1/metrics", appliance.post("/api/v1/metrics", token, "text/plain", t + ",cpu.busy_pct,12.5\n"));
-    api.check("POST /api/v1/metrics", appliance.post("/api/v1/metrics", token, "text/plain", "garbage\n"));
-    api.check("POST /api/v1/metrics", appliance.post("/api/v1/metrics", "pm1.1.nope", "text/plain", ""));
-    api.check("POST /api/v1/hello", appliance.post("/api/v1/hello", token, "application/json",
-        "{\"hostname\":\"web1\",\"os\":{\"family\":\"linux\"},\"cpu\":{\"count\":2},\"memory_bytes\":1073741824,\"cloud\":null}"));
-    api.check("POST /api/v1/hello", appliance.post("/api/v1/hello", token, "application/json", "{}"));
+    api.check(
+        "POST /api/v1/metrics",
+        appliance.post("/api/v1/metrics", token, "text/plain", t + ",cpu.busy_pct,12.5\n"));
+    api.check(
+        "POST /api/v1/metrics",
+        appliance.post("/api/v1/metrics", token, "text/plain", "garbage\n"));
+    api.check(
+        "POST /api/v1/metrics", appliance.post("/api/v1/metrics", "pm1.1.nope", "text/plain", ""));
+    api.check(
+        "POST /api/v1/hello",
+        appliance.post(
+            "/api/v1/hello",
+            token,
+            "application/json",
+            "{\"hostname\":\"web1\",\"os\":{\"family\":\"linux\"},\"cpu\":{\"count\":2},\"memory_bytes\":1073741824,\"cloud\":null}"));
+    api.check(
+        "POST /api/v1/hello", appliance.post("/api/v1/hello", token, "application/json", "{}"));
     admin("GET /api/v1/collectors", "/api/v1/collectors", null);
     admin("GET /api/v1/collectors/{id}", "/api/v1/collectors/" + id, null);
     admin("GET /api/v1/collectors/{id}", "/api/v1/collectors/x", null);
     admin("GET /api/v1/collectors/{id}", "/api/v1/collectors/999999", null);
-    admin("GET /api/v1/collectors/{id}/samples", "/api/v1/collectors/" + id + "/samples?metric=cpu.busy_pct", null);
-    admin("GET /api/v1/collectors/{id}/samples", "/api/v1/collectors/" + id + "/samples?limit=0", null);
+    admin(
+        "GET /api/v1/collectors/{id}/samples",
+        "/api/v1/collectors/" + id + "/samples?metric=cpu.busy_pct",
+        null);
+    admin(
+        "GET /api/v1/collectors/{id}/samples",
+        "/api/v1/collectors/" + id + "/samples?limit=0",
+        null);
 
     // targets and credentials
-    JsonNode cred = JSON.readTree(admin("POST /api/v1/credentials", "/api/v1/credentials",
-        "{\"name\":\"ops\",\"kind\":\"ssh_password\",\"username\":\"ops\",\"password\":\"secret-123\"}").body());
-    admin("POST /api/v1/credentials", "/api/v1/credentials", "{\"name\":\"bad\",\"kind\":\"telnet\"}");
+    JsonNode cred =
+        JSON.readTree(
+            admin(
+                    "POST /api/v1/credentials",
+                    "/api/v1/credentials",
+                    "{\"name\":\"ops\",\"kind\":\"ssh_password\",\"username\":\"ops\",\"password\":\"secret-123\"}")
+                .body());
+    admin(
+        "POST /api/v1/credentials",
+        "/api/v1/credentials",
+        "{\"name\":\"bad\",\"kind\":\"telnet\"}");
     admin("GET /api/v1/credentials", "/api/v1/credentials", null);
     // a loopback port nobody listens on: the deploy fails fast, as a documented result
     int closedPort = TestPostgres.freePort();
-    JsonNode target = JSON.readTree(admin("POST /api/v1/targets", "/api/v1/targets",
-        "{\"address\":\"127.0.0.1\",\"port\":" + closedPort + ",\"credential_id\":" + cred.get("id").asLong() + "}").body());
+    JsonNode target =
+        JSON.readTree(
+            admin(
+                    "POST /api/v1/targets",
+                    "/api/v1/targets",
+                    "{\"address\":\"127.0.0.1\",\"port\":"
+                        + closedPort
+                        + ",\"credential_id\":"
+                        + cred.get("id").asLong()
+                        + "}")
+                .body());
     long targetId = target.get("id").asLong();
     admin("POST /api/v1/targets", "/api/v1/targets", "{\"port\":22}");
     admin("GET /api/v1/targets", "/api/v1/targets", null);
@@ -165,32 +222,63 @@ class OpenApiIT {
     admin("GET /api/v1/targets/{id}", "/api/v1/targets/999999", null);
 
     // deploy jobs and statuses
-    JsonNode job = JSON.readTree(admin("POST /api/v1/deployments", "/api/v1/deployments",
-        "{\"action\":\"deploy\",\"target_ids\":[" + targetId + "]}").body());
+    JsonNode job =
+        JSON.readTree(
+            admin(
+                    "POST /api/v1/deployments",
+                    "/api/v1/deployments",
+                    "{\"action\":\"deploy\",\"target_ids\":[" + targetId + "]}")
+                .body());
     admin("POST /api/v1/deployments", "/api/v1/deployments", "{\"action\":\"dance\"}");
     waitForJob("/api/v1/deployments/" + job.get("id").asLong());
     admin("GET /api/v1/deployments/{id}", "/api/v1/deployments/" + job.get("id").asLong(), null);
     admin("GET /api/v1/deployments/{id}", "/api/v1/deployments/999999", null);
-    admin("POST /api/v1/deployments/{id}/cancel", "/api/v1/deployments/" + job.get("id").asLong() + "/cancel", null);
-    // a preflight: its hosts carry the checks it made (the closed port fails the first, skips the rest)
-    JsonNode check = JSON.readTree(admin("POST /api/v1/deployments", "/api/v1/deployments",
-        "{\"action\":\"check\",\"target_ids\":[" + targetId + "]}").body());
+    admin(
+        "POST /api/v1/deployments/{id}/cancel",
+        "/api/v1/deployments/" + job.get("id").asLong() + "/cancel",
+        null);
+    // a preflight: its hosts carry the checks it made (the closed port fails the first, skips the
+    // rest)
+    JsonNode check =
+        JSON.readTree(
+            admin(
+                    "POST /api/v1/deployments",
+                    "/api/v1/deployments",
+                    "{\"action\":\"check\",\"target_ids\":[" + targetId + "]}")
+                .body());
     assertThat(check.get("kind").asText()).isEqualTo("check");
     waitForJob("/api/v1/deployments/" + check.get("id").asLong());
-    JsonNode checked = JSON.readTree(admin("GET /api/v1/deployments/{id}", "/api/v1/deployments/"
-        + check.get("id").asLong(), null).body());
-    assertThat(checked.get("hosts").get(0).get("checks").isArray()).as("a preflight's checks: %s", checked).isTrue();
-    JsonNode rescan = JSON.readTree(admin("POST /api/v1/rescans", "/api/v1/rescans",
-        "{\"target_ids\":[" + targetId + "]}").body());
+    JsonNode checked =
+        JSON.readTree(
+            admin(
+                    "GET /api/v1/deployments/{id}",
+                    "/api/v1/deployments/" + check.get("id").asLong(),
+                    null)
+                .body());
+    assertThat(checked.get("hosts").get(0).get("checks").isArray())
+        .as("a preflight's checks: %s", checked)
+        .isTrue();
+    JsonNode rescan =
+        JSON.readTree(
+            admin("POST /api/v1/rescans", "/api/v1/rescans", "{\"target_ids\":[" + targetId + "]}")
+                .body());
     waitForJob("/api/v1/rescans/" + rescan.get("id").asLong());
     admin("GET /api/v1/rescans/{id}", "/api/v1/rescans/" + rescan.get("id").asLong(), null);
-    admin("POST /api/v1/rescans/{id}/cancel", "/api/v1/rescans/" + rescan.get("id").asLong() + "/cancel", null);
+    admin(
+        "POST /api/v1/rescans/{id}/cancel",
+        "/api/v1/rescans/" + rescan.get("id").asLong() + "/cancel",
+        null);
     admin("GET /api/v1/targets/{id}/status", "/api/v1/targets/" + targetId + "/status", null);
     admin("GET /api/v1/status", "/api/v1/status", null);
-    admin("POST /api/v1/targets/{id}/host-key/accept", "/api/v1/targets/" + targetId + "/host-key/accept", null);
+    admin(
+        "POST /api/v1/targets/{id}/host-key/accept",
+        "/api/v1/targets/" + targetId + "/host-key/accept",
+        null);
 
     // discovery
-    JsonNode scan = JSON.readTree(admin("POST /api/v1/scans", "/api/v1/scans", "{\"targets\":[\"127.0.0.5\"]}").body());
+    JsonNode scan =
+        JSON.readTree(
+            admin("POST /api/v1/scans", "/api/v1/scans", "{\"targets\":[\"127.0.0.5\"]}").body());
     long scanId = scan.get("id").asLong();
     admin("POST /api/v1/scans", "/api/v1/scans", "{\"targets\":[\"not a range!\"]}");
     admin("GET /api/v1/scans", "/api/v1/scans", null);
@@ -199,7 +287,10 @@ class OpenApiIT {
     admin("POST /api/v1/scans/{id}/cancel", "/api/v1/scans/" + scanId + "/cancel", null);
     admin("DELETE /api/v1/scans/{id}", "/api/v1/scans/" + scanId, null);
     admin("GET /api/v1/discovery/targets", "/api/v1/discovery/targets", null);
-    admin("POST /api/v1/discovery/targets/{id}/accept", "/api/v1/discovery/targets/999999/accept", null);
+    admin(
+        "POST /api/v1/discovery/targets/{id}/accept",
+        "/api/v1/discovery/targets/999999/accept",
+        null);
     admin("GET /api/v1/netops", "/api/v1/netops?limit=5", null);
     admin("GET /api/v1/netops", "/api/v1/netops?format=csv", null);
     admin("GET /api/v1/netops/manifest", "/api/v1/netops/manifest", null);
@@ -214,17 +305,29 @@ class OpenApiIT {
     admin("GET /api/v1/openapi.json", "/api/v1/openapi.json", null);
 
     // socket snapshots and the port audit
-    String snapshot = t + ",snapshot,proc,2,1,0\n"
-        + t + ",listen,tcp,0.0.0.0,23,root,telnetd,\n"
-        + t + ",listen,tcp,127.0.0.1,5432,postgres,postgres,\n"
-        + t + ",conn,in,tcp,10.0.0.5,23,10.0.0.9,0,root,telnetd,,2\n";
-    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
-    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
-    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain",
-        t + ",listen,tcp,999.0.0.1,22,root,sshd,\n"));
-    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", "pm1.1.nope", "text/plain", snapshot));
-    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain",
-        "x".repeat(1024 * 1024 + 1)));
+    String snapshot =
+        t
+            + ",snapshot,proc,2,1,0\n"
+            + t
+            + ",listen,tcp,0.0.0.0,23,root,telnetd,\n"
+            + t
+            + ",listen,tcp,127.0.0.1,5432,postgres,postgres,\n"
+            + t
+            + ",conn,in,tcp,10.0.0.5,23,10.0.0.9,0,root,telnetd,,2\n";
+    api.check(
+        "POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
+    api.check(
+        "POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
+    api.check(
+        "POST /api/v1/sockets",
+        appliance.post(
+            "/api/v1/sockets", token, "text/plain", t + ",listen,tcp,999.0.0.1,22,root,sshd,\n"));
+    api.check(
+        "POST /api/v1/sockets",
+        appliance.post("/api/v1/sockets", "pm1.1.nope", "text/plain", snapshot));
+    api.check(
+        "POST /api/v1/sockets",
+        appliance.post("/api/v1/sockets", token, "text/plain", "x".repeat(1024 * 1024 + 1)));
     JsonNode fleet = JSON.readTree(admin("GET /api/v1/ports", "/api/v1/ports", null).body());
     assertThat(fleet.get("total").asInt()).as("listeners of %s", fleet).isEqualTo(2);
     admin("GET /api/v1/ports", "/api/v1/ports?finding=risky_service&limit=1", null);
@@ -236,38 +339,66 @@ class OpenApiIT {
     admin("GET /api/v1/ports/{host}", "/api/v1/ports/no-such-host", null);
 
     // the port policy
-    JsonNode rule = JSON.readTree(admin("POST /api/v1/port-policy/rules", "/api/v1/port-policy/rules",
-        "{\"action\":\"deny\",\"proto\":\"tcp\",\"ports\":\"23\",\"severity\":\"medium\",\"note\":\"no telnet\"}").body());
-    admin("POST /api/v1/port-policy/rules", "/api/v1/port-policy/rules",
+    JsonNode rule =
+        JSON.readTree(
+            admin(
+                    "POST /api/v1/port-policy/rules",
+                    "/api/v1/port-policy/rules",
+                    "{\"action\":\"deny\",\"proto\":\"tcp\",\"ports\":\"23\",\"severity\":\"medium\",\"note\":\"no telnet\"}")
+                .body());
+    admin(
+        "POST /api/v1/port-policy/rules",
+        "/api/v1/port-policy/rules",
         "{\"action\":\"allow\",\"ports\":5432,\"host\":\"web*\",\"position\":1}");
     admin("POST /api/v1/port-policy/rules", "/api/v1/port-policy/rules", "{\"action\":\"maybe\"}");
-    admin("PUT /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/" + rule.get("id").asLong(),
+    admin(
+        "PUT /api/v1/port-policy/rules/{id}",
+        "/api/v1/port-policy/rules/" + rule.get("id").asLong(),
         "{\"action\":\"deny\",\"ports\":\"23-24\",\"os_family\":\"unix\",\"note\":\"no telnet\"}");
-    admin("PUT /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/" + rule.get("id").asLong(),
+    admin(
+        "PUT /api/v1/port-policy/rules/{id}",
+        "/api/v1/port-policy/rules/" + rule.get("id").asLong(),
         "{\"action\":\"deny\",\"ports\":\"70000\"}");
-    admin("PUT /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/999999", "{\"action\":\"deny\"}");
-    JsonNode audited = JSON.readTree(admin("GET /api/v1/ports/{host}", "/api/v1/ports/" + id, null).body());
-    assertThat(audited.get("listeners").findValuesAsText("policy")).as("%s", audited).contains("allow", "deny");
+    admin(
+        "PUT /api/v1/port-policy/rules/{id}",
+        "/api/v1/port-policy/rules/999999",
+        "{\"action\":\"deny\"}");
+    JsonNode audited =
+        JSON.readTree(admin("GET /api/v1/ports/{host}", "/api/v1/ports/" + id, null).body());
+    assertThat(audited.get("listeners").findValuesAsText("policy"))
+        .as("%s", audited)
+        .contains("allow", "deny");
     String exported = admin("GET /api/v1/port-policy", "/api/v1/port-policy", null).body();
-    JsonNode imported = JSON.readTree(admin("PUT /api/v1/port-policy", "/api/v1/port-policy", exported).body());
+    JsonNode imported =
+        JSON.readTree(admin("PUT /api/v1/port-policy", "/api/v1/port-policy", exported).body());
     assertThat(imported.get("rules")).hasSize(JSON.readTree(exported).get("rules").size());
     admin("PUT /api/v1/port-policy", "/api/v1/port-policy", "{\"rules\":[]}");
-    admin("DELETE /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/"
-        + imported.get("rules").get(0).get("id").asLong(), null);
+    admin(
+        "DELETE /api/v1/port-policy/rules/{id}",
+        "/api/v1/port-policy/rules/" + imported.get("rules").get(0).get("id").asLong(),
+        null);
     admin("DELETE /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/999999", null);
     admin("DELETE /api/v1/port-policy/rules/{id}", "/api/v1/port-policy/rules/x", null);
-    admin("GET /api/v1/ports", "/api/v1/ports?host=web1&port=23&process=telnet&severity=high", null);
+    admin(
+        "GET /api/v1/ports", "/api/v1/ports?host=web1&port=23&process=telnet&severity=high", null);
 
     // removals last
     admin("DELETE /api/v1/targets/{id}", "/api/v1/targets/" + targetId, null);
-    admin("DELETE /api/v1/credentials/{id}", "/api/v1/credentials/" + cred.get("id").asLong(), null);
+    admin(
+        "DELETE /api/v1/credentials/{id}", "/api/v1/credentials/" + cred.get("id").asLong(), null);
     admin("DELETE /api/v1/collectors/{id}", "/api/v1/collectors/" + id, null);
-    api.check("POST /api/v1/metrics", appliance.post("/api/v1/metrics", token, "text/plain", t + ",cpu.busy_pct,1\n"));
-    api.check("POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
+    api.check(
+        "POST /api/v1/metrics",
+        appliance.post("/api/v1/metrics", token, "text/plain", t + ",cpu.busy_pct,1\n"));
+    api.check(
+        "POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
     // an unauthenticated answer is documented too
-    api.check("GET /api/v1/status", appliance.send(HttpRequest.newBuilder(appliance.uri("/api/v1/status")).GET()));
+    api.check(
+        "GET /api/v1/status",
+        appliance.send(HttpRequest.newBuilder(appliance.uri("/api/v1/status")).GET()));
 
-    assertThat(api.checked()).as("operations of the document this test has not exercised")
+    assertThat(api.checked())
+        .as("operations of the document this test has not exercised")
         .containsAll(api.operations());
   }
 
@@ -282,5 +413,4 @@ class OpenApiIT {
     }
     throw new AssertionError(path + " still running after 90 s");
   }
-
 }

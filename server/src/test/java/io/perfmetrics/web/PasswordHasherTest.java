@@ -25,7 +25,9 @@ class PasswordHasherTest {
 
     assertThat(p).hasSize(4);
     assertThat(p[0]).isEqualTo("pbkdf2-sha256");
-    assertThat(Integer.parseInt(p[1])).isGreaterThanOrEqualTo(310_000).isEqualTo(PasswordHasher.DEFAULT_ITERATIONS);
+    assertThat(Integer.parseInt(p[1]))
+        .isGreaterThanOrEqualTo(310_000)
+        .isEqualTo(PasswordHasher.DEFAULT_ITERATIONS);
     assertThat(java.util.Base64.getDecoder().decode(p[2])).hasSize(16);
     assertThat(java.util.Base64.getDecoder().decode(p[3])).hasSize(32);
   }
@@ -37,7 +39,8 @@ class PasswordHasherTest {
 
   @Test
   void malformedOrWeakStoredValuesNeverVerify() {
-    String weak = "pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    String weak =
+        "pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     assertThat(hasher.verify("x", weak)).isFalse();
     assertThat(hasher.verify("x", "plain")).isFalse();
     assertThat(hasher.verify("x", "md5$1$2$3")).isFalse();
@@ -47,12 +50,14 @@ class PasswordHasherTest {
 
   @Test
   void aHasherRefusesFewerIterationsThanTheFloor() {
-    assertThatThrownBy(() -> new PasswordHasher(new SecureRandom(), 100_000)).hasMessageContaining("310000");
+    assertThatThrownBy(() -> new PasswordHasher(new SecureRandom(), 100_000))
+        .hasMessageContaining("310000");
   }
 
   @Test
   void hashesWithFewerIterationsThanNowAskToBeRedone() {
-    PasswordHasher stronger = new PasswordHasher(new SecureRandom(), PasswordHasher.DEFAULT_ITERATIONS + 1);
+    PasswordHasher stronger =
+        new PasswordHasher(new SecureRandom(), PasswordHasher.DEFAULT_ITERATIONS + 1);
     String h = hasher.hash("pw");
 
     assertThat(stronger.needsRehash(h)).isTrue();

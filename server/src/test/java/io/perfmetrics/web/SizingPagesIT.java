@@ -22,10 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sizing pages against the real appliance and PostgreSQL, with hosts that reported through
- * the real receiver: the report table and totals match the API, filters and exports carry the
- * same parameters, the host page has what its charts and tables need, and values from hosts are
- * escaped.
+ * The sizing pages against the real appliance and PostgreSQL, with hosts that reported through the
+ * real receiver: the report table and totals match the API, filters and exports carry the same
+ * parameters, the host page has what its charts and tables need, and values from hosts are escaped.
  */
 class SizingPagesIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -44,13 +43,46 @@ class SizingPagesIT {
     long now = appliance.clock.instant().getEpochSecond();
     long hour = now - now % 3600;
     // samples end before the current hour, so the rollup takes them without moving the clock
-    web = report(appliance, "web-1", "linux", 8, aws("m7i.2xlarge", "us-east-1"), hour - 2 * 86_400L, 2 * 1440 - 60,
-        i -> i % 100 < 95 ? 19.75 : 90.25, i -> 6 * GIB, true).id();
-    db = report(appliance, "db-1", "linux", 16, azure("Standard_E16s_v5", "westeurope"), hour - 2 * 86_400L, 2 * 1440 - 60,
-        i -> 24.75, i -> 32 * GIB, true).id();
+    web =
+        report(
+                appliance,
+                "web-1",
+                "linux",
+                8,
+                aws("m7i.2xlarge", "us-east-1"),
+                hour - 2 * 86_400L,
+                2 * 1440 - 60,
+                i -> i % 100 < 95 ? 19.75 : 90.25,
+                i -> 6 * GIB,
+                true)
+            .id();
+    db =
+        report(
+                appliance,
+                "db-1",
+                "linux",
+                16,
+                azure("Standard_E16s_v5", "westeurope"),
+                hour - 2 * 86_400L,
+                2 * 1440 - 60,
+                i -> 24.75,
+                i -> 32 * GIB,
+                true)
+            .id();
     // a hostname as a hostile host might report it; only 2 hours: not sized
-    odd = report(appliance, "<img src=x onerror=alert(1)>", "linux", 2, aws("t3.small", "us-east-1"), hour - 3 * 3600L, 120,
-        i -> 10.0, i -> GIB, false).id();
+    odd =
+        report(
+                appliance,
+                "<img src=x onerror=alert(1)>",
+                "linux",
+                2,
+                aws("t3.small", "us-east-1"),
+                hour - 3 * 3600L,
+                120,
+                i -> 10.0,
+                i -> GIB,
+                false)
+            .id();
     // the rollup takes an hour once it has been quiet for Rollup.QUIET
     appliance.clock.advance(Rollup.QUIET.plusMinutes(1));
     appliance.app.sizingRollup().runOnce();
@@ -82,35 +114,54 @@ class SizingPagesIT {
     }
     String aws = between(html, "<tr data-provider=\"aws\">", "</tr>");
     JsonNode awsTotal = total(api, "aws");
-    assertThat(aws).contains(">" + awsTotal.get("hosts").asInt() + "<").contains(">" + awsTotal.get("sized").asInt() + "<")
-        .contains(String.format(java.util.Locale.ROOT, "%,.2f", awsTotal.get("recommended_monthly").asDouble()));
+    assertThat(aws)
+        .contains(">" + awsTotal.get("hosts").asInt() + "<")
+        .contains(">" + awsTotal.get("sized").asInt() + "<")
+        .contains(
+            String.format(
+                java.util.Locale.ROOT, "%,.2f", awsTotal.get("recommended_monthly").asDouble()));
     assertThat(between(html, "<tr id=\"sizing-total-all\">", "</tr>")).contains(">3<");
-    // m7i.2xlarge at p95 of 8 x 20% busy x 1.3 headroom needs ~2.1 vCPU: a smaller type is recommended
+    // m7i.2xlarge at p95 of 8 x 20% busy x 1.3 headroom needs ~2.1 vCPU: a smaller type is
+    // recommended
     assertThat(row(html, web)).contains("m7i.2xlarge").contains("confidence-");
-    assertThat(html).contains("table id=\"sizing-report\" class=\"sortable\"").contains("data-type=\"num\"");
+    assertThat(html)
+        .contains("table id=\"sizing-report\" class=\"sortable\"")
+        .contains("data-type=\"num\"");
   }
 
   @Test
   void filtersNarrowTheReportAndTheExportCarriesThem() throws Exception {
-    String html = console.get("/sizing?confidence=insufficient&pricing=commit_1y&percentile=&region=").body();
-    assertThat(html).contains("data-host-id=\"" + odd + "\"").doesNotContain("data-host-id=\"" + web + "\"")
+    String html =
+        console.get("/sizing?confidence=insufficient&pricing=commit_1y&percentile=&region=").body();
+    assertThat(html)
+        .contains("data-host-id=\"" + odd + "\"")
+        .doesNotContain("data-host-id=\"" + web + "\"")
         .doesNotContain("data-host-id=\"" + db + "\"");
-    assertThat(html).contains("id=\"confidence-insufficient\" checked").contains("<option value=\"commit_1y\" selected>");
+    assertThat(html)
+        .contains("id=\"confidence-insufficient\" checked")
+        .contains("<option value=\"commit_1y\" selected>");
     assertThat(between(html, "<tr id=\"sizing-total-all\">", "</tr>")).contains(">1<");
     String csv = href(html, "sizing-csv");
-    assertThat(csv).isEqualTo("/api/v1/sizing?format=csv&pricing=commit_1y&confidence=insufficient");
+    assertThat(csv)
+        .isEqualTo("/api/v1/sizing?format=csv&pricing=commit_1y&confidence=insufficient");
     HttpResponse<String> export = console.get(csv);
     assertThat(export.statusCode()).isEqualTo(200);
     assertThat(export.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/csv");
     List<String> lines = export.body().lines().toList();
     assertThat(lines.get(0)).startsWith("host_id,hostname,status");
     assertThat(lines).hasSize(2);
-    assertThat(lines.get(1)).startsWith(odd + ",").contains(",commit_1y,").contains(",insufficient,");
+    assertThat(lines.get(1))
+        .startsWith(odd + ",")
+        .contains(",commit_1y,")
+        .contains(",insufficient,");
 
     // what-if: every host sized for Azure westeurope
     String azure = console.get("/sizing?provider=azure&region=westeurope").body();
-    assertThat(azure).contains("<tr data-provider=\"azure\">").doesNotContain("<tr data-provider=\"aws\">");
-    assertThat(href(azure, "sizing-csv")).isEqualTo("/api/v1/sizing?format=csv&provider=azure&region=westeurope");
+    assertThat(azure)
+        .contains("<tr data-provider=\"azure\">")
+        .doesNotContain("<tr data-provider=\"aws\">");
+    assertThat(href(azure, "sizing-csv"))
+        .isEqualTo("/api/v1/sizing?format=csv&provider=azure&region=westeurope");
   }
 
   @Test
@@ -118,7 +169,9 @@ class SizingPagesIT {
     HttpResponse<String> r = console.get("/sizing?percentile=0&confidence=sure");
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
-    assertThat(r.body()).contains("id=\"sizing-error\"").contains("percentile must be a number from 1 to 100, got '0'")
+    assertThat(r.body())
+        .contains("id=\"sizing-error\"")
+        .contains("percentile must be a number from 1 to 100, got '0'")
         .contains("id=\"sizing-form\"");
     HttpResponse<String> h = console.get("/sizing/" + web + "?headroom=99");
     assertThat(h.statusCode()).isEqualTo(400);
@@ -131,25 +184,37 @@ class SizingPagesIT {
     HttpResponse<String> page = console.get("/sizing/" + web + "?percentile=95&lookback_days=7");
     assertThat(page.statusCode()).isEqualTo(200);
     String html = page.body();
-    JsonNode api = JSON.readTree(appliance.admin("GET", "/api/v1/sizing/" + web + "?percentile=95&lookback_days=7", null).body());
+    JsonNode api =
+        JSON.readTree(
+            appliance
+                .admin("GET", "/api/v1/sizing/" + web + "?percentile=95&lookback_days=7", null)
+                .body());
     assertThat(api.has("recommended")).as(api.toString()).isTrue();
     String recommended = api.get("recommended").get("type").asText();
     assertThat(between(html, "id=\"host-recommended\">", "</dd>")).startsWith(recommended);
-    assertThat(between(html, "<table id=\"candidates\">", "</table>")).contains("<tr class=\"chosen\"><td>" + recommended)
+    assertThat(between(html, "<table id=\"candidates\">", "</table>"))
+        .contains("<tr class=\"chosen\"><td>" + recommended)
         .contains("cheapest type that fits");
     assertThat(between(html, "<table id=\"rejected\">", "</table>")).contains("too small");
-    assertThat(between(html, "<table id=\"host-demand\">", "</table>")).contains("p95 observed")
-        .contains(String.format(java.util.Locale.ROOT, "%.2f", api.get("demand").get("vcpu_needed").asDouble()));
+    assertThat(between(html, "<table id=\"host-demand\">", "</table>"))
+        .contains("p95 observed")
+        .contains(
+            String.format(
+                java.util.Locale.ROOT, "%.2f", api.get("demand").get("vcpu_needed").asDouble()));
     // the charts read the same report through the API with the session cookie
-    assertThat(html).contains("data-query=\"percentile=95&amp;lookback_days=7\"").contains("/static/sizing.js")
+    assertThat(html)
+        .contains("data-query=\"percentile=95&amp;lookback_days=7\"")
+        .contains("/static/sizing.js")
         .contains("/webjars/chart.js/");
-    HttpResponse<String> data = console.get("/api/v1/sizing/" + web + "?percentile=95&lookback_days=7");
+    HttpResponse<String> data =
+        console.get("/api/v1/sizing/" + web + "?percentile=95&lookback_days=7");
     assertThat(data.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(data.body()).get("series").get("points").size()).isGreaterThan(20);
     assertThat(console.get("/static/sizing.js").statusCode()).isEqualTo(200);
 
     String csv = href(html, "host-csv");
-    assertThat(csv).isEqualTo("/api/v1/sizing/" + web + "?format=csv&percentile=95&lookback_days=7");
+    assertThat(csv)
+        .isEqualTo("/api/v1/sizing/" + web + "?format=csv&percentile=95&lookback_days=7");
     String body = console.get(csv).body();
     assertThat(body).contains("\nrank,type,family").contains("\n1," + recommended + ",");
   }
@@ -159,7 +224,9 @@ class SizingPagesIT {
     String fleet = console.get("/sizing").body();
     assertThat(fleet).contains("&lt;img src=x onerror=alert(1)&gt;").doesNotContain("<img src=x");
     String host = console.get("/sizing/" + odd).body();
-    assertThat(host).contains("Sizing · &lt;img src=x onerror=alert(1)&gt;").doesNotContain("<img src=x");
+    assertThat(host)
+        .contains("Sizing · &lt;img src=x onerror=alert(1)&gt;")
+        .doesNotContain("<img src=x");
     assertThat(host).contains("id=\"candidates-none\"");
   }
 

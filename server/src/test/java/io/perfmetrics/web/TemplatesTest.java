@@ -14,9 +14,13 @@ class TemplatesTest {
 
   @Test
   void aValueWithMarkupIsEscapedInTextByTheEngine() {
-    String html = templates.render("error.jte", Map.of("status", 400, "error", "bad request", "detail", MARKUP));
+    String html =
+        templates.render(
+            "error.jte", Map.of("status", 400, "error", "bad request", "detail", MARKUP));
 
-    assertThat(html).doesNotContain("<script>").doesNotContain(MARKUP)
+    assertThat(html)
+        .doesNotContain("<script>")
+        .doesNotContain(MARKUP)
         .contains("<p>&lt;script&gt;alert('x')&lt;/script&gt; &amp; \"q\"</p>");
   }
 
@@ -29,20 +33,40 @@ class TemplatesTest {
 
     String html = templates.render("login.jte", params);
 
-    assertThat(html).doesNotContain("<script>").doesNotContain("\" onfocus=")
+    assertThat(html)
+        .doesNotContain("<script>")
+        .doesNotContain("\" onfocus=")
         .contains("value=\"/&#34;>&lt;script>alert(1)&lt;/script>\"")
         .contains("value=\"a&#34; onfocus=&#34;alert(1)\"");
   }
 
   @Test
   void theLayoutEscapesTitleUserAndFlashMessages() {
-    var frame = new Console.Frame(MARKUP, "/", List.of(new Console.NavEntry("<b>Nav</b>", "/")), "<i>user</i>",
-        "tok\"en", "<img src=x onerror=alert(1)>", "</p><script>");
+    var frame =
+        new Console.Frame(
+            MARKUP,
+            "/",
+            List.of(new Console.NavEntry("<b>Nav</b>", "/")),
+            "<i>user</i>",
+            "tok\"en",
+            "<img src=x onerror=alert(1)>",
+            "</p><script>");
 
-    String html = templates.render("overview.jte", Map.of("frame", frame, "model",
-        new io.perfmetrics.web.console.OverviewPage.Model(List.of(), 0, 15, 0, List.of(), 0, null)));
+    String html =
+        templates.render(
+            "overview.jte",
+            Map.of(
+                "frame",
+                frame,
+                "model",
+                new io.perfmetrics.web.console.OverviewPage.Model(
+                    List.of(), 0, 15, 0, List.of(), 0, null)));
 
-    assertThat(html).doesNotContain("<script>").doesNotContain("<img").doesNotContain("<b>").doesNotContain("<i>")
+    assertThat(html)
+        .doesNotContain("<script>")
+        .doesNotContain("<img")
+        .doesNotContain("<b>")
+        .doesNotContain("<i>")
         .contains("<a href=\"/\" class=\"active\">&lt;b&gt;Nav&lt;/b&gt;</a>")
         .contains("<meta name=\"csrf-token\" content=\"tok&#34;en\">")
         .contains("<p class=\"flash\">&lt;img src=x onerror=alert(1)&gt;</p>")

@@ -30,15 +30,17 @@ import jcifs.smb.SmbFile;
 
 /**
  * Reaches Windows targets over SMB (jcifs-ng): NTLMv2, SMB 2.0.2 to 3.1.1, signing whenever the
- * server asks for it. The collector goes to {@code ADMIN$\Temp\perfmetrics\tools}
- * (= {@code %WINDIR%\Temp\perfmetrics\tools}) and is started through the Service Control Manager.
+ * server asks for it. The collector goes to {@code ADMIN$\Temp\perfmetrics\tools} (= {@code
+ * %WINDIR%\Temp\perfmetrics\tools}) and is started through the Service Control Manager.
  */
 public final class SmbTransport implements Transport {
   static final String SHARE = "ADMIN$";
   static final String TOOLS = "Temp/perfmetrics/tools/";
   static final String SCRIPT = "collector.vbs";
   static final String START_COMMAND =
-      "%ComSpec% /C start \"perfmetrics\" /B cscript.exe //B //NoLogo \"%WINDIR%\\Temp\\perfmetrics\\tools\\" + SCRIPT + "\"";
+      "%ComSpec% /C start \"perfmetrics\" /B cscript.exe //B //NoLogo \"%WINDIR%\\Temp\\perfmetrics\\tools\\"
+          + SCRIPT
+          + "\"";
 
   private final Config.Collectors settings;
   private final Clock clock;
@@ -72,7 +74,8 @@ public final class SmbTransport implements Transport {
   }
 
   @Override
-  public Transport.Session connect(Target target, CredentialSecrets credentials, Duration timeout) throws TransportException {
+  public Transport.Session connect(Target target, CredentialSecrets credentials, Duration timeout)
+      throws TransportException {
     String host = target.address();
     int port = target.effectivePort();
     String where = host + ":" + port;
@@ -83,8 +86,15 @@ public final class SmbTransport implements Transport {
       share.list();
       return new SmbSession(ctx, host, port, share, settings, clock);
     } catch (SmbAuthException e) {
-      throw new TransportException(Kind.AUTH_FAILED,
-          where + ": authentication failed for " + credentials.credential().username() + " (" + e.getMessage() + ")", e);
+      throw new TransportException(
+          Kind.AUTH_FAILED,
+          where
+              + ": authentication failed for "
+              + credentials.credential().username()
+              + " ("
+              + e.getMessage()
+              + ")",
+          e);
     } catch (SmbException e) {
       throw classify(where, e);
     } catch (IOException e) {
@@ -93,18 +103,21 @@ public final class SmbTransport implements Transport {
   }
 
   @Override
-  public java.util.List<io.perfmetrics.deploy.Check> preflight(Target target, CredentialSecrets credentials,
-      Duration timeout, PreflightContext context) {
+  public java.util.List<io.perfmetrics.deploy.Check> preflight(
+      Target target, CredentialSecrets credentials, Duration timeout, PreflightContext context) {
     return SmbPreflight.run(target, credentials, timeout, context);
   }
 
   static TransportException classify(String where, SmbException e) {
     if (e.getNtStatus() == NtStatus.NT_STATUS_BAD_NETWORK_NAME) {
-      return new TransportException(Kind.REMOTE_ERROR,
-          where + ": share " + SHARE + " not found (administrative shares disabled?)", e);
+      return new TransportException(
+          Kind.REMOTE_ERROR,
+          where + ": share " + SHARE + " not found (administrative shares disabled?)",
+          e);
     }
     if (e.getNtStatus() == NtStatus.NT_STATUS_ACCESS_DENIED) {
-      return new TransportException(Kind.AUTH_FAILED, where + ": access to " + SHARE + " denied (not an administrator?)", e);
+      return new TransportException(
+          Kind.AUTH_FAILED, where + ": access to " + SHARE + " denied (not an administrator?)", e);
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -114,7 +127,8 @@ public final class SmbTransport implements Transport {
       return new TransportException(Kind.TIMEOUT, where + ": no answer in time", e);
     }
     if (root instanceof ConnectException) {
-      return new TransportException(Kind.UNREACHABLE, where + " is unreachable: " + root.getMessage(), e);
+      return new TransportException(
+          Kind.UNREACHABLE, where + " is unreachable: " + root.getMessage(), e);
     }
     return new TransportException(Kind.REMOTE_ERROR, where + ": " + e.getMessage(), e);
   }
@@ -129,7 +143,13 @@ public final class SmbTransport implements Transport {
     private final Clock clock;
     private final String where;
 
-    SmbSession(CIFSContext ctx, String host, int port, SmbFile share, Config.Collectors settings, Clock clock) {
+    SmbSession(
+        CIFSContext ctx,
+        String host,
+        int port,
+        SmbFile share,
+        Config.Collectors settings,
+        Clock clock) {
       this.ctx = ctx;
       this.host = host;
       this.port = port;
@@ -157,8 +177,10 @@ public final class SmbTransport implements Transport {
         long fresh = settings.upload().toSeconds() * 2 + 60;
         long updated = parseLong(facts.get("updated_at"));
         boolean recent = updated > 0 && clock.instant().getEpochSecond() - updated <= fresh;
-        String state = pid && recent ? RemoteStatus.RUNNING
-            : file(SCRIPT).exists() ? RemoteStatus.STOPPED : RemoteStatus.ABSENT;
+        String state =
+            pid && recent
+                ? RemoteStatus.RUNNING
+                : file(SCRIPT).exists() ? RemoteStatus.STOPPED : RemoteStatus.ABSENT;
         return new RemoteStatus(state, facts);
       } catch (SmbException e) {
         throw classify(where, e);
@@ -174,7 +196,8 @@ public final class SmbTransport implements Transport {
         return facts;
       }
       try (InputStream in = state.getInputStream()) {
-        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\r?\n", -1)) {
+        for (String line :
+            new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\r?\n", -1)) {
           int eq = line.indexOf('=');
           if (eq > 0) {
             facts.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
@@ -194,7 +217,11 @@ public final class SmbTransport implements Transport {
         SmbFile tmp = file(SCRIPT + ".new");
         try (OutputStream out = tmp.getOutputStream()) {
           // cscript reads the file in the ANSI code page; CRLF is what Windows tools expect
-          out.write(script.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          out.write(
+              script
+                  .replace("\r\n", "\n")
+                  .replace("\n", "\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
         }
         SmbFile target = file(SCRIPT);
         if (target.exists()) {
@@ -208,7 +235,8 @@ public final class SmbTransport implements Transport {
       } catch (SmbException e) {
         throw classify(where, e);
       } catch (IOException e) {
-        throw new TransportException(Kind.REMOTE_ERROR, where + ": upload failed: " + e.getMessage(), e);
+        throw new TransportException(
+            Kind.REMOTE_ERROR, where + ": upload failed: " + e.getMessage(), e);
       }
     }
 
@@ -227,7 +255,8 @@ public final class SmbTransport implements Transport {
         try (OutputStream out = file("collector.stop").getOutputStream()) {
           out.write("stop\r\n".getBytes(StandardCharsets.US_ASCII));
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(settings.interval().toSeconds() + 10).toNanos();
+        long deadline =
+            System.nanoTime() + Duration.ofSeconds(settings.interval().toSeconds() + 10).toNanos();
         while (System.nanoTime() < deadline && file("collector.pid").exists()) {
           Thread.sleep(250);
         }

@@ -31,6 +31,7 @@ public final class Svcctl {
   /** Encoding helpers shared by the calls. */
   abstract static class Call extends DcerpcMessage {
     private int referent = 0x00020000;
+
     /** The call's return value, a Win32 error code. */
     public int status;
 
@@ -188,26 +189,26 @@ public final class Svcctl {
     @Override
     void encodeIn(NdrBuffer b) {
       handle(b, manager);
-      refString(b, name);                     // lpServiceName [ref]
-      uniqueString(b, displayName);           // lpDisplayName [unique]
+      refString(b, name); // lpServiceName [ref]
+      uniqueString(b, displayName); // lpDisplayName [unique]
       b.align(4);
       b.enc_ndr_long(SERVICE_START | SERVICE_QUERY_STATUS | DELETE); // dwDesiredAccess
-      b.enc_ndr_long(SERVICE_WIN32_OWN_PROCESS);                     // dwServiceType
-      b.enc_ndr_long(SERVICE_DEMAND_START);                          // dwStartType
-      b.enc_ndr_long(SERVICE_ERROR_IGNORE);                          // dwErrorControl
-      refString(b, binaryPath);               // lpBinaryPathName [ref]
-      uniqueString(b, null);                  // lpLoadOrderGroup
-      b.enc_ndr_long(0);                      // lpdwTagId [in,out,unique]: null
-      b.enc_ndr_long(0);                      // lpDependencies [unique, size_is(dwDependSize)]: null
-      b.enc_ndr_long(0);                      // dwDependSize
-      uniqueString(b, null);                  // lpServiceStartName: null = LocalSystem
-      b.enc_ndr_long(0);                      // lpPassword: null
-      b.enc_ndr_long(0);                      // dwPwSize
+      b.enc_ndr_long(SERVICE_WIN32_OWN_PROCESS); // dwServiceType
+      b.enc_ndr_long(SERVICE_DEMAND_START); // dwStartType
+      b.enc_ndr_long(SERVICE_ERROR_IGNORE); // dwErrorControl
+      refString(b, binaryPath); // lpBinaryPathName [ref]
+      uniqueString(b, null); // lpLoadOrderGroup
+      b.enc_ndr_long(0); // lpdwTagId [in,out,unique]: null
+      b.enc_ndr_long(0); // lpDependencies [unique, size_is(dwDependSize)]: null
+      b.enc_ndr_long(0); // dwDependSize
+      uniqueString(b, null); // lpServiceStartName: null = LocalSystem
+      b.enc_ndr_long(0); // lpPassword: null
+      b.enc_ndr_long(0); // dwPwSize
     }
 
     @Override
     public void decode_out(NdrBuffer b) {
-      int tagReferent = b.dec_ndr_long();     // lpdwTagId echoed
+      int tagReferent = b.dec_ndr_long(); // lpdwTagId echoed
       if (tagReferent != 0) {
         b.dec_ndr_long();
       }
@@ -234,10 +235,10 @@ public final class Svcctl {
 
     @Override
     void encodeIn(NdrBuffer b) {
-      uniqueString(b, machine);               // lpMachineName [unique]
-      uniqueString(b, "ServicesActive");      // lpDatabaseName [unique]
+      uniqueString(b, machine); // lpMachineName [unique]
+      uniqueString(b, "ServicesActive"); // lpDatabaseName [unique]
       b.align(4);
-      b.enc_ndr_long(access);                 // dwDesiredAccess
+      b.enc_ndr_long(access); // dwDesiredAccess
     }
 
     @Override
@@ -268,9 +269,9 @@ public final class Svcctl {
     @Override
     void encodeIn(NdrBuffer b) {
       handle(b, manager);
-      refString(b, name);                     // lpServiceName [ref]
+      refString(b, name); // lpServiceName [ref]
       b.align(4);
-      b.enc_ndr_long(access);                 // dwDesiredAccess
+      b.enc_ndr_long(access); // dwDesiredAccess
     }
 
     @Override
@@ -296,8 +297,8 @@ public final class Svcctl {
     @Override
     void encodeIn(NdrBuffer b) {
       handle(b, service);
-      b.enc_ndr_long(0);                      // argc
-      b.enc_ndr_long(0);                      // argv [unique]: null
+      b.enc_ndr_long(0); // argc
+      b.enc_ndr_long(0); // argv [unique]: null
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.perfmetrics.deploy.ssh;
 
+import static io.perfmetrics.deploy.ShellQuoting.quote;
+
 import io.perfmetrics.config.Config;
 import io.perfmetrics.deploy.HostKeyPins;
 import io.perfmetrics.deploy.RemoteStatus;
@@ -42,12 +44,10 @@ import net.schmizz.sshj.xfer.InMemorySourceFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static io.perfmetrics.deploy.ShellQuoting.quote;
-
 /**
- * Reaches Unix targets over SSH (SSHJ): host keys pinned on first use, password or key login,
- * SFTP upload with an exec-channel fallback where SFTP is disabled, and every remote command
- * built from single-quoted words only.
+ * Reaches Unix targets over SSH (SSHJ): host keys pinned on first use, password or key login, SFTP
+ * upload with an exec-channel fallback where SFTP is disabled, and every remote command built from
+ * single-quoted words only.
  */
 public final class SshTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(SshTransport.class);
@@ -60,37 +60,50 @@ public final class SshTransport implements Transport {
    * value ($1) never parsed as syntax. It answers lines: the state, the state file, {@code #end};
    * then {@code result=started pid=N}, or {@code result=not_started} and the log's last lines.
    */
-  static final String DEPLOY_PROGRAM = String.join("\n",
-      "d=$1; s=collector.sh; p=",
-      "alive() { p=$(cat \"$d/collector.pid\" 2>/dev/null); [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
-          + " && { [ ! -d /proc/self ] || grep -q \"$s\" \"/proc/$p/cmdline\" 2>/dev/null; }; }",
-      "if alive; then st=running; elif [ -f \"$d/$s\" ]; then st=stopped; else st=absent; fi",
-      "echo \"$st\"; cat \"$d/collector.state\" 2>/dev/null; echo '#end'",
-      "IFS= read -r go || exit 0",
-      "[ \"$go\" = go ] || exit 0",
-      "if [ \"$st\" = running ]; then kill \"$p\"; i=0;"
-          + " while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
-          + " kill -9 \"$p\" 2>/dev/null; fi",
-      "umask 077",
-      "mkdir -p \"$d\" && chmod 700 \"$d\" && cat > \"$d/$s.new\" && chmod 700 \"$d/$s.new\""
-          + " && mv -f \"$d/$s.new\" \"$d/$s\" && rm -f \"$d/collector.pid\" && cd \"$d\" || exit 3",
-      "if command -v setsid >/dev/null 2>&1; then setsid nohup sh \"./$s\" </dev/null >/dev/null 2>&1 &"
-          + " else nohup sh \"./$s\" </dev/null >/dev/null 2>&1 & fi",
-      // the collector writes its pidfile within milliseconds; 10 s is the old appliance-side limit
-      "i=0; while [ $i -lt 200 ]; do if alive; then echo \"result=started pid=$p\"; exit 0; fi; sleep 0.05; i=$((i+1)); done",
-      "echo result=not_started; tail -n 5 collector.log 2>/dev/null; exit 0",
-      "");
+  static final String DEPLOY_PROGRAM =
+      String.join(
+          "\n",
+          "d=$1; s=collector.sh; p=",
+          "alive() { p=$(cat \"$d/collector.pid\" 2>/dev/null); [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
+              + " && { [ ! -d /proc/self ] || grep -q \"$s\" \"/proc/$p/cmdline\" 2>/dev/null; }; }",
+          "if alive; then st=running; elif [ -f \"$d/$s\" ]; then st=stopped; else st=absent; fi",
+          "echo \"$st\"; cat \"$d/collector.state\" 2>/dev/null; echo '#end'",
+          "IFS= read -r go || exit 0",
+          "[ \"$go\" = go ] || exit 0",
+          "if [ \"$st\" = running ]; then kill \"$p\"; i=0;"
+              + " while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
+              + " kill -9 \"$p\" 2>/dev/null; fi",
+          "umask 077",
+          "mkdir -p \"$d\" && chmod 700 \"$d\" && cat > \"$d/$s.new\" && chmod 700 \"$d/$s.new\""
+              + " && mv -f \"$d/$s.new\" \"$d/$s\" && rm -f \"$d/collector.pid\" && cd \"$d\" || exit 3",
+          "if command -v setsid >/dev/null 2>&1; then setsid nohup sh \"./$s\" </dev/null >/dev/null 2>&1 &"
+              + " else nohup sh \"./$s\" </dev/null >/dev/null 2>&1 & fi",
+          // the collector writes its pidfile within milliseconds; 10 s is the old appliance-side
+          // limit
+          "i=0; while [ $i -lt 200 ]; do if alive; then echo \"result=started pid=$p\"; exit 0; fi; sleep 0.05; i=$((i+1)); done",
+          "echo result=not_started; tail -n 5 collector.log 2>/dev/null; exit 0",
+          "");
 
-  /** The command line that runs {@link #DEPLOY_PROGRAM} for a tools folder (also what the benchmark's OpenSSH fan-out sends). */
+  /**
+   * The command line that runs {@link #DEPLOY_PROGRAM} for a tools folder (also what the
+   * benchmark's OpenSSH fan-out sends).
+   */
   public static String deployCommand(String toolsDir) {
     return "sh -c " + quote(DEPLOY_PROGRAM) + " sh " + quote(toolsDir);
   }
 
   private final HostKeyPins pins;
   private final Config.Collectors settings;
-  /** Building SSHJ's algorithm lists costs more CPU than a loopback handshake: once per appliance. */
+
+  /**
+   * Building SSHJ's algorithm lists costs more CPU than a loopback handshake: once per appliance.
+   */
   private final net.schmizz.sshj.Config sshConfig = new net.schmizz.sshj.DefaultConfig();
-  /** Parsed private keys by a digest of the key text and passphrase, so a fleet deploy parses each once. */
+
+  /**
+   * Parsed private keys by a digest of the key text and passphrase, so a fleet deploy parses each
+   * once.
+   */
   private final Map<String, KeyProvider> keys = new java.util.concurrent.ConcurrentHashMap<>();
 
   public SshTransport(HostKeyPins pins, Config.Collectors settings) {
@@ -113,9 +126,16 @@ public final class SshTransport implements Transport {
     } catch (IOException e) {
       close(ssh);
       if (verifier.changed != null) {
-        throw new TransportException(Kind.HOST_KEY_CHANGED,
-            "host key of " + host + ":" + port + " changed to " + verifier.changed
-                + "; refusing to deploy until an admin accepts the new key", e);
+        throw new TransportException(
+            Kind.HOST_KEY_CHANGED,
+            "host key of "
+                + host
+                + ":"
+                + port
+                + " changed to "
+                + verifier.changed
+                + "; refusing to deploy until an admin accepts the new key",
+            e);
       }
       throw connectFailure(host, port, timeout, e);
     }
@@ -128,42 +148,64 @@ public final class SshTransport implements Transport {
       }
     } catch (UserAuthException e) {
       close(ssh);
-      throw new TransportException(Kind.AUTH_FAILED,
-          "authentication failed for " + cr.username() + "@" + host + ":" + port + " with credential '" + cr.name() + "'", e);
+      throw new TransportException(
+          Kind.AUTH_FAILED,
+          "authentication failed for "
+              + cr.username()
+              + "@"
+              + host
+              + ":"
+              + port
+              + " with credential '"
+              + cr.name()
+              + "'",
+          e);
     } catch (IOException e) {
       close(ssh);
-      throw new TransportException(Kind.AUTH_FAILED,
-          "could not log in as " + cr.username() + "@" + host + ":" + port + ": " + e.getMessage(), e);
+      throw new TransportException(
+          Kind.AUTH_FAILED,
+          "could not log in as " + cr.username() + "@" + host + ":" + port + ": " + e.getMessage(),
+          e);
     }
     return new SshSession(ssh, host + ":" + port, settings.unixToolsDir(), timeout);
   }
 
   @Override
-  public List<io.perfmetrics.deploy.Check> preflight(Target target, CredentialSecrets credentials, Duration timeout,
-      PreflightContext context) {
+  public List<io.perfmetrics.deploy.Check> preflight(
+      Target target, CredentialSecrets credentials, Duration timeout, PreflightContext context) {
     String host = target.address();
     int port = target.effectivePort();
     String where = host + ":" + port;
     Credential cr = credentials.credential();
     List<io.perfmetrics.deploy.Check> out = new java.util.ArrayList<>();
-    List<String> later = List.of("login", "shell", "http_client", "tools_folder", "proc", "clock", "collector", "appliance_reach");
+    List<String> later =
+        List.of(
+            "login",
+            "shell",
+            "http_client",
+            "tools_folder",
+            "proc",
+            "clock",
+            "collector",
+            "appliance_reach");
     // a preflight pins nothing: it only says what a deploy would find
     String[] seen = new String[2];
     HostKeyPins.Seen[] verdict = new HostKeyPins.Seen[1];
     SSHClient ssh = new SSHClient(sshConfig);
-    ssh.addHostKeyVerifier(new HostKeyVerifier() {
-      @Override
-      public boolean verify(String hostname, int p, PublicKey key) {
-        seen[0] = fingerprint(key);
-        verdict[0] = pins.inspect(host, port, seen[0]);
-        return verdict[0].verdict() != HostKeyPins.Verdict.CHANGED;
-      }
+    ssh.addHostKeyVerifier(
+        new HostKeyVerifier() {
+          @Override
+          public boolean verify(String hostname, int p, PublicKey key) {
+            seen[0] = fingerprint(key);
+            verdict[0] = pins.inspect(host, port, seen[0]);
+            return verdict[0].verdict() != HostKeyPins.Verdict.CHANGED;
+          }
 
-      @Override
-      public List<String> findExistingAlgorithms(String hostname, int p) {
-        return List.of();
-      }
-    });
+          @Override
+          public List<String> findExistingAlgorithms(String hostname, int p) {
+            return List.of();
+          }
+        });
     ssh.setConnectTimeout((int) timeout.toMillis());
     ssh.setTimeout((int) timeout.toMillis());
     try {
@@ -171,25 +213,46 @@ public final class SshTransport implements Transport {
         ssh.connect(host, port);
       } catch (IOException e) {
         if (verdict[0] != null && verdict[0].verdict() == HostKeyPins.Verdict.CHANGED) {
-          out.add(io.perfmetrics.deploy.Check.fail("host_key", "the host key changed from " + verdict[0].pinned() + " to " + seen[0],
-              "If " + host + " was reinstalled, accept its new key (POST /api/v1/targets/" + context.targetId()
-                  + "/host-key/accept, or Accept key in the console); otherwise find out what answers at " + where
-                  + " before deploying: this is what a man in the middle looks like."));
-          later.forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: the host key is not trusted")));
+          out.add(
+              io.perfmetrics.deploy.Check.fail(
+                  "host_key",
+                  "the host key changed from " + verdict[0].pinned() + " to " + seen[0],
+                  "If "
+                      + host
+                      + " was reinstalled, accept its new key (POST /api/v1/targets/"
+                      + context.targetId()
+                      + "/host-key/accept, or Accept key in the console); otherwise find out what answers at "
+                      + where
+                      + " before deploying: this is what a man in the middle looks like."));
+          later.forEach(
+              n ->
+                  out.add(
+                      io.perfmetrics.deploy.Check.skip(
+                          n, "not tried: the host key is not trusted")));
           return out;
         }
         TransportException t = connectFailure(host, port, timeout, e);
-        out.add(io.perfmetrics.deploy.Check.fail("connect", t.getMessage(),
-            "Make sure sshd runs on " + where + " and no firewall between the appliance and the host drops TCP " + port
-                + " (or set the target's port to where sshd listens)."));
+        out.add(
+            io.perfmetrics.deploy.Check.fail(
+                "connect",
+                t.getMessage(),
+                "Make sure sshd runs on "
+                    + where
+                    + " and no firewall between the appliance and the host drops TCP "
+                    + port
+                    + " (or set the target's port to where sshd listens)."));
         Stream.concat(Stream.of("host_key"), later.stream())
-            .forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: no SSH connection")));
+            .forEach(
+                n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: no SSH connection")));
         return out;
       }
       out.add(io.perfmetrics.deploy.Check.pass("connect", "SSH server at " + where));
-      out.add(io.perfmetrics.deploy.Check.pass("host_key", verdict[0].verdict() == HostKeyPins.Verdict.MATCHES
-          ? "matches the pinned key " + seen[0]
-          : "new: " + seen[0] + " (the first deploy pins it)"));
+      out.add(
+          io.perfmetrics.deploy.Check.pass(
+              "host_key",
+              verdict[0].verdict() == HostKeyPins.Verdict.MATCHES
+                  ? "matches the pinned key " + seen[0]
+                  : "new: " + seen[0] + " (the first deploy pins it)"));
       try {
         if (Credential.SSH_KEY.equals(cr.kind())) {
           ssh.authPublickey(cr.username(), key(ssh, credentials));
@@ -197,19 +260,37 @@ public final class SshTransport implements Transport {
           ssh.authPassword(cr.username(), credentials.secret());
         }
       } catch (IOException e) {
-        out.add(io.perfmetrics.deploy.Check.fail("login", "the host refused " + cr.username() + " with credential '" + cr.name()
-                + "' (" + (Credential.SSH_KEY.equals(cr.kind()) ? "key" : "password") + ")",
-            "Check the user name and " + (Credential.SSH_KEY.equals(cr.kind()) ? "key (is its public half in ~/.ssh/authorized_keys?)" : "password")
-                + " of credential '" + cr.name() + "', and that sshd lets " + cr.username()
-                + " log in this way (AllowUsers, PasswordAuthentication, PubkeyAuthentication; account not locked)."));
-        later.stream().skip(1).forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: not logged in")));
+        out.add(
+            io.perfmetrics.deploy.Check.fail(
+                "login",
+                "the host refused "
+                    + cr.username()
+                    + " with credential '"
+                    + cr.name()
+                    + "' ("
+                    + (Credential.SSH_KEY.equals(cr.kind()) ? "key" : "password")
+                    + ")",
+                "Check the user name and "
+                    + (Credential.SSH_KEY.equals(cr.kind())
+                        ? "key (is its public half in ~/.ssh/authorized_keys?)"
+                        : "password")
+                    + " of credential '"
+                    + cr.name()
+                    + "', and that sshd lets "
+                    + cr.username()
+                    + " log in this way (AllowUsers, PasswordAuthentication, PubkeyAuthentication; account not locked)."));
+        later.stream()
+            .skip(1)
+            .forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: not logged in")));
         return out;
       }
       out.add(io.perfmetrics.deploy.Check.pass("login", "logged in as " + cr.username()));
       java.time.Instant sent = context.clock().instant();
       String answer;
       try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
-        Command cmd = s.exec(SshPreflight.command(settings.unixToolsDir(), context.applianceUrl().toString()));
+        Command cmd =
+            s.exec(
+                SshPreflight.command(settings.unixToolsDir(), context.applianceUrl().toString()));
         cmd.getOutputStream().close();
         answer = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -219,13 +300,21 @@ public final class SshTransport implements Transport {
       java.time.Instant received = context.clock().instant();
       Map<String, String> a = SshPreflight.parse(answer);
       if (!"ok".equals(a.get("shell"))) {
-        out.add(io.perfmetrics.deploy.Check.fail("shell", "the host ran no /bin/sh command for " + cr.username(),
-            "Give " + cr.username() + " a working POSIX shell (/bin/sh) and allow it to run commands over SSH"
-                + " (no ForceCommand, no restricted shell): the collector is a sh script."));
-        later.stream().skip(2).forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: no shell")));
+        out.add(
+            io.perfmetrics.deploy.Check.fail(
+                "shell",
+                "the host ran no /bin/sh command for " + cr.username(),
+                "Give "
+                    + cr.username()
+                    + " a working POSIX shell (/bin/sh) and allow it to run commands over SSH"
+                    + " (no ForceCommand, no restricted shell): the collector is a sh script."));
+        later.stream()
+            .skip(2)
+            .forEach(n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: no shell")));
         return out;
       }
-      out.addAll(SshPreflight.checks(a, cr.username(), settings.unixToolsDir(), context, sent, received));
+      out.addAll(
+          SshPreflight.checks(a, cr.username(), settings.unixToolsDir(), context, sent, received));
       return out;
     } finally {
       close(ssh);
@@ -233,16 +322,26 @@ public final class SshTransport implements Transport {
   }
 
   private KeyProvider key(SSHClient ssh, CredentialSecrets credentials) throws IOException {
-    String id = digest(credentials.secret() + "\0" + (credentials.passphrase() == null ? "" : credentials.passphrase()));
+    String id =
+        digest(
+            credentials.secret()
+                + "\0"
+                + (credentials.passphrase() == null ? "" : credentials.passphrase()));
     KeyProvider cached = keys.get(id);
     if (cached != null) {
       return cached;
     }
-    KeyProvider parsed = ssh.loadKeys(credentials.secret(), null,
-        credentials.passphrase() == null ? null : PasswordUtils.createOneOff(credentials.passphrase().toCharArray()));
+    KeyProvider parsed =
+        ssh.loadKeys(
+            credentials.secret(),
+            null,
+            credentials.passphrase() == null
+                ? null
+                : PasswordUtils.createOneOff(credentials.passphrase().toCharArray()));
     // decrypt once here: the file-backed provider would do it again for every host
-    KeyProvider ready = new net.schmizz.sshj.userauth.keyprovider.KeyPairWrapper(
-        new java.security.KeyPair(parsed.getPublic(), parsed.getPrivate()));
+    KeyProvider ready =
+        new net.schmizz.sshj.userauth.keyprovider.KeyPairWrapper(
+            new java.security.KeyPair(parsed.getPublic(), parsed.getPrivate()));
     if (keys.size() > 1000) {
       keys.clear();
     }
@@ -252,27 +351,41 @@ public final class SshTransport implements Transport {
 
   private static String digest(String text) {
     try {
-      return Base64.getEncoder().encodeToString(
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return Base64.getEncoder()
+          .encodeToString(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static TransportException connectFailure(String host, int port, Duration timeout, IOException e) {
+  private static TransportException connectFailure(
+      String host, int port, Duration timeout, IOException e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    if (e instanceof SocketTimeoutException || root instanceof SocketTimeoutException
+    if (e instanceof SocketTimeoutException
+        || root instanceof SocketTimeoutException
         || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")) {
-      return new TransportException(Kind.TIMEOUT,
-          host + ":" + port + " did not complete an SSH handshake within " + timeout.toSeconds() + " s", e);
+      return new TransportException(
+          Kind.TIMEOUT,
+          host
+              + ":"
+              + port
+              + " did not complete an SSH handshake within "
+              + timeout.toSeconds()
+              + " s",
+          e);
     }
-    if (e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof UnknownHostException) {
-      return new TransportException(Kind.UNREACHABLE, host + ":" + port + " is unreachable: " + e.getMessage(), e);
+    if (e instanceof ConnectException
+        || e instanceof NoRouteToHostException
+        || e instanceof UnknownHostException) {
+      return new TransportException(
+          Kind.UNREACHABLE, host + ":" + port + " is unreachable: " + e.getMessage(), e);
     }
-    return new TransportException(Kind.UNREACHABLE, "SSH to " + host + ":" + port + " failed: " + e.getMessage(), e);
+    return new TransportException(
+        Kind.UNREACHABLE, "SSH to " + host + ":" + port + " failed: " + e.getMessage(), e);
   }
 
   private static void close(SSHClient ssh) {
@@ -341,11 +454,20 @@ public final class SshTransport implements Transport {
     @Override
     public RemoteStatus status() throws TransportException {
       String d = quote(dir);
-      String out = run("d=" + d + "; p=$(cat \"$d/collector.pid\" 2>/dev/null);"
-          + " if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
-          + " && { [ ! -d /proc/self ] || grep -q " + SCRIPT + " \"/proc/$p/cmdline\" 2>/dev/null; };"
-          + " then echo running; elif [ -f \"$d/" + SCRIPT + "\" ]; then echo stopped; else echo absent; fi;"
-          + " cat \"$d/collector.state\" 2>/dev/null; true", null);
+      String out =
+          run(
+              "d="
+                  + d
+                  + "; p=$(cat \"$d/collector.pid\" 2>/dev/null);"
+                  + " if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
+                  + " && { [ ! -d /proc/self ] || grep -q "
+                  + SCRIPT
+                  + " \"/proc/$p/cmdline\" 2>/dev/null; };"
+                  + " then echo running; elif [ -f \"$d/"
+                  + SCRIPT
+                  + "\" ]; then echo stopped; else echo absent; fi;"
+                  + " cat \"$d/collector.state\" 2>/dev/null; true",
+              null);
       String[] lines = out.split("\n", -1);
       Map<String, String> facts = new LinkedHashMap<>();
       for (int i = 1; i < lines.length; i++) {
@@ -355,8 +477,10 @@ public final class SshTransport implements Transport {
         }
       }
       String state = lines.length == 0 ? "" : lines[0].trim();
-      if (!List.of(RemoteStatus.RUNNING, RemoteStatus.STOPPED, RemoteStatus.ABSENT).contains(state)) {
-        throw new TransportException(Kind.REMOTE_ERROR, where + ": unexpected status answer '" + state + "'", null);
+      if (!List.of(RemoteStatus.RUNNING, RemoteStatus.STOPPED, RemoteStatus.ABSENT)
+          .contains(state)) {
+        throw new TransportException(
+            Kind.REMOTE_ERROR, where + ": unexpected status answer '" + state + "'", null);
       }
       return new RemoteStatus(state, facts);
     }
@@ -368,25 +492,28 @@ public final class SshTransport implements Transport {
       run("umask 077 && mkdir -p " + d + " && chmod 700 " + d, null);
       byte[] bytes = script.getBytes(StandardCharsets.UTF_8);
       try (SFTPClient sftp = ssh.newSFTPClient()) {
-        sftp.put(new InMemorySourceFile() {
-          @Override
-          public String getName() {
-            return SCRIPT + ".new";
-          }
+        sftp.put(
+            new InMemorySourceFile() {
+              @Override
+              public String getName() {
+                return SCRIPT + ".new";
+              }
 
-          @Override
-          public long getLength() {
-            return bytes.length;
-          }
+              @Override
+              public long getLength() {
+                return bytes.length;
+              }
 
-          @Override
-          public InputStream getInputStream() {
-            return new ByteArrayInputStream(bytes);
-          }
-        }, dir + "/" + SCRIPT + ".new");
+              @Override
+              public InputStream getInputStream() {
+                return new ByteArrayInputStream(bytes);
+              }
+            },
+            dir + "/" + SCRIPT + ".new");
       } catch (IOException e) {
         // SFTP subsystem disabled or refused: stream the file through a shell instead
-        log.info("{}: SFTP unavailable ({}), uploading through an exec channel", where, e.getMessage());
+        log.info(
+            "{}: SFTP unavailable ({}), uploading through an exec channel", where, e.getMessage());
         run("umask 077 && cat > " + tmp, bytes);
       }
       run("chmod 700 " + tmp + " && mv -f " + tmp + " " + quote(dir + "/" + SCRIPT), null);
@@ -394,8 +521,15 @@ public final class SshTransport implements Transport {
 
     @Override
     public void start() throws TransportException {
-      run("cd " + quote(dir) + " && (umask 077; if command -v setsid >/dev/null 2>&1; then setsid nohup sh ./"
-          + SCRIPT + "; else nohup sh ./" + SCRIPT + "; fi) </dev/null >/dev/null 2>&1 &", null);
+      run(
+          "cd "
+              + quote(dir)
+              + " && (umask 077; if command -v setsid >/dev/null 2>&1; then setsid nohup sh ./"
+              + SCRIPT
+              + "; else nohup sh ./"
+              + SCRIPT
+              + "; fi) </dev/null >/dev/null 2>&1 &",
+          null);
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (System.nanoTime() < deadline) {
         if (status().running()) {
@@ -405,39 +539,60 @@ public final class SshTransport implements Transport {
           Thread.sleep(200);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new TransportException(Kind.REMOTE_ERROR, where + ": interrupted while starting", e);
+          throw new TransportException(
+              Kind.REMOTE_ERROR, where + ": interrupted while starting", e);
         }
       }
-      String logTail = run("tail -n 5 " + quote(dir + "/collector.log") + " 2>/dev/null; true", null).trim();
-      throw new TransportException(Kind.REMOTE_ERROR,
-          where + ": the collector did not start within 10 s" + (logTail.isEmpty() ? "" : "; its log says: " + logTail), null);
+      String logTail =
+          run("tail -n 5 " + quote(dir + "/collector.log") + " 2>/dev/null; true", null).trim();
+      throw new TransportException(
+          Kind.REMOTE_ERROR,
+          where
+              + ": the collector did not start within 10 s"
+              + (logTail.isEmpty() ? "" : "; its log says: " + logTail),
+          null);
     }
 
     @Override
-    public Transport.Installed statusThenInstall(java.util.function.Function<RemoteStatus, String> plan)
-        throws TransportException {
+    public Transport.Installed statusThenInstall(
+        java.util.function.Function<RemoteStatus, String> plan) throws TransportException {
       try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
         Command cmd = s.exec(deployCommand(dir));
-        java.io.BufferedReader out = new java.io.BufferedReader(
-            new java.io.InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8));
+        java.io.BufferedReader out =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8));
         String state = out.readLine();
         Map<String, String> facts = new LinkedHashMap<>();
-        for (String line = out.readLine(); line != null && !line.equals("#end"); line = out.readLine()) {
+        for (String line = out.readLine();
+            line != null && !line.equals("#end");
+            line = out.readLine()) {
           int eq = line.indexOf('=');
           if (eq > 0) {
             facts.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
           }
         }
-        if (state == null || !List.of(RemoteStatus.RUNNING, RemoteStatus.STOPPED, RemoteStatus.ABSENT).contains(state.trim())) {
-          String err = new String(cmd.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-          throw new TransportException(Kind.REMOTE_ERROR,
-              where + ": unexpected status answer '" + state + "'" + (err.isEmpty() ? "" : ": " + err), null);
+        if (state == null
+            || !List.of(RemoteStatus.RUNNING, RemoteStatus.STOPPED, RemoteStatus.ABSENT)
+                .contains(state.trim())) {
+          String err =
+              new String(cmd.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+          throw new TransportException(
+              Kind.REMOTE_ERROR,
+              where
+                  + ": unexpected status answer '"
+                  + state
+                  + "'"
+                  + (err.isEmpty() ? "" : ": " + err),
+              null);
         }
         RemoteStatus before = new RemoteStatus(state.trim(), facts);
         String script;
         try (OutputStream in = cmd.getOutputStream()) {
           script = plan.apply(before);
-          in.write(script == null ? "skip\n".getBytes(StandardCharsets.US_ASCII) : ("go\n" + script).getBytes(StandardCharsets.UTF_8));
+          in.write(
+              script == null
+                  ? "skip\n".getBytes(StandardCharsets.US_ASCII)
+                  : ("go\n" + script).getBytes(StandardCharsets.UTF_8));
         }
         StringBuilder tail = new StringBuilder();
         String result = null;
@@ -459,25 +614,37 @@ public final class SshTransport implements Transport {
         }
         if (result != null && result.startsWith("result=not_started")) {
           String logTail = tail.toString().trim();
-          throw new TransportException(Kind.REMOTE_ERROR,
-              where + ": the collector did not start within 10 s" + (logTail.isEmpty() ? "" : "; its log says: " + logTail), null);
+          throw new TransportException(
+              Kind.REMOTE_ERROR,
+              where
+                  + ": the collector did not start within 10 s"
+                  + (logTail.isEmpty() ? "" : "; its log says: " + logTail),
+              null);
         }
-        throw new TransportException(Kind.REMOTE_ERROR,
-            where + ": remote command failed (exit " + exit + "): " + err, null);
+        throw new TransportException(
+            Kind.REMOTE_ERROR, where + ": remote command failed (exit " + exit + "): " + err, null);
       } catch (IOException e) {
-        throw new TransportException(e instanceof SocketTimeoutException ? Kind.TIMEOUT : Kind.REMOTE_ERROR,
-            where + ": " + e.getMessage(), e);
+        throw new TransportException(
+            e instanceof SocketTimeoutException ? Kind.TIMEOUT : Kind.REMOTE_ERROR,
+            where + ": " + e.getMessage(),
+            e);
       }
     }
 
     @Override
     public void stop() throws TransportException {
       String d = quote(dir);
-      run("d=" + d + "; p=$(cat \"$d/collector.pid\" 2>/dev/null);"
-          + " if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
-          + " && { [ ! -d /proc/self ] || grep -q " + SCRIPT + " \"/proc/$p/cmdline\" 2>/dev/null; }; then"
-          + " kill \"$p\"; i=0; while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
-          + " kill -9 \"$p\" 2>/dev/null; rm -f \"$d/collector.pid\"; fi; true", null);
+      run(
+          "d="
+              + d
+              + "; p=$(cat \"$d/collector.pid\" 2>/dev/null);"
+              + " if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
+              + " && { [ ! -d /proc/self ] || grep -q "
+              + SCRIPT
+              + " \"/proc/$p/cmdline\" 2>/dev/null; }; then"
+              + " kill \"$p\"; i=0; while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
+              + " kill -9 \"$p\" 2>/dev/null; rm -f \"$d/collector.pid\"; fi; true",
+          null);
     }
 
     @Override
@@ -500,13 +667,17 @@ public final class SshTransport implements Transport {
         cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Integer exit = cmd.getExitStatus();
         if (exit == null || exit != 0) {
-          throw new TransportException(Kind.REMOTE_ERROR,
-              where + ": remote command failed (exit " + exit + "): " + err.trim(), null);
+          throw new TransportException(
+              Kind.REMOTE_ERROR,
+              where + ": remote command failed (exit " + exit + "): " + err.trim(),
+              null);
         }
         return out;
       } catch (IOException e) {
-        throw new TransportException(e instanceof SocketTimeoutException ? Kind.TIMEOUT : Kind.REMOTE_ERROR,
-            where + ": " + e.getMessage(), e);
+        throw new TransportException(
+            e instanceof SocketTimeoutException ? Kind.TIMEOUT : Kind.REMOTE_ERROR,
+            where + ": " + e.getMessage(),
+            e);
       }
     }
 

@@ -18,8 +18,12 @@ public final class CollectorPages {
   /** The chart library, from its webjar on the classpath: no CDN. */
   public static final String CHART_JS = "/webjars/chart.js/4.5.1/dist/chart.umd.min.js";
 
-  /** A collector, its status now (active, expired, retired), the TTL it has left, where its charts start (epoch s). */
-  public record Row(CollectorRecord collector, String status, Long ttlLeftSeconds, long chartFrom) {}
+  /**
+   * A collector, its status now (active, expired, retired), the TTL it has left, where its charts
+   * start (epoch s).
+   */
+  public record Row(
+      CollectorRecord collector, String status, Long ttlLeftSeconds, long chartFrom) {}
 
   public record ListModel(List<Row> rows) {}
 
@@ -50,9 +54,14 @@ public final class CollectorPages {
     } catch (NumberFormatException e) {
       throw ApiException.notFound("no collector " + ctx.pathParam("id"));
     }
-    CollectorRecord c = collectors.find(id).orElseThrow(() -> ApiException.notFound("no collector " + id));
-    console.render(ctx, "collector.jte", "Collector " + c.id() + (c.label() == null ? "" : " · " + c.label()),
-        "/collectors", row(c, clock.instant().minus(Duration.ofDays(1)).getEpochSecond()));
+    CollectorRecord c =
+        collectors.find(id).orElseThrow(() -> ApiException.notFound("no collector " + id));
+    console.render(
+        ctx,
+        "collector.jte",
+        "Collector " + c.id() + (c.label() == null ? "" : " · " + c.label()),
+        "/collectors",
+        row(c, clock.instant().minus(Duration.ofDays(1)).getEpochSecond()));
   }
 
   private Row row(CollectorRecord c, long chartFrom) {
@@ -67,6 +76,8 @@ public final class CollectorPages {
   }
 
   private Long ttlLeft(CollectorRecord c) {
-    return "retired".equals(c.status()) ? null : Math.max(0, Duration.between(clock.instant(), c.expiresAt()).toSeconds());
+    return "retired".equals(c.status())
+        ? null
+        : Math.max(0, Duration.between(clock.instant(), c.expiresAt()).toSeconds());
   }
 }

@@ -6,9 +6,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** How the console writes times, durations and figures; called by the templates. Plain text: the engine escapes it. */
+/**
+ * How the console writes times, durations and figures; called by the templates. Plain text: the
+ * engine escapes it.
+ */
 public final class Fmt {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
   private Fmt() {}
 

@@ -22,9 +22,15 @@ import javax.sql.DataSource;
 final class Overview {
   /** Samples are counted over this window (collectors upload every 5 minutes). */
   static final Duration RATE_WINDOW = Duration.ofMinutes(15);
-  static final List<String> STATES = List.of("running", "stopped", "expired", "failed", "never_deployed", "removed");
 
-  record Figures(Map<String, Integer> byStatus, int targets, double samplesPerMinute, List<CollectorRecord> expiringSoon,
+  static final List<String> STATES =
+      List.of("running", "stopped", "expired", "failed", "never_deployed", "removed");
+
+  record Figures(
+      Map<String, Integer> byStatus,
+      int targets,
+      double samplesPerMinute,
+      List<CollectorRecord> expiringSoon,
       io.perfmetrics.store.Retention.Usage storage) {}
 
   private final DataSource dataSource;
@@ -33,7 +39,12 @@ final class Overview {
   private final CollectorRegistry collectors;
   private final Clock clock;
 
-  Overview(DataSource dataSource, TargetStore targets, TargetStatuses statuses, CollectorRegistry collectors, Clock clock) {
+  Overview(
+      DataSource dataSource,
+      TargetStore targets,
+      TargetStatuses statuses,
+      CollectorRegistry collectors,
+      Clock clock) {
     this.dataSource = dataSource;
     this.targets = targets;
     this.statuses = statuses;
@@ -49,18 +60,26 @@ final class Overview {
       by.merge(statuses.of(t.id()).state(), 1, Integer::sum);
     }
     Instant now = clock.instant();
-    List<CollectorRecord> soon = collectors.list().stream()
-        .filter(c -> "active".equals(c.status()) && c.expiresAt().isAfter(now)
-            && c.expiresAt().isBefore(now.plus(Duration.ofHours(24))))
-        .toList();
+    List<CollectorRecord> soon =
+        collectors.list().stream()
+            .filter(
+                c ->
+                    "active".equals(c.status())
+                        && c.expiresAt().isAfter(now)
+                        && c.expiresAt().isBefore(now.plus(Duration.ofHours(24))))
+            .toList();
     var storage = io.perfmetrics.store.Retention.usage(dataSource);
     return new Figures(by, all.size(), samplesPerMinute(now), soon, storage);
   }
 
-  /** Samples with a timestamp in the last {@link #RATE_WINDOW}, per minute: one index range scan on ts. */
+  /**
+   * Samples with a timestamp in the last {@link #RATE_WINDOW}, per minute: one index range scan on
+   * ts.
+   */
   private double samplesPerMinute(Instant now) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM samples WHERE ts > ? AND ts <= ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT count(*) FROM samples WHERE ts > ? AND ts <= ?")) {
       ps.setTimestamp(1, Timestamp.from(now.minus(RATE_WINDOW)));
       ps.setTimestamp(2, Timestamp.from(now.plusSeconds(60)));
       try (ResultSet rs = ps.executeQuery()) {

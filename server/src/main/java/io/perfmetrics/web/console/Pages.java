@@ -10,9 +10,14 @@ import java.nio.charset.StandardCharsets;
 final class Pages {
   private Pages() {}
 
-  /** POST/redirect/GET: back to {@code path} with a flash message ({@code kind} msg or err) in the query. */
+  /**
+   * POST/redirect/GET: back to {@code path} with a flash message ({@code kind} msg or err) in the
+   * query.
+   */
   static void back(Context ctx, String path, String kind, String message) {
-    ctx.redirect(path + "?" + kind + "=" + URLEncoder.encode(message, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+    ctx.redirect(
+        path + "?" + kind + "=" + URLEncoder.encode(message, StandardCharsets.UTF_8),
+        HttpStatus.SEE_OTHER);
   }
 
   /** The {id} path parameter; anything but a number is a page that does not exist. */

@@ -25,8 +25,18 @@ public final class PortsPages {
    * @param host the host's title on a host page, null on the fleet page
    * @param query the filters as a query string, for the export links ("" when none)
    */
-  public record Model(String host, Integer hostId, PortAudit.Filter filter, String query, int total, int high,
-      int medium, int low, List<ListenerAudit> findings, List<ListenerAudit> listeners, int shown) {}
+  public record Model(
+      String host,
+      Integer hostId,
+      PortAudit.Filter filter,
+      String query,
+      int total,
+      int high,
+      int medium,
+      int low,
+      List<ListenerAudit> findings,
+      List<ListenerAudit> listeners,
+      int shown) {}
 
   private final Console console;
   private final PortAudit audit;
@@ -44,8 +54,12 @@ public final class PortsPages {
   private void fleet(Context ctx) {
     PortAudit.Filter f = PortsRoutes.filter(ctx);
     PortAudit.Page p = audit.fleet(f, 0, SHOWN);
-    console.render(ctx, "ports.jte", "Ports", "/ports", model(null, null, f, p.total(), p.high(), p.medium(), p.low(),
-        p.listeners()));
+    console.render(
+        ctx,
+        "ports.jte",
+        "Ports",
+        "/ports",
+        model(null, null, f, p.total(), p.high(), p.medium(), p.low(), p.listeners()));
   }
 
   private void host(Context ctx) {
@@ -64,11 +78,30 @@ public final class PortsPages {
       }
     }
     String name = rows.isEmpty() ? "host " + id : rows.get(0).hostname();
-    console.render(ctx, "ports.jte", "Ports of " + name, "/ports", model(name, id, PortAudit.Filter.NONE, rows.size(),
-        high, medium, low, rows.size() > SHOWN ? rows.subList(0, SHOWN) : rows));
+    console.render(
+        ctx,
+        "ports.jte",
+        "Ports of " + name,
+        "/ports",
+        model(
+            name,
+            id,
+            PortAudit.Filter.NONE,
+            rows.size(),
+            high,
+            medium,
+            low,
+            rows.size() > SHOWN ? rows.subList(0, SHOWN) : rows));
   }
 
-  private static Model model(String host, Integer hostId, PortAudit.Filter f, int total, int high, int medium, int low,
+  private static Model model(
+      String host,
+      Integer hostId,
+      PortAudit.Filter f,
+      int total,
+      int high,
+      int medium,
+      int low,
       List<ListenerAudit> rows) {
     List<ListenerAudit> findings = new ArrayList<>();
     for (ListenerAudit a : rows) {
@@ -76,7 +109,8 @@ public final class PortsPages {
         findings.add(a);
       }
     }
-    return new Model(host, hostId, f, query(f), total, high, medium, low, findings, rows, rows.size());
+    return new Model(
+        host, hostId, f, query(f), total, high, medium, low, findings, rows, rows.size());
   }
 
   private static String query(PortAudit.Filter f) {

@@ -22,8 +22,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * {@code /scans} (start a scan, the scans so far, discovered targets to accept) and
- * {@code /scans/{id}} (progress and a result per address, followed live by scans.js).
+ * {@code /scans} (start a scan, the scans so far, discovered targets to accept) and {@code
+ * /scans/{id}} (progress and a result per address, followed live by scans.js).
  */
 public final class ScanPages {
   /** The hosts a scan page shows; a /16 has 65,536 and the API pages through them all. */
@@ -33,8 +33,15 @@ public final class ScanPages {
    * What the scan form says about pacing: operations per address, whether an echo request is one of
    * them, the ports, and the least times the pacing allows (already in words: 250 ms, 1m 4s).
    */
-  public record Pacing(int ops, boolean echo, String ports, String hostSpacing, String perAddress,
-      String globalInterval, int concurrency, String slash24) {}
+  public record Pacing(
+      int ops,
+      boolean echo,
+      String ports,
+      String hostSpacing,
+      String perAddress,
+      String globalInterval,
+      int concurrency,
+      String slash24) {}
 
   /** A discovered target and its OS hints in words. */
   public record DiscoveredRow(DiscoveredTarget target, List<String> hints) {}
@@ -63,27 +70,37 @@ public final class ScanPages {
     routes.get("/scans", this::scansPage);
     routes.post("/scans", this::start);
     routes.get("/scans/{id}", this::scanPage);
-    routes.post("/scans/{id}/cancel", ctx -> {
-      long id = Pages.id(ctx);
-      found(id);
-      scans.cancel(id);
-      ctx.redirect("/scans/" + id, HttpStatus.SEE_OTHER);
-    });
-    routes.post("/scans/targets/{id}/accept", ctx -> {
-      long id = Pages.id(ctx);
-      if (scans.accept(id)) {
-        Pages.back(ctx, "/scans", "msg", "Accepted discovered target " + id + ": deploy can take it now.");
-      } else {
-        Pages.back(ctx, "/scans", "err", "no discovered target " + id);
-      }
-    });
+    routes.post(
+        "/scans/{id}/cancel",
+        ctx -> {
+          long id = Pages.id(ctx);
+          found(id);
+          scans.cancel(id);
+          ctx.redirect("/scans/" + id, HttpStatus.SEE_OTHER);
+        });
+    routes.post(
+        "/scans/targets/{id}/accept",
+        ctx -> {
+          long id = Pages.id(ctx);
+          if (scans.accept(id)) {
+            Pages.back(
+                ctx,
+                "/scans",
+                "msg",
+                "Accepted discovered target " + id + ": deploy can take it now.");
+          } else {
+            Pages.back(ctx, "/scans", "err", "no discovered target " + id);
+          }
+        });
   }
 
   private void scansPage(Context ctx) {
-    List<DiscoveredRow> discovered = scans.discoveredTargets(null).stream()
-        .map(t -> new DiscoveredRow(t, hints(t.osHints())))
-        .toList();
-    console.render(ctx, "scans.jte", "Scans", "/scans", new ScansModel(pacing(), scans.list(), discovered));
+    List<DiscoveredRow> discovered =
+        scans.discoveredTargets(null).stream()
+            .map(t -> new DiscoveredRow(t, hints(t.osHints())))
+            .toList();
+    console.render(
+        ctx, "scans.jte", "Scans", "/scans", new ScansModel(pacing(), scans.list(), discovered));
   }
 
   private Pacing pacing() {
@@ -91,14 +108,23 @@ public final class ScanPages {
     int ops = scans.opsPerHost();
     // the global interval, not the per-address spacing, is what makes a large range slow
     Duration slash24 = Pacer.bound(256, ops, s.concurrency(), s.hostSpacing(), s.globalInterval());
-    return new Pacing(ops, scans.pingUnavailable().isEmpty(), join(s.ports()), span(s.hostSpacing()),
-        span(s.hostSpacing().multipliedBy(Math.max(0, ops - 1))), span(s.globalInterval()), s.concurrency(),
+    return new Pacing(
+        ops,
+        scans.pingUnavailable().isEmpty(),
+        join(s.ports()),
+        span(s.hostSpacing()),
+        span(s.hostSpacing().multipliedBy(Math.max(0, ops - 1))),
+        span(s.globalInterval()),
+        s.concurrency(),
         Fmt.duration(slash24.toSeconds()));
   }
 
   private void start(Context ctx) {
-    ScanRequest req = new ScanRequest(list(ctx.formParam("targets")), list(ctx.formParam("exclude")),
-        "true".equals(ctx.formParam("force")));
+    ScanRequest req =
+        new ScanRequest(
+            list(ctx.formParam("targets")),
+            list(ctx.formParam("exclude")),
+            "true".equals(ctx.formParam("force")));
     ScanView s;
     try {
       s = scans.start(req);
@@ -112,18 +138,33 @@ public final class ScanPages {
   private void scanPage(Context ctx) {
     long id = Pages.id(ctx);
     ScanView s = found(id);
-    List<HostRow> hosts = scans.hosts(id, null, HOSTS_SHOWN, 0).stream()
-        .map(h -> new HostRow(h, h.openPorts().stream().map(String::valueOf).collect(Collectors.joining(", ")),
-            h.hints().stream().map(ScanPages::hint).toList()))
-        .toList();
-    List<Count> counts = List.of(new Count("found", "Found (open port)", s.found()),
-        new Count("alive", "Alive, nothing open", s.alive()), new Count("silent", "Silent", s.silent()),
-        new Count("failures", "Failed", s.failures()), new Count("cancelled", "Cancelled", s.cancelled()),
-        new Count("skipped", "Skipped (own, excluded)", s.skipped()));
-    console.render(ctx, "scan.jte", "Scan " + s.id(), "/scans", new ScanModel(s, counts, hosts, HOSTS_SHOWN));
+    List<HostRow> hosts =
+        scans.hosts(id, null, HOSTS_SHOWN, 0).stream()
+            .map(
+                h ->
+                    new HostRow(
+                        h,
+                        h.openPorts().stream()
+                            .map(String::valueOf)
+                            .collect(Collectors.joining(", ")),
+                        h.hints().stream().map(ScanPages::hint).toList()))
+            .toList();
+    List<Count> counts =
+        List.of(
+            new Count("found", "Found (open port)", s.found()),
+            new Count("alive", "Alive, nothing open", s.alive()),
+            new Count("silent", "Silent", s.silent()),
+            new Count("failures", "Failed", s.failures()),
+            new Count("cancelled", "Cancelled", s.cancelled()),
+            new Count("skipped", "Skipped (own, excluded)", s.skipped()));
+    console.render(
+        ctx, "scan.jte", "Scan " + s.id(), "/scans", new ScanModel(s, counts, hosts, HOSTS_SHOWN));
   }
 
-  /** A discovered target's hints, stored as the JSON of its {@link OsHint}s; unreadable JSON is shown as it is. */
+  /**
+   * A discovered target's hints, stored as the JSON of its {@link OsHint}s; unreadable JSON is
+   * shown as it is.
+   */
   private static List<String> hints(String json) {
     if (json == null) {
       return List.of();
@@ -137,7 +178,14 @@ public final class ScanPages {
 
   /** The same words scans.js writes for a hint. */
   static String hint(OsHint h) {
-    return h.source() + ": " + h.detail() + " (" + h.family() + ", " + Math.round(h.confidence() * 100) + "%)";
+    return h.source()
+        + ": "
+        + h.detail()
+        + " ("
+        + h.family()
+        + ", "
+        + Math.round(h.confidence() * 100)
+        + "%)";
   }
 
   private ScanView found(long id) {
@@ -152,7 +200,6 @@ public final class ScanPages {
     return Arrays.stream(s.split("[,\\s]+")).filter(t -> !t.isEmpty()).toList();
   }
 
-
   private static String join(List<Integer> ports) {
     return ports.stream().map(String::valueOf).collect(Collectors.joining(", "));
   }
@@ -165,5 +212,4 @@ public final class ScanPages {
     }
     return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
-
 }

@@ -18,7 +18,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -32,39 +31,98 @@ import java.util.function.Function;
 public final class SizingPages {
   /** The form's fields, in the order the API documents them; also what links carry along. */
   private static final List<String> PARAMS =
-      List.of("provider", "region", "os", "pricing", "percentile", "headroom", "lookback_days", "family", "arch");
+      List.of(
+          "provider",
+          "region",
+          "os",
+          "pricing",
+          "percentile",
+          "headroom",
+          "lookback_days",
+          "family",
+          "arch");
 
   /** A figure for a table cell: its value to sort by (null: none, shown as a dash) and its text. */
   public record Num(Double sort, String text) {}
 
   /** One host of the fleet report, with its link, name and the figures of its row. */
-  public record FleetRow(HostSizing sizing, String href, String name, Num currentMonthly, String recommendedType,
-      Num recommendedMonthly, Num savings, Num vcpuNeeded, Num memoryNeeded, int confidenceRank, String confidence,
+  public record FleetRow(
+      HostSizing sizing,
+      String href,
+      String name,
+      Num currentMonthly,
+      String recommendedType,
+      Num recommendedMonthly,
+      Num savings,
+      Num vcpuNeeded,
+      Num memoryNeeded,
+      int confidenceRank,
+      String confidence,
       String confidenceDetail) {}
 
   /**
    * The fleet page: either {@code error} (parameters that could not be read) and the form, or the
-   * form, the export links, the parameters in words, totals per provider and over all, and the hosts.
+   * form, the export links, the parameters in words, totals per provider and over all, and the
+   * hosts.
    */
-  public record FleetModel(String error, Form form, String csvHref, String jsonHref, String description,
-      List<FleetReport.ProviderTotal> totals, FleetReport.ProviderTotal all, List<FleetRow> hosts, String emptyMessage) {}
+  public record FleetModel(
+      String error,
+      Form form,
+      String csvHref,
+      String jsonHref,
+      String description,
+      List<FleetReport.ProviderTotal> totals,
+      FleetReport.ProviderTotal all,
+      List<FleetRow> hosts,
+      String emptyMessage) {}
 
-  /** A line of a host's facts; {@code id} names its value element, when a test or script needs it. */
+  /**
+   * A line of a host's facts; {@code id} names its value element, when a test or script needs it.
+   */
   public record Fact(String label, String value, String id) {}
 
   /** A host's demand table: observed, needed, the recommended and the current type's capacity. */
-  public record DemandRows(String percentile, String headroom, List<Num> vcpu, List<Num> memory, List<Num> network,
-      String networkRecommended, String networkCurrent, String disk) {}
+  public record DemandRows(
+      String percentile,
+      String headroom,
+      List<Num> vcpu,
+      List<Num> memory,
+      List<Num> network,
+      String networkRecommended,
+      String networkCurrent,
+      String disk) {}
 
-  /** One host's page; as {@link FleetModel}, {@code error} alone with the form when the parameters are bad. */
-  public record HostModel(String error, HostSizing sizing, Form form, String backHref, String csvHref, List<Fact> facts,
-      List<String> notes, DemandRows demand, String chartQuery, List<Candidate> candidates, List<Candidate> rejected) {}
+  /**
+   * One host's page; as {@link FleetModel}, {@code error} alone with the form when the parameters
+   * are bad.
+   */
+  public record HostModel(
+      String error,
+      HostSizing sizing,
+      Form form,
+      String backHref,
+      String csvHref,
+      List<Fact> facts,
+      List<String> notes,
+      DemandRows demand,
+      String chartQuery,
+      List<Candidate> candidates,
+      List<Candidate> rejected) {}
 
-  /** The report's parameter form: text and number inputs, selects, and (fleet only) the confidence checkboxes. */
+  /**
+   * The report's parameter form: text and number inputs, selects, and (fleet only) the confidence
+   * checkboxes.
+   */
   public record Form(String action, List<Field> fields, List<Check> confidence) {}
 
   /** A form field: {@code type} is select, text or number; a select has options. */
-  public record Field(String name, String label, String type, String value, String placeholder, List<Option> options) {}
+  public record Field(
+      String name,
+      String label,
+      String type,
+      String value,
+      String placeholder,
+      List<Option> options) {}
 
   public record Option(String value, String label, boolean selected) {}
 
@@ -91,8 +149,21 @@ public final class SizingPages {
       ratings = SizingRoutes.confidence(ctx);
     } catch (ApiException e) {
       ctx.status(400);
-      console.render(ctx, "sizing.jte", "Sizing", "/sizing", new FleetModel(e.detail(), form(ctx, "/sizing", true),
-          null, null, null, List.of(), null, List.of(), null));
+      console.render(
+          ctx,
+          "sizing.jte",
+          "Sizing",
+          "/sizing",
+          new FleetModel(
+              e.detail(),
+              form(ctx, "/sizing", true),
+              null,
+              null,
+              null,
+              List.of(),
+              null,
+              List.of(),
+              null));
       return;
     }
     FleetReport r = sizing.fleet(q);
@@ -114,18 +185,31 @@ public final class SizingPages {
     }
     String linkQuery = query.isEmpty() ? "" : "?" + query;
     List<FleetRow> rows = r.hosts().stream().map(h -> fleetRow(h, linkQuery)).toList();
-    console.render(ctx, "sizing.jte", "Sizing", "/sizing", new FleetModel(null, form(ctx, "/sizing", true),
-        "/api/v1/sizing?format=csv" + (query.isEmpty() ? "" : "&" + query), "/api/v1/sizing" + linkQuery,
-        describe(r.parameters()), r.totals(), new FleetReport.ProviderTotal("All", hosts, sized, cur, rec, sav), rows,
-        ratings == null
-            ? "No hosts yet: deploy collectors; a host is sized once it has reported for 6 hours."
-            : "No host has the confidence asked for."));
+    console.render(
+        ctx,
+        "sizing.jte",
+        "Sizing",
+        "/sizing",
+        new FleetModel(
+            null,
+            form(ctx, "/sizing", true),
+            "/api/v1/sizing?format=csv" + (query.isEmpty() ? "" : "&" + query),
+            "/api/v1/sizing" + linkQuery,
+            describe(r.parameters()),
+            r.totals(),
+            new FleetReport.ProviderTotal("All", hosts, sized, cur, rec, sav),
+            rows,
+            ratings == null
+                ? "No hosts yet: deploy collectors; a host is sized once it has reported for 6 hours."
+                : "No host has the confidence asked for."));
   }
 
   private static FleetRow fleetRow(HostSizing h, String linkQuery) {
     Demand d = h.demand();
     Confidence c = h.confidence();
-    return new FleetRow(h, "/sizing/" + h.hostId() + linkQuery,
+    return new FleetRow(
+        h,
+        "/sizing/" + h.hostId() + linkQuery,
         h.hostname() == null ? "collector " + h.hostId() : h.hostname(),
         num(h.current() == null ? null : h.current().monthly(), SizingPages::money),
         h.recommended() == null ? null : h.recommended().type(),
@@ -133,7 +217,8 @@ public final class SizingPages {
         num(h.monthlySavings(), SizingPages::money),
         num(d == null ? null : d.vcpuNeeded(), SizingPages::two),
         num(d == null ? null : d.memoryNeededGib(), SizingPages::two),
-        rank(c), c == null ? "insufficient" : c.rating(),
+        rank(c),
+        c == null ? "insufficient" : c.rating(),
         c == null ? null : Math.round(c.share() * 100) + "% of samples, " + c.daysCovered() + " d");
   }
 
@@ -144,7 +229,11 @@ public final class SizingPages {
       throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
     }
     if (found.size() > 1) {
-      Pages.back(ctx, "/sizing", "err", "hostname '" + key + "' names " + found.size() + " hosts: pick one from the list");
+      Pages.back(
+          ctx,
+          "/sizing",
+          "err",
+          "hostname '" + key + "' names " + found.size() + " hosts: pick one from the list");
       return;
     }
     Host host = found.get(0);
@@ -154,8 +243,23 @@ public final class SizingPages {
       q = SizingRoutes.query(ctx);
     } catch (ApiException e) {
       ctx.status(400);
-      console.render(ctx, "sizing-host.jte", title, "/sizing", new HostModel(e.detail(), null,
-          form(ctx, "/sizing/" + host.id(), false), null, null, List.of(), List.of(), null, null, List.of(), List.of()));
+      console.render(
+          ctx,
+          "sizing-host.jte",
+          title,
+          "/sizing",
+          new HostModel(
+              e.detail(),
+              null,
+              form(ctx, "/sizing/" + host.id(), false),
+              null,
+              null,
+              List.of(),
+              List.of(),
+              null,
+              null,
+              List.of(),
+              List.of()));
       return;
     }
     HostSizing h = sizing.host(host, q);
@@ -163,36 +267,99 @@ public final class SizingPages {
     String back = query(ctx, true);
     Demand d = h.demand();
     Confidence c = h.confidence();
-    List<Fact> facts = List.of(
-        new Fact("Provider / region", Fmt.orDash(h.provider()) + " / " + Fmt.orDash(h.region()), null),
-        new Fact("OS licence, pricing", Fmt.orDash(h.os()) + ", " + Fmt.orDash(h.pricing()), null),
-        new Fact("Runs as now", Fmt.orDash(h.currentType()) + (h.current() == null ? "" : " — " + h.current().vcpu()
-            + " vCPU, " + two(h.current().memoryGib()) + " GiB, $" + money(h.current().monthly()) + "/month"), null),
-        new Fact("Recommended", h.recommended() == null ? "—" : h.recommended().type() + " — " + h.recommended().vcpu()
-            + " vCPU, " + two(h.recommended().memoryGib()) + " GiB, $" + money(h.recommended().monthly()) + "/month",
-            "host-recommended"),
-        new Fact("Savings", h.monthlySavings() == null ? "—" : "$" + money(h.monthlySavings()) + "/month", null),
-        new Fact("Confidence", c == null ? "—" : c.rating() + " — " + c.samplesPresent() + " of " + c.samplesExpected()
-            + " expected CPU samples (" + Math.round(c.share() * 100) + "%), " + c.daysCovered() + " day(s) covered", null));
-    console.render(ctx, "sizing-host.jte", title, "/sizing", new HostModel(null, h,
-        form(ctx, "/sizing/" + host.id(), false), "/sizing" + (back.isEmpty() ? "" : "?" + back),
-        "/api/v1/sizing/" + h.hostId() + "?format=csv" + (query.isEmpty() ? "" : "&" + query), facts,
-        h.notes() == null ? List.of() : h.notes(), d == null ? null : demand(h, d), query,
-        h.candidates() == null ? List.of() : h.candidates(), h.rejected() == null ? List.of() : h.rejected()));
+    List<Fact> facts =
+        List.of(
+            new Fact(
+                "Provider / region",
+                Fmt.orDash(h.provider()) + " / " + Fmt.orDash(h.region()),
+                null),
+            new Fact(
+                "OS licence, pricing", Fmt.orDash(h.os()) + ", " + Fmt.orDash(h.pricing()), null),
+            new Fact(
+                "Runs as now",
+                Fmt.orDash(h.currentType())
+                    + (h.current() == null
+                        ? ""
+                        : " — "
+                            + h.current().vcpu()
+                            + " vCPU, "
+                            + two(h.current().memoryGib())
+                            + " GiB, $"
+                            + money(h.current().monthly())
+                            + "/month"),
+                null),
+            new Fact(
+                "Recommended",
+                h.recommended() == null
+                    ? "—"
+                    : h.recommended().type()
+                        + " — "
+                        + h.recommended().vcpu()
+                        + " vCPU, "
+                        + two(h.recommended().memoryGib())
+                        + " GiB, $"
+                        + money(h.recommended().monthly())
+                        + "/month",
+                "host-recommended"),
+            new Fact(
+                "Savings",
+                h.monthlySavings() == null ? "—" : "$" + money(h.monthlySavings()) + "/month",
+                null),
+            new Fact(
+                "Confidence",
+                c == null
+                    ? "—"
+                    : c.rating()
+                        + " — "
+                        + c.samplesPresent()
+                        + " of "
+                        + c.samplesExpected()
+                        + " expected CPU samples ("
+                        + Math.round(c.share() * 100)
+                        + "%), "
+                        + c.daysCovered()
+                        + " day(s) covered",
+                null));
+    console.render(
+        ctx,
+        "sizing-host.jte",
+        title,
+        "/sizing",
+        new HostModel(
+            null,
+            h,
+            form(ctx, "/sizing/" + host.id(), false),
+            "/sizing" + (back.isEmpty() ? "" : "?" + back),
+            "/api/v1/sizing/" + h.hostId() + "?format=csv" + (query.isEmpty() ? "" : "&" + query),
+            facts,
+            h.notes() == null ? List.of() : h.notes(),
+            d == null ? null : demand(h, d),
+            query,
+            h.candidates() == null ? List.of() : h.candidates(),
+            h.rejected() == null ? List.of() : h.rejected()));
   }
 
   private static DemandRows demand(HostSizing h, Demand d) {
     var recommended = h.recommended();
     var current = h.current();
-    return new DemandRows("p" + two(d.percentile()).replaceAll("\\.00$", ""), two(d.headroom()),
-        List.of(num(d.vcpuUsed(), SizingPages::two), num(d.vcpuNeeded(), SizingPages::two),
+    return new DemandRows(
+        "p" + two(d.percentile()).replaceAll("\\.00$", ""),
+        two(d.headroom()),
+        List.of(
+            num(d.vcpuUsed(), SizingPages::two),
+            num(d.vcpuNeeded(), SizingPages::two),
             num(recommended == null ? null : (double) recommended.vcpu(), SizingPages::two),
             num(current == null ? d.cpuCount() : Double.valueOf(current.vcpu()), SizingPages::two)),
-        List.of(num(d.memoryUsedGib(), SizingPages::two), num(d.memoryNeededGib(), SizingPages::two),
+        List.of(
+            num(d.memoryUsedGib(), SizingPages::two),
+            num(d.memoryNeededGib(), SizingPages::two),
             num(recommended == null ? null : recommended.memoryGib(), SizingPages::two),
             num(current == null ? null : current.memoryGib(), SizingPages::two)),
-        List.of(num(d.networkBytesPerS(), SizingPages::rate),
-            num(d.networkNeededGbps() == null ? null : d.networkNeededGbps(), v -> two(v) + " Gbit/s")),
+        List.of(
+            num(d.networkBytesPerS(), SizingPages::rate),
+            num(
+                d.networkNeededGbps() == null ? null : d.networkNeededGbps(),
+                v -> two(v) + " Gbit/s")),
         recommended == null ? "—" : Fmt.orDash(recommended.networkClass()),
         current == null ? "—" : Fmt.orDash(current.networkClass()),
         rateOrDash(d.diskReadBytesPerS()) + " / " + rateOrDash(d.diskWriteBytesPerS()));
@@ -201,39 +368,78 @@ public final class SizingPages {
   /** The parameter form; GET, so a report is a link that can be bookmarked and shared. */
   private static Form form(Context ctx, String action, boolean fleet) {
     Map<String, List<String>> qp = ctx.queryParamMap();
-    List<Field> fields = List.of(
-        select("provider", "Size for provider", value(qp, "provider"),
-            List.of("", "each host's own", "aws", "AWS", "azure", "Azure", "gcp", "GCP")),
-        input("region", "Region", value(qp, "region"), "text", "each host's own"),
-        select("pricing", "Pricing", value(qp, "pricing"),
-            List.of(PricingModel.ON_DEMAND.param(), "on demand", PricingModel.COMMIT_1Y.param(), "1-year commitment",
-                PricingModel.COMMIT_3Y.param(), "3-year commitment")),
-        select("os", "OS licence", value(qp, "os"), List.of("", "each host's own", "linux", "Linux", "windows", "Windows")),
-        input("percentile", "Percentile", value(qp, "percentile"), "number", fmtDefault(SizingQuery.DEFAULT_PERCENTILE)),
-        input("headroom", "Headroom", value(qp, "headroom"), "number", fmtDefault(SizingQuery.DEFAULT_HEADROOM)),
-        input("lookback_days", "Lookback (days)", value(qp, "lookback_days"), "number",
-            String.valueOf(SizingQuery.DEFAULT_LOOKBACK_DAYS)),
-        input("family", "Families", value(qp, "family"), "text", "any, e.g. m7i,Dsv5 or general"),
-        select("arch", "Architecture", value(qp, "arch"), List.of("", "any", "x86_64", "x86_64", "arm64", "arm64")));
+    List<Field> fields =
+        List.of(
+            select(
+                "provider",
+                "Size for provider",
+                value(qp, "provider"),
+                List.of("", "each host's own", "aws", "AWS", "azure", "Azure", "gcp", "GCP")),
+            input("region", "Region", value(qp, "region"), "text", "each host's own"),
+            select(
+                "pricing",
+                "Pricing",
+                value(qp, "pricing"),
+                List.of(
+                    PricingModel.ON_DEMAND.param(),
+                    "on demand",
+                    PricingModel.COMMIT_1Y.param(),
+                    "1-year commitment",
+                    PricingModel.COMMIT_3Y.param(),
+                    "3-year commitment")),
+            select(
+                "os",
+                "OS licence",
+                value(qp, "os"),
+                List.of("", "each host's own", "linux", "Linux", "windows", "Windows")),
+            input(
+                "percentile",
+                "Percentile",
+                value(qp, "percentile"),
+                "number",
+                fmtDefault(SizingQuery.DEFAULT_PERCENTILE)),
+            input(
+                "headroom",
+                "Headroom",
+                value(qp, "headroom"),
+                "number",
+                fmtDefault(SizingQuery.DEFAULT_HEADROOM)),
+            input(
+                "lookback_days",
+                "Lookback (days)",
+                value(qp, "lookback_days"),
+                "number",
+                String.valueOf(SizingQuery.DEFAULT_LOOKBACK_DAYS)),
+            input(
+                "family", "Families", value(qp, "family"), "text", "any, e.g. m7i,Dsv5 or general"),
+            select(
+                "arch",
+                "Architecture",
+                value(qp, "arch"),
+                List.of("", "any", "x86_64", "x86_64", "arm64", "arm64")));
     List<Check> confidence = null;
     if (fleet) {
       List<String> chosen = new ArrayList<>();
       qp.getOrDefault("confidence", List.of()).forEach(v -> chosen.addAll(List.of(v.split(","))));
-      confidence = SizingRoutes.RATINGS.stream().map(r -> new Check(r, chosen.contains(r))).toList();
+      confidence =
+          SizingRoutes.RATINGS.stream().map(r -> new Check(r, chosen.contains(r))).toList();
     }
     return new Form(action, fields, confidence);
   }
 
-  private static Field select(String name, String label, String current, List<String> valuesAndLabels) {
+  private static Field select(
+      String name, String label, String current, List<String> valuesAndLabels) {
     List<Option> options = new ArrayList<>();
     for (int i = 0; i < valuesAndLabels.size(); i += 2) {
       String v = valuesAndLabels.get(i);
-      options.add(new Option(v, valuesAndLabels.get(i + 1), v.equals(current == null ? "" : current)));
+      options.add(
+          new Option(v, valuesAndLabels.get(i + 1), v.equals(current == null ? "" : current)));
     }
     return new Field(name, label, "select", current, null, options);
   }
 
-  private static Field input(String name, String label, String current, String type, String placeholder) {
+  private static Field input(
+      String name, String label, String current, String type, String placeholder) {
     return new Field(name, label, type, current == null ? "" : current, placeholder, List.of());
   }
 
@@ -264,20 +470,34 @@ public final class SizingPages {
   }
 
   private static String describe(FleetReport.Parameters p) {
-    return "p" + fmtDefault(p.percentile()) + " of each metric × " + fmtDefault(p.headroom()) + " headroom, samples since "
-        + Fmt.time(p.windowStart()) + " (" + p.lookbackDays() + " d), " + p.pricing().replace('_', ' ') + " prices"
+    return "p"
+        + fmtDefault(p.percentile())
+        + " of each metric × "
+        + fmtDefault(p.headroom())
+        + " headroom, samples since "
+        + Fmt.time(p.windowStart())
+        + " ("
+        + p.lookbackDays()
+        + " d), "
+        + p.pricing().replace('_', ' ')
+        + " prices"
         + (p.provider() == null ? ", each host in its own cloud" : ", sized for " + p.provider())
-        + (p.region() == null ? "" : " " + p.region()) + "; catalog " + p.catalog() + ".";
+        + (p.region() == null ? "" : " " + p.region())
+        + "; catalog "
+        + p.catalog()
+        + ".";
   }
 
   /** Sizing ratings in sort order: a higher rank is more trustworthy. */
   private static int rank(Confidence c) {
-    return c == null ? 0 : switch (c.rating()) {
-      case "high" -> 3;
-      case "medium" -> 2;
-      case "low" -> 1;
-      default -> 0;
-    };
+    return c == null
+        ? 0
+        : switch (c.rating()) {
+          case "high" -> 3;
+          case "medium" -> 2;
+          case "low" -> 1;
+          default -> 0;
+        };
   }
 
   private static Num num(Double v, Function<Double, String> fmt) {

@@ -4,13 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Targets from CSV: {@code address[,port[,os_family[,credential]]]} per line, credential by name
- * or id; an optional header line starting with {@code address}; blank lines and {@code #}
- * comments skipped. Cells may be double-quoted.
+ * Targets from CSV: {@code address[,port[,os_family[,credential]]]} per line, credential by name or
+ * id; an optional header line starting with {@code address}; blank lines and {@code #} comments
+ * skipped. Cells may be double-quoted.
  */
 final class TargetCsv {
   /** One parsed line; {@code error} set when it cannot be used. */
-  record Row(int line, String address, Integer port, String osFamily, String credential, String error) {}
+  record Row(
+      int line, String address, Integer port, String osFamily, String credential, String error) {}
 
   private TargetCsv() {}
 
@@ -28,7 +29,15 @@ final class TargetCsv {
       }
       int n = i + 1;
       if (cells.size() > 4) {
-        rows.add(new Row(n, null, null, null, null, "expected at most 4 columns (address,port,os_family,credential), got " + cells.size()));
+        rows.add(
+            new Row(
+                n,
+                null,
+                null,
+                null,
+                null,
+                "expected at most 4 columns (address,port,os_family,credential), got "
+                    + cells.size()));
         continue;
       }
       String address = cells.get(0);
@@ -37,7 +46,14 @@ final class TargetCsv {
         try {
           port = Integer.parseInt(cells.get(1));
         } catch (NumberFormatException e) {
-          rows.add(new Row(n, address, null, null, null, "port must be a number, got '" + cells.get(1) + "'"));
+          rows.add(
+              new Row(
+                  n,
+                  address,
+                  null,
+                  null,
+                  null,
+                  "port must be a number, got '" + cells.get(1) + "'"));
           continue;
         }
       }

@@ -39,8 +39,13 @@ public final class TargetPages {
   private final DeployService deploy;
   private final DeployJobs jobs;
 
-  public TargetPages(Console console, TargetStore targets, CredentialStore credentials, TargetStatuses statuses,
-      DeployService deploy, DeployJobs jobs) {
+  public TargetPages(
+      Console console,
+      TargetStore targets,
+      CredentialStore credentials,
+      TargetStatuses statuses,
+      DeployService deploy,
+      DeployJobs jobs) {
     this.console = console;
     this.targets = targets;
     this.credentials = credentials;
@@ -53,52 +58,73 @@ public final class TargetPages {
     routes.get("/targets", this::targetsPage);
     routes.post("/targets", this::addTarget);
     routes.post("/targets/import", this::importCsv);
-    routes.post("/targets/{id}/delete", ctx -> {
-      targets.delete(Pages.id(ctx));
-      Pages.back(ctx, "/targets", "msg", "Target removed.");
-    });
-    routes.post("/targets/{id}/{action}", ctx -> startJob(ctx, List.of(Pages.id(ctx)), ctx.pathParam("action")));
+    routes.post(
+        "/targets/{id}/delete",
+        ctx -> {
+          targets.delete(Pages.id(ctx));
+          Pages.back(ctx, "/targets", "msg", "Target removed.");
+        });
+    routes.post(
+        "/targets/{id}/{action}",
+        ctx -> startJob(ctx, List.of(Pages.id(ctx)), ctx.pathParam("action")));
     routes.post("/targets-all/{action}", ctx -> startJob(ctx, List.of(), ctx.pathParam("action")));
     routes.get("/credentials", this::credentialsPage);
     routes.post("/credentials", this::addCredential);
-    routes.post("/credentials/{id}/delete", ctx -> {
-      credentials.delete(Pages.id(ctx));
-      Pages.back(ctx, "/credentials", "msg", "Credential removed.");
-    });
+    routes.post(
+        "/credentials/{id}/delete",
+        ctx -> {
+          credentials.delete(Pages.id(ctx));
+          Pages.back(ctx, "/credentials", "msg", "Credential removed.");
+        });
     routes.get("/jobs/{id}", this::jobPage);
-    routes.post("/jobs/{id}/check", ctx -> {
-      long id = Pages.id(ctx);
-      DeployJobs.JobView j = jobs.view(id).orElseThrow(() -> ApiException.notFound("no job " + id));
-      List<Long> ids = j.hosts().stream().map(DeployJobs.HostResult::targetId).toList();
-      if (ids.isEmpty()) {
-        Pages.back(ctx, "/jobs/" + id, "err", "this job has no hosts left to check");
-        return;
-      }
-      startJob(ctx, ids, "check");
-    });
-    routes.post("/jobs/{id}/cancel", ctx -> {
-      long id = Pages.id(ctx);
-      jobs.cancel(id);
-      ctx.redirect("/jobs/" + id, HttpStatus.SEE_OTHER);
-    });
+    routes.post(
+        "/jobs/{id}/check",
+        ctx -> {
+          long id = Pages.id(ctx);
+          DeployJobs.JobView j =
+              jobs.view(id).orElseThrow(() -> ApiException.notFound("no job " + id));
+          List<Long> ids = j.hosts().stream().map(DeployJobs.HostResult::targetId).toList();
+          if (ids.isEmpty()) {
+            Pages.back(ctx, "/jobs/" + id, "err", "this job has no hosts left to check");
+            return;
+          }
+          startJob(ctx, ids, "check");
+        });
+    routes.post(
+        "/jobs/{id}/cancel",
+        ctx -> {
+          long id = Pages.id(ctx);
+          jobs.cancel(id);
+          ctx.redirect("/jobs/" + id, HttpStatus.SEE_OTHER);
+        });
   }
 
   private void targetsPage(Context ctx) {
     Map<Long, String> credNames = new HashMap<>();
     List<Credential> creds = credentials.list();
     creds.forEach(c -> credNames.put(c.id(), c.name()));
-    List<TargetRow> rows = targets.list().stream()
-        .map(t -> new TargetRow(t,
-            t.credentialId() == null ? "—" : credNames.getOrDefault(t.credentialId(), "#" + t.credentialId()),
-            statuses.of(t.id())))
-        .toList();
+    List<TargetRow> rows =
+        targets.list().stream()
+            .map(
+                t ->
+                    new TargetRow(
+                        t,
+                        t.credentialId() == null
+                            ? "—"
+                            : credNames.getOrDefault(t.credentialId(), "#" + t.credentialId()),
+                        statuses.of(t.id())))
+            .toList();
     console.render(ctx, "targets.jte", "Targets", "/targets", new TargetsModel(rows, creds));
   }
 
   private void addTarget(Context ctx) {
     try {
-      Target t = targets.create(blank(ctx.formParam("address")), intOrNull(ctx.formParam("port"), "port"),
-          blank(ctx.formParam("os_family")), longOrNull(ctx.formParam("credential_id")));
+      Target t =
+          targets.create(
+              blank(ctx.formParam("address")),
+              intOrNull(ctx.formParam("port"), "port"),
+              blank(ctx.formParam("os_family")),
+              longOrNull(ctx.formParam("credential_id")));
       Pages.back(ctx, "/targets", "msg", "Added target " + t.display() + ".");
     } catch (TargetStore.InvalidTargetException | ApiException e) {
       Pages.back(ctx, "/targets", "err", e.getMessage());
@@ -113,13 +139,16 @@ public final class TargetPages {
         Pages.back(ctx, "/targets", "err", "the CSV file is over " + MAX_CSV_BYTES / 1024 + " KiB");
         return;
       }
-      text = file.contentAndClose(in -> {
-        try {
-          return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-          throw ApiException.badRequest("could not read the uploaded file: " + e.getMessage());
-        }
-      });
+      text =
+          file.contentAndClose(
+              in -> {
+                try {
+                  return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                  throw ApiException.badRequest(
+                      "could not read the uploaded file: " + e.getMessage());
+                }
+              });
     }
     if (text == null || text.isBlank()) {
       Pages.back(ctx, "/targets", "err", "nothing to import: choose a CSV file or paste lines");
@@ -153,23 +182,32 @@ public final class TargetPages {
         errors.add("line " + r.line() + ": " + e.getMessage());
       }
     }
-    String msg = "Imported " + added + " target(s)" + (errors.isEmpty() ? "." : "; " + errors.size() + " line(s) refused.");
+    String msg =
+        "Imported "
+            + added
+            + " target(s)"
+            + (errors.isEmpty() ? "." : "; " + errors.size() + " line(s) refused.");
     if (errors.isEmpty()) {
       Pages.back(ctx, "/targets", "msg", msg);
     } else {
-      Pages.back(ctx, "/targets", "err", msg + " " + String.join("; ", errors.subList(0, Math.min(10, errors.size()))));
+      Pages.back(
+          ctx,
+          "/targets",
+          "err",
+          msg + " " + String.join("; ", errors.subList(0, Math.min(10, errors.size()))));
     }
   }
 
   private void startJob(Context ctx, List<Long> ids, String action) {
-    DeployService.Action a = switch (action) {
-      case "deploy" -> DeployService.Action.DEPLOY;
-      case "rescan" -> DeployService.Action.RESCAN;
-      case "undeploy" -> DeployService.Action.UNDEPLOY;
-      case "status" -> DeployService.Action.STATUS;
-      case "check" -> DeployService.Action.CHECK;
-      default -> throw ApiException.notFound("no action '" + action + "'");
-    };
+    DeployService.Action a =
+        switch (action) {
+          case "deploy" -> DeployService.Action.DEPLOY;
+          case "rescan" -> DeployService.Action.RESCAN;
+          case "undeploy" -> DeployService.Action.UNDEPLOY;
+          case "status" -> DeployService.Action.STATUS;
+          case "check" -> DeployService.Action.CHECK;
+          default -> throw ApiException.notFound("no action '" + action + "'");
+        };
     if (ids.isEmpty() && targets.list().isEmpty()) {
       Pages.back(ctx, "/targets", "err", "there are no targets yet");
       return;
@@ -185,16 +223,30 @@ public final class TargetPages {
   }
 
   private void credentialsPage(Context ctx) {
-    console.render(ctx, "credentials.jte", "Credentials", "/credentials", new CredentialsModel(credentials.list()));
+    console.render(
+        ctx,
+        "credentials.jte",
+        "Credentials",
+        "/credentials",
+        new CredentialsModel(credentials.list()));
   }
 
   private void addCredential(Context ctx) {
     String kind = blank(ctx.formParam("kind"));
     // secrets exactly as typed: spaces may be part of a password
-    String secret = Credential.SSH_KEY.equals(kind) ? raw(ctx.formParam("private_key")) : raw(ctx.formParam("password"));
+    String secret =
+        Credential.SSH_KEY.equals(kind)
+            ? raw(ctx.formParam("private_key"))
+            : raw(ctx.formParam("password"));
     try {
-      Credential c = credentials.create(blank(ctx.formParam("name")), kind, blank(ctx.formParam("username")), secret,
-          raw(ctx.formParam("passphrase")), false);
+      Credential c =
+          credentials.create(
+              blank(ctx.formParam("name")),
+              kind,
+              blank(ctx.formParam("username")),
+              secret,
+              raw(ctx.formParam("passphrase")),
+              false);
       Pages.back(ctx, "/credentials", "msg", "Added credential " + c.name() + ".");
     } catch (CredentialStore.InvalidCredentialException e) {
       Pages.back(ctx, "/credentials", "err", e.getMessage());
@@ -210,7 +262,6 @@ public final class TargetPages {
   private static String capitalize(String s) {
     return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
-
 
   private static String blank(String s) {
     return s == null || s.isBlank() ? null : s.trim();

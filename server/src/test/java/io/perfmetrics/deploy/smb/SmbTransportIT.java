@@ -46,7 +46,11 @@ class SmbTransportIT {
 
   @Test
   void uploadsReadsBackOverwritesAndRemovesTheCollector() throws Exception {
-    try (Transport.Session s = transport.connect(target(samba.port()), login(TestSamba.USER, samba.password()), Duration.ofSeconds(10))) {
+    try (Transport.Session s =
+        transport.connect(
+            target(samba.port()),
+            login(TestSamba.USER, samba.password()),
+            Duration.ofSeconds(10))) {
       assertThat(s.status().state()).isEqualTo(RemoteStatus.ABSENT);
 
       s.install("WScript.Echo \"one\"\n");
@@ -59,8 +63,11 @@ class SmbTransportIT {
 
       // a collector that runs: pidfile plus a fresh state file, as collector.vbs writes them
       Files.writeString(file.resolveSibling("collector.pid"), "4242\r\n");
-      Files.writeString(file.resolveSibling("collector.state"),
-          "status=running\r\nupdated_at=" + Instant.now().getEpochSecond() + "\r\nexpires_at=1\r\n");
+      Files.writeString(
+          file.resolveSibling("collector.state"),
+          "status=running\r\nupdated_at="
+              + Instant.now().getEpochSecond()
+              + "\r\nexpires_at=1\r\n");
       RemoteStatus running = s.status();
       assertThat(running.state()).isEqualTo(RemoteStatus.RUNNING);
       assertThat(running.facts()).containsEntry("status", "running");
@@ -74,7 +81,11 @@ class SmbTransportIT {
 
   @Test
   void negotiatesSmb311WithSigning() throws Exception {
-    try (Transport.Session s = transport.connect(target(samba.port()), login(TestSamba.USER, samba.password()), Duration.ofSeconds(10))) {
+    try (Transport.Session s =
+        transport.connect(
+            target(samba.port()),
+            login(TestSamba.USER, samba.password()),
+            Duration.ofSeconds(10))) {
       s.status();
       String status = samba.smbstatus();
       assertThat(status).as(status).contains("SMB3_11");
@@ -83,9 +94,15 @@ class SmbTransportIT {
 
   @Test
   void aWrongPasswordSaysSoForThatHost() {
-    assertThatThrownBy(() -> transport.connect(target(samba.port()), login(TestSamba.USER, "wrong"), Duration.ofSeconds(10)))
+    assertThatThrownBy(
+            () ->
+                transport.connect(
+                    target(samba.port()), login(TestSamba.USER, "wrong"), Duration.ofSeconds(10)))
         .isInstanceOf(TransportException.class)
-        .satisfies(e -> assertThat(((TransportException) e).kind()).isEqualTo(TransportException.Kind.AUTH_FAILED))
+        .satisfies(
+            e ->
+                assertThat(((TransportException) e).kind())
+                    .isEqualTo(TransportException.Kind.AUTH_FAILED))
         .hasMessageContaining("127.0.0.1:" + samba.port())
         .hasMessageContaining("authentication failed");
   }
@@ -93,7 +110,12 @@ class SmbTransportIT {
   @Test
   void aMissingAdminShareSaysSo() {
     try (TestSamba noAdmin = new TestSamba("OTHER")) {
-      assertThatThrownBy(() -> transport.connect(target(noAdmin.port()), login(TestSamba.USER, noAdmin.password()), Duration.ofSeconds(10)))
+      assertThatThrownBy(
+              () ->
+                  transport.connect(
+                      target(noAdmin.port()),
+                      login(TestSamba.USER, noAdmin.password()),
+                      Duration.ofSeconds(10)))
           .isInstanceOf(TransportException.class)
           .hasMessageContaining("127.0.0.1:" + noAdmin.port())
           .hasMessageContaining("ADMIN$ not found");

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The svcctl NDR against what a real Samba serves over \PIPE\svcctl: bind, OpenSCManagerW,
- * OpenServiceW and QueryServiceStatus on a service Samba lists, CloseServiceHandle. (Samba does
- * not create or start services; those calls are checked byte for byte in SvcctlNdrTest.)
+ * OpenServiceW and QueryServiceStatus on a service Samba lists, CloseServiceHandle. (Samba does not
+ * create or start services; those calls are checked byte for byte in SvcctlNdrTest.)
  */
 class SvcctlIT {
   static TestSamba samba;
@@ -34,15 +34,21 @@ class SvcctlIT {
 
   @Test
   void opensTheServiceManagerAndQueriesAServiceSambaLists() throws Exception {
-    CIFSContext ctx = SmbTransport.context(
-        CredentialSecretsForTests.of(Credential.SMB_PASSWORD, TestSamba.USER, samba.password()), Duration.ofSeconds(10));
-    try (DcerpcHandle h = DcerpcHandle.getHandle(ServiceControl.binding("127.0.0.1", samba.port()), ctx)) {
-      var open = new Svcctl.OpenSCManagerW("\\\\127.0.0.1", Svcctl.SC_MANAGER_CONNECT | Svcctl.SC_MANAGER_ENUMERATE_SERVICE);
+    CIFSContext ctx =
+        SmbTransport.context(
+            CredentialSecretsForTests.of(Credential.SMB_PASSWORD, TestSamba.USER, samba.password()),
+            Duration.ofSeconds(10));
+    try (DcerpcHandle h =
+        DcerpcHandle.getHandle(ServiceControl.binding("127.0.0.1", samba.port()), ctx)) {
+      var open =
+          new Svcctl.OpenSCManagerW(
+              "\\\\127.0.0.1", Svcctl.SC_MANAGER_CONNECT | Svcctl.SC_MANAGER_ENUMERATE_SERVICE);
       h.sendrecv(open);
       assertThat(WindowsError.name(open.status)).isEqualTo(WindowsError.name(0));
       assertThat(open.manager).hasSize(20).isNotEqualTo(new byte[20]);
 
-      var service = new Svcctl.OpenServiceW(open.manager, "RemoteRegistry", Svcctl.SERVICE_QUERY_STATUS);
+      var service =
+          new Svcctl.OpenServiceW(open.manager, "RemoteRegistry", Svcctl.SERVICE_QUERY_STATUS);
       h.sendrecv(service);
       assertThat(WindowsError.name(service.status)).isEqualTo(WindowsError.name(0));
 
@@ -51,9 +57,11 @@ class SvcctlIT {
       assertThat(query.status).isZero();
       assertThat(query.currentState).as("SERVICE_STOPPED..SERVICE_PAUSED").isBetween(1, 7);
 
-      var missing = new Svcctl.OpenServiceW(open.manager, "no-such-service", Svcctl.SERVICE_QUERY_STATUS);
+      var missing =
+          new Svcctl.OpenServiceW(open.manager, "no-such-service", Svcctl.SERVICE_QUERY_STATUS);
       h.sendrecv(missing);
-      assertThat(WindowsError.name(missing.status)).isEqualTo("ERROR_SERVICE_DOES_NOT_EXIST (1060)");
+      assertThat(WindowsError.name(missing.status))
+          .isEqualTo("ERROR_SERVICE_DOES_NOT_EXIST (1060)");
 
       var closeService = new Svcctl.CloseServiceHandle(service.service);
       h.sendrecv(closeService);

@@ -8,11 +8,14 @@ import org.junit.jupiter.api.Test;
 class TargetCsvTest {
   @Test
   void linesBecomeTargetsWithOptionalColumns() {
-    List<TargetCsv.Row> rows = TargetCsv.parse("address,port,os_family,credential\n"
-        + "web1.example.com,22,unix,ops\n\n# a comment\n127.0.0.5\n\"db,1\",,windows,\n");
+    List<TargetCsv.Row> rows =
+        TargetCsv.parse(
+            "address,port,os_family,credential\n"
+                + "web1.example.com,22,unix,ops\n\n# a comment\n127.0.0.5\n\"db,1\",,windows,\n");
 
     assertThat(rows).hasSize(3);
-    assertThat(rows.get(0)).isEqualTo(new TargetCsv.Row(2, "web1.example.com", 22, "unix", "ops", null));
+    assertThat(rows.get(0))
+        .isEqualTo(new TargetCsv.Row(2, "web1.example.com", 22, "unix", "ops", null));
     assertThat(rows.get(1)).isEqualTo(new TargetCsv.Row(5, "127.0.0.5", null, null, null, null));
     assertThat(rows.get(2).address()).isEqualTo("db,1");
     assertThat(rows.get(2).osFamily()).isEqualTo("windows");
