@@ -30,7 +30,7 @@ DOCS = {
         "accountId": "123456789012", "architecture": "x86_64",
         "availabilityZone": "eu-central-1a", "imageId": "ami-0abcdef1234567890",
         "instanceId": "i-0123456789abcdef0", "instanceType": "t3.small",
-        "privateIp": "10.0.0.12", "region": "eu-central-1", "version": "2017-09-30",
+        "privateIp": "192.0.2.12", "region": "eu-central-1", "version": "2017-09-30",
         "devpayProductCodes": None, "marketplaceProductCodes": ["quote\"and\\backslash"],
         "pendingTime": "2025-11-24T10:00:00Z",
     },

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class AddressesTest {
   @Test
   void ipv4IsKeptAsDottedQuad() {
-    assertThat(Addresses.canonical("10.0.0.5")).isEqualTo("10.0.0.5");
+    assertThat(Addresses.canonical("192.0.2.5")).isEqualTo("192.0.2.5");
     assertThat(Addresses.canonical("0.0.0.0")).isEqualTo("0.0.0.0");
     assertThat(Addresses.canonical("255.255.255.255")).isEqualTo("255.255.255.255");
   }

@@ -56,7 +56,7 @@ class PortAuditorTest {
         .containsExactly("medium risky_service");
     assertThat(
             PortAuditor.audit(
-                    listener("tcp", "10.0.0.5", 5432, "postgres", "postgres", DAY1), List.of())
+                    listener("tcp", "192.0.2.5", 5432, "postgres", "postgres", DAY1), List.of())
                 .findings())
         .isEmpty();
   }
@@ -65,12 +65,12 @@ class PortAuditorTest {
   void aListenerFirstSeenAfterTheBaselineDayIsNew() {
     ListenerAudit a =
         PortAuditor.audit(
-            listener("tcp", "10.0.0.5", 8443, "app", "java", DAY1 + 2 * 86_400), List.of());
+            listener("tcp", "192.0.2.5", 8443, "app", "java", DAY1 + 2 * 86_400), List.of());
     assertThat(a.newAfterBaseline()).isTrue();
     assertThat(kinds(a)).containsExactly("medium new_listener");
     assertThat(
             PortAuditor.audit(
-                    listener("tcp", "10.0.0.5", 8443, "app", "java", DAY1 + 3600), List.of())
+                    listener("tcp", "192.0.2.5", 8443, "app", "java", DAY1 + 3600), List.of())
                 .newAfterBaseline())
         .isFalse();
   }
@@ -80,23 +80,23 @@ class PortAuditorTest {
     assertThat(
             kinds(
                 PortAuditor.audit(
-                    listener("tcp", "10.0.0.5", 80, "bob", "python3", DAY1), List.of())))
+                    listener("tcp", "192.0.2.5", 80, "bob", "python3", DAY1), List.of())))
         .containsExactly("medium privileged_port_user");
     assertThat(
             kinds(
                 PortAuditor.audit(
-                    listener("tcp", "10.0.0.5", 80, "uid:1001", "", DAY1), List.of())))
+                    listener("tcp", "192.0.2.5", 80, "uid:1001", "", DAY1), List.of())))
         .containsExactly("medium privileged_port_user");
     assertThat(
-            PortAuditor.audit(listener("tcp", "10.0.0.5", 80, "root", "nginx", DAY1), List.of())
+            PortAuditor.audit(listener("tcp", "192.0.2.5", 80, "root", "nginx", DAY1), List.of())
                 .findings())
         .isEmpty();
     assertThat(
-            PortAuditor.audit(listener("udp", "10.0.0.5", 123, "uid:107", "", DAY1), List.of())
+            PortAuditor.audit(listener("udp", "192.0.2.5", 123, "uid:107", "", DAY1), List.of())
                 .findings())
         .isEmpty();
     assertThat(
-            PortAuditor.audit(listener("tcp", "10.0.0.5", 80, "", "", DAY1), List.of()).findings())
+            PortAuditor.audit(listener("tcp", "192.0.2.5", 80, "", "", DAY1), List.of()).findings())
         .isEmpty();
   }
 

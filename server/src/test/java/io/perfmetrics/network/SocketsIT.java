@@ -125,14 +125,14 @@ class SocketsIT {
     Collector c = mint("db1");
     long t1 = at(2, 60);
     long t2 = at(2, 360);
-    String conn = "out,tcp,10.0.0.5,0,10.0.0.7,5432,app,java,,";
+    String conn = "out,tcp,192.0.2.5,0,192.0.2.7,5432,app,java,,";
     String body =
         snapshot(
                 t1,
                 List.of(
                     "tcp,0.0.0.0,6379,redis,redis-server,",
                     "tcp,127.0.0.1,5432,postgres,postgres,"),
-                List.of(conn + "3", "in,tcp,10.0.0.5,6379,10.0.0.9,0,redis,redis-server,,1"))
+                List.of(conn + "3", "in,tcp,192.0.2.5,6379,192.0.2.9,0,redis,redis-server,,1"))
             + snapshot(t2, List.of("tcp,0.0.0.0,6379,redis,redis-server,"), List.of(conn + "5"));
 
     HttpResponse<String> r = upload(c, body);
@@ -154,7 +154,7 @@ class SocketsIT {
                     + " WHERE collector_id = "
                     + c.id()
                     + " AND direction = 'out'"))
-        .containsExactly("2|8|5|10.0.0.7|5432");
+        .containsExactly("2|8|5|192.0.2.7|5432");
     JsonNode host = get("/api/v1/ports/" + c.id());
     assertThat(host.get("listeners")).hasSize(2);
     JsonNode redis = host.get("listeners").get(0);
@@ -178,7 +178,7 @@ class SocketsIT {
         snapshot(
             at(3, 0),
             List.of("tcp,0.0.0.0,22,root,sshd,"),
-            List.of("in,tcp,10.0.0.5,22,10.0.0.9,0,root,sshd,,2"));
+            List.of("in,tcp,192.0.2.5,22,192.0.2.9,0,root,sshd,,2"));
     assertThat(upload(c, first).statusCode()).isEqualTo(204);
     List<String> before = stored(c.id());
 
@@ -260,7 +260,7 @@ class SocketsIT {
     HttpResponse<String> r =
         upload(
             c,
-            snapshot(at(1, 0), List.of("tcp,10.0.0.5,8080,uid:1001," + encoded + ","), List.of()));
+            snapshot(at(1, 0), List.of("tcp,192.0.2.5,8080,uid:1001," + encoded + ","), List.of()));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
 
     JsonNode l = get("/api/v1/ports/" + c.id()).get("listeners").get(0);
@@ -287,7 +287,7 @@ class SocketsIT {
   void aDenyRuleAddedThroughTheApiTurnsAListenerIntoAFindingInJsonAndCsv() throws Exception {
     Collector c = mint("policy-host");
     assertThat(
-            upload(c, snapshot(at(1, 0), List.of("tcp,10.0.0.5,8081,svc,weird%2Cd,"), List.of()))
+            upload(c, snapshot(at(1, 0), List.of("tcp,192.0.2.5,8081,svc,weird%2Cd,"), List.of()))
                 .statusCode())
         .isEqualTo(204);
     assertThat(get("/api/v1/ports?host=policy-host").get("listeners").get(0).get("findings"))

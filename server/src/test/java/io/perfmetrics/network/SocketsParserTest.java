@@ -42,9 +42,9 @@ class SocketsParserTest {
             + T
             + ",listen,udp,::,123,ntp,ntpd,\n"
             + T
-            + ",conn,in,tcp,10.0.0.5,22,10.0.0.9,0,root,sshd,,1\n"
+            + ",conn,in,tcp,192.0.2.5,22,192.0.2.9,0,root,sshd,,1\n"
             + T
-            + ",conn,out,tcp,10.0.0.5,0,10.0.0.7,5432,app,java,,14\n";
+            + ",conn,out,tcp,192.0.2.5,0,192.0.2.7,5432,app,java,,14\n";
 
     List<SocketSnapshot> s = parse(body);
 
@@ -58,7 +58,7 @@ class SocketsParserTest {
     assertThat(s.get(0).connections())
         .containsEntry(
             new SocketSnapshot.Connection(
-                "out", "tcp", "10.0.0.5", 0, "10.0.0.7", 5432, "app", "java", ""),
+                "out", "tcp", "192.0.2.5", 0, "192.0.2.7", 5432, "app", "java", ""),
             14);
   }
 
@@ -95,7 +95,7 @@ class SocketsParserTest {
 
   @Test
   void repeatedConnectionKeysAddTheirCounts() throws Exception {
-    String line = T + ",conn,out,tcp,10.0.0.5,0,10.0.0.7,443,app,curl,,2\n";
+    String line = T + ",conn,out,tcp,192.0.2.5,0,192.0.2.7,443,app,curl,,2\n";
     List<SocketSnapshot> s = parse(T + ",snapshot,proc,0,2,0\n" + line + line);
     assertThat(s.get(0).connections().values()).containsExactly(4);
   }
@@ -135,13 +135,13 @@ class SocketsParserTest {
         .contains("line 1: source must be proc, cim or netstat");
     assertThat(bad(T + ",hello\n")).contains("line 1: expected snapshot, listen or conn");
     String c = T + ",snapshot,proc,0,1,0\n";
-    assertThat(bad(c + T + ",conn,in,tcp,10.0.0.5,22,10.0.0.9,51000,root,sshd,,1\n"))
+    assertThat(bad(c + T + ",conn,in,tcp,192.0.2.5,22,192.0.2.9,51000,root,sshd,,1\n"))
         .contains("remote_port 0");
-    assertThat(bad(c + T + ",conn,out,tcp,10.0.0.5,51000,10.0.0.9,22,root,ssh,,1\n"))
+    assertThat(bad(c + T + ",conn,out,tcp,192.0.2.5,51000,192.0.2.9,22,root,ssh,,1\n"))
         .contains("local_port 0");
-    assertThat(bad(c + T + ",conn,out,tcp,10.0.0.5,0,10.0.0.9,22,root,ssh,,0\n"))
+    assertThat(bad(c + T + ",conn,out,tcp,192.0.2.5,0,192.0.2.9,22,root,ssh,,0\n"))
         .contains("count must be at least 1");
-    assertThat(bad(c + T + ",conn,sideways,tcp,10.0.0.5,0,10.0.0.9,22,root,ssh,,1\n"))
+    assertThat(bad(c + T + ",conn,sideways,tcp,192.0.2.5,0,192.0.2.9,22,root,ssh,,1\n"))
         .contains("direction must be");
     assertThat(bad(h + T + ",listen,tcp,0.0.0.0,22,root," + "%41".repeat(256) + ",\n"))
         .contains("longer than 255");

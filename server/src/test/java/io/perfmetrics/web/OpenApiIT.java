@@ -313,7 +313,7 @@ class OpenApiIT {
             + t
             + ",listen,tcp,127.0.0.1,5432,postgres,postgres,\n"
             + t
-            + ",conn,in,tcp,10.0.0.5,23,10.0.0.9,0,root,telnetd,,2\n";
+            + ",conn,in,tcp,192.0.2.5,23,192.0.2.9,0,root,telnetd,,2\n";
     api.check(
         "POST /api/v1/sockets", appliance.post("/api/v1/sockets", token, "text/plain", snapshot));
     api.check(
