@@ -336,6 +336,10 @@ class SizingIT {
   void aReplayIsCountedOnceAndNewDataReachesTheReportOnlyAfterTheRollup() throws Exception {
     MintedCollector m =
         appliance.app.collectors().mint("late-e", "manual", null, Duration.ofDays(30));
+    // at half past the hour, so that the newest samples are in an hour that has not ended
+    // whenever the test runs
+    long start = appliance.clock.instant().getEpochSecond();
+    appliance.clock.advance(Duration.ofSeconds(3600 - start % 3600 + 1800));
     long now = appliance.clock.instant().getEpochSecond();
     long from = now - now % 60 - 10 * 3600;
     StringBuilder body = new StringBuilder();

@@ -104,13 +104,46 @@ public final class TestSshd implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     port = TestPostgres.freePort();
-    password = "pw-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+    password = sharedPassword();
     ensureUser();
     newHostKey();
     start();
   }
 
-  /** Creates the login user once; sets this run's password. */
+  /**
+   * The login user's password, made once per machine and kept root-only: every TestSshd (also in
+   * other JVMs running tests at the same time) uses the same one, so that none of them resets the
+   * password another one's sessions are logging in with.
+   */
+  private static String sharedPassword() {
+    Path file = Path.of("/var/lib/perfmetrics-test/" + USER + ".password");
+    try {
+      if (!Files.exists(file)) {
+        Files.createDirectories(
+            file.getParent(),
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Path tmp = Files.createTempFile(file.getParent(), USER, ".tmp");
+        byte[] random = new byte[12];
+        new java.security.SecureRandom().nextBytes(random);
+        Files.writeString(tmp, "pw-" + java.util.HexFormat.of().formatHex(random));
+        try {
+          // a hard link, not a rename: it fails when another JVM got there first, whose
+          // password then stands
+          Files.createLink(file, tmp);
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+          // theirs is used below
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+      }
+      return Files.readString(file).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Creates the login user once; sets the shared password. */
   private void ensureUser() {
     if (run(List.of("id", USER), null) != 0) {
       check(run(List.of("useradd", "--create-home", "--shell", "/bin/sh", USER), null), "useradd");
