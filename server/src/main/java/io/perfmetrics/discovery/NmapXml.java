@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /** Reads nmap's best OS match from its XML output (-oX). */
 final class NmapXml {
   private static final Pattern MATCH =
-      Pattern.compile("<osmatch name=\"([^\"]*)\" accuracy=\"(\\d+)\"");
+      Pattern.compile("<osmatch name=\"([^\"]*)\" accuracy=\"(\\d{1,3})\"");
   private static final Pattern FAMILY = Pattern.compile("<osclass [^>]*osfamily=\"([^\"]*)\"");
 
   private NmapXml() {}

@@ -147,10 +147,11 @@ final class SmbNtlm {
     }
     int flags = u32(msg, at + 20);
     int infoLen = u16(msg, at + 40);
-    int infoOff = u32(msg, at + 44);
+    // an unsigned 32-bit offset from the server: in long, so no value wraps to a negative index
+    long infoOff = u32(msg, at + 44) & 0xffffffffL;
     Map<String, String> names = new LinkedHashMap<>();
-    int p = at + infoOff;
-    int end = Math.min(msg.length, p + infoLen);
+    int p = (int) Math.min(msg.length, at + infoOff);
+    int end = (int) Math.min(msg.length, at + infoOff + infoLen);
     while (p + 4 <= end) {
       int id = u16(msg, p);
       int len = u16(msg, p + 2);

@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -26,27 +25,12 @@ public final class HelloService {
   }
 
   public void store(int collectorId, byte[] body, int length) throws MalformedSamplesException {
-    JsonNode hello;
-    try {
-      hello = json.readTree(body, 0, length);
-    } catch (JsonProcessingException e) {
-      throw new MalformedSamplesException("hello is not valid JSON: " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
-      throw new MalformedSamplesException("hello could not be read: " + e.getMessage());
-    }
-    if (hello == null || !hello.isObject()) {
-      throw new MalformedSamplesException("hello must be a JSON object");
-    }
-    String hostname = hello.path("hostname").asText("");
-    if (hostname.isBlank() || hostname.length() > 255) {
-      throw new MalformedSamplesException(
-          "hello needs \"hostname\": a non-empty string of at most 255 characters");
-    }
-    JsonNode os = hello.path("os");
-    JsonNode cpu = hello.path("cpu");
-    CloudIdentity cloud = CloudIdentity.from(hello.get("cloud"));
-    List<String> unavailable = new ArrayList<>();
-    hello.path("collector").path("unavailable_metrics").forEach(n -> unavailable.add(n.asText()));
+    HelloBody hello = HelloBody.read(json, body, length);
+    JsonNode os = hello.os();
+    JsonNode cpu = hello.cpu();
+    CloudIdentity cloud = hello.cloud();
+    List<String> unavailable = hello.unavailableMetrics();
+    String hostname = hello.hostname();
 
     String sql =
         "INSERT INTO host_inventory (collector_id, hostname, os_family, os_name, os_version, cpu_model,"
@@ -75,15 +59,15 @@ public final class HelloService {
               : null);
       ps.setObject(
           8,
-          hello.path("memory_bytes").isIntegralNumber()
-              ? hello.path("memory_bytes").asLong()
+          hello.tree().path("memory_bytes").isIntegralNumber()
+              ? hello.tree().path("memory_bytes").asLong()
               : null);
       ps.setString(9, cloud == null ? null : cloud.provider());
       ps.setString(10, cloud == null ? null : cloud.instanceType());
       ps.setString(11, cloud == null ? null : cloud.region());
       ps.setArray(12, c.createArrayOf("text", unavailable.toArray()));
       // Jackson re-serialises: what is stored is well-formed JSON, whatever the bytes were
-      ps.setString(13, json.writeValueAsString(hello));
+      ps.setString(13, json.writeValueAsString(hello.tree()));
       ps.setTimestamp(14, Timestamp.from(clock.instant()));
       ps.executeUpdate();
     } catch (SQLException e) {

@@ -64,6 +64,21 @@ public final class Svcctl {
       b.writeOctetArray(h, 0, 20);
     }
 
+    /**
+     * The target's reply must hold the call's whole out structure: a short one is refused here
+     * rather than read past its end. Every out field is a 4-byte multiple from an aligned start.
+     */
+    static void need(NdrBuffer b, int bytes) throws NdrException {
+      if (b.index < 0 || b.buf.length - b.index < bytes) {
+        throw new NdrException(
+            "svcctl reply too short: "
+                + Math.max(0, b.buf.length - b.index)
+                + " bytes where "
+                + bytes
+                + " are needed");
+      }
+    }
+
     final byte[] readHandle(NdrBuffer b) {
       b.align(4);
       byte[] h = new byte[20];
@@ -105,7 +120,8 @@ public final class Svcctl {
     }
 
     @Override
-    public void decode_out(NdrBuffer b) {
+    public void decode_out(NdrBuffer b) throws NdrException {
+      need(b, 24);
       readHandle(b);
       status = b.dec_ndr_long();
     }
@@ -130,7 +146,8 @@ public final class Svcctl {
     }
 
     @Override
-    public void decode_out(NdrBuffer b) {
+    public void decode_out(NdrBuffer b) throws NdrException {
+      need(b, 4);
       status = b.dec_ndr_long();
     }
   }
@@ -156,7 +173,8 @@ public final class Svcctl {
     }
 
     @Override
-    public void decode_out(NdrBuffer b) {
+    public void decode_out(NdrBuffer b) throws NdrException {
+      need(b, 32);
       serviceType = b.dec_ndr_long();
       currentState = b.dec_ndr_long();
       for (int i = 0; i < 5; i++) {
@@ -207,11 +225,14 @@ public final class Svcctl {
     }
 
     @Override
-    public void decode_out(NdrBuffer b) {
+    public void decode_out(NdrBuffer b) throws NdrException {
+      need(b, 4);
       int tagReferent = b.dec_ndr_long(); // lpdwTagId echoed
       if (tagReferent != 0) {
+        need(b, 4);
         b.dec_ndr_long();
       }
+      need(b, 24);
       service = readHandle(b);
       status = b.dec_ndr_long();
     }
@@ -242,7 +263,8 @@ public final class Svcctl {
     }
 
     @Override
-    public void decode_out(NdrBuffer b) {
+    public void decode_out(NdrBuffer b) throws NdrException {
+      need(b, 24);
       manager = readHandle(b);
       status = b.dec_ndr_long();
     }
@@ -275,7 +297,8 @@ public final class Svcctl {
     }
 
     @Override
-    public void decode_out(NdrBuffer b) {
+    public void decode_out(NdrBuffer b) throws NdrException {
+      need(b, 24);
       service = readHandle(b);
       status = b.dec_ndr_long();
     }
@@ -302,7 +325,8 @@ public final class Svcctl {
     }
 
     @Override
-    public void decode_out(NdrBuffer b) {
+    public void decode_out(NdrBuffer b) throws NdrException {
+      need(b, 4);
       status = b.dec_ndr_long();
     }
   }
