@@ -221,7 +221,7 @@ public final class App implements AutoCloseable {
         new io.perfmetrics.store.Retention(ds, config.retention(), clock, portAudit::invalidate);
     metrics.watchPool(ds).watchCollectors(collectors).watchRollup(rollup);
     var sizingRoutes = new SizingRoutes(sizing);
-    var sizingPages = new SizingPages(console, sizing);
+    var sizingPages = new SizingPages(console, sizing, portAudit);
     var portsPages = new PortsPages(console, portAudit);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(
