@@ -338,7 +338,7 @@ public final class SocketsBenchmark {
           try {
             String stat = java.nio.file.Files.readString(p.resolve("stat"));
             // fields after the command, which may hold spaces: state is field 3
-            f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
           } catch (IOException | RuntimeException e) {
             continue; // gone meanwhile
           }
