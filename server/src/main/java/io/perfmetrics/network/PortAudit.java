@@ -107,8 +107,37 @@ public final class PortAudit {
     return ticker.read() - f.computedAt() < ttlNanos && f.generation() == generation.get();
   }
 
+  /** A page's counts over what a filter matched, and the audit they were counted on. */
+  private record Counts(List<ListenerAudit> of, int hosts, int high, int medium, int low) {}
+
+  /** The unfiltered counts of the cached audit: the console's and API's default view. */
+  private volatile Counts unfiltered;
+
   public Page fleet(Filter f, int offset, int limit) {
-    List<ListenerAudit> matched = filter(fleet(), f);
+    List<ListenerAudit> all = fleet();
+    List<ListenerAudit> matched = filter(all, f);
+    boolean none = f.equals(Filter.NONE);
+    Counts c = none ? unfiltered : null;
+    if (c == null || c.of() != all) {
+      c = count(all, matched);
+      if (none) {
+        unfiltered = c;
+      }
+    }
+    int from = Math.min(offset, matched.size());
+    int to = (int) Math.min((long) from + limit, matched.size());
+    return new Page(
+        matched.size(),
+        offset,
+        limit,
+        c.hosts(),
+        c.high(),
+        c.medium(),
+        c.low(),
+        List.copyOf(matched.subList(from, to)));
+  }
+
+  private static Counts count(List<ListenerAudit> of, List<ListenerAudit> matched) {
     int high = 0;
     int medium = 0;
     int low = 0;
@@ -123,17 +152,7 @@ public final class PortAudit {
         }
       }
     }
-    int from = Math.min(offset, matched.size());
-    int to = (int) Math.min((long) from + limit, matched.size());
-    return new Page(
-        matched.size(),
-        offset,
-        limit,
-        hosts.size(),
-        high,
-        medium,
-        low,
-        List.copyOf(matched.subList(from, to)));
+    return new Counts(of, hosts.size(), high, medium, low);
   }
 
   /** One host's listeners, in the fleet order; served from the fleet audit. */
