@@ -138,7 +138,7 @@ public final class App implements AutoCloseable {
     socketStore = new SocketStore(ds);
     var policyStore = new PolicyStore(ds);
     portAudit = new PortAudit(socketStore, policyStore, ticker, Duration.ofMinutes(10));
-    socketWriter = new SocketWriter(socketStore, config.ingest(), portAudit::invalidate);
+    socketWriter = new SocketWriter(socketStore, config.ingest(), portAudit::invalidateHosts);
     var sockets = new SocketRoutes(ingest, socketWriter, lastSeen, clock, config.ingest());
     var ports = new PortsRoutes(portAudit, policyStore);
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
@@ -217,10 +217,11 @@ public final class App implements AutoCloseable {
             Duration.ofMinutes(10),
             metrics.registry());
     rollup = new Rollup(ds, clock, sizing::invalidate, config.retention());
-    retention = new io.perfmetrics.store.Retention(ds, config.retention(), clock);
+    retention =
+        new io.perfmetrics.store.Retention(ds, config.retention(), clock, portAudit::invalidate);
     metrics.watchPool(ds).watchCollectors(collectors).watchRollup(rollup);
     var sizingRoutes = new SizingRoutes(sizing);
-    var sizingPages = new SizingPages(console, sizing);
+    var sizingPages = new SizingPages(console, sizing, portAudit);
     var portsPages = new PortsPages(console, portAudit);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(

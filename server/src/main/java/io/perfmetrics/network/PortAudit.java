@@ -1,19 +1,24 @@
 package io.perfmetrics.network;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The port audit of the fleet: every listener with its findings, computed from the listener summary
- * and the policy and cached until new snapshots land or the policy changes (or {@code ttl} passes,
- * for changes another appliance made to the shared database).
+ * and the policy and cached until the policy changes (or {@code ttl} passes, for changes another
+ * appliance made to the shared database). New snapshots only mark their hosts: the next read
+ * re-audits those hosts alone (each listener's audit depends on its own host only) and merges them
+ * into the cached fleet, so a fleet uploading every 5 minutes does not make every read a full one.
  */
 public final class PortAudit {
   /** Filters of the fleet audit; null fields match anything. */
@@ -40,23 +45,99 @@ public final class PortAudit {
           .thenComparing(ListenerAudit::proto)
           .thenComparing(ListenerAudit::localAddr);
 
+  /** The cached audit and when its full computation started (the ttl counts from there). */
+  private record Fleet(List<ListenerAudit> all, long computedAt, long generation) {}
+
   private final SocketStore sockets;
   private final PolicyStore policy;
-  private final Cache<Boolean, List<ListenerAudit>> cache;
+  private final Ticker ticker;
+  private final long ttlNanos;
+  private final Set<Integer> dirtyHosts = ConcurrentHashMap.newKeySet();
+  private final Object refresh = new Object();
+  private volatile Fleet fleet;
+
+  /** Bumped by {@link #invalidate()}: a computation that began before must not be cached. */
+  private final AtomicLong generation = new AtomicLong();
 
   public PortAudit(SocketStore sockets, PolicyStore policy, Ticker ticker, Duration ttl) {
     this.sockets = sockets;
     this.policy = policy;
-    this.cache = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(ttl).maximumSize(1).build();
+    this.ticker = ticker;
+    this.ttlNanos = ttl.toNanos();
   }
 
   /** Every listener of the fleet, findings first (worst first), then by host and port. */
   public List<ListenerAudit> fleet() {
-    return cache.get(Boolean.TRUE, k -> compute());
+    Fleet f = fleet;
+    if (f != null && dirtyHosts.isEmpty() && fresh(f)) {
+      return f.all();
+    }
+    synchronized (refresh) {
+      f = fleet;
+      if (f == null || !fresh(f) || f.generation() != generation.get()) {
+        long gen = generation.get();
+        long started = ticker.read();
+        // hosts marked before this point are in the full read below
+        dirtyHosts.clear();
+        f = new Fleet(compute(null), started, gen);
+      } else if (!dirtyHosts.isEmpty()) {
+        Set<Integer> hosts = new HashSet<>();
+        for (Iterator<Integer> it = dirtyHosts.iterator(); it.hasNext(); ) {
+          hosts.add(it.next());
+          it.remove();
+        }
+        List<ListenerAudit> merged = new ArrayList<>(f.all().size());
+        for (ListenerAudit a : f.all()) {
+          if (!hosts.contains(a.hostId())) {
+            merged.add(a);
+          }
+        }
+        merged.addAll(compute(hosts));
+        merged.sort(ORDER);
+        f = new Fleet(List.copyOf(merged), f.computedAt(), f.generation());
+      }
+      if (f.generation() == generation.get()) {
+        fleet = f;
+      }
+      return f.all();
+    }
   }
 
+  private boolean fresh(Fleet f) {
+    return ticker.read() - f.computedAt() < ttlNanos && f.generation() == generation.get();
+  }
+
+  /** A page's counts over what a filter matched, and the audit they were counted on. */
+  private record Counts(List<ListenerAudit> of, int hosts, int high, int medium, int low) {}
+
+  /** The unfiltered counts of the cached audit: the console's and API's default view. */
+  private volatile Counts unfiltered;
+
   public Page fleet(Filter f, int offset, int limit) {
-    List<ListenerAudit> matched = filter(fleet(), f);
+    List<ListenerAudit> all = fleet();
+    List<ListenerAudit> matched = filter(all, f);
+    boolean none = f.equals(Filter.NONE);
+    Counts c = none ? unfiltered : null;
+    if (c == null || c.of() != all) {
+      c = count(all, matched);
+      if (none) {
+        unfiltered = c;
+      }
+    }
+    int from = Math.min(offset, matched.size());
+    int to = (int) Math.min((long) from + limit, matched.size());
+    return new Page(
+        matched.size(),
+        offset,
+        limit,
+        c.hosts(),
+        c.high(),
+        c.medium(),
+        c.low(),
+        List.copyOf(matched.subList(from, to)));
+  }
+
+  private static Counts count(List<ListenerAudit> of, List<ListenerAudit> matched) {
     int high = 0;
     int medium = 0;
     int low = 0;
@@ -71,17 +152,7 @@ public final class PortAudit {
         }
       }
     }
-    int from = Math.min(offset, matched.size());
-    int to = (int) Math.min((long) from + limit, matched.size());
-    return new Page(
-        matched.size(),
-        offset,
-        limit,
-        hosts.size(),
-        high,
-        medium,
-        low,
-        List.copyOf(matched.subList(from, to)));
+    return new Counts(of, hosts.size(), high, medium, low);
   }
 
   /** One host's listeners, in the fleet order; served from the fleet audit. */
@@ -100,13 +171,24 @@ public final class PortAudit {
     return sockets.findHost(idOrName);
   }
 
+  /** Everything is audited again on the next read (the policy changed). */
   public void invalidate() {
-    cache.invalidateAll();
+    generation.incrementAndGet();
+    fleet = null;
   }
 
-  private List<ListenerAudit> compute() {
+  /**
+   * New snapshots of these hosts are committed: the next read re-audits them. Called after the
+   * commit, so a read that starts later sees them.
+   */
+  public void invalidateHosts(Set<Integer> collectorIds) {
+    dirtyHosts.addAll(collectorIds);
+  }
+
+  /** The audit of the given hosts, or of all when null, unsorted unless all. */
+  private List<ListenerAudit> compute(Set<Integer> hosts) {
     List<PolicyRule> rules = policy.list();
-    List<SocketStore.StoredListener> rows = sockets.listeners(null);
+    List<SocketStore.StoredListener> rows = sockets.listeners(hosts);
     List<ListenerAudit> out = new ArrayList<>(rows.size());
     for (SocketStore.StoredListener l : rows) {
       out.add(PortAuditor.audit(l, rules));

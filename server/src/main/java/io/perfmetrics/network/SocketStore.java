@@ -29,12 +29,11 @@ public final class SocketStore {
 
   private record Key(int collectorId, long ts) {}
 
-  /**
-   * Stores the uploads of several requests in one transaction.
-   *
-   * @return the number of snapshots that were new (the others were replays)
-   */
-  int write(List<SocketCopy.Upload> uploads, SocketCopy copy) throws SQLException {
+  /** What a group stored: how many snapshots were new (the others were replays), and whose. */
+  record Written(int snapshots, Set<Integer> hosts) {}
+
+  /** Stores the uploads of several requests in one transaction. */
+  Written write(List<SocketCopy.Upload> uploads, SocketCopy copy) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -43,7 +42,11 @@ public final class SocketStore {
           copy.copy(c, "socket_rows", uploads, (id, ts) -> fresh.contains(new Key(id, ts)));
         }
         c.commit();
-        return fresh.size();
+        Set<Integer> hosts = new HashSet<>();
+        for (Key k : fresh) {
+          hosts.add(k.collectorId());
+        }
+        return new Written(fresh.size(), hosts);
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -170,7 +173,7 @@ public final class SocketStore {
   // ---- reading, for the port audit
 
   /** Every listener of every host with its host's facts, in one query over the summary tables. */
-  List<StoredListener> listeners(Integer collectorId) {
+  List<StoredListener> listeners(java.util.Collection<Integer> collectorIds) {
     String sql =
         "SELECT l.collector_id, coalesce(h.hostname, c.label, 'collector ' || c.id), h.os_family,"
             + " l.proto, host(l.local_addr), l.local_port, l.username, l.process, l.service,"
@@ -180,10 +183,10 @@ public final class SocketStore {
             + "   min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(snapshots) AS snapshots FROM ("
             + "   SELECT collector_id, proto, local_addr, local_port, username, process, service, first_seen, last_seen,"
             + "   snapshots FROM listeners"
-            + (collectorId == null ? "" : " WHERE collector_id = ?")
+            + (collectorIds == null ? "" : " WHERE collector_id = ANY(?)")
             + "   UNION ALL SELECT collector_id, proto, local_addr, local_port, username, process, service, min(ts), max(ts),"
             + "   count(*) FROM socket_rows WHERE kind = 'l'"
-            + (collectorId == null ? "" : " AND collector_id = ?")
+            + (collectorIds == null ? "" : " AND collector_id = ANY(?)")
             + "   GROUP BY 1, 2, 3, 4, 5, 6, 7) u GROUP BY 1, 2, 3, 4, 5, 6, 7) l"
             + " JOIN collectors c ON c.id = l.collector_id"
             + " JOIN socket_hosts s ON s.collector_id = l.collector_id"
@@ -191,9 +194,10 @@ public final class SocketStore {
             + " ORDER BY l.collector_id, l.local_port, l.proto, l.local_addr";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      if (collectorId != null) {
-        ps.setInt(1, collectorId);
-        ps.setInt(2, collectorId);
+      if (collectorIds != null) {
+        java.sql.Array ids = c.createArrayOf("int4", collectorIds.toArray());
+        ps.setArray(1, ids);
+        ps.setArray(2, ids);
       }
       ps.setFetchSize(10_000);
       List<StoredListener> out = new ArrayList<>();

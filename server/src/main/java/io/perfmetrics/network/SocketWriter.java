@@ -26,17 +26,20 @@ public final class SocketWriter implements AutoCloseable {
 
   private final SocketStore store;
   private final Config.Ingest settings;
-  private final Runnable afterNewSnapshots;
+  private final java.util.function.Consumer<java.util.Set<Integer>> afterNewSnapshots;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queuedRows = new AtomicLong();
   private final List<Thread> writers = new ArrayList<>();
   private volatile boolean running = true;
 
   /**
-   * @param afterNewSnapshots run after a commit that stored new snapshots (the audit's cache is
-   *     dropped)
+   * @param afterNewSnapshots given the hosts after a commit that stored new snapshots of theirs
+   *     (the audit re-reads them)
    */
-  public SocketWriter(SocketStore store, Config.Ingest settings, Runnable afterNewSnapshots) {
+  public SocketWriter(
+      SocketStore store,
+      Config.Ingest settings,
+      java.util.function.Consumer<java.util.Set<Integer>> afterNewSnapshots) {
     this.store = store;
     this.settings = settings;
     this.afterNewSnapshots = afterNewSnapshots;
@@ -114,9 +117,10 @@ public final class SocketWriter implements AutoCloseable {
     RuntimeException failure = null;
     int fresh = 0;
     try {
-      fresh = store.write(uploads, copy);
+      SocketStore.Written written = store.write(uploads, copy);
+      fresh = written.snapshots();
       if (fresh > 0) {
-        afterNewSnapshots.run();
+        afterNewSnapshots.accept(written.hosts());
       }
     } catch (SQLException e) {
       log.warn(

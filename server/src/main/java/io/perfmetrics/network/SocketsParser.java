@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -62,6 +63,10 @@ public final class SocketsParser {
     List<SocketSnapshot> out = new ArrayList<>();
     Set<Long> seen = new HashSet<>();
     Open open = null;
+    Fields f = new Fields(body, new Strings());
+    // per body: the same interned literal is checked and canonicalised once
+    Map<String, String> addresses = new HashMap<>();
+    Map<String, Long> stamps = new HashMap<>();
     int line = 0;
     int pos = 0;
     while (pos < length) {
@@ -76,8 +81,16 @@ public final class SocketsParser {
       if (stop <= from) {
         continue;
       }
-      List<String> f = fields(body, from, stop, line);
-      long ts = epoch(f.get(0), line, maxTs);
+      f.split(from, stop, line);
+      String stamp = f.get(0);
+      Long known = stamps.get(stamp);
+      long ts;
+      if (known != null) {
+        ts = known;
+      } else {
+        ts = epoch(stamp, line, maxTs);
+        stamps.put(stamp, ts);
+      }
       String kind = f.size() > 1 ? f.get(1) : "";
       switch (kind) {
         case "snapshot" -> {
@@ -123,7 +136,7 @@ public final class SocketsParser {
           o.listeners.add(
               new SocketSnapshot.Listener(
                   proto(f.get(2), line),
-                  address(f.get(3), line, "local_addr"),
+                  address(addresses, f.get(3), line, "local_addr"),
                   port(f.get(4), line, "local_port"),
                   text(f.get(5), line, "user"),
                   text(f.get(6), line, "process"),
@@ -172,9 +185,9 @@ public final class SocketsParser {
               new SocketSnapshot.Connection(
                   direction,
                   proto(f.get(3), line),
-                  address(f.get(4), line, "local_addr"),
+                  address(addresses, f.get(4), line, "local_addr"),
                   localPort,
-                  address(f.get(6), line, "remote_addr"),
+                  address(addresses, f.get(6), line, "remote_addr"),
                   remotePort,
                   text(f.get(8), line, "user"),
                   text(f.get(9), line, "process"),
@@ -230,31 +243,116 @@ public final class SocketsParser {
   }
 
   /**
-   * Splits on commas. Every byte must be printable ASCII: the protocol percent-encodes all else, so
-   * a raw space, control byte or non-ASCII byte is a collector bug worth refusing.
+   * The fields of one line as byte ranges of the body; a field becomes a String only when asked
+   * for, through the body's {@link Strings}, so the values that repeat on every line (the
+   * timestamp, the host's address, process names, small numbers) are one String each per body.
    */
-  private static List<String> fields(byte[] b, int from, int to, int line)
-      throws MalformedSamplesException {
-    List<String> out = new ArrayList<>(12);
-    int start = from;
-    for (int i = from; i < to; i++) {
-      int c = b[i] & 0xff;
-      if (c < 0x21 || c > 0x7e) {
-        throw bad(
-            line,
-            String.format(
-                "byte 0x%02X at column %d; text must be percent-encoded", c, i - from + 1));
-      }
-      if (c == ',') {
-        out.add(new String(b, start, i - start, StandardCharsets.US_ASCII));
-        start = i + 1;
-      }
+  private static final class Fields {
+    /** More fields than any line kind has; the rest are only counted, for the error message. */
+    private static final int KEPT = 13;
+
+    private final byte[] body;
+    private final Strings strings;
+    private final int[] start = new int[KEPT];
+    private final int[] end = new int[KEPT];
+    private int size;
+
+    Fields(byte[] body, Strings strings) {
+      this.body = body;
+      this.strings = strings;
     }
-    out.add(new String(b, start, to - start, StandardCharsets.US_ASCII));
-    return out;
+
+    /**
+     * Splits on commas. Every byte must be printable ASCII: the protocol percent-encodes all else,
+     * so a raw space, control byte or non-ASCII byte is a collector bug worth refusing.
+     */
+    void split(int from, int to, int line) throws MalformedSamplesException {
+      size = 0;
+      int s = from;
+      for (int i = from; i < to; i++) {
+        int c = body[i] & 0xff;
+        if (c < 0x21 || c > 0x7e) {
+          throw bad(
+              line,
+              String.format(
+                  "byte 0x%02X at column %d; text must be percent-encoded", c, i - from + 1));
+        }
+        if (c == ',') {
+          add(s, i);
+          s = i + 1;
+        }
+      }
+      add(s, to);
+    }
+
+    private void add(int from, int to) {
+      if (size < KEPT) {
+        start[size] = from;
+        end[size] = to;
+      }
+      size++;
+    }
+
+    int size() {
+      return size;
+    }
+
+    String get(int i) {
+      return strings.get(body, start[i], end[i]);
+    }
   }
 
-  private static void count(List<String> f, int n, int line, String form)
+  /**
+   * Interns the ASCII strings of one body: an open-addressing table looked up by the bytes, so a
+   * repeated value costs a hash and a compare instead of a String (and later hash codes and equals
+   * on the row keys are on identical instances). Bounded: a body of distinct values just gets new
+   * Strings once the table is half full.
+   */
+  private static final class Strings {
+    private static final int MAX_LENGTH = 64;
+    private final String[] table = new String[1024];
+    private int size;
+
+    String get(byte[] b, int from, int to) {
+      int len = to - from;
+      if (len > MAX_LENGTH) {
+        return new String(b, from, len, StandardCharsets.US_ASCII);
+      }
+      int h = 0;
+      for (int i = from; i < to; i++) {
+        h = 31 * h + b[i]; // String.hashCode of ASCII
+      }
+      int mask = table.length - 1;
+      for (int i = (h ^ (h >>> 16)) & mask; ; i = (i + 1) & mask) {
+        String s = table[i];
+        if (s == null) {
+          s = new String(b, from, len, StandardCharsets.US_ASCII);
+          if (size < table.length / 2) {
+            table[i] = s;
+            size++;
+          }
+          return s;
+        }
+        if (s.hashCode() == h && same(s, b, from, len)) {
+          return s;
+        }
+      }
+    }
+
+    private static boolean same(String s, byte[] b, int from, int len) {
+      if (s.length() != len) {
+        return false;
+      }
+      for (int k = 0; k < len; k++) {
+        if (s.charAt(k) != b[from + k]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private static void count(Fields f, int n, int line, String form)
       throws MalformedSamplesException {
     if (f.size() != n) {
       throw bad(line, "expected " + n + " comma-separated fields '" + form + "', got " + f.size());
@@ -319,8 +417,16 @@ public final class SocketsParser {
     throw bad(line, "proto must be tcp or udp, got '" + clip(s) + "'");
   }
 
-  private static String address(String s, int line, String name) throws MalformedSamplesException {
-    String c = Addresses.canonical(s);
+  private static String address(Map<String, String> known, String s, int line, String name)
+      throws MalformedSamplesException {
+    String c = known.get(s);
+    if (c != null) {
+      return c;
+    }
+    c = Addresses.canonical(s);
+    if (c != null) {
+      known.put(s, c);
+    }
     if (c == null) {
       throw bad(line, name + " must be an IPv4 or IPv6 address literal, got '" + clip(s) + "'");
     }

@@ -23,17 +23,35 @@ import org.slf4j.LoggerFactory;
 public final class Retention {
   private static final Logger log = LoggerFactory.getLogger(Retention.class);
 
-  /** What one run removed: partition names, and how many hypertable chunks. */
-  public record Result(List<String> droppedPartitions, int droppedChunks) {}
+  /**
+   * What one run removed: partition names, how many hypertable chunks, and how many rows of the
+   * port audit's listener summary and hourly socket tables.
+   */
+  public record Result(List<String> droppedPartitions, int droppedChunks, long prunedSocketRows) {
+    public Result(List<String> droppedPartitions, int droppedChunks) {
+      this(droppedPartitions, droppedChunks, 0);
+    }
+  }
 
   private final DataSource dataSource;
   private final RetentionSettings settings;
   private final Clock clock;
 
+  private final Runnable afterSocketPrune;
+
   public Retention(DataSource dataSource, RetentionSettings settings, Clock clock) {
+    this(dataSource, settings, clock, () -> {});
+  }
+
+  /**
+   * @param afterSocketPrune run when listeners were pruned (the port audit's cache is dropped)
+   */
+  public Retention(
+      DataSource dataSource, RetentionSettings settings, Clock clock, Runnable afterSocketPrune) {
     this.dataSource = dataSource;
     this.settings = settings;
     this.clock = clock;
+    this.afterSocketPrune = afterSocketPrune;
   }
 
   public synchronized Result runOnce() {
@@ -42,6 +60,7 @@ public final class Retention {
     Instant rollupCutoff = now.minusSeconds(settings.rollupDays() * 86_400L);
     List<String> dropped = new ArrayList<>();
     int chunks = 0;
+    long socketRows;
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
       dropped.addAll(Partitions.samplesCompact().dropOlderThan(c, rawCutoff));
@@ -57,8 +76,14 @@ public final class Retention {
           }
         }
       }
+      socketRows = pruneSockets(c, rollupCutoff);
     } catch (SQLException e) {
       throw new StorageUnavailableException("retention failed: " + e.getMessage(), e);
+    }
+    if (socketRows > 0) {
+      afterSocketPrune.run();
+      log.info(
+          "retention: pruned {} listener and socket-hour rows before {}", socketRows, rollupCutoff);
     }
     if (!dropped.isEmpty() || chunks > 0) {
       log.info(
@@ -69,7 +94,31 @@ public final class Retention {
           rawCutoff,
           rollupCutoff);
     }
-    return new Result(dropped, chunks);
+    return new Result(dropped, chunks, socketRows);
+  }
+
+  /**
+   * The port audit's tables keep the rollups' retention: a listener not seen since the cutoff
+   * leaves the summary (and so the audit), and hourly socket rows before it go. These tables are
+   * not partitioned (hypertables on TimescaleDB, whose own policy is a fixed 400 days), so this is
+   * a DELETE; the summary holds a few rows per host and the hourly rows go an hour's worth a run.
+   */
+  private static long pruneSockets(Connection c, Instant cutoff) throws SQLException {
+    String sql =
+        "WITH l AS (DELETE FROM listeners WHERE last_seen < ? RETURNING 1),"
+            + " lh AS (DELETE FROM listener_hours WHERE hour < date_trunc('hour', ?::timestamptz) RETURNING 1),"
+            + " ch AS (DELETE FROM connection_hours WHERE hour < date_trunc('hour', ?::timestamptz) RETURNING 1)"
+            + " SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM lh) + (SELECT count(*) FROM ch)";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      Timestamp t = Timestamp.from(cutoff);
+      ps.setTimestamp(1, t);
+      ps.setTimestamp(2, t);
+      ps.setTimestamp(3, t);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   /**

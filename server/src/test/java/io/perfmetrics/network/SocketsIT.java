@@ -199,6 +199,83 @@ class SocketsIT {
   }
 
   @Test
+  void listenersNotSeenWithinTheRollupRetentionArePrunedAndLeaveTheAudit() throws Exception {
+    Collector c = mint("retired-web");
+    // 3 days ago: an FTP server since closed; 2 hours ago: ssh, still there
+    long old = at(72, 60);
+    assertThat(
+            upload(
+                    c,
+                    snapshot(
+                        old,
+                        List.of("tcp,0.0.0.0,21,root,vsftpd,"),
+                        List.of("in,tcp,192.0.2.5,21,192.0.2.9,0,root,vsftpd,,1")))
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(
+            upload(c, snapshot(at(2, 60), List.of("tcp,0.0.0.0,22,root,sshd,"), List.of()))
+                .statusCode())
+        .isEqualTo(204);
+    roll();
+    assertThat(get("/api/v1/ports/" + c.id()).get("listeners")).hasSize(2);
+
+    // rollups kept 2 days (no other test of this class stores anything that old)
+    var result =
+        new io.perfmetrics.store.Retention(
+                appliance.database.dataSource(),
+                new io.perfmetrics.config.RetentionSettings(1, 2),
+                appliance.clock,
+                appliance.app.portAudit()::invalidate)
+            .runOnce();
+
+    assertThat(result.prunedSocketRows()).isEqualTo(3);
+    assertThat(rows("SELECT local_port FROM listeners WHERE collector_id = " + c.id()))
+        .containsExactly("22");
+    assertThat(rows("SELECT local_port FROM listener_hours WHERE collector_id = " + c.id()))
+        .containsExactly("22");
+    assertThat(rows("SELECT count(*) FROM connection_hours WHERE collector_id = " + c.id()))
+        .containsExactly("0");
+    JsonNode audit = get("/api/v1/ports/" + c.id()).get("listeners");
+    assertThat(audit).hasSize(1);
+    assertThat(audit.get(0).get("local_port").asInt()).isEqualTo(22);
+  }
+
+  @Test
+  void newSnapshotsOfOneHostReachTheCachedFleetAuditWithoutLosingTheOthers() throws Exception {
+    Collector a = mint("cache-a");
+    Collector b = mint("cache-b");
+    assertThat(upload(a, snapshot(at(4, 0), List.of("tcp,0.0.0.0,22,root,sshd,"), List.of())))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(204);
+    assertThat(upload(b, snapshot(at(4, 0), List.of("tcp,0.0.0.0,80,root,nginx,"), List.of())))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(204);
+    List<ListenerAudit> before = appliance.app.portAudit().fleet();
+    assertThat(before).extracting(ListenerAudit::hostId).contains(a.id(), b.id());
+
+    // host a opens telnet: only a is re-read, and the cached fleet shows it at once
+    assertThat(
+            upload(
+                a,
+                snapshot(
+                    at(4, 300),
+                    List.of("tcp,0.0.0.0,22,root,sshd,", "tcp,0.0.0.0,23,root,telnetd,"),
+                    List.of())))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(204);
+
+    JsonNode fleet = get("/api/v1/ports?host=cache-&limit=500");
+    List<String> seen = new ArrayList<>();
+    fleet
+        .get("listeners")
+        .forEach(l -> seen.add(l.get("host_id").asInt() + ":" + l.get("local_port").asInt()));
+    assertThat(seen).containsExactly(a.id() + ":23", a.id() + ":22", b.id() + ":80");
+    assertThat(fleet.get("listeners").get(0).get("findings").get(0).get("severity").asText())
+        .isEqualTo("high");
+    assertThat(appliance.app.portAudit().fleet()).hasSize(before.size() + 1);
+  }
+
+  @Test
   void aMalformedLineIs400NamingItAndNothingOfTheBodyIsStored() throws Exception {
     Collector c = mint("bad");
     String good = snapshot(at(1, 0), List.of("tcp,0.0.0.0,22,root,sshd,"), List.of());

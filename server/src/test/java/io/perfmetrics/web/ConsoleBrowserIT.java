@@ -54,6 +54,7 @@ class ConsoleBrowserIT {
   static final String SCANNED = "127.0.0.9";
   static ServerSocket listener;
   static int web;
+  static String webToken;
 
   @BeforeAll
   static void start() throws Exception {
@@ -90,19 +91,20 @@ class ConsoleBrowserIT {
     // two cloud hosts that reported for two days (through the real receiver), for the sizing pages
     long now = appliance.clock.instant().getEpochSecond();
     long hour = now - now % 3600;
-    web =
+    var webCollector =
         ReportingHosts.report(
-                appliance,
-                "web-1",
-                "linux",
-                8,
-                ReportingHosts.aws("m7i.2xlarge", "us-east-1"),
-                hour - 2 * 86_400L,
-                2 * 1440 - 60,
-                i -> 15 + 10 * Math.sin(i / 120.0) + (i % 97 == 0 ? 40 : 0),
-                i -> (5 + Math.sin(i / 300.0)) * ReportingHosts.GIB,
-                true)
-            .id();
+            appliance,
+            "web-1",
+            "linux",
+            8,
+            ReportingHosts.aws("m7i.2xlarge", "us-east-1"),
+            hour - 2 * 86_400L,
+            2 * 1440 - 60,
+            i -> 15 + 10 * Math.sin(i / 120.0) + (i % 97 == 0 ? 40 : 0),
+            i -> (5 + Math.sin(i / 300.0)) * ReportingHosts.GIB,
+            true);
+    web = webCollector.id();
+    webToken = webCollector.token();
     ReportingHosts.report(
         appliance,
         "db-1",
@@ -380,6 +382,92 @@ class ConsoleBrowserIT {
     shot("16-logged-out");
     browser.get(url("/targets"));
     assertThat(browser.getCurrentUrl()).contains("/login");
+  }
+
+  @Test
+  void anAdminReadsThePortAuditFindingsFirstFiltersItExportsItAndSeesItOnTheHostPage()
+      throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    // web-1 reports its sockets through the real receiver: telnet (denied by the default policy)
+    // and an ssh daemon whose process name is markup with a comma and a quote
+    long now = appliance.clock.instant().getEpochSecond();
+    long ts = now - now % 300 - 600;
+    String hostile = "%3Cscript%3Ealert(1)%3C%2Fscript%3E%2C%22x";
+    String body =
+        ts
+            + ",snapshot,proc,3,0,0\n"
+            + ts
+            + ",listen,tcp,0.0.0.0,23,root,telnetd,\n"
+            + ts
+            + ",listen,tcp,0.0.0.0,22,root,"
+            + hostile
+            + ",sshd\n"
+            + ts
+            + ",listen,tcp,127.0.0.1,8080,app,java,\n";
+    assertThat(appliance.post("/api/v1/sockets", webToken, "text/plain", body).statusCode())
+        .isEqualTo(204);
+
+    browser.get(url("/ports"));
+    if (browser.getCurrentUrl().contains("/login")) {
+      browser.findElement(By.id("username")).sendKeys("admin");
+      browser.findElement(By.id("password")).sendKeys(TestAppliance.ADMIN_PASSWORD);
+      browser.findElement(By.id("login")).click();
+      wait.until(d -> d.getCurrentUrl().endsWith("/ports"));
+    }
+    // findings first, then every listener
+    String page = browser.getPageSource();
+    assertThat(page.indexOf("<h2>Findings</h2>"))
+        .isPositive()
+        .isLessThan(page.indexOf("<h2>Listeners</h2>"));
+
+    // filter by host: web-1's telnet is the first finding, its listeners all there
+    browser.findElement(By.cssSelector("#ports-filters input[name=host]")).sendKeys("web-1");
+    browser.findElement(By.cssSelector("#ports-filters button[type=submit]")).click();
+    wait.until(d -> d.getCurrentUrl().contains("host=web-1"));
+    WebElement finding = browser.findElement(By.cssSelector("#findings tbody tr"));
+    assertThat(finding.getText()).contains("high", "web-1", "23/tcp", "telnetd");
+    List<WebElement> listeners = browser.findElements(By.cssSelector("#listeners tbody tr"));
+    assertThat(listeners).hasSize(3);
+    WebElement ssh =
+        listeners.stream().filter(r -> r.getText().contains("sshd")).findFirst().orElseThrow();
+    // the hostile name is text: shown as sent, no element made of it
+    assertThat(ssh.findElements(By.tagName("td")).get(5).getText())
+        .isEqualTo("<script>alert(1)</script>,\"x");
+    assertThat(browser.findElements(By.cssSelector("#listeners script"))).isEmpty();
+    assertThat(browser.getPageSource()).contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+    shot("17-ports");
+
+    // a port filter narrows it to telnet, and the CSV link exports what is shown
+    WebElement port = browser.findElement(By.cssSelector("#ports-filters input[name=port]"));
+    port.sendKeys("23");
+    browser.findElement(By.cssSelector("#ports-filters button[type=submit]")).click();
+    wait.until(d -> d.getCurrentUrl().contains("port=23"));
+    assertThat(browser.findElements(By.cssSelector("#listeners tbody tr")))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getText()).contains("telnetd"));
+    WebElement export = browser.findElement(By.id("ports-csv"));
+    assertThat(export.getAttribute("href")).contains("/api/v1/ports?format=csv&host=web-1&port=23");
+    export.click();
+    Path csv = downloads.resolve("ports.csv");
+    wait.until(d -> Files.exists(csv) && !Files.exists(downloads.resolve("ports.csv.crdownload")));
+    List<String> lines = Files.readAllLines(csv);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(1)).contains("web-1", "23", "telnetd", "policy_deny");
+
+    // the host's sizing page has a Ports tab with the same listeners and findings
+    browser.get(url("/sizing/" + web));
+    browser.findElement(By.id("host-ports-tab")).click();
+    wait.until(d -> d.getCurrentUrl().endsWith("#ports"));
+    WebElement section = browser.findElement(By.id("ports"));
+    assertThat(section.findElement(By.cssSelector("#findings tbody tr")).getText())
+        .contains("23/tcp", "telnetd");
+    assertThat(section.findElements(By.cssSelector("#listeners tbody tr"))).hasSize(3);
+    assertThat(section.getText()).contains("<script>alert(1)</script>,\"x");
+    assertThat(section.findElements(By.tagName("script"))).isEmpty();
+    shot("18-host-ports");
+
+    // leave the browser logged out, as the other test expects to find it
+    browser.manage().deleteAllCookies();
   }
 
   static void awaitSamples(int collector) throws Exception {

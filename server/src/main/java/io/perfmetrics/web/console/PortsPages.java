@@ -64,6 +64,12 @@ public final class PortsPages {
 
   private void host(Context ctx) {
     int id = PortsRoutes.resolveHost(audit, ctx.pathParam("host"));
+    Model m = hostModel(audit, id);
+    console.render(ctx, "ports.jte", "Ports of " + m.host(), "/ports", m);
+  }
+
+  /** One host's port audit, for its Ports page and the Ports section of its sizing page. */
+  static Model hostModel(PortAudit audit, int id) {
     List<ListenerAudit> rows = audit.host(id);
     int high = 0;
     int medium = 0;
@@ -78,20 +84,15 @@ public final class PortsPages {
       }
     }
     String name = rows.isEmpty() ? "host " + id : rows.get(0).hostname();
-    console.render(
-        ctx,
-        "ports.jte",
-        "Ports of " + name,
-        "/ports",
-        model(
-            name,
-            id,
-            PortAudit.Filter.NONE,
-            rows.size(),
-            high,
-            medium,
-            low,
-            rows.size() > SHOWN ? rows.subList(0, SHOWN) : rows));
+    return model(
+        name,
+        id,
+        PortAudit.Filter.NONE,
+        rows.size(),
+        high,
+        medium,
+        low,
+        rows.size() > SHOWN ? rows.subList(0, SHOWN) : rows);
   }
 
   private static Model model(

@@ -107,7 +107,8 @@ public final class SizingPages {
       DemandRows demand,
       String chartQuery,
       List<Candidate> candidates,
-      List<Candidate> rejected) {}
+      List<Candidate> rejected,
+      PortsPages.Model ports) {}
 
   /**
    * The report's parameter form: text and number inputs, selects, and (fleet only) the confidence
@@ -131,9 +132,13 @@ public final class SizingPages {
   private final Console console;
   private final SizingService sizing;
 
-  public SizingPages(Console console, SizingService sizing) {
+  private final io.perfmetrics.network.PortAudit ports;
+
+  public SizingPages(
+      Console console, SizingService sizing, io.perfmetrics.network.PortAudit ports) {
     this.console = console;
     this.sizing = sizing;
+    this.ports = ports;
   }
 
   public void register(RoutesConfig routes) {
@@ -259,7 +264,8 @@ public final class SizingPages {
               null,
               null,
               List.of(),
-              List.of()));
+              List.of(),
+              null));
       return;
     }
     HostSizing h = sizing.host(host, q);
@@ -336,7 +342,8 @@ public final class SizingPages {
             d == null ? null : demand(h, d),
             query,
             h.candidates() == null ? List.of() : h.candidates(),
-            h.rejected() == null ? List.of() : h.rejected()));
+            h.rejected() == null ? List.of() : h.rejected(),
+            PortsPages.hostModel(ports, host.id())));
   }
 
   private static DemandRows demand(HostSizing h, Demand d) {
