@@ -8,6 +8,10 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.dependencies.ApplianceAddresses;
+import io.perfmetrics.dependencies.DependencyRoutes;
+import io.perfmetrics.dependencies.DependencyService;
+import io.perfmetrics.dependencies.DependencyStore;
 import io.perfmetrics.deploy.CollectorTemplate;
 import io.perfmetrics.deploy.DeployJobs;
 import io.perfmetrics.deploy.DeployRoutes;
@@ -101,6 +105,7 @@ public final class App implements AutoCloseable {
   private final PortAudit portAudit;
   private final SocketWriter socketWriter;
   private final SocketStore socketStore;
+  private final DependencyService dependencies;
   private final ScheduledExecutorService rollupTimer;
   private final ScheduledExecutorService jobsTimer =
       Executors.newSingleThreadScheduledExecutor(
@@ -222,6 +227,15 @@ public final class App implements AutoCloseable {
     var sizingRoutes = new SizingRoutes(sizing);
     var sizingPages = new SizingPages(console, sizing);
     var portsPages = new PortsPages(console, portAudit);
+    dependencies =
+        new DependencyService(
+            new DependencyStore(ds),
+            sizing,
+            clock,
+            ticker,
+            Duration.ofMinutes(1),
+            new ApplianceAddresses(config.publicUrl()));
+    var dependencyRoutes = new DependencyRoutes(dependencies);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
@@ -306,6 +320,7 @@ public final class App implements AutoCloseable {
               metrics.register(cfg);
               apiDocs.register(cfg.routes);
               portsPages.register(cfg.routes);
+              dependencyRoutes.register(cfg.routes);
             });
   }
 
@@ -393,6 +408,11 @@ public final class App implements AutoCloseable {
   /** The port audit, for benchmarks that time it cold and cached. */
   public PortAudit portAudit() {
     return portAudit;
+  }
+
+  /** The dependency map and move groups, for benchmarks that time them cold and cached. */
+  public DependencyService dependencies() {
+    return dependencies;
   }
 
   /** The sizing rollup, for tests and benchmarks that want it now rather than on its timer. */
