@@ -62,6 +62,7 @@ import io.perfmetrics.web.PasswordHasher;
 import io.perfmetrics.web.Sessions;
 import io.perfmetrics.web.WebSupport;
 import io.perfmetrics.web.console.CollectorPages;
+import io.perfmetrics.web.console.DependencyPages;
 import io.perfmetrics.web.console.NetopsPages;
 import io.perfmetrics.web.console.OverviewPage;
 import io.perfmetrics.web.console.PortsPages;
@@ -204,6 +205,7 @@ public final class App implements AutoCloseable {
                 new Console.NavEntry("Network operations", "/netops"),
                 new Console.NavEntry("Sizing", "/sizing"),
                 new Console.NavEntry("Ports", "/ports"),
+                new Console.NavEntry("Dependencies", "/dependencies"),
                 new Console.NavEntry("API", ApiDocs.PAGE)));
     var apiDocs = new ApiDocs(console);
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
@@ -236,6 +238,7 @@ public final class App implements AutoCloseable {
             Duration.ofMinutes(1),
             new ApplianceAddresses(config.publicUrl()));
     var dependencyRoutes = new DependencyRoutes(dependencies);
+    var dependencyPages = new DependencyPages(console, dependencies, json);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
@@ -321,6 +324,7 @@ public final class App implements AutoCloseable {
               apiDocs.register(cfg.routes);
               portsPages.register(cfg.routes);
               dependencyRoutes.register(cfg.routes);
+              dependencyPages.register(cfg.routes);
             });
   }
 

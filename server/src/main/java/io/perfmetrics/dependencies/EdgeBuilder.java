@@ -93,7 +93,11 @@ final class EdgeBuilder {
       }
       Endpoint me = Endpoint.host(self);
       Endpoint them =
-          other != null ? Endpoint.host(other) : Endpoint.external(network(o.remoteAddr()));
+          other != null
+              ? Endpoint.host(other)
+              : infra.applianceAddresses().contains(o.remoteAddr())
+                  ? Endpoint.appliance()
+                  : Endpoint.external(network(o.remoteAddr()));
       Endpoint client = o.outbound() ? me : them;
       Endpoint server = o.outbound() ? them : me;
       int port = o.outbound() ? o.remotePort() : o.localPort();
@@ -208,22 +212,24 @@ final class EdgeBuilder {
 
   private static boolean touchesAppliance(
       Endpoint e, Set<String> appliance, Map<Integer, KnownHost> hosts) {
-    if (appliance.isEmpty()) {
+    if (e.id().equals("appliance")) {
+      return true;
+    }
+    if (!e.isHost() || appliance.isEmpty()) {
       return false;
     }
-    if (e.isHost()) {
-      KnownHost h = hosts.get(e.hostId());
-      return h != null && h.addresses().stream().anyMatch(appliance::contains);
-    }
-    // an external network holding one of the appliance's addresses
-    String cidr = e.label();
-    return appliance.stream().anyMatch(addr -> inCidr(addr, cidr));
+    // the appliance's own host, when it runs a collector too
+    KnownHost h = hosts.get(e.hostId());
+    return h != null && h.addresses().stream().anyMatch(appliance::contains);
   }
 
   private static boolean serverIn(Acc a, String cidr, Map<Integer, KnownHost> hosts) {
     if (a.server.isHost()) {
       KnownHost h = hosts.get(a.server.hostId());
       return h != null && h.addresses().stream().anyMatch(addr -> inCidr(addr, cidr));
+    }
+    if (!a.server.id().startsWith("net:")) {
+      return false;
     }
     // the external network lies inside the range (or is the range)
     String net = a.server.label();

@@ -168,7 +168,7 @@ class DependencyGraphTest {
             tags.put(
                 e.client().label() + ">" + e.server().label() + ":" + e.port(),
                 e.infrastructure()));
-    assertThat(tags.get("web1>198.51.100.0/24:8443")).isEqualTo("the appliance");
+    assertThat(tags.get("web1>perfmetrics appliance:8443")).isEqualTo("the appliance");
     assertThat(tags.get("app1>web1:9100")).startsWith("node exporter");
     assertThat(tags.get("app1>db1:10000")).startsWith("backup server");
     assertThat(tags.get("lone>app1:8080")).startsWith("monitoring");
