@@ -157,7 +157,13 @@ public final class DependencyService {
             k ->
                 p.isHost()
                     ? hostNode(byId.get(p.hostId()), groupOf)
-                    : new Node(p.id(), "external", null, p.label(), null, null));
+                    : new Node(
+                        p.id(),
+                        p.id().equals("appliance") ? "appliance" : "external",
+                        null,
+                        p.label(),
+                        null,
+                        null));
       }
     }
     return new DependencyMap(

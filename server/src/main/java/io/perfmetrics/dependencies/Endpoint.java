@@ -1,5 +1,7 @@
 package io.perfmetrics.dependencies;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * One end of an edge: a known host, or an external network (a /24 or /64 of addresses no host is
  * known by).
@@ -21,6 +23,7 @@ public record Endpoint(String id, Integer hostId, String label) {
     return new Endpoint("appliance", null, "perfmetrics appliance");
   }
 
+  @JsonIgnore
   public boolean isHost() {
     return hostId != null;
   }
