@@ -361,9 +361,15 @@ public final class DependencyService {
         || (e.server().isHost() && hosts.contains(e.server().hostId()));
   }
 
-  /** A collector id, or part of a hostname (case-insensitive). */
+  /** A collector id, else part of a hostname (case-insensitive). */
   private static Set<Integer> matchHosts(List<KnownHost> hosts, String key) {
     String k = key.toLowerCase(Locale.ROOT);
+    for (KnownHost h : hosts) {
+      // a collector id names that host alone, though other hostnames may contain its digits
+      if (String.valueOf(h.id()).equals(k)) {
+        return Set.of(h.id());
+      }
+    }
     Set<Integer> out = new HashSet<>();
     for (KnownHost h : hosts) {
       if (String.valueOf(h.id()).equals(k) || h.hostname().toLowerCase(Locale.ROOT).contains(k)) {
