@@ -8,6 +8,10 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.dependencies.ApplianceAddresses;
+import io.perfmetrics.dependencies.DependencyRoutes;
+import io.perfmetrics.dependencies.DependencyService;
+import io.perfmetrics.dependencies.DependencyStore;
 import io.perfmetrics.deploy.CollectorTemplate;
 import io.perfmetrics.deploy.DeployJobs;
 import io.perfmetrics.deploy.DeployRoutes;
@@ -58,6 +62,7 @@ import io.perfmetrics.web.PasswordHasher;
 import io.perfmetrics.web.Sessions;
 import io.perfmetrics.web.WebSupport;
 import io.perfmetrics.web.console.CollectorPages;
+import io.perfmetrics.web.console.DependencyPages;
 import io.perfmetrics.web.console.NetopsPages;
 import io.perfmetrics.web.console.OverviewPage;
 import io.perfmetrics.web.console.PortsPages;
@@ -101,6 +106,7 @@ public final class App implements AutoCloseable {
   private final PortAudit portAudit;
   private final SocketWriter socketWriter;
   private final SocketStore socketStore;
+  private final DependencyService dependencies;
   private final ScheduledExecutorService rollupTimer;
   private final ScheduledExecutorService jobsTimer =
       Executors.newSingleThreadScheduledExecutor(
@@ -199,6 +205,7 @@ public final class App implements AutoCloseable {
                 new Console.NavEntry("Network operations", "/netops"),
                 new Console.NavEntry("Sizing", "/sizing"),
                 new Console.NavEntry("Ports", "/ports"),
+                new Console.NavEntry("Dependencies", "/dependencies"),
                 new Console.NavEntry("API", ApiDocs.PAGE)));
     var apiDocs = new ApiDocs(console);
     var overviewPage = new OverviewPage(console, ds, targets, statuses, collectors, clock);
@@ -223,6 +230,16 @@ public final class App implements AutoCloseable {
     var sizingRoutes = new SizingRoutes(sizing);
     var sizingPages = new SizingPages(console, sizing, portAudit);
     var portsPages = new PortsPages(console, portAudit);
+    dependencies =
+        new DependencyService(
+            new DependencyStore(ds),
+            sizing,
+            clock,
+            ticker,
+            Duration.ofMinutes(1),
+            new ApplianceAddresses(config.publicUrl()));
+    var dependencyRoutes = new DependencyRoutes(dependencies);
+    var dependencyPages = new DependencyPages(console, dependencies, json);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));
@@ -307,6 +324,8 @@ public final class App implements AutoCloseable {
               metrics.register(cfg);
               apiDocs.register(cfg.routes);
               portsPages.register(cfg.routes);
+              dependencyRoutes.register(cfg.routes);
+              dependencyPages.register(cfg.routes);
             });
   }
 
@@ -394,6 +413,11 @@ public final class App implements AutoCloseable {
   /** The port audit, for benchmarks that time it cold and cached. */
   public PortAudit portAudit() {
     return portAudit;
+  }
+
+  /** The dependency map and move groups, for benchmarks that time them cold and cached. */
+  public DependencyService dependencies() {
+    return dependencies;
   }
 
   /** The sizing rollup, for tests and benchmarks that want it now rather than on its timer. */

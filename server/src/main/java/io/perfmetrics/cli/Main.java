@@ -26,6 +26,8 @@ import picocli.CommandLine.ScopeType;
       NetopsCommand.class,
       SizingCommand.class,
       PortsCommand.class,
+      DependenciesCommand.class,
+      GroupsCommand.class,
       AutoComplete.GenerateCompletion.class
     })
 public final class Main {

@@ -33,6 +33,12 @@ public final class TestSshd implements AutoCloseable {
   /** A PATH for sessions that lacks curl and wget, or null for sshd's default. */
   private Path pathWithoutHttpClients;
 
+  /** The network namespace sshd runs in (the test created it), or null for the machine's. */
+  private final String netns;
+
+  /** The hostname in sshd's own UTS namespace (so its collector reports it), or null. */
+  private final String hostname;
+
   private Process process;
 
   /**
@@ -57,12 +63,34 @@ public final class TestSshd implements AutoCloseable {
     return new TestSshd(true, addresses, varTmpMode, withoutHttpClients);
   }
 
+  /**
+   * An isolated sshd (see {@link #isolated}) inside a network namespace the test created, listening
+   * on addresses of that namespace: a host of its own for collectors and the programs they watch.
+   */
+  public static TestSshd inNetns(
+      String netns, String hostname, List<String> addresses, String varTmpMode) {
+    TestSshd s = new TestSshd(true, addresses, varTmpMode, false, netns, hostname);
+    return s;
+  }
+
   private TestSshd(boolean sftp, List<String> addresses) {
     this(sftp, addresses, null, false);
   }
 
   private TestSshd(
       boolean sftp, List<String> addresses, String varTmpMode, boolean withoutHttpClients) {
+    this(sftp, addresses, varTmpMode, withoutHttpClients, null, null);
+  }
+
+  private TestSshd(
+      boolean sftp,
+      List<String> addresses,
+      String varTmpMode,
+      boolean withoutHttpClients,
+      String netns,
+      String hostname) {
+    this.netns = netns;
+    this.hostname = hostname;
     this.varTmpMode = varTmpMode;
     if (withoutHttpClients) {
       try {
@@ -225,15 +253,23 @@ public final class TestSshd implements AutoCloseable {
               : List.of(
                   "unshare",
                   "-m",
+                  "-u",
                   "--propagation",
                   "private",
                   "sh",
                   "-c",
-                  "mount -t tmpfs -o size=64m,mode="
+                  (hostname == null ? "" : "hostname \"$2\" && ")
+                      + "mount -t tmpfs -o size=64m,mode="
                       + varTmpMode
                       + " tmpfs /var/tmp && exec /usr/sbin/sshd -D -e -f \"$1\"",
                   "sh",
-                  config.toString());
+                  config.toString(),
+                  hostname == null ? "" : hostname);
+      if (netns != null) {
+        List<String> inNs = new java.util.ArrayList<>(List.of("ip", "netns", "exec", netns));
+        inNs.addAll(cmd);
+        cmd = inNs;
+      }
       process =
           new ProcessBuilder(cmd)
               .redirectErrorStream(true)
@@ -262,7 +298,7 @@ public final class TestSshd implements AutoCloseable {
       sleep(100);
     }
     throw new IllegalStateException(
-        "sshd did not start on 127.0.0.1:" + port + "; its log: " + log());
+        "sshd did not start on " + addresses.get(0) + ":" + port + "; its log: " + log());
   }
 
   public synchronized void stop() {

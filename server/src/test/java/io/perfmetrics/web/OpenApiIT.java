@@ -382,6 +382,87 @@ class OpenApiIT {
     admin(
         "GET /api/v1/ports", "/api/v1/ports?host=web1&port=23&process=telnet&severity=high", null);
 
+    // the dependency map and move groups (issue 12)
+    int other =
+        JSON.readTree(
+                admin("POST /api/v1/collectors", "/api/v1/collectors", "{\"label\":\"db1\"}")
+                    .body())
+            .get("id")
+            .asInt();
+    admin("GET /api/v1/dependencies", "/api/v1/dependencies", null);
+    admin(
+        "GET /api/v1/dependencies",
+        "/api/v1/dependencies?host=web1&port=443&include_infrastructure=false&format=csv",
+        null);
+    admin("GET /api/v1/dependencies", "/api/v1/dependencies?window_days=401", null);
+    JsonNode groups =
+        JSON.readTree(
+            admin("GET /api/v1/groups", "/api/v1/groups?provider=aws&region=us-east-1", null)
+                .body());
+    admin("GET /api/v1/groups", "/api/v1/groups?min_hours=2&format=csv", null);
+    admin("GET /api/v1/groups", "/api/v1/groups?include_infrastructure=perhaps", null);
+    admin(
+        "GET /api/v1/groups/{id}",
+        "/api/v1/groups/" + groups.get("groups").get(0).get("id").asText(),
+        null);
+    admin("GET /api/v1/groups/{id}", "/api/v1/groups/g999999", null);
+    admin(
+        "PUT /api/v1/dependency-pins/{host}",
+        "/api/v1/dependency-pins/" + id,
+        "{\"group\":\"wave 1\",\"note\":\"front end\"}");
+    admin("PUT /api/v1/dependency-pins/{host}", "/api/v1/dependency-pins/" + id, "{}");
+    admin("GET /api/v1/dependency-pins", "/api/v1/dependency-pins", null);
+    admin("GET /api/v1/groups/{id}", "/api/v1/groups/pin:wave%201", null);
+    admin("DELETE /api/v1/dependency-pins/{host}", "/api/v1/dependency-pins/" + id, null);
+    admin("DELETE /api/v1/dependency-pins/{host}", "/api/v1/dependency-pins/" + id, null);
+    JsonNode excl =
+        JSON.readTree(
+            admin(
+                    "POST /api/v1/dependency-exclusions",
+                    "/api/v1/dependency-exclusions",
+                    "{\"client\":" + id + ",\"server\":\"db1\",\"port\":5432,\"note\":\"copy\"}")
+                .body());
+    admin(
+        "POST /api/v1/dependency-exclusions",
+        "/api/v1/dependency-exclusions",
+        "{\"client\":" + id + ",\"server\":" + id + "}");
+    admin("GET /api/v1/dependency-exclusions", "/api/v1/dependency-exclusions", null);
+    admin(
+        "DELETE /api/v1/dependency-exclusions/{id}",
+        "/api/v1/dependency-exclusions/" + excl.get("id").asLong(),
+        null);
+    admin(
+        "DELETE /api/v1/dependency-exclusions/{id}", "/api/v1/dependency-exclusions/999999", null);
+    JsonNode infra =
+        JSON.readTree(
+            admin(
+                    "POST /api/v1/dependency-infrastructure",
+                    "/api/v1/dependency-infrastructure",
+                    "{\"kind\":\"address\",\"address\":\"192.0.2.77/24\",\"label\":\"backup\"}")
+                .body());
+    assertThat(infra.get("address").asText()).isEqualTo("192.0.2.0/24");
+    admin(
+        "POST /api/v1/dependency-infrastructure",
+        "/api/v1/dependency-infrastructure",
+        "{\"kind\":\"port\",\"port\":9100,\"proto\":\"tcp\",\"label\":\"node exporter\"}");
+    admin(
+        "POST /api/v1/dependency-infrastructure",
+        "/api/v1/dependency-infrastructure",
+        "{\"kind\":\"host\",\"host\":" + other + ",\"label\":\"monitoring\"}");
+    admin(
+        "POST /api/v1/dependency-infrastructure",
+        "/api/v1/dependency-infrastructure",
+        "{\"kind\":\"address\",\"address\":\"backup.example\",\"label\":\"x\"}");
+    admin("GET /api/v1/dependency-infrastructure", "/api/v1/dependency-infrastructure", null);
+    admin(
+        "DELETE /api/v1/dependency-infrastructure/{id}",
+        "/api/v1/dependency-infrastructure/" + infra.get("id").asLong(),
+        null);
+    admin(
+        "DELETE /api/v1/dependency-infrastructure/{id}",
+        "/api/v1/dependency-infrastructure/999999",
+        null);
+
     // removals last
     admin("DELETE /api/v1/targets/{id}", "/api/v1/targets/" + targetId, null);
     admin(

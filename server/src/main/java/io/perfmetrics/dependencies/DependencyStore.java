@@ -1,0 +1,321 @@
+package io.perfmetrics.dependencies;
+
+import io.perfmetrics.store.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+
+/**
+ * Reads the socket data of issue 11 (never writes it) and keeps the operator's pins, exclusions and
+ * infrastructure list.
+ */
+public final class DependencyStore {
+  private final DataSource dataSource;
+
+  public DependencyStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Hosts and their observed connections over a window. */
+  record Snapshot(List<KnownHost> hosts, List<Observation> rows) {}
+
+  /**
+   * Every connection row since {@code from}, summed per host and key over the window: the hourly
+   * rows plus the snapshots not rolled up yet (so the map never waits for the rollup).
+   */
+  Snapshot read(Instant from) {
+    String sql =
+        "SELECT collector_id, direction, proto, host(local_addr), local_port, host(remote_addr), remote_port,"
+            + " username, process, min(first_seen), max(last_seen), count(DISTINCT hour), max(max_connections)"
+            + " FROM (SELECT collector_id, hour, direction, proto, local_addr, local_port, remote_addr, remote_port,"
+            + "   username, process, first_seen, last_seen, max_connections FROM connection_hours WHERE hour >= ?"
+            + "   UNION ALL SELECT collector_id, date_trunc('hour', ts), direction, proto, local_addr, local_port,"
+            + "   remote_addr, remote_port, username, process, ts, ts, connections FROM socket_rows"
+            + "   WHERE kind = 'c' AND ts >= ?) u"
+            + " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9";
+    try (Connection c = dataSource.getConnection()) {
+      List<Observation> rows = new ArrayList<>();
+      Map<Integer, Set<String>> seenOn = new HashMap<>();
+      // a cursor: the window may hold millions of rows
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setTimestamp(1, Timestamp.from(from));
+        ps.setTimestamp(2, Timestamp.from(from));
+        ps.setFetchSize(50_000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Observation o =
+                new Observation(
+                    rs.getInt(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getInt(5),
+                    rs.getString(6),
+                    rs.getInt(7),
+                    rs.getString(8),
+                    rs.getString(9),
+                    rs.getTimestamp(10).toInstant(),
+                    rs.getTimestamp(11).toInstant(),
+                    rs.getInt(12),
+                    rs.getLong(13));
+            rows.add(o);
+            if (!EdgeBuilder.isLocalOnly(o.localAddr())) {
+              seenOn.computeIfAbsent(o.hostId(), k -> new TreeSet<>()).add(o.localAddr());
+            }
+          }
+        }
+      } finally {
+        c.commit();
+        c.setAutoCommit(true);
+      }
+      return new Snapshot(hosts(c, seenOn), rows);
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read the connections: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Hosts with socket data, known by: the addresses their hello listed (an "addresses" array, or
+   * "addresses" of each NIC), their target's address, and their own connections' local addresses.
+   */
+  private static List<KnownHost> hosts(Connection c, Map<Integer, Set<String>> seenOn)
+      throws SQLException {
+    String sql =
+        "SELECT c.id, coalesce(h.hostname, c.label, 'collector ' || c.id), t.address,"
+            + " (SELECT array_agg(DISTINCT a) FROM ("
+            + "   SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(h.inventory->'addresses') = 'array'"
+            + "     THEN h.inventory->'addresses' ELSE '[]'::jsonb END) AS a"
+            + "   UNION ALL SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(n->'addresses') = 'array'"
+            + "     THEN n->'addresses' ELSE '[]'::jsonb END)"
+            + "   FROM jsonb_array_elements(CASE WHEN jsonb_typeof(h.inventory->'nics') = 'array'"
+            + "     THEN h.inventory->'nics' ELSE '[]'::jsonb END) n) x)"
+            + " FROM collectors c JOIN socket_hosts s ON s.collector_id = c.id"
+            + " LEFT JOIN host_inventory h ON h.collector_id = c.id"
+            + " LEFT JOIN targets t ON t.id = c.target_id ORDER BY c.id";
+    List<KnownHost> out = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        int id = rs.getInt(1);
+        Set<String> addresses = new TreeSet<>(seenOn.getOrDefault(id, Set.of()));
+        addAddress(addresses, rs.getString(3));
+        java.sql.Array hello = rs.getArray(4);
+        if (hello != null) {
+          for (Object a : (Object[]) hello.getArray()) {
+            addAddress(addresses, (String) a);
+          }
+        }
+        out.add(new KnownHost(id, rs.getString(2), addresses));
+      }
+    }
+    return out;
+  }
+
+  /** An address as PostgreSQL would print it, without a prefix length; names are left out. */
+  private static void addAddress(Set<String> into, String raw) {
+    if (raw == null) {
+      return;
+    }
+    String a = raw.strip();
+    int slash = a.indexOf('/');
+    if (slash >= 0) {
+      a = a.substring(0, slash);
+    }
+    java.net.InetAddress ip = EdgeBuilder.literal(a);
+    if (ip != null && !EdgeBuilder.isLocalOnly(a)) {
+      into.add(EdgeBuilder.canonical(ip));
+    }
+  }
+
+  // ---- the operator's decisions
+
+  List<Pin> pins() {
+    return query(
+        "SELECT collector_id, group_name, note FROM dependency_pins ORDER BY group_name, collector_id",
+        rs -> new Pin(rs.getInt(1), rs.getString(2), rs.getString(3)));
+  }
+
+  Pin pin(int hostId, String group, String note) {
+    update(
+        "INSERT INTO dependency_pins (collector_id, group_name, note) VALUES (?, ?, ?)"
+            + " ON CONFLICT (collector_id) DO UPDATE SET group_name = excluded.group_name, note = excluded.note",
+        ps -> {
+          ps.setInt(1, hostId);
+          ps.setString(2, group);
+          ps.setString(3, note);
+        });
+    return new Pin(hostId, group, note);
+  }
+
+  boolean unpin(int hostId) {
+    return update("DELETE FROM dependency_pins WHERE collector_id = ?", ps -> ps.setInt(1, hostId))
+        > 0;
+  }
+
+  List<Exclusion> exclusions() {
+    return query(
+        "SELECT id, client_id, server_id, port, proto, note FROM dependency_exclusions ORDER BY id",
+        rs ->
+            new Exclusion(
+                rs.getLong(1),
+                rs.getInt(2),
+                rs.getInt(3),
+                (Integer) rs.getObject(4),
+                rs.getString(5),
+                rs.getString(6)));
+  }
+
+  /** Adds an exclusion; an identical one already there is returned instead. */
+  Exclusion exclude(Exclusion x) {
+    List<Exclusion> got =
+        query(
+            "INSERT INTO dependency_exclusions (client_id, server_id, port, proto, note)"
+                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (client_id, server_id, port, proto)"
+                + " DO UPDATE SET note = excluded.note RETURNING id",
+            ps -> {
+              ps.setInt(1, x.clientId());
+              ps.setInt(2, x.serverId());
+              if (x.port() == null) {
+                ps.setNull(3, Types.INTEGER);
+              } else {
+                ps.setInt(3, x.port());
+              }
+              ps.setString(4, x.proto());
+              ps.setString(5, x.note());
+            },
+            rs ->
+                new Exclusion(
+                    rs.getLong(1), x.clientId(), x.serverId(), x.port(), x.proto(), x.note()));
+    return got.get(0);
+  }
+
+  boolean deleteExclusion(long id) {
+    return update("DELETE FROM dependency_exclusions WHERE id = ?", ps -> ps.setLong(1, id)) > 0;
+  }
+
+  List<InfraRule> infrastructure() {
+    return query(
+        "SELECT id, kind, port, proto, address::text, collector_id, label FROM dependency_infrastructure ORDER BY id",
+        rs ->
+            new InfraRule(
+                rs.getLong(1),
+                rs.getString(2),
+                (Integer) rs.getObject(3),
+                rs.getString(4),
+                rs.getString(5),
+                (Integer) rs.getObject(6),
+                rs.getString(7)));
+  }
+
+  InfraRule addInfrastructure(InfraRule r) {
+    return query(
+            "INSERT INTO dependency_infrastructure (kind, port, proto, address, collector_id, label)"
+                + " VALUES (?, ?, ?, ?::cidr, ?, ?) RETURNING id, address::text",
+            ps -> {
+              ps.setString(1, r.kind());
+              ps.setObject(2, r.port(), Types.INTEGER);
+              ps.setString(3, r.proto());
+              ps.setString(4, r.address());
+              ps.setObject(5, r.hostId(), Types.INTEGER);
+              ps.setString(6, r.label());
+            },
+            rs ->
+                new InfraRule(
+                    rs.getLong(1),
+                    r.kind(),
+                    r.port(),
+                    r.proto(),
+                    rs.getString(2),
+                    r.hostId(),
+                    r.label()))
+        .get(0);
+  }
+
+  boolean deleteInfrastructure(long id) {
+    return update("DELETE FROM dependency_infrastructure WHERE id = ?", ps -> ps.setLong(1, id))
+        > 0;
+  }
+
+  /** Whether a collector id names a host. */
+  boolean hostExists(int id) {
+    return !query(
+            "SELECT 1 FROM collectors WHERE id = ?", ps -> ps.setInt(1, id), rs -> rs.getInt(1))
+        .isEmpty();
+  }
+
+  /** Collector ids a collector id or hostname names (several: the hostname is ambiguous). */
+  List<Integer> findHost(String idOrName) {
+    List<Integer> out =
+        query(
+            "SELECT c.id FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id"
+                + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id",
+            ps -> {
+              ps.setString(1, idOrName);
+              ps.setString(2, idOrName);
+              ps.setString(3, idOrName);
+            },
+            rs -> rs.getInt(1));
+    // an id wins over a hostname that happens to look like one
+    for (int id : out) {
+      if (String.valueOf(id).equals(idOrName)) {
+        return List.of(id);
+      }
+    }
+    return out;
+  }
+
+  // ---- JDBC plumbing
+
+  private interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  private interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> query(String sql, RowMapper<T> map) {
+    return query(sql, ps -> {}, map);
+  }
+
+  private <T> List<T> query(String sql, Binder bind, RowMapper<T> map) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      bind.bind(ps);
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(map.map(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException(
+          "dependencies: database unavailable: " + e.getMessage(), e);
+    }
+  }
+
+  private int update(String sql, Binder bind) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      bind.bind(ps);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StorageUnavailableException(
+          "dependencies: database unavailable: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package io.perfmetrics.bench;
+
+import io.perfmetrics.dependencies.DependencyService;
+import io.perfmetrics.sizing.SizingQuery;
+import io.perfmetrics.testing.TestAppliance;
+import io.perfmetrics.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * scripts/bench-dependencies: a fleet's hourly connection rows (both sides of every edge, every
+ * hour of the window an edge is active) are loaded into connection_hours of the real appliance's
+ * database; then the dependency map and the move groups are timed cold (cache emptied) and cached,
+ * and in the same run a naive SQL over the raw rows (a self-join pairing each client row with the
+ * server's row of the same hour, grouped into edges) is timed as the baseline.
+ *
+ * <p>Fan-out: each host talks to 3-10 peers (a random draw), and each host also uses one or two of
+ * a few shared services (hosts 0..19), which so have hundreds of clients. An edge is active in a
+ * random 80% of the window's hours.
+ */
+public final class DependenciesBenchmark {
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = IngestBenchmark.parse(args);
+    int hosts = Integer.parseInt(a.getOrDefault("hosts", "5000"));
+    int days = Integer.parseInt(a.getOrDefault("days", "14"));
+    int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
+    int shared = Math.min(20, hosts / 10 + 1);
+    try (TestPostgres pg = new TestPostgres();
+        TestAppliance app =
+            new TestAppliance(
+                pg.jdbcUrl(),
+                io.perfmetrics.config.Config.Ingest.defaults(),
+                null,
+                Duration.ZERO)) {
+      long now = app.clock.instant().getEpochSecond();
+      long hour0 = now - now % 3600 - days * 86_400L;
+      try (Connection c = app.database.dataSource().getConnection();
+          Statement s = c.createStatement()) {
+        s.execute(
+            "INSERT INTO collectors (label, token_hash, expires_at)"
+                + " SELECT 'host-' || g, '\\x00'::bytea, now() + interval '30 days'"
+                + " FROM generate_series(0, "
+                + (hosts - 1)
+                + ") g");
+        s.execute(
+            "INSERT INTO socket_hosts SELECT id, to_timestamp("
+                + hour0
+                + "), now(), 1 FROM collectors");
+        s.execute("CREATE TABLE bench_edges (client int, server int, port int)");
+        Random r = new Random(42);
+        StringBuilder v = new StringBuilder();
+        int edges = 0;
+        for (int h = 0; h < hosts; h++) {
+          int peers = 3 + r.nextInt(8);
+          for (int p = 0; p < peers; p++) {
+            int other = r.nextInt(hosts);
+            if (other != h) {
+              v.append(h)
+                  .append(',')
+                  .append(other)
+                  .append(',')
+                  .append(8000 + r.nextInt(100))
+                  .append('\n');
+              edges++;
+            }
+          }
+          int uses = 1 + r.nextInt(2);
+          for (int u = 0; u < uses; u++) {
+            int svc = r.nextInt(shared);
+            if (svc != h) {
+              v.append(h).append(',').append(svc).append(",5432\n");
+              edges++;
+            }
+          }
+        }
+        new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class))
+            .copyIn(
+                "COPY bench_edges FROM STDIN (FORMAT csv)", new java.io.StringReader(v.toString()));
+        long t = System.nanoTime();
+        // both sides of every active edge-hour; host i has address 10.<i/65536>.<i/256>.<i%256> + 1
+        String addr =
+            "('10.' || ((%1$s + 1) / 65536) || '.' || (((%1$s + 1) / 256) %% 256) || '.' || ((%1$s + 1) %% 256))::inet";
+        s.execute(
+            "INSERT INTO connection_hours SELECT cc.id, h, d.direction, 'tcp',"
+                + " CASE WHEN d.direction = 'out' THEN "
+                + addr.formatted("e.client")
+                + " ELSE "
+                + addr.formatted("e.server")
+                + " END,"
+                + " CASE WHEN d.direction = 'out' THEN 0 ELSE e.port END,"
+                + " CASE WHEN d.direction = 'out' THEN "
+                + addr.formatted("e.server")
+                + " ELSE "
+                + addr.formatted("e.client")
+                + " END,"
+                + " CASE WHEN d.direction = 'out' THEN e.port ELSE 0 END,"
+                + " 'app', CASE WHEN d.direction = 'out' THEN 'java' ELSE 'postgres' END, '',"
+                + " h, h + interval '55 minutes', 12, 24, 3"
+                + " FROM bench_edges e CROSS JOIN generate_series(to_timestamp("
+                + hour0
+                + "), to_timestamp("
+                + (now - now % 3600 - 3600)
+                + "), interval '1 hour') h"
+                + " CROSS JOIN (VALUES ('out'), ('in')) d(direction)"
+                + " JOIN collectors cc ON cc.label = 'host-' || CASE WHEN d.direction = 'out' THEN e.client ELSE e.server END"
+                + " WHERE hashint4(e.client * 7919 + e.server * 104729 + e.port + extract(epoch FROM h)::int / 3600) % 10 < 8"
+                + " ON CONFLICT DO NOTHING");
+        s.execute("ANALYZE connection_hours");
+        long rows;
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM connection_hours")) {
+          rs.next();
+          rows = rs.getLong(1);
+        }
+        System.out.printf(
+            "bench-dependencies: %d hosts, %d drawn edges (%d shared services), %d days: %,d hourly"
+                + " rows loaded in %.0f s%n",
+            hosts, edges, shared, days, rows, (System.nanoTime() - t) / 1e9);
+      }
+      DependencyService deps = app.app.dependencies();
+      SizingQuery q = SizingQuery.defaults();
+      double[] cold = new double[runs];
+      double[] cached = new double[runs];
+      double[] naive = new double[runs];
+      int nEdges = 0;
+      int nGroups = 0;
+      int naiveEdges = 0;
+      for (int i = 0; i < runs; i++) {
+        deps.invalidate();
+        long t = System.nanoTime();
+        nEdges = deps.map(days, DependencyService.Filter.NONE).edges().size();
+        nGroups = deps.groups(days, 1, false, q).groups().size();
+        cold[i] = (System.nanoTime() - t) / 1e6;
+        t = System.nanoTime();
+        deps.map(days, DependencyService.Filter.NONE);
+        deps.groups(days, 1, false, q);
+        cached[i] = (System.nanoTime() - t) / 1e6;
+        t = System.nanoTime();
+        naiveEdges = naive(app, hour0);
+        naive[i] = (System.nanoTime() - t) / 1e6;
+        System.out.printf(
+            "run %d: map+groups cold %.0f ms, cached %.2f ms; naive SQL %.0f ms; ratio naive/cold %.1f%n",
+            i + 1, cold[i], cached[i], naive[i], naive[i] / cold[i]);
+      }
+      double c = IngestBenchmark.median(cold);
+      double k = IngestBenchmark.median(cached);
+      double n = IngestBenchmark.median(naive);
+      System.out.printf(
+          "bench-dependencies, median of %d: %d edges, %d groups; map+groups cold %.0f ms (goal < 2000),"
+              + " cached %.2f ms (goal < 50); naive SQL over the raw rows %.0f ms (%d host-to-host"
+              + " edges); ratio naive/cold %.1f%n",
+          runs, nEdges, nGroups, c, k, n, naiveEdges, n / c);
+    }
+  }
+
+  /**
+   * The straightforward query: pair every client row with the server's row of the same hour
+   * (addresses crossed, same port) and group the pairs into edges.
+   */
+  static int naive(TestAppliance app, long hour0) throws Exception {
+    String sql =
+        "SELECT count(*) FROM (SELECT o.collector_id, i.collector_id, o.remote_port, min(o.first_seen),"
+            + " max(o.last_seen), count(DISTINCT o.hour), array_agg(DISTINCT o.process), array_agg(DISTINCT i.process)"
+            + " FROM connection_hours o JOIN connection_hours i ON i.direction = 'in' AND i.hour = o.hour"
+            + " AND i.local_addr = o.remote_addr AND i.local_port = o.remote_port AND i.remote_addr = o.local_addr"
+            + " WHERE o.direction = 'out' AND o.hour >= to_timestamp(?) GROUP BY 1, 2, 3) e";
+    try (Connection c = app.database.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, hour0);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+}
