@@ -35,6 +35,11 @@ public final class SampleWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SampleWriter.class);
   private static final String UNIQUE_VIOLATION = "23505";
 
+  /**
+   * "no partition of relation samples found for row": the compactor dropped an hour's partition.
+   */
+  private static final String NO_PARTITION = "23514";
+
   private static final java.util.Comparator<SampleBatch> BY_KEY =
       java.util.Comparator.<SampleBatch>comparingLong(b -> b.size() == 0 ? 0 : b.epochSeconds()[0])
           .thenComparingInt(SampleBatch::collectorId);
@@ -63,6 +68,7 @@ public final class SampleWriter implements AutoCloseable {
   private final DataSource dataSource;
   private final Config.Ingest settings;
   private final InTransaction alsoInTransaction;
+  private final LandingTable landing = new LandingTable();
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queuedRows = new AtomicLong();
   private final AtomicLong storedRows = new AtomicLong();
@@ -187,17 +193,27 @@ public final class SampleWriter implements AutoCloseable {
     RuntimeException failure = null;
     long started = System.nanoTime();
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        copy.copy(c, "samples", batches);
-        alsoInTransaction.run(c, batches);
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-          throw e;
+      for (int attempt = 1; ; attempt++) {
+        c.setAutoCommit(true);
+        landing.prepare(c, batches);
+        c.setAutoCommit(false);
+        try {
+          copy.copy(c, "samples", batches);
+          alsoInTransaction.run(c, batches);
+          c.commit();
+        } catch (SQLException e) {
+          c.rollback();
+          if (NO_PARTITION.equals(e.getSQLState()) && attempt == 1) {
+            // a late sample for an hour compacted and dropped meanwhile: make it again
+            landing.forget();
+            continue;
+          }
+          if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            throw e;
+          }
+          writeDeduplicated(c, copy, batches, alsoInTransaction);
         }
-        writeDeduplicated(c, copy, batches, alsoInTransaction);
+        break;
       }
       storedRows.addAndGet(rows);
       storedCounter.increment(rows);

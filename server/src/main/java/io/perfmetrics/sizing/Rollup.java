@@ -54,8 +54,8 @@ public final class Rollup {
   private final Partitions hourlyPartitions = Partitions.sizingHourly();
   private final Partitions dailyPartitions = Partitions.sizingDaily();
 
-  /** Null until the first run has looked: TimescaleDB compresses its hypertable itself. */
-  private Boolean compacting;
+  private final io.perfmetrics.ingest.LandingTable landing =
+      new io.perfmetrics.ingest.LandingTable();
 
   /**
    * @param onProgress called after a run that changed rollups: cached reports are stale
@@ -76,19 +76,13 @@ public final class Rollup {
     this.retention = retention;
   }
 
-  /** True on plain PostgreSQL: the rollup also moves ended hours into {@code samples_compact}. */
-  public synchronized boolean compacting() {
-    if (compacting == null) {
-      try (Connection c = dataSource.getConnection();
-          PreparedStatement ps =
-              c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
-          ResultSet rs = ps.executeQuery()) {
-        compacting = !rs.next();
-      } catch (SQLException e) {
-        throw new StorageUnavailableException("sizing rollup failed: " + e.getMessage(), e);
-      }
-    }
-    return compacting;
+  /**
+   * True: the rollup also moves ended hours into {@code samples_compact}, on PostgreSQL and on
+   * TimescaleDB alike (there the compact rows measured smaller than TimescaleDB's own compression
+   * of the hypertable; docs/storage.md).
+   */
+  public boolean compacting() {
+    return true;
   }
 
   /**
@@ -133,6 +127,10 @@ public final class Rollup {
           if (done[0] < MARKS_PER_TRANSACTION || done[1] == 0) {
             break;
           }
+        }
+        if (compact) {
+          // the landing table's compacted hours go whole, not as dead rows left to VACUUM
+          landing.dropCompacted(c, clock.instant().getEpochSecond() - QUIET.toSeconds());
         }
         while (true) {
           int n = dayBatch(c);

@@ -283,6 +283,46 @@ class CompactionIT {
     assertThat(count("SELECT count(*) FROM sizing_daily")).isZero();
   }
 
+  @Test
+  void compactedHoursLeaveTheLandingTableWholeAndALateSampleMakesItsHourAgain() throws Exception {
+    MintedCollector m = mint();
+    long old = hourAgo(3);
+    long current = hourAgo(0);
+    assertThat(post(m, series(old, 0, 60, 1.0) + series(old + 3600, 0, 60, 2.0))).isEqualTo(204);
+    assertThat(post(m, series(current, 0, 1, 3.0))).isEqualTo(204);
+    assertThat(landingPartitions()).hasSize(3);
+
+    compact();
+
+    // the ended hours' partitions are gone, files and all; the current hour stays for its samples
+    assertThat(landingPartitions()).containsExactly("samples_p" + current / 3600);
+    assertThat(count("SELECT count(*) FROM samples")).isEqualTo(1);
+    assertThat(samples(m, old, old + 7200)).hasSize(120);
+
+    // a late sample for a dropped hour: the writer makes the partition again, the compactor merges
+    assertThat(post(m, (old + 30) + ",cpu.busy_pct,7.5\n")).isEqualTo(204);
+    assertThat(landingPartitions()).contains("samples_p" + old / 3600);
+    compact();
+    assertThat(landingPartitions()).containsExactly("samples_p" + current / 3600);
+    assertThat(samples(m, old, old + 3600)).hasSize(61);
+    assertThat(count("SELECT n FROM samples_compact WHERE hour = to_timestamp(" + old + ")"))
+        .isEqualTo(61);
+  }
+
+  private List<String> landingPartitions() throws Exception {
+    List<String> names = new ArrayList<>();
+    try (Connection c = appliance.database.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT relid::regclass::text FROM pg_partition_tree('samples') WHERE isleaf ORDER BY 1")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
+  }
+
   // ---- helpers
 
   private MintedCollector mint() {
