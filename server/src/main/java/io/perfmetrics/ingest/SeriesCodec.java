@@ -15,11 +15,23 @@ import java.io.ByteArrayOutputStream;
  * parses to); when one value of the row does not, the row is written in mode {@link #RAW}: the
  * values' raw float8 bits, 8 bytes each.
  *
+ * <p>Zero runs: most series are regular (a sample every 60 s: delta-of-delta 0) and many are
+ * constant (a CPU count, a disk size: value delta 0). When it is shorter, a list is written with
+ * its zeros run-length coded: each 0 is followed by a varint of how many more zeros follow it, so
+ * an hour of regular timestamps costs a few bytes, not one a sample. Such rows have the mode byte's
+ * {@link #V2} bit set, {@link #TS_RUNS} / {@link #VALUE_RUNS} saying which lists are coded so, and
+ * the digits (or {@link #RAW_V2}) in the low five bits; rows written before have it clear and
+ * decode as they always did.
+ *
  * <p>Chosen over float8[] arrays under TOAST compression: a row of 60 samples is far under the 2 kB
  * at which PostgreSQL compresses at all, and plain float8 arrays cost 8+ bytes a value.
  */
 public final class SeriesCodec {
   static final int RAW = 0x7f;
+  static final int V2 = 0x80;
+  static final int TS_RUNS = 0x40;
+  static final int VALUE_RUNS = 0x20;
+  static final int RAW_V2 = 0x1f;
   private static final int MAX_DIGITS = 9;
   private static final double[] POW10 = new double[MAX_DIGITS + 1];
 
@@ -53,42 +65,121 @@ public final class SeriesCodec {
         }
       }
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + n * 3);
-    out.write(digits < 0 ? RAW : digits);
-    writeVarint(out, n);
-    long prevTs = 0;
+    long[] dods = new long[Math.max(0, n - 1)];
     long prevDelta = 0;
-    for (int i = 0; i < n; i++) {
-      if (i == 0) {
-        writeVarint(out, zigzag(ts[0]));
-      } else {
-        long delta = ts[i] - prevTs;
-        writeVarint(out, zigzag(delta - prevDelta));
-        prevDelta = delta;
-      }
-      prevTs = ts[i];
+    for (int i = 1; i < n; i++) {
+      long delta = ts[i] - ts[i - 1];
+      dods[i - 1] = delta - prevDelta;
+      prevDelta = delta;
     }
+    byte[] tsPlain = list(dods, false);
+    byte[] tsRuns = list(dods, true);
+    boolean tsCoded = tsRuns.length < tsPlain.length;
+    byte[] valueBytes;
+    boolean valuesCoded = false;
     if (digits < 0) {
+      ByteArrayOutputStream raw = new ByteArrayOutputStream(n * 8);
       for (int i = 0; i < n; i++) {
         long bits = Double.doubleToRawLongBits(values[i]);
-        for (int s = 56; s >= 0; s -= 8) {
-          out.write((int) (bits >>> s));
+        for (int sh = 56; sh >= 0; sh -= 8) {
+          raw.write((int) (bits >>> sh));
         }
       }
+      valueBytes = raw.toByteArray();
     } else {
+      long[] deltas = new long[n];
       long prev = 0;
       for (int i = 0; i < n; i++) {
         long m = (long) Math.rint(values[i] * POW10[digits]);
-        writeVarint(out, zigzag(m - prev));
+        deltas[i] = m - prev;
         prev = m;
+      }
+      byte[] plain = list(deltas, false);
+      byte[] runs = list(deltas, true);
+      valuesCoded = runs.length < plain.length;
+      valueBytes = valuesCoded ? runs : plain;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + tsPlain.length + valueBytes.length);
+    out.write(
+        V2
+            | (tsCoded ? TS_RUNS : 0)
+            | (valuesCoded ? VALUE_RUNS : 0)
+            | (digits < 0 ? RAW_V2 : digits));
+    writeVarint(out, n);
+    if (n > 0) {
+      writeVarint(out, zigzag(ts[0]));
+    }
+    out.writeBytes(tsCoded ? tsRuns : tsPlain);
+    out.writeBytes(valueBytes);
+    return out.toByteArray();
+  }
+
+  /** Zigzag varints of the list, with zero runs coded when {@code runs}. */
+  private static byte[] list(long[] v, boolean runs) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(v.length + 8);
+    for (int i = 0; i < v.length; i++) {
+      writeVarint(out, zigzag(v[i]));
+      if (runs && v[i] == 0) {
+        int more = 0;
+        while (i + 1 < v.length && v[i + 1] == 0) {
+          more++;
+          i++;
+        }
+        writeVarint(out, more);
       }
     }
     return out.toByteArray();
   }
 
+  /** Reads n list entries written by {@link #list}. */
+  private static long[] readList(byte[] data, int[] pos, int n, boolean runs) {
+    long[] v = new long[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = unzigzag(readVarint(data, pos));
+      if (runs && v[i] == 0) {
+        i += (int) readVarint(data, pos);
+      }
+    }
+    return v;
+  }
+
   public static Series decode(byte[] data) {
     int[] pos = {0};
     int mode = data[pos[0]++] & 0xff;
+    if ((mode & V2) == 0) {
+      return decodeV1(data, pos, mode);
+    }
+    int n = (int) readVarint(data, pos);
+    long[] ts = new long[n];
+    double[] values = new double[n];
+    if (n == 0) {
+      return new Series(ts, values, 0);
+    }
+    ts[0] = unzigzag(readVarint(data, pos));
+    long[] dods = readList(data, pos, n - 1, (mode & TS_RUNS) != 0);
+    long delta = 0;
+    for (int i = 1; i < n; i++) {
+      delta += dods[i - 1];
+      ts[i] = ts[i - 1] + delta;
+    }
+    int digits = mode & 0x1f;
+    if (digits == RAW_V2) {
+      readRaw(data, pos, values, n);
+    } else if (digits <= MAX_DIGITS) {
+      long[] deltas = readList(data, pos, n, (mode & VALUE_RUNS) != 0);
+      long m = 0;
+      for (int i = 0; i < n; i++) {
+        m += deltas[i];
+        values[i] = (double) m / POW10[digits];
+      }
+    } else {
+      throw new IllegalArgumentException("unknown compact series mode " + mode);
+    }
+    return new Series(ts, values, n);
+  }
+
+  /** Rows written before zero runs: one varint per timestamp and per decimal value. */
+  private static Series decodeV1(byte[] data, int[] pos, int mode) {
     int n = (int) readVarint(data, pos);
     long[] ts = new long[n];
     double[] values = new double[n];
@@ -103,13 +194,7 @@ public final class SeriesCodec {
       }
     }
     if (mode == RAW) {
-      for (int i = 0; i < n; i++) {
-        long bits = 0;
-        for (int b = 0; b < 8; b++) {
-          bits = (bits << 8) | (data[pos[0]++] & 0xff);
-        }
-        values[i] = Double.longBitsToDouble(bits);
-      }
+      readRaw(data, pos, values, n);
     } else if (mode <= MAX_DIGITS) {
       long m = 0;
       for (int i = 0; i < n; i++) {
@@ -120,6 +205,16 @@ public final class SeriesCodec {
       throw new IllegalArgumentException("unknown compact series mode " + mode);
     }
     return new Series(ts, values, n);
+  }
+
+  private static void readRaw(byte[] data, int[] pos, double[] values, int n) {
+    for (int i = 0; i < n; i++) {
+      long bits = 0;
+      for (int b = 0; b < 8; b++) {
+        bits = (bits << 8) | (data[pos[0]++] & 0xff);
+      }
+      values[i] = Double.longBitsToDouble(bits);
+    }
   }
 
   /** The fewest decimal digits that give v back exactly, or -1 if none up to MAX_DIGITS does. */
