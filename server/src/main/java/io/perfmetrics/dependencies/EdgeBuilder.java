@@ -81,9 +81,12 @@ final class EdgeBuilder {
       }
     }
     Map<String, Acc> edges = new LinkedHashMap<>();
+    // a fleet has far fewer addresses than rows: parse each once (literal() runs regexes)
+    Map<String, Boolean> localOnly = new HashMap<>();
+    Map<String, Endpoint> externals = new HashMap<>();
     for (Observation o : rows) {
       KnownHost self = byId.get(o.hostId());
-      if (self == null || isLocalOnly(o.remoteAddr())) {
+      if (self == null || localOnly.computeIfAbsent(o.remoteAddr(), EdgeBuilder::isLocalOnly)) {
         continue;
       }
       KnownHost other = byAddress.get(o.remoteAddr());
@@ -97,7 +100,7 @@ final class EdgeBuilder {
               ? Endpoint.host(other)
               : infra.applianceAddresses().contains(o.remoteAddr())
                   ? Endpoint.appliance()
-                  : Endpoint.external(network(o.remoteAddr()));
+                  : externals.computeIfAbsent(o.remoteAddr(), r -> Endpoint.external(network(r)));
       Endpoint client = o.outbound() ? me : them;
       Endpoint server = o.outbound() ? them : me;
       int port = o.outbound() ? o.remotePort() : o.localPort();
