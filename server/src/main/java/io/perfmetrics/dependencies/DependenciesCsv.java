@@ -1,5 +1,7 @@
 package io.perfmetrics.dependencies;
 
+import static io.perfmetrics.http.CsvCell.cell;
+
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -83,20 +85,5 @@ public final class DependenciesCsv {
           .append("\r\n");
     }
     return b.toString();
-  }
-
-  /** Quoted where needed; a value a spreadsheet would run as a formula gets a leading quote. */
-  static String cell(String s) {
-    if (s == null) {
-      return "";
-    }
-    String v = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
-    if (v.indexOf(',') >= 0
-        || v.indexOf('"') >= 0
-        || v.indexOf('\n') >= 0
-        || v.indexOf('\r') >= 0) {
-      return '"' + v.replace("\"", "\"\"") + '"';
-    }
-    return v;
   }
 }

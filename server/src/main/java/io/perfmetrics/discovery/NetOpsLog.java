@@ -1,5 +1,7 @@
 package io.perfmetrics.discovery;
 
+import static io.perfmetrics.http.CsvCell.cell;
+
 import io.perfmetrics.store.StorageUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -216,21 +218,6 @@ public final class NetOpsLog {
           .append("\r\n");
     }
     return b.toString();
-  }
-
-  private static String cell(String s) {
-    if (s == null) {
-      return "";
-    }
-    // a leading = + - @ would be a formula in a spreadsheet
-    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
-    if (v.indexOf(',') >= 0
-        || v.indexOf('"') >= 0
-        || v.indexOf('\n') >= 0
-        || v.indexOf('\r') >= 0) {
-      return '"' + v.replace("\"", "\"\"") + '"';
-    }
-    return v;
   }
 
   private static String truncate(String s, int n) {

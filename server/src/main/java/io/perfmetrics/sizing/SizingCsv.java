@@ -1,5 +1,6 @@
 package io.perfmetrics.sizing;
 
+import io.perfmetrics.http.CsvCell;
 import java.util.List;
 import java.util.Locale;
 
@@ -102,6 +103,9 @@ public final class SizingCsv {
           d == Math.rint(d) && Math.abs(d) < 1e15
               ? String.valueOf(d.longValue())
               : String.format(Locale.ROOT, "%.4f", d).replaceAll("0+$", "").replaceAll("\\.$", "");
+    } else if (v instanceof String text) {
+      // host names and instance types come from collectors: no formula reaches a spreadsheet
+      return CsvCell.cell(text);
     } else {
       s = v.toString();
     }
