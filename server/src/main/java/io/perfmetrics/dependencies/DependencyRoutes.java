@@ -1,5 +1,9 @@
 package io.perfmetrics.dependencies;
 
+import static io.perfmetrics.http.QueryParams.blank;
+import static io.perfmetrics.http.QueryParams.csv;
+import static io.perfmetrics.http.QueryParams.intParam;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -333,38 +337,6 @@ public final class DependencyRoutes {
       case "false", "0", "no", "off" -> false;
       default -> throw ApiException.badRequest(name + " must be true or false, got '" + v + "'");
     };
-  }
-
-  static boolean csv(Context ctx) {
-    String f = ctx.queryParam("format");
-    if (f == null || f.equals("json")) {
-      return false;
-    }
-    if (f.equals("csv")) {
-      return true;
-    }
-    throw ApiException.badRequest("format must be json or csv, got '" + f + "'");
-  }
-
-  private static int intParam(Context ctx, String name, int dflt, int min, int max) {
-    String v = blank(ctx.queryParam(name));
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      int i = Integer.parseInt(v);
-      if (i >= min && i <= max) {
-        return i;
-      }
-    } catch (NumberFormatException e) {
-      // the message below says what is wanted
-    }
-    throw ApiException.badRequest(
-        name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
-  }
-
-  private static String blank(String v) {
-    return v == null || v.isBlank() ? null : v.trim();
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {
