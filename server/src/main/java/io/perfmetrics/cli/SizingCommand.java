@@ -71,7 +71,7 @@ final class SizingCommand implements Callable<Integer> {
       description = "allowed families or categories, comma-separated (e.g. m7i,general)")
   String family;
 
-  @Option(names = "--arch", description = "x86_64 or arm64")
+  @Option(names = "--arch", description = "x86_64, arm64 or any (default: the host's own)")
   String arch;
 
   @Override

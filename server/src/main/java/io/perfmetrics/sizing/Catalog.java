@@ -13,6 +13,12 @@ public final class Catalog {
   static final String HEADER =
       "provider,region,type,family,category,vcpu,memory_gib,arch,network_class,linux_hour,windows_hour,commit_1y_hour,commit_3y_hour";
 
+  /**
+   * The header with the CPU credit column; catalogs written before it (operators' own files) keep
+   * the 13 columns and their burstable types cannot be recommended (credits unchecked).
+   */
+  static final String HEADER_WITH_CREDITS = HEADER + ",cpu_baseline_pct";
+
   private final String source;
   private final List<InstanceType> types;
   private final Map<String, List<InstanceType>> byRegion = new HashMap<>();
@@ -38,23 +44,29 @@ public final class Catalog {
     String line;
     int no = 0;
     boolean header = false;
+    int fields = 0;
     while ((line = r.readLine()) != null) {
       no++;
       if (line.isBlank() || line.startsWith("#")) {
         continue;
       }
       if (!header) {
-        if (!line.trim().equals(HEADER)) {
+        String h = line.trim();
+        if (h.equals(HEADER)) {
+          fields = 13;
+        } else if (h.equals(HEADER_WITH_CREDITS)) {
+          fields = 14;
+        } else {
           throw new IllegalArgumentException(
-              source + " line " + no + ": expected the header " + HEADER);
+              source + " line " + no + ": expected the header " + HEADER_WITH_CREDITS);
         }
         header = true;
         continue;
       }
       String[] f = line.split(",", -1);
-      if (f.length != 13) {
+      if (f.length != fields) {
         throw new IllegalArgumentException(
-            source + " line " + no + ": expected 13 fields, got " + f.length);
+            source + " line " + no + ": expected " + fields + " fields, got " + f.length);
       }
       try {
         out.add(
@@ -71,7 +83,8 @@ public final class Catalog {
                 Double.parseDouble(f[9].trim()),
                 optional(f[10]),
                 optional(f[11]),
-                optional(f[12])));
+                optional(f[12]),
+                fields > 13 ? baseline(f[13]) : null));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
             source + " line " + no + ": not a number (" + e.getMessage() + ")");
@@ -82,6 +95,14 @@ public final class Catalog {
           source + ": no instance types (header found: " + header + ")");
     }
     return new Catalog(source, out);
+  }
+
+  private static Double baseline(String s) {
+    Double pct = optional(s);
+    if (pct != null && !(pct > 0 && pct <= 100)) {
+      throw new NumberFormatException("cpu_baseline_pct must be in (0, 100], got " + s.trim());
+    }
+    return pct;
   }
 
   private static Double optional(String s) {

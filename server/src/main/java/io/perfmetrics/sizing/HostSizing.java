@@ -10,6 +10,8 @@ import java.util.List;
  *
  * @param current the type it runs as now, priced; null when unknown or not in the catalog
  * @param monthlySavings current minus recommended, per month of 730 hours; null unless both known
+ * @param otherArch the cheapest fit on another architecture when it costs less than the
+ *     recommendation: a saving only if the host's software runs there, so an option, not the pick
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HostSizing(
@@ -29,6 +31,7 @@ public record HostSizing(
     List<Candidate> candidates,
     List<Candidate> rejected,
     List<String> notes,
+    Candidate otherArch,
     Series series) {
 
   public static final String SIZED = "sized";
@@ -55,6 +58,7 @@ public record HostSizing(
         null,
         null,
         notes,
+        otherArch,
         null);
   }
 
@@ -76,6 +80,7 @@ public record HostSizing(
         candidates,
         rejected,
         notes,
+        otherArch,
         s);
   }
 }

@@ -3,6 +3,10 @@ package io.perfmetrics.sizing;
 /**
  * One row of the instance catalog. Prices are USD per hour; null where the provider publishes none
  * (no Windows on arm64, no commitment for some families).
+ *
+ * @param cpuBaselinePct for types that run on CPU credits (AWS T, Azure B): the share of each vCPU
+ *     the type sustains, in percent; it earns that many vCPU-minutes per vCPU and hour. Null for
+ *     every other type.
  */
 public record InstanceType(
     String provider,
@@ -17,7 +21,21 @@ public record InstanceType(
     double linuxHour,
     Double windowsHour,
     Double commit1yHour,
-    Double commit3yHour) {
+    Double commit3yHour,
+    Double cpuBaselinePct) {
+
+  /** A burstable type whose sustained capacity is credits, not its vCPU count. */
+  public boolean earnsCredits() {
+    return cpuBaselinePct != null;
+  }
+
+  /**
+   * Burstable by category, but neither credits nor a guaranteed share are known: it cannot be
+   * checked (a catalog without the cpu_baseline_pct column).
+   */
+  public boolean burstableUnchecked() {
+    return "burstable".equals(category) && cpuBaselinePct == null && effectiveVcpu() == vcpu;
+  }
 
   /**
    * vCPUs of sustained capacity: GCP's shared-core e2-micro, e2-small and e2-medium show 2 vCPUs

@@ -96,6 +96,7 @@ public final class Sizer {
           List.of(),
           List.of(),
           notes,
+          null,
           null);
     }
     if (provider == null || region == null) {
@@ -117,62 +118,23 @@ public final class Sizer {
           List.of(),
           List.of(),
           notes,
+          null,
           null);
     }
 
-    List<Candidate> fitting = new ArrayList<>();
-    List<Candidate> tooSmall = new ArrayList<>();
-    int eligible = 0;
-    for (InstanceType t : catalog.in(provider, region)) {
-      if (!allowed(t, q)) {
-        continue;
-      }
-      Double hourly = t.hourly(q.pricing(), os);
-      if (hourly == null) {
-        continue;
-      }
-      eligible++;
-      String shortfall = shortfall(t, demand);
-      if (shortfall == null) {
-        fitting.add(candidate(t, hourly, true, false, null));
-      } else {
-        tooSmall.add(candidate(t, hourly, false, false, shortfall));
-      }
-    }
-    if (eligible == 0) {
-      notes.add(
-          0,
-          "the catalog has no "
-              + provider
-              + " "
-              + region
-              + " types with a "
-              + q.pricing().param()
-              + " "
-              + os.param()
-              + " price"
-              + (q.families().isEmpty() && q.arch() == null
-                  ? ""
-                  : " in the allowed families/architecture"));
-      return new HostSizing(
-          host.id(),
-          host.name(),
-          HostSizing.NO_TARGET,
-          provider,
-          region,
-          os.param(),
-          q.pricing().param(),
-          currentType,
-          current,
-          null,
-          null,
-          demand,
-          confidence,
-          List.of(),
-          List.of(),
-          notes,
-          null);
-    }
+    String hostArch = arch(host.arch());
+    // the host's own architecture unless the request names one (or "any"): another architecture
+    // is a migration of its software, not a resize
+    String archLimit =
+        q.arch() == null ? hostArch : SizingQuery.ANY_ARCH.equals(q.arch()) ? null : q.arch();
+    CreditCheck credits = new CreditCheck(usage, demand, q.headroom());
+    List<InstanceType> inRegion = catalog.in(provider, region);
+    Scan scan =
+        scan(
+            inRegion, q, os, demand, credits, t -> archLimit == null || archLimit.equals(t.arch()));
+    List<Candidate> fitting = scan.fitting();
+    List<Candidate> tooSmall = scan.tooSmall();
+    int eligible = scan.eligible();
     Comparator<Candidate> cheapest =
         Comparator.comparingDouble(Candidate::hourly)
             .thenComparingInt(Candidate::vcpu)
@@ -180,6 +142,13 @@ public final class Sizer {
             .thenComparing(Candidate::type);
     fitting.sort(cheapest);
     tooSmall.sort(cheapest);
+    Candidate otherArch = null;
+    if (q.arch() == null && hostArch != null) {
+      otherArch =
+          scan(inRegion, q, os, demand, credits, t -> !hostArch.equals(t.arch())).fitting().stream()
+              .min(cheapest)
+              .orElse(null);
+    }
 
     if (fitting.isEmpty()) {
       Candidate largest =
@@ -212,11 +181,23 @@ public final class Sizer {
           List.of(largest),
           List.of(),
           notes,
+          otherArch == null
+              ? null
+              : with(
+                  otherArch,
+                  false,
+                  otherArch.arch() + " option: fits, where no " + hostArch + " type does"),
           null);
     }
 
     Candidate best = fitting.get(0);
-    Candidate chosen = with(best, true, "cheapest type that fits: " + fitStatement(best, demand));
+    Candidate chosen =
+        with(
+            best,
+            true,
+            "cheapest type that fits: "
+                + fitStatement(best, demand)
+                + credits.statement(catalog.find(provider, region, best.type())));
     List<Candidate> candidates = new ArrayList<>();
     candidates.add(chosen);
     for (int i = 1; i < fitting.size() && candidates.size() < 3; i++) {
@@ -238,9 +219,9 @@ public final class Sizer {
         rejected.add(c);
       }
     }
-    // a cheaper type on another architecture is a migration, not a resize: say so
-    String hostArch = arch(host.arch());
-    if (hostArch != null && !hostArch.equals(arch(chosen.arch()))) {
+    // a type on another architecture is a migration, not a resize: say so
+    String chosenArch = arch(chosen.arch());
+    if (hostArch != null && !hostArch.equals(chosenArch)) {
       notes.add(
           "the recommended "
               + chosen.type()
@@ -249,12 +230,23 @@ public final class Sizer {
               + " and this host runs "
               + hostArch
               + ": its software must run on "
-              + chosen.arch()
-              + " (arch="
-              + hostArch
-              + " keeps to "
-              + hostArch
-              + ")");
+              + chosen.arch());
+    }
+    Candidate option = null;
+    if (otherArch != null && otherArch.monthly() < chosen.monthly()) {
+      option =
+          with(
+              otherArch,
+              false,
+              String.format(
+                  Locale.ROOT,
+                  "%s option: saves %.2f USD more per month than %s if this host's software runs"
+                      + " on %s (arch=%s sizes for it)",
+                  otherArch.arch(),
+                  chosen.monthly() - otherArch.monthly(),
+                  chosen.type(),
+                  otherArch.arch(),
+                  otherArch.arch()));
     }
     Double savings = current == null ? null : round2(current.monthly() - chosen.monthly());
     return new HostSizing(
@@ -274,6 +266,7 @@ public final class Sizer {
         candidates,
         rejected,
         notes,
+        option,
         null);
   }
 
@@ -291,10 +284,42 @@ public final class Sizer {
     };
   }
 
-  static boolean allowed(InstanceType t, SizingQuery q) {
-    if (q.arch() != null && !q.arch().equalsIgnoreCase(t.arch())) {
-      return false;
+  /** The types of a region a host may take, split into those that fit and those that do not. */
+  private record Scan(List<Candidate> fitting, List<Candidate> tooSmall, int eligible) {}
+
+  private static Scan scan(
+      List<InstanceType> types,
+      SizingQuery q,
+      OsLicence os,
+      Demand demand,
+      CreditCheck credits,
+      java.util.function.Predicate<InstanceType> arch) {
+    List<Candidate> fitting = new ArrayList<>();
+    List<Candidate> tooSmall = new ArrayList<>();
+    int eligible = 0;
+    for (InstanceType t : types) {
+      if (!arch.test(t) || !allowed(t, q)) {
+        continue;
+      }
+      Double hourly = t.hourly(q.pricing(), os);
+      if (hourly == null) {
+        continue;
+      }
+      eligible++;
+      String shortfall = shortfall(t, demand);
+      if (shortfall == null) {
+        shortfall = credits.shortfall(t);
+      }
+      if (shortfall == null) {
+        fitting.add(candidate(t, hourly, true, false, null));
+      } else {
+        tooSmall.add(candidate(t, hourly, false, false, shortfall));
+      }
     }
+    return new Scan(fitting, tooSmall, eligible);
+  }
+
+  static boolean allowed(InstanceType t, SizingQuery q) {
     if (q.families().isEmpty()) {
       return true;
     }

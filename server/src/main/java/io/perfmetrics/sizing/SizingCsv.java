@@ -9,7 +9,8 @@ public final class SizingCsv {
   static final String HOST_COLUMNS =
       "host_id,hostname,status,provider,region,os,pricing,current_type,current_monthly,recommended_type,"
           + "recommended_monthly,monthly_savings,vcpu_needed,memory_needed_gib,network_needed_gbps,"
-          + "disk_read_bytes_per_s,disk_write_bytes_per_s,confidence,samples_share,days_covered,notes";
+          + "disk_read_bytes_per_s,disk_write_bytes_per_s,confidence,samples_share,days_covered,notes,"
+          + "other_arch_type,other_arch_monthly";
 
   private SizingCsv() {}
 
@@ -34,6 +35,9 @@ public final class SizingCsv {
     }
     for (Candidate c : h.rejected() == null ? List.<Candidate>of() : h.rejected()) {
       candidateRow(sb, "rejected", c);
+    }
+    if (h.otherArch() != null) {
+      candidateRow(sb, "other_arch", h.otherArch());
     }
     return sb.toString();
   }
@@ -63,7 +67,9 @@ public final class SizingCsv {
         c == null ? null : c.rating(),
         c == null ? null : c.share(),
         c == null ? null : c.daysCovered(),
-        h.notes() == null ? null : String.join("; ", h.notes()));
+        h.notes() == null ? null : String.join("; ", h.notes()),
+        h.otherArch() == null ? null : h.otherArch().type(),
+        h.otherArch() == null ? null : h.otherArch().monthly());
   }
 
   private static void candidateRow(StringBuilder sb, String rank, Candidate c) {

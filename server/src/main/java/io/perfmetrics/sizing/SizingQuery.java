@@ -10,7 +10,8 @@ import java.util.List;
  * @param os null: each host's own OS licence (Windows hosts pay for Windows)
  * @param families empty: any family; else family names (m7i, Dsv5) or categories (general, compute,
  *     memory, burstable)
- * @param arch null: any architecture
+ * @param arch null: the host's own architecture (any when unknown); {@value #ANY_ARCH}: any; else
+ *     x86_64 or arm64
  */
 public record SizingQuery(
     String provider,
@@ -23,6 +24,7 @@ public record SizingQuery(
     List<String> families,
     String arch) {
 
+  public static final String ANY_ARCH = "any";
   public static final double DEFAULT_PERCENTILE = 95;
   public static final double DEFAULT_HEADROOM = 1.3;
   public static final int DEFAULT_LOOKBACK_DAYS = 14;

@@ -157,8 +157,11 @@ public final class SizingRoutes {
       }
     }
     String arch = name(ctx, "arch");
-    if (arch != null && !arch.equals("x86_64") && !arch.equals("arm64")) {
-      throw ApiException.badRequest("arch must be x86_64 or arm64, got '" + arch + "'");
+    if (arch != null
+        && !arch.equals("x86_64")
+        && !arch.equals("arm64")
+        && !arch.equals(SizingQuery.ANY_ARCH)) {
+      throw ApiException.badRequest("arch must be x86_64, arm64 or any, got '" + arch + "'");
     }
     return new SizingQuery(
         provider, region, os, pricing, percentile, headroom, lookback, families, arch);

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Builds sizing reports from the rollups and caches them. A cached report is dropped when the
@@ -99,13 +100,15 @@ public final class SizingService {
     long today = Math.floorDiv(now.getEpochSecond(), 86_400L);
     long expected = expectedSamples(now, first);
     Map<Integer, SizingStore.Rolled> rolled = store.rolled(first, today, null);
+    // one read of every host's hourly CPU, and only if some host has a burstable type to check
+    Supplier<Map<Integer, CpuHours>> fleetCpu = memoize(() -> store.cpuHours(first, today, null));
     List<HostSizing> hosts = new ArrayList<>();
     for (Host h : store.hosts()) {
       SizingStore.Rolled r = rolled.get(h.id());
       Usage u =
           r == null
               ? new Usage(Map.of(), 0, expected)
-              : new Usage(r.metrics(), r.daysCovered(), expected);
+              : new Usage(r.metrics(), r.daysCovered(), expected, () -> fleetCpu.get().get(h.id()));
       hosts.add(Sizer.size(h, u, q, catalog).summary());
     }
     return new FleetReport(now, parameters(q, catalog, first), hosts, FleetReport.totals(hosts));
@@ -120,10 +123,30 @@ public final class SizingService {
     Usage u =
         r == null
             ? new Usage(Map.of(), 0, expected)
-            : new Usage(r.metrics(), r.daysCovered(), expected);
+            : new Usage(
+                r.metrics(),
+                r.daysCovered(),
+                expected,
+                () -> store.cpuHours(first, today, h.id()).get(h.id()));
     long span = now.getEpochSecond() - first * 86_400L;
     long step = Math.max(3600, ((span / MAX_POINTS) + 3599) / 3600 * 3600);
     return Sizer.size(h, u, q, catalog).withSeries(store.series(h.id(), first * 86_400L, step));
+  }
+
+  private static <T> Supplier<T> memoize(Supplier<T> s) {
+    return new Supplier<>() {
+      private T value;
+      private boolean done;
+
+      @Override
+      public T get() {
+        if (!done) {
+          value = s.get();
+          done = true;
+        }
+        return value;
+      }
+    };
   }
 
   static FleetReport.Parameters parameters(SizingQuery q, Catalog catalog, long firstDay) {

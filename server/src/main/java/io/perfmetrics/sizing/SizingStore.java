@@ -132,6 +132,57 @@ public final class SizingStore {
   }
 
   /**
+   * Hourly mean CPU busy % of [fromDay, toDay] (epoch days, inclusive), every host or one: for the
+   * credit check of burstable types, which needs the order of the hours, not just their histogram.
+   *
+   * @param collector null for all hosts
+   */
+  Map<Integer, CpuHours> cpuHours(long fromDay, long toDay, Integer collector) {
+    String sql =
+        "SELECT r.collector_id, extract(epoch FROM r.hour)::bigint / 3600, r.sum / r.n FROM sizing_hourly r"
+            + " WHERE r.metric_id = (SELECT id FROM metrics WHERE name = ?) AND r.n > 0"
+            + " AND r.hour >= to_timestamp(?) AND r.hour < to_timestamp(?)"
+            + (collector == null ? "" : " AND r.collector_id = ?");
+    long firstHour = fromDay * 24;
+    int hours = (int) ((toDay + 1 - fromDay) * 24);
+    Map<Integer, CpuHours> out = new HashMap<>();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, SizingMetric.CPU_BUSY_PCT.metricName);
+        ps.setLong(2, firstHour * 3600);
+        ps.setLong(3, (firstHour + hours) * 3600);
+        if (collector != null) {
+          ps.setInt(4, collector);
+        }
+        ps.setFetchSize(10_000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            double[] busy =
+                out.computeIfAbsent(
+                        rs.getInt(1),
+                        k -> {
+                          double[] a = new double[hours];
+                          java.util.Arrays.fill(a, Double.NaN);
+                          return new CpuHours(firstHour, a);
+                        })
+                    .busyPct();
+            int i = (int) (rs.getLong(2) - firstHour);
+            if (i >= 0 && i < hours) {
+              busy[i] = rs.getDouble(3);
+            }
+          }
+        }
+      } finally {
+        c.commit();
+      }
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("could not read hourly CPU: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /**
    * Hourly means and maxima of one host from epoch second {@code from}, re-bucketed to {@code step}
    * seconds.
    */

@@ -1,6 +1,7 @@
 package io.perfmetrics.sizing;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A host's measurements over the lookback window, merged from the rollups.
@@ -8,8 +9,19 @@ import java.util.Map;
  * @param metrics histogram per metric; a metric without samples is absent
  * @param daysCovered UTC days in the window holding at least an hour of CPU samples
  * @param expectedSamples CPU samples the window should hold at one per 60 s
+ * @param cpuHours the hourly CPU, read only when a burstable type has to be checked (most reports
+ *     never need it); its result may be null when the host has no hourly rollups
  */
-public record Usage(Map<SizingMetric, Histogram> metrics, int daysCovered, long expectedSamples) {
+public record Usage(
+    Map<SizingMetric, Histogram> metrics,
+    int daysCovered,
+    long expectedSamples,
+    Supplier<CpuHours> cpuHours) {
+
+  public Usage(Map<SizingMetric, Histogram> metrics, int daysCovered, long expectedSamples) {
+    this(metrics, daysCovered, expectedSamples, () -> null);
+  }
+
   public Histogram get(SizingMetric m) {
     Histogram h = metrics.get(m);
     return h == null || h.count() == 0 ? null : h;

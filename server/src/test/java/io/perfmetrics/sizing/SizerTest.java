@@ -98,36 +98,179 @@ class SizerTest {
     HostSizing s = Sizer.size(host("m.2xlarge", "linux", 4), fullTwoWeeks(), query(), CATALOG);
 
     assertThat(s.status()).isEqualTo(HostSizing.SIZED);
-    // needs 2.6 vCPU and ~13 GiB: the arm64 g.xlarge (4, 16) at 0.16 is cheapest
-    assertThat(s.recommended().type()).isEqualTo("g.xlarge");
-    assertThat(s.recommended().monthly()).isEqualTo(116.80);
+    // needs 2.6 vCPU and ~13 GiB; an x86_64 host stays on x86_64: n.xlarge (4, 16) at 0.19
+    assertThat(s.recommended().type()).isEqualTo("n.xlarge");
+    assertThat(s.recommended().monthly()).isEqualTo(138.70);
     assertThat(s.current().type()).isEqualTo("m.2xlarge");
     assertThat(s.current().monthly()).isEqualTo(292.00);
-    assertThat(s.monthlySavings()).isEqualTo(175.20);
+    assertThat(s.monthlySavings()).isEqualTo(153.30);
     assertThat(s.confidence().rating()).isEqualTo("high");
     // the next cheapest that fit, and why they lost
     assertThat(s.candidates())
         .extracting(Candidate::type)
-        .containsExactly("g.xlarge", "n.xlarge", "m.xlarge");
+        .containsExactly("n.xlarge", "m.xlarge", "m.2xlarge");
     assertThat(s.candidates().get(0).chosen()).isTrue();
     assertThat(s.candidates().get(0).reason())
         .startsWith("cheapest type that fits: 4 vCPU >= 2.60 needed");
-    assertThat(s.candidates().get(1).reason())
-        .isEqualTo("fits, but costs 21.90 USD more per month");
+    assertThat(s.candidates().get(1).reason()).isEqualTo("fits, but costs 7.30 USD more per month");
     assertThat(s.candidates().get(2).reason())
-        .isEqualTo("fits, but costs 29.20 USD more per month");
-    // cheaper ones that were too small, nearest first (c.xlarge costs more than the choice)
+        .isEqualTo("fits, but costs 153.30 USD more per month");
+    // cheaper ones that were too small, nearest first
     assertThat(s.rejected())
         .extracting(Candidate::type)
-        .containsExactly("r.large", "m.large", "t.small");
-    assertThat(s.rejected().get(0).reason()).isEqualTo("too small: 2 vCPU < 2.60 needed");
-    assertThat(s.rejected().get(1).reason())
+        .containsExactly("c.xlarge", "r.large", "m.large");
+    assertThat(s.rejected().get(1).reason()).isEqualTo("too small: 2 vCPU < 2.60 needed");
+    assertThat(s.rejected().get(2).reason())
         .startsWith("too small: 2 vCPU < 2.60 needed, 8 GiB < 13.");
-    // an x86_64 host offered an arm64 type: the report says it is a migration
+    // the cheaper arm64 type is shown beside the pick, as an option
+    assertThat(s.otherArch().type()).isEqualTo("g.xlarge");
+    assertThat(s.otherArch().chosen()).isFalse();
+    assertThat(s.otherArch().reason())
+        .isEqualTo(
+            "arm64 option: saves 21.90 USD more per month than n.xlarge if this host's software"
+                + " runs on arm64 (arch=arm64 sizes for it)");
+    assertThat(s.notes()).noneMatch(n -> n.contains("its software must run on"));
+  }
+
+  @Test
+  void anyArchitectureTakesTheCheapestAndSaysItIsAMigration() {
+    SizingQuery any =
+        new SizingQuery(
+            null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), SizingQuery.ANY_ARCH);
+    HostSizing s = Sizer.size(host("m.2xlarge", "linux", 4), fullTwoWeeks(), any, CATALOG);
+    assertThat(s.recommended().type()).isEqualTo("g.xlarge");
+    assertThat(s.monthlySavings()).isEqualTo(175.20);
+    assertThat(s.otherArch()).isNull();
     assertThat(s.notes())
         .contains(
             "the recommended g.xlarge is arm64 and this host runs x86_64: its software must run on"
-                + " arm64 (arch=x86_64 keeps to x86_64)");
+                + " arm64");
+  }
+
+  @Test
+  void aHostOfUnknownArchitectureMayTakeAny() {
+    Host unknown = new Host(3, "app3", "linux", null, "aws", "us-east-1", null, 4);
+    HostSizing s = Sizer.size(unknown, fullTwoWeeks(), query(), CATALOG);
+    assertThat(s.recommended().type()).isEqualTo("g.xlarge");
+    assertThat(s.otherArch()).isNull();
+  }
+
+  /** Burstable types by their credits; b.xlarge sustains 40% of 4 vCPUs = 1.6 vCPUs. */
+  static final Catalog CREDITS =
+      parse(
+          """
+          provider,region,type,family,category,vcpu,memory_gib,arch,network_class,linux_hour,windows_hour,commit_1y_hour,commit_3y_hour,cpu_baseline_pct
+          aws,us-east-1,b.xlarge,b,burstable,4,16,x86_64,up-to-5Gbps,0.12,0.15,,,40
+          aws,us-east-1,m.xlarge,m,general,4,16,x86_64,up-to-12.5Gbps,0.20,0.384,,,
+          aws,us-east-1,bg.xlarge,bg,burstable,4,16,arm64,up-to-5Gbps,0.10,,,,40
+          aws,us-east-1,g.xlarge,g,general,4,16,arm64,up-to-12.5Gbps,0.16,,,,
+          """);
+
+  /** 2026-11-01T00:00Z in epoch hours. */
+  static final long NOV_1 = java.time.Instant.parse("2026-11-01T00:00:00Z").getEpochSecond() / 3600;
+
+  static Usage withHours(double[] busyPct) {
+    Usage u = fullTwoWeeks();
+    CpuHours h = new CpuHours(NOV_1, busyPct);
+    return new Usage(u.metrics(), u.daysCovered(), u.expectedSamples(), () -> h);
+  }
+
+  /** 14 days: {@code base} % busy, and {@code peak} % for the first {@code peakHours} of each. */
+  static double[] daily(double base, double peak, int peakHours) {
+    double[] a = new double[14 * 24];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = i % 24 < peakHours ? peak : base;
+    }
+    return a;
+  }
+
+  @Test
+  void aBurstableTypeIsChosenWhenItsCreditsHoldOverTheWindow() {
+    // 4 CPUs x 1.3 headroom: 20% busy uses 1.04 vCPU (earns 96 - 62.4 = +33.6 credits an hour),
+    // the 2-hour 90% peak is capped at the type's 4 vCPUs (-144 an hour): +451.2 a day, and the
+    // lowest balance is the full bank of 2,304 minus 288. Mean use (22 x 1.04 + 2 x 4) / 24.
+    HostSizing s =
+        Sizer.size(host(null, "linux", 4), withHours(daily(20, 90, 2)), query(), CREDITS);
+    assertThat(s.recommended().type()).isEqualTo("b.xlarge");
+    assertThat(s.recommended().reason())
+        .endsWith("; CPU credits hold: 1.29 vCPU used on average (with headroom), 1.60 sustained");
+    // the cheaper arm64 burstable holds as well: shown as the option
+    assertThat(s.otherArch().type()).isEqualTo("bg.xlarge");
+  }
+
+  @Test
+  void aSustainedLoadAboveTheBaselineRunsTheCreditsOutAndTheReportSaysWhen() {
+    // 35% of 4 CPUs x 1.3 = 1.82 vCPU: spends 109.2 an hour, earns 96, -13.2 an hour from the full
+    // bank of 2,304: below zero in hour 175 (2304 / 13.2 = 174.5), day 8 of the window
+    HostSizing s =
+        Sizer.size(host(null, "linux", 4), withHours(daily(35, 35, 0)), query(), CREDITS);
+    assertThat(s.recommended().type()).isEqualTo("m.xlarge");
+    assertThat(s.rejected()).extracting(Candidate::type).containsExactly("b.xlarge");
+    assertThat(s.rejected().get(0).reason())
+        .isEqualTo(
+            "credits would run out on 2026-11-08: it uses 1.82 vCPU on average (with headroom),"
+                + " the type sustains 1.60");
+    // the arm64 burstable runs out the same way: the option is the arm64 general type
+    assertThat(s.otherArch().type()).isEqualTo("g.xlarge");
+    assertThat(s.otherArch().reason()).startsWith("arm64 option: saves 29.20 USD more per month");
+  }
+
+  @Test
+  void aPeakLongerThanTheBankRunsOutThoughTheMeanFits() {
+    // 10% (0.52 vCPU, +64.8 an hour) except one 30-hour stretch at 100% (4 vCPU, -144 an hour):
+    // the mean fits the 1.6 baseline, but the bank of 2,304 lasts 16 hours of the stretch
+    double[] a = daily(10, 10, 0);
+    for (int i = 48; i < 78; i++) {
+      a[i] = 100;
+    }
+    HostSizing s = Sizer.size(host(null, "linux", 4), withHours(a), query(), CREDITS);
+    assertThat(s.recommended().type()).isEqualTo("m.xlarge");
+    // hour 48 + 16 = 64: 2026-11-03T16
+    assertThat(s.rejected().get(0).reason()).startsWith("credits would run out on 2026-11-03:");
+  }
+
+  @Test
+  void hoursWithoutSamplesNeitherEarnNorSpend() {
+    double[] a = daily(35, 35, 0);
+    // a week without samples: 7 days at -13.2 an hour is 2,217.6, within the bank
+    for (int i = 0; i < 7 * 24; i++) {
+      a[i] = Double.NaN;
+    }
+    CpuCredits.Outcome o =
+        CpuCredits.simulate(
+            CREDITS.find("aws", "us-east-1", "b.xlarge"), new CpuHours(NOV_1, a), 4, 1.3);
+    // replayed, the deficit still wins: 2,304 / (13.2 x 168) = 1.04 windows -> in the second replay
+    assertThat(o.holds()).isFalse();
+    assertThat(o.meanVcpu()).isCloseTo(1.82, within(1e-9));
+    assertThat(o.runsOutOn()).isEqualTo(java.time.LocalDate.parse("2026-11-22"));
+  }
+
+  @Test
+  void withoutHourlyCpuABurstableTypeCannotBeChecked() {
+    HostSizing s = Sizer.size(host(null, "linux", 4), fullTwoWeeks(), query(), CREDITS);
+    assertThat(s.recommended().type()).isEqualTo("m.xlarge");
+    assertThat(s.rejected().get(0).reason())
+        .isEqualTo("burstable, and there is no hourly CPU to check its credits against");
+  }
+
+  @Test
+  void aCatalogWithoutTheCreditColumnNeverRecommendsItsBurstableTypes() {
+    Map<SizingMetric, Histogram> m = new EnumMap<>(SizingMetric.class);
+    m.put(SizingMetric.CPU_BUSY_PCT, cpu(14 * DAY));
+    m.put(SizingMetric.MEM_USED, constant(1 * GIB, 14 * DAY));
+    // 1 CPU: 0.65 vCPU and 1.3 GiB needed, which t.small (2, 2) would carry by size
+    HostSizing s = Sizer.size(host(null, "linux", 1), new Usage(m, 14, 14 * DAY), query(), CATALOG);
+    assertThat(s.recommended().type()).isEqualTo("m.large");
+    assertThat(s.rejected()).extracting(Candidate::type).containsExactly("t.small");
+    assertThat(s.rejected().get(0).reason()).contains("no cpu_baseline_pct");
+  }
+
+  static Catalog parse(String csv) {
+    try {
+      return Catalog.parse(new StringReader(csv), "test");
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
@@ -257,7 +400,7 @@ class SizerTest {
             host(null, "linux", 4), usage(4 * DAY, 4, 14 * DAY, true, true), query(), CATALOG);
     assertThat(four.confidence().share()).isEqualTo(0.286);
     assertThat(four.confidence().rating()).isEqualTo("low");
-    assertThat(four.recommended().type()).isEqualTo("g.xlarge");
+    assertThat(four.recommended().type()).isEqualTo("n.xlarge");
   }
 
   @Test
@@ -295,7 +438,7 @@ class SizerTest {
             "aws", "us-east-1", null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), null);
     HostSizing s = Sizer.size(onPrem, fullTwoWeeks(), aws, CATALOG);
     assertThat(s.status()).isEqualTo(HostSizing.SIZED);
-    assertThat(s.recommended().type()).isEqualTo("g.xlarge");
+    assertThat(s.recommended().type()).isEqualTo("n.xlarge");
     assertThat(s.monthlySavings()).isNull();
   }
 
@@ -313,6 +456,7 @@ class SizerTest {
             "x86_64",
             "1Gbps",
             0.008,
+            null,
             null,
             null,
             null);

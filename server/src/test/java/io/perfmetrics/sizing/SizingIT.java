@@ -143,14 +143,20 @@ class SizingIT {
 
     JsonNode a = hostIn(fleet, webA);
     assertThat(a.get("status").asText()).isEqualTo("sized");
-    // 8 x 20% = 1.6 vCPU x 1.3 = 2.08; 6 GiB x 1.3 ~ 7.8-7.96 GiB: t4g.xlarge (4, 16, arm64) at
-    // 0.1344/h
+    // 8 x 20% = 1.6 vCPU x 1.3 = 2.08; 6 GiB x 1.3 ~ 7.8-7.96 GiB. The burstable t3.xlarge (4, 16)
+    // sustains 40% of 4 = 1.6 vCPU, but the host's mean (95 x 19.75% + 5 x 90.25%) / 100 of 8 CPUs
+    // x 1.3 is 2.42: its credits run out. The host is x86_64: c6i.xlarge (4, 8) at 0.17/h.
     assertThat(a.get("demand").get("vcpu_needed").asDouble())
         .isEqualTo(2.08, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(a.get("recommended").get("type").asText()).isEqualTo("t4g.xlarge");
-    assertThat(a.get("recommended").get("monthly").asDouble()).isEqualTo(98.11);
+    assertThat(a.get("recommended").get("type").asText()).isEqualTo("c6i.xlarge");
+    assertThat(a.get("recommended").get("monthly").asDouble()).isEqualTo(124.10);
     assertThat(a.get("current").get("monthly").asDouble()).isEqualTo(294.34);
-    assertThat(a.get("monthly_savings").asDouble()).isEqualTo(196.23);
+    assertThat(a.get("monthly_savings").asDouble()).isEqualTo(170.24);
+    // the cheaper arm64 pick beside it (t4g.xlarge runs out of credits as t3.xlarge does)
+    assertThat(a.get("other_arch").get("type").asText()).isEqualTo("c7g.xlarge");
+    assertThat(a.get("other_arch").get("monthly").asDouble()).isEqualTo(105.85);
+    assertThat(a.get("other_arch").get("reason").asText())
+        .startsWith("arm64 option: saves 18.25 USD more per month than c6i.xlarge");
     // 3 of 14 days: a low rating, said so
     assertThat(a.get("confidence").get("rating").asText()).isEqualTo("low");
     assertThat(a.get("confidence").get("samples_present").asLong()).isEqualTo(3 * 1440);
@@ -178,7 +184,7 @@ class SizingIT {
     // (other tests may add hosts without a cloud: provider "none")
     JsonNode awsTotal = total(fleet, "aws");
     assertThat(awsTotal.get("current_monthly").asDouble()).isEqualTo(294.34);
-    assertThat(awsTotal.get("monthly_savings").asDouble()).isEqualTo(196.23);
+    assertThat(awsTotal.get("monthly_savings").asDouble()).isEqualTo(170.24);
     assertThat(total(fleet, "azure").get("recommended_monthly").asDouble()).isEqualTo(400.04);
     JsonNode gcpTotal = total(fleet, "gcp");
     assertThat(gcpTotal.get("hosts").asInt()).isEqualTo(2);
@@ -198,7 +204,11 @@ class SizingIT {
   @Test
   void filtersChangeTheRecommendation() throws Exception {
     JsonNode x86 = get("/api/v1/sizing?arch=x86_64");
-    assertThat(hostIn(x86, webA).get("recommended").get("type").asText()).isEqualTo("t3.xlarge");
+    assertThat(hostIn(x86, webA).get("recommended").get("type").asText()).isEqualTo("c6i.xlarge");
+    // any architecture: the arm64 c7g.xlarge, said to be a migration
+    JsonNode any = get("/api/v1/sizing/" + webA + "?arch=any");
+    assertThat(any.get("recommended").get("type").asText()).isEqualTo("c7g.xlarge");
+    assertThat(any.get("notes").toString()).contains("its software must run on arm64");
     JsonNode oneYear = get("/api/v1/sizing?pricing=commit_1y&arch=x86_64&family=general");
     assertThat(hostIn(oneYear, webA).get("pricing").asText()).isEqualTo("commit_1y");
     assertThat(hostIn(oneYear, webA).get("current").get("monthly").asDouble())
@@ -253,8 +263,13 @@ class SizingIT {
     assertThat(a.get("candidates").get(0).get("reason").asText())
         .startsWith("cheapest type that fits");
     assertThat(a.get("candidates").get(1).get("reason").asText()).startsWith("fits, but costs");
-    assertThat(a.get("rejected").size()).isBetween(1, 3);
-    assertThat(a.get("rejected").get(0).get("reason").asText()).startsWith("too small");
+    assertThat(a.get("rejected").size()).isBetween(2, 3);
+    // nearest first: the burstable t3.xlarge, whose credits would not last, then a smaller type
+    assertThat(a.get("rejected").get(0).get("type").asText()).isEqualTo("t3.xlarge");
+    assertThat(a.get("rejected").get(0).get("reason").asText())
+        .startsWith("credits would run out on ")
+        .contains("the type sustains 1.60");
+    assertThat(a.get("rejected").get(1).get("reason").asText()).startsWith("too small");
     JsonNode series = a.get("series");
     assertThat(series.get("step_seconds").asLong()).isGreaterThanOrEqualTo(3600);
     assertThat(series.get("points").size()).isBetween(10, 200);
@@ -275,7 +290,7 @@ class SizingIT {
     assertThat(r.body())
         .contains(
             webA
-                + ",web-a,sized,aws,us-east-1,linux,on_demand,m7i.2xlarge,294.34,t4g.xlarge,98.11,196.23,2.08,");
+                + ",web-a,sized,aws,us-east-1,linux,on_demand,m7i.2xlarge,294.34,c6i.xlarge,124.1,170.24,2.08,");
     assertThat(r.body()).contains(newC + ",new-c,insufficient_data,gcp,us-central1,");
 
     HttpResponse<String> h = appliance.admin("GET", "/api/v1/sizing/" + dbB + "?format=csv", null);
@@ -311,7 +326,7 @@ class SizingIT {
     assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
         .startsWith("host_id,hostname,status")
         .contains(
-            ",web-a,sized,aws,us-east-1,linux,on_demand,m7i.2xlarge,294.34,t3.xlarge,121.47,172.87,");
+            ",web-a,sized,aws,us-east-1,linux,on_demand,m7i.2xlarge,294.34,c6i.xlarge,124.1,170.24,");
   }
 
   @Test

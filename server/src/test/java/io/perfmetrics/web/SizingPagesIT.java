@@ -195,7 +195,15 @@ class SizingPagesIT {
     assertThat(between(html, "<table id=\"candidates\">", "</table>"))
         .contains("<tr class=\"chosen\"><td>" + recommended)
         .contains("cheapest type that fits");
-    assertThat(between(html, "<table id=\"rejected\">", "</table>")).contains("too small");
+    assertThat(between(html, "<table id=\"rejected\">", "</table>"))
+        .contains("too small")
+        .contains("credits would run out on");
+    // the x86_64 host stays on x86_64; the cheaper arm64 type is an option beside it
+    assertThat(api.get("recommended").get("arch").asText()).isEqualTo("x86_64");
+    String other = api.get("other_arch").get("type").asText();
+    assertThat(between(html, "<table id=\"other-arch\">", "</table>"))
+        .contains(other)
+        .contains("arm64 option: saves");
     assertThat(between(html, "<table id=\"host-demand\">", "</table>"))
         .contains("p95 observed")
         .contains(
@@ -216,7 +224,10 @@ class SizingPagesIT {
     assertThat(csv)
         .isEqualTo("/api/v1/sizing/" + web + "?format=csv&percentile=95&lookback_days=7");
     String body = console.get(csv).body();
-    assertThat(body).contains("\nrank,type,family").contains("\n1," + recommended + ",");
+    assertThat(body)
+        .contains("\nrank,type,family")
+        .contains("\n1," + recommended + ",")
+        .contains("\nother_arch," + other + ",");
   }
 
   @Test

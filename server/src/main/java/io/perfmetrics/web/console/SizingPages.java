@@ -423,7 +423,7 @@ public final class SizingPages {
                 "arch",
                 "Architecture",
                 value(qp, "arch"),
-                List.of("", "any", "x86_64", "x86_64", "arm64", "arm64")));
+                List.of("", "the host's own", "any", "any", "x86_64", "x86_64", "arm64", "arm64")));
     List<Check> confidence = null;
     if (fleet) {
       List<String> chosen = new ArrayList<>();
