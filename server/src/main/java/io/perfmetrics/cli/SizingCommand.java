@@ -74,6 +74,12 @@ final class SizingCommand implements Callable<Integer> {
   @Option(names = "--arch", description = "x86_64, arm64 or any (default: the host's own)")
   String arch;
 
+  @Option(
+      names = "--horizon-months",
+      description =
+          "size for the demand significant trends project this many months ahead (default 0)")
+  String horizonMonths;
+
   @Override
   public Integer call() throws Exception {
     if (token == null || token.isBlank()) {
@@ -91,6 +97,7 @@ final class SizingCommand implements Callable<Integer> {
     add(params, "lookback_days", lookbackDays);
     add(params, "family", family);
     add(params, "arch", arch);
+    add(params, "horizon_months", horizonMonths);
     if (csv) {
       params.add("format=csv");
     }

@@ -25,6 +25,7 @@ public record FleetReport(
       int lookbackDays,
       List<String> families,
       String arch,
+      int horizonMonths,
       String catalog,
       Instant windowStart) {}
 

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param current the type it runs as now, priced; null when unknown or not in the catalog
  * @param monthlySavings current minus recommended, per month of 730 hours; null unless both known
+ * @param trends per metric (CPU, memory, storage) over the window; host reports only
  * @param otherArch the cheapest fit on another architecture when it costs less than the
  *     recommendation: a saving only if the host's software runs there, so an option, not the pick
  */
@@ -32,6 +33,7 @@ public record HostSizing(
     List<Candidate> rejected,
     List<String> notes,
     Candidate otherArch,
+    List<Trend> trends,
     Series series) {
 
   public static final String SIZED = "sized";
@@ -59,6 +61,7 @@ public record HostSizing(
         null,
         notes,
         otherArch,
+        null,
         null);
   }
 
@@ -81,6 +84,30 @@ public record HostSizing(
         rejected,
         notes,
         otherArch,
+        trends,
         s);
+  }
+
+  public HostSizing withTrends(List<Trend> t) {
+    return new HostSizing(
+        hostId,
+        hostname,
+        status,
+        provider,
+        region,
+        os,
+        pricing,
+        currentType,
+        current,
+        recommended,
+        monthlySavings,
+        demand,
+        confidence,
+        candidates,
+        rejected,
+        notes,
+        otherArch,
+        t,
+        series);
   }
 }

@@ -2,8 +2,10 @@ package io.perfmetrics.sizing;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The arithmetic of sizing one host: demand, fit, price, savings, confidence. No I/O. */
 public final class Sizer {
@@ -12,7 +14,25 @@ public final class Sizer {
 
   private Sizer() {}
 
+  /** The metrics whose trend a report shows, and projects with a planning horizon. */
+  static final SizingMetric[] TRENDED = {
+    SizingMetric.CPU_BUSY_PCT, SizingMetric.MEM_USED, SizingMetric.FS_USED
+  };
+
   public static HostSizing size(Host host, Usage usage, SizingQuery q, Catalog catalog) {
+    Map<SizingMetric, Trend> trends = new EnumMap<>(SizingMetric.class);
+    double horizonDays = q.horizonMonths() * Trend.DAYS_PER_MONTH;
+    for (SizingMetric m : TRENDED) {
+      double[] daily = usage.daily().get(m);
+      if (daily != null) {
+        trends.put(m, Trend.of(m, daily, horizonDays));
+      }
+    }
+    return size(host, usage, q, catalog, trends).withTrends(List.copyOf(trends.values()));
+  }
+
+  private static HostSizing size(
+      Host host, Usage usage, SizingQuery q, Catalog catalog, Map<SizingMetric, Trend> trends) {
     List<String> notes = new ArrayList<>();
     String provider = q.provider() != null ? q.provider() : host.provider();
     String region = q.region() != null ? q.region() : host.region();
@@ -27,7 +47,24 @@ public final class Sizer {
             usage.daysCovered(),
             q.lookbackDays(),
             mem != null);
-    Demand demand = Demand.of(usage, host.cpuCount(), q.percentile(), q.headroom());
+    Demand demand =
+        Demand.of(usage, host.cpuCount(), q.percentile(), q.headroom(), q.horizonMonths(), trends);
+    if (q.horizonMonths() > 0) {
+      for (SizingMetric m : new SizingMetric[] {SizingMetric.CPU_BUSY_PCT, SizingMetric.MEM_USED}) {
+        Trend t = trends.get(m);
+        if (t == null || t.projected() == null || t.projected() <= t.level()) {
+          notes.add(
+              m.metricName
+                  + ": sized for today's demand, not "
+                  + q.horizonMonths()
+                  + " months ahead ("
+                  + (t == null
+                      ? "no daily values"
+                      : t.projected() == null ? t.note() : "the trend does not grow")
+                  + ")");
+        }
+      }
+    }
     for (SizingMetric m :
         new SizingMetric[] {
           SizingMetric.CPU_BUSY_PCT, SizingMetric.MEM_USED, SizingMetric.NET_RX, SizingMetric.NET_TX
@@ -97,6 +134,7 @@ public final class Sizer {
           List.of(),
           notes,
           null,
+          null,
           null);
     }
     if (provider == null || region == null) {
@@ -118,6 +156,7 @@ public final class Sizer {
           List.of(),
           List.of(),
           notes,
+          null,
           null,
           null);
     }
@@ -187,6 +226,7 @@ public final class Sizer {
                   otherArch,
                   false,
                   otherArch.arch() + " option: fits, where no " + hostArch + " type does"),
+          null,
           null);
     }
 
@@ -267,6 +307,7 @@ public final class Sizer {
         rejected,
         notes,
         option,
+        null,
         null);
   }
 

@@ -9,7 +9,10 @@ public enum SizingMetric {
   DISK_READ("disk.read_bytes_per_s", Histogram.Scale.LOG),
   DISK_WRITE("disk.write_bytes_per_s", Histogram.Scale.LOG),
   NET_RX("net.rx_bytes_per_s", Histogram.Scale.LOG),
-  NET_TX("net.tx_bytes_per_s", Histogram.Scale.LOG);
+  NET_TX("net.tx_bytes_per_s", Histogram.Scale.LOG),
+  /** Used bytes of the host's local file systems together: its storage trend. */
+  FS_USED("fs.used_bytes", Histogram.Scale.LOG),
+  FS_CAPACITY("fs.capacity_bytes", Histogram.Scale.LOG);
 
   public final String metricName;
   public final Histogram.Scale scale;

@@ -10,6 +10,8 @@ import java.util.List;
  * @param os null: each host's own OS licence (Windows hosts pay for Windows)
  * @param families empty: any family; else family names (m7i, Dsv5) or categories (general, compute,
  *     memory, burstable)
+ * @param horizonMonths 0: size for today's demand; else for the demand its significant trends
+ *     project that many months ahead
  * @param arch null: the host's own architecture (any when unknown); {@value #ANY_ARCH}: any; else
  *     x86_64 or arm64
  */
@@ -22,15 +24,33 @@ public record SizingQuery(
     double headroom,
     int lookbackDays,
     List<String> families,
-    String arch) {
+    String arch,
+    int horizonMonths) {
 
   public static final String ANY_ARCH = "any";
   public static final double DEFAULT_PERCENTILE = 95;
   public static final double DEFAULT_HEADROOM = 1.3;
   public static final int DEFAULT_LOOKBACK_DAYS = 14;
 
+  /** The longest planning horizon a report projects to: trends are not forecasts beyond that. */
+  public static final int MAX_HORIZON_MONTHS = 36;
+
   public SizingQuery {
     families = List.copyOf(families);
+  }
+
+  /** Today's demand, no planning horizon. */
+  public SizingQuery(
+      String provider,
+      String region,
+      OsLicence os,
+      PricingModel pricing,
+      double percentile,
+      double headroom,
+      int lookbackDays,
+      List<String> families,
+      String arch) {
+    this(provider, region, os, pricing, percentile, headroom, lookbackDays, families, arch, 0);
   }
 
   public static SizingQuery defaults() {

@@ -163,8 +163,12 @@ public final class SizingRoutes {
         && !arch.equals(SizingQuery.ANY_ARCH)) {
       throw ApiException.badRequest("arch must be x86_64, arm64 or any, got '" + arch + "'");
     }
+    double h = number(ctx, "horizon_months", 0, 0, SizingQuery.MAX_HORIZON_MONTHS);
+    if (h != Math.rint(h)) {
+      throw ApiException.badRequest("horizon_months must be a whole number of months");
+    }
     return new SizingQuery(
-        provider, region, os, pricing, percentile, headroom, lookback, families, arch);
+        provider, region, os, pricing, percentile, headroom, lookback, families, arch, (int) h);
   }
 
   private static String name(Context ctx, String param) {

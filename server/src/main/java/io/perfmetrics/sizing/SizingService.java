@@ -108,7 +108,12 @@ public final class SizingService {
       Usage u =
           r == null
               ? new Usage(Map.of(), 0, expected)
-              : new Usage(r.metrics(), r.daysCovered(), expected, () -> fleetCpu.get().get(h.id()));
+              : new Usage(
+                  r.metrics(),
+                  r.daysCovered(),
+                  expected,
+                  () -> fleetCpu.get().get(h.id()),
+                  r.daily());
       hosts.add(Sizer.size(h, u, q, catalog).summary());
     }
     return new FleetReport(now, parameters(q, catalog, first), hosts, FleetReport.totals(hosts));
@@ -127,7 +132,8 @@ public final class SizingService {
                 r.metrics(),
                 r.daysCovered(),
                 expected,
-                () -> store.cpuHours(first, today, h.id()).get(h.id()));
+                () -> store.cpuHours(first, today, h.id()).get(h.id()),
+                r.daily());
     long span = now.getEpochSecond() - first * 86_400L;
     long step = Math.max(3600, ((span / MAX_POINTS) + 3599) / 3600 * 3600);
     return Sizer.size(h, u, q, catalog).withSeries(store.series(h.id(), first * 86_400L, step));
@@ -160,6 +166,7 @@ public final class SizingService {
         q.lookbackDays(),
         q.families(),
         q.arch(),
+        q.horizonMonths(),
         catalog.source(),
         Instant.ofEpochSecond(firstDay * 86_400L));
   }

@@ -21,8 +21,12 @@ public final class SizingStore {
           + " h.cloud_provider, h.region, h.instance_type, h.cpu_count"
           + " FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id";
 
-  /** A host's merged histograms and the days with at least an hour of CPU samples. */
-  record Rolled(Map<SizingMetric, Histogram> metrics, int daysCovered) {}
+  /**
+   * A host's merged histograms, the days with at least an hour of CPU samples, and each metric's
+   * daily mean (index = day of the window, NaN for a day without samples) for its trend.
+   */
+  record Rolled(
+      Map<SizingMetric, Histogram> metrics, int daysCovered, Map<SizingMetric, double[]> daily) {}
 
   private final DataSource dataSource;
 
@@ -92,11 +96,14 @@ public final class SizingStore {
    */
   Map<Integer, Rolled> rolled(long fromDay, long toDay, Integer collector) {
     String sql =
-        "SELECT d.collector_id, m.name, d.n, d.sum, d.max, d.hist FROM sizing_daily d JOIN metrics m ON m.id = d.metric_id"
+        "SELECT d.collector_id, m.name, d.n, d.sum, d.max, d.hist, d.day - DATE '1970-01-01'"
+            + " FROM sizing_daily d JOIN metrics m ON m.id = d.metric_id"
             + " WHERE d.day >= DATE '1970-01-01' + ? AND d.day <= DATE '1970-01-01' + ?"
             + (collector == null ? "" : " AND d.collector_id = ?");
     Map<Integer, Map<SizingMetric, Histogram>> hists = new HashMap<>();
     Map<Integer, Integer> days = new HashMap<>();
+    Map<Integer, Map<SizingMetric, double[]>> daily = new HashMap<>();
+    int windowDays = (int) (toDay - fromDay + 1);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -118,6 +125,18 @@ public final class SizingStore {
             if (m == SizingMetric.CPU_BUSY_PCT && n >= 60) {
               days.merge(id, 1, Integer::sum);
             }
+            int day = (int) (rs.getLong(7) - fromDay);
+            if (n > 0 && day >= 0 && day < windowDays) {
+              daily.computeIfAbsent(id, k -> new EnumMap<>(SizingMetric.class))
+                      .computeIfAbsent(
+                          m,
+                          k -> {
+                            double[] a = new double[windowDays];
+                            java.util.Arrays.fill(a, Double.NaN);
+                            return a;
+                          })[day] =
+                  rs.getDouble(4) / n;
+            }
           }
         }
       } finally {
@@ -127,7 +146,9 @@ public final class SizingStore {
       throw new StorageUnavailableException("could not read sizing rollups: " + e.getMessage(), e);
     }
     Map<Integer, Rolled> out = new HashMap<>();
-    hists.forEach((id, h) -> out.put(id, new Rolled(h, days.getOrDefault(id, 0))));
+    hists.forEach(
+        (id, h) ->
+            out.put(id, new Rolled(h, days.getOrDefault(id, 0), daily.getOrDefault(id, Map.of()))));
     return out;
   }
 

@@ -11,15 +11,25 @@ import java.util.function.Supplier;
  * @param expectedSamples CPU samples the window should hold at one per 60 s
  * @param cpuHours the hourly CPU, read only when a burstable type has to be checked (most reports
  *     never need it); its result may be null when the host has no hourly rollups
+ * @param daily each metric's daily mean over the window (index = day, NaN: no samples), for trends
  */
 public record Usage(
     Map<SizingMetric, Histogram> metrics,
     int daysCovered,
     long expectedSamples,
-    Supplier<CpuHours> cpuHours) {
+    Supplier<CpuHours> cpuHours,
+    Map<SizingMetric, double[]> daily) {
 
   public Usage(Map<SizingMetric, Histogram> metrics, int daysCovered, long expectedSamples) {
-    this(metrics, daysCovered, expectedSamples, () -> null);
+    this(metrics, daysCovered, expectedSamples, () -> null, Map.of());
+  }
+
+  public Usage(
+      Map<SizingMetric, Histogram> metrics,
+      int daysCovered,
+      long expectedSamples,
+      Supplier<CpuHours> cpuHours) {
+    this(metrics, daysCovered, expectedSamples, cpuHours, Map.of());
   }
 
   public Histogram get(SizingMetric m) {

@@ -273,6 +273,81 @@ class SizerTest {
     }
   }
 
+  static Usage withDailyMemory(double[] gib) {
+    Usage u = fullTwoWeeks();
+    double[] bytes = new double[gib.length];
+    for (int i = 0; i < gib.length; i++) {
+      bytes[i] = gib[i] * GIB;
+    }
+    return new Usage(
+        u.metrics(),
+        u.daysCovered(),
+        u.expectedSamples(),
+        () -> null,
+        Map.of(SizingMetric.MEM_USED, bytes));
+  }
+
+  static SizingQuery horizon(int months) {
+    return new SizingQuery(
+        null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), null, months);
+  }
+
+  @Test
+  void aGrowingHostIsSizedForTheHorizonAndAFlatOneAsItIsToday() {
+    // memory means 8 GiB + 0.1 GiB a day: 3 months (91.3125 days) add 9.13 GiB to the p95 of
+    // ~10 GiB: (10 + 9.13) x 1.3 = 24.87 GiB needed, which only m.2xlarge (8, 32) carries
+    double[] growing = TrendTest.line(14, 8, 0.1);
+    HostSizing g =
+        Sizer.size(host(null, "linux", 4), withDailyMemory(growing), horizon(3), CATALOG);
+    assertThat(g.demand().horizonMonths()).isEqualTo(3);
+    assertThat(g.demand().memoryUsedGibProjected())
+        .isCloseTo(g.demand().memoryUsedGib() + 0.1 * 91.3125, within(1e-6));
+    assertThat(g.demand().memoryNeededGib())
+        .isCloseTo(g.demand().memoryUsedGibProjected() * 1.3, within(1e-9));
+    assertThat(g.recommended().type()).isEqualTo("m.2xlarge");
+    assertThat(g.trends())
+        .filteredOn(t -> t.metric().equals("mem.used_bytes"))
+        .singleElement()
+        .satisfies(
+            t -> assertThat(t.note()).isEqualTo("significant; projected to the planning horizon"));
+    // the CPU has no daily values here: sized for today, said so
+    assertThat(g.notes())
+        .contains("cpu.busy_pct: sized for today's demand, not 3 months ahead (no daily values)");
+    // without a horizon the same host is sized for today
+    assertThat(
+            Sizer.size(host(null, "linux", 4), withDailyMemory(growing), query(), CATALOG)
+                .recommended()
+                .type())
+        .isEqualTo("n.xlarge");
+
+    double[] flat = new double[14];
+    for (int i = 0; i < flat.length; i++) {
+      flat[i] = i % 2 == 0 ? 10 : 10.2;
+    }
+    HostSizing f = Sizer.size(host(null, "linux", 4), withDailyMemory(flat), horizon(12), CATALOG);
+    assertThat(f.demand().memoryUsedGibProjected()).isNull();
+    assertThat(f.recommended().type()).isEqualTo("n.xlarge");
+    assertThat(f.notes())
+        .anySatisfy(
+            n ->
+                assertThat(n)
+                    .startsWith(
+                        "mem.used_bytes: sized for today's demand, not 12 months ahead (no significant trend"));
+  }
+
+  @Test
+  void aFallingTrendNeverSizesDown() {
+    HostSizing s =
+        Sizer.size(
+            host(null, "linux", 4),
+            withDailyMemory(TrendTest.line(14, 12, -0.2)),
+            horizon(6),
+            CATALOG);
+    assertThat(s.demand().memoryUsedGibProjected()).isNull();
+    assertThat(s.recommended().type()).isEqualTo("n.xlarge");
+    assertThat(s.notes()).anySatisfy(n -> assertThat(n).endsWith("(the trend does not grow)"));
+  }
+
   @Test
   void architectureAndFamilyConstraintsNarrowTheChoice() {
     SizingQuery x86 =

@@ -218,6 +218,19 @@ class SizingIT {
     assertThat(hostIn(gcp, webA).get("provider").asText()).isEqualTo("gcp");
     assertThat(gcp.get("totals")).hasSize(1);
     // p50 without headroom: 8 x 19.75..20% = 1.6 vCPU, ~6 GiB
+    // a planning horizon: three days carry no trend, so web-a is sized for today and says so
+    JsonNode ahead = get("/api/v1/sizing/" + webA + "?horizon_months=6");
+    assertThat(ahead.get("demand").get("horizon_months").asInt()).isEqualTo(6);
+    assertThat(ahead.get("recommended").get("type").asText()).isEqualTo("c6i.xlarge");
+    assertThat(ahead.get("trends").findValuesAsText("metric"))
+        .contains("cpu.busy_pct", "mem.used_bytes");
+    assertThat(ahead.get("trends").get(0).get("note").asText()).startsWith("no trend: ");
+    assertThat(ahead.get("notes").toString())
+        .contains("mem.used_bytes: sized for today's demand, not 6 months ahead (no trend: ");
+    assertThat(appliance.admin("GET", "/api/v1/sizing?horizon_months=1.5", null).body())
+        .contains("horizon_months must be a whole number of months");
+    assertThat(appliance.admin("GET", "/api/v1/sizing?horizon_months=37", null).statusCode())
+        .isEqualTo(400);
     JsonNode p50 = get("/api/v1/sizing/" + webA + "?percentile=50&headroom=1");
     assertThat(p50.get("demand").get("vcpu_needed").asDouble())
         .isEqualTo(1.6, org.assertj.core.data.Offset.offset(1e-9));

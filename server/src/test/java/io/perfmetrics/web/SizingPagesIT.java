@@ -198,6 +198,10 @@ class SizingPagesIT {
     assertThat(between(html, "<table id=\"rejected\">", "</table>"))
         .contains("too small")
         .contains("credits would run out on");
+    // the growth table: two days of samples carry no trend, and the page says so
+    assertThat(between(html, "<table id=\"host-trends\">", "</table>"))
+        .contains("mem.used_bytes")
+        .contains("no trend: ");
     // the x86_64 host stays on x86_64; the cheaper arm64 type is an option beside it
     assertThat(api.get("recommended").get("arch").asText()).isEqualTo("x86_64");
     String other = api.get("other_arch").get("type").asText();

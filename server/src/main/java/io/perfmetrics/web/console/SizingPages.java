@@ -10,9 +10,11 @@ import io.perfmetrics.sizing.FleetReport;
 import io.perfmetrics.sizing.Host;
 import io.perfmetrics.sizing.HostSizing;
 import io.perfmetrics.sizing.PricingModel;
+import io.perfmetrics.sizing.SizingMetric;
 import io.perfmetrics.sizing.SizingQuery;
 import io.perfmetrics.sizing.SizingRoutes;
 import io.perfmetrics.sizing.SizingService;
+import io.perfmetrics.sizing.Trend;
 import io.perfmetrics.web.Console;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +42,8 @@ public final class SizingPages {
           "headroom",
           "lookback_days",
           "family",
-          "arch");
+          "arch",
+          "horizon_months");
 
   /** A figure for a table cell: its value to sort by (null: none, shown as a dash) and its text. */
   public record Num(Double sort, String text) {}
@@ -108,7 +111,19 @@ public final class SizingPages {
       String chartQuery,
       List<Candidate> candidates,
       List<Candidate> rejected,
+      List<TrendRow> trends,
       PortsPages.Model ports) {}
+
+  /** One metric's trend, in the metric's own unit (% busy or GiB). */
+  public record TrendRow(
+      String metric,
+      int days,
+      String level,
+      String perMonth,
+      String z,
+      String projected,
+      boolean significant,
+      String note) {}
 
   /**
    * The report's parameter form: text and number inputs, selects, and (fleet only) the confidence
@@ -265,6 +280,7 @@ public final class SizingPages {
               null,
               List.of(),
               List.of(),
+              List.of(),
               null));
       return;
     }
@@ -343,7 +359,28 @@ public final class SizingPages {
             query,
             h.candidates() == null ? List.of() : h.candidates(),
             h.rejected() == null ? List.of() : h.rejected(),
+            h.trends() == null
+                ? List.of()
+                : h.trends().stream().map(SizingPages::trendRow).toList(),
             PortsPages.hostModel(ports, host.id())));
+  }
+
+  static TrendRow trendRow(Trend t) {
+    boolean pct = SizingMetric.CPU_BUSY_PCT.metricName.equals(t.metric());
+    java.util.function.Function<Double, String> unit =
+        v ->
+            v == null
+                ? "—"
+                : pct ? Fmt.two(v) + " %" : Fmt.two(v / (1024.0 * 1024 * 1024)) + " GiB";
+    return new TrendRow(
+        t.metric(),
+        t.days(),
+        unit.apply(t.level()),
+        t.slopePerDay() == null ? "—" : unit.apply(t.slopePerDay() * Trend.DAYS_PER_MONTH),
+        t.z() == null ? "—" : Fmt.two(t.z()),
+        unit.apply(t.projected()),
+        t.significant(),
+        t.note());
   }
 
   private static DemandRows demand(HostSizing h, Demand d) {
@@ -423,7 +460,13 @@ public final class SizingPages {
                 "arch",
                 "Architecture",
                 value(qp, "arch"),
-                List.of("", "the host's own", "any", "any", "x86_64", "x86_64", "arm64", "arm64")));
+                List.of("", "the host's own", "any", "any", "x86_64", "x86_64", "arm64", "arm64")),
+            input(
+                "horizon_months",
+                "Horizon (months)",
+                value(qp, "horizon_months"),
+                "number",
+                "0 = today's demand"));
     List<Check> confidence = null;
     if (fleet) {
       List<String> chosen = new ArrayList<>();
