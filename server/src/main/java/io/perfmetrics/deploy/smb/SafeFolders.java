@@ -277,7 +277,7 @@ final class SafeFolders {
 
     /** S-1-5-32-544 as MS-DTYP's binary SID. */
     static byte[] sid(String text) {
-      String[] p = text.split("-");
+      String[] p = text.split("-", -1);
       if (p.length < 3 || !p[0].equals("S") || !p[1].equals("1")) {
         throw new IllegalArgumentException("not a SID: " + text);
       }

@@ -101,16 +101,12 @@ public final class SshTransport implements Transport {
    * pm_enter}): the pid from its pidfile, only when that process runs collector.sh.
    */
   private static final String STOP_HERE =
-      String.join(
-          "\n",
-          "p=$(cat collector.pid 2>/dev/null)",
-          "if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
-              + " && { [ ! -d /proc/self ] || grep -q "
-              + "collector.sh"
-              + " \"/proc/$p/cmdline\" 2>/dev/null; }; then"
-              + " kill \"$p\"; i=0; while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
-              + " kill -9 \"$p\" 2>/dev/null; rm -f collector.pid; fi",
-          "");
+      """
+      p=$(cat collector.pid 2>/dev/null)
+      if [ -n "$p" ] && kill -0 "$p" 2>/dev/null && { [ ! -d /proc/self ] || grep -q collector.sh "/proc/$p/cmdline" 2>/dev/null; }; then \
+       kill "$p"; i=0; while [ $i -lt 50 ] && kill -0 "$p" 2>/dev/null; do sleep 0.1; i=$((i+1)); done; \
+       kill -9 "$p" 2>/dev/null; rm -f collector.pid; fi
+      """;
 
   /** A remote program that starts with the folder functions and takes the tools dir as $1. */
   static String inFolder(String toolsDir, String program) {
