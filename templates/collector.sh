@@ -1495,15 +1495,12 @@ tf_judge() {
     tf_p=$1
     tf_role=$2
     set -f
-    # shellcheck disable=SC2046  # split on purpose: ls -ldn's fields
-    set -- $(ls -ldn "$tf_p" 2>/dev/null)
-    tf_mode=${1:-?}
-    tf_uid=${3:-?}
-    # shellcheck disable=SC2046
+    # shellcheck disable=SC2046  # split on purpose: ls -ldin's fields
     set -- $(ls -ldin "$tf_p" 2>/dev/null)
-    TF_INO=${1:-?}
     set +f
-    tf_me=$(id -u)
+    TF_INO=${1:-?}
+    tf_mode=${2:-?}
+    tf_uid=${4:-?}
     TF_WHY=
     case $tf_mode in
         d*) ;;
@@ -1543,6 +1540,7 @@ tools_dir_safe() {
             *) break ;;
         esac
     done
+    tf_me=$(id -u)
     tf_parent=${PM_TOOLS_DIR%/*}
     [ -n "$tf_parent" ] || tf_parent=/
     tf_judge "$tf_parent" parent || return 1
