@@ -1479,12 +1479,103 @@ rotate_log() {
 }
 
 # ============================================================================
+# Tools folder check
+# ============================================================================
+# The folder lives where every local user may create names (/var/tmp): a
+# directory planted there by someone else, or a link to a directory of ours,
+# would get our spool, token and log.  Run only from a real directory owned
+# by this user and writable by no one else, whose parent is a real directory
+# owned by this user or root and writable by no one else (a root-owned sticky
+# parent like /var/tmp excepted).  Nothing is written into a folder that fails
+# (docs/tools-folders.md).
+
+# tf_judge PATH tools|parent: fails with TF_WHY set when PATH is unsafe; sets
+# TF_INO to its inode.
+tf_judge() {
+    tf_p=$1
+    tf_role=$2
+    set -f
+    # shellcheck disable=SC2046  # split on purpose: ls -ldin's fields
+    set -- $(ls -ldin "$tf_p" 2>/dev/null)
+    set +f
+    TF_INO=${1:-?}
+    tf_mode=${2:-?}
+    tf_uid=${4:-?}
+    TF_WHY=
+    case $tf_mode in
+        d*) ;;
+        l*) TF_WHY='a symbolic link' ;;
+        *) TF_WHY='not a directory' ;;
+    esac
+    if [ -z "$TF_WHY" ] && [ "$tf_uid" != "$tf_me" ]; then
+        if [ "$tf_role" = tools ] || [ "$tf_uid" != 0 ]; then
+            TF_WHY="not owned by this user (uid $tf_me)"
+        fi
+    fi
+    if [ -z "$TF_WHY" ]; then
+        case $tf_mode in
+            ?????w* | ????????w*)
+                case $tf_role$tf_uid$tf_mode in
+                    parent0?????????[tT]*) ;;
+                    *) TF_WHY='writable by other users' ;;
+                esac
+                ;;
+        esac
+    fi
+    [ -z "$TF_WHY" ] && return 0
+    TF_WHY="$tf_p: owner uid $tf_uid, mode $tf_mode: $TF_WHY"
+    return 1
+}
+
+# Checks PM_TOOLS_DIR and its parent, creates the folder (mode 700) when only
+# it is missing, and enters it; fails with TF_WHY set.
+tools_dir_safe() {
+    case $PM_TOOLS_DIR in
+        /*) ;;
+        *) PM_TOOLS_DIR=$(pwd -P)/$PM_TOOLS_DIR ;;
+    esac
+    while :; do
+        case $PM_TOOLS_DIR in
+            ?*/) PM_TOOLS_DIR=${PM_TOOLS_DIR%/} ;;
+            *) break ;;
+        esac
+    done
+    tf_me=$(id -u)
+    tf_parent=${PM_TOOLS_DIR%/*}
+    [ -n "$tf_parent" ] || tf_parent=/
+    tf_judge "$tf_parent" parent || return 1
+    if [ ! -e "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ]; then
+        mkdir -m 700 "$PM_TOOLS_DIR" 2>/dev/null
+    fi
+    tf_judge "$PM_TOOLS_DIR" tools || return 1
+    tf_ino=$TF_INO
+    if ! cd -P "$PM_TOOLS_DIR" 2>/dev/null; then
+        TF_WHY="$PM_TOOLS_DIR: cannot be entered"
+        return 1
+    fi
+    # what was judged is where we are: nothing swapped in between
+    set -f
+    # shellcheck disable=SC2046
+    set -- $(ls -ldin . 2>/dev/null)
+    set +f
+    if [ "${1:-}" != "$tf_ino" ]; then
+        TF_WHY="$PM_TOOLS_DIR: changed while it was checked"
+        return 1
+    fi
+    return 0
+}
+
+# ============================================================================
 # Main loop
 # ============================================================================
 
 main() {
-    if [ -z "$PM_TOOLS_DIR" ] || ! mkdir -p "$PM_TOOLS_DIR" 2>/dev/null || ! cd "$PM_TOOLS_DIR"; then
-        echo "perfmetrics collector: cannot use tools dir" >&2
+    if [ -z "$PM_TOOLS_DIR" ] || ! tools_dir_safe; then
+        # not into the folder's log: writing there is what a planted folder wants
+        echo "perfmetrics collector: refusing to run: ${TF_WHY:-no tools dir}" >&2
+        if command -v logger >/dev/null 2>&1; then
+            logger -t perfmetrics-collector "refusing to run: ${TF_WHY:-no tools dir}" 2>/dev/null
+        fi
         exit 2
     fi
     # Absolute from here on, even if a relative directory was rendered.

@@ -63,6 +63,7 @@ Const ALL_METRICS = "cpu.busy_pct cpu.count mem.total_bytes mem.available_bytes 
 Dim g_fso, g_shell, g_wmi, g_wmiStd, g_reLine, g_reUint, g_reDigits, g_reStatus, g_reNonAscii, g_reCtl
 Dim g_reSnapHead, g_reSnapRow, g_reTextOk, g_reIPv4, g_reIPv6, g_reSpaces
 Dim g_dir, g_pidfile, g_lockfile, g_statefile, g_logfile, g_hellofile, g_netstatOut
+Dim g_noSecurityClass
 Dim g_stopfile, g_authfile, g_chunkfile, g_respfile, g_cloudfile, g_pingExe
 ' Process and run state.
 Dim g_pid, g_pidMethod, g_lock, g_haveLock, g_sleepMode, g_biasMin, g_biasSource, g_logged
@@ -287,6 +288,61 @@ Sub EnsureFolder(path)
     If parent <> "" And parent <> path Then EnsureFolder parent
     g_fso.CreateFolder path
 End Sub
+
+' True when path is a folder that is no reparse point (junction, symbolic
+' link: attribute 1024, where FileSystemObject reports attributes: Windows, not
+' Wine) and, where WMI answers Win32_LogicalFileSecuritySetting (Windows, not
+' Wine), whose owner is SYSTEM, Administrators or this account.
+Function FolderSafe(path)
+    Dim f, attrs, wmi, setting, sd, rc, owner, net, acct, sid
+    FolderSafe = False
+    On Error Resume Next
+    Set f = g_fso.GetFolder(path)
+    If Err.Number <> 0 Then
+        Err.Clear
+        Exit Function
+    End If
+    ' read apart from the test: an error inside an If condition enters its Then
+    attrs = f.Attributes
+    If Err.Number <> 0 Then
+        ' Wine's FileSystemObject has no folder attributes (error 445)
+        Err.Clear
+        attrs = 0
+    End If
+    If (attrs And 1024) <> 0 Then Exit Function
+    If g_noSecurityClass = True Then
+        FolderSafe = True
+        Exit Function
+    End If
+    Set wmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
+    If Err.Number = 0 Then Set setting = wmi.Get("Win32_LogicalFileSecuritySetting.Path='" & _
+        Replace(Replace(path, "\", "\\"), "'", "\'") & "'")
+    If Err.Number <> 0 Then
+        ' no security class to ask (Wine): the reparse check and the deploy's own stand
+        Err.Clear
+        g_noSecurityClass = True
+        FolderSafe = True
+        Exit Function
+    End If
+    rc = setting.GetSecurityDescriptor(sd)
+    If Err.Number <> 0 Or rc <> 0 Then
+        Err.Clear
+        Exit Function
+    End If
+    owner = sd.Owner.SIDString
+    If owner = "S-1-5-18" Or owner = "S-1-5-32-544" Then
+        FolderSafe = True
+        Exit Function
+    End If
+    Set net = CreateObject("WScript.Network")
+    Set acct = wmi.Get("Win32_UserAccount.Domain='" & Replace(net.UserDomain, "'", "\'") & _
+        "',Name='" & Replace(net.UserName, "'", "\'") & "'")
+    If Err.Number = 0 Then
+        sid = acct.SID
+        If Err.Number = 0 And sid = owner And owner <> "" Then FolderSafe = True
+    End If
+    Err.Clear
+End Function
 
 ' ---- log -------------------------------------------------------------------
 ' Opened, appended and closed per message, so readers over SMB and the
@@ -2395,6 +2451,12 @@ Sub Main()
     If Err.Number <> 0 Then WScript.Quit 2
     If Not g_fso.FolderExists(g_dir) Then WScript.Quit 2
     On Error GoTo 0
+    ' Planted folders (BUILTIN\Users may create folders in %WINDIR%\Temp): the
+    ' folder and its parent must be plain folders, no junction or link, owned by
+    ' SYSTEM, Administrators or this account; otherwise nothing is written there
+    ' (docs/tools-folders.md).
+    If Not FolderSafe(g_dir) Then WScript.Quit 2
+    If Not FolderSafe(g_fso.GetParentFolderName(g_dir)) Then WScript.Quit 2
     g_pidfile = g_fso.BuildPath(g_dir, "collector.pid")
     g_lockfile = g_fso.BuildPath(g_dir, "collector.lock")
     g_statefile = g_fso.BuildPath(g_dir, "collector.state")

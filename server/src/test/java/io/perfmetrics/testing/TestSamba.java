@@ -37,7 +37,22 @@ public final class TestSamba implements AutoCloseable {
     return new TestSamba("ADMIN$", address);
   }
 
+  /**
+   * A Samba on 127.0.0.1 whose share keeps Windows security descriptors as they are set (vfs
+   * acl_xattr, the file system's own permissions left alone), as NTFS does: for tests of ACLs.
+   */
+  public static TestSamba withNtAcls(String shareName) {
+    return new TestSamba(shareName, "127.0.0.1", true);
+  }
+
+  private final boolean ntAcls;
+
   private TestSamba(String shareName, String address) {
+    this(shareName, address, false);
+  }
+
+  private TestSamba(String shareName, String address, boolean ntAcls) {
+    this.ntAcls = ntAcls;
     this.address = address;
     if (!Files.isExecutable(Path.of("/usr/sbin/smbd"))) {
       throw new IllegalStateException(
@@ -115,6 +130,7 @@ public final class TestSamba implements AutoCloseable {
             "  path = " + dir.resolve("share"),
             "  read only = no",
             "  valid users = " + USER,
+            ntAcls ? "  vfs objects = acl_xattr\n  acl_xattr:ignore system acls = yes" : "",
             "");
     try {
       Files.writeString(config(), conf);

@@ -39,6 +39,9 @@ public final class TestSshd implements AutoCloseable {
   /** The hostname in sshd's own UTS namespace (so its collector reports it), or null. */
   private final String hostname;
 
+  /** Lets root log in by key: only for an isolated sshd, whose /var/tmp is its own tmpfs. */
+  private boolean rootLogin;
+
   private Process process;
 
   /**
@@ -61,6 +64,19 @@ public final class TestSshd implements AutoCloseable {
   public static TestSshd isolated(
       List<String> addresses, String varTmpMode, boolean withoutHttpClients) {
     return new TestSshd(true, addresses, varTmpMode, withoutHttpClients);
+  }
+
+  /**
+   * An isolated sshd (see {@link #isolated}, /var/tmp a tmpfs of mode 1777) that also lets root log
+   * in with a key ({@link #authorizeNewKey(String, String)}): a root deploy that goes wrong can
+   * only reach the private /var/tmp, never the machine's.
+   */
+  public static TestSshd isolatedWithRoot(List<String> addresses) {
+    TestSshd s = new TestSshd(true, addresses, "1777", false);
+    s.rootLogin = true;
+    s.stop();
+    s.start();
+    return s;
   }
 
   /**
@@ -195,6 +211,11 @@ public final class TestSshd implements AutoCloseable {
 
   /** Creates a key pair for the user and authorizes it; returns the private key text. */
   public String authorizeNewKey(String passphrase) {
+    return authorizeNewKey(USER, passphrase);
+  }
+
+  /** Creates a key pair for {@code user} and authorizes it; returns the private key text. */
+  public String authorizeNewKey(String user, String passphrase) {
     Path key = dir.resolve("client_" + System.nanoTime());
     check(
         run(
@@ -210,7 +231,7 @@ public final class TestSshd implements AutoCloseable {
             null),
         "ssh-keygen");
     try {
-      Path authorized = dir.resolve("authorized_keys").resolve(USER);
+      Path authorized = dir.resolve("authorized_keys").resolve(user);
       Files.writeString(
           authorized, Files.readString(key.resolveSibling(key.getFileName() + ".pub")));
       Files.setPosixFilePermissions(
@@ -237,8 +258,8 @@ public final class TestSshd implements AutoCloseable {
             "UsePAM no",
             "PasswordAuthentication yes",
             "KbdInteractiveAuthentication no",
-            "PermitRootLogin no",
-            "AllowUsers " + USER,
+            rootLogin ? "PermitRootLogin prohibit-password" : "PermitRootLogin no",
+            "AllowUsers " + USER + (rootLogin ? " root" : ""),
             sftp ? "Subsystem sftp internal-sftp" : "",
             pathWithoutHttpClients == null ? "" : "SetEnv PATH=" + pathWithoutHttpClients,
             "LogLevel VERBOSE",
@@ -358,6 +379,22 @@ public final class TestSshd implements AutoCloseable {
     if (pathWithoutHttpClients != null) {
       TempDirs.delete(pathWithoutHttpClients);
     }
+  }
+
+  /**
+   * Runs a shell command as {@code user} in this sshd's mount namespace (its private /var/tmp when
+   * isolated), the way another local user of the target would; returns the exit code.
+   */
+  public synchronized int runAs(String user, String shellCommand) {
+    List<String> su = List.of("su", "-s", "/bin/sh", user, "-c", shellCommand);
+    if (varTmpMode == null) {
+      return run(su, null);
+    }
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of("nsenter", "-t", String.valueOf(process.pid()), "-m", "--"));
+    cmd.addAll(su);
+    return run(cmd, null);
   }
 
   /** Runs a command as the login user, e.g. to look at what a collector left behind. */

@@ -37,6 +37,11 @@ public final class SmbTransport implements Transport {
   static final String SHARE = "ADMIN$";
   static final String TOOLS = "Temp/perfmetrics/tools/";
   static final String SCRIPT = "collector.vbs";
+
+  /** The folders the deploy creates below ADMIN$, outermost first. */
+  static final java.util.List<String> FOLDERS =
+      java.util.List.of("Temp\\perfmetrics", "Temp\\perfmetrics\\tools");
+
   static final String START_COMMAND =
       "%ComSpec% /C start \"perfmetrics\" /B cscript.exe //B //NoLogo \"%WINDIR%\\Temp\\perfmetrics\\tools\\"
           + SCRIPT
@@ -210,9 +215,15 @@ public final class SmbTransport implements Transport {
     @Override
     public void install(String script) throws TransportException {
       try {
-        SmbFile dir = file("");
-        if (!dir.exists()) {
-          dir.mkdirs();
+        SmbFile temp = new SmbFile(share, "Temp/");
+        if (!temp.exists()) {
+          temp.mkdir();
+        }
+        SafeFolders folders = SafeFolders.on(share, where);
+        try {
+          folders.prepare(FOLDERS);
+        } finally {
+          folders.release();
         }
         SmbFile tmp = file(SCRIPT + ".new");
         try (OutputStream out = tmp.getOutputStream()) {
@@ -240,6 +251,24 @@ public final class SmbTransport implements Transport {
       }
     }
 
+    /**
+     * True when the tools folders exist and pass {@link SafeFolders#check}; a planted one is
+     * refused before anything is written into or deleted from it.
+     */
+    private boolean checked() throws TransportException, IOException {
+      SafeFolders folders = SafeFolders.on(share, where);
+      try {
+        for (String f : FOLDERS) {
+          if (!folders.check(f)) {
+            return false;
+          }
+        }
+        return true;
+      } finally {
+        folders.release();
+      }
+    }
+
     @Override
     public void start() throws TransportException {
       ServiceControl.runOnce(ctx, host, port, START_COMMAND);
@@ -248,7 +277,7 @@ public final class SmbTransport implements Transport {
     @Override
     public void stop() throws TransportException {
       try {
-        if (!file("collector.pid").exists()) {
+        if (!file("collector.pid").exists() || !checked()) {
           return;
         }
         // the collector checks for this file every loop and exits
@@ -275,7 +304,7 @@ public final class SmbTransport implements Transport {
       stop();
       try {
         SmbFile dir = file("");
-        if (dir.exists()) {
+        if (checked()) {
           dir.delete();
         }
       } catch (SmbException e) {

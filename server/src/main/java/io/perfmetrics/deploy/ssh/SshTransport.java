@@ -12,9 +12,7 @@ import io.perfmetrics.deploy.TransportException.Kind;
 import io.perfmetrics.targets.Credential;
 import io.perfmetrics.targets.CredentialSecrets;
 import io.perfmetrics.targets.Target;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -40,14 +38,12 @@ import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.Factory;
 import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.connection.channel.direct.Session.Command;
-import net.schmizz.sshj.sftp.SFTPClient;
 import net.schmizz.sshj.transport.cipher.Cipher;
 import net.schmizz.sshj.transport.cipher.Cipher.Mode;
 import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 import net.schmizz.sshj.userauth.password.PasswordUtils;
-import net.schmizz.sshj.xfer.InMemorySourceFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,24 +61,33 @@ public final class SshTransport implements Transport {
    * install from stdin, start detached and wait on the target until the pidfile names a live
    * collector. Run as {@code sh -c <program> sh <tools dir>}: every word single-quoted, the only
    * value ($1) never parsed as syntax. It answers lines: the state, the state file, {@code #end};
-   * then {@code result=started pid=N}, or {@code result=not_started} and the log's last lines.
+   * then {@code result=started pid=N}, or {@code result=not_started} and the log's last lines. The
+   * folder is checked ({@link ToolsFolder}) before the status is read and again, creating what is
+   * missing, right before the writes; everything in it is reached by relative names from inside the
+   * checked folder. A folder that fails a check is answered with one {@code unsafe=} line.
    */
   static final String DEPLOY_PROGRAM =
       String.join(
           "\n",
           "d=$1; s=collector.sh; p=",
-          "alive() { p=$(cat \"$d/collector.pid\" 2>/dev/null); [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
+          ToolsFolder.FUNCTIONS,
+          "alive() { p=$(cat collector.pid 2>/dev/null); [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
               + " && { [ ! -d /proc/self ] || grep -q \"$s\" \"/proc/$p/cmdline\" 2>/dev/null; }; }",
-          "if alive; then st=running; elif [ -f \"$d/$s\" ]; then st=stopped; else st=absent; fi",
-          "echo \"$st\"; cat \"$d/collector.state\" 2>/dev/null; echo '#end'",
+          "pm_enter \"$d\" look; r=$?",
+          "[ $r = 1 ] && exit 4",
+          "if [ $r = 2 ]; then st=absent; elif alive; then st=running; elif [ -f \"$s\" ]; then st=stopped; else st=absent; fi",
+          "echo \"$st\"; [ $r = 0 ] && cat collector.state 2>/dev/null; echo '#end'",
           "IFS= read -r go || exit 0",
           "[ \"$go\" = go ] || exit 0",
           "if [ \"$st\" = running ]; then kill \"$p\"; i=0;"
               + " while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
               + " kill -9 \"$p\" 2>/dev/null; fi",
           "umask 077",
-          "mkdir -p \"$d\" && chmod 700 \"$d\" && cat > \"$d/$s.new\" && chmod 700 \"$d/$s.new\""
-              + " && mv -f \"$d/$s.new\" \"$d/$s\" && rm -f \"$d/collector.pid\" && cd \"$d\" || exit 3",
+          // checked again in this same program, right before the writes: what the status saw may
+          // have been swapped while the appliance decided
+          "pm_enter \"$d\" create || exit 4",
+          "chmod 700 . && cat > \"$s.new\" && chmod 700 \"$s.new\""
+              + " && mv -f \"$s.new\" \"$s\" && rm -f collector.pid || exit 3",
           "if command -v setsid >/dev/null 2>&1; then setsid nohup sh \"./$s\" </dev/null >/dev/null 2>&1 &"
               + " else nohup sh \"./$s\" </dev/null >/dev/null 2>&1 & fi",
           // the collector writes its pidfile within milliseconds; 10 s is the old appliance-side
@@ -90,6 +95,23 @@ public final class SshTransport implements Transport {
           "i=0; while [ $i -lt 200 ]; do if alive; then echo \"result=started pid=$p\"; exit 0; fi; sleep 0.05; i=$((i+1)); done",
           "echo result=not_started; tail -n 5 collector.log 2>/dev/null; exit 0",
           "");
+
+  /**
+   * Stops the collector of a checked tools folder ({@code $d}, the shell inside it after {@code
+   * pm_enter}): the pid from its pidfile, only when that process runs collector.sh.
+   */
+  private static final String STOP_HERE =
+      """
+      p=$(cat collector.pid 2>/dev/null)
+      if [ -n "$p" ] && kill -0 "$p" 2>/dev/null && { [ ! -d /proc/self ] || grep -q collector.sh "/proc/$p/cmdline" 2>/dev/null; }; then \
+       kill "$p"; i=0; while [ $i -lt 50 ] && kill -0 "$p" 2>/dev/null; do sleep 0.1; i=$((i+1)); done; \
+       kill -9 "$p" 2>/dev/null; rm -f collector.pid; fi
+      """;
+
+  /** A remote program that starts with the folder functions and takes the tools dir as $1. */
+  static String inFolder(String toolsDir, String program) {
+    return "sh -c " + quote("d=$1\n" + ToolsFolder.FUNCTIONS + program) + " sh " + quote(toolsDir);
+  }
 
   /**
    * The command line that runs {@link #DEPLOY_PROGRAM} for a tools folder (also what the
@@ -513,20 +535,22 @@ public final class SshTransport implements Transport {
 
     @Override
     public RemoteStatus status() throws TransportException {
-      String d = quote(dir);
       String out =
           run(
-              "d="
-                  + d
-                  + "; p=$(cat \"$d/collector.pid\" 2>/dev/null);"
-                  + " if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
-                  + " && { [ ! -d /proc/self ] || grep -q "
-                  + SCRIPT
-                  + " \"/proc/$p/cmdline\" 2>/dev/null; };"
-                  + " then echo running; elif [ -f \"$d/"
-                  + SCRIPT
-                  + "\" ]; then echo stopped; else echo absent; fi;"
-                  + " cat \"$d/collector.state\" 2>/dev/null; true",
+              inFolder(
+                  dir,
+                  "pm_enter \"$d\" look; r=$?\n"
+                      + "[ $r = 1 ] && exit 4\n"
+                      + "if [ $r = 2 ]; then echo absent; exit 0; fi\n"
+                      + "p=$(cat collector.pid 2>/dev/null)\n"
+                      + "if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
+                      + " && { [ ! -d /proc/self ] || grep -q "
+                      + SCRIPT
+                      + " \"/proc/$p/cmdline\" 2>/dev/null; };"
+                      + " then echo running; elif [ -f "
+                      + SCRIPT
+                      + " ]; then echo stopped; else echo absent; fi\n"
+                      + "cat collector.state 2>/dev/null; true\n"),
               null);
       String[] lines = out.split("\n", -1);
       Map<String, String> facts = new LinkedHashMap<>();
@@ -545,50 +569,40 @@ public final class SshTransport implements Transport {
       return new RemoteStatus(state, facts);
     }
 
+    /**
+     * Uploads through the exec channel only: an SFTP path is resolved by the server, through
+     * whatever links another user planted on it, after any check the appliance could make.
+     */
     @Override
     public void install(String script) throws TransportException {
-      String d = quote(dir);
-      String tmp = quote(dir + "/" + SCRIPT + ".new");
-      run("umask 077 && mkdir -p " + d + " && chmod 700 " + d, null);
-      byte[] bytes = script.getBytes(StandardCharsets.UTF_8);
-      try (SFTPClient sftp = ssh.newSFTPClient()) {
-        sftp.put(
-            new InMemorySourceFile() {
-              @Override
-              public String getName() {
-                return SCRIPT + ".new";
-              }
-
-              @Override
-              public long getLength() {
-                return bytes.length;
-              }
-
-              @Override
-              public InputStream getInputStream() {
-                return new ByteArrayInputStream(bytes);
-              }
-            },
-            dir + "/" + SCRIPT + ".new");
-      } catch (IOException e) {
-        // SFTP subsystem disabled or refused: stream the file through a shell instead
-        log.info(
-            "{}: SFTP unavailable ({}), uploading through an exec channel", where, e.getMessage());
-        run("umask 077 && cat > " + tmp, bytes);
-      }
-      run("chmod 700 " + tmp + " && mv -f " + tmp + " " + quote(dir + "/" + SCRIPT), null);
+      run(
+          inFolder(
+              dir,
+              "umask 077\n"
+                  + "pm_enter \"$d\" create || exit 4\n"
+                  + "chmod 700 . && cat > "
+                  + SCRIPT
+                  + ".new && chmod 700 "
+                  + SCRIPT
+                  + ".new && mv -f "
+                  + SCRIPT
+                  + ".new "
+                  + SCRIPT
+                  + "\n"),
+          script.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public void start() throws TransportException {
       run(
-          "cd "
-              + quote(dir)
-              + " && (umask 077; if command -v setsid >/dev/null 2>&1; then setsid nohup sh ./"
-              + SCRIPT
-              + "; else nohup sh ./"
-              + SCRIPT
-              + "; fi) </dev/null >/dev/null 2>&1 &",
+          inFolder(
+              dir,
+              "pm_enter \"$d\" look || exit 4\n"
+                  + "(umask 077; if command -v setsid >/dev/null 2>&1; then setsid nohup sh ./"
+                  + SCRIPT
+                  + "; else nohup sh ./"
+                  + SCRIPT
+                  + "; fi) </dev/null >/dev/null 2>&1 &\n"),
           null);
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (System.nanoTime() < deadline) {
@@ -604,7 +618,11 @@ public final class SshTransport implements Transport {
         }
       }
       String logTail =
-          run("tail -n 5 " + quote(dir + "/collector.log") + " 2>/dev/null; true", null).trim();
+          run(
+                  inFolder(
+                      dir, "pm_enter \"$d\" look || exit 0\ntail -n 5 collector.log 2>/dev/null\n"),
+                  null)
+              .trim();
       throw new TransportException(
           Kind.REMOTE_ERROR,
           where
@@ -622,6 +640,9 @@ public final class SshTransport implements Transport {
             new java.io.BufferedReader(
                 new java.io.InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8));
         String state = out.readLine();
+        if (state != null && state.startsWith(ToolsFolder.UNSAFE)) {
+          throw ToolsFolder.refusal(where, state);
+        }
         Map<String, String> facts = new LinkedHashMap<>();
         for (String line = out.readLine();
             line != null && !line.equals("#end");
@@ -646,18 +667,22 @@ public final class SshTransport implements Transport {
               null);
         }
         RemoteStatus before = new RemoteStatus(state.trim(), facts);
-        String script;
+        String script = plan.apply(before);
         try (OutputStream in = cmd.getOutputStream()) {
-          script = plan.apply(before);
           in.write(
               script == null
                   ? "skip\n".getBytes(StandardCharsets.US_ASCII)
                   : ("go\n" + script).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          // the program exits without reading the script when it refuses the folder; its answer
+          // (read below) says why
         }
         StringBuilder tail = new StringBuilder();
         String result = null;
         for (String line = out.readLine(); line != null; line = out.readLine()) {
-          if (line.startsWith("result=") && result == null) {
+          if (line.startsWith(ToolsFolder.UNSAFE)) {
+            throw ToolsFolder.refusal(where, line);
+          } else if (line.startsWith("result=") && result == null) {
             result = line;
           } else {
             tail.append(line.strip()).append(' ');
@@ -693,24 +718,33 @@ public final class SshTransport implements Transport {
 
     @Override
     public void stop() throws TransportException {
-      String d = quote(dir);
       run(
-          "d="
-              + d
-              + "; p=$(cat \"$d/collector.pid\" 2>/dev/null);"
-              + " if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
-              + " && { [ ! -d /proc/self ] || grep -q "
-              + SCRIPT
-              + " \"/proc/$p/cmdline\" 2>/dev/null; }; then"
-              + " kill \"$p\"; i=0; while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
-              + " kill -9 \"$p\" 2>/dev/null; rm -f \"$d/collector.pid\"; fi; true",
+          inFolder(
+              dir,
+              "pm_enter \"$d\" look; r=$?\n[ $r = 1 ] && exit 4\n[ $r = 2 ] && exit 0\n"
+                  + STOP_HERE
+                  + "true\n"),
           null);
     }
 
+    /**
+     * Stops the collector and removes the checked tools folder from its checked parent, in one
+     * remote program: never through a link (rm -rf itself follows none below it).
+     */
     @Override
     public void remove() throws TransportException {
-      stop();
-      run("rm -rf " + quote(dir), null);
+      run(
+          inFolder(
+              dir,
+              "pm_enter \"$d\" look; r=$?\n[ $r = 1 ] && exit 4\n[ $r = 2 ] && exit 0\n"
+                  + STOP_HERE
+                  + "i=$pm_ino; b=$pm_c\n"
+                  + "cd -P .. || exit 5\n"
+                  + "set -f; set -- $(ls -ldin \"./$b\" 2>/dev/null); set +f\n"
+                  + "case $2 in d*) ;; *) echo \"unsafe=$d: replaced while it was removed\"; exit 4 ;; esac\n"
+                  + "[ \"$1\" = \"$i\" ] || { echo \"unsafe=$d: replaced while it was removed\"; exit 4; }\n"
+                  + "rm -rf \"./$b\"\n"),
+          null);
     }
 
     /** Runs a command (built from quoted words only); fails on a non-zero exit. */
@@ -720,12 +754,18 @@ public final class SshTransport implements Transport {
         if (stdin != null) {
           try (OutputStream out = cmd.getOutputStream()) {
             out.write(stdin);
+          } catch (IOException e) {
+            // a program that refused the folder exits without reading: its answer says why
           }
         }
         String out = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(cmd.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Integer exit = cmd.getExitStatus();
+        TransportException refused = ToolsFolder.refusal(where, out);
+        if (refused != null) {
+          throw refused;
+        }
         if (exit == null || exit != 0) {
           throw new TransportException(
               Kind.REMOTE_ERROR,

@@ -1,0 +1,105 @@
+package io.perfmetrics.deploy.ssh;
+
+import io.perfmetrics.deploy.TransportException;
+import io.perfmetrics.deploy.TransportException.Kind;
+
+/**
+ * Reaching the tools folder on a Unix host without following anything another local user planted
+ * (docs/tools-folders.md). The folder lives under /var/tmp, where every user may create names: a
+ * {@code perfmetrics} of someone else's, or a {@code tools} that links elsewhere, would otherwise
+ * make the deploy chmod, write and delete wherever the link points, with the deploy user's rights.
+ *
+ * <p>{@link #FUNCTIONS} is shell text every remote program that touches the folder starts with.
+ * {@code pm_enter PATH create|look} walks PATH from / one component at a time: a component that is
+ * a symbolic link or not a directory is refused; it is entered with {@code cd -P} and the directory
+ * then current must be the same inode that was looked at (nothing swapped in between); it must be
+ * owned by the deploy user or root and writable by no one else, except a root-owned sticky
+ * directory (like /var/tmp itself) above the last component. {@code create} makes a missing
+ * component with {@code mkdir -m 700} and judges whatever is there afterwards (a race another user
+ * won is refused like any other planted name). It leaves the shell inside the verified folder, so
+ * everything after it uses relative names, in the same remote program. It answers 0 (entered), 2 (a
+ * component is missing and {@code look} was asked; the shell is somewhere on the way) or 1 after
+ * printing {@code unsafe=<path>: owner <name> (uid <n>), mode <mode>: <why>}.
+ */
+final class ToolsFolder {
+  private ToolsFolder() {}
+
+  static final String UNSAFE = "unsafe=";
+
+  static final String FUNCTIONS =
+      """
+      pm_unsafe() { echo "unsafe=$pm_at: owner $pm_name (uid $pm_uid), mode $pm_mode: $1"; }
+      pm_step() {
+        pm_c=$1; pm_final=$2; pm_how=$3; pm_at=${pm_at%/}/$pm_c
+        if [ ! -e "./$pm_c" ] && [ ! -L "./$pm_c" ]; then
+          [ "$pm_how" = create ] || return 2
+          mkdir -m 700 "./$pm_c" 2>/dev/null
+        fi
+        set -f
+        set -- $(ls -ldn "./$pm_c" 2>/dev/null); pm_mode=${1:-?}; pm_uid=${3:-?}
+        set -- $(ls -ld "./$pm_c" 2>/dev/null); pm_name=${3:-?}
+        set -- $(ls -ldin "./$pm_c" 2>/dev/null); pm_ino=${1:-?}
+        set +f
+        case $pm_mode in
+          d*) ;;
+          l*) pm_unsafe 'a symbolic link'; return 1 ;;
+          *) pm_unsafe 'not a directory'; return 1 ;;
+        esac
+        if ! cd -P "./$pm_c" 2>/dev/null; then pm_unsafe 'cannot be entered'; return 1; fi
+        set -f; set -- $(ls -ldin . 2>/dev/null); set +f
+        if [ "$1" != "$pm_ino" ] || [ "$2" != "$pm_mode" ] || [ "$4" != "$pm_uid" ]; then
+          pm_unsafe 'changed while it was checked'; return 1
+        fi
+        if [ "$pm_uid" != "$pm_me" ] && [ "$pm_uid" != 0 ]; then
+          pm_unsafe "owned by neither the deploy user (uid $pm_me) nor root"; return 1
+        fi
+        case $pm_mode in
+          ?????w* | ????????w*)
+            if [ "$pm_final" = yes ] || [ "$pm_uid" != 0 ]; then pm_unsafe 'writable by other users'; return 1; fi
+            case $pm_mode in ?????????[tT]*) ;; *) pm_unsafe 'writable by other users and not sticky'; return 1 ;; esac ;;
+        esac
+        return 0
+      }
+      pm_enter() {
+        pm_path=$1; pm_mk=$2; pm_me=$(id -u); pm_at=; pm_name=?; pm_uid=?; pm_mode=?
+        case $pm_path in /*) ;; *) pm_at=$pm_path; pm_unsafe 'not an absolute path'; return 1 ;; esac
+        while :; do case $pm_path in */) pm_path=${pm_path%/} ;; *) break ;; esac; done
+        cd / || return 1
+        pm_rest=${pm_path#/}
+        while [ -n "$pm_rest" ]; do
+          pm_part=${pm_rest%%/*}
+          case $pm_rest in */*) pm_rest=${pm_rest#*/} ;; *) pm_rest= ;; esac
+          case $pm_part in '' | .) continue ;; ..) pm_at=$pm_path; pm_name=?; pm_uid=?; pm_mode=?; pm_unsafe 'has a .. component'; return 1 ;; esac
+          if [ -n "$pm_rest" ]; then pm_last=no; else pm_last=yes; fi
+          pm_step "$pm_part" "$pm_last" "$pm_mk" || return $?
+        done
+        return 0
+      }
+      """;
+
+  /**
+   * The refusal in a remote program's answer as the deploy's failure for this host, or null when
+   * there is none.
+   */
+  static TransportException refusal(String where, String answer) {
+    for (String line : answer.split("\n", -1)) {
+      if (line.startsWith(UNSAFE)) {
+        return new TransportException(
+            Kind.REMOTE_ERROR,
+            where
+                + ": refusing the tools folder "
+                + printable(line.substring(UNSAFE.length()).strip())
+                + " (another local user could have planted it; see docs/tools-folders.md)",
+            null);
+      }
+    }
+    return null;
+  }
+
+  /** The host's words go into a job's reason and the console: control characters dropped. */
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    s.codePoints().limit(400).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+    return b.toString();
+  }
+}
