@@ -12,6 +12,7 @@ import io.perfmetrics.dependencies.ApplianceAddresses;
 import io.perfmetrics.dependencies.DependencyRoutes;
 import io.perfmetrics.dependencies.DependencyService;
 import io.perfmetrics.dependencies.DependencyStore;
+import io.perfmetrics.deploy.ApplianceTrust;
 import io.perfmetrics.deploy.CollectorTemplate;
 import io.perfmetrics.deploy.DeployJobs;
 import io.perfmetrics.deploy.DeployRoutes;
@@ -174,7 +175,9 @@ public final class App implements AutoCloseable {
             config,
             netops,
             clock,
-            metrics.registry());
+            metrics.registry(),
+            // the CA collectors trust; the TLS branch answers ApplianceTls.trustPem() here
+            ApplianceTrust::none);
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     scans = new ScanService(ds, json, netops, config.discovery(), wall, metrics.registry());
