@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -55,10 +57,10 @@ final class Pem {
     try (var parser = new PEMParser(new StringReader(pem))) {
       for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
         if (o instanceof PrivateKeyInfo info) {
-          return converter.getPrivateKey(info);
+          return jdkKey(converter.getPrivateKey(info), where);
         }
         if (o instanceof PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate();
+          return jdkKey(converter.getKeyPair(pair).getPrivate(), where);
         }
         if (o.getClass().getSimpleName().contains("Encrypted")) {
           throw new IOException(
@@ -69,6 +71,28 @@ final class Pem {
       throw new IOException(where + ": not a PEM private key (" + e.getMessage() + ")", e);
     }
     throw new IOException(where + ": no private key (-----BEGIN PRIVATE KEY-----) in it");
+  }
+
+  /**
+   * The key as the JDK's own providers make it (Bouncy Castle names an EC key "ECDSA"), so the TLS
+   * key manager and signature checks see the usual "EC" or "RSA".
+   */
+  private static PrivateKey jdkKey(PrivateKey key, String where) throws IOException {
+    String algorithm =
+        key.getAlgorithm().startsWith("EC")
+            ? "EC"
+            : key.getAlgorithm().equals("RSA") ? "RSA" : null;
+    if (algorithm == null) {
+      throw new IOException(
+          where + ": the key is " + key.getAlgorithm() + "; only EC and RSA keys are supported");
+    }
+    try {
+      return KeyFactory.getInstance(algorithm)
+          .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IOException(
+          where + ": unreadable " + algorithm + " key (" + e.getMessage() + ")", e);
+    }
   }
 
   static String encode(X509Certificate cert) {
