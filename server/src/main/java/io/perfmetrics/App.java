@@ -184,8 +184,8 @@ public final class App implements AutoCloseable {
             netops,
             clock,
             metrics.registry(),
-            // the CA collectors trust; the TLS branch answers ApplianceTls.trustPem() here
-            ApplianceTrust::none);
+            // asked at every deploy: a rescan after the certificate changed renders the new CA
+            () -> new ApplianceTrust(tls.trustPem()));
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     scans = new ScanService(ds, json, netops, config.discovery(), wall, metrics.registry());
