@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -362,15 +363,9 @@ public final class DeployService implements AutoCloseable {
     long targetId = target.id();
     Duration timeout = config.collectors().hostTimeout();
     ApplianceTrust ca = trust.get();
-    if ((action == Action.DEPLOY || action == Action.RESCAN)
-        && "https".equals(config.publicUrl().getScheme())
-        && ca.isEmpty()) {
-      // a collector without the CA could only fail, or trust whatever the host's store trusts
-      return new Failed(
-          "the appliance URL "
-              + config.publicUrl()
-              + " is https but the appliance has no CA certificate for collectors to trust;"
-              + " nothing was deployed (serve with TLS on, or give the operator certificate's CA)");
+    String untrusted = untrusted(config.publicUrl(), ca);
+    if ((action == Action.DEPLOY || action == Action.RESCAN) && untrusted != null) {
+      return new Failed(untrusted);
     }
     try (Transport.Session s = transport.connect(target, cred, timeout)) {
       if (action == Action.DEPLOY || action == Action.RESCAN) {
@@ -422,6 +417,20 @@ public final class DeployService implements AutoCloseable {
   static String blocked(RemoteStatus status) {
     String why = status.facts().get("tls_error");
     return why == null || why.isBlank() ? "" : "; uploads blocked: " + why;
+  }
+
+  /**
+   * Why no collector may be rendered for this URL: an https appliance without a CA to trust (the
+   * collector could only fail, or trust whatever the host's store trusts); null when it may.
+   */
+  static @Nullable String untrusted(java.net.URI url, ApplianceTrust trust) {
+    if (!"https".equals(url.getScheme()) || !trust.isEmpty()) {
+      return null;
+    }
+    return "the appliance URL "
+        + url
+        + " is https but the appliance has no CA certificate for collectors to trust;"
+        + " nothing was deployed (serve with TLS on, or give the operator certificate's CA)";
   }
 
   /** The host keeps its collector id across restarts, so its history continues. */

@@ -3,6 +3,7 @@ package io.perfmetrics.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,18 @@ class ApplianceTrustTest {
         .hasMessageContaining("CERTIFICATE blocks only");
     assertThatThrownBy(() -> new ApplianceTrust("'; rm -rf / #"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void anHttpsApplianceWithoutACaDeploysNothing() {
+    assertThat(DeployService.untrusted(URI.create("https://10.0.0.5:8080"), ApplianceTrust.none()))
+        .contains("is https but the appliance has no CA certificate")
+        .contains("nothing was deployed");
+    assertThat(
+            DeployService.untrusted(URI.create("https://10.0.0.5:8080"), new ApplianceTrust(CERT)))
+        .isNull();
+    assertThat(DeployService.untrusted(URI.create("http://10.0.0.5:8080"), ApplianceTrust.none()))
+        .isNull();
   }
 
   @Test
