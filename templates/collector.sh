@@ -389,9 +389,14 @@ tls_check() { # tls_check EXIT_STATUS
     esac
     TLS_FAIL="exit $1"
     tc_line=
+    # the first line that says something about it ("curl: (60) ...", wget's
+    # "ERROR: cannot verify ...")
     [ -r "$ERR_FILE" ] && while IFS= read -r tc_line || [ -n "$tc_line" ]; do
         case $tc_line in
-            *[Cc]ertificate* | *SSL* | *TLS* | *[Vv]erif* | *issuer* | *curl:*) TLS_FAIL="exit $1: $tc_line" ;;
+            *[Cc]ertificate* | *SSL* | *TLS* | *[Vv]erif* | *issuer* | *curl:*)
+                TLS_FAIL="exit $1: $tc_line"
+                break
+                ;;
         esac
     done <"$ERR_FILE"
     # one line, no control characters: it goes to the state file
@@ -462,7 +467,7 @@ http_post() {
                 -H "Content-Type: $hp_type" --data-binary "@$hp_file" \
                 -o /dev/null -w '%{http_code}' "$hp_url" 2>"$ERR_FILE")
             hp_rc=$?
-            [ -s "$ERR_FILE" ] && log "curl: $(head -n 1 "$ERR_FILE")"
+            [ -s "$ERR_FILE" ] && log "$(head -n 1 "$ERR_FILE")"
             tls_check "$hp_rc"
             ;;
         wget)
