@@ -33,6 +33,7 @@ PM_METADATA_URL={{METADATA_URL}}
 PM_TOOLS_DIR={{TOOLS_DIR}}
 PM_SOCKETS_S={{SOCKETS_S}}
 PM_SOCKETS_MAX_ROWS={{SOCKETS_MAX_ROWS}}
+PM_CA_PEM={{CA_PEM}}
 # ---- END RENDERED PARAMETERS ----
 }
 
@@ -273,6 +274,8 @@ write_state() {
         printf 'upload_s=%s\n' "$PM_UPLOAD_S"
         printf 'upload_period_s=%s\n' "$UPLOAD_PERIOD"
         printf 'http_client=%s\n' "$HTTP_CLIENT"
+        printf 'tls=%s\n' "$TLS_MODE"
+        printf 'tls_error=%s\n' "$TLS_ERROR"
         printf 'hello_ok=%s\n' "$HELLO_OK"
         printf 'samples=%s\n' "$SAMPLES"
         printf 'last_sample_at=%s\n' "$LAST_TS"
@@ -298,7 +301,7 @@ on_exit() {
     [ -n "$STOP_REASON" ] || STOP_REASON=error
     log "stopping: $STOP_REASON"
     write_state stopped
-    rm -f "$AUTH_FILE" "$RESP_FILE" "$CHUNK_FILE" "$STATS_FILE" "$DF_FILE" \
+    rm -f "$AUTH_FILE" "$RESP_FILE" "$ERR_FILE" "$CHUNK_FILE" "$STATS_FILE" "$DF_FILE" \
         "$CLOUD_FILE" "$SPOOL.tmp" "$SOCK_SPOOL.tmp"
     oe_pid=
     read -r oe_pid 2>/dev/null <"$PIDFILE"
@@ -326,18 +329,79 @@ detect_http_client() {
             HTTP_CLIENT=wget
         else
             HTTP_CLIENT=busybox-wget
-            case $PM_URL in
-                https:*)
-                    # Its TLS client does not verify certificates: sending the
-                    # token that way would give it to any interceptor.
-                    log "busybox wget cannot verify TLS certificates; install curl or GNU wget. Uploads disabled."
-                    HTTP_CLIENT=none
-                    ;;
-            esac
         fi
     fi
     [ "$HTTP_CLIENT" = none ] && log "no usable HTTP client (curl or wget); sampling to spool only"
     log "http client: $HTTP_CLIENT"
+}
+
+# ---- TLS --------------------------------------------------------------------
+# Over https the appliance's own CA (rendered into PM_CA_PEM, written to
+# ca.pem) is the only trust: a TLS-inspection CA in the host's store must not
+# be able to read the token.  `--cacert` alone is not enough: curl keeps its
+# built-in CApath (/etc/ssl/certs on Debian) and GNU wget on GnuTLS adds the
+# system store to --ca-certificate; both are pointed at an empty directory of
+# ours instead.  A client that cannot verify (busybox wget) sends nothing:
+# the spool is kept and TLS_ERROR says why (state file, hence the target's
+# status).  Never plain http, never skipped verification.
+setup_tls() {
+    TLS_MODE=off
+    TLS_ERROR=
+    TLS_FAIL=
+    case $PM_URL in
+        https:*) ;;
+        *) return 0 ;;
+    esac
+    TLS_MODE=blocked
+    case $HTTP_CLIENT in
+        none) return 0 ;;
+        busybox-wget)
+            TLS_ERROR="busybox wget cannot verify TLS certificates; install curl or GNU wget"
+            ;;
+    esac
+    if [ -z "$PM_CA_PEM" ]; then
+        TLS_ERROR="no CA certificate was rendered for the https appliance; redeploy"
+    fi
+    # Rewritten at every start: a redeploy after the appliance's certificate
+    # changed brings the new CA, and an empty CA dir stays empty.
+    rm -rf "$CA_DIR" "$CA_FILE.tmp"
+    if ! mkdir "$CA_DIR" || ! printf '%s\n' "$PM_CA_PEM" >"$CA_FILE.tmp" ||
+        ! mv -f "$CA_FILE.tmp" "$CA_FILE"; then
+        TLS_ERROR="cannot write $CA_FILE"
+    fi
+    if [ -n "$TLS_ERROR" ]; then
+        log "TLS: uploads blocked: $TLS_ERROR; keeping the spool"
+        return 0
+    fi
+    TLS_MODE=verified
+    log "TLS: trusting only $CA_FILE"
+}
+
+# After an attempt: did the client fail to verify the appliance (or to set up
+# TLS)?  curl exits 35 (handshake), 51 (peer verification), 58/77 (local
+# certificate or CA file), 60 (certificate), 83 (issuer), 90 (pinned key);
+# GNU wget exits 5.  Sets TLS_FAIL to the client's reason.
+tls_check() { # tls_check EXIT_STATUS
+    TLS_FAIL=
+    case $HTTP_CLIENT/$1 in
+        curl/35 | curl/51 | curl/58 | curl/60 | curl/77 | curl/83 | curl/90 | wget/5) ;;
+        *) return 0 ;;
+    esac
+    TLS_FAIL="exit $1"
+    tc_line=
+    # the first line that says something about it ("curl: (60) ...", wget's
+    # "ERROR: cannot verify ...")
+    [ -r "$ERR_FILE" ] && while IFS= read -r tc_line || [ -n "$tc_line" ]; do
+        case $tc_line in
+            *[Cc]ertificate* | *SSL* | *TLS* | *[Vv]erif* | *issuer* | *curl:*)
+                TLS_FAIL="exit $1: $tc_line"
+                break
+                ;;
+        esac
+    done <"$ERR_FILE"
+    # one line, no control characters: it goes to the state file
+    TLS_FAIL=$(printf '%s' "$TLS_FAIL" | tr -d '\000-\037' | cut -c1-300)
+    log "TLS verification failed ($TLS_FAIL); no token sent, keeping the spool"
 }
 
 write_auth_file() {
@@ -378,17 +442,49 @@ check_code() {
 # HTTP answer at all).
 http_post() {
     HTTP_CODE=000
+    TLS_FAIL=
+    case $TLS_MODE in
+        verified | off) ;;
+        *) return 0 ;;
+    esac
+    case $TLS_MODE/$1 in
+        off/https:* | verified/http:*) return 0 ;;
+    esac
     case $HTTP_CLIENT in
         curl)
             # -q first: a ~/.curlrc must not change TLS verification or headers.
-            HTTP_CODE=$(curl -q -sS --connect-timeout 10 --max-time 30 -K "$AUTH_FILE" \
-                -H "Content-Type: $2" --data-binary "@$3" \
-                -o /dev/null -w '%{http_code}' "$1")
+            # Over https the CA options come first and nothing after them can
+            # relax verification; CURL_CA_BUNDLE/SSL_CERT_* only apply when
+            # no --cacert/--capath is given.
+            if [ "$TLS_MODE" = verified ]; then
+                set -- "$1" "$2" "$3" --cacert "$CA_FILE" --capath "$CA_DIR" --proto =https
+            else
+                set -- "$1" "$2" "$3"
+            fi
+            hp_url=$1 hp_type=$2 hp_file=$3
+            shift 3
+            HTTP_CODE=$(curl -q -sS "$@" --connect-timeout 10 --max-time 30 -K "$AUTH_FILE" \
+                -H "Content-Type: $hp_type" --data-binary "@$hp_file" \
+                -o /dev/null -w '%{http_code}' "$hp_url" 2>"$ERR_FILE")
+            hp_rc=$?
+            [ -s "$ERR_FILE" ] && log "$(head -n 1 "$ERR_FILE")"
+            tls_check "$hp_rc"
             ;;
         wget)
-            WGETRC=$AUTH_FILE wget -q -S -O /dev/null -T 30 -t 1 --max-redirect=0 \
-                --header="Content-Type: $2" --post-file="$3" "$1" 2>"$RESP_FILE"
+            # The token is in WGETRC, read before the connection: wget only
+            # sends it once the certificate checked out.
+            if [ "$TLS_MODE" = verified ]; then
+                WGETRC=$AUTH_FILE wget -q -S -O /dev/null -T 30 -t 1 --max-redirect=0 \
+                    --ca-certificate="$CA_FILE" --ca-directory="$CA_DIR" \
+                    --header="Content-Type: $2" --post-file="$3" "$1" 2>"$RESP_FILE"
+            else
+                WGETRC=$AUTH_FILE wget -q -S -O /dev/null -T 30 -t 1 --max-redirect=0 \
+                    --header="Content-Type: $2" --post-file="$3" "$1" 2>"$RESP_FILE"
+            fi
+            hp_rc=$?
             parse_wget_status log
+            cp "$RESP_FILE" "$ERR_FILE" 2>/dev/null
+            tls_check "$hp_rc"
             ;;
         busybox-wget)
             with_timeout 60 wget -q -S -O /dev/null \
@@ -398,6 +494,11 @@ http_post() {
             ;;
     esac
     check_code
+    if [ -n "$TLS_FAIL" ]; then
+        TLS_ERROR="verification failed: $TLS_FAIL"
+    elif [ "$TLS_MODE" = verified ] && [ "$HTTP_CODE" != 000 ]; then
+        TLS_ERROR=
+    fi
 }
 
 # Cloud metadata request: method $1, URL $2, extra header $3, body to $4.
@@ -1429,8 +1530,9 @@ upload_spool() {
 # when a sample is due and sets UPLOAD_PENDING, so sampling keeps its cadence.
 upload_cycle() {
     UPLOAD_PENDING=0
-    if [ "$HTTP_CLIENT" = none ]; then
-        # nothing to upload with: keep sampling into the spool, look again next period
+    if [ "$HTTP_CLIENT" = none ] || [ "$TLS_MODE" = blocked ]; then
+        # nothing to upload with (or nothing that can verify the appliance):
+        # keep sampling into the spool, look again next period
         NEXT_UPLOAD=$((NOW + PM_UPLOAD_S))
         return 0
     fi
@@ -1591,6 +1693,9 @@ main() {
     HELLO_FILE=$PM_TOOLS_DIR/hello.json
     AUTH_FILE=$PM_TOOLS_DIR/.auth
     RESP_FILE=$PM_TOOLS_DIR/.http.out
+    ERR_FILE=$PM_TOOLS_DIR/.http.err
+    CA_FILE=$PM_TOOLS_DIR/ca.pem
+    CA_DIR=$PM_TOOLS_DIR/ca.d
     CHUNK_FILE=$PM_TOOLS_DIR/.chunk
     STATS_FILE=$PM_TOOLS_DIR/.stats
     DF_FILE=$PM_TOOLS_DIR/.df
@@ -1660,6 +1765,8 @@ main() {
     UPLOAD_PERIOD=$PM_UPLOAD_S
     UPLOAD_PENDING=0
     HTTP_CLIENT=
+    TLS_MODE=
+    TLS_ERROR=
     CLOUD_PROVIDER=
     P_UP_CS=
     load_previous_state
@@ -1668,6 +1775,7 @@ main() {
     log "starting collector v$PM_VERSION (interval ${PM_INTERVAL_S}s, upload ${PM_UPLOAD_S}s, sockets ${PM_SOCKETS_S}s, expires at $EXPIRES_AT)"
 
     detect_http_client
+    setup_tls
     write_auth_file
     for mn_kind in metrics sockets; do
         spool_select "$mn_kind"

@@ -25,7 +25,7 @@ Option Explicit
 ' rendered value can run as code.  Numbers therefore arrive as strings ("60");
 ' Main validates and converts them before use.
 Dim PM_URL, PM_TOKEN, PM_INTERVAL_S, PM_UPLOAD_S, PM_TTL_S, PM_SPOOL_MAX_BYTES, PM_METADATA_URL, PM_TOOLS_DIR
-Dim PM_SOCKETS_S, PM_SOCKETS_MAX_ROWS
+Dim PM_SOCKETS_S, PM_SOCKETS_MAX_ROWS, PM_CA_PEM
 ' ---- BEGIN RENDERED PARAMETERS (replaced at deploy; each value is a VBScript string literal) ----
 PM_URL = {{URL}}
 PM_TOKEN = {{TOKEN}}
@@ -37,6 +37,7 @@ PM_METADATA_URL = {{METADATA_URL}}
 PM_TOOLS_DIR = {{TOOLS_DIR}}
 PM_SOCKETS_S = {{SOCKETS_S}}
 PM_SOCKETS_MAX_ROWS = {{SOCKETS_MAX_ROWS}}
+PM_CA_PEM = {{CA_PEM}}
 ' ---- END RENDERED PARAMETERS ----
 
 Const PM_VERSION = "1"
@@ -68,6 +69,7 @@ Dim g_stopfile, g_authfile, g_chunkfile, g_respfile, g_cloudfile, g_pingExe
 ' Process and run state.
 Dim g_pid, g_pidMethod, g_lock, g_haveLock, g_sleepMode, g_biasMin, g_biasSource, g_logged
 Dim g_httpClient, g_httpProgId, g_curl, g_httpError, g_respText
+Dim g_tlsMode, g_tlsError, g_cafile, g_errfile, g_curlExit
 Dim STOP_REASON, STARTED_AT, EXPIRES_AT, SAMPLES, LAST_TS, NOW_S
 Dim LAST_UPLOAD_AT, LAST_UPLOAD_STATUS, LAST_UPLOAD_OK_AT, HELLO_OK, HELLO_JSON
 Dim UPLOAD_PERIOD, UPLOAD_PENDING, NEXT_SAMPLE, NEXT_UPLOAD, BUF, TS
@@ -732,6 +734,8 @@ Sub WriteState(status)
         "upload_s=" & PM_UPLOAD_S & vbLf & _
         "upload_period_s=" & UPLOAD_PERIOD & vbLf & _
         "http_client=" & g_httpClient & vbLf & _
+        "tls=" & g_tlsMode & vbLf & _
+        "tls_error=" & g_tlsError & vbLf & _
         "sleep=" & g_sleepMode & vbLf & _
         "tz_bias_min=" & g_biasMin & vbLf & _
         "tz_bias_source=" & g_biasSource & vbLf & _
@@ -770,6 +774,7 @@ Sub Cleanup()
     DeleteQuietly g_authfile
     DeleteQuietly g_chunkfile
     DeleteQuietly g_respfile
+    DeleteQuietly g_errfile
     DeleteQuietly g_cloudfile
     DeleteQuietly g_netstatOut
     DeleteQuietly g_stopfile
@@ -822,8 +827,72 @@ Sub DetectHttpClient()
     LogMsg "http client: " & g_httpClient & " " & g_httpProgId
 End Sub
 
+' ---- TLS ---------------------------------------------------------------------
+' Over https the appliance's own CA (rendered into PM_CA_PEM, written to
+' ca.pem) is the only trust.  MSXML (WinHTTP) trusts whatever the Windows
+' store trusts, a TLS-inspection CA included, and cannot be restricted: over
+' https it never gets the token.  curl.exe from System32 can: with --cacert
+' its Schannel backend (7.60.0 and later) builds a chain engine whose only
+' root is that file (lib/vtls/schannel_verify.c, hExclusiveRoot); older
+' curl.exe builds ignore --cacert and are refused.  --ssl-no-revoke: the
+' appliance's CA publishes no revocation list, so Schannel's revocation check
+' could only fail; chain, expiry and host name are still checked.  Without a
+' usable curl.exe the collector samples into its spool and says why (state
+' file, hence the target's status); see templates/README-collector-vbs.md.
+Sub SetupTls()
+    Dim exe, ver
+    g_tlsMode = "off"
+    g_tlsError = ""
+    If LCase(Left(PM_URL, 8)) <> "https://" Then Exit Sub
+    g_tlsMode = "blocked"
+    exe = g_fso.BuildPath(g_fso.GetSpecialFolder(1), "curl.exe")
+    If PM_CA_PEM = "" Then
+        g_tlsError = "no CA certificate was rendered for the https appliance; redeploy"
+    ElseIf Not g_fso.FileExists(exe) Then
+        g_tlsError = "no curl.exe in System32 (Windows 10 1803, Server 2019 and later ship it); MSXML cannot restrict trust to the appliance's CA"
+    Else
+        ver = CurlVersion(exe)
+        If Not NewRegExp("^([1-9][0-9]+|[8-9])\.|^7\.([6-9][0-9]|[1-9][0-9][0-9])\.").Test(ver) Then
+            g_tlsError = "curl.exe " & ver & " is older than 7.60 and would ignore --cacert; update Windows"
+        End If
+    End If
+    If g_tlsError = "" Then
+        On Error Resume Next
+        ' Rewritten at every start: a redeploy after the appliance's
+        ' certificate changed brings the new CA.
+        WriteFileText g_cafile, Replace(PM_CA_PEM, "|", vbLf) & vbLf
+        If Err.Number <> 0 Then g_tlsError = "cannot write " & g_cafile & ": " & ErrText()
+        Err.Clear
+        On Error GoTo 0
+    End If
+    If g_tlsError <> "" Then
+        LogMsg "TLS: uploads blocked: " & g_tlsError & "; keeping the spool"
+        Exit Sub
+    End If
+    g_curl = exe
+    g_tlsMode = "verified"
+    LogMsg "TLS: curl.exe " & ver & " trusting only " & g_cafile
+End Sub
+
+' The version curl.exe -V reports ("8.4.0"), or "unknown".
+Function CurlVersion(exe)
+    Dim line, m, found
+    CurlVersion = "unknown"
+    On Error Resume Next
+    DeleteQuietly g_respfile
+    g_shell.Run "%ComSpec% /s /c """"" & exe & """ -V > """ & g_respfile & """ 2>nul""", 0, True
+    line = ReadFirstLine(g_respfile)
+    DeleteQuietly g_respfile
+    Err.Clear
+    Set m = NewRegExp("^curl ([0-9]+\.[0-9]+(\.[0-9]+)?)")
+    If m.Test(line) Then
+        Set found = m.Execute(line)
+        CurlVersion = found.Item(0).SubMatches.Item(0)
+    End If
+End Function
+
 Sub WriteAuthFile()
-    If g_httpClient <> "curl" Then Exit Sub
+    If g_httpClient <> "curl" And g_tlsMode <> "verified" Then Exit Sub
     ' curl config syntax: a double-quoted value with \\ and \" escapes.
     WriteFileText g_authfile, "header = """ & Replace(Replace("Authorization: Bearer " & PM_TOKEN, "\", "\\"), """", "\""") & """" & vbLf
 End Sub
@@ -859,8 +928,9 @@ End Function
 Function CurlRun(args, url)
     Dim cmd, code
     DeleteQuietly g_respfile
-    cmd = "%ComSpec% /s /c """"" & g_curl & """ -q -s " & args & " -w ""%{http_code}"" """ & url & """ > """ & g_respfile & """ 2>nul"""
-    g_shell.Run cmd, 0, True
+    DeleteQuietly g_errfile
+    cmd = "%ComSpec% /s /c """"" & g_curl & """ -q -s " & args & " -w ""%{http_code}"" """ & url & """ > """ & g_respfile & """ 2>""" & g_errfile & """"""
+    g_curlExit = g_shell.Run(cmd, 0, True)
     code = ReadFirstLine(g_respfile)
     DeleteQuietly g_respfile
     CurlRun = code
@@ -880,7 +950,15 @@ Function HttpPost(url, ctype, body)
     code = "000"
     g_httpError = ""
     On Error Resume Next
-    If g_httpClient = "msxml" Then
+    If g_tlsMode = "blocked" Or (g_tlsMode = "off" And LCase(Left(url, 8)) = "https://") Then
+        ' never the token to an appliance that could not be verified
+        g_httpError = "(TLS: " & g_tlsError & ")"
+    ElseIf g_tlsMode = "verified" Then
+        WriteFileText g_chunkfile, body
+        code = CurlRun("-S --proto =https --ssl-no-revoke --cacert """ & g_cafile & """ --connect-timeout 10 --max-time 60 -K """ & _
+            g_authfile & """ -H ""Content-Type: " & ctype & """ --data-binary ""@" & g_chunkfile & """ -o NUL", url)
+        TlsCheck
+    ElseIf g_httpClient = "msxml" Then
         code = MsxmlSend("POST", url, Array("Authorization", "Content-Type"), _
             Array("Bearer " & PM_TOKEN, ctype), body, 10000, 10000, 30000, 60000, False)
     ElseIf g_httpClient = "curl" Then
@@ -894,9 +972,36 @@ Function HttpPost(url, ctype, body)
     End If
     Err.Clear
     On Error GoTo 0
-    If g_httpClient = "curl" Then DeleteQuietly g_chunkfile
+    If g_httpClient = "curl" Or g_tlsMode = "verified" Then DeleteQuietly g_chunkfile
     HttpPost = NormalizeStatus(code)
+    If g_tlsMode = "verified" And HttpPost <> "000" Then g_tlsError = ""
 End Function
+
+' After a curl.exe request over https: did it fail to verify the appliance (or
+' to set up TLS)?  curl exits 35 (handshake), 51 (peer verification), 58/77
+' (certificate or CA file), 60 (certificate), 83 (issuer), 90 (pinned key).
+Sub TlsCheck()
+    Dim why, re, m
+    why = ReadFirstLine(g_errfile)
+    ' "curl: (60) ...": the status from the message where the exit status
+    ' does not come through (cmd.exe under Wine reports 0)
+    Set re = NewRegExp("^curl: \(([0-9]+)\)")
+    If g_curlExit = 0 And re.Test(why) Then
+        Set m = re.Execute(why)
+        g_curlExit = CInt(m.Item(0).SubMatches.Item(0))
+    End If
+    Select Case g_curlExit
+        Case 35, 51, 58, 60, 77, 83, 90
+        Case Else
+            Exit Sub
+    End Select
+    g_tlsError = "verification failed: curl exit " & g_curlExit
+    Set re = NewRegExp("[\x00-\x1F\x7F]")
+    re.Global = True
+    If why <> "" Then g_tlsError = g_tlsError & ": " & Left(re.Replace(why, " "), 300)
+    g_httpError = "(" & g_tlsError & ")"
+    LogMsg "TLS verification failed (" & g_tlsError & "); no token sent, keeping the spool"
+End Sub
 
 ' Cloud metadata request: short timeouts keep an on-premises start fast (Wine
 ' ignores them; Windows honours them), no proxy, never the appliance token.
@@ -2346,8 +2451,9 @@ End Function
 Sub UploadCycle()
     Dim failed, helloFailed, sent, code, maxP, k, r
     UPLOAD_PENDING = False
-    If g_httpClient = "none" Then
-        ' Nothing to send with: just keep the schedule (and the main loop asleep).
+    If g_httpClient = "none" Or g_tlsMode = "blocked" Then
+        ' Nothing to send with (or nothing that can verify the appliance):
+        ' just keep the schedule (and the main loop asleep).
         NEXT_UPLOAD = Int(EpochNow()) + UPLOAD_PERIOD
         Exit Sub
     End If
@@ -2477,6 +2583,8 @@ Sub Main()
     g_authfile = g_fso.BuildPath(g_dir, ".auth")
     g_chunkfile = g_fso.BuildPath(g_dir, ".chunk")
     g_respfile = g_fso.BuildPath(g_dir, ".http.out")
+    g_errfile = g_fso.BuildPath(g_dir, ".http.err")
+    g_cafile = g_fso.BuildPath(g_dir, "ca.pem")
     g_cloudfile = g_fso.BuildPath(g_dir, ".cloud")
 
     WmiConnect
@@ -2578,6 +2686,7 @@ Sub Main()
         ", time-zone bias " & g_biasMin & " min from " & g_biasSource & ")"
 
     DetectHttpClient
+    SetupTls
     WriteAuthFile
     For k = SP_METRICS To SP_SOCKETS
         SpoolRepair k

@@ -36,7 +36,7 @@ METRICS = [
 OPTIONAL = ["collector.spool_dropped_lines"]
 PLACEHOLDERS = ["URL", "TOKEN", "INTERVAL_S", "UPLOAD_S", "TTL_S",
                 "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR", "SOCKETS_S",
-                "SOCKETS_MAX_ROWS"]
+                "SOCKETS_MAX_ROWS", "CA_PEM"]
 
 
 def report(ok, what, why=""):
@@ -362,6 +362,44 @@ def cmd_outage(rcv, tools, switch):
            "spool empty after recovery")
 
 
+def cmd_mitm(rcv, mitm, tools, tokenfile):
+    """Behind a TLS interceptor the host itself trusts, then the real
+    receiver: the interceptor saw handshakes and nothing else, the receiver
+    got every sample exactly once."""
+    with open(tokenfile, "rb") as f:
+        token = f.read()
+    conns = glob.glob(os.path.join(mitm, "tls-conn-*.txt"))
+    fails = glob.glob(os.path.join(mitm, "tls-fail-*.txt"))
+    report(len(conns) >= 1, "the collector reached the interceptor and refused its certificate",
+           f"{len(conns)} connections, {len(fails)} of them failed in the handshake")
+    seen = load_requests(mitm)
+    report(not seen, "the interceptor received no HTTP request at all (no header, no body)",
+           f"{[(r['path'], header(r, 'Authorization')) for r in seen]}")
+    leaked = []
+    for f in glob.glob(os.path.join(mitm, "*")):
+        with open(f, "rb") as fh:
+            if token in fh.read():
+                leaked.append(f)
+    report(not leaked, "the token appears nowhere in what the interceptor recorded", f"{leaked}")
+    reqs = load_requests(rcv)
+    report(reqs and all(header(r, "Authorization") == "Bearer " + token.decode() for r in reqs),
+           "the real receiver got the token", f"{len(reqs)} requests")
+    rows = parse_rows(reqs)
+    check_no_duplicates(rows)
+    state = read_state(tools)
+    sample_ts = [ts for ts, n, _ in rows if n == "cpu.count"]
+    samples = int(state.get("samples", "-1"))
+    report(len(sample_ts) == len(set(sample_ts)) == samples,
+           f"every sample taken behind the interceptor arrived once the receiver was back "
+           f"({len(set(sample_ts))} distinct, {len(sample_ts)} received, {samples} taken)")
+    spool = os.path.join(tools, "spool.csv")
+    report(not os.path.exists(spool) or os.path.getsize(spool) == 0,
+           "spool empty after the receiver came back")
+    report(state.get("tls") == "verified" and state.get("tls_error") == "",
+           "state: tls=verified, no error left after the successful upload",
+           f"tls={state.get('tls')} tls_error={state.get('tls_error')}")
+
+
 def cmd_cap(rcv, tools, cap, max_seen):
     cap, max_seen = int(cap), int(max_seen)
     reqs = load_requests(rcv)
@@ -625,7 +663,7 @@ def cmd_template(template):
         return
     block = lines[begin[0] + 1:end[0]]
     want = [f"PM_{n}={{{{{n}}}}}" for n in PLACEHOLDERS]
-    report(block == want, "parameter block holds exactly the 10 placeholders",
+    report(block == want, f"parameter block holds exactly the {len(PLACEHOLDERS)} placeholders",
            f"{block}")
     outside = [i + 1 for i, l in enumerate(lines)
                if "{{" in l and not begin[0] < i < end[0]]
@@ -682,6 +720,7 @@ def main():
         "dropped-persisted": cmd_dropped_persisted, "params": cmd_params,
         "template": cmd_template, "psscan": cmd_psscan, "psquiet": cmd_psquiet,
         "sockets": cmd_sockets, "sockets-cap": cmd_sockets_cap, "sockets-spool": cmd_sockets_spool,
+        "mitm": cmd_mitm,
     }[cmd](*args)
 
 

@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """Fake perfmetrics receiver for the collector shell tests.
 
-Usage: fake_receiver.py DIR
+Usage: fake_receiver.py DIR [--port N] [--tls CERT KEY]
 
-Listens on 127.0.0.1 on a free port and writes the port to DIR/port.
+Listens on 127.0.0.1 on a free port (or N) and writes the port to DIR/port.
+With --tls it speaks HTTPS with that certificate chain and key (TLS 1.2+);
+a client that gives up during the handshake (it did not trust the
+certificate) is recorded as DIR/tls-fail-NNNNNN.txt with the reason, and
+every TCP connection as DIR/tls-conn-NNNNNN.txt, so a test can tell "connected
+and refused the certificate" (clients that check the name after the handshake
+just close) from "never connected".
 Every request is recorded as DIR/req-NNNNNN.json (time, method, path,
 headers, body, status answered).  The answer is read per request from
 DIR/mode-hello, DIR/mode-metrics and DIR/mode-sockets (an HTTP status such as 204, 503, 410;
@@ -12,6 +18,7 @@ default 204).  A request whose Authorization header is not
 """
 import json
 import os
+import ssl
 import sys
 import threading
 import time
@@ -85,8 +92,51 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = _handle
 
 
+class TlsServer(ThreadingHTTPServer):
+    """The handshake runs in the connection's thread: one client that never
+    finishes it cannot hold up the others, and its failure is recorded."""
+
+    context = None
+
+    def finish_request(self, request, client_address):
+        with LOCK:
+            SEQ[0] += 1
+            seq = SEQ[0]
+        with open(os.path.join(DIR, f"tls-conn-{seq:06d}.txt"), "w") as f:
+            f.write(f"{time.time()} {client_address}\n")
+        try:
+            request = self.context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            with LOCK:
+                SEQ[0] += 1
+                seq = SEQ[0]
+            with open(os.path.join(DIR, f"tls-fail-{seq:06d}.txt"), "w") as f:
+                f.write(f"{time.time()} {e}\n")
+            return
+        super().finish_request(request, client_address)
+
+
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    args = sys.argv[2:]
+    port = 0
+    tls = None
+    while args:
+        if args[0] == "--port":
+            port = int(args[1])
+            args = args[2:]
+        elif args[0] == "--tls":
+            tls = (args[1], args[2])
+            args = args[3:]
+        else:
+            sys.exit(__doc__)
+    if tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(*tls)
+        TlsServer.context = ctx
+        server = TlsServer(("127.0.0.1", port), Handler)
+    else:
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     port = server.server_address[1]
     tmp = os.path.join(DIR, ".port.tmp")

@@ -46,7 +46,7 @@ METRICS = [
 OPTIONAL = ["collector.spool_dropped_lines"]
 PLACEHOLDERS = ["URL", "TOKEN", "INTERVAL_S", "UPLOAD_S", "TTL_S",
                 "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR", "SOCKETS_S",
-                "SOCKETS_MAX_ROWS"]
+                "SOCKETS_MAX_ROWS", "CA_PEM"]
 # Built-ins Wine 8's VBScript lacks (they raise 0x1BD), and a syntax it gets
 # silently wrong (indexing a call result yields Empty).
 WINE_MISSING = ["Join(", "ChrW(", "Filter(", "GetRef(", "Escape(", "Eval(",

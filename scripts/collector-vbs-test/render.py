@@ -14,7 +14,7 @@ import sys
 
 EXPECTED = ["URL", "TOKEN", "INTERVAL_S", "UPLOAD_S", "TTL_S",
             "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR", "SOCKETS_S",
-            "SOCKETS_MAX_ROWS"]
+            "SOCKETS_MAX_ROWS", "CA_PEM"]
 PLACEHOLDER = re.compile(r"\{\{([A-Z][A-Z0-9_]*)\}\}")
 
 

@@ -12,6 +12,7 @@ import io.perfmetrics.dependencies.ApplianceAddresses;
 import io.perfmetrics.dependencies.DependencyRoutes;
 import io.perfmetrics.dependencies.DependencyService;
 import io.perfmetrics.dependencies.DependencyStore;
+import io.perfmetrics.deploy.ApplianceTrust;
 import io.perfmetrics.deploy.CollectorTemplate;
 import io.perfmetrics.deploy.DeployJobs;
 import io.perfmetrics.deploy.DeployRoutes;
@@ -52,6 +53,8 @@ import io.perfmetrics.targets.MasterKey;
 import io.perfmetrics.targets.SecretBox;
 import io.perfmetrics.targets.TargetRoutes;
 import io.perfmetrics.targets.TargetStore;
+import io.perfmetrics.tls.ApplianceTls;
+import io.perfmetrics.tls.TlsRoutes;
 import io.perfmetrics.web.AdminTokens;
 import io.perfmetrics.web.AdminUsers;
 import io.perfmetrics.web.ApiDocs;
@@ -113,6 +116,10 @@ public final class App implements AutoCloseable {
           r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
   private final Javalin javalin;
   private final Metrics metrics = new Metrics();
+  private final ApplianceTls tls;
+
+  /** The address the HTTPS connector binds, set by {@link #start(String)} before Jetty starts. */
+  private volatile String bindHost = "0.0.0.0";
 
   public App(Config config, Database database, Clock clock, Ticker ticker) {
     this(config, database, clock, ticker, ROLLUP_EVERY);
@@ -124,6 +131,8 @@ public final class App implements AutoCloseable {
    */
   public App(Config config, Database database, Clock clock, Ticker ticker, Duration rollupEvery) {
     this.config = config;
+    tls = ApplianceTls.create(config, clock);
+    var tlsRoutes = new TlsRoutes(tls);
     var ds = database.dataSource();
     ObjectMapper json = jsonMapper();
 
@@ -174,7 +183,9 @@ public final class App implements AutoCloseable {
             config,
             netops,
             clock,
-            metrics.registry());
+            metrics.registry(),
+            // asked at every deploy: a rescan after the certificate changed renders the new CA
+            () -> new ApplianceTrust(tls.trustPem()));
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     scans = new ScanService(ds, json, netops, config.discovery(), wall, metrics.registry());
@@ -305,6 +316,17 @@ public final class App implements AutoCloseable {
                       }
                     }
                   });
+              if (tls.enabled()) {
+                // HTTPS in place of Javalin's plain connector, on the same port
+                cfg.jetty.addConnector(
+                    (server, httpConfig) -> {
+                      var connector = tls.connector(server, httpConfig);
+                      connector.setHost(bindHost);
+                      connector.setPort(config.port());
+                      connector.setAcceptQueueSize(1024);
+                      return connector;
+                    });
+              }
               web.register(cfg);
               ingest.register(cfg.routes);
               sockets.register(cfg.routes);
@@ -326,6 +348,7 @@ public final class App implements AutoCloseable {
               portsPages.register(cfg.routes);
               dependencyRoutes.register(cfg.routes);
               dependencyPages.register(cfg.routes);
+              tlsRoutes.register(cfg.routes);
             });
   }
 
@@ -363,6 +386,7 @@ public final class App implements AutoCloseable {
   }
 
   public App start(String host) {
+    bindHost = host;
     javalin.start(host, config.port());
     scans.start();
     // jobs left unfinished by a stopped appliance (this one before a restart, or another one)
@@ -420,6 +444,11 @@ public final class App implements AutoCloseable {
     return dependencies;
   }
 
+  /** HTTPS: the trust collectors and clients are given, its fingerprint, the scheme. */
+  public ApplianceTls tls() {
+    return tls;
+  }
+
   /** The sizing rollup, for tests and benchmarks that want it now rather than on its timer. */
   public Rollup sizingRollup() {
     return rollup;
@@ -436,5 +465,6 @@ public final class App implements AutoCloseable {
     socketWriter.close();
     lastSeen.close();
     metrics.close();
+    tls.close();
   }
 }

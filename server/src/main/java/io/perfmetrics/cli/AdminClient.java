@@ -7,7 +7,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -20,7 +23,7 @@ final class AdminClient {
   @Option(
       names = "--url",
       scope = ScopeType.INHERIT,
-      defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
+      defaultValue = "${env:PERFMETRICS_URL:-https://127.0.0.1:8080}",
       description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
   String url;
 
@@ -30,6 +33,15 @@ final class AdminClient {
       defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
       description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
   String token;
+
+  @Option(
+      names = "--ca",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:PERFMETRICS_CA}",
+      description =
+          "PEM certificate to trust for https (env PERFMETRICS_CA; default: the appliance's CA in"
+              + " $PERFMETRICS_DATA_DIR/tls/ca.pem, ./data if unset, else the JDK's CAs)")
+  String ca;
 
   /** An answer of the API, or the reason there is none. */
   record Answer(int status, String body) {
@@ -56,13 +68,48 @@ final class AdminClient {
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
-    try (HttpClient client =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (url.startsWith("https:")) {
+      Path trust = trustFile();
+      if (trust != null) {
+        builder.sslContext(CaTrust.sslContext(trust));
+      }
+    }
+    try (HttpClient client = builder.build()) {
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
+    } catch (javax.net.ssl.SSLHandshakeException e) {
+      throw new IOException(
+          "cannot reach "
+              + url
+              + ": its certificate is not trusted ("
+              + e.getMessage()
+              + "); pass --ca with the appliance's CA (data/tls/ca.pem, or GET /ca.pem and compare"
+              + " the fingerprint serve printed)",
+          e);
     } catch (IOException e) {
       throw new IOException("cannot reach " + url + ": " + e, e);
     }
+  }
+
+  /**
+   * The certificate to trust: {@code --ca}, else the appliance's own CA when this machine holds its
+   * data directory, else none (the JDK's CAs, for an operator certificate from a public CA).
+   */
+  @Nullable Path trustFile() throws IOException {
+    if (ca != null && !ca.isBlank()) {
+      Path p = Path.of(ca);
+      if (!Files.isReadable(p)) {
+        throw new IOException("--ca " + ca + ": no such readable file");
+      }
+      return p;
+    }
+    String dataDir = System.getenv("PERFMETRICS_DATA_DIR");
+    Path own =
+        Path.of(dataDir == null || dataDir.isBlank() ? "./data" : dataDir)
+            .resolve("tls")
+            .resolve("ca.pem");
+    return Files.isReadable(own) ? own : null;
   }
 
   /** Sends, prints the body, and turns the status into an exit code. */

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param catalog null means: the instance catalog shipped in the jar; else the operator's CSV,
  *     re-read when its modification time changes
  * @param retention how long samples and rollups are kept
+ * @param tls HTTPS on the port: the appliance's own CA, the operator's certificate, or off
  */
 public record Config(
     int port,
@@ -37,7 +38,8 @@ public record Config(
     DiscoverySettings discovery,
     Web web,
     @Nullable Path catalog,
-    RetentionSettings retention) {
+    RetentionSettings retention,
+    Tls tls) {
 
   public static final String PORT = "PERFMETRICS_PORT";
   public static final String DATA_DIR = "PERFMETRICS_DATA_DIR";
@@ -53,6 +55,10 @@ public record Config(
   public static final String LOG_FORMAT = "PERFMETRICS_LOG_FORMAT";
   public static final String CATALOG = "PERFMETRICS_CATALOG";
   public static final String DEPLOY_CONCURRENCY = "PERFMETRICS_DEPLOY_CONCURRENCY";
+  public static final String TLS = "PERFMETRICS_TLS";
+  public static final String TLS_CERT = "PERFMETRICS_TLS_CERT";
+  public static final String TLS_KEY = "PERFMETRICS_TLS_KEY";
+  public static final String TLS_CA = "PERFMETRICS_TLS_CA";
 
   /** An external PostgreSQL or TimescaleDB. */
   public record ExternalDatabase(String url, @Nullable String user, @Nullable Secret password) {}
@@ -212,6 +218,63 @@ public record Config(
     }
   }
 
+  /**
+   * HTTPS on the appliance's port (docs/tls.md).
+   *
+   * @param enabled false: plain HTTP, only for an appliance behind a TLS-terminating proxy
+   * @param cert null: the appliance's own CA (in the data directory) issues the server certificate;
+   *     else the operator's PEM chain (server certificate first), re-read when it changes
+   * @param key the operator's PEM private key for {@code cert}
+   * @param ca the certificate collectors and clients are told to trust with an operator chain;
+   *     null: the last certificate of the chain file
+   */
+  public record Tls(boolean enabled, @Nullable Path cert, @Nullable Path key, @Nullable Path ca) {
+    public static Tls defaults() {
+      return new Tls(true, null, null, null);
+    }
+
+    public static Tls off() {
+      return new Tls(false, null, null, null);
+    }
+
+    static Tls from(Map<String, String> v) {
+      String mode = blankToNull(v.get(TLS));
+      if (mode != null && !mode.equals("on") && !mode.equals("off")) {
+        throw new ConfigException(TLS + " must be on or off, got '" + mode + "'");
+      }
+      Path cert = readableFile(v, TLS_CERT);
+      Path key = readableFile(v, TLS_KEY);
+      Path ca = readableFile(v, TLS_CA);
+      if ("off".equals(mode)) {
+        if (cert != null || key != null || ca != null) {
+          throw new ConfigException(
+              TLS + " is off but " + TLS_CERT + "/" + TLS_KEY + "/" + TLS_CA + " are set");
+        }
+        return off();
+      }
+      if ((cert == null) != (key == null)) {
+        throw new ConfigException(TLS_CERT + " and " + TLS_KEY + " must be set together");
+      }
+      if (ca != null && cert == null) {
+        throw new ConfigException(
+            TLS_CA + " is only for an operator certificate (" + TLS_CERT + "), which is not set");
+      }
+      return new Tls(true, cert, key, ca);
+    }
+
+    private static @Nullable Path readableFile(Map<String, String> v, String key) {
+      String s = blankToNull(v.get(key));
+      if (s == null) {
+        return null;
+      }
+      Path p = Path.of(s).toAbsolutePath().normalize();
+      if (!java.nio.file.Files.isRegularFile(p) || !java.nio.file.Files.isReadable(p)) {
+        throw new ConfigException(key + " must name a readable PEM file, got '" + s + "'");
+      }
+      return p;
+    }
+  }
+
   /** Reads the environment, with flags (same keys) taking precedence. */
   public static Config load(Map<String, String> env, Map<String, String> flags) {
     Map<String, String> all = new HashMap<>(env);
@@ -258,6 +321,7 @@ public record Config(
       adminToken = new Secret(admin);
     }
 
+    Tls tls = Tls.from(v);
     URI publicUrl;
     String pub = blankToNull(v.get(PUBLIC_URL));
     if (pub != null) {
@@ -271,7 +335,9 @@ public record Config(
             PUBLIC_URL + " must start with http:// or https://, got '" + pub + "'");
       }
     } else {
-      publicUrl = URI.create("http://" + firstNonLoopbackAddress() + ":" + port);
+      publicUrl =
+          URI.create(
+              (tls.enabled() ? "https://" : "http://") + firstNonLoopbackAddress() + ":" + port);
     }
     Web web = Web.defaults();
     String adminPassword = v.get(ADMIN_PASSWORD);
@@ -355,7 +421,8 @@ public record Config(
         DiscoverySettings.from(v),
         web,
         catalog,
-        RetentionSettings.from(v));
+        RetentionSettings.from(v),
+        tls);
   }
 
   public boolean embeddedDatabase() {
@@ -375,7 +442,8 @@ public record Config(
         discovery,
         web,
         catalog,
-        retention);
+        retention,
+        tls);
   }
 
   public Config withIngest(Ingest newIngest) {
@@ -391,7 +459,8 @@ public record Config(
         discovery,
         web,
         catalog,
-        retention);
+        retention,
+        tls);
   }
 
   public Config withCollectors(Collectors newCollectors) {
@@ -407,7 +476,8 @@ public record Config(
         discovery,
         web,
         catalog,
-        retention);
+        retention,
+        tls);
   }
 
   public Config withDiscovery(DiscoverySettings newDiscovery) {
@@ -423,7 +493,8 @@ public record Config(
         newDiscovery,
         web,
         catalog,
-        retention);
+        retention,
+        tls);
   }
 
   public Config withWeb(Web newWeb) {
@@ -439,7 +510,8 @@ public record Config(
         discovery,
         newWeb,
         catalog,
-        retention);
+        retention,
+        tls);
   }
 
   public Config withCatalog(@Nullable Path newCatalog) {
@@ -455,7 +527,8 @@ public record Config(
         discovery,
         web,
         newCatalog,
-        retention);
+        retention,
+        tls);
   }
 
   public Config withRetention(RetentionSettings newRetention) {
@@ -471,7 +544,25 @@ public record Config(
         discovery,
         web,
         catalog,
-        newRetention);
+        newRetention,
+        tls);
+  }
+
+  public Config withTls(Tls newTls) {
+    return new Config(
+        port,
+        dataDir,
+        database,
+        masterKey,
+        adminToken,
+        publicUrl,
+        ingest,
+        collectors,
+        discovery,
+        web,
+        catalog,
+        retention,
+        newTls);
   }
 
   private static int parsePort(String s) {

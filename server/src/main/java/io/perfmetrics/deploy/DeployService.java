@@ -25,6 +25,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,6 +119,9 @@ public final class DeployService implements AutoCloseable {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final MeterRegistry metrics;
 
+  /** Asked at every deploy, so a rescan after the appliance's certificate changed renders it. */
+  private final Supplier<ApplianceTrust> trust;
+
   /** Jobs this appliance has workers on, so a resume does not pile more onto them. */
   private final Set<Long> active = ConcurrentHashMap.newKeySet();
 
@@ -141,7 +146,8 @@ public final class DeployService implements AutoCloseable {
         config,
         netops,
         java.time.Clock.systemUTC(),
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+        ApplianceTrust::none);
   }
 
   public DeployService(
@@ -155,7 +161,9 @@ public final class DeployService implements AutoCloseable {
       Config config,
       NetOpsLog netops,
       java.time.Clock clock,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      Supplier<ApplianceTrust> trust) {
+    this.trust = trust;
     this.clock = clock;
     this.metrics = metrics;
     this.netops = netops;
@@ -354,6 +362,11 @@ public final class DeployService implements AutoCloseable {
       boolean force) {
     long targetId = target.id();
     Duration timeout = config.collectors().hostTimeout();
+    ApplianceTrust ca = trust.get();
+    String untrusted = untrusted(config.publicUrl(), ca);
+    if ((action == Action.DEPLOY || action == Action.RESCAN) && untrusted != null) {
+      return new Failed(untrusted);
+    }
     try (Transport.Session s = transport.connect(target, cred, timeout)) {
       if (action == Action.DEPLOY || action == Action.RESCAN) {
         // status, install and start in one exchange; a token is minted only for a host that gets a
@@ -367,10 +380,10 @@ public final class DeployService implements AutoCloseable {
                   }
                   minted[0] = mintOrRenew(target);
                   return renderer.render(
-                      template, renderValues(template, config, minted[0].token()));
+                      template, renderValues(template, config, minted[0].token(), ca));
                 });
         if (!r.started()) {
-          return new Done("already_running", "left running", "running");
+          return new Done("already_running", "left running" + blocked(r.before()), "running");
         }
         boolean restart = !RemoteStatus.ABSENT.equals(r.before().state());
         return new Done(
@@ -380,7 +393,11 @@ public final class DeployService implements AutoCloseable {
       }
       RemoteStatus status = s.status();
       return switch (action) {
-        case STATUS -> new Done("status", status.state(), status.running() ? "running" : "stopped");
+        case STATUS ->
+            new Done(
+                "status",
+                status.state() + blocked(status),
+                status.running() ? "running" : "stopped");
         case UNDEPLOY -> {
           s.remove();
           collectors.forTarget(targetId).ifPresent(c -> collectors.retire(c.id()));
@@ -391,6 +408,29 @@ public final class DeployService implements AutoCloseable {
     } catch (TransportException e) {
       return new Failed(e.getMessage());
     }
+  }
+
+  /**
+   * Why a collector sends nothing (it could not verify the appliance), from its state file, so the
+   * target's status shows it; empty when it uploads.
+   */
+  static String blocked(RemoteStatus status) {
+    String why = status.facts().get("tls_error");
+    return why == null || why.isBlank() ? "" : "; uploads blocked: " + why;
+  }
+
+  /**
+   * Why no collector may be rendered for this URL: an https appliance without a CA to trust (the
+   * collector could only fail, or trust whatever the host's store trusts); null when it may.
+   */
+  static @Nullable String untrusted(java.net.URI url, ApplianceTrust trust) {
+    if (!"https".equals(url.getScheme()) || !trust.isEmpty()) {
+      return null;
+    }
+    return "the appliance URL "
+        + url
+        + " is https but the appliance has no CA certificate for collectors to trust;"
+        + " nothing was deployed (serve with TLS on, or give the operator certificate's CA)";
   }
 
   /** The host keeps its collector id across restarts, so its history continues. */
@@ -408,7 +448,8 @@ public final class DeployService implements AutoCloseable {
    * Every value a collector template takes; the renderer refuses a template that misses one or gets
    * one too many.
    */
-  static Map<String, String> renderValues(CollectorTemplate template, Config config, String token) {
+  static Map<String, String> renderValues(
+      CollectorTemplate template, Config config, String token, ApplianceTrust trust) {
     Config.Collectors c = config.collectors();
     Map<String, String> values =
         new HashMap<>(
@@ -427,6 +468,8 @@ public final class DeployService implements AutoCloseable {
     // both collectors take socket snapshots
     values.put("SOCKETS_S", String.valueOf(c.sockets().toSeconds()));
     values.put("SOCKETS_MAX_ROWS", String.valueOf(c.socketsMaxRows()));
+    // the collector writes it to ca.pem and trusts nothing else; empty over plain HTTP
+    values.put("CA_PEM", template == CollectorTemplate.UNIX_SH ? trust.caPem() : trust.oneLine());
     return values;
   }
 

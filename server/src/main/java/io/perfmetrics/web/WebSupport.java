@@ -34,7 +34,12 @@ public final class WebSupport {
       Set.of(IngestRoutes.HELLO, IngestRoutes.METRICS, io.perfmetrics.network.SocketRoutes.SOCKETS);
 
   private static final Set<String> PUBLIC_PATHS =
-      Set.of("/healthz", "/readyz", LoginRoutes.LOGIN, "/favicon.ico");
+      Set.of(
+          "/healthz",
+          "/readyz",
+          LoginRoutes.LOGIN,
+          "/favicon.ico",
+          io.perfmetrics.tls.TlsRoutes.CA_PEM);
   private static final String CSP =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
           + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";

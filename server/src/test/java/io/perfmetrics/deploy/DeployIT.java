@@ -81,7 +81,8 @@ class DeployIT {
             toolsDir.toString(),
             hostTimeout,
             8);
-    appliance = new TestAppliance(postgres.newDatabase(), Config.Ingest.defaults(), collectors);
+    // TLS on (the default): the collectors upload over https trusting only the appliance's CA
+    appliance = new TestAppliance(postgres.newDatabase(), c -> c.withCollectors(collectors));
     return appliance;
   }
 
@@ -239,6 +240,16 @@ class DeployIT {
         .as("the script holds the token")
         .doesNotContain("GROUP")
         .doesNotContain("OTHERS");
+    // https: the collector trusts the appliance's CA from ca.pem and nothing else
+    assertThat(appliance.baseUrl()).startsWith("https://");
+    assertThat(Files.readString(toolsDir.resolve("ca.pem")).strip())
+        .isEqualTo(appliance.app.tls().trustPem().strip())
+        .startsWith("-----BEGIN CERTIFICATE-----");
+    assertThat(Files.getPosixFilePermissions(toolsDir.resolve("ca.pem")).toString())
+        .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    assertThat(Files.readString(toolsDir.resolve("collector.state")))
+        .contains("\ntls=verified\n")
+        .contains("\ntls_error=\n");
     // the hello: inventory of this very host
     try (var conn = appliance.database.dataSource().getConnection();
         var rs =
@@ -366,7 +377,9 @@ class DeployIT {
     Path secret = Files.createTempFile("pw", ".txt");
     Files.writeString(secret, sshd.password() + "\n");
     String url = appliance.uri("").toString();
-    String[] common = {"--url", url, "--token", TestAppliance.ADMIN_TOKEN};
+    Path ca = Files.createTempFile("ca", ".pem");
+    Files.writeString(ca, appliance.app.tls().trustPem());
+    String[] common = {"--url", url, "--token", TestAppliance.ADMIN_TOKEN, "--ca", ca.toString()};
 
     String cred =
         cli(
@@ -383,7 +396,9 @@ class DeployIT {
             common[0],
             common[1],
             common[2],
-            common[3]);
+            common[3],
+            common[4],
+            common[5]);
     long credId = JSON.readTree(cred).get("id").asLong();
     String target =
         cli(
@@ -398,11 +413,31 @@ class DeployIT {
             common[0],
             common[1],
             common[2],
-            common[3]);
+            common[3],
+            common[4],
+            common[5]);
     long t = JSON.readTree(target).get("id").asLong();
-    String deploy = cli("deploy", String.valueOf(t), common[0], common[1], common[2], common[3]);
+    String deploy =
+        cli(
+            "deploy",
+            String.valueOf(t),
+            common[0],
+            common[1],
+            common[2],
+            common[3],
+            common[4],
+            common[5]);
     String status =
-        cli("targets", "status", String.valueOf(t), common[0], common[1], common[2], common[3]);
+        cli(
+            "targets",
+            "status",
+            String.valueOf(t),
+            common[0],
+            common[1],
+            common[2],
+            common[3],
+            common[4],
+            common[5]);
 
     assertThat(cred).doesNotContain(sshd.password());
     assertThat(deploy).contains("started").contains("1 of 1 host(s) done, 0 failed");

@@ -20,6 +20,7 @@ class TemplateRendererTest {
     v.put("TOOLS_DIR", "/var/tmp/perfmetrics/tools");
     v.put("SOCKETS_S", "300");
     v.put("SOCKETS_MAX_ROWS", "1000");
+    v.put("CA_PEM", "");
     return v;
   }
 
@@ -61,9 +62,41 @@ class TemplateRendererTest {
             Map.of());
     for (CollectorTemplate t : CollectorTemplate.values()) {
       String out =
-          new TemplateRenderer().render(t, DeployService.renderValues(t, config, "pm1.7.secret"));
+          new TemplateRenderer()
+              .render(t, DeployService.renderValues(t, config, "pm1.7.secret", TRUST));
       assertThat(out).doesNotContain("{{").contains("pm1.7.secret");
     }
+  }
+
+  static final ApplianceTrust TRUST =
+      new ApplianceTrust(
+          "-----BEGIN CERTIFICATE-----\r\nMIIBaw==\r\n-----END CERTIFICATE-----\r\n");
+
+  @Test
+  void rendersTheAppliancesCaIntoBothCollectors() {
+    io.perfmetrics.config.Config config =
+        io.perfmetrics.config.Config.load(
+            Map.of(
+                "PERFMETRICS_ADMIN_TOKEN",
+                "pma_" + "x".repeat(40),
+                "PERFMETRICS_PUBLIC_URL",
+                "https://127.0.0.5:8080"),
+            Map.of());
+    TemplateRenderer r = new TemplateRenderer();
+
+    String sh =
+        r.render(
+            CollectorTemplate.UNIX_SH,
+            DeployService.renderValues(CollectorTemplate.UNIX_SH, config, "t", TRUST));
+    String vbs =
+        r.render(
+            CollectorTemplate.WINDOWS_VBS,
+            DeployService.renderValues(CollectorTemplate.WINDOWS_VBS, config, "t", TRUST));
+
+    assertThat(sh)
+        .contains("PM_CA_PEM='-----BEGIN CERTIFICATE-----\nMIIBaw==\n-----END CERTIFICATE-----\n'");
+    assertThat(vbs)
+        .contains("PM_CA_PEM = \"-----BEGIN CERTIFICATE-----|MIIBaw==|-----END CERTIFICATE-----\"");
   }
 
   @Test

@@ -55,6 +55,50 @@ class VbsCollectorIT {
     assertThat(Files.isDirectory(prefix.resolve("drive_c/windows/system32")))
         .as("a Wine prefix")
         .isTrue();
+    installCurlExe();
+  }
+
+  /**
+   * Wine has no curl.exe, and the collector talks https only through one: the Wine harness's
+   * stand-in (scripts/collector-vbs-test/fake_curl_exe.c and .py: the host's curl behind a small
+   * Windows program, trusting only the --cacert file as Schannel does). What that cannot prove
+   * about the real curl.exe is in templates/README-collector-vbs.md.
+   */
+  static void installCurlExe() throws Exception {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.isDirectory(root.resolve("scripts/collector-vbs-test"))) {
+      root = root.getParent();
+    }
+    Path harness = root.resolve("scripts/collector-vbs-test");
+    Path sys32 = prefix.resolve("drive_c/windows/system32");
+    Process cc =
+        new ProcessBuilder(
+                "x86_64-w64-mingw32-gcc",
+                "-municode",
+                "-O2",
+                "-o",
+                sys32.resolve("curl.exe").toString(),
+                harness.resolve("fake_curl_exe.c").toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(cc.waitFor(120, TimeUnit.SECONDS) && cc.exitValue() == 0)
+        .as(
+            "MinGW builds the curl.exe stand-in (apt-get install gcc-mingw-w64-x86-64-win32): "
+                + out)
+        .isTrue();
+    Files.copy(harness.resolve("fake_curl_exe.py"), sys32.resolve("fake_curl_exe.py"));
+    sys32.resolve("fake_curl_exe.py").toFile().setExecutable(true);
+    Path empty = Files.createDirectories(prefix.resolve("empty-capath"));
+    JSON.writeValue(
+        sys32.resolve("curl.exe.json").toFile(),
+        Map.of(
+            "prefix",
+            prefix.toString(),
+            "empty_dir",
+            empty.toString(),
+            "log",
+            prefix.resolve("curl-args.log").toString()));
   }
 
   @AfterAll
@@ -111,6 +155,7 @@ class VbsCollectorIT {
     // Socket snapshots are the Wine harness's subject (scripts/collector-vbs-test); off here.
     v.put("SOCKETS_S", "0");
     v.put("SOCKETS_MAX_ROWS", "1000");
+    v.put("CA_PEM", new ApplianceTrust(appliance.app.tls().trustPem()).oneLine());
     String script = new TemplateRenderer().render(CollectorTemplate.WINDOWS_VBS, v);
     Files.write(
         tools.resolve("collector.vbs"),
@@ -172,6 +217,11 @@ class VbsCollectorIT {
     collector = startCollector(c, Duration.ofMinutes(10));
 
     await(c.id(), "cpu.count", ts -> !ts.isEmpty(), Duration.ofSeconds(120));
+    assertThat(appliance.baseUrl()).startsWith("https://");
+    assertThat(Files.readString(toolsDir().resolve("collector.state")))
+        .as("over https through curl.exe with the appliance's CA")
+        .contains("\ntls=verified\n");
+    assertThat(Files.readString(prefix.resolve("curl-args.log"))).contains("--cacert");
 
     String[] unavailable;
     try (Connection conn = appliance.database.dataSource().getConnection();
@@ -207,7 +257,7 @@ class VbsCollectorIT {
   void whileTheReceiverIsDownSamplesAreSpooledAndEveryOneArrivesOnce() throws Exception {
     appliance =
         new TestAppliance(
-            postgres.newDatabase(), Config.Ingest.defaults(), Config.Collectors.defaults());
+            postgres.newDatabase(), c -> c.withCollectors(Config.Collectors.defaults()));
     MintedCollector c = mint(Duration.ofDays(1));
     collector = startCollector(c, Duration.ofMinutes(10));
     await(c.id(), "cpu.count", ts -> !ts.isEmpty(), Duration.ofSeconds(120));
@@ -228,6 +278,40 @@ class VbsCollectorIT {
     assertThat(ts.stream().filter(x -> x >= down && x <= up).count())
         .as("taken during the outage: " + ts)
         .isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void overHttpsWithoutCurlExeNothingIsSentAndTheStateSaysWhy() throws Exception {
+    appliance = new TestAppliance(postgres.newDatabase());
+    assertThat(appliance.baseUrl()).startsWith("https://");
+    Path sys32 = prefix.resolve("drive_c/windows/system32");
+    Files.move(sys32.resolve("curl.exe"), prefix.resolve("curl.exe.away"));
+    try {
+      MintedCollector c = mint(Duration.ofDays(1));
+      collector = startCollector(c, Duration.ofSeconds(12));
+      assertThat(collector.waitFor(120, TimeUnit.SECONDS)).as("exits at its TTL").isTrue();
+
+      String state =
+          Files.readString(toolsDir().resolve("collector.state"), StandardCharsets.ISO_8859_1);
+      assertThat(state).contains("\ntls=blocked\n").contains("\ntls_error=no curl.exe in System32");
+      assertThat(timestamps(c.id(), "cpu.count")).as("MSXML got no token").isEmpty();
+      assertThat(Files.size(toolsDir().resolve("spool.csv"))).as("the spool is kept").isPositive();
+      assertThat(DeployService.blocked(new RemoteStatus("stopped", parse(state))))
+          .startsWith("; uploads blocked: no curl.exe in System32");
+    } finally {
+      Files.move(prefix.resolve("curl.exe.away"), sys32.resolve("curl.exe"));
+    }
+  }
+
+  static Map<String, String> parse(String state) {
+    Map<String, String> m = new HashMap<>();
+    for (String line : state.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        m.put(line.substring(0, eq), line.substring(eq + 1).strip());
+      }
+    }
+    return m;
   }
 
   @Test

@@ -475,7 +475,8 @@ class SocketsIT {
                   "ports",
                   "cli-host",
                   "--csv",
-                  "--url=http://127.0.0.1:" + appliance.app.port(),
+                  "--url=" + appliance.baseUrl(),
+                  "--ca=" + appliance.app.tls().trustFile(),
                   "--token=" + TestAppliance.ADMIN_TOKEN);
     } finally {
       System.setOut(old);

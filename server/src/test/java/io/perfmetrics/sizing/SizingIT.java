@@ -330,7 +330,8 @@ class SizingIT {
                   "web-a",
                   "--csv",
                   "--arch=x86_64",
-                  "--url=http://127.0.0.1:" + appliance.app.port(),
+                  "--url=" + appliance.baseUrl(),
+                  "--ca=" + appliance.app.tls().trustFile(),
                   "--token=" + TestAppliance.ADMIN_TOKEN);
     } finally {
       System.setOut(old);

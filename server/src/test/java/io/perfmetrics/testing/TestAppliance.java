@@ -3,21 +3,30 @@ package io.perfmetrics.testing;
 import io.perfmetrics.App;
 import io.perfmetrics.config.Config;
 import io.perfmetrics.store.Database;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The real appliance on a free loopback port against a given PostgreSQL, with an HTTP client that
- * speaks to it the way curl does.
+ * speaks to it the way curl does: over HTTPS, trusting only the appliance's own CA (as {@code curl
+ * --cacert data/tls/ca.pem}). A test turns TLS off with {@code c -> c.withTls(Config.Tls.off())}.
  */
 public final class TestAppliance implements AutoCloseable {
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
@@ -31,8 +40,7 @@ public final class TestAppliance implements AutoCloseable {
   private final Path dataDir;
   private final Config config;
   private final Duration rollupEvery;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
 
   public TestAppliance(String jdbcUrl) {
     this(jdbcUrl, Config.Ingest.defaults());
@@ -81,12 +89,70 @@ public final class TestAppliance implements AutoCloseable {
     env.put(Config.DB_URL, jdbcUrl);
     env.put(Config.ADMIN_TOKEN, ADMIN_TOKEN);
     env.put(Config.ADMIN_PASSWORD, ADMIN_PASSWORD);
-    env.put(Config.PUBLIC_URL, "http://127.0.0.1:" + port);
-    config = adjust.apply(Config.load(env, Map.of()));
+    env.put(Config.PUBLIC_URL, "https://127.0.0.1:" + port);
+    Config adjusted = adjust.apply(Config.load(env, Map.of()));
+    if (!adjusted.tls().enabled()) {
+      // the test turned TLS off: the URL rendered into collectors says http, as serve's would
+      env.put(Config.TLS, "off");
+      env.put(Config.PUBLIC_URL, "http://127.0.0.1:" + port);
+      adjusted = adjust.apply(Config.load(env, Map.of()));
+    }
+    config = adjusted;
     database = Database.connect(jdbcUrl, null, null);
     database.migrate();
     app = new App(config, database, clock, clock, rollupEvery).start("127.0.0.1");
     app.ensureAdminUser();
+    http = client(app.tls().trustPem());
+  }
+
+  /**
+   * An HTTP client that trusts only the certificate in {@code trustPem} (none at all when it is
+   * empty: plain http).
+   */
+  public static HttpClient client(String trustPem) {
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (!trustPem.isEmpty()) {
+      b.sslContext(trusting(trustPem));
+    }
+    return b.build();
+  }
+
+  /** TLS trusting only the certificates in a PEM text: not the JDK's CAs, not anything else. */
+  public static SSLContext trusting(String pem) {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      int i = 0;
+      for (Certificate c :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+        trust.setCertificateEntry("ca" + i++, c);
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot trust the appliance's CA: " + e, e);
+    }
+  }
+
+  /** The TLS context this appliance's clients use (trusting only its CA). */
+  public SSLContext sslContext() {
+    return trusting(app.tls().trustPem());
+  }
+
+  /** The client the helpers below send with, for tests that send their own requests. */
+  public HttpClient http() {
+    return http;
+  }
+
+  /** The appliance's base URL, {@code https://127.0.0.1:<port>} (http when TLS is off). */
+  public String baseUrl() {
+    return app.tls().scheme() + "://127.0.0.1:" + app.port();
   }
 
   /** Stops the receiver (the database stays up), as when the appliance is restarted. */
@@ -108,7 +174,7 @@ public final class TestAppliance implements AutoCloseable {
   }
 
   public URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + app.port() + path);
+    return URI.create(baseUrl() + path);
   }
 
   public HttpResponse<String> send(HttpRequest.Builder request) {

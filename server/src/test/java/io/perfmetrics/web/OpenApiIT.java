@@ -8,6 +8,7 @@ import io.perfmetrics.testing.ApiSchemas;
 import io.perfmetrics.testing.ConsoleClient;
 import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
+import io.perfmetrics.tls.TlsRoutes;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -55,7 +56,10 @@ class OpenApiIT {
     Set<String> routes = new TreeSet<>();
     for (String r : appliance.app.httpRoutes()) {
       String method = r.substring(0, r.indexOf(' '));
-      if (HTTP_METHODS.contains(method) && r.substring(r.indexOf(' ') + 1).startsWith("/api/v1/")) {
+      String path = r.substring(r.indexOf(' ') + 1);
+      // the API, and the one route outside it the document describes (anonymous, for browsers)
+      if (HTTP_METHODS.contains(method)
+          && (path.startsWith("/api/v1/") || path.equals(TlsRoutes.CA_PEM))) {
         routes.add(r);
       }
     }
@@ -477,6 +481,15 @@ class OpenApiIT {
     api.check(
         "GET /api/v1/status",
         appliance.send(HttpRequest.newBuilder(appliance.uri("/api/v1/status")).GET()));
+
+    // the CA, anonymous: what the appliance serves over TLS is the certificate it hands out
+    HttpResponse<String> ca =
+        api.check(
+            "GET " + TlsRoutes.CA_PEM,
+            appliance.send(HttpRequest.newBuilder(appliance.uri(TlsRoutes.CA_PEM)).GET()));
+    assertThat(ca.body())
+        .startsWith("-----BEGIN CERTIFICATE-----")
+        .isEqualTo(appliance.app.tls().trustPem());
 
     assertThat(api.checked())
         .as("operations of the document this test has not exercised")
