@@ -6,9 +6,9 @@
 -- One row per collector and hour pays that once for all its metrics (16 from collector.sh), and
 -- writes the timestamps that its metrics share once (io.perfmetrics.ingest.SeriesCodec#encodeHour).
 --
--- Such a row is some 2-3 kB, above the ~2 kB at which PostgreSQL would move it out of line into
--- a TOAST table (with that table's own rows and index); STORAGE MAIN keeps it in the row (only a
--- row too large for a page still goes out of line). The compactor writes each hour once, so its
+-- Such a row is 1.5-3 kB, often above the ~2 kB at which PostgreSQL would move it out of line
+-- into a TOAST table (with that table's own rows and index); STORAGE MAIN keeps it in the row
+-- (only a row too large for a page still goes out of line). The compactor writes each hour once, so its
 -- pages fill up and stay full.
 --
 -- Weekly partitions, made by the appliance and dropped by retention like samples_compact's.
