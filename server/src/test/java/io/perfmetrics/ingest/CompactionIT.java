@@ -379,6 +379,16 @@ class CompactionIT {
     assertThat(count("SELECT count(*) FROM samples_compact")).as("old layout emptied").isZero();
     assertThat(count("SELECT count(*) FROM samples")).isZero();
     assertThat(count("SELECT n FROM samples_hour WHERE collector_id = " + m.id())).isEqualTo(121);
+    assertThat(
+            count(
+                "SELECT count(*) FROM pg_inherits i JOIN pg_attribute a ON a.attrelid = i.inhrelid"
+                    + " WHERE i.inhparent = 'samples_hour'::regclass AND a.attname = 'data' AND a.attstorage <> 'm'"))
+        .as("partitions keep the hour rows in the heap (STORAGE MAIN, V13)")
+        .isZero();
+    assertThat(
+            count(
+                "SELECT count(*) FROM pg_inherits i WHERE i.inhparent = 'samples_hour'::regclass"))
+        .isPositive();
     List<JsonNode> after = samples(m, hour, hour + 3600);
     assertBitExact(after, expected);
     assertThat(after).isEqualTo(before);
