@@ -106,7 +106,12 @@ public final class StorageBenchmark {
             r + 1, http[r], copy[r], http[r] / copy[r]);
       }
       clear(app);
-      double ratio = IngestBenchmark.median(http) / IngestBenchmark.median(copy);
+      // the goal is on each run's own ratio (both sides under the same load), median of the runs
+      double[] ratios = new double[runs];
+      for (int r = 0; r < runs; r++) {
+        ratios[r] = http[r] / copy[r];
+      }
+      double ratio = IngestBenchmark.median(ratios);
 
       // 2. the whole load through the receiver in steps of a few hours, each compacted after it
       // as the rollup does behind the receiver in production (there: every ended hour), so the
@@ -244,12 +249,14 @@ public final class StorageBenchmark {
               + " compacted in %.1f s, landing hypertable left %,d bytes%n",
           tsHosts, tsCompact, tsCompact <= 4 ? "MET" : "MISSED", tsCompactS, tsLeft);
       System.out.printf(
-          "ingest: HTTP %,.0f vs raw COPY %,.0f samples/s (medians of %d), ratio %.2f  (goal >= 0.5)  %s%n",
+          "ingest: HTTP (plain, no TLS) %,.0f vs raw COPY %,.0f samples/s (medians of %d), ratio (median of the"
+              + " runs' ratios) %.2f  (goal >= 0.5)  %s; ratio of the medians %.2f%n",
           IngestBenchmark.median(http),
           IngestBenchmark.median(copy),
           runs,
           ratio,
-          ratio >= 0.5 ? "MET" : "MISSED");
+          ratio >= 0.5 ? "MET" : "MISSED",
+          IngestBenchmark.median(http) / IngestBenchmark.median(copy));
       System.out.printf(
           "compactor: %,d samples in %.1f s = %,.0f samples/s = %,.0f hosts' samples per hour"
               + " (goal >= 10,000)  %s%n",
