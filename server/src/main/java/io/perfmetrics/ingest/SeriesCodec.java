@@ -186,7 +186,17 @@ public final class SeriesCodec {
   }
 
   /** A series' values as written: mode bits (digits or RAW_V2, runs) and bytes. */
-  private record Values(int digits, boolean runs, byte[] bytes) {}
+  private static final class Values {
+    final int digits;
+    final boolean runs;
+    final byte[] bytes;
+
+    Values(int digits, boolean runs, byte[] bytes) {
+      this.digits = digits;
+      this.runs = runs;
+      this.bytes = bytes;
+    }
+  }
 
   private static Values values(double[] values, int n) {
     int digits = 0;
