@@ -32,8 +32,10 @@ public final class Bodies {
     }
     try (InputStream in = ctx.req().getInputStream()) {
       if (declared >= 0) {
-        byte[] b = in.readNBytes((int) declared);
-        return new Body(b, b.length);
+        // straight into one array of the declared size (readNBytes(int) gathers 8 kB chunks and
+        // copies them once more)
+        byte[] b = new byte[(int) declared];
+        return new Body(b, in.readNBytes(b, 0, b.length));
       }
       // chunked: read until the limit is passed, never further
       byte[] buf = new byte[8192];

@@ -14,9 +14,9 @@ import java.util.TreeSet;
 
 /**
  * The landing table {@code samples}, where uploads are COPYed until the compactor moves their hour
- * into {@code samples_compact}. Partitioned by hour (migration V11) on PostgreSQL, a hypertable
- * with 1-hour chunks on TimescaleDB; either way an hour's partition or chunk is dropped whole once
- * it is compacted, so the table holds only the last hour or two and never the dead rows of the
+ * into {@code samples_hour}. Partitioned by hour (migration V11) on PostgreSQL, a hypertable with
+ * 1-hour chunks on TimescaleDB; either way an hour's partition or chunk is dropped whole once it is
+ * compacted, so the table holds only the last hour or two and never the dead rows of the
  * compactor's {@code DELETE}s.
  *
  * <p>A partition may go once no {@code sizing_dirty} mark for its hour is left: the writer marks

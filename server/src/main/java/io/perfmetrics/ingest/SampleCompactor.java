@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Moves the samples of ended hours from the landing table {@code samples} into {@code
- * samples_compact}, one row per (collector, metric, hour) in {@link SeriesCodec}'s encoding. The
+ * samples_hour}, one row per (collector, hour) in {@link SeriesCodec#encodeHour}'s encoding. The
  * caller (the sizing rollup) runs it in its own transaction, so an hour's samples are moved and
  * rolled up together or not at all.
  *
@@ -41,6 +41,10 @@ public final class SampleCompactor {
   /**
    * Compacts one hour of these collectors and returns every sample of the hour (compacted before or
    * now), keyed by {@code collector << 16 | metric}, timestamps ascending.
+   *
+   * <p>Rows of the per-metric layout ({@code samples_compact}, before V13) of the hour are taken
+   * out too and merged into the collector's row: V13 marked their hours, so the first passes after
+   * it rewrite them.
    */
   public Map<Long, SeriesCodec.Series> compactHour(Connection c, long hour, Integer[] collectors)
       throws SQLException {
@@ -64,30 +68,69 @@ public final class SampleCompactor {
     Map<Long, SeriesCodec.Series> all = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT collector_id, metric_id, data FROM samples_compact WHERE hour = to_timestamp(?) AND collector_id = ANY(?)")) {
+            "SELECT collector_id, data FROM samples_hour WHERE hour = to_timestamp(?) AND collector_id = ANY(?)")) {
       ps.setLong(1, hour);
       ps.setArray(2, ids);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          all.put(key(rs.getInt(1), rs.getShort(2)), SeriesCodec.decode(rs.getBytes(3)));
+          int collector = rs.getInt(1);
+          for (var e : SeriesCodec.decodeHour(hour, rs.getBytes(2)).entrySet()) {
+            all.put(key(collector, e.getKey()), e.getValue());
+          }
         }
       }
     }
-    if (landed.isEmpty()) {
+    // collectors whose row is written again: new samples, or rows of the old layout to move
+    java.util.Set<Integer> changed = new java.util.TreeSet<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "DELETE FROM samples_compact WHERE hour = to_timestamp(?) AND collector_id = ANY(?)"
+                + " RETURNING collector_id, metric_id, data")) {
+      ps.setLong(1, hour);
+      ps.setArray(2, ids);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long k = key(rs.getInt(1), rs.getShort(2));
+          all.put(k, merge(all.get(k), SeriesCodec.decode(rs.getBytes(3))));
+          changed.add(rs.getInt(1));
+        }
+      }
+    }
+    for (var e : landed.entrySet()) {
+      all.put(e.getKey(), merge(all.get(e.getKey()), e.getValue().sorted()));
+      changed.add((int) (e.getKey() >>> 16));
+    }
+    if (changed.isEmpty()) {
       return all;
+    }
+    Map<Integer, java.util.TreeMap<Short, SeriesCodec.Series>> byCollector = new HashMap<>();
+    for (var e : all.entrySet()) {
+      int collector = (int) (e.getKey() >>> 16);
+      if (changed.contains(collector)) {
+        byCollector
+            .computeIfAbsent(collector, k -> new java.util.TreeMap<>())
+            .put((short) (e.getKey() & 0xffff), e.getValue());
+      }
     }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO samples_compact (collector_id, metric_id, hour, n, data) VALUES (?, ?, to_timestamp(?), ?, ?)"
-                + " ON CONFLICT (collector_id, metric_id, hour) DO UPDATE SET n = EXCLUDED.n, data = EXCLUDED.data")) {
-      for (var e : landed.entrySet()) {
-        SeriesCodec.Series merged = merge(all.get(e.getKey()), e.getValue().sorted());
-        all.put(e.getKey(), merged);
-        ps.setInt(1, (int) (e.getKey() >>> 16));
-        ps.setShort(2, (short) (e.getKey() & 0xffff));
-        ps.setLong(3, hour);
-        ps.setInt(4, merged.size());
-        ps.setBytes(5, SeriesCodec.encode(merged.ts(), merged.values(), merged.size()));
+            "INSERT INTO samples_hour (collector_id, hour, n, data) VALUES (?, to_timestamp(?), ?, ?)"
+                + " ON CONFLICT (collector_id, hour) DO UPDATE SET n = EXCLUDED.n, data = EXCLUDED.data")) {
+      for (int collector : changed) {
+        var series = byCollector.get(collector);
+        short[] metrics = new short[series.size()];
+        SeriesCodec.Series[] values = new SeriesCodec.Series[series.size()];
+        int i = 0;
+        int n = 0;
+        for (var e : series.entrySet()) {
+          metrics[i] = e.getKey();
+          values[i++] = e.getValue();
+          n += e.getValue().size();
+        }
+        ps.setInt(1, collector);
+        ps.setLong(2, hour);
+        ps.setInt(3, n);
+        ps.setBytes(4, SeriesCodec.encodeHour(hour, metrics, values));
         ps.addBatch();
       }
       ps.executeBatch();

@@ -69,6 +69,7 @@ public final class SamplesParser {
       throws MalformedSamplesException {
     long maxTs = clock.instant().getEpochSecond() + MAX_FUTURE_S;
     Columns cols = new Columns();
+    Names names = new Names();
     int line = 0;
     int pos = 0;
     while (pos < length) {
@@ -79,14 +80,15 @@ public final class SamplesParser {
       line++;
       int stop = end > pos && body[end - 1] == '\r' ? end - 1 : end;
       if (stop > pos) {
-        parseLine(body, pos, stop, line, maxTs, cols);
+        parseLine(body, pos, stop, line, maxTs, cols, names);
       }
       pos = end + 1;
     }
     return finish(collectorId, cols);
   }
 
-  private void parseLine(byte[] b, int from, int to, int line, long maxTs, Columns cols)
+  private void parseLine(
+      byte[] b, int from, int to, int line, long maxTs, Columns cols, Names names)
       throws MalformedSamplesException {
     int c1 = indexOf(b, from, to, (byte) ',');
     int c2 = c1 < 0 ? -1 : indexOf(b, c1 + 1, to, (byte) ',');
@@ -95,10 +97,55 @@ public final class SamplesParser {
           line, "expected 'ts_epoch_s,metric,value' (three comma-separated fields)", b, from, to);
     }
     long ts = parseEpoch(b, from, c1, line, maxTs);
-    String name = metricName(b, c1 + 1, c2, line);
+    int k = names.find(b, c1 + 1, c2);
+    if (k < 0) {
+      String name = metricName(b, c1 + 1, c2, line);
+      k = names.add(b, c1 + 1, c2, name, metricIds.cached(name));
+    }
     double value = parseValue(b, c2 + 1, to, line);
-    Short id = metricIds.cached(name);
-    cols.add(ts, id == null ? 0 : id, id == null ? name : null, value);
+    Short id = names.ids[k];
+    cols.add(ts, id == null ? 0 : id, id == null ? names.names[k] : null, value);
+  }
+
+  /**
+   * The metric names of one body, as bytes: a body repeats the same few names on every line, so
+   * each is checked, made a String and looked up once, not once a line.
+   */
+  private static final class Names {
+    private static final int MAX = 64;
+    final byte[][] bytes = new byte[MAX][];
+    final String[] names = new String[MAX];
+    final Short[] ids = new Short[MAX];
+    int size;
+    int last;
+
+    /** The index of this name, or -1 when it is not among the first {@link #MAX} of the body. */
+    int find(byte[] b, int from, int to) {
+      int n = to - from;
+      // lines usually follow the previous body's order: try after the last match first
+      for (int i = 0; i < size; i++) {
+        int k = last + 1 + i;
+        if (k >= size) {
+          k -= size;
+        }
+        byte[] e = bytes[k];
+        if (e.length == n && Arrays.equals(e, 0, n, b, from, to)) {
+          last = k;
+          return k;
+        }
+      }
+      return -1;
+    }
+
+    /** Remembers a name already checked; when full, the name is only kept in slot MAX - 1. */
+    int add(byte[] b, int from, int to, String name, Short id) {
+      int k = size < MAX ? size++ : MAX - 1;
+      bytes[k] = Arrays.copyOfRange(b, from, to);
+      names[k] = name;
+      ids[k] = id;
+      last = k;
+      return k;
+    }
   }
 
   public SampleBatch parseJson(int collectorId, byte[] body, int length)
@@ -214,7 +261,9 @@ public final class SamplesParser {
       }
       v = v * 10 + d;
     }
-    checkEpoch(v, maxTs, "line " + line);
+    if (v < MIN_EPOCH_S || v > maxTs) {
+      checkEpoch(v, maxTs, "line " + line);
+    }
     return v;
   }
 
@@ -256,6 +305,10 @@ public final class SamplesParser {
       ok = (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E';
     }
     if (ok) {
+      double fast = shortDecimal(b, from, to);
+      if (!Double.isNaN(fast)) {
+        return fast;
+      }
       try {
         double v = Double.parseDouble(new String(b, from, n, StandardCharsets.ISO_8859_1));
         if (Double.isFinite(v)) {
@@ -266,6 +319,54 @@ public final class SamplesParser {
       }
     }
     throw bad(line, "value must be a finite decimal number", b, from, to);
+  }
+
+  private static final double[] POW10 = new double[23];
+
+  static {
+    double p = 1;
+    for (int i = 0; i < POW10.length; i++) {
+      POW10[i] = p;
+      p *= 10;
+    }
+  }
+
+  /**
+   * The value of a plain decimal ({@code -12.50}, {@code 42}, {@code .5}) with at most 15 digits,
+   * or NaN for anything else (exponents, more digits, no digit), left to Double.parseDouble. Such a
+   * decimal is m / 10^d with m and 10^d exact doubles (m below 2^53, d at most 22), and IEEE
+   * division rounds correctly, so the result is the very double Double.parseDouble gives: the
+   * nearest to the decimal.
+   */
+  static double shortDecimal(byte[] b, int from, int to) {
+    int i = from;
+    boolean negative = false;
+    if (i < to && (b[i] == '-' || b[i] == '+')) {
+      negative = b[i] == '-';
+      i++;
+    }
+    long m = 0;
+    int digits = 0;
+    int point = -1;
+    for (; i < to; i++) {
+      byte c = b[i];
+      if (c >= '0' && c <= '9') {
+        if (++digits > 15) {
+          return Double.NaN;
+        }
+        m = m * 10 + (c - '0');
+      } else if (c == '.' && point < 0) {
+        point = digits;
+      } else {
+        return Double.NaN;
+      }
+    }
+    if (digits == 0) {
+      return Double.NaN;
+    }
+    int scale = point < 0 ? 0 : digits - point;
+    double v = scale == 0 ? (double) m : (double) m / POW10[scale];
+    return negative ? -v : v;
   }
 
   private static int indexOf(byte[] b, int from, int to, byte c) {

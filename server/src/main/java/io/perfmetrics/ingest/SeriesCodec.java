@@ -32,6 +32,10 @@ public final class SeriesCodec {
   static final int TS_RUNS = 0x40;
   static final int VALUE_RUNS = 0x20;
   static final int RAW_V2 = 0x1f;
+
+  /** First byte of an {@link #encodeHour} row, so that a format after it can be told apart. */
+  static final int HOUR_BLOCK = 0x01;
+
   private static final int MAX_DIGITS = 9;
   private static final double[] POW10 = new double[MAX_DIGITS + 1];
 
@@ -52,6 +56,149 @@ public final class SeriesCodec {
   private SeriesCodec() {}
 
   public static byte[] encode(long[] ts, double[] values, int n) {
+    long[] dods = dods(ts, n);
+    byte[] tsPlain = list(dods, false);
+    byte[] tsRuns = list(dods, true);
+    boolean tsCoded = tsRuns.length < tsPlain.length;
+    Values v = values(values, n);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + tsPlain.length + v.bytes.length);
+    out.write(V2 | (tsCoded ? TS_RUNS : 0) | (v.runs ? VALUE_RUNS : 0) | v.digits);
+    writeVarint(out, n);
+    if (n > 0) {
+      writeVarint(out, zigzag(ts[0]));
+    }
+    out.writeBytes(tsCoded ? tsRuns : tsPlain);
+    out.writeBytes(v.bytes);
+    return out.toByteArray();
+  }
+
+  /**
+   * The row of one (collector, hour) in {@code samples_hour} (migration V13): every metric's series
+   * of the hour in one value, so the row's own cost (tuple header, key columns, primary-key entry:
+   * about 80 bytes) is paid once per collector and hour instead of once per metric, and timestamps
+   * that several metrics share (a collector samples all of them at the same moment) are written
+   * once.
+   *
+   * <p>Layout: the byte {@link #HOUR_BLOCK}, the number of series (varint), then per series, metric
+   * ids ascending: the metric id (zigzag varint delta from the previous one), a mode byte ({@link
+   * #TS_RUNS}, {@link #VALUE_RUNS} and the digits or {@link #RAW_V2}, as in a V2 row), a varint t
+   * saying whose timestamps these are — 0: its own follow (count, the first as seconds after the
+   * hour, zigzag; then delta-of-delta as in a V2 row), t &gt; 0: the same as the t-th distinct list
+   * written before in this row — then the values as in a V2 row.
+   *
+   * @param metrics metric ids, ascending and distinct
+   */
+  public static byte[] encodeHour(long hour, short[] metrics, Series[] series) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 160 * metrics.length);
+    out.write(HOUR_BLOCK);
+    writeVarint(out, metrics.length);
+    java.util.List<Series> lists = new java.util.ArrayList<>();
+    int prevMetric = 0;
+    for (int k = 0; k < metrics.length; k++) {
+      Series s = series[k];
+      int n = s.size();
+      writeVarint(out, zigzag(metrics[k] - prevMetric));
+      prevMetric = metrics[k];
+      int shared = 0;
+      for (int j = 0; j < lists.size() && shared == 0; j++) {
+        if (sameTimes(lists.get(j), s)) {
+          shared = j + 1;
+        }
+      }
+      byte[] tsBytes = new byte[0];
+      boolean tsCoded = false;
+      if (shared == 0) {
+        lists.add(s);
+        long[] dods = dods(s.ts(), n);
+        byte[] plain = list(dods, false);
+        byte[] runs = list(dods, true);
+        tsCoded = runs.length < plain.length;
+        ByteArrayOutputStream t = new ByteArrayOutputStream(8 + plain.length);
+        writeVarint(t, n);
+        if (n > 0) {
+          writeVarint(t, zigzag(s.ts()[0] - hour));
+        }
+        t.writeBytes(tsCoded ? runs : plain);
+        tsBytes = t.toByteArray();
+      }
+      Values v = values(s.values(), n);
+      out.write((tsCoded ? TS_RUNS : 0) | (v.runs ? VALUE_RUNS : 0) | v.digits);
+      writeVarint(out, shared);
+      out.writeBytes(tsBytes);
+      out.writeBytes(v.bytes);
+    }
+    return out.toByteArray();
+  }
+
+  /** Decodes a row written by {@link #encodeHour}: metric id to its series, ids ascending. */
+  public static java.util.SortedMap<Short, Series> decodeHour(long hour, byte[] data) {
+    int[] pos = {0};
+    if ((data[pos[0]++] & 0xff) != HOUR_BLOCK) {
+      throw new IllegalArgumentException("not an hour block: format " + (data[0] & 0xff));
+    }
+    int count = (int) readVarint(data, pos);
+    java.util.SortedMap<Short, Series> out = new java.util.TreeMap<>();
+    java.util.List<long[]> lists = new java.util.ArrayList<>();
+    int metric = 0;
+    for (int k = 0; k < count; k++) {
+      metric += (int) unzigzag(readVarint(data, pos));
+      int mode = data[pos[0]++] & 0xff;
+      int shared = (int) readVarint(data, pos);
+      long[] ts;
+      if (shared == 0) {
+        int n = (int) readVarint(data, pos);
+        ts = new long[n];
+        if (n > 0) {
+          ts[0] = hour + unzigzag(readVarint(data, pos));
+          long[] dods = readList(data, pos, n - 1, (mode & TS_RUNS) != 0);
+          long delta = 0;
+          for (int i = 1; i < n; i++) {
+            delta += dods[i - 1];
+            ts[i] = ts[i - 1] + delta;
+          }
+        }
+        lists.add(ts);
+      } else {
+        ts = lists.get(shared - 1);
+      }
+      int n = ts.length;
+      double[] values = new double[n];
+      readValues(data, pos, mode, values, n);
+      out.put((short) metric, new Series(ts, values, n));
+    }
+    return out;
+  }
+
+  private static boolean sameTimes(Series a, Series b) {
+    return a.size() == b.size()
+        && java.util.Arrays.equals(a.ts(), 0, a.size(), b.ts(), 0, b.size());
+  }
+
+  private static long[] dods(long[] ts, int n) {
+    long[] dods = new long[Math.max(0, n - 1)];
+    long prevDelta = 0;
+    for (int i = 1; i < n; i++) {
+      long delta = ts[i] - ts[i - 1];
+      dods[i - 1] = delta - prevDelta;
+      prevDelta = delta;
+    }
+    return dods;
+  }
+
+  /** A series' values as written: mode bits (digits or RAW_V2, runs) and bytes. */
+  private static final class Values {
+    final int digits;
+    final boolean runs;
+    final byte[] bytes;
+
+    Values(int digits, boolean runs, byte[] bytes) {
+      this.digits = digits;
+      this.runs = runs;
+      this.bytes = bytes;
+    }
+  }
+
+  private static Values values(double[] values, int n) {
     int digits = 0;
     for (int i = 0; i < n && digits >= 0; i++) {
       int d = digitsOf(values[i]);
@@ -65,18 +212,6 @@ public final class SeriesCodec {
         }
       }
     }
-    long[] dods = new long[Math.max(0, n - 1)];
-    long prevDelta = 0;
-    for (int i = 1; i < n; i++) {
-      long delta = ts[i] - ts[i - 1];
-      dods[i - 1] = delta - prevDelta;
-      prevDelta = delta;
-    }
-    byte[] tsPlain = list(dods, false);
-    byte[] tsRuns = list(dods, true);
-    boolean tsCoded = tsRuns.length < tsPlain.length;
-    byte[] valueBytes;
-    boolean valuesCoded = false;
     if (digits < 0) {
       ByteArrayOutputStream raw = new ByteArrayOutputStream(n * 8);
       for (int i = 0; i < n; i++) {
@@ -85,33 +220,36 @@ public final class SeriesCodec {
           raw.write((int) (bits >>> sh));
         }
       }
-      valueBytes = raw.toByteArray();
-    } else {
-      long[] deltas = new long[n];
-      long prev = 0;
+      return new Values(RAW_V2, false, raw.toByteArray());
+    }
+    long[] deltas = new long[n];
+    long prev = 0;
+    for (int i = 0; i < n; i++) {
+      long m = (long) Math.rint(values[i] * POW10[digits]);
+      deltas[i] = m - prev;
+      prev = m;
+    }
+    byte[] plain = list(deltas, false);
+    byte[] runs = list(deltas, true);
+    return runs.length < plain.length
+        ? new Values(digits, true, runs)
+        : new Values(digits, false, plain);
+  }
+
+  private static void readValues(byte[] data, int[] pos, int mode, double[] values, int n) {
+    int digits = mode & 0x1f;
+    if (digits == RAW_V2) {
+      readRaw(data, pos, values, n);
+    } else if (digits <= MAX_DIGITS) {
+      long[] deltas = readList(data, pos, n, (mode & VALUE_RUNS) != 0);
+      long m = 0;
       for (int i = 0; i < n; i++) {
-        long m = (long) Math.rint(values[i] * POW10[digits]);
-        deltas[i] = m - prev;
-        prev = m;
+        m += deltas[i];
+        values[i] = (double) m / POW10[digits];
       }
-      byte[] plain = list(deltas, false);
-      byte[] runs = list(deltas, true);
-      valuesCoded = runs.length < plain.length;
-      valueBytes = valuesCoded ? runs : plain;
+    } else {
+      throw new IllegalArgumentException("unknown compact series mode " + mode);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + tsPlain.length + valueBytes.length);
-    out.write(
-        V2
-            | (tsCoded ? TS_RUNS : 0)
-            | (valuesCoded ? VALUE_RUNS : 0)
-            | (digits < 0 ? RAW_V2 : digits));
-    writeVarint(out, n);
-    if (n > 0) {
-      writeVarint(out, zigzag(ts[0]));
-    }
-    out.writeBytes(tsCoded ? tsRuns : tsPlain);
-    out.writeBytes(valueBytes);
-    return out.toByteArray();
   }
 
   /** Zigzag varints of the list, with zero runs coded when {@code runs}. */
@@ -162,19 +300,7 @@ public final class SeriesCodec {
       delta += dods[i - 1];
       ts[i] = ts[i - 1] + delta;
     }
-    int digits = mode & 0x1f;
-    if (digits == RAW_V2) {
-      readRaw(data, pos, values, n);
-    } else if (digits <= MAX_DIGITS) {
-      long[] deltas = readList(data, pos, n, (mode & VALUE_RUNS) != 0);
-      long m = 0;
-      for (int i = 0; i < n; i++) {
-        m += deltas[i];
-        values[i] = (double) m / POW10[digits];
-      }
-    } else {
-      throw new IllegalArgumentException("unknown compact series mode " + mode);
-    }
+    readValues(data, pos, mode, values, n);
     return new Series(ts, values, n);
   }
 

@@ -50,7 +50,7 @@ public final class Rollup {
   private final Clock clock;
   private final Runnable onProgress;
   private final RetentionSettings retention;
-  private final SampleCompactor compactor = new SampleCompactor(Partitions.samplesCompact());
+  private final SampleCompactor compactor = new SampleCompactor(Partitions.samplesHour());
   private final Partitions hourlyPartitions = Partitions.sizingHourly();
   private final Partitions dailyPartitions = Partitions.sizingDaily();
 
@@ -77,7 +77,7 @@ public final class Rollup {
   }
 
   /**
-   * True: the rollup also moves ended hours into {@code samples_compact}, on PostgreSQL and on
+   * True: the rollup also moves ended hours into {@code samples_hour}, on PostgreSQL and on
    * TimescaleDB alike (there the compact rows measured smaller than TimescaleDB's own compression
    * of the hypertable; docs/storage.md).
    */

@@ -30,6 +30,11 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
     return new Partitions("samples_compact", 7 * 86_400L, false);
   }
 
+  /** Compact samples by collector and hour (V13): a week a partition, as the above. */
+  public static Partitions samplesHour() {
+    return new Partitions("samples_hour", 7 * 86_400L, false);
+  }
+
   public static Partitions sizingHourly() {
     return new Partitions("sizing_hourly", 30 * 86_400L, false);
   }

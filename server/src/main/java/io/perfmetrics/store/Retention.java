@@ -64,6 +64,7 @@ public final class Retention {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
       dropped.addAll(Partitions.samplesCompact().dropOlderThan(c, rawCutoff));
+      dropped.addAll(Partitions.samplesHour().dropOlderThan(c, rawCutoff));
       dropped.addAll(Partitions.sizingHourly().dropOlderThan(c, rollupCutoff));
       dropped.addAll(Partitions.sizingDaily().dropOlderThan(c, rollupCutoff));
       if (hasTimescale(c)) {
@@ -128,6 +129,46 @@ public final class Retention {
    */
   public record Usage(long databaseBytes, Instant oldestSample) {}
 
+  /** The first sample of the oldest hour in one compact table, or null when it has none. */
+  private static Instant oldestCompacted(Connection c, Partitions table) throws SQLException {
+    boolean byCollector = table.table().equals("samples_hour");
+    try (java.sql.Statement s = c.createStatement()) {
+      for (String partition : table.existing(c)) {
+        Instant first;
+        try (ResultSet rs = s.executeQuery("SELECT min(hour) FROM " + partition)) {
+          if (!rs.next() || rs.getTimestamp(1) == null) {
+            continue;
+          }
+          first = rs.getTimestamp(1).toInstant();
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT data FROM " + partition + " WHERE hour = ? LIMIT 1")) {
+          ps.setTimestamp(1, Timestamp.from(first));
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              return first;
+            }
+            long ts = Long.MAX_VALUE;
+            if (byCollector) {
+              for (var series :
+                  io.perfmetrics.ingest.SeriesCodec.decodeHour(
+                          first.getEpochSecond(), rs.getBytes(1))
+                      .values()) {
+                ts = series.size() > 0 ? Math.min(ts, series.ts()[0]) : ts;
+              }
+            } else {
+              ts = io.perfmetrics.ingest.SeriesCodec.decode(rs.getBytes(1)).ts()[0];
+            }
+            Instant t = ts == Long.MAX_VALUE ? first : Instant.ofEpochSecond(ts);
+            // other rows of the same hour may start a little earlier: the hour is close enough
+            return first.isBefore(t) ? first : t;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   public static Usage usage(DataSource dataSource) {
     try (Connection c = dataSource.getConnection();
         java.sql.Statement s = c.createStatement()) {
@@ -142,30 +183,9 @@ public final class Retention {
           oldest = rs.getTimestamp(1).toInstant();
         }
       }
-      for (String partition : Partitions.samplesCompact().existing(c)) {
-        Instant first = null;
-        try (ResultSet rs = s.executeQuery("SELECT min(hour) FROM " + partition)) {
-          if (rs.next() && rs.getTimestamp(1) != null) {
-            first = rs.getTimestamp(1).toInstant();
-          }
-        }
-        if (first != null) {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT data FROM " + partition + " WHERE hour = ? LIMIT 1")) {
-            ps.setTimestamp(1, Timestamp.from(first));
-            try (ResultSet rs = ps.executeQuery()) {
-              if (rs.next()) {
-                long ts = io.perfmetrics.ingest.SeriesCodec.decode(rs.getBytes(1)).ts()[0];
-                Instant t = Instant.ofEpochSecond(ts);
-                // other series of the same hour may start a little earlier: the hour is close
-                // enough
-                t = first.isBefore(t) ? first : t;
-                oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
-              }
-            }
-          }
-          break;
-        }
+      for (Partitions table : List.of(Partitions.samplesCompact(), Partitions.samplesHour())) {
+        Instant t = oldestCompacted(c, table);
+        oldest = t != null && (oldest == null || t.isBefore(oldest)) ? t : oldest;
       }
       return new Usage(bytes, oldest);
     } catch (SQLException e) {

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 17: ended hours move into {@code samples_compact} with the sizing rollup, and every reader
- * answers the same, bit-exact, before and after; replays, late samples, a database restart in the
- * middle of a compaction and a receiver outage lose and duplicate nothing; retention drops what is
- * older and nothing newer.
+ * Issue 17: ended hours move into {@code samples_hour} (one row per collector and hour) with the
+ * sizing rollup, and every reader answers the same, bit-exact, before and after; replays, late
+ * samples, a database restart in the middle of a compaction and a receiver outage lose and
+ * duplicate nothing; retention drops what is older and nothing newer.
  */
 class CompactionIT {
   private final ObjectMapper json = new ObjectMapper();
@@ -97,7 +97,10 @@ class CompactionIT {
     assertBitExact(before, sent);
     compact();
     assertThat(count("SELECT count(*) FROM samples")).as("landing table after compaction").isZero();
-    assertThat(count("SELECT count(*) FROM samples_compact")).isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM samples_hour"))
+        .as("one row per collector and hour")
+        .isEqualTo(1);
+    assertThat(count("SELECT n FROM samples_hour")).isEqualTo(2L * EXTREMES.length);
     List<JsonNode> after = samples(m, hour, hour + 3600);
     assertBitExact(after, sent);
     assertThat(after).isEqualTo(before);
@@ -142,7 +145,7 @@ class CompactionIT {
       assertThat(all.get(i).get("value").asDouble()).isEqualTo(10.0 + i * 0.25);
     }
     assertThat(count("SELECT count(*) FROM samples")).isZero();
-    assertThat(count("SELECT n FROM samples_compact WHERE collector_id = " + m.id())).isEqualTo(60);
+    assertThat(count("SELECT n FROM samples_hour WHERE collector_id = " + m.id())).isEqualTo(60);
     assertThat(count("SELECT sum(h.n) FROM sizing_hourly h WHERE collector_id = " + m.id()))
         .isEqualTo(60);
     assertThat(count("SELECT sum(d.n) FROM sizing_daily d WHERE collector_id = " + m.id()))
@@ -155,7 +158,7 @@ class CompactionIT {
     MintedCollector m = mint();
     long hour = hourAgo(6);
     // an earlier hour of the same week first, so that the partition exists and the compaction
-    // below reaches its read of samples_compact, where the lock holds it
+    // below reaches its read of samples_hour, where the lock holds it
     assertThat(post(m, series(hour - 3600, 0, 60, 1.0))).isEqualTo(204);
     compact();
     assertThat(post(m, series(hour, 0, 60, 5.0))).isEqualTo(204);
@@ -164,7 +167,7 @@ class CompactionIT {
     Connection blocker = appliance.database.dataSource().getConnection();
     blocker.setAutoCommit(false);
     try (Statement s = blocker.createStatement()) {
-      s.execute("LOCK TABLE samples_compact IN ACCESS EXCLUSIVE MODE");
+      s.execute("LOCK TABLE samples_hour IN ACCESS EXCLUSIVE MODE");
     }
     var rollup = appliance.app.sizingRollup();
     var result = new java.util.concurrent.CompletableFuture<Object>();
@@ -200,7 +203,7 @@ class CompactionIT {
 
     assertThat(samples(m, hour - 3600, hour + 7200)).hasSize(130);
     assertThat(count("SELECT count(*) FROM samples")).isZero();
-    assertThat(count("SELECT sum(n) FROM samples_compact WHERE collector_id = " + m.id()))
+    assertThat(count("SELECT sum(n) FROM samples_hour WHERE collector_id = " + m.id()))
         .isEqualTo(130);
     assertThat(count("SELECT sum(n) FROM sizing_hourly WHERE collector_id = " + m.id()))
         .isEqualTo(130);
@@ -236,7 +239,7 @@ class CompactionIT {
         Statement s = c.createStatement()) {
       s.execute(
           "INSERT INTO sizing_dirty (collector_id, hour, marked_at) SELECT collector_id, hour, now() - interval '1 day'"
-              + " FROM samples_compact GROUP BY 1, 2");
+              + " FROM samples_hour GROUP BY 1, 2");
     }
     assertThat(appliance.app.sizingRollup().runOnce()).isGreaterThanOrEqualTo(28);
     assertThat(appliance.admin("GET", "/api/v1/sizing/" + m.id(), null).body()).isEqualTo(report);
@@ -262,7 +265,7 @@ class CompactionIT {
             .runOnce();
     assertThat(result.droppedPartitions())
         .isNotEmpty()
-        .allMatch(p -> p.startsWith("samples_compact_p"));
+        .allMatch(p -> p.startsWith("samples_hour_p"));
     List<JsonNode> left = samples(m, old, recent + 3600);
     assertThat(left).hasSize(60).allMatch(s -> s.get("ts").asLong() >= recent);
     assertThat(count("SELECT count(*) FROM sizing_hourly")).as("rollups kept longer").isEqualTo(2);
@@ -305,7 +308,7 @@ class CompactionIT {
     compact();
     assertThat(landingPartitions()).containsExactly("samples_p" + current / 3600);
     assertThat(samples(m, old, old + 3600)).hasSize(61);
-    assertThat(count("SELECT n FROM samples_compact WHERE hour = to_timestamp(" + old + ")"))
+    assertThat(count("SELECT n FROM samples_hour WHERE hour = to_timestamp(" + old + ")"))
         .isEqualTo(61);
   }
 
@@ -321,6 +324,81 @@ class CompactionIT {
       }
     }
     return names;
+  }
+
+  @Test
+  void rowsOfThePerMetricLayoutReadTheSameAndMoveIntoSamplesHourWithTheirHourMarked()
+      throws Exception {
+    MintedCollector m = mint();
+    long hour = hourAgo(8);
+    // two series as the compactor wrote them before V13: one row per (collector, metric, hour)
+    long[] ts = new long[60];
+    double[] cpu = new double[60];
+    double[] mem = new double[60];
+    for (int i = 0; i < 60; i++) {
+      ts[i] = hour + i * 60L + (i % 7 == 3 ? 1 : 0);
+      cpu[i] = EXTREMES[i % EXTREMES.length];
+      mem[i] = 2_000_000_000L + i * 4096L;
+    }
+    // a late sample of the same hour in the landing table, and one already in samples_hour
+    assertThat(post(m, (hour + 30) + ",cpu.busy_pct,7.5\n" + hour + ",cpu.busy_pct,99\n"))
+        .isEqualTo(204);
+    try (Connection c = appliance.database.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      io.perfmetrics.store.Partitions.samplesCompact().ensure(c, List.of(hour));
+      s.execute("INSERT INTO metrics (name) VALUES ('mem.used_bytes') ON CONFLICT DO NOTHING");
+      try (var ps =
+          c.prepareStatement(
+              "INSERT INTO samples_compact (collector_id, metric_id, hour, n, data)"
+                  + " SELECT ?, id, to_timestamp(?), 60, ? FROM metrics WHERE name = ?")) {
+        for (var e : Map.of("cpu.busy_pct", cpu, "mem.used_bytes", mem).entrySet()) {
+          ps.setInt(1, m.id());
+          ps.setLong(2, hour);
+          ps.setBytes(3, SeriesCodec.encode(ts, e.getValue(), 60));
+          ps.setString(4, e.getKey());
+          assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+      }
+      // what V13 does for the rows it finds
+      s.execute(
+          "INSERT INTO sizing_dirty (collector_id, hour) SELECT DISTINCT collector_id, hour FROM samples_compact"
+              + " ON CONFLICT DO NOTHING");
+    }
+    Map<String, Double> expected = new LinkedHashMap<>();
+    for (int i = 0; i < 60; i++) {
+      expected.put(ts[i] + " cpu.busy_pct", cpu[i]);
+      expected.put(ts[i] + " mem.used_bytes", mem[i]);
+    }
+    // the late sample at hour + 30 is new; the one at hour is a replay: the compacted value wins
+    expected.put((hour + 30) + " cpu.busy_pct", 7.5);
+    List<JsonNode> before = samples(m, hour, hour + 3600);
+    assertBitExact(before, expected);
+
+    compact();
+
+    assertThat(count("SELECT count(*) FROM samples_compact")).as("old layout emptied").isZero();
+    assertThat(count("SELECT count(*) FROM samples")).isZero();
+    assertThat(count("SELECT n FROM samples_hour WHERE collector_id = " + m.id())).isEqualTo(121);
+    assertThat(
+            count(
+                "SELECT count(*) FROM pg_inherits i JOIN pg_attribute a ON a.attrelid = i.inhrelid"
+                    + " WHERE i.inhparent = 'samples_hour'::regclass AND a.attname = 'data' AND a.attstorage <> 'm'"))
+        .as("partitions keep the hour rows in the heap (STORAGE MAIN, V13)")
+        .isZero();
+    assertThat(
+            count(
+                "SELECT count(*) FROM pg_inherits i WHERE i.inhparent = 'samples_hour'::regclass"))
+        .isPositive();
+    List<JsonNode> after = samples(m, hour, hour + 3600);
+    assertBitExact(after, expected);
+    assertThat(after).isEqualTo(before);
+    assertThat(
+            count(
+                "SELECT n FROM sizing_hourly h JOIN metrics m ON m.id = h.metric_id"
+                    + " WHERE m.name = 'cpu.busy_pct' AND collector_id = "
+                    + m.id()))
+        .as("the hour rolled up from the merged series")
+        .isEqualTo(61);
   }
 
   // ---- helpers
@@ -397,13 +475,13 @@ class CompactionIT {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() < deadline) {
       if (count(
-              "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%samples_compact%'")
+              "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM samples_hour%'")
           > 0) {
         return;
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("the compaction never reached its read of samples_compact");
+    throw new AssertionError("the compaction never reached its read of samples_hour");
   }
 
   private void waitForDatabase() throws Exception {

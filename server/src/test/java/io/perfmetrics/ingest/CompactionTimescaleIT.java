@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17 on TimescaleDB (PGlite): the compact layout is used there too; ended hours move into
- * {@code samples_compact}, their 1-hour chunks of the landing hypertable are dropped, and every
- * sample reads back bit-exact, a late one and a replay included.
+ * {@code samples_hour}, their 1-hour chunks of the landing hypertable are dropped, and every sample
+ * reads back bit-exact, a late one and a replay included.
  */
 class CompactionTimescaleIT {
   private final ObjectMapper json = new ObjectMapper();
@@ -65,7 +65,7 @@ class CompactionTimescaleIT {
     assertThat(count("SELECT count(*) FROM timescaledb_information.chunks"))
         .as("the compacted hour's chunk is dropped")
         .isEqualTo(1);
-    assertThat(count("SELECT n FROM samples_compact")).isEqualTo(CompactionIT.EXTREMES.length);
+    assertThat(count("SELECT n FROM samples_hour")).isEqualTo(CompactionIT.EXTREMES.length);
     assertBitExact(samples(m, old, old + 3600));
 
     assertThat(post(m, (old + 30) + ",cpu.busy_pct,7.5\n" + old + ",cpu.busy_pct,8\n"))

@@ -105,4 +105,81 @@ class SamplesParserTest {
             () -> json("[{\"ts\":1764000000,\"metric\":\"cpu.busy_pct\",\"value\":1}] x"))
         .hasMessageContaining("JSON");
   }
+
+  @Test
+  void plainDecimalsReadTheVeryDoubleThatDoubleParseDoubleReads() throws Exception {
+    // the receiver reads short decimals itself (no String per value); it must agree with the JDK
+    // to the bit, and leave everything else (exponents, long mantissas, junk) to the JDK's rules
+    java.util.SplittableRandom r = new java.util.SplittableRandom(17);
+    java.util.List<String> values =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "0",
+                "-0",
+                "+0",
+                "-0.0",
+                "0.1",
+                "0.3",
+                "1.",
+                ".5",
+                "-.5",
+                "+7.25",
+                "007",
+                "123456789012345",
+                "1234567890123456",
+                "99999999999999.9",
+                "0.000000000000001",
+                "-273.15",
+                "4.2e15",
+                "1e-300",
+                "18446744073709551615",
+                "0.30000000000000004"));
+    for (int i = 0; i < 20_000; i++) {
+      int digits = r.nextInt(1, 18);
+      StringBuilder v = new StringBuilder(r.nextBoolean() ? "-" : "");
+      for (int k = 0; k < digits; k++) {
+        v.append((char) ('0' + r.nextInt(10)));
+      }
+      if (r.nextBoolean()) {
+        v.insert(v.length() - r.nextInt(0, digits), '.');
+      }
+      values.add(v.toString());
+    }
+    StringBuilder body = new StringBuilder();
+    for (String v : values) {
+      body.append(NOW).append(",cpu.busy_pct,").append(v).append('\n');
+    }
+    SampleBatch b = text(body.toString());
+    assertThat(b.size()).isEqualTo(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      assertThat(Double.doubleToRawLongBits(b.values()[i]))
+          .as(values.get(i))
+          .isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(values.get(i))));
+    }
+    for (String bad : new String[] {".", "-", "+", "1.2.3", "--1", "1-2", "e5"}) {
+      assertThatThrownBy(() -> text(NOW + ",cpu.busy_pct," + bad + "\n"))
+          .as(bad)
+          .hasMessageContaining("line 1: value must be a finite decimal number");
+    }
+  }
+
+  @Test
+  void aNameRepeatedOnEveryLineIsCheckedLikeAnyOtherAndManyNamesStillResolve() throws Exception {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      body.append(NOW).append(",m.x").append(i).append(",1\n");
+      body.append(NOW).append(",cpu.busy_pct,").append(i).append('\n');
+    }
+    for (int i = 0; i < 100; i++) {
+      ids.remember("m.x" + i, (short) (100 + i));
+    }
+    SampleBatch b = text(body.toString());
+    for (int i = 0; i < 100; i++) {
+      assertThat(b.metricIds()[2 * i]).isEqualTo((short) (100 + i));
+      assertThat(b.metricIds()[2 * i + 1]).isEqualTo((short) 1);
+      assertThat(b.values()[2 * i + 1]).isEqualTo(i);
+    }
+    assertThatThrownBy(() -> text(NOW + ",cpu.busy_pct,1\n" + NOW + ",cpu.Busy_pct,1\n"))
+        .hasMessageContaining("line 2: metric name must match");
+  }
 }
