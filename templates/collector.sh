@@ -1215,9 +1215,11 @@ snapshot_awk() {
                 if (p == 0) next
                 nr++
                 LK[nr] = proto "," addr(l[1]) "," p; LU[nr] = $8; LI[nr] = $10
-                if (proto == "tcp") LPORT[p] = 1
-            } else if (proto == "tcp" && $4 == "01") {
+                LPORT[proto, p] = 1
+            } else if ($4 == "01") {
+                # TCP established, or a connected UDP socket (a resolver query, syslog)
                 nc++
+                CP[nc] = proto
                 CLA[nc] = addr(l[1]); CLP[nc] = hx(l[2])
                 CRA[nc] = addr(r[1]); CRP[nc] = hx(r[2])
                 CU[nc] = $8; CI[nc] = $10
@@ -1235,8 +1237,8 @@ snapshot_awk() {
             }
             # aggregate: ephemeral ports are not part of the key
             for (i = 1; i <= nc; i++) {
-                if (CLP[i] in LPORT) k = "in,tcp," CLA[i] "," CLP[i] "," CRA[i] ",0," COWN[i] ","
-                else k = "out,tcp," CLA[i] ",0," CRA[i] "," CRP[i] "," COWN[i] ","
+                if ((CP[i], CLP[i]) in LPORT) k = "in," CP[i] "," CLA[i] "," CLP[i] "," CRA[i] ",0," COWN[i] ","
+                else k = "out," CP[i] "," CLA[i] ",0," CRA[i] "," CRP[i] "," COWN[i] ","
                 CNT[k]++
             }
             maxc = 0

@@ -441,7 +441,7 @@ SNAP_RE = re.compile(r"^([0-9]+),snapshot,(proc),([0-9]+),([0-9]+),([0-9]+)$")
 TEXT = r"(?:[!-$&-+\x2d-~]|%[0-9A-F]{2})*"
 LISTEN_RE = re.compile(r"^([0-9]+),listen,(tcp|udp),([0-9a-f:.]+),([0-9]+),(%s),(%s),(%s)$"
                        % (TEXT, TEXT, TEXT))
-CONN_RE = re.compile(r"^([0-9]+),conn,(in|out),(tcp),([0-9a-f:.]+),([0-9]+),([0-9a-f:.]+),([0-9]+),"
+CONN_RE = re.compile(r"^([0-9]+),conn,(in|out),(tcp|udp),([0-9a-f:.]+),([0-9]+),([0-9a-f:.]+),([0-9]+),"
                      r"(%s),(%s),(%s),([1-9][0-9]*)$" % (TEXT, TEXT, TEXT))
 
 
@@ -542,9 +542,9 @@ def cmd_sockets(rcv, tools, fixture_dir, ss_file):
         else:
             ra = canon(row["remote"][0])
             if row["role"] == "in":
-                key = ("in", "tcp", la, row["local"][1], ra, 0, user, row["process"], "")
+                key = ("in", row["proto"], la, row["local"][1], ra, 0, user, row["process"], "")
             else:
-                key = ("out", "tcp", la, 0, ra, row["remote"][1], user, row["process"], "")
+                key = ("out", row["proto"], la, 0, ra, row["remote"][1], user, row["process"], "")
             conns.setdefault(key, [0, row["closes"], row["name"]])[0] += 1
     # A snapshot reads /proc/net just after its timestamp; on a loaded host
     # forking the awk alone can take a second or two, hence the margin.

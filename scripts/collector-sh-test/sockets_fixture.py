@@ -7,6 +7,7 @@ Opens, on loopback and on all interfaces only:
   - TCP listeners on 127.0.0.1, 0.0.0.0, :: (dual stack) and ::1
   - bound UDP sockets on 127.0.0.1, 0.0.0.0 and ::
   - an established TCP connection 127.0.0.1 -> the 127.0.0.1 listener
+  - a connected UDP socket to the 127.0.0.1 UDP socket
   - an IPv4-mapped connection: an IPv6 socket connected to ::ffff:127.0.0.1
     (the 0.0.0.0 listener)
   - three connections to the :: listener over ::1 (one aggregated row of 3)
@@ -97,6 +98,11 @@ def main():
     a, _ = l4.accept()
     add("conn-lo4-out", c, "tcp", "out", closes=True, peer=a)
     add("conn-lo4-in", a, "tcp", "in", closes=True, peer=c)
+
+    # a connected UDP socket (what a resolver's query holds) to udp-lo4: an outbound udp row
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.connect(("127.0.0.1", keep[4].getsockname()[1]))
+    add("conn-udp-out", u, "udp", "out", closes=True, peer=keep[4])
 
     # IPv4-mapped: an IPv6 socket to ::ffff:127.0.0.1 (the 0.0.0.0 listener)
     m = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)

@@ -36,28 +36,40 @@ public final class DependencyStore {
    * rows plus the snapshots not rolled up yet (so the map never waits for the rollup).
    */
   Snapshot read(Instant from) {
-    // count(DISTINCT hour) made PostgreSQL sort every hourly row of the window by 10 columns: most
-    // of a cold map (5 of 6 s at 1,000 hosts x 2 days). Instead the hours a key was seen in are a
-    // bitmask per key and 60-hour bucket (hour number since the epoch: bucket h / 60, bit h % 60),
-    // OR-ed in a small hash aggregate (a key's rows of one hour, its services or the snapshots not
-    // rolled up, set one bit), then counted. No sort, and timezone-free. Keys are compared as inet
+    // The window's rows come from connection_days (V14): a key's hours of a UTC day as a 24-bit
+    // mask, kept by the socket rollup, so a key that is up all day is one row instead of 24 hourly
+    // ones. The first day keeps only the hours from the window's start. The snapshots not rolled
+    // up yet join as one bit each; a key's masks of one day are OR-ed (a late snapshot of an hour
+    // already rolled up sets a bit that is set), then the bits counted. Keys are compared as inet
     // (the rows always carry full-length masks, so equal inets are equal host() texts).
+    String key =
+        "collector_id, direction, proto, local_addr, local_port, remote_addr, remote_port, username,"
+            + " process";
     String sql =
         "SELECT collector_id, direction, proto, host(local_addr), local_port, host(remote_addr), remote_port,"
-            + " username, process, min(f), max(l), sum(bit_count(b::bit(64)))::int, max(m)"
-            + " FROM (SELECT collector_id, direction, proto, local_addr, local_port, remote_addr,"
-            + "   remote_port, username, process, bit_or(1::bigint << (h % 60)::int) AS b,"
-            + "   min(first_seen) AS f, max(last_seen) AS l, max(max_connections) AS m"
-            + "   FROM (SELECT collector_id, extract(epoch FROM hour)::bigint / 3600 AS h, direction,"
-            + "     proto, local_addr, local_port, remote_addr, remote_port, username, process,"
-            + "     first_seen, last_seen, max_connections FROM connection_hours WHERE hour >= ?"
-            + "     UNION ALL SELECT collector_id, extract(epoch FROM date_trunc('hour', ts))::bigint / 3600,"
-            + "     direction, proto, local_addr, local_port, remote_addr, remote_port, username, process,"
-            + "     ts, ts, connections FROM socket_rows WHERE kind = 'c' AND ts >= ?) r"
-            + "   GROUP BY collector_id, direction, proto, local_addr, local_port, remote_addr,"
-            + "     remote_port, username, process, h / 60) u"
-            + " GROUP BY collector_id, direction, proto, local_addr, local_port, remote_addr, remote_port,"
-            + "   username, process";
+            + " username, process, min(f), max(l), sum(bit_count(b::bit(32)))::int, max(m)"
+            + " FROM (SELECT "
+            + key
+            + ", day, bit_or(h) AS b, min(f) AS f, max(l) AS l, max(m) AS m"
+            + "   FROM (SELECT "
+            + key
+            + ", day, CASE WHEN day = ?::date THEN hours & ~((1 << ?) - 1) ELSE hours END AS h,"
+            + "     greatest(first_seen, ?) AS f, last_seen AS l, max_connections AS m"
+            + "     FROM connection_days WHERE day >= ?::date"
+            + "     UNION ALL SELECT "
+            + key
+            + ", (ts AT TIME ZONE 'UTC')::date,"
+            + "     1 << extract(hour FROM ts AT TIME ZONE 'UTC')::int, ts, ts, connections"
+            + "     FROM socket_rows WHERE kind = 'c' AND ts >= ?) r"
+            + "   WHERE h <> 0 GROUP BY "
+            + key
+            + ", day) u"
+            + " GROUP BY "
+            + key;
+    java.time.ZonedDateTime start = from.atZone(java.time.ZoneOffset.UTC);
+    java.sql.Date fromDay = java.sql.Date.valueOf(start.toLocalDate());
+    Timestamp fromHour =
+        Timestamp.from(start.truncatedTo(java.time.temporal.ChronoUnit.HOURS).toInstant());
     try (Connection c = dataSource.getConnection()) {
       List<Observation> rows = new ArrayList<>();
       Map<Integer, Set<String>> seenOn = new HashMap<>();
@@ -69,8 +81,11 @@ public final class DependencyStore {
         s.execute("SET LOCAL work_mem = '64MB'");
       }
       try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setTimestamp(1, Timestamp.from(from));
-        ps.setTimestamp(2, Timestamp.from(from));
+        ps.setDate(1, fromDay);
+        ps.setInt(2, start.getHour());
+        ps.setTimestamp(3, fromHour);
+        ps.setDate(4, fromDay);
+        ps.setTimestamp(5, fromHour);
         ps.setFetchSize(50_000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {

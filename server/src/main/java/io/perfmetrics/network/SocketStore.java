@@ -105,11 +105,16 @@ public final class SocketStore {
 
   /**
    * Moves the rows of hours that ended before {@code before} into {@code listener_hours}, {@code
-   * connection_hours} and {@code listeners}, in one statement (so one transaction, and two
-   * appliances rolling up at once each move a row at most once).
+   * connection_hours}, {@code connection_days} and {@code listeners}, in one statement (so one
+   * transaction, and two appliances rolling up at once each move a row at most once).
    *
    * @return the number of raw rows moved
    */
+  /** The key of connection_days (V14), day first. */
+  private static final String KEY_D =
+      "day, collector_id, direction, proto, local_addr, local_port, remote_addr, remote_port,"
+          + " username, process";
+
   public long rollup(Instant before) {
     String keyL = "collector_id, proto, local_addr, local_port, username, process, service";
     String keyC =
@@ -156,7 +161,23 @@ public final class SocketStore {
             + "   last_seen = greatest(connection_hours.last_seen, excluded.last_seen),"
             + "   snapshots = connection_hours.snapshots + excluded.snapshots,"
             + "   connections = connection_hours.connections + excluded.connections,"
-            + "   max_connections = greatest(connection_hours.max_connections, excluded.max_connections))"
+            + "   max_connections = greatest(connection_hours.max_connections, excluded.max_connections)),"
+            // the dependency map's summary: a key's UTC hours of each day as a bitmask
+            + " cd AS (INSERT INTO connection_days ("
+            + KEY_D
+            + ", hours, first_seen, last_seen, max_connections)"
+            + "   SELECT (ts AT TIME ZONE 'UTC')::date, collector_id, direction, proto, local_addr, local_port,"
+            + "   remote_addr, remote_port, username, process,"
+            + "   bit_or(1 << extract(hour FROM ts AT TIME ZONE 'UTC')::int), min(ts), max(ts), max(connections)"
+            + "   FROM moved WHERE kind = 'c' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
+            + "   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
+            + "   ON CONFLICT ("
+            + KEY_D
+            + ") DO UPDATE SET"
+            + "   hours = connection_days.hours | excluded.hours,"
+            + "   first_seen = least(connection_days.first_seen, excluded.first_seen),"
+            + "   last_seen = greatest(connection_days.last_seen, excluded.last_seen),"
+            + "   max_connections = greatest(connection_days.max_connections, excluded.max_connections))"
             + " SELECT count(*) FROM moved";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {

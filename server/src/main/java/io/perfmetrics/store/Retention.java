@@ -108,13 +108,17 @@ public final class Retention {
     String sql =
         "WITH l AS (DELETE FROM listeners WHERE last_seen < ? RETURNING 1),"
             + " lh AS (DELETE FROM listener_hours WHERE hour < date_trunc('hour', ?::timestamptz) RETURNING 1),"
-            + " ch AS (DELETE FROM connection_hours WHERE hour < date_trunc('hour', ?::timestamptz) RETURNING 1)"
-            + " SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM lh) + (SELECT count(*) FROM ch)";
+            + " ch AS (DELETE FROM connection_hours WHERE hour < date_trunc('hour', ?::timestamptz) RETURNING 1),"
+            // a day goes when all of it is older than the cutoff
+            + " cd AS (DELETE FROM connection_days WHERE day < (?::timestamptz AT TIME ZONE 'UTC')::date RETURNING 1)"
+            + " SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM lh) + (SELECT count(*) FROM ch)"
+            + " + (SELECT count(*) FROM cd)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       Timestamp t = Timestamp.from(cutoff);
       ps.setTimestamp(1, t);
       ps.setTimestamp(2, t);
       ps.setTimestamp(3, t);
+      ps.setTimestamp(4, t);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

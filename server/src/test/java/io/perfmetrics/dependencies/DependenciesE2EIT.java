@@ -37,10 +37,10 @@ import org.junit.jupiter.api.Timeout;
  * Issue 12 end to end, with hosts that are really separate: three network namespaces on one bridge
  * (in a fourth), each with its own sshd; the appliance reaches them (and they it) over a veth from
  * the root namespace. Collectors are deployed over SSH; a client in "alpha" talks to a server in
- * "bravo", and does a DNS-like exchange (UDP, and TCP so the collectors see it) with "dns" in the
- * third. The map shows one client-to-server edge seen from both sides with process and user, alpha
- * and bravo form one costed move group, the DNS edge is tagged and joins nothing, and an exclusion
- * splits the group; JSON, CSV, the CLI and the console agree.
+ * "bravo", and does a DNS-like exchange (a connected UDP socket, as resolvers use, and TCP) with
+ * "dns" in the third. The map shows one client-to-server edge seen from both sides with process and
+ * user, alpha and bravo form one costed move group, the DNS edge is tagged and joins nothing, and
+ * an exclusion splits the group; JSON, CSV, the CLI and the console agree.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DependenciesE2EIT {
@@ -242,11 +242,16 @@ class DependenciesE2EIT {
   }
 
   static JsonNode edge(JsonNode map, int client, int server, int port) {
+    return edge(map, client, server, port, "tcp");
+  }
+
+  static JsonNode edge(JsonNode map, int client, int server, int port, String proto) {
     JsonNode found = null;
     for (JsonNode e : map.get("edges")) {
       if (e.path("client").path("host_id").asInt(-1) == collector[client]
           && e.path("server").path("host_id").asInt(-1) == collector[server]
-          && e.get("port").asInt() == port) {
+          && e.get("port").asInt() == port
+          && e.get("proto").asText().equals(proto)) {
         assertThat(found).as("one edge " + client + "->" + server + ":" + port).isNull();
         found = e;
       }
@@ -379,6 +384,10 @@ class DependenciesE2EIT {
             + "\", 53)); q="
             + query
             + "; d.sendall(len(q).to_bytes(2, \"big\")+q); d.recv(514)\n"
+            // a resolver's way: a connected UDP socket, held so the snapshots see it
+            + "u=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.connect((\""
+            + ADDR[2]
+            + "\", 53)); u.send(q); u.recv(512)\n"
             + "time.sleep(600)\n",
         "pm-dep-client");
 
@@ -386,13 +395,16 @@ class DependenciesE2EIT {
     JsonNode map = null;
     JsonNode app = null;
     JsonNode dnsEdge = null;
+    JsonNode udpEdge = null;
     for (int i = 0; i < 300; i++) {
       appliance.clock.advance(Duration.ofMinutes(2));
       map = call("GET", "/api/v1/dependencies", null, 200);
       app = edge(map, 0, 1, 8080);
       dnsEdge = edge(map, 0, 2, 53);
+      udpEdge = edge(map, 0, 2, 53, "udp");
       if (app != null
           && app.get("seen_by").asText().equals("both")
+          && udpEdge != null
           && dnsEdge != null
           && dnsEdge.get("seen_by").asText().equals("both")) {
         break;
@@ -412,6 +424,11 @@ class DependenciesE2EIT {
         .contains("python3 (" + TestSshd.USER + ")");
     assertThat(app.get("infrastructure").isNull()).as("not infrastructure: %s", app).isTrue();
     assertThat(dnsEdge.get("infrastructure").asText()).isEqualTo("DNS");
+    // the UDP query: seen by the client (a UDP server socket is not connected, so its side holds
+    // no connection to report), tagged as DNS as well
+    assertThat(udpEdge).as("alpha -> dns:53/udp in " + map).isNotNull();
+    assertThat(udpEdge.get("seen_by").asText()).isEqualTo("client");
+    assertThat(udpEdge.get("infrastructure").asText()).isEqualTo("DNS");
     // the collectors' uploads and the deploy's SSH sessions are the appliance, not a dependency
     for (JsonNode e : map.get("edges")) {
       if (e.get("client").get("id").asText().equals("appliance")

@@ -106,6 +106,7 @@ class SocketsIT {
             "socket_snapshots",
             "listener_hours",
             "connection_hours",
+            "connection_days",
             "listeners",
             "socket_hosts")) {
       rows("SELECT * FROM " + t + " x WHERE collector_id = " + id + " ORDER BY x::text")
@@ -155,6 +156,14 @@ class SocketsIT {
                     + c.id()
                     + " AND direction = 'out'"))
         .containsExactly("2|8|5|192.0.2.7|5432");
+    // the dependency map's daily summary: one row, the hour's bit set, the most seen at once
+    assertThat(
+            rows(
+                "SELECT bit_count(hours::bit(32)), max_connections, host(remote_addr) FROM connection_days"
+                    + " WHERE collector_id = "
+                    + c.id()
+                    + " AND direction = 'out'"))
+        .containsExactly("1|5|192.0.2.7");
     JsonNode host = get("/api/v1/ports/" + c.id());
     assertThat(host.get("listeners")).hasSize(2);
     JsonNode redis = host.get("listeners").get(0);
@@ -169,6 +178,53 @@ class SocketsIT {
     assertThat(pg.get("open_now").asBoolean()).isFalse();
     assertThat(pg.get("findings")).isEmpty();
     assertThat(get("/api/v1/ports/db1").get("host_id").asInt()).isEqualTo(c.id());
+  }
+
+  @Test
+  void theDependencyMapCountsHoursFromTheDailySummaryAndTheSnapshotsNotRolledUp() throws Exception {
+    Collector c = mint("deps-days");
+    String conn = "out,tcp,192.0.2.5,0,198.51.100.7,5432,app,java,,";
+    // hours 30, 5 (twice) and 4 ago rolled up into connection_days, then one in the current hour
+    // that stays in socket_rows
+    String body =
+        snapshot(at(30, 60), List.of(), List.of(conn + "1"))
+            + snapshot(at(5, 60), List.of(), List.of(conn + "2"))
+            + snapshot(at(5, 600), List.of(), List.of(conn + "7"))
+            + snapshot(at(4, 60), List.of(), List.of(conn + "3"));
+    assertThat(upload(c, body).statusCode()).isEqualTo(204);
+    roll();
+    assertThat(
+            rows(
+                "SELECT sum(bit_count(hours::bit(32))), max(max_connections) FROM connection_days"
+                    + " WHERE collector_id = "
+                    + c.id()))
+        .containsExactly("3|7");
+    assertThat(upload(c, snapshot(at(0, 1), List.of(), List.of(conn + "1"))).statusCode())
+        .isEqualTo(204);
+    appliance.app.dependencies().invalidate();
+
+    JsonNode two = edgeFrom(get("/api/v1/dependencies?window_days=2"), c.id());
+    assertThat(two.get("hours").asInt()).isEqualTo(4);
+    assertThat(two.get("max_connections").asLong()).isEqualTo(7);
+    assertThat(java.time.Instant.parse(two.get("first_seen").asText()).getEpochSecond())
+        .isEqualTo(at(30, 60));
+    assertThat(java.time.Instant.parse(two.get("last_seen").asText()).getEpochSecond())
+        .isEqualTo(at(0, 1));
+    // one day back: the hour 30 ago is outside, whichever UTC day it fell on
+    JsonNode one = edgeFrom(get("/api/v1/dependencies?window_days=1"), c.id());
+    assertThat(one.get("hours").asInt()).isEqualTo(3);
+    assertThat(java.time.Instant.parse(one.get("first_seen").asText()).getEpochSecond())
+        .isEqualTo(at(5, 60));
+  }
+
+  static JsonNode edgeFrom(JsonNode map, int hostId) {
+    for (JsonNode e : map.get("edges")) {
+      JsonNode client = e.get("client");
+      if (client.has("host_id") && client.get("host_id").asInt() == hostId) {
+        return e;
+      }
+    }
+    throw new AssertionError("no edge from host " + hostId + " in " + map.get("edges"));
   }
 
   @Test
@@ -228,7 +284,10 @@ class SocketsIT {
                 appliance.app.portAudit()::invalidate)
             .runOnce();
 
-    assertThat(result.prunedSocketRows()).isEqualTo(3);
+    // the FTP listener, its hour, its connection's hour and that connection's day
+    assertThat(result.prunedSocketRows()).isEqualTo(4);
+    assertThat(rows("SELECT count(*) FROM connection_days WHERE collector_id = " + c.id()))
+        .containsExactly("0");
     assertThat(rows("SELECT local_port FROM listeners WHERE collector_id = " + c.id()))
         .containsExactly("22");
     assertThat(rows("SELECT local_port FROM listener_hours WHERE collector_id = " + c.id()))
