@@ -89,7 +89,7 @@ class TwoAppliancesIT {
         env.put(Config.DB_URL, jdbcUrl);
         env.put(Config.ADMIN_TOKEN, TestAppliance.ADMIN_TOKEN);
         env.put(Config.ADMIN_PASSWORD, TestAppliance.ADMIN_PASSWORD);
-        env.put(Config.PUBLIC_URL, "http://127.0.0.1:" + portA);
+        env.put(Config.PUBLIC_URL, "https://127.0.0.1:" + portA);
         env.put(Config.DEPLOY_CONCURRENCY, "1");
         env.put(DiscoverySettings.PORTS, String.valueOf(sshd.port()));
         env.put(DiscoverySettings.HOST_SPACING, spacing.toMillis() + "ms");
@@ -143,7 +143,7 @@ class TwoAppliancesIT {
 
         // both jobs start on A; B's scan dispatcher joins at once, its deploy resume within 30 s
         long job =
-            body(admin(portA, "POST", "/api/v1/deployments", "{\"action\":\"deploy\"}"), 202)
+            body(admin(portA, dataA, "POST", "/api/v1/deployments", "{\"action\":\"deploy\"}"), 202)
                 .get("id")
                 .asLong();
         long scan =
@@ -272,15 +272,18 @@ class TwoAppliancesIT {
   }
 
   static void awaitUp(int port, Path dir) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
+    Path ca = dir.resolve("tls/ca.pem");
     for (int i = 0; i < 600; i++) {
       try {
-        if (http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .statusCode()
-            == 200) {
+        // A's own CA appears in its data directory at start; trust that one only
+        if (Files.exists(ca)
+            && client(dir)
+                    .send(
+                        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/readyz"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode()
+                == 200) {
           return;
         }
       } catch (java.io.IOException e) {
@@ -292,11 +295,15 @@ class TwoAppliancesIT {
         "appliance A did not start: " + Files.readString(dir.resolve("out.log")));
   }
 
-  static HttpResponse<String> admin(int port, String method, String path, String body)
+  static HttpClient client(Path dataDir) throws java.io.IOException {
+    return TestAppliance.client(Files.readString(dataDir.resolve("tls/ca.pem")));
+  }
+
+  static HttpResponse<String> admin(int port, Path dataDir, String method, String path, String body)
       throws Exception {
-    return HttpClient.newHttpClient()
+    return client(dataDir)
         .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + TestAppliance.ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
                 .method(
