@@ -150,6 +150,7 @@ class TwoAppliancesIT {
             body(
                     admin(
                         portA,
+                        dataA,
                         "POST",
                         "/api/v1/scans",
                         "{\"targets\": [\"127.0.1.0/27\", \"127.0.1.32/29\"]}"),
