@@ -170,8 +170,8 @@ class ConsoleIT {
         .contains("HttpOnly")
         .contains("SameSite=Strict")
         .contains("Path=/")
-        .as("plain http, and X-Forwarded-Proto is not trusted by default")
-        .doesNotContain("Secure");
+        .as("https, the default (plain http without it: TlsIT)")
+        .contains("; Secure");
     for (String path :
         List.of("/", "/targets", "/credentials", "/collectors", "/scans", "/netops", "/sizing")) {
       HttpResponse<String> r = c.get(path);
