@@ -54,7 +54,9 @@ class ConsoleTlsBrowserIT {
       browser.findElement(By.id("login")).click();
       wait.until(d -> d.getCurrentUrl().endsWith("/targets"));
       assertThat(browser.getCurrentUrl()).startsWith("https://127.0.0.1:");
-      assertThat(browser.findElement(By.id("targets")).isDisplayed()).isTrue();
+      assertThat(browser.findElements(By.cssSelector("meta[name='csrf-token']")))
+          .as("the console's page, logged in")
+          .hasSize(1);
 
       Cookie session = browser.manage().getCookieNamed("pm_session");
       assertThat(session.isSecure()).as("Secure").isTrue();
