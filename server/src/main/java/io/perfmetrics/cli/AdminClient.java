@@ -68,14 +68,7 @@ final class AdminClient {
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-    if (url.startsWith("https:")) {
-      Path trust = trustFile();
-      if (trust != null) {
-        builder.sslContext(CaTrust.sslContext(trust));
-      }
-    }
-    try (HttpClient client = builder.build()) {
+    try (HttpClient client = client(url, ca)) {
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
     } catch (javax.net.ssl.SSLHandshakeException e) {
@@ -96,7 +89,7 @@ final class AdminClient {
    * The certificate to trust: {@code --ca}, else the appliance's own CA when this machine holds its
    * data directory, else none (the JDK's CAs, for an operator certificate from a public CA).
    */
-  @Nullable Path trustFile() throws IOException {
+  static @Nullable Path trustFile(@Nullable String ca) throws IOException {
     if (ca != null && !ca.isBlank()) {
       Path p = Path.of(ca);
       if (!Files.isReadable(p)) {
@@ -110,6 +103,18 @@ final class AdminClient {
             .resolve("tls")
             .resolve("ca.pem");
     return Files.isReadable(own) ? own : null;
+  }
+
+  /** A client for {@code url}: over https it trusts {@link #trustFile} when there is one. */
+  static HttpClient client(String url, @Nullable String ca) throws IOException {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (url.startsWith("https:")) {
+      Path trust = trustFile(ca);
+      if (trust != null) {
+        builder.sslContext(CaTrust.sslContext(trust));
+      }
+    }
+    return builder.build();
   }
 
   /** Sends, prints the body, and turns the status into an exit code. */

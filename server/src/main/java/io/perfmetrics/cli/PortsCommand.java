@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 final class PortsCommand implements Callable<Integer> {
   @Option(
       names = "--url",
-      defaultValue = "${env:PERFMETRICS_URL:-http://127.0.0.1:8080}",
+      defaultValue = "${env:PERFMETRICS_URL:-https://127.0.0.1:8080}",
       description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
   String url;
 
@@ -35,6 +35,14 @@ final class PortsCommand implements Callable<Integer> {
       defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
       description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
   String token;
+
+  @Option(
+      names = "--ca",
+      defaultValue = "${env:PERFMETRICS_CA}",
+      description =
+          "PEM certificate to trust for https (env PERFMETRICS_CA; default: the appliance's CA in"
+              + " $PERFMETRICS_DATA_DIR/tls/ca.pem, ./data if unset, else the JDK's CAs)")
+  String ca;
 
   @Parameters(
       index = "0",
@@ -89,8 +97,7 @@ final class PortsCommand implements Callable<Integer> {
             .GET()
             .build();
     HttpResponse<String> r;
-    try (HttpClient client =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+    try (HttpClient client = AdminClient.client(url, ca)) {
       r = client.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       System.err.println("perfmetrics: cannot reach " + url + ": " + e);

@@ -84,8 +84,25 @@ final class ServeCommand implements Callable<Integer> {
                 }));
     System.out.println(
         "perfmetrics: database: " + db.description() + (db.hasTimescale() ? " (TimescaleDB)" : ""));
+    var tls = app.tls();
+    if (tls.enabled()) {
+      System.out.println(
+          "perfmetrics: TLS with "
+              + tls.source()
+              + "; clients trust "
+              + tls.trustFile()
+              + " (also at /ca.pem), SHA-256 fingerprint "
+              + tls.fingerprint());
+    } else {
+      System.out.println(
+          "perfmetrics: WARNING: TLS is off ("
+              + Config.TLS
+              + "=off): plain HTTP, only behind a TLS-terminating proxy");
+    }
     System.out.println(
-        "perfmetrics: listening on http://0.0.0.0:"
+        "perfmetrics: listening on "
+            + tls.scheme()
+            + "://0.0.0.0:"
             + app.port()
             + "; collectors will reach "
             + config.publicUrl());

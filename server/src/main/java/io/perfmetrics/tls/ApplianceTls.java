@@ -145,7 +145,17 @@ public final class ApplianceTls implements AutoCloseable {
               + " text unless a TLS proxy in front of the appliance terminates HTTPS",
           Config.TLS);
     }
-    return new ApplianceTls(config.tls(), serverNames(config.publicUrl()), clock, config.dataDir());
+    var tls =
+        new ApplianceTls(config.tls(), serverNames(config.publicUrl()), clock, config.dataDir());
+    if (tls.enabled()) {
+      log.info(
+          "TLS with {}; clients trust {} (also at {}), SHA-256 fingerprint {}",
+          tls.source(),
+          tls.trustFile(),
+          TlsRoutes.CA_PEM,
+          tls.fingerprint());
+    }
+    return tls;
   }
 
   public boolean enabled() {

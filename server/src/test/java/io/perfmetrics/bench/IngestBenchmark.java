@@ -9,7 +9,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -213,7 +212,7 @@ public final class IngestBenchmark {
     // connections are opened before the clock starts: the figure is about storing samples
     List<Socket> sockets = new ArrayList<>();
     for (int ci = 0; ci < minted.size(); ci++) {
-      sockets.add(new Socket(InetAddress.getLoopbackAddress(), port));
+      sockets.add(app.connect());
     }
     long start = System.nanoTime();
     for (int ci = 0; ci < minted.size(); ci++) {

@@ -10,7 +10,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -449,7 +448,7 @@ public final class SocketsBenchmark {
     }
     List<Socket> sockets = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
-      sockets.add(new Socket(InetAddress.getLoopbackAddress(), port));
+      sockets.add(app.connect());
     }
     List<Thread> threads = new ArrayList<>();
     long start = System.nanoTime();

@@ -10,7 +10,6 @@ import io.perfmetrics.testing.TimescalePglite;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -387,7 +386,7 @@ public final class StorageBenchmark {
     }
     List<Socket> sockets = new ArrayList<>();
     for (int i = 0; i < CONNECTIONS; i++) {
-      Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      Socket socket = app.connect();
       socket.setTcpNoDelay(true);
       sockets.add(socket);
     }

@@ -16,7 +16,51 @@ class ConfigTest {
     assertThat(c.dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
     assertThat(c.embeddedDatabase()).isTrue();
     assertThat(c.adminToken()).isNull();
-    assertThat(c.publicUrl().toString()).startsWith("http://").endsWith(":8080");
+    assertThat(c.publicUrl().toString()).startsWith("https://").endsWith(":8080");
+    assertThat(c.tls()).isEqualTo(Config.Tls.defaults());
+    assertThat(c.tls().enabled()).isTrue();
+  }
+
+  @Test
+  void tlsIsOnOffOrTheOperatorsCertificateAndKeyTogether() throws Exception {
+    Config off = Config.load(Map.of(Config.TLS, "off"), Map.of());
+    assertThat(off.tls().enabled()).isFalse();
+    assertThat(off.publicUrl().toString()).startsWith("http://");
+
+    Path dir = java.nio.file.Files.createTempDirectory("perfmetrics-config-tls-");
+    try {
+      Path cert = java.nio.file.Files.writeString(dir.resolve("c.pem"), "x");
+      Path key = java.nio.file.Files.writeString(dir.resolve("k.pem"), "x");
+      Config operator =
+          Config.load(
+              Map.of(Config.TLS_CERT, cert.toString(), Config.TLS_KEY, key.toString()), Map.of());
+      assertThat(operator.tls()).isEqualTo(new Config.Tls(true, cert, key, null));
+
+      assertThatThrownBy(() -> Config.load(Map.of(Config.TLS_CERT, cert.toString()), Map.of()))
+          .hasMessageContaining(Config.TLS_KEY);
+      assertThatThrownBy(
+              () ->
+                  Config.load(
+                      Map.of(Config.TLS, "off", Config.TLS_CERT, cert.toString()), Map.of()))
+          .hasMessageContaining(Config.TLS + " is off");
+      assertThatThrownBy(() -> Config.load(Map.of(Config.TLS_CA, cert.toString()), Map.of()))
+          .hasMessageContaining(Config.TLS_CA);
+      assertThatThrownBy(
+              () ->
+                  Config.load(
+                      Map.of(
+                          Config.TLS_CERT,
+                          dir.resolve("missing.pem").toString(),
+                          Config.TLS_KEY,
+                          key.toString()),
+                      Map.of()))
+          .hasMessageContaining(Config.TLS_CERT)
+          .hasMessageContaining("missing.pem");
+    } finally {
+      io.perfmetrics.testing.TempDirs.delete(dir);
+    }
+    assertThatThrownBy(() -> Config.load(Map.of(Config.TLS, "yes"), Map.of()))
+        .hasMessageContaining(Config.TLS + " must be on or off");
   }
 
   @Test

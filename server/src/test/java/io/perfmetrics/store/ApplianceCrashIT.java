@@ -33,8 +33,9 @@ class ApplianceCrashIT {
   private static final String ADMIN = "crash-test-admin-token-0123456789";
   private static final int COLLECTORS = 4;
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** Trusts only the appliance's own CA, made in its data directory at the first start. */
+  private HttpClient http;
+
   private final ObjectMapper json = new ObjectMapper();
   private Path work;
   private Path dataDir;
@@ -129,14 +130,15 @@ class ApplianceCrashIT {
                       }
                       try {
                         HttpResponse<String> r =
-                            http.send(
-                                HttpRequest.newBuilder(URI.create(base() + "/api/v1/metrics"))
-                                    .header("Authorization", "Bearer " + token)
-                                    .header("Content-Type", "text/plain")
-                                    .timeout(Duration.ofSeconds(10))
-                                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                                    .build(),
-                                HttpResponse.BodyHandlers.ofString());
+                            http()
+                                .send(
+                                    HttpRequest.newBuilder(URI.create(base() + "/api/v1/metrics"))
+                                        .header("Authorization", "Bearer " + token)
+                                        .header("Content-Type", "text/plain")
+                                        .timeout(Duration.ofSeconds(10))
+                                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                                        .build(),
+                                    HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 204) {
                           mine.putAll(batch);
                         }
@@ -217,7 +219,7 @@ class ApplianceCrashIT {
     pb.environment().put("PERFMETRICS_PORT", Integer.toString(port));
     pb.environment().put("PERFMETRICS_DATA_DIR", dataDir.toString());
     pb.environment().put("PERFMETRICS_ADMIN_TOKEN", ADMIN);
-    pb.environment().put("PERFMETRICS_PUBLIC_URL", "http://127.0.0.1:" + port);
+    pb.environment().put("PERFMETRICS_PUBLIC_URL", "https://127.0.0.1:" + port);
     pb.environment().remove("PERFMETRICS_DB_URL");
     Process p = pb.start();
     started.add(p);
@@ -227,7 +229,8 @@ class ApplianceCrashIT {
           .as("appliance running; its log: " + work.resolve(name + ".log"))
           .isTrue();
       try {
-        if (http.send(
+        if (http()
+                .send(
                     HttpRequest.newBuilder(URI.create(base() + "/readyz"))
                         .timeout(Duration.ofSeconds(2))
                         .build(),
@@ -249,15 +252,16 @@ class ApplianceCrashIT {
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < COLLECTORS; i++) {
       HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(base() + "/api/v1/collectors"))
-                  .header("Authorization", "Bearer " + ADMIN)
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"label\":\"crash" + i + "\",\"ttl_days\":14}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          http()
+              .send(
+                  HttpRequest.newBuilder(URI.create(base() + "/api/v1/collectors"))
+                      .header("Authorization", "Bearer " + ADMIN)
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"label\":\"crash" + i + "\",\"ttl_days\":14}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
       tokens.add(json.readTree(r.body()).get("token").asText());
     }
@@ -278,16 +282,28 @@ class ApplianceCrashIT {
 
   private String get(String path) throws Exception {
     HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(base() + path))
-                .header("Authorization", "Bearer " + ADMIN)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        http()
+            .send(
+                HttpRequest.newBuilder(URI.create(base() + path))
+                    .header("Authorization", "Bearer " + ADMIN)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
     return r.body();
   }
 
   private String base() {
-    return "http://127.0.0.1:" + port;
+    return "https://127.0.0.1:" + port;
+  }
+
+  private synchronized HttpClient http() throws java.io.IOException {
+    if (http == null) {
+      Path ca = dataDir.resolve("tls/ca.pem");
+      if (!Files.exists(ca)) {
+        throw new java.io.IOException("no CA yet: " + ca);
+      }
+      http = io.perfmetrics.testing.TestAppliance.client(Files.readString(ca));
+    }
+    return http;
   }
 }

@@ -145,6 +145,23 @@ public final class TestAppliance implements AutoCloseable {
     return trusting(app.tls().trustPem());
   }
 
+  /**
+   * A connection as a collector opens one: TLS with the handshake done (trusting only the CA), or
+   * plain TCP when TLS is off. For benchmarks that write raw HTTP/1.1.
+   */
+  public java.net.Socket connect() throws IOException {
+    java.net.Socket plain =
+        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), app.port());
+    if (!app.tls().enabled()) {
+      return plain;
+    }
+    javax.net.ssl.SSLSocket s =
+        (javax.net.ssl.SSLSocket)
+            sslContext().getSocketFactory().createSocket(plain, "127.0.0.1", app.port(), true);
+    s.startHandshake();
+    return s;
+  }
+
   /** The client the helpers below send with, for tests that send their own requests. */
   public HttpClient http() {
     return http;

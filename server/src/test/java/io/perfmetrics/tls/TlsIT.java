@@ -212,7 +212,7 @@ class TlsIT {
         new TestAppliance(
             postgres.newDatabase(),
             c -> c.withTls(new Config.Tls(true, certFile, keyFile, null)))) {
-      SSLContext trustBoth = TestAppliance.trusting(pem(first) + pem(second()));
+      SSLContext trustBoth = TestAppliance.trusting(pem(first) + pem(SECOND));
       assertThat(served(trustBoth, operator.app.port())).isEqualTo(first);
       assertThat(operator.app.tls().trustPem()).isEqualTo(pem(first));
       assertThat(operator.send(HttpRequest.newBuilder(operator.uri("/healthz"))).statusCode())
@@ -222,22 +222,22 @@ class TlsIT {
 
       // renewed by the operator's tooling: an RSA key in the traditional format, files renamed in
       // place, the key first (for a moment key and certificate do not match: the old one stays)
-      write(keyFile, pem(secondKey.getPrivate()));
+      write(keyFile, pem(SECOND_KEY.getPrivate()));
       Thread.sleep(2_500);
       assertThat(served(trustBoth, operator.app.port())).isEqualTo(first);
-      write(certFile, pem(second()));
+      write(certFile, pem(SECOND));
 
       long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
       X509Certificate now = served(trustBoth, operator.app.port());
-      while (!now.equals(second()) && System.nanoTime() < deadline) {
+      while (!now.equals(SECOND) && System.nanoTime() < deadline) {
         Thread.sleep(200);
         now = served(trustBoth, operator.app.port());
       }
-      assertThat(now).as("a new connection after the files changed").isEqualTo(second());
-      assertThat(operator.app.tls().trustPem()).isEqualTo(pem(second()));
+      assertThat(now).as("a new connection after the files changed").isEqualTo(SECOND);
+      assertThat(operator.app.tls().trustPem()).isEqualTo(pem(SECOND));
       // and the app never restarted: the same client still works, now trusting the new one
       assertThat(
-              TestAppliance.client(pem(second()))
+              TestAppliance.client(pem(SECOND))
                   .send(
                       HttpRequest.newBuilder(operator.uri("/healthz")).build(),
                       HttpResponse.BodyHandlers.ofString())
@@ -342,7 +342,7 @@ class TlsIT {
   /** Sends raw bytes, returns whatever comes back until the peer closes or 5 s of silence. */
   static byte[] exchange(int port, byte[] request) throws IOException {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      s.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 5_000);
       s.setSoTimeout(5_000);
       s.getOutputStream().write(request);
       s.getOutputStream().flush();
@@ -412,16 +412,25 @@ class TlsIT {
     out.write(v & 0xff);
   }
 
-  static KeyPair secondKey;
-  static X509Certificate secondCert;
-
   /** The operator's next certificate: RSA this time. */
-  static synchronized X509Certificate second() throws Exception {
-    if (secondCert == null) {
-      secondKey = keyPair("RSA");
-      secondCert = selfSigned(secondKey, "second.example");
+  static final KeyPair SECOND_KEY = rsaKey();
+
+  static final X509Certificate SECOND = secondCertificate();
+
+  static KeyPair rsaKey() {
+    try {
+      return keyPair("RSA");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
-    return secondCert;
+  }
+
+  static X509Certificate secondCertificate() {
+    try {
+      return selfSigned(SECOND_KEY, "second.example");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static KeyPair keyPair(String algorithm) throws Exception {
