@@ -32,9 +32,7 @@ import org.junit.jupiter.api.Test;
  * real process) mid-way, and the other finishes both, every host and address done once.
  */
 class TwoAppliancesIT {
-  // TODO(tls-collectors): true once the collectors the appliances deploy trust the appliance's CA
-  // (until then a collector that cannot verify https stops, and the other appliance restarts it)
-  static final boolean TLS = false;
+  static final boolean TLS = true;
 
   static final String SCHEME = TLS ? "https" : "http";
 

@@ -48,10 +48,7 @@ class SocketsE2EIT {
             8,
             Duration.ofSeconds(2),
             1000);
-    // TODO(tls-collectors): TLS back on once the collectors trust the appliance's CA
-    appliance =
-        new TestAppliance(
-            postgres.jdbcUrl(), c -> c.withCollectors(collectors).withTls(Config.Tls.off()));
+    appliance = new TestAppliance(postgres.jdbcUrl(), c -> c.withCollectors(collectors));
   }
 
   @AfterAll

@@ -81,10 +81,7 @@ class ConsoleBrowserIT {
             postgres.newDatabase(),
             (UnaryOperator<Config>)
                 c ->
-                    // TODO(tls-collectors): TLS back on (chromium(pin) below is ready for it) once
-                    // the collector this test deploys trusts the appliance's CA and reports back
-                    c.withTls(Config.Tls.off())
-                        .withCollectors(collectors)
+                    c.withCollectors(collectors)
                         .withDiscovery(
                             c.discovery()
                                 .withPorts(List.of(listener.getLocalPort(), closed), List.of())
