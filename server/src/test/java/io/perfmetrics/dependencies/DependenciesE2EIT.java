@@ -118,7 +118,8 @@ class DependenciesE2EIT {
     // the appliance stays on loopback; a relay on the veth address carries the collectors to it
     relay = new ServerSocket();
     relay.bind(new InetSocketAddress(InetAddress.getByName(ROOT_ADDR), 0));
-    URI publicUrl = URI.create("http://" + ROOT_ADDR + ":" + relay.getLocalPort());
+    // TLS passes through the relay: the server certificate names the public URL's host
+    URI publicUrl = URI.create("https://" + ROOT_ADDR + ":" + relay.getLocalPort());
     int closed = TestPostgres.freePort();
     var collectors =
         new Config.Collectors(
@@ -149,9 +150,7 @@ class DependenciesE2EIT {
                     c.web(),
                     c.catalog(),
                     c.retention(),
-                    // TODO(tls-collectors): TLS back on once the collectors trust the appliance's
-                    // CA
-                    Config.Tls.off()));
+                    c.tls()));
     int target = appliance.app.port();
     Thread.ofVirtual().start(() -> relay(target));
     for (int i = 0; i < 3; i++) {
@@ -535,7 +534,9 @@ class DependenciesE2EIT {
         cli(
             "dependencies",
             "--url",
-            "http://127.0.0.1:" + appliance.app.port(),
+            appliance.uri("").toString(),
+            "--ca",
+            appliance.app.tls().trustFile().toString(),
             "--token",
             TestAppliance.ADMIN_TOKEN,
             "--csv");
@@ -545,7 +546,9 @@ class DependenciesE2EIT {
             cli(
                 "groups",
                 "--url",
-                "http://127.0.0.1:" + appliance.app.port(),
+                appliance.uri("").toString(),
+                "--ca",
+                appliance.app.tls().trustFile().toString(),
                 "--token",
                 TestAppliance.ADMIN_TOKEN));
     JsonNode apiGroups = call("GET", "/api/v1/groups", null, 200);
@@ -587,7 +590,9 @@ class DependenciesE2EIT {
         "--disable-component-update",
         "--disable-sync",
         "--window-size=1400,1000",
-        "--user-data-dir=" + profile);
+        "--user-data-dir=" + profile,
+        // trust the appliance's server key alone (its CA is in no store of this machine)
+        "--ignore-certificate-errors-spki-list=" + appliance.spkiPin());
     org.openqa.selenium.chrome.ChromeDriver browser =
         new org.openqa.selenium.chrome.ChromeDriver(
             new org.openqa.selenium.chrome.ChromeDriverService.Builder()
@@ -597,7 +602,7 @@ class DependenciesE2EIT {
             options);
     try {
       var wait = new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(60));
-      browser.get("http://127.0.0.1:" + appliance.app.port() + "/dependencies");
+      browser.get(appliance.uri("/dependencies").toString());
       browser.findElement(org.openqa.selenium.By.id("username")).sendKeys("admin");
       browser
           .findElement(org.openqa.selenium.By.id("password"))

@@ -190,6 +190,21 @@ public final class TestAppliance implements AutoCloseable {
     return dataDir;
   }
 
+  /**
+   * Chromium's pin for the appliance's server certificate (base64 SHA-256 of its public key info),
+   * or null when TLS is off. Chromium honours it only with its own --user-data-dir.
+   */
+  public String spkiPin() throws java.security.NoSuchAlgorithmException {
+    var cert = app.tls().serverCertificate();
+    if (cert == null) {
+      return null;
+    }
+    return java.util.Base64.getEncoder()
+        .encodeToString(
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(cert.getPublicKey().getEncoded()));
+  }
+
   public URI uri(String path) {
     return URI.create(baseUrl() + path);
   }

@@ -117,7 +117,7 @@ class ConsoleBrowserIT {
         i -> 40 * ReportingHosts.GIB,
         true);
     downloads = Files.createTempDirectory("perfmetrics-downloads-");
-    browser = chromium(spkiPin(appliance));
+    browser = chromium(appliance.spkiPin());
     // downloads (CSV exports) land where the test reads them
     browser.executeCdpCommand(
         "Browser.setDownloadBehavior",
@@ -499,21 +499,6 @@ class ConsoleBrowserIT {
     }
     throw new AssertionError(
         "collector " + collector + " sent no CPU and memory samples within 30 s");
-  }
-
-  /**
-   * Chromium's pin for the appliance's server certificate (base64 SHA-256 of its public key info),
-   * or null when TLS is off. Chromium honours it only with its own --user-data-dir, as here.
-   */
-  static String spkiPin(TestAppliance appliance) throws Exception {
-    var cert = appliance.app.tls().serverCertificate();
-    if (cert == null) {
-      return null;
-    }
-    return java.util.Base64.getEncoder()
-        .encodeToString(
-            java.security.MessageDigest.getInstance("SHA-256")
-                .digest(cert.getPublicKey().getEncoded()));
   }
 
   static String url(String path) {

@@ -44,7 +44,7 @@ class ConsoleTlsBrowserIT {
   void theConsoleWorksOverHttpsTrustingOnlyTheApplianceByItsPin() throws Exception {
     String url = appliance.uri("/login?next=%2Ftargets").toString();
     assertThat(url).startsWith("https://");
-    ChromeDriver browser = ConsoleBrowserIT.chromium(ConsoleBrowserIT.spkiPin(appliance));
+    ChromeDriver browser = ConsoleBrowserIT.chromium(appliance.spkiPin());
     Path profile = ConsoleBrowserIT.profile;
     try {
       WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
