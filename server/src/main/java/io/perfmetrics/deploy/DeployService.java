@@ -334,7 +334,8 @@ public final class DeployService implements AutoCloseable {
                     target,
                     cred.get(),
                     config.collectors().hostTimeout(),
-                    new Transport.PreflightContext(config.publicUrl(), clock, target.id())))
+                    new Transport.PreflightContext(
+                        config.publicUrl(), clock, target.id(), trust.get().caPem())))
             : act(target, template, transport, cred.get(), action, force);
     try {
       // every connection the appliance makes to a network is on the record, for allowlisting

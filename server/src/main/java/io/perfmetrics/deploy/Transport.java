@@ -23,7 +23,12 @@ public interface Transport {
    * @param applianceUrl the URL rendered into collectors (the host must reach its /healthz)
    * @param clock the appliance's clock, for the skew
    */
-  record PreflightContext(java.net.URI applianceUrl, java.time.Clock clock, long targetId) {}
+  /**
+   * @param caPem the CA a collector would trust (empty over http): the reach check verifies the
+   *     appliance with it, as the collector will
+   */
+  record PreflightContext(
+      java.net.URI applianceUrl, java.time.Clock clock, long targetId, String caPem) {}
 
   /**
    * What {@link Session#statusThenInstall} found and did.

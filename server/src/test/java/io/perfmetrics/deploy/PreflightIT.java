@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.perfmetrics.config.Config;
 import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
 import io.perfmetrics.testing.TestSamba;
@@ -44,8 +43,7 @@ class PreflightIT {
     noHttpClient = TestSshd.isolated(List.of("127.0.0.1"), "1777", true);
     rekeyed = TestSshd.isolated(List.of("127.0.0.1"), "1777", false);
     noAdminShare = new TestSamba("DATA");
-    // TODO(tls-collectors): TLS back on once preflight's curl trusts the appliance's CA
-    appliance = new TestAppliance(postgres.jdbcUrl(), c -> c.withTls(Config.Tls.off()));
+    appliance = new TestAppliance(postgres.jdbcUrl());
   }
 
   @AfterAll
@@ -167,7 +165,14 @@ class PreflightIT {
         .contains(String.valueOf(noAdminShare.port()));
 
     // the same through the CLI, with the fix sentences
-    String[] common = {"--url", appliance.uri("").toString(), "--token", TestAppliance.ADMIN_TOKEN};
+    String[] common = {
+      "--url",
+      appliance.uri("").toString(),
+      "--token",
+      TestAppliance.ADMIN_TOKEN,
+      "--ca",
+      appliance.app.tls().trustFile().toString()
+    };
     var out = new java.io.ByteArrayOutputStream();
     var old = System.out;
     System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -182,7 +187,9 @@ class PreflightIT {
                   common[0],
                   common[1],
                   common[2],
-                  common[3]);
+                  common[3],
+                  common[4],
+                  common[5]);
     } finally {
       System.setOut(old);
     }

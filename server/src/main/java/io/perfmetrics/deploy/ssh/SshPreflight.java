@@ -21,7 +21,7 @@ final class SshPreflight {
   static final String PROBE =
       String.join(
           "\n",
-          "d=$1; u=$2; s=collector.sh",
+          "d=$1; u=$2; s=collector.sh; ca=$(cat)",
           "echo shell=ok",
           "c=; if command -v curl >/dev/null 2>&1; then c=curl; elif command -v wget >/dev/null 2>&1; then c=wget; fi",
           "echo \"http_client=$c\"",
@@ -41,9 +41,14 @@ final class SshPreflight {
               + " elif [ -f \"$d/$s\" ]; then echo collector=stopped; else echo collector=absent; fi",
           "sed -n 's/^expires_at=/collector_expires_at=/p' \"$d/collector.state\" 2>/dev/null",
           "case $c in",
-          "  curl) r=$(curl -sS -o /dev/null -m 5 -w '%{http_code}' \"$u/healthz\" 2>&1) ;;",
+          // over https with the appliance's CA only, from stdin, as the collector will verify it
+          "  curl) if [ -n \"$ca\" ]; then r=$(printf '%s\\n' \"$ca\" | curl -sS --cacert /dev/stdin -o /dev/null -m 5"
+              + " -w '%{http_code}' \"$u/healthz\" 2>&1); else r=$(curl -sS -o /dev/null -m 5 -w '%{http_code}'"
+              + " \"$u/healthz\" 2>&1); fi ;;",
           "  wget) h=; wget --help 2>&1 | grep -q -- --no-hsts && h=--no-hsts;"
-              + " if r=$(wget $h -q -T 5 -O /dev/null \"$u/healthz\" 2>&1); then r=200; fi ;;",
+              + " if [ -n \"$ca\" ]; then if r=$(printf '%s\\n' \"$ca\" | wget $h --ca-certificate=/dev/stdin -q -T 5"
+              + " -O /dev/null \"$u/healthz\" 2>&1); then r=200; fi;"
+              + " elif r=$(wget $h -q -T 5 -O /dev/null \"$u/healthz\" 2>&1); then r=200; fi ;;",
           "  *) r=skipped ;;",
           "esac",
           "echo \"reach=$(printf '%s' \"$r\" | tr '\\n' ' ')\"",

@@ -373,6 +373,8 @@ public final class SshTransport implements Transport {
         Command cmd =
             s.exec(
                 SshPreflight.command(settings.unixToolsDir(), context.applianceUrl().toString()));
+        // the CA goes in on stdin: the probe writes nothing on the host
+        cmd.getOutputStream().write(context.caPem().getBytes(StandardCharsets.US_ASCII));
         cmd.getOutputStream().close();
         answer = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
