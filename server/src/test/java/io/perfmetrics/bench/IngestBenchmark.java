@@ -66,8 +66,44 @@ public final class IngestBenchmark {
     System.out.printf(
         "sizing rollup: %s%n",
         rollupEvery.isZero() ? "off" : "every " + rollupEvery.toSeconds() + " s");
+    // TLS (the default) and plain HTTP, each against raw COPY in its own runs, in one invocation
+    String tlsArg = a.getOrDefault("tls", "both");
+    List<Boolean> modes =
+        switch (tlsArg) {
+          case "both" -> List.of(true, false);
+          case "on" -> List.of(true);
+          case "off" -> List.of(false);
+          default -> throw new IllegalArgumentException("--tls must be both, on or off");
+        };
+    List<String> summary = new ArrayList<>();
+    for (boolean tls : modes) {
+      summary.add(
+          measure(a, ingest, rollupEvery, tls, collectors, batches, runs, warmupRuns, rowsPerRun));
+    }
+    summary.forEach(System.out::println);
+  }
+
+  static String measure(
+      java.util.Map<String, String> a,
+      io.perfmetrics.config.Config.Ingest ingest,
+      java.time.Duration rollupEvery,
+      boolean tls,
+      int collectors,
+      int batches,
+      int runs,
+      int warmupRuns,
+      long rowsPerRun)
+      throws Exception {
+    String label = tls ? "HTTPS (TLS, the default)" : "HTTP (plain, TLS off)";
+    System.out.println("-- " + label);
     try (TestPostgres pg = new TestPostgres();
-        TestAppliance app = new TestAppliance(pg.jdbcUrl(), ingest, null, rollupEvery)) {
+        TestAppliance app =
+            new TestAppliance(
+                pg.jdbcUrl(),
+                c ->
+                    (tls ? c : c.withTls(io.perfmetrics.config.Config.Tls.off()))
+                        .withIngest(ingest),
+                rollupEvery)) {
       if (a.containsKey("diagnose-async-commit")) {
         // diagnosis only: how much of the HTTP figure is waiting for WAL flushes?
         try (Connection c = app.database.dataSource().getConnection();
@@ -109,8 +145,8 @@ public final class IngestBenchmark {
         truncate(app);
         copy[r] = rowsPerRun / copyRun(app, minted, batches, base, metricIds);
         System.out.printf(
-            "run %d: HTTP (plain, no TLS) %,.0f samples/s, raw COPY %,.0f samples/s, ratio %.2f%n",
-            r + 1, http[r], copy[r], http[r] / copy[r]);
+            "run %d: %s %,.0f samples/s, raw COPY %,.0f samples/s, ratio %.2f%n",
+            r + 1, label, http[r], copy[r], http[r] / copy[r]);
       }
       double h = median(http);
       double c = median(copy);
@@ -120,11 +156,17 @@ public final class IngestBenchmark {
       }
       // the goal is on the ratio within each run (both sides under the same load of this shared
       // machine), median of the runs; the ratio of the two medians pairs figures of different runs
-      System.out.printf(
-          "bench-ingest median of %d runs: HTTP (plain, no TLS) %,.0f samples/s; raw COPY baseline %,.0f samples/s;"
+      return String.format(
+          java.util.Locale.ROOT,
+          "bench-ingest median of %d runs: %s %,.0f samples/s; raw COPY baseline %,.0f samples/s;"
               + " ratio (median of the runs' ratios) %.2f, ratio of the medians %.2f"
-              + " (goal: >= 150,000 samples/s and ratio >= 0.5)%n",
-          runs, h, c, median(ratios), h / c);
+              + " (goal: >= 150,000 samples/s and ratio >= 0.5)",
+          runs,
+          label,
+          h,
+          c,
+          median(ratios),
+          h / c);
     }
   }
 

@@ -248,7 +248,7 @@ public final class StorageBenchmark {
               + " compacted in %.1f s, landing hypertable left %,d bytes%n",
           tsHosts, tsCompact, tsCompact <= 4 ? "MET" : "MISSED", tsCompactS, tsLeft);
       System.out.printf(
-          "ingest: HTTP (plain, no TLS) %,.0f vs raw COPY %,.0f samples/s (medians of %d), ratio (median of the"
+          "ingest: HTTPS (TLS, the default) %,.0f vs raw COPY %,.0f samples/s (medians of %d), ratio (median of the"
               + " runs' ratios) %.2f  (goal >= 0.5)  %s; ratio of the medians %.2f%n",
           IngestBenchmark.median(http),
           IngestBenchmark.median(copy),
