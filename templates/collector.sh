@@ -1682,8 +1682,10 @@ main() {
         fi
         exit 2
     fi
-    # Absolute from here on, even if a relative directory was rendered.
-    PM_TOOLS_DIR=$PWD
+    # Relative from here on: every file is opened in the directory whose inode
+    # was checked, so a rename of the folder (a link swapped in for it while
+    # the collector runs) cannot redirect a write, not even the last state.
+    PM_TOOLS_DIR=.
     PIDFILE=$PM_TOOLS_DIR/collector.pid
     STATE=$PM_TOOLS_DIR/collector.state
     SPOOL=$PM_TOOLS_DIR/spool.csv
