@@ -39,7 +39,7 @@ public record CloudIdentity(String provider, String instanceType, String region)
         String region =
             zone == null || zone.lastIndexOf('-') < 0
                 ? zone
-                : zone.substring(0, zone.lastIndexOf('-'));
+                : blankToNull(zone.substring(0, zone.lastIndexOf('-')));
         yield new CloudIdentity("gcp", type, region);
       }
       default -> new CloudIdentity(provider, null, null);
@@ -50,7 +50,12 @@ public record CloudIdentity(String provider, String instanceType, String region)
     return n == null || !n.isTextual() || n.asText().isBlank() ? null : n.asText();
   }
 
+  /** The part after the last slash; null when there is none ("projects/1/machineTypes/"). */
   private static String lastSegment(String s) {
-    return s == null ? null : s.substring(s.lastIndexOf('/') + 1);
+    return s == null ? null : blankToNull(s.substring(s.lastIndexOf('/') + 1));
+  }
+
+  private static String blankToNull(String s) {
+    return s.isBlank() ? null : s;
   }
 }

@@ -38,6 +38,16 @@ class CloudIdentityTest {
   }
 
   @Test
+  void aGcpPathEndingInASlashNamesNoTypeRatherThanABlankOne() throws Exception {
+    // found by scripts/fuzz (HelloBodyFuzzTest, finding-bf0ee19bca47251a)
+    assertThat(
+            of(
+                "{\"provider\":\"gcp\",\"document\":{\"machineType\":\"projects/1/machineTypes/\","
+                    + "\"zone\":\"projects/1/zones/-b\"}}"))
+        .isEqualTo(new CloudIdentity("gcp", null, null));
+  }
+
+  @Test
   void onPremisesHasNone() throws Exception {
     assertThat(CloudIdentity.from(null)).isNull();
     assertThat(of("null")).isNull();
