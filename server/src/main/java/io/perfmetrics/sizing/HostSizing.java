@@ -43,52 +43,19 @@ public record HostSizing(
 
   /** Without the per-host detail, for the fleet list. */
   public HostSizing summary() {
-    return new HostSizing(
-        hostId,
-        hostname,
-        status,
-        provider,
-        region,
-        os,
-        pricing,
-        currentType,
-        current,
-        recommended,
-        monthlySavings,
-        demand,
-        confidence,
-        null,
-        null,
-        notes,
-        otherArch,
-        null,
-        null);
+    return withDetail(null, null, null, null);
   }
 
   public HostSizing withSeries(Series s) {
-    return new HostSizing(
-        hostId,
-        hostname,
-        status,
-        provider,
-        region,
-        os,
-        pricing,
-        currentType,
-        current,
-        recommended,
-        monthlySavings,
-        demand,
-        confidence,
-        candidates,
-        rejected,
-        notes,
-        otherArch,
-        trends,
-        s);
+    return withDetail(candidates, rejected, trends, s);
   }
 
   public HostSizing withTrends(List<Trend> t) {
+    return withDetail(candidates, rejected, t, series);
+  }
+
+  /** The same sizing with other per-host detail: the one place that copies every field. */
+  private HostSizing withDetail(List<Candidate> c, List<Candidate> r, List<Trend> t, Series s) {
     return new HostSizing(
         hostId,
         hostname,
@@ -103,11 +70,11 @@ public record HostSizing(
         monthlySavings,
         demand,
         confidence,
-        candidates,
-        rejected,
+        c,
+        r,
         notes,
         otherArch,
         t,
-        series);
+        s);
   }
 }
