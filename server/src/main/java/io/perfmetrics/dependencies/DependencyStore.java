@@ -36,35 +36,45 @@ public final class DependencyStore {
    * rows plus the snapshots not rolled up yet (so the map never waits for the rollup).
    */
   Snapshot read(Instant from) {
-    // The window's rows come from connection_days (V14): a key's hours of a UTC day as a 24-bit
-    // mask, kept by the socket rollup, so a key that is up all day is one row instead of 24 hourly
-    // ones. The first day keeps only the hours from the window's start. The snapshots not rolled
-    // up yet join as one bit each; a key's masks of one day are OR-ed (a late snapshot of an hour
-    // already rolled up sets a bit that is set), then the bits counted. Keys are compared as inet
-    // (the rows always carry full-length masks, so equal inets are equal host() texts).
+    // The window's rows come from connection_days: a key's hours of a UTC day as a 24-bit mask,
+    // kept by the socket rollup under the key's integer id (connection_keys, V17), so the window is
+    // summed per integer and the key's columns are joined to the sums afterwards. The first day
+    // keeps only the hours from the window's start. The snapshots not rolled up yet (socket_rows)
+    // add the hours their day's mask does not already have; their keys without an id yet (new this
+    // hour) are summed by their columns.
     String key =
         "collector_id, direction, proto, local_addr, local_port, remote_addr, remote_port, username,"
             + " process";
+    String out =
+        "collector_id, direction, proto, host(local_addr), local_port, host(remote_addr),"
+            + " remote_port, username, process";
     String sql =
-        "SELECT collector_id, direction, proto, host(local_addr), local_port, host(remote_addr), remote_port,"
-            + " username, process, min(f), max(l), sum(bit_count(b::bit(32)))::int, max(m)"
-            + " FROM (SELECT "
+        "WITH recent AS (SELECT "
             + key
-            + ", day, bit_or(h) AS b, min(f) AS f, max(l) AS l, max(m) AS m"
-            + "   FROM (SELECT "
+            + ", (ts AT TIME ZONE 'UTC')::date AS day,"
+            + "   bit_or(1 << extract(hour FROM ts AT TIME ZONE 'UTC')::int) AS b, min(ts) AS f,"
+            + "   max(ts) AS l, max(connections) AS m"
+            + "   FROM socket_rows WHERE kind = 'c' AND ts >= ? GROUP BY "
             + key
-            + ", day, CASE WHEN day = ?::date THEN hours & ~((1 << ?) - 1) ELSE hours END AS h,"
-            + "     greatest(first_seen, ?) AS f, last_seen AS l, max_connections AS m"
-            + "     FROM connection_days WHERE day >= ?::date"
-            + "     UNION ALL SELECT "
+            + ", 10),"
+            + " rk AS (SELECT k.id AS key_id, r.* FROM recent r LEFT JOIN connection_keys k USING ("
             + key
-            + ", (ts AT TIME ZONE 'UTC')::date,"
-            + "     1 << extract(hour FROM ts AT TIME ZONE 'UTC')::int, ts, ts, connections"
-            + "     FROM socket_rows WHERE kind = 'c' AND ts >= ?) r"
-            + "   WHERE h <> 0 GROUP BY "
-            + key
-            + ", day) u"
-            + " GROUP BY "
+            + ")),"
+            + " sums AS (SELECT key_id, min(f) AS f, max(l) AS l, sum(n)::int AS n, max(m) AS m FROM ("
+            + "   SELECT key_id, greatest(first_seen, ?) AS f, last_seen AS l, bit_count(h::bit(32)) AS n,"
+            + "   max_connections AS m FROM (SELECT key_id, first_seen, last_seen, max_connections,"
+            + "     CASE WHEN day = ?::date THEN hours & ~((1 << ?) - 1) ELSE hours END AS h"
+            + "     FROM connection_days WHERE day >= ?::date) d WHERE h <> 0"
+            + "   UNION ALL SELECT rk.key_id, rk.f, rk.l, bit_count((rk.b & ~coalesce(d.hours, 0))::bit(32)),"
+            + "   rk.m FROM rk LEFT JOIN connection_days d ON d.day = rk.day AND d.key_id = rk.key_id"
+            + "   WHERE rk.key_id IS NOT NULL) x GROUP BY key_id)"
+            + " SELECT "
+            + out
+            + ", s.f, s.l, s.n, s.m FROM sums s JOIN connection_keys k ON k.id = s.key_id"
+            + " UNION ALL SELECT "
+            + out
+            + ", min(f), max(l), sum(bit_count(b::bit(32)))::int, max(m) FROM rk"
+            + " WHERE key_id IS NULL GROUP BY "
             + key;
     java.time.ZonedDateTime start = from.atZone(java.time.ZoneOffset.UTC);
     java.sql.Date fromDay = java.sql.Date.valueOf(start.toLocalDate());
@@ -81,11 +91,11 @@ public final class DependencyStore {
         s.execute("SET LOCAL work_mem = '64MB'");
       }
       try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setDate(1, fromDay);
-        ps.setInt(2, start.getHour());
-        ps.setTimestamp(3, fromHour);
-        ps.setDate(4, fromDay);
-        ps.setTimestamp(5, fromHour);
+        ps.setTimestamp(1, fromHour);
+        ps.setTimestamp(2, fromHour);
+        ps.setDate(3, fromDay);
+        ps.setInt(4, start.getHour());
+        ps.setDate(5, fromDay);
         ps.setFetchSize(50_000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {

@@ -103,6 +103,11 @@ public final class SocketStore {
     return fresh;
   }
 
+  /** A connection key of connection_keys (V17), which connection_days refers to by id. */
+  private static final String KEY_K =
+      "collector_id, direction, proto, local_addr, local_port, remote_addr, remote_port, username,"
+          + " process";
+
   /**
    * Moves the rows of hours that ended before {@code before} into {@code listener_hours}, {@code
    * connection_hours}, {@code connection_days} and {@code listeners}, in one statement (so one
@@ -110,11 +115,6 @@ public final class SocketStore {
    *
    * @return the number of raw rows moved
    */
-  /** The key of connection_days (V14), day first. */
-  private static final String KEY_D =
-      "day, collector_id, direction, proto, local_addr, local_port, remote_addr, remote_port,"
-          + " username, process";
-
   public long rollup(Instant before) {
     String keyL = "collector_id, proto, local_addr, local_port, username, process, service";
     String keyC =
@@ -162,18 +162,30 @@ public final class SocketStore {
             + "   snapshots = connection_hours.snapshots + excluded.snapshots,"
             + "   connections = connection_hours.connections + excluded.connections,"
             + "   max_connections = greatest(connection_hours.max_connections, excluded.max_connections)),"
-            // the dependency map's summary: a key's UTC hours of each day as a bitmask
-            + " cd AS (INSERT INTO connection_days ("
-            + KEY_D
-            + ", hours, first_seen, last_seen, max_connections)"
-            + "   SELECT (ts AT TIME ZONE 'UTC')::date, collector_id, direction, proto, local_addr, local_port,"
-            + "   remote_addr, remote_port, username, process,"
-            + "   bit_or(1 << extract(hour FROM ts AT TIME ZONE 'UTC')::int), min(ts), max(ts), max(connections)"
-            + "   FROM moved WHERE kind = 'c' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
-            + "   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
+            // the dependency map's summary: each key once with an id (its last day kept for
+            // retention), and a key's UTC hours of each day as a bitmask under that id; DO UPDATE
+            // so that RETURNING gives the ids of keys already there too
+            + " ck AS (INSERT INTO connection_keys ("
+            + KEY_K
+            + ", last_day)"
+            + "   SELECT "
+            + KEY_K
+            + ", max((ts AT TIME ZONE 'UTC')::date) FROM moved WHERE kind = 'c'"
+            + "   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
             + "   ON CONFLICT ("
-            + KEY_D
-            + ") DO UPDATE SET"
+            + KEY_K
+            + ") DO UPDATE SET last_day = greatest(connection_keys.last_day, excluded.last_day)"
+            + "   RETURNING id, "
+            + KEY_K
+            + "),"
+            + " cd AS (INSERT INTO connection_days (day, key_id, hours, first_seen, last_seen, max_connections)"
+            + "   SELECT (m.ts AT TIME ZONE 'UTC')::date, ck.id,"
+            + "   bit_or(1 << extract(hour FROM m.ts AT TIME ZONE 'UTC')::int), min(m.ts), max(m.ts),"
+            + "   max(m.connections)"
+            + "   FROM moved m JOIN ck USING ("
+            + KEY_K
+            + ") WHERE m.kind = 'c' GROUP BY 1, 2 ORDER BY 1, 2"
+            + "   ON CONFLICT (day, key_id) DO UPDATE SET"
             + "   hours = connection_days.hours | excluded.hours,"
             + "   first_seen = least(connection_days.first_seen, excluded.first_seen),"
             + "   last_seen = greatest(connection_days.last_seen, excluded.last_seen),"

@@ -110,15 +110,18 @@ public final class Retention {
             + " lh AS (DELETE FROM listener_hours WHERE hour < date_trunc('hour', ?::timestamptz) RETURNING 1),"
             + " ch AS (DELETE FROM connection_hours WHERE hour < date_trunc('hour', ?::timestamptz) RETURNING 1),"
             // a day goes when all of it is older than the cutoff
-            + " cd AS (DELETE FROM connection_days WHERE day < (?::timestamptz AT TIME ZONE 'UTC')::date RETURNING 1)"
+            + " cd AS (DELETE FROM connection_days WHERE day < (?::timestamptz AT TIME ZONE 'UTC')::date RETURNING 1),"
+            // a key goes with its last day
+            + " ck AS (DELETE FROM connection_keys WHERE last_day < (?::timestamptz AT TIME ZONE 'UTC')::date RETURNING 1)"
             + " SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM lh) + (SELECT count(*) FROM ch)"
-            + " + (SELECT count(*) FROM cd)";
+            + " + (SELECT count(*) FROM cd) + (SELECT count(*) FROM ck)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       Timestamp t = Timestamp.from(cutoff);
       ps.setTimestamp(1, t);
       ps.setTimestamp(2, t);
       ps.setTimestamp(3, t);
       ps.setTimestamp(4, t);
+      ps.setTimestamp(5, t);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

@@ -83,41 +83,69 @@ public final class DependenciesBenchmark {
             .copyIn(
                 "COPY bench_edges FROM STDIN (FORMAT csv)", new java.io.StringReader(v.toString()));
         long t = System.nanoTime();
-        // both sides of every active edge-hour; host i has address 10.<i/65536>.<i/256>.<i%256> + 1
+        s.execute(
+            "CREATE TABLE bench_hosts AS SELECT substr(label, 6)::int AS g, id FROM collectors");
+        s.execute("CREATE UNIQUE INDEX ON bench_hosts (g)");
+        // Both sides of every edge as the socket rollup keeps them: each key once
+        // (connection_keys), its hours of each UTC day as a mask (connection_days), and every
+        // active hour as a row (connection_hours, which the naive baseline reads). An edge is
+        // active in the hours its hash picks, the same hours on both sides; host i has the address
+        // 10.<i/65536>.<i/256>.<i%256> + 1.
         String addr =
             "('10.' || ((%1$s + 1) / 65536) || '.' || (((%1$s + 1) / 256) %% 256) || '.' || ((%1$s + 1) %% 256))::inet";
         s.execute(
-            "INSERT INTO connection_hours SELECT cc.id, h, d.direction, 'tcp',"
+            "CREATE TABLE bench_sides AS SELECT e.client, e.server, e.port, d.direction, bh.id AS collector_id,"
                 + " CASE WHEN d.direction = 'out' THEN "
                 + addr.formatted("e.client")
                 + " ELSE "
                 + addr.formatted("e.server")
-                + " END,"
-                + " CASE WHEN d.direction = 'out' THEN 0 ELSE e.port END,"
+                + " END AS local_addr,"
+                + " CASE WHEN d.direction = 'out' THEN 0 ELSE e.port END AS local_port,"
                 + " CASE WHEN d.direction = 'out' THEN "
                 + addr.formatted("e.server")
                 + " ELSE "
                 + addr.formatted("e.client")
-                + " END,"
-                + " CASE WHEN d.direction = 'out' THEN e.port ELSE 0 END,"
-                + " 'app', CASE WHEN d.direction = 'out' THEN 'java' ELSE 'postgres' END, '',"
-                + " h, h + interval '55 minutes', 12, 24, 3"
-                + " FROM bench_edges e CROSS JOIN generate_series(to_timestamp("
-                + hour0
-                + "), to_timestamp("
-                + (now - now % 3600 - 3600)
-                + "), interval '1 hour') h"
+                + " END AS remote_addr,"
+                + " CASE WHEN d.direction = 'out' THEN e.port ELSE 0 END AS remote_port,"
+                + " CASE WHEN d.direction = 'out' THEN 'java' ELSE 'postgres' END AS process"
+                + " FROM (SELECT DISTINCT client, server, port FROM bench_edges) e"
                 + " CROSS JOIN (VALUES ('out'), ('in')) d(direction)"
-                + " JOIN collectors cc ON cc.label = 'host-' || CASE WHEN d.direction = 'out' THEN e.client ELSE e.server END"
-                + " WHERE hashint4(e.client * 7919 + e.server * 104729 + e.port + extract(epoch FROM h)::int / 3600) % 10 < 8"
-                + " ON CONFLICT DO NOTHING");
-        // the daily summary the socket rollup keeps next to the hourly rows (V14's backfill)
+                + " JOIN bench_hosts bh ON bh.g = CASE WHEN d.direction = 'out' THEN e.client ELSE e.server END");
+        long lastHour = now - now % 3600 - 3600;
         s.execute(
-            "INSERT INTO connection_days SELECT (hour AT TIME ZONE 'UTC')::date, collector_id,"
-                + " direction, proto, local_addr, local_port, remote_addr, remote_port, username, process,"
-                + " bit_or(1 << extract(hour FROM hour AT TIME ZONE 'UTC')::int), min(first_seen),"
-                + " max(last_seen), max(max_connections) FROM connection_hours"
-                + " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10");
+            "CREATE TABLE bench_days AS SELECT b.*, day.d AS day, (SELECT coalesce(bit_or(1 << h), 0)"
+                + "   FROM generate_series(0, 23) h"
+                + "   WHERE extract(epoch FROM day.d::timestamp)::bigint + h * 3600 BETWEEN "
+                + hour0
+                + " AND "
+                + lastHour
+                + "   AND hashint4(b.client * 7919 + b.server * 104729 + b.port"
+                + "     + (extract(epoch FROM day.d::timestamp)::bigint / 3600 + h)::int) % 10 < 8) AS hours"
+                + " FROM bench_sides b CROSS JOIN (SELECT g::date FROM generate_series((to_timestamp("
+                + hour0
+                + ") AT TIME ZONE 'UTC')::date::timestamp, (to_timestamp("
+                + lastHour
+                + ") AT TIME ZONE 'UTC')::date::timestamp, interval '1 day') g) day(d)");
+        s.execute(
+            "INSERT INTO connection_keys (collector_id, direction, proto, local_addr, local_port,"
+                + " remote_addr, remote_port, username, process, last_day)"
+                + " SELECT collector_id, direction, 'tcp', local_addr, local_port, remote_addr, remote_port,"
+                + " 'app', process, max(day) FROM bench_days WHERE hours <> 0"
+                + " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9");
+        s.execute(
+            "INSERT INTO connection_days SELECT b.day, k.id, b.hours,"
+                + " b.day + make_interval(hours => 0), b.day + interval '23 hours 55 minutes', 3"
+                + " FROM bench_days b JOIN connection_keys k USING (collector_id, direction, local_addr,"
+                + " local_port, remote_addr, remote_port, process) WHERE b.hours <> 0");
+        s.execute(
+            "INSERT INTO connection_hours SELECT b.collector_id, t.hour, b.direction, 'tcp',"
+                + " b.local_addr, b.local_port, b.remote_addr, b.remote_port, 'app', b.process, '',"
+                + " t.hour, t.hour + interval '55 minutes', 12, 24, 3"
+                + " FROM bench_days b CROSS JOIN generate_series(0, 23) h"
+                + " CROSS JOIN LATERAL (SELECT (b.day + make_interval(hours => h)) AT TIME ZONE 'UTC' AS hour) t"
+                + " WHERE b.hours & (1 << h) <> 0");
+        s.execute("DROP TABLE bench_days");
+        s.execute("DROP TABLE bench_sides");
         s.execute("ANALYZE connection_hours");
         s.execute("ANALYZE connection_days");
         long rows;

@@ -106,7 +106,9 @@ class SocketsIT {
             "socket_snapshots",
             "listener_hours",
             "connection_hours",
-            "connection_days",
+            "connection_keys",
+            // connection_days refers to its key by id
+            "(SELECT d.*, k.collector_id FROM connection_days d JOIN connection_keys k ON k.id = d.key_id)",
             "listeners",
             "socket_hosts")) {
       rows("SELECT * FROM " + t + " x WHERE collector_id = " + id + " ORDER BY x::text")
@@ -160,7 +162,7 @@ class SocketsIT {
     assertThat(
             rows(
                 "SELECT bit_count(hours::bit(32)), max_connections, host(remote_addr) FROM connection_days"
-                    + " WHERE collector_id = "
+                    + " JOIN connection_keys k ON k.id = key_id WHERE collector_id = "
                     + c.id()
                     + " AND direction = 'out'"))
         .containsExactly("1|5|192.0.2.7");
@@ -196,31 +198,51 @@ class SocketsIT {
     assertThat(
             rows(
                 "SELECT sum(bit_count(hours::bit(32))), max(max_connections) FROM connection_days"
-                    + " WHERE collector_id = "
+                    + " JOIN connection_keys k ON k.id = key_id WHERE collector_id = "
                     + c.id()))
         .containsExactly("3|7");
-    assertThat(upload(c, snapshot(at(0, 1), List.of(), List.of(conn + "1"))).statusCode())
+    // the current hour, twice (one hour, not two), and with it a key never rolled up: its hours
+    // come from socket_rows alone
+    String fresh = "out,tcp,192.0.2.5,0,198.51.100.8,6379,app,java,,";
+    assertThat(
+            upload(
+                    c,
+                    snapshot(at(0, 1), List.of(), List.of(conn + "1", fresh + "4"))
+                        + snapshot(at(0, 2), List.of(), List.of(conn + "1", fresh + "2")))
+                .statusCode())
         .isEqualTo(204);
     appliance.app.dependencies().invalidate();
 
-    JsonNode two = edgeFrom(get("/api/v1/dependencies?window_days=2"), c.id());
+    JsonNode map = get("/api/v1/dependencies?window_days=2");
+    JsonNode redis = edgeFrom(map, c.id(), 6379);
+    assertThat(redis.get("hours").asInt()).isEqualTo(1);
+    assertThat(redis.get("max_connections").asLong()).isEqualTo(4);
+    assertThat(java.time.Instant.parse(redis.get("first_seen").asText()).getEpochSecond())
+        .isEqualTo(at(0, 1));
+    JsonNode two = edgeFrom(map, c.id(), 5432);
     assertThat(two.get("hours").asInt()).isEqualTo(4);
     assertThat(two.get("max_connections").asLong()).isEqualTo(7);
     assertThat(java.time.Instant.parse(two.get("first_seen").asText()).getEpochSecond())
         .isEqualTo(at(30, 60));
     assertThat(java.time.Instant.parse(two.get("last_seen").asText()).getEpochSecond())
-        .isEqualTo(at(0, 1));
+        .isEqualTo(at(0, 2));
     // one day back: the hour 30 ago is outside, whichever UTC day it fell on
-    JsonNode one = edgeFrom(get("/api/v1/dependencies?window_days=1"), c.id());
+    JsonNode one = edgeFrom(get("/api/v1/dependencies?window_days=1"), c.id(), 5432);
     assertThat(one.get("hours").asInt()).isEqualTo(3);
     assertThat(java.time.Instant.parse(one.get("first_seen").asText()).getEpochSecond())
         .isEqualTo(at(5, 60));
   }
 
   static JsonNode edgeFrom(JsonNode map, int hostId) {
+    return edgeFrom(map, hostId, null);
+  }
+
+  static JsonNode edgeFrom(JsonNode map, int hostId, Integer port) {
     for (JsonNode e : map.get("edges")) {
       JsonNode client = e.get("client");
-      if (client.has("host_id") && client.get("host_id").asInt() == hostId) {
+      if (client.has("host_id")
+          && client.get("host_id").asInt() == hostId
+          && (port == null || e.get("port").asInt() == port)) {
         return e;
       }
     }
@@ -274,6 +296,9 @@ class SocketsIT {
         .isEqualTo(204);
     roll();
     assertThat(get("/api/v1/ports/" + c.id()).get("listeners")).hasSize(2);
+    List<String> keys =
+        rows("SELECT id FROM connection_keys WHERE collector_id = " + c.id() + " ORDER BY id");
+    assertThat(keys).hasSize(1);
 
     // rollups kept 2 days (no other test of this class stores anything that old)
     var result =
@@ -284,9 +309,11 @@ class SocketsIT {
                 appliance.app.portAudit()::invalidate)
             .runOnce();
 
-    // the FTP listener, its hour, its connection's hour and that connection's day
-    assertThat(result.prunedSocketRows()).isEqualTo(4);
-    assertThat(rows("SELECT count(*) FROM connection_days WHERE collector_id = " + c.id()))
+    // the FTP listener, its hour, its connection's hour, that connection's day and its key
+    assertThat(result.prunedSocketRows()).isEqualTo(5);
+    assertThat(rows("SELECT count(*) FROM connection_days WHERE key_id = " + keys.get(0)))
+        .containsExactly("0");
+    assertThat(rows("SELECT count(*) FROM connection_keys WHERE collector_id = " + c.id()))
         .containsExactly("0");
     assertThat(rows("SELECT local_port FROM listeners WHERE collector_id = " + c.id()))
         .containsExactly("22");

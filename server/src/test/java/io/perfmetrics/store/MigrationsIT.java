@@ -72,6 +72,52 @@ class MigrationsIT {
     }
   }
 
+  /**
+   * V17 moves connection_days (V14) onto integer keys: every day row of a database migrated before
+   * it is kept under its key, and a key's last day is its latest day.
+   */
+  @Test
+  void connectionDaysKeepTheirRowsUnderIntegerKeys() throws Exception {
+    try (TestPostgres pg = new TestPostgres();
+        Database db = Database.connect(pg.jdbcUrl(), null, null)) {
+      org.flywaydb.core.Flyway.configure()
+          .dataSource(db.dataSource())
+          .locations("classpath:db/migration")
+          .target("14")
+          .load()
+          .migrate();
+      try (Connection c = db.dataSource().getConnection();
+          Statement s = c.createStatement()) {
+        s.execute(
+            "INSERT INTO collectors (label, token_hash, expires_at)"
+                + " VALUES ('a', '\\x00', now()), ('b', '\\x00', now())");
+        s.execute(
+            "INSERT INTO connection_days SELECT d, c.id, 'out', 'tcp', '10.0.0.1', 0, '10.0.0.2', p,"
+                + " 'app', 'java', h, d + interval '1 hour', d + interval '2 hours', p"
+                + " FROM collectors c, (VALUES (date '2026-11-01', 3), (date '2026-11-02', 5)) x(d, h),"
+                + " (VALUES (80), (443)) y(p)");
+      }
+      // V1 to V14 are 13 files (V10 is unused)
+      assertThat(db.migrate().migrationsExecuted).isEqualTo(migrationFiles() - 13);
+      try (Connection c = db.dataSource().getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(DISTINCT k.id), count(*), sum(d.hours), min(k.last_day)::text,"
+                      + " sum(d.max_connections), count(DISTINCT d.first_seen)"
+                      + " FROM connection_days d JOIN connection_keys k ON k.id = d.key_id")) {
+        rs.next();
+        // 2 collectors x 2 ports are 4 keys, each with its 2 days
+        assertThat(rs.getInt(1)).isEqualTo(4);
+        assertThat(rs.getInt(2)).isEqualTo(8);
+        assertThat(rs.getInt(3)).isEqualTo(4 * (3 + 5));
+        assertThat(rs.getString(4)).isEqualTo("2026-11-02");
+        assertThat(rs.getInt(5)).isEqualTo(2 * 2 * (80 + 443));
+        assertThat(rs.getInt(6)).isEqualTo(2);
+      }
+    }
+  }
+
   @Test
   void theEmbeddedDatabaseIsDurableAndKeepsItsDataAcrossRestarts() throws Exception {
     try (TestPostgres pg = new TestPostgres()) {

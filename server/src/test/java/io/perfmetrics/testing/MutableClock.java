@@ -23,6 +23,18 @@ public final class MutableClock extends Clock implements Ticker {
     now = now.plus(d);
   }
 
+  /**
+   * Moves the clock a minute into the next hour when less than {@code needed} is left of this one,
+   * so that a test's "current hour" stays current while the test advances the clock by up to that
+   * much (a test that started at 09:59 otherwise saw its current hour end).
+   */
+  public void awayFromTheHourEnd(Duration needed) {
+    long left = 3600 - now.getEpochSecond() % 3600;
+    if (left <= needed.getSeconds()) {
+      advance(Duration.ofSeconds(left + 60));
+    }
+  }
+
   @Override
   public Instant instant() {
     return now;
