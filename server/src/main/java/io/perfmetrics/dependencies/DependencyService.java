@@ -162,7 +162,7 @@ public final class DependencyService {
                         p.id().equals("appliance") ? "appliance" : "external",
                         null,
                         p.label(),
-                        null,
+                        p.addresses().isEmpty() ? null : p.addresses(),
                         null));
       }
     }
@@ -272,7 +272,8 @@ public final class DependencyService {
         EdgeBuilder.build(
             s.hosts(),
             s.rows(),
-            new EdgeBuilder.Infrastructure(applianceAddresses.get(), store.infrastructure()));
+            new EdgeBuilder.Infrastructure(applianceAddresses.get(), store.infrastructure()),
+            s.names());
     List<Exclusion> xs = store.exclusions();
     List<Edge> out = new ArrayList<>(built.size());
     for (Edge e : built) {

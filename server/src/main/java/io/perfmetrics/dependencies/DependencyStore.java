@@ -28,8 +28,11 @@ public final class DependencyStore {
     this.dataSource = dataSource;
   }
 
-  /** Hosts and their observed connections over a window. */
-  record Snapshot(List<KnownHost> hosts, List<Observation> rows) {}
+  /**
+   * Hosts and their observed connections over a window, and the DNS names discovery knows for
+   * addresses (address to name, lower case, no trailing dot).
+   */
+  record Snapshot(List<KnownHost> hosts, List<Observation> rows, Map<String, String> names) {}
 
   /**
    * Every connection row since {@code from}, summed per host and key over the window: the hourly
@@ -124,7 +127,8 @@ public final class DependencyStore {
         c.commit();
         c.setAutoCommit(true);
       }
-      return new Snapshot(hosts(c, seenOn), rows);
+      Map<String, String> names = names(c);
+      return new Snapshot(hosts(c, seenOn, names), rows, names);
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not read the connections: " + e.getMessage(), e);
     }
@@ -132,9 +136,12 @@ public final class DependencyStore {
 
   /**
    * Hosts with socket data, known by: the addresses their hello listed (an "addresses" array, or
-   * "addresses" of each NIC), their target's address, and their own connections' local addresses.
+   * "addresses" of each NIC), their target's address, their own connections' local addresses, and
+   * the addresses discovery found under one of their DNS names (the target's name or its reverse
+   * DNS name, or a hello hostname with a domain).
    */
-  private static List<KnownHost> hosts(Connection c, Map<Integer, Set<String>> seenOn)
+  private static List<KnownHost> hosts(
+      Connection c, Map<Integer, Set<String>> seenOn, Map<String, String> names)
       throws SQLException {
     String sql =
         "SELECT c.id, coalesce(h.hostname, c.label, 'collector ' || c.id), t.address,"
@@ -144,10 +151,14 @@ public final class DependencyStore {
             + "   UNION ALL SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(n->'addresses') = 'array'"
             + "     THEN n->'addresses' ELSE '[]'::jsonb END)"
             + "   FROM jsonb_array_elements(CASE WHEN jsonb_typeof(h.inventory->'nics') = 'array'"
-            + "     THEN h.inventory->'nics' ELSE '[]'::jsonb END) n) x)"
+            + "     THEN h.inventory->'nics' ELSE '[]'::jsonb END) n) x),"
+            + " t.hostname, h.hostname"
             + " FROM collectors c JOIN socket_hosts s ON s.collector_id = c.id"
             + " LEFT JOIN host_inventory h ON h.collector_id = c.id"
             + " LEFT JOIN targets t ON t.id = c.target_id ORDER BY c.id";
+    Map<String, List<String>> byName = new HashMap<>();
+    names.forEach(
+        (address, name) -> byName.computeIfAbsent(name, k -> new ArrayList<>()).add(address));
     List<KnownHost> out = new ArrayList<>();
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
@@ -161,10 +172,55 @@ public final class DependencyStore {
             addAddress(addresses, (String) a);
           }
         }
+        String helloName = rs.getString(6);
+        for (String name :
+            new String[] {
+              rs.getString(3),
+              rs.getString(5),
+              helloName != null && helloName.contains(".") ? helloName : null
+            }) {
+          String n = dnsName(name);
+          if (n != null) {
+            byName.getOrDefault(n, List.of()).forEach(a -> addAddress(addresses, a));
+          }
+        }
         out.add(new KnownHost(id, rs.getString(2), addresses));
       }
     }
     return out;
+  }
+
+  /**
+   * What discovery learnt of names: an address's reverse DNS name, or the name an operator listed
+   * it by, the latest scan first; then the targets' reverse DNS names. No lookup is made here.
+   */
+  private static Map<String, String> names(Connection c) throws SQLException {
+    String sql =
+        "SELECT address, name, o FROM ("
+            + " SELECT DISTINCT ON (address) address, coalesce(hostname, name) AS name, 1 AS o FROM scan_hosts"
+            + "   WHERE coalesce(hostname, name) IS NOT NULL ORDER BY address, id DESC) s"
+            + " UNION ALL SELECT address, hostname, 2 FROM targets WHERE hostname IS NOT NULL ORDER BY 1, 3";
+    Map<String, String> out = new HashMap<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        java.net.InetAddress ip = EdgeBuilder.literal(rs.getString(1));
+        String name = dnsName(rs.getString(2));
+        if (ip != null && name != null) {
+          out.putIfAbsent(EdgeBuilder.canonical(ip), name);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A DNS name compared without case or a trailing dot; null for an address or nothing. */
+  static String dnsName(String raw) {
+    if (raw == null || raw.isBlank() || EdgeBuilder.literal(raw.strip()) != null) {
+      return null;
+    }
+    String n = raw.strip().toLowerCase(java.util.Locale.ROOT);
+    return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
   }
 
   /** An address as PostgreSQL would print it, without a prefix length; names are left out. */

@@ -70,6 +70,18 @@ final class EdgeBuilder {
   }
 
   static List<Edge> build(List<KnownHost> hosts, List<Observation> rows, Infrastructure infra) {
+    return build(hosts, rows, infra, Map.of());
+  }
+
+  /**
+   * @param names the DNS names discovery knows for addresses: an external address with a name is an
+   *     endpoint of its own under that name, the others are grouped into their network
+   */
+  static List<Edge> build(
+      List<KnownHost> hosts,
+      List<Observation> rows,
+      Infrastructure infra,
+      Map<String, String> names) {
     Map<Integer, KnownHost> byId = new HashMap<>();
     Map<String, KnownHost> byAddress = new HashMap<>();
     for (KnownHost h : hosts) {
@@ -80,6 +92,12 @@ final class EdgeBuilder {
         byAddress.merge(a, h, (x, y) -> x.id() <= y.id() ? x : y);
       }
     }
+    // a name's addresses make one endpoint (round-robin DNS, several interfaces)
+    Map<String, List<String>> addressesOfName = new HashMap<>();
+    names.forEach((a, n) -> addressesOfName.computeIfAbsent(n, k -> new ArrayList<>()).add(a));
+    Map<String, Endpoint> named = new HashMap<>();
+    addressesOfName.forEach(
+        (n, as) -> named.put(n, Endpoint.named(n, as.stream().sorted().toList())));
     Map<String, Acc> edges = new LinkedHashMap<>();
     // a fleet has far fewer addresses than rows: parse each once (literal() runs regexes)
     Map<String, Boolean> localOnly = new HashMap<>();
@@ -100,7 +118,7 @@ final class EdgeBuilder {
               ? Endpoint.host(other)
               : infra.applianceAddresses().contains(o.remoteAddr())
                   ? Endpoint.appliance()
-                  : externals.computeIfAbsent(o.remoteAddr(), r -> Endpoint.external(network(r)));
+                  : externals.computeIfAbsent(o.remoteAddr(), r -> external(r, names, named));
       Endpoint client = o.outbound() ? me : them;
       Endpoint server = o.outbound() ? them : me;
       int port = o.outbound() ? o.remotePort() : o.localPort();
@@ -149,6 +167,12 @@ final class EdgeBuilder {
     }
     out.sort(Comparator.comparing(Edge::id));
     return out;
+  }
+
+  private static Endpoint external(
+      String address, Map<String, String> names, Map<String, Endpoint> named) {
+    String name = names.get(address);
+    return name == null ? Endpoint.external(network(address)) : named.get(name);
   }
 
   /** Clients that reach {@link #JUMP_HOST_SERVERS} or more hosts on SSH or RDP. */
@@ -230,6 +254,9 @@ final class EdgeBuilder {
     if (a.server.isHost()) {
       KnownHost h = hosts.get(a.server.hostId());
       return h != null && h.addresses().stream().anyMatch(addr -> inCidr(addr, cidr));
+    }
+    if (a.server.id().startsWith("name:")) {
+      return a.server.addresses().stream().anyMatch(addr -> inCidr(addr, cidr));
     }
     if (!a.server.id().startsWith("net:")) {
       return false;

@@ -144,6 +144,46 @@ class DependencyGraphTest {
   }
 
   @Test
+  void anExternalAddressWithAKnownNameIsAnEndpointOfItsOwnWithAllTheNamesAddresses() {
+    // two addresses discovery named smtp.example.test (round robin), one it knows nothing of
+    Map<String, String> names =
+        Map.of("198.51.100.25", "smtp.example.test", "198.51.100.26", "smtp.example.test");
+    var infra =
+        new EdgeBuilder.Infrastructure(
+            Set.of(),
+            List.of(new InfraRule(1L, "address", null, null, "198.51.100.26/32", null, "relay")));
+    List<Edge> edges =
+        EdgeBuilder.build(
+            List.of(WEB, APP, DB, LONE),
+            List.of(
+                out(WEB, "198.51.100.25", 25, "postfix", "u", 2),
+                out(WEB, "198.51.100.26", 25, "postfix", "u", 3),
+                out(WEB, "198.51.100.77", 443, "curl", "u", 1)),
+            infra,
+            names);
+    assertThat(edges).hasSize(2);
+    Edge smtp = edges.stream().filter(e -> e.port() == 25).findFirst().orElseThrow();
+    assertThat(smtp.server().id()).isEqualTo("name:smtp.example.test");
+    assertThat(smtp.server().label()).isEqualTo("smtp.example.test");
+    assertThat(smtp.server().addresses()).containsExactly("198.51.100.25", "198.51.100.26");
+    assertThat(smtp.hours()).isEqualTo(3);
+    // an operator's address rule matches a named endpoint by any of its addresses
+    assertThat(smtp.infrastructure()).startsWith("relay");
+    Edge web = edges.stream().filter(e -> e.port() == 443).findFirst().orElseThrow();
+    assertThat(web.server().id()).isEqualTo("net:198.51.100.0/24");
+    assertThat(web.server().addresses()).isEmpty();
+  }
+
+  @Test
+  void dnsNamesCompareWithoutCaseOrTrailingDotAndAnAddressIsNoName() {
+    assertThat(DependencyStore.dnsName("DB1.Example.TEST.")).isEqualTo("db1.example.test");
+    assertThat(DependencyStore.dnsName("192.0.2.7")).isNull();
+    assertThat(DependencyStore.dnsName("2001:db8::7")).isNull();
+    assertThat(DependencyStore.dnsName(" ")).isNull();
+    assertThat(DependencyStore.dnsName(null)).isNull();
+  }
+
+  @Test
   void theApplianceAndTheOperatorsPortsAddressesAndHostsAreInfrastructure() {
     var infra =
         new EdgeBuilder.Infrastructure(

@@ -233,6 +233,58 @@ class SocketsIT {
         .isEqualTo(at(5, 60));
   }
 
+  @Test
+  void aHostIsKnownByTheAddressesDiscoveryFoundUnderItsDnsName() throws Exception {
+    Collector db = mint("dns-db");
+    Collector app = mint("dns-app");
+    // db's target was added by name; a scan found that name (its reverse DNS, another case, a
+    // trailing dot) on 203.0.113.50, an address db never reports (NAT); and it named
+    // 203.0.113.60, which is no host's, mail.dns.example.test
+    try (Connection c = appliance.database.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("INSERT INTO targets (address, os_family) VALUES ('DB.dns.example.test', 'unix')");
+      st.execute(
+          "UPDATE collectors SET target_id = (SELECT id FROM targets WHERE address = 'DB.dns.example.test')"
+              + " WHERE id = "
+              + db.id());
+      st.execute("INSERT INTO scans (spec, total) VALUES ('{}', 2)");
+      st.execute(
+          "INSERT INTO scan_hosts (scan_id, address, hostname, state) SELECT max(id), a, n, 'found'"
+              + " FROM scans, (VALUES ('203.0.113.50', 'db.dns.example.test.'),"
+              + " ('203.0.113.60', 'mail.dns.example.test')) v(a, n) GROUP BY a, n");
+    }
+    assertThat(
+            upload(
+                    db,
+                    snapshot(
+                        at(1, 60),
+                        List.of(),
+                        List.of("in,tcp,10.9.0.5,5432,203.0.113.61,0,postgres,postgres,,1")))
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(
+            upload(
+                    app,
+                    snapshot(
+                        at(1, 60),
+                        List.of(),
+                        List.of(
+                            "out,tcp,203.0.113.61,0,203.0.113.50,5432,app,java,,1",
+                            "out,tcp,203.0.113.61,0,203.0.113.60,25,app,java,,1")))
+                .statusCode())
+        .isEqualTo(204);
+    roll();
+    appliance.app.dependencies().invalidate();
+
+    JsonNode map = get("/api/v1/dependencies?window_days=1");
+    JsonNode pg = edgeFrom(map, app.id(), 5432);
+    assertThat(pg.get("server").get("host_id").asInt()).isEqualTo(db.id());
+    assertThat(pg.get("seen_by").asText()).isEqualTo("both");
+    JsonNode mail = edgeFrom(map, app.id(), 25);
+    assertThat(mail.get("server").get("id").asText()).isEqualTo("name:mail.dns.example.test");
+    assertThat(mail.get("server").get("addresses").get(0).asText()).isEqualTo("203.0.113.60");
+  }
+
   static JsonNode edgeFrom(JsonNode map, int hostId) {
     return edgeFrom(map, hostId, null);
   }
