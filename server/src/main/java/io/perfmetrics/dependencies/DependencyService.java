@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dependency map and the move groups. The edges of a window are computed from the connection
@@ -30,6 +32,7 @@ import java.util.function.Supplier;
  * which caches itself.
  */
 public final class DependencyService {
+  private static final Logger log = LoggerFactory.getLogger(DependencyService.class);
   public static final int DEFAULT_WINDOW_DAYS = 14;
 
   /** The map's filters; null fields match anything. */
@@ -267,7 +270,9 @@ public final class DependencyService {
   private Computed compute(int windowDays) {
     // whole hours, so that the hourly rows of the first hour count whole
     Instant from = clock.instant().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(windowDays));
+    long t0 = System.nanoTime();
     DependencyStore.Snapshot s = store.read(from);
+    long t1 = System.nanoTime();
     List<Edge> built =
         EdgeBuilder.build(
             s.hosts(),
@@ -286,6 +291,15 @@ public final class DependencyService {
       }
       out.add(x == null ? e : e.withExclusion(x));
     }
+    log.info(
+        "dependency map of {} day(s): {} connection keys of {} hosts read in {} ms, {} edges built in"
+            + " {} ms",
+        windowDays,
+        s.rows().size(),
+        s.hosts().size(),
+        (t1 - t0) / 1_000_000,
+        out.size(),
+        (System.nanoTime() - t1) / 1_000_000);
     return new Computed(from, s.hosts(), List.copyOf(out));
   }
 
