@@ -175,11 +175,21 @@ public final class SizingBenchmark {
         Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT pg_size_pretty(pg_total_relation_size('samples')),"
-                    + " pg_size_pretty(pg_total_relation_size('sizing_hourly')), pg_size_pretty(pg_total_relation_size('sizing_daily')),"
-                    + " (SELECT count(*) FROM sizing_daily)")) {
+                // partitioned tables hold nothing themselves: sum their partitions
+                "SELECT pg_size_pretty("
+                    + total("samples")
+                    + "), pg_size_pretty("
+                    + total("sizing_hourly")
+                    + "), pg_size_pretty("
+                    + total("sizing_daily")
+                    + "), (SELECT count(*) FROM sizing_daily),"
+                    + " pg_size_pretty("
+                    + total("samples_hour")
+                    + ")")) {
       rs.next();
-      return "samples "
+      return "samples_hour (compacted) "
+          + rs.getString(5)
+          + ", samples (landing) "
           + rs.getString(1)
           + ", sizing_hourly "
           + rs.getString(2)
@@ -189,6 +199,12 @@ public final class SizingBenchmark {
           + rs.getLong(4)
           + " rows)";
     }
+  }
+
+  private static String total(String table) {
+    return "(SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree('"
+        + table
+        + "'))";
   }
 
   /** Percentiles per host and metric over raw samples: what a report without rollups has to ask. */
