@@ -69,12 +69,21 @@ public final class DependencyService {
 
   private record GroupKey(int windowDays, int minHours, boolean includeInfrastructure) {}
 
+  private record MapKey(int windowDays, Filter filter) {}
+
+  private record CostedKey(
+      int windowDays, int minHours, boolean includeInfrastructure, SizingQuery q, long sizing) {}
+
   private final DependencyStore store;
   private final SizingService sizing;
   private final Clock clock;
   private final Supplier<Set<String>> applianceAddresses;
   private final Cache<Integer, Computed> edges;
   private final Cache<GroupKey, List<MoveGroup>> groups;
+  // the answers themselves: a cached map of 5,000 hosts is otherwise filtered and costed again on
+  // every request (tens of milliseconds)
+  private final Cache<MapKey, DependencyMap> maps;
+  private final Cache<CostedKey, Groups> costed;
 
   public DependencyService(
       DependencyStore store,
@@ -90,15 +99,24 @@ public final class DependencyService {
     this.edges = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(ttl).maximumSize(8).build();
     this.groups =
         Caffeine.newBuilder().ticker(ticker).expireAfterWrite(ttl).maximumSize(32).build();
+    this.maps = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(ttl).maximumSize(64).build();
+    this.costed =
+        Caffeine.newBuilder().ticker(ticker).expireAfterWrite(ttl).maximumSize(64).build();
   }
 
   /** Forgets everything computed: new rollups, or the operator changed pins, exclusions, rules. */
   public void invalidate() {
     edges.invalidateAll();
     groups.invalidateAll();
+    maps.invalidateAll();
+    costed.invalidateAll();
   }
 
   public DependencyMap map(int windowDays, Filter f) {
+    return maps.get(new MapKey(windowDays, f), k -> buildMap(windowDays, f));
+  }
+
+  private DependencyMap buildMap(int windowDays, Filter f) {
     Computed c = computed(windowDays);
     List<MoveGroup> gs = groups(windowDays, Grouping.Options.DEFAULT);
     Map<Integer, String> groupOf = new HashMap<>();
@@ -179,7 +197,17 @@ public final class DependencyService {
         hiddenInfra);
   }
 
+  /**
+   * The groups costed by the sizing report under {@code q}; costed again when the sizing reports
+   * were dropped (a new rollup), else kept as long as the edges.
+   */
   public Groups groups(int windowDays, int minHours, boolean includeInfra, SizingQuery q) {
+    return costed.get(
+        new CostedKey(windowDays, minHours, includeInfra, q, sizing.generation()),
+        k -> buildGroups(windowDays, minHours, includeInfra, q));
+  }
+
+  private Groups buildGroups(int windowDays, int minHours, boolean includeInfra, SizingQuery q) {
     Computed c = computed(windowDays);
     List<MoveGroup> gs = groups(windowDays, new Grouping.Options(minHours, includeInfra));
     FleetReport report = sizing.fleet(q);
@@ -292,12 +320,13 @@ public final class DependencyService {
       out.add(x == null ? e : e.withExclusion(x));
     }
     log.info(
-        "dependency map of {} day(s): {} connection keys of {} hosts read in {} ms, {} edges built in"
-            + " {} ms",
+        "dependency map of {} day(s): {} connection keys of {} hosts read in {} ms ({}), {} edges"
+            + " built in {} ms",
         windowDays,
         s.rows().size(),
         s.hosts().size(),
         (t1 - t0) / 1_000_000,
+        s.timing(),
         out.size(),
         (System.nanoTime() - t1) / 1_000_000);
     return new Computed(from, s.hosts(), List.copyOf(out));

@@ -32,6 +32,9 @@ public final class SizingService {
   private final Cache<Object, Object> cache;
   private volatile long catalogVersion;
 
+  private final java.util.concurrent.atomic.AtomicLong generation =
+      new java.util.concurrent.atomic.AtomicLong();
+
   public SizingService(
       SizingStore store,
       CatalogSource catalogs,
@@ -57,7 +60,17 @@ public final class SizingService {
 
   /** New rollups: every cached report may be stale. */
   public void invalidate() {
+    generation.incrementAndGet();
     cache.invalidateAll();
+  }
+
+  /**
+   * Counts the times every cached report was dropped (new rollups, a new catalog): what caches
+   * built on the reports (the move groups' costs) key on.
+   */
+  public long generation() {
+    catalog();
+    return generation.get();
   }
 
   public FleetReport fleet(SizingQuery q) {
@@ -80,6 +93,7 @@ public final class SizingService {
     long v = catalogs.version();
     if (v != catalogVersion) {
       catalogVersion = v;
+      generation.incrementAndGet();
       cache.invalidateAll();
     }
     return c;
