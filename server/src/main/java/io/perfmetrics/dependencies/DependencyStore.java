@@ -74,10 +74,18 @@ public final class DependencyStore {
             + "   WHERE rk.key_id IS NOT NULL) x GROUP BY key_id)"
             + " SELECT "
             + out
-            + ", s.f, s.l, s.n, s.m FROM sums s JOIN connection_keys k ON k.id = s.key_id"
+            + ", "
+            + micros("s.f")
+            + ", "
+            + micros("s.l")
+            + ", s.n, s.m FROM sums s JOIN connection_keys k ON k.id = s.key_id"
             + " UNION ALL SELECT "
             + out
-            + ", min(f), max(l), sum(bit_count(b::bit(32)))::int, max(m) FROM rk"
+            + ", "
+            + micros("min(f)")
+            + ", "
+            + micros("max(l)")
+            + ", sum(bit_count(b::bit(32)))::int, max(m) FROM rk"
             + " WHERE key_id IS NULL GROUP BY "
             + key;
     java.time.ZonedDateTime start = from.atZone(java.time.ZoneOffset.UTC);
@@ -119,8 +127,8 @@ public final class DependencyStore {
                     rs.getInt(7),
                     rs.getString(8),
                     rs.getString(9),
-                    rs.getTimestamp(10).toInstant(),
-                    rs.getTimestamp(11).toInstant(),
+                    instant(rs.getLong(10)),
+                    instant(rs.getLong(11)),
                     rs.getInt(12),
                     rs.getLong(13));
             rows.add(o);
@@ -147,6 +155,19 @@ public final class DependencyStore {
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not read the connections: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A timestamp as microseconds since 1970: 160,000 of them per cold map of 5,000 hosts, and
+   * getTimestamp's calendar arithmetic was a visible part of it.
+   */
+  private static String micros(String column) {
+    return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
+  }
+
+  private static Instant instant(long micros) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
   }
 
   /**

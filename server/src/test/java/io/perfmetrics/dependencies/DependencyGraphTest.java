@@ -184,6 +184,32 @@ class DependencyGraphTest {
   }
 
   @Test
+  void onlyIpLiteralsAreAddressesAndNoNameIsLookedUp() {
+    assertThat(EdgeBuilder.literal("10.0.0.1").getHostAddress()).isEqualTo("10.0.0.1");
+    assertThat(EdgeBuilder.literal("255.255.255.255").getHostAddress())
+        .isEqualTo("255.255.255.255");
+    assertThat(EdgeBuilder.literal("2001:db8::1").getHostAddress())
+        .isEqualTo("2001:db8:0:0:0:0:0:1");
+    for (String bad :
+        new String[] {
+          "256.1.1.1",
+          "1.2.3",
+          "1.2.3.4.5",
+          "1..2.3",
+          "1.2.3.",
+          ".1.2.3",
+          "1.2.3.4a",
+          "1234.1.1.1",
+          "db.example",
+          "localhost",
+          "",
+          "fe80::1%eth0 x"
+        }) {
+      assertThat(EdgeBuilder.literal(bad)).as(bad).isNull();
+    }
+  }
+
+  @Test
   void theApplianceAndTheOperatorsPortsAddressesAndHostsAreInfrastructure() {
     var infra =
         new EdgeBuilder.Infrastructure(
