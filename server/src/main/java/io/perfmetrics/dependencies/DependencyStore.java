@@ -40,12 +40,12 @@ public final class DependencyStore {
    * rows plus the snapshots not rolled up yet (so the map never waits for the rollup).
    */
   Snapshot read(Instant from) {
-    // The window's rows come from connection_days: a key's hours of a UTC day as a 24-bit mask,
-    // kept by the socket rollup under the key's integer id (connection_keys, V17), so the window is
-    // summed per integer and the key's columns are joined to the sums afterwards. The first day
-    // keeps only the hours from the window's start. The snapshots not rolled up yet (socket_rows)
-    // add the hours their day's mask does not already have; their keys without an id yet (new this
-    // hour) are summed by their columns.
+    // The window's rows come from connection_weeks: a key's hours of a UTC week as a 168-bit
+    // string, kept by the socket rollup under the key's integer id (connection_keys, V17), so a
+    // 14-day window is three rows per key, summed per integer, and the key's columns are joined to
+    // the sums afterwards. The first week keeps only the hours from the window's start. The
+    // snapshots not rolled up yet (socket_rows) add the hours their week's bits do not already
+    // have; their keys without an id yet (new this hour) are summed by their columns.
     String key =
         "collector_id, direction, proto, local_addr, local_port, remote_addr, remote_port, username,"
             + " process";
@@ -55,9 +55,9 @@ public final class DependencyStore {
     String sql =
         "WITH recent AS (SELECT "
             + key
-            + ", (ts AT TIME ZONE 'UTC')::date AS day,"
-            + "   bit_or(1 << extract(hour FROM ts AT TIME ZONE 'UTC')::int) AS b, min(ts) AS f,"
-            + "   max(ts) AS l, max(connections) AS m"
+            + ", date_trunc('week', ts AT TIME ZONE 'UTC')::date AS week, bit_or("
+            + io.perfmetrics.network.SocketStore.HOUR_OF_WEEK_BIT.replace("TS", "ts")
+            + ") AS b, min(ts) AS f, max(ts) AS l, max(connections) AS m"
             + "   FROM socket_rows WHERE kind = 'c' AND ts >= ? GROUP BY "
             + key
             + ", 10),"
@@ -65,12 +65,16 @@ public final class DependencyStore {
             + key
             + ")),"
             + " sums AS (SELECT key_id, min(f) AS f, max(l) AS l, sum(n)::int AS n, max(m) AS m FROM ("
-            + "   SELECT key_id, greatest(first_seen, ?) AS f, last_seen AS l, bit_count(h::bit(32)) AS n,"
-            + "   max_connections AS m FROM (SELECT key_id, first_seen, last_seen, max_connections,"
-            + "     CASE WHEN day = ?::date THEN hours & ~((1 << ?) - 1) ELSE hours END AS h"
-            + "     FROM connection_days WHERE day >= ?::date) d WHERE h <> 0"
-            + "   UNION ALL SELECT rk.key_id, rk.f, rk.l, bit_count((rk.b & ~coalesce(d.hours, 0))::bit(32)),"
-            + "   rk.m FROM rk LEFT JOIN connection_days d ON d.day = rk.day AND d.key_id = rk.key_id"
+            // a first week the window cuts: first seen is the first hour of it the key was seen
+            // in, when it was seen before the window's start
+            + "   SELECT key_id, CASE WHEN week = ?::date AND first_seen < ?"
+            + "     THEN (week::timestamp AT TIME ZONE 'UTC') + (168 - length(rtrim(h::text, '0'))) * interval '1 hour'"
+            + "     ELSE first_seen END AS f, last_seen AS l, bit_count(h) AS n,"
+            + "   max_connections AS m FROM (SELECT key_id, week, first_seen, last_seen, max_connections,"
+            + "     CASE WHEN week = ?::date THEN hours & ((~B'0'::bit(168)) << ?) ELSE hours END AS h"
+            + "     FROM connection_weeks WHERE week >= ?::date) w WHERE h <> B'0'::bit(168)"
+            + "   UNION ALL SELECT rk.key_id, rk.f, rk.l, bit_count(rk.b & ~coalesce(w.hours, B'0'::bit(168))),"
+            + "   rk.m FROM rk LEFT JOIN connection_weeks w ON w.week = rk.week AND w.key_id = rk.key_id"
             + "   WHERE rk.key_id IS NOT NULL) x GROUP BY key_id)"
             + " SELECT "
             + out
@@ -89,7 +93,12 @@ public final class DependencyStore {
             + " WHERE key_id IS NULL GROUP BY "
             + key;
     java.time.ZonedDateTime start = from.atZone(java.time.ZoneOffset.UTC);
-    java.sql.Date fromDay = java.sql.Date.valueOf(start.toLocalDate());
+    java.time.LocalDate monday =
+        start
+            .toLocalDate()
+            .with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
+    java.sql.Date fromWeek = java.sql.Date.valueOf(monday);
+    int hourOfWeek = (start.getDayOfWeek().getValue() - 1) * 24 + start.getHour();
     Timestamp fromHour =
         Timestamp.from(start.truncatedTo(java.time.temporal.ChronoUnit.HOURS).toInstant());
     long start0 = System.nanoTime();
@@ -106,10 +115,11 @@ public final class DependencyStore {
       }
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setTimestamp(1, fromHour);
-        ps.setTimestamp(2, fromHour);
-        ps.setDate(3, fromDay);
-        ps.setInt(4, start.getHour());
-        ps.setDate(5, fromDay);
+        ps.setDate(2, fromWeek);
+        ps.setTimestamp(3, fromHour);
+        ps.setDate(4, fromWeek);
+        ps.setInt(5, hourOfWeek);
+        ps.setDate(6, fromWeek);
         ps.setFetchSize(50_000);
         long t0 = System.nanoTime();
         try (ResultSet rs = ps.executeQuery()) {

@@ -103,15 +103,24 @@ public final class SocketStore {
     return fresh;
   }
 
-  /** A connection key of connection_keys (V17), which connection_days refers to by id. */
+  /**
+   * The bit of a timestamp TS's hour in its UTC week (Monday 00:00 is hour 0, the rightmost bit) as
+   * connection_weeks (V17) keeps them.
+   */
+  public static final String HOUR_OF_WEEK_BIT =
+      "B'1'::bit(168) >> (167 - floor(extract(epoch FROM (TS AT TIME ZONE 'UTC')"
+          + " - date_trunc('week', TS AT TIME ZONE 'UTC')) / 3600)::int)";
+
+  /** A connection key of connection_keys (V17), which connection_weeks refers to by id. */
   private static final String KEY_K =
       "collector_id, direction, proto, local_addr, local_port, remote_addr, remote_port, username,"
           + " process";
 
   /**
    * Moves the rows of hours that ended before {@code before} into {@code listener_hours}, {@code
-   * connection_hours}, {@code connection_days} and {@code listeners}, in one statement (so one
-   * transaction, and two appliances rolling up at once each move a row at most once).
+   * connection_hours}, {@code connection_keys}, {@code connection_weeks} and {@code listeners}, in
+   * one statement (so one transaction, and two appliances rolling up at once each move a row at
+   * most once).
    *
    * @return the number of raw rows moved
    */
@@ -163,8 +172,8 @@ public final class SocketStore {
             + "   connections = connection_hours.connections + excluded.connections,"
             + "   max_connections = greatest(connection_hours.max_connections, excluded.max_connections)),"
             // the dependency map's summary: each key once with an id (its last day kept for
-            // retention), and a key's UTC hours of each day as a bitmask under that id; DO UPDATE
-            // so that RETURNING gives the ids of keys already there too
+            // retention), and a key's UTC hours of each week as a bit string under that id; DO
+            // UPDATE so that RETURNING gives the ids of keys already there too
             + " ck AS (INSERT INTO connection_keys ("
             + KEY_K
             + ", last_day)"
@@ -178,18 +187,18 @@ public final class SocketStore {
             + "   RETURNING id, "
             + KEY_K
             + "),"
-            + " cd AS (INSERT INTO connection_days (day, key_id, hours, first_seen, last_seen, max_connections)"
-            + "   SELECT (m.ts AT TIME ZONE 'UTC')::date, ck.id,"
-            + "   bit_or(1 << extract(hour FROM m.ts AT TIME ZONE 'UTC')::int), min(m.ts), max(m.ts),"
-            + "   max(m.connections)"
+            + " cw AS (INSERT INTO connection_weeks (week, key_id, hours, first_seen, last_seen, max_connections)"
+            + "   SELECT date_trunc('week', m.ts AT TIME ZONE 'UTC')::date, ck.id, bit_or("
+            + HOUR_OF_WEEK_BIT.replace("TS", "m.ts")
+            + "), min(m.ts), max(m.ts), max(m.connections)"
             + "   FROM moved m JOIN ck USING ("
             + KEY_K
             + ") WHERE m.kind = 'c' GROUP BY 1, 2 ORDER BY 1, 2"
-            + "   ON CONFLICT (day, key_id) DO UPDATE SET"
-            + "   hours = connection_days.hours | excluded.hours,"
-            + "   first_seen = least(connection_days.first_seen, excluded.first_seen),"
-            + "   last_seen = greatest(connection_days.last_seen, excluded.last_seen),"
-            + "   max_connections = greatest(connection_days.max_connections, excluded.max_connections))"
+            + "   ON CONFLICT (week, key_id) DO UPDATE SET"
+            + "   hours = connection_weeks.hours | excluded.hours,"
+            + "   first_seen = least(connection_weeks.first_seen, excluded.first_seen),"
+            + "   last_seen = greatest(connection_weeks.last_seen, excluded.last_seen),"
+            + "   max_connections = greatest(connection_weeks.max_connections, excluded.max_connections))"
             + " SELECT count(*) FROM moved";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {

@@ -105,23 +105,46 @@ public final class Retention {
    * a DELETE; the summary holds a few rows per host and the hourly rows go an hour's worth a run.
    */
   private static long pruneSockets(Connection c, Instant cutoff) throws SQLException {
+    // connection_weeks: a day goes when all of it is older than the cutoff, as the hourly rows
+    // do; the week the cutoff falls in loses the bits of its days before it (a row left with none
+    // is deleted below), whole weeks before it go
+    java.time.LocalDate cutoffDay = cutoff.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+    java.time.LocalDate week =
+        cutoffDay.with(
+            java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
+    int keptFrom = (cutoffDay.getDayOfWeek().getValue() - 1) * 24;
+    String kept = "((~B'0'::bit(168)) << " + keptFrom + ")";
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE connection_weeks SET hours = hours & "
+                + kept
+                + " WHERE week = ? AND hours & ~"
+                + kept
+                + " <> B'0'::bit(168) AND hours & "
+                + kept
+                + " <> B'0'::bit(168)")) {
+      ps.setDate(1, java.sql.Date.valueOf(week));
+      ps.executeUpdate();
+    }
     String sql =
         "WITH l AS (DELETE FROM listeners WHERE last_seen < ? RETURNING 1),"
             + " lh AS (DELETE FROM listener_hours WHERE hour < date_trunc('hour', ?::timestamptz) RETURNING 1),"
             + " ch AS (DELETE FROM connection_hours WHERE hour < date_trunc('hour', ?::timestamptz) RETURNING 1),"
-            // a day goes when all of it is older than the cutoff
-            + " cd AS (DELETE FROM connection_days WHERE day < (?::timestamptz AT TIME ZONE 'UTC')::date RETURNING 1),"
+            + " cw AS (DELETE FROM connection_weeks WHERE week < ?::date OR (week = ?::date AND hours & "
+            + kept
+            + " = B'0'::bit(168)) RETURNING 1),"
             // a key goes with its last day
             + " ck AS (DELETE FROM connection_keys WHERE last_day < (?::timestamptz AT TIME ZONE 'UTC')::date RETURNING 1)"
             + " SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM lh) + (SELECT count(*) FROM ch)"
-            + " + (SELECT count(*) FROM cd) + (SELECT count(*) FROM ck)";
+            + " + (SELECT count(*) FROM cw) + (SELECT count(*) FROM ck)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       Timestamp t = Timestamp.from(cutoff);
       ps.setTimestamp(1, t);
       ps.setTimestamp(2, t);
       ps.setTimestamp(3, t);
-      ps.setTimestamp(4, t);
-      ps.setTimestamp(5, t);
+      ps.setDate(4, java.sql.Date.valueOf(week));
+      ps.setDate(5, java.sql.Date.valueOf(week));
+      ps.setTimestamp(6, t);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

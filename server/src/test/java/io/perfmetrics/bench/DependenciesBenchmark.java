@@ -15,10 +15,10 @@ import java.util.Random;
 /**
  * scripts/bench-dependencies: a fleet's hourly connection rows (both sides of every edge, every
  * hour of the window an edge is active) are loaded into connection_hours of the real appliance's
- * database, and their daily summary (connection_days, as the socket rollup keeps it); then the
- * dependency map and the move groups are timed cold (cache emptied) and cached, and in the same run
- * a naive SQL over the raw rows (a self-join pairing each client row with the server's row of the
- * same hour, grouped into edges) is timed as the baseline.
+ * database, and their weekly summary (connection_keys and connection_weeks, as the socket rollup
+ * keeps them); then the dependency map and the move groups are timed cold (cache emptied) and
+ * cached, and in the same run a naive SQL over the raw rows (a self-join pairing each client row
+ * with the server's row of the same hour, grouped into edges) is timed as the baseline.
  *
  * <p>Fan-out: each host talks to 3-10 peers (a random draw), and each host also uses one or two of
  * a few shared services (hosts 0..19), which so have hundreds of clients. An edge is active in a
@@ -87,7 +87,8 @@ public final class DependenciesBenchmark {
             "CREATE TABLE bench_hosts AS SELECT substr(label, 6)::int AS g, id FROM collectors");
         s.execute("CREATE UNIQUE INDEX ON bench_hosts (g)");
         // Both sides of every edge as the socket rollup keeps them: each key once
-        // (connection_keys), its hours of each UTC day as a mask (connection_days), and every
+        // (connection_keys), its hours of each UTC week as a bit string (connection_weeks), and
+        // every
         // active hour as a row (connection_hours, which the naive baseline reads). An edge is
         // active in the hours its hash picks, the same hours on both sides; host i has the address
         // 10.<i/65536>.<i/256>.<i%256> + 1.
@@ -132,11 +133,15 @@ public final class DependenciesBenchmark {
                 + " SELECT collector_id, direction, 'tcp', local_addr, local_port, remote_addr, remote_port,"
                 + " 'app', process, max(day) FROM bench_days WHERE hours <> 0"
                 + " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9");
+        // each day's mask placed at its day of the week, as V17 converts connection_days
         s.execute(
-            "INSERT INTO connection_days SELECT b.day, k.id, b.hours,"
-                + " b.day + make_interval(hours => 0), b.day + interval '23 hours 55 minutes', 3"
+            "INSERT INTO connection_weeks SELECT date_trunc('week', b.day)::date, k.id,"
+                + " bit_or((repeat('0', 144) || b.hours::bit(24)::text)::bit(168)"
+                + "   << ((extract(isodow FROM b.day)::int - 1) * 24)),"
+                + " min(b.day::timestamp AT TIME ZONE 'UTC'),"
+                + " max((b.day + interval '23 hours 55 minutes') AT TIME ZONE 'UTC'), 3"
                 + " FROM bench_days b JOIN connection_keys k USING (collector_id, direction, local_addr,"
-                + " local_port, remote_addr, remote_port, process) WHERE b.hours <> 0");
+                + " local_port, remote_addr, remote_port, process) WHERE b.hours <> 0 GROUP BY 1, 2");
         s.execute(
             "INSERT INTO connection_hours SELECT b.collector_id, t.hour, b.direction, 'tcp',"
                 + " b.local_addr, b.local_port, b.remote_addr, b.remote_port, 'app', b.process, '',"
@@ -147,19 +152,20 @@ public final class DependenciesBenchmark {
         s.execute("DROP TABLE bench_days");
         s.execute("DROP TABLE bench_sides");
         s.execute("ANALYZE connection_hours");
-        s.execute("ANALYZE connection_days");
+        s.execute("ANALYZE connection_weeks");
+        s.execute("ANALYZE connection_keys");
         long rows;
         long dayRows;
         try (ResultSet rs =
             s.executeQuery(
-                "SELECT (SELECT count(*) FROM connection_hours), (SELECT count(*) FROM connection_days)")) {
+                "SELECT (SELECT count(*) FROM connection_hours), (SELECT count(*) FROM connection_weeks)")) {
           rs.next();
           rows = rs.getLong(1);
           dayRows = rs.getLong(2);
         }
         System.out.printf(
             "bench-dependencies: %d hosts, %d drawn edges (%d shared services), %d days: %,d hourly"
-                + " rows (%,d daily summary rows) loaded in %.0f s%n",
+                + " rows (%,d weekly summary rows) loaded in %.0f s%n",
             hosts, edges, shared, days, rows, dayRows, (System.nanoTime() - t) / 1e9);
       }
       DependencyService deps = app.app.dependencies();

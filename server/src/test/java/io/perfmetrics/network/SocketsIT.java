@@ -107,8 +107,8 @@ class SocketsIT {
             "listener_hours",
             "connection_hours",
             "connection_keys",
-            // connection_days refers to its key by id
-            "(SELECT d.*, k.collector_id FROM connection_days d JOIN connection_keys k ON k.id = d.key_id)",
+            // connection_weeks refers to its key by id
+            "(SELECT w.*, k.collector_id FROM connection_weeks w JOIN connection_keys k ON k.id = w.key_id)",
             "listeners",
             "socket_hosts")) {
       rows("SELECT * FROM " + t + " x WHERE collector_id = " + id + " ORDER BY x::text")
@@ -158,10 +158,10 @@ class SocketsIT {
                     + c.id()
                     + " AND direction = 'out'"))
         .containsExactly("2|8|5|192.0.2.7|5432");
-    // the dependency map's daily summary: one row, the hour's bit set, the most seen at once
+    // the dependency map's weekly summary: one row, the hour's bit set, the most seen at once
     assertThat(
             rows(
-                "SELECT bit_count(hours::bit(32)), max_connections, host(remote_addr) FROM connection_days"
+                "SELECT bit_count(hours), max_connections, host(remote_addr) FROM connection_weeks"
                     + " JOIN connection_keys k ON k.id = key_id WHERE collector_id = "
                     + c.id()
                     + " AND direction = 'out'"))
@@ -186,7 +186,7 @@ class SocketsIT {
   void theDependencyMapCountsHoursFromTheDailySummaryAndTheSnapshotsNotRolledUp() throws Exception {
     Collector c = mint("deps-days");
     String conn = "out,tcp,192.0.2.5,0,198.51.100.7,5432,app,java,,";
-    // hours 30, 5 (twice) and 4 ago rolled up into connection_days, then one in the current hour
+    // hours 30, 5 (twice) and 4 ago rolled up into connection_weeks, then one in the current hour
     // that stays in socket_rows
     String body =
         snapshot(at(30, 60), List.of(), List.of(conn + "1"))
@@ -197,7 +197,7 @@ class SocketsIT {
     roll();
     assertThat(
             rows(
-                "SELECT sum(bit_count(hours::bit(32))), max(max_connections) FROM connection_days"
+                "SELECT sum(bit_count(hours)), max(max_connections) FROM connection_weeks"
                     + " JOIN connection_keys k ON k.id = key_id WHERE collector_id = "
                     + c.id()))
         .containsExactly("3|7");
@@ -226,11 +226,14 @@ class SocketsIT {
         .isEqualTo(at(30, 60));
     assertThat(java.time.Instant.parse(two.get("last_seen").asText()).getEpochSecond())
         .isEqualTo(at(0, 2));
-    // one day back: the hour 30 ago is outside, whichever UTC day it fell on
+    // one day back: the hour 30 ago is outside, whichever UTC week it fell on; first seen is the
+    // exact time when the window starts in an earlier week than that hour, else (the week's row
+    // was first seen before the window) the start of the first hour seen in the window
     JsonNode one = edgeFrom(get("/api/v1/dependencies?window_days=1"), c.id(), 5432);
     assertThat(one.get("hours").asInt()).isEqualTo(3);
+    long monday30 = week(at(30, 60));
     assertThat(java.time.Instant.parse(one.get("first_seen").asText()).getEpochSecond())
-        .isEqualTo(at(5, 60));
+        .isEqualTo(monday30 == week(at(5, 60)) ? at(5, 0) : at(5, 60));
   }
 
   @Test
@@ -283,6 +286,13 @@ class SocketsIT {
     JsonNode mail = edgeFrom(map, app.id(), 25);
     assertThat(mail.get("server").get("id").asText()).isEqualTo("name:mail.dns.example.test");
     assertThat(mail.get("server").get("addresses").get(0).asText()).isEqualTo("203.0.113.60");
+  }
+
+  /** The Monday 00:00 UTC of the week a time falls in, as seconds since 1970. */
+  static long week(long epochSecond) {
+    long day = Math.floorDiv(epochSecond, 86_400L);
+    // 1970-01-01 was a Thursday: day 0 is 3 days after a Monday
+    return (day - Math.floorMod(day + 3, 7)) * 86_400L;
   }
 
   static JsonNode edgeFrom(JsonNode map, int hostId) {
@@ -361,9 +371,9 @@ class SocketsIT {
                 appliance.app.portAudit()::invalidate)
             .runOnce();
 
-    // the FTP listener, its hour, its connection's hour, that connection's day and its key
+    // the FTP listener, its hour, its connection's hour, that connection's week and its key
     assertThat(result.prunedSocketRows()).isEqualTo(5);
-    assertThat(rows("SELECT count(*) FROM connection_days WHERE key_id = " + keys.get(0)))
+    assertThat(rows("SELECT count(*) FROM connection_weeks WHERE key_id = " + keys.get(0)))
         .containsExactly("0");
     assertThat(rows("SELECT count(*) FROM connection_keys WHERE collector_id = " + c.id()))
         .containsExactly("0");

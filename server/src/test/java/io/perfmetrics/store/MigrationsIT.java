@@ -73,11 +73,11 @@ class MigrationsIT {
   }
 
   /**
-   * V17 moves connection_days (V14) onto integer keys: every day row of a database migrated before
-   * it is kept under its key, and a key's last day is its latest day.
+   * V17 moves connection_days (V14) onto integer keys and weeks: every hour of a database migrated
+   * before it is kept under its key at its hour of the week, and a key's last day is its latest.
    */
   @Test
-  void connectionDaysKeepTheirRowsUnderIntegerKeys() throws Exception {
+  void connectionDaysBecomeWeeksUnderIntegerKeys() throws Exception {
     try (TestPostgres pg = new TestPostgres();
         Database db = Database.connect(pg.jdbcUrl(), null, null)) {
       org.flywaydb.core.Flyway.configure()
@@ -91,6 +91,7 @@ class MigrationsIT {
         s.execute(
             "INSERT INTO collectors (label, token_hash, expires_at)"
                 + " VALUES ('a', '\\x00', now()), ('b', '\\x00', now())");
+        // a Sunday (hours 0 and 1) and the Monday after it (hours 0 and 2): two weeks
         s.execute(
             "INSERT INTO connection_days SELECT d, c.id, 'out', 'tcp', '10.0.0.1', 0, '10.0.0.2', p,"
                 + " 'app', 'java', h, d + interval '1 hour', d + interval '2 hours', p"
@@ -103,17 +104,21 @@ class MigrationsIT {
           Statement s = c.createStatement();
           ResultSet rs =
               s.executeQuery(
-                  "SELECT count(DISTINCT k.id), count(*), sum(d.hours), min(k.last_day)::text,"
-                      + " sum(d.max_connections), count(DISTINCT d.first_seen)"
-                      + " FROM connection_days d JOIN connection_keys k ON k.id = d.key_id")) {
+                  "SELECT count(DISTINCT k.id), count(*), sum(bit_count(w.hours)), min(k.last_day)::text,"
+                      + " sum(w.max_connections), count(DISTINCT w.first_seen),"
+                      + " string_agg(DISTINCT w.week || ':' || (SELECT string_agg(i::text, ',' ORDER BY i)"
+                      + "   FROM generate_series(0, 167) i WHERE substring(w.hours::text, 168 - i, 1) = '1'), ';')"
+                      + " FROM connection_weeks w JOIN connection_keys k ON k.id = w.key_id")) {
         rs.next();
-        // 2 collectors x 2 ports are 4 keys, each with its 2 days
+        // 2 collectors x 2 ports are 4 keys, each with its 2 weeks
         assertThat(rs.getInt(1)).isEqualTo(4);
         assertThat(rs.getInt(2)).isEqualTo(8);
-        assertThat(rs.getInt(3)).isEqualTo(4 * (3 + 5));
+        assertThat(rs.getInt(3)).isEqualTo(4 * (2 + 2));
         assertThat(rs.getString(4)).isEqualTo("2026-11-02");
         assertThat(rs.getInt(5)).isEqualTo(2 * 2 * (80 + 443));
         assertThat(rs.getInt(6)).isEqualTo(2);
+        // Sunday is hours 144-167 of its week, Monday 0-23 of the next
+        assertThat(rs.getString(7)).isEqualTo("2026-10-26:144,145;2026-11-02:0,2");
       }
     }
   }
