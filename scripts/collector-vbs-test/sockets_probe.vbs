@@ -21,10 +21,23 @@
 '       SockBuild makes of it with source "cim".
 '   cscript probe.vbs enc
 '       prints PctEnc of hostile process names, one "<n>=<encoded>" a line.
+'   cscript probe.vbs ids NAMES
+'       prints "<raw>TAB<DeviceIdOf(raw)>" for each line of NAMES (lines
+'       starting with '#' skipped; a TAB ends the name).
 Dim p_args, p_text, p_lines, p_i, p_k, p_v, p_out
 InitGlobals
 Set p_args = WScript.Arguments
 Select Case p_args(0)
+    Case "ids"
+        p_lines = Split(Replace(ReadFileText(p_args(1)), vbCr, ""), vbLf)
+        p_out = ""
+        For p_i = 0 To UBound(p_lines)
+            If p_lines(p_i) <> "" And Left(p_lines(p_i), 1) <> "#" Then
+                p_v = Split(p_lines(p_i), vbTab)
+                p_out = p_out & p_v(0) & vbTab & DeviceIdOf(p_v(0)) & vbLf
+            End If
+        Next
+        WScript.Echo p_out
     Case "netstat"
         p_lines = Split(Replace(ReadFileText(p_args(1)), vbCr, ""), vbLf)
         p_text = ""
