@@ -514,7 +514,9 @@ def cmd_cap(rcv, tools, cap, max_seen):
     # Whole samples disappear from the front only: no hole in the middle.
     holes = [b for a, b in zip(sample_ts, sample_ts[1:]) if b - a > 3]
     report(not holes, "delivered samples form one contiguous run", f"{sample_ts}")
-    report(max_seen <= cap + 800, f"spool stayed at the cap (max {max_seen} bytes seen, cap {cap})")
+    # one sample over the cap at most, seen between its append and the trim (a sample is ~850
+    # bytes with its per-disk and per-volume lines)
+    report(max_seen <= cap + 1200, f"spool stayed at the cap (max {max_seen} bytes seen, cap {cap})")
 
 
 def cmd_dropped_persisted(rcv, expected):
