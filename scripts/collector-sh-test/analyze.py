@@ -862,6 +862,8 @@ def cmd_disks(rcv, tools, watch_log, dev, mount, io_json):
            f"samples {first}..{last}")
     k0_lo, k0_hi = kernel_at(watch, first, False), kernel_at(watch, first + slack_s, True)
     k1_lo, k1_hi = kernel_at(watch, last, False), kernel_at(watch, last + slack_s, True)
+    if None in (k0_lo, k0_hi, k1_lo, k1_hi):
+        return
     for metric, key, scale, mine in (("write_bytes", "wsec", 512, io["written"]),
                                      ("read_bytes", "rsec", 512, io["read"]),
                                      ("write_ops", "wio", 1, None), ("read_ops", "rio", 1, None)):
