@@ -855,6 +855,8 @@ def cmd_disks(rcv, tools, watch_log, dev, mount, io_json):
     # A sample's reads happen after its second began and, on this test's
     # load, well within 2 s of it (the clock's anchor truncates up to 1 s).
     slack_s = 2.0
+    if not report(len(samples) >= 5 and watch, f"{len(samples)} samples and {len(watch)} kernel reads"):
+        return
     first, last = samples[0], samples[-1]
     report(watch and watch[0]["t"] <= first and watch[-1]["t"] >= last + slack_s,
            "the test read the kernel's counters over the whole run",
