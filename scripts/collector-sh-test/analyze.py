@@ -878,7 +878,7 @@ def cmd_disks(rcv, tools, watch_log, dev, mount, io_json):
         hi = (k1_hi[key] - k0_lo[key]) * scale
         # the rates' intervals are taken as whole seconds; the collector's
         # own differ by its wake-up jitter
-        tol = 0.05 * hi + (2 * 1048576 if scale > 1 else 8)
+        tol = 0.08 * hi + (2 * 1048576 if scale > 1 else 8)
         report(lo - tol <= integral <= hi + tol,
                f"{name} integrates to the kernel's delta: {integral:.0f} within "
                f"[{lo:.0f}, {hi:.0f}] +- {tol:.0f}",
