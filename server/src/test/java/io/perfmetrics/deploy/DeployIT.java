@@ -294,7 +294,7 @@ class DeployIT {
 
   static Kernel readKernel(String disk, java.nio.file.FileStore store) throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/diskstats"))) {
-      String[] f = line.trim().split("\\s+");
+      String[] f = line.trim().split("\\s+", -1);
       if (f[2].equals(disk)) {
         return new Kernel(
             System.currentTimeMillis() / 1000.0,
@@ -313,7 +313,7 @@ class DeployIT {
     List<String> cmd = new ArrayList<>(List.of("dd", "status=none"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(cmd + ": " + out).isZero();
   }
 

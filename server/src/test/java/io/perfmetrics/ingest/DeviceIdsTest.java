@@ -16,9 +16,9 @@ class DeviceIdsTest {
   static List<String[]> sharedVectors() throws IOException {
     List<String[]> out = new ArrayList<>();
     try (InputStream in = DeviceIdsTest.class.getResourceAsStream("device-ids.tsv")) {
-      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n", -1)) {
         if (!line.isEmpty() && !line.startsWith("#")) {
-          out.add(line.split("\t"));
+          out.add(line.split("\t", -1));
         }
       }
     }
