@@ -778,6 +778,56 @@ def cmd_ids(vectors, outfile):
            f"DeviceIdOf matches the reference escape on {len(extra)} more names", f"{bad[:5]}")
 
 
+def cmd_disks(outfile):
+    """collector.vbs's SampleDisk, SampleFs and BuildHello on the stand-in
+    WMI of sockets_probe.vbs (disks mode), against values worked out by hand
+    from the counters it serves."""
+    size = free = None
+    lines = {"1": [], "2": []}
+    hello = None
+    with open(outfile, encoding="latin-1") as f:
+        for raw in f:
+            tag, _, rest = raw.rstrip("\r\n").partition(" ")
+            if tag == "C":
+                size, free = map(int, rest.split())
+            elif tag in lines:
+                lines[tag].append(rest)
+            elif tag == "H":
+                hello = json.loads(rest)
+    if not report(size is not None and hello is not None, "the probe ran (drive C:, samples, hello)"):
+        return
+    fs = [f"fs._43_3a.capacity_bytes,{size}", f"fs._43_3a.used_bytes,{size - free}",
+          f"fs.capacity_bytes,{size}", f"fs.used_bytes,{size - free}"]
+    want1 = [f"1764000000,{l}" for l in fs]
+    report(lines["1"] == want1, "first sample: per-drive and total fs lines, no rates yet",
+           f"{lines['1']} != {want1}")
+    # counters served 2 s apart: _Total +4e6/+3e6 bytes, +40/+30 ops; "0 C:" +4e6/+1e6, +40/+10;
+    # "1 D: E:" +0/+2e6, +0/+20; "2" only in the second reading
+    rates = ["disk.read_bytes_per_s,2000000.00", "disk.write_bytes_per_s,1500000.00",
+             "disk.read_ops_per_s,20.00", "disk.write_ops_per_s,15.00"]
+    for did, vals in (("0_20_43_3a", ("2000000.00", "500000.00", "20.00", "5.00")),
+                      ("1_20_44_3a_20_45_3a", ("0.00", "1000000.00", "0.00", "10.00"))):
+        rates += [f"disk.{did}.{m}_per_s,{v}" for m, v in
+                  zip(("read_bytes", "write_bytes", "read_ops", "write_ops"), vals)]
+    want2 = sorted(f"1764000002,{l}" for l in rates + fs)
+    report(sorted(lines["2"]) == want2,
+           "second sample: totals from _Total, per-disk rates of the two known disks "
+           "(ids 0_20_43_3a, 1_20_44_3a_20_45_3a), none for the disk that just appeared",
+           f"{sorted(lines['2'])} != {want2}")
+    want_disks = [
+        {"id": "0_20_43_3a", "name": "0 C:", "device": "\\\\.\\PHYSICALDRIVE0", "model": "Disk Zero",
+         "size_bytes": 128849018880},
+        {"id": "1_20_44_3a_20_45_3a", "name": "1 D: E:", "device": "\\\\.\\PHYSICALDRIVE1",
+         "model": "Disk One", "size_bytes": 1099511627776}]
+    report(hello.get("disks") == want_disks, "hello disks: each drive with its PhysicalDisk instance and id",
+           f"{hello.get('disks')}")
+    want_vols = [{"id": "_43_3a", "mount": "C:", "capacity_bytes": size, "disk": "0_20_43_3a"}]
+    report(hello.get("volumes") == want_vols, "hello volumes: C: on disk 0_20_43_3a",
+           f"{hello.get('volumes')}")
+    feats = (hello.get("collector") or {}).get("unavailable_features")
+    report(feats == [], "hello: no per-disk or per-volume feature unavailable", f"{feats}")
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {
@@ -786,7 +836,7 @@ def main():
         "outage": cmd_outage, "cap": sh.cmd_cap,
         "dropped-persisted": sh.cmd_dropped_persisted, "psscan": sh.cmd_psscan,
         "sockets": cmd_sockets, "parsing": cmd_parsing, "enc": cmd_enc, "cimcalls": cmd_cimcalls,
-        "ids": cmd_ids,
+        "ids": cmd_ids, "disks": cmd_disks,
     }[cmd](*args)
 
 
