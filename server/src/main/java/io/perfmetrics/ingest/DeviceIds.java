@@ -6,10 +6,11 @@ import java.util.regex.Pattern;
 
 /**
  * The escape of a device name or mount point into one segment of a metric name ({@code
- * disk.<id>.read_ops_per_s}, {@code fs.<id>.used_bytes}), as the collectors write it (DISKS-CONTRACT,
- * docs/collectors.md): bytes {@code a-z0-9} stay, every other byte of the UTF-8 name becomes {@code
- * _} and two lowercase hex digits; an id over 40 characters is cut to 31 plus {@code _h} and the
- * POSIX {@code cksum} CRC of the raw name, because a metric name holds at most 64 characters.
+ * disk.<id>.read_ops_per_s}, {@code fs.<id>.used_bytes}), as the collectors write it
+ * (DISKS-CONTRACT, docs/collectors.md): bytes {@code a-z0-9} stay, every other byte of the UTF-8
+ * name becomes {@code _} and two lowercase hex digits; an id over 40 characters is cut to 31 plus
+ * {@code _h} and the POSIX {@code cksum} CRC of the raw name, because a metric name holds at most
+ * 64 characters.
  */
 public final class DeviceIds {
   /** Longest id that is kept whole. */
@@ -75,8 +76,8 @@ public final class DeviceIds {
   }
 
   /**
-   * The CRC that POSIX {@code cksum} prints: CRC-32 with polynomial 0x04C11DB7, most significant bit
-   * first, over the bytes and then the length (least significant byte first, as few bytes as
+   * The CRC that POSIX {@code cksum} prints: CRC-32 with polynomial 0x04C11DB7, most significant
+   * bit first, over the bytes and then the length (least significant byte first, as few bytes as
    * needed), complemented.
    */
   static long cksum(byte[] bytes) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.ingest.DeviceIds;
 import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
 import io.perfmetrics.testing.TestSshd;
@@ -313,18 +314,19 @@ class DeployIT {
     List<String> cmd = new ArrayList<>(List.of("dd", "status=none"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(cmd + ": " + out).isZero();
   }
 
-  java.util.TreeMap<Long, Double> series(int collectorId, String metric) throws Exception {
+  java.util.SortedMap<Long, Double> series(int collectorId, String metric) throws Exception {
     JsonNode s =
         call(
             "GET",
             "/api/v1/collectors/" + collectorId + "/samples?metric=" + metric + "&limit=100000",
             null,
             200);
-    var out = new java.util.TreeMap<Long, Double>();
+    java.util.SortedMap<Long, Double> out = new java.util.TreeMap<>();
     s.get("samples").forEach(n -> out.put(n.get("ts").asLong(), n.get("value").asDouble()));
     return out;
   }
@@ -337,13 +339,13 @@ class DeployIT {
   @Test
   void issue13PerDiskFiguresMatchTheKernelsCountersDuringRealIo() throws Exception {
     appliance();
-    Path io = sshd.userWritableDir();
-    String disk = wholeDisk(io);
-    String mount = mountPoint(io);
-    var store = Files.getFileStore(io);
-    String did = io.perfmetrics.ingest.DeviceIds.escape(disk);
-    String mid = io.perfmetrics.ingest.DeviceIds.escape(mount);
-    Path data = io.resolve("data");
+    Path ioDir = sshd.userWritableDir();
+    String disk = wholeDisk(ioDir);
+    String mount = mountPoint(ioDir);
+    var store = Files.getFileStore(ioDir);
+    String did = DeviceIds.escape(disk);
+    String mid = DeviceIds.escape(mount);
+    Path data = ioDir.resolve("data");
     final int mib = 64;
     // written before the collector starts: overwriting it leaves the used space as it is
     dd("if=/dev/urandom", "of=" + data, "bs=1M", "count=" + mib, "conv=fsync");
@@ -375,7 +377,13 @@ class DeployIT {
       double ioStart = System.currentTimeMillis() / 1000.0;
       // 4 MiB at a time, paced over 2 s each way, so that no one-second rate is a burst
       for (int i = 0; i < mib / 4; i++) {
-        dd("if=/dev/zero", "of=" + data, "bs=1M", "count=4", "seek=" + 4 * i, "oflag=direct",
+        dd(
+            "if=/dev/zero",
+            "of=" + data,
+            "bs=1M",
+            "count=4",
+            "seek=" + 4 * i,
+            "oflag=direct",
             "conv=notrunc");
         Thread.sleep(125);
       }
@@ -419,7 +427,7 @@ class DeployIT {
         for (int i = 1; i < samples.size(); i++) {
           long ts = samples.get(i);
           if (ts > first && ts <= last) {
-            integral += rates.getOrDefault(ts, 0.0) * (ts - samples.get(i - 1));
+            integral += rates.getOrDefault(ts, 0.0) * (double) (ts - samples.get(i - 1));
           }
         }
         long lo = (c.counter().applyAsLong(k1lo) - c.counter().applyAsLong(k0hi)) * c.scale();
@@ -481,7 +489,8 @@ class DeployIT {
         assertThat(vol).as("volume %s in %s", mount, inv.get("volumes")).isNotNull();
         assertThat(vol.get("id").asText()).isEqualTo(mid);
         assertThat(vol.get("disk").asText()).isEqualTo(did);
-        assertThat(vol.get("capacity_bytes").asLong()).isCloseTo(store.getTotalSpace(), within(1024L));
+        assertThat(vol.get("capacity_bytes").asLong())
+            .isCloseTo(store.getTotalSpace(), within(1024L));
       }
     } finally {
       stop.set(true);

@@ -75,8 +75,12 @@ class DeviceIdsTest {
 
   @Test
   void fortyCharactersStayWholeFortyOneAreCut() {
-    assertThat(DeviceIds.escape("/mnt/abcdefghijklmnopqrstuvwxyz01234")).hasSize(40).doesNotContain("_h");
-    assertThat(DeviceIds.escape("/mnt/abcdefghijklmnopqrstuvwxyz012345")).hasSize(41).contains("_h");
+    assertThat(DeviceIds.escape("/mnt/abcdefghijklmnopqrstuvwxyz01234"))
+        .hasSize(40)
+        .doesNotContain("_h");
+    assertThat(DeviceIds.escape("/mnt/abcdefghijklmnopqrstuvwxyz012345"))
+        .hasSize(41)
+        .contains("_h");
   }
 
   @Test
