@@ -407,7 +407,7 @@ class DeployIT {
       assertThat(all).isNotEmpty();
 
       List<Kernel> w = List.copyOf(watch);
-      assertThat(w.get(0).t()).as("kernel read before the first sample").isLessThan(first);
+      assertThat(w.get(0).t()).as("kernel read before the first sample").isLessThan((double) first);
       // a sample reads the counters after its second began and, here, within 2 s of it
       double slack = 2.0;
       Kernel k0lo = w.stream().filter(k -> k.t() <= first).reduce((a, b) -> b).orElseThrow();
