@@ -46,6 +46,10 @@ PM_BACKOFF_MAX_S=1800
 PM_LOG_MAX_BYTES=1048576
 # A cloud identity document larger than this is not embedded in the hello.
 PM_CLOUD_DOC_MAX_BYTES=262144
+# Per-disk and per-filesystem series are capped per host (the totals are
+# not): every name is a metric the appliance keeps fleet-wide.
+PM_DEVICES_MAX=64
+PM_VOLUMES_MAX=64
 
 # Byte semantics for ${#var}, awk length() and character classes: the spool
 # size bookkeeping counts bytes.
@@ -613,6 +617,187 @@ is_whole_disk() {
     return 0
 }
 
+# A whole block device for the per-disk series (DISKS-CONTRACT.md): an entry
+# of /sys/block (so not a partition), stacked ones (dm-*, md*) included,
+# but no loop, RAM, zram, floppy or optical device.  Without /sys, by name.
+is_block_dev() {
+    case $1 in
+        '' | loop* | ram* | zram* | fd* | sr*) return 1 ;;
+    esac
+    if [ -n "$HAVE_SYSBLOCK" ]; then
+        bd_n=$1
+        case $bd_n in
+            */*) bd_n=${bd_n%%/*}!${bd_n#*/} ;;
+        esac
+        [ -e "/sys/block/$bd_n" ]
+        return
+    fi
+    case $1 in
+        nvme*p[0-9]* | mmcblk*p[0-9]*) return 1 ;;
+        sd*[0-9] | hd*[0-9] | vd*[0-9] | xvd*[0-9]) return 1 ;;
+    esac
+    return 0
+}
+
+# ---- device and mount ids ---------------------------------------------------
+# A device name or mount point becomes one segment of a metric name
+# (disk.<id>.read_ops_per_s, fs.<id>.used_bytes; docs/collectors.md): bytes
+# a-z and 0-9 stay, every other byte is "_" and two lowercase hex digits; an
+# id over 40 characters is cut to 31 plus "_h" and the 8 hex digits of the
+# POSIX cksum CRC of the raw name (computed here: busybox has no cksum).
+# Ids are cached, so a sample costs no fork; a name with bytes outside
+# printable ASCII costs one od, once.
+
+ID_LOWER=abcdefghijklmnopqrstuvwxyz
+ID_UPPER=ABCDEFGHIJKLMNOPQRSTUVWXYZ
+ID_TAB='	'
+# printable ASCII punctuation in code order: 32-47, 58-64, 91-96, 123-126
+ID_PUNCT=' !"#$%&'\''()*+,-./:;<=>?@[\]^_`{|}~'
+
+# Sets B to the code of printable ASCII character $1.
+ascii_code() {
+    case $1 in
+        [a-z])
+            ac_t=${ID_LOWER%%"$1"*}
+            B=$((97 + ${#ac_t}))
+            ;;
+        [A-Z])
+            ac_t=${ID_UPPER%%"$1"*}
+            B=$((65 + ${#ac_t}))
+            ;;
+        [0-9]) B=$((48 + $1)) ;;
+        *)
+            ac_t=${ID_PUNCT%%"$1"*}
+            [ "$ac_t" != "$ID_PUNCT" ] || return 1
+            B=${#ac_t}
+            if [ "$B" -lt 16 ]; then
+                B=$((B + 32))
+            elif [ "$B" -lt 23 ]; then
+                B=$((B + 42))
+            elif [ "$B" -lt 29 ]; then
+                B=$((B + 68))
+            else
+                B=$((B + 94))
+            fi
+            ;;
+    esac
+}
+
+# Sets D to the lowercase hex digit of 0..15.
+hex_digit() {
+    case $1 in
+        10) D=a ;;
+        11) D=b ;;
+        12) D=c ;;
+        13) D=d ;;
+        14) D=e ;;
+        15) D=f ;;
+        *) D=$1 ;;
+    esac
+}
+
+# One octet $1 into the cksum CRC in DI_CRC (polynomial 0x04C11DB7, MSB first).
+crc_octet() {
+    DI_CRC=$((DI_CRC ^ ($1 << 24)))
+    co_k=0
+    while [ "$co_k" -lt 8 ]; do
+        if [ $((DI_CRC & 0x80000000)) -ne 0 ]; then
+            DI_CRC=$((((DI_CRC << 1) ^ 0x04C11DB7) & 0xFFFFFFFF))
+        else
+            DI_CRC=$(((DI_CRC << 1) & 0xFFFFFFFF))
+        fi
+        co_k=$((co_k + 1))
+    done
+}
+
+# Sets ID to the id of raw name $1; fails when the name cannot be read (empty,
+# or with control characters, which /proc/mounts escapes: such mounts are
+# skipped).  The cache holds lines "raw<TAB>id".
+dev_id() {
+    case $ID_CACHE in
+        *"
+$1$ID_TAB"*)
+            ID=${ID_CACHE#*"
+$1$ID_TAB"}
+            ID=${ID%%"
+"*}
+            return 0
+            ;;
+    esac
+    ID=
+    case $1 in
+        '' | *[[:cntrl:]]*) return 1 ;;
+        *[![:print:]]*)
+            # a UTF-8 (or other) name: its byte values from od
+            di_codes=$(printf '%s' "$1" | od -An -tu1 -v)
+            ;;
+        *)
+            di_codes=
+            di_in=$1
+            while [ -n "$di_in" ]; do
+                di_rest=${di_in#?}
+                ascii_code "${di_in%"$di_rest"}" || return 1
+                di_codes="$di_codes $B"
+                di_in=$di_rest
+            done
+            ;;
+    esac
+    di_out=
+    di_n=0
+    for di_b in $di_codes; do
+        case $di_b in
+            '' | *[!0-9]*) return 1 ;;
+        esac
+        di_n=$((di_n + 1))
+        if [ "$di_b" -ge 48 ] && [ "$di_b" -le 57 ]; then
+            di_out=$di_out$((di_b - 48))
+        elif [ "$di_b" -ge 97 ] && [ "$di_b" -le 122 ]; then
+            di_t=$ID_LOWER
+            di_i=$((di_b - 97))
+            while [ "$di_i" -gt 0 ]; do
+                di_t=${di_t#?}
+                di_i=$((di_i - 1))
+            done
+            di_out=$di_out${di_t%"${di_t#?}"}
+        else
+            hex_digit $((di_b / 16))
+            di_h=$D
+            hex_digit $((di_b % 16))
+            di_out=${di_out}_$di_h$D
+        fi
+    done
+    [ "$di_n" -gt 0 ] || return 1
+    if [ "${#di_out}" -gt 40 ]; then
+        DI_CRC=0
+        for di_b in $di_codes; do
+            crc_octet "$di_b"
+        done
+        while [ "$di_n" -gt 0 ]; do
+            crc_octet $((di_n & 255))
+            di_n=$((di_n >> 8))
+        done
+        DI_CRC=$((DI_CRC ^ 0xFFFFFFFF))
+        di_hex=
+        di_i=28
+        while [ "$di_i" -ge 0 ]; do
+            hex_digit $(((DI_CRC >> di_i) & 15))
+            di_hex=$di_hex$D
+            di_i=$((di_i - 4))
+        done
+        di_out=${di_out%"${di_out#???????????????????????????????}"}_h$di_hex
+    fi
+    ID=$di_out
+    # Bounded: a host that makes new devices all the time (containers on
+    # device-mapper) must not grow it without end.
+    ID_CACHE_N=$((${ID_CACHE_N:-0} + 1))
+    if [ "$ID_CACHE_N" -gt 512 ]; then
+        ID_CACHE=
+        ID_CACHE_N=1
+    fi
+    ID_CACHE="$ID_CACHE
+$1$ID_TAB$ID"
+}
+
 # ============================================================================
 # Inventory / hello
 # ============================================================================
@@ -685,10 +870,16 @@ build_hello() {
         done </proc/cpuinfo
     fi
 
+    # The devices of the per-disk series, with their ids (DISKS-CONTRACT.md).
     bh_disks=
+    bh_n=0
     if [ -r /proc/diskstats ]; then
         while read -r _ _ bh_d _; do
-            is_whole_disk "$bh_d" || continue
+            is_block_dev "$bh_d" || continue
+            [ "$bh_n" -lt "$PM_DEVICES_MAX" ] || break
+            dev_id "$bh_d" || continue
+            bh_n=$((bh_n + 1))
+            bh_id=$ID
             bh_size=null
             bh_sys=$bh_d
             case $bh_sys in
@@ -698,9 +889,41 @@ build_hello() {
                 bh_size=$((N * 512))
             fi
             json_str "$bh_d"
-            bh_disks="$bh_disks${bh_disks:+,}{\"name\":$J,\"size_bytes\":$bh_size}"
+            bh_disks="$bh_disks${bh_disks:+,}{\"id\":\"$bh_id\",\"name\":$J,\"size_bytes\":$bh_size}"
         done </proc/diskstats
     fi
+
+    # The file systems of the per-volume series (the last sample's df), each
+    # with the disk under it: the mount's device number in mountinfo, then
+    # sysfs (a partition's parent is the disk; device-mapper and md devices
+    # are disks of their own; btrfs and network file systems have none).
+    bh_vols=
+    while read -r bh_mp bh_id bh_cap; do
+        [ -n "$bh_mp" ] || continue
+        bh_mm=
+        if [ -r /proc/self/mountinfo ]; then
+            while read -r _ _ bh_m _ bh_p _; do
+                [ "$bh_p" = "$bh_mp" ] && bh_mm=$bh_m
+            done </proc/self/mountinfo
+        fi
+        bh_disk=null
+        case $bh_mm in
+            *[!0-9:]* | '' | 0:*) ;;
+            *)
+                bh_up=
+                [ -e "/sys/dev/block/$bh_mm/partition" ] && bh_up=/..
+                bh_dn=
+                while IFS='=' read -r bh_k bh_v; do
+                    [ "$bh_k" = DEVNAME ] && bh_dn=$bh_v
+                done 2>/dev/null <"/sys/dev/block/$bh_mm$bh_up/uevent"
+                is_block_dev "$bh_dn" && dev_id "$bh_dn" && bh_disk="\"$ID\""
+                ;;
+        esac
+        json_str "$bh_mp"
+        bh_vols="$bh_vols${bh_vols:+,}{\"id\":\"$bh_id\",\"mount\":$J,\"capacity_bytes\":$bh_cap,\"disk\":$bh_disk}"
+    done <<EOF
+$VOLUMES
+EOF
 
     bh_nics=
     if [ -r /proc/net/dev ]; then
@@ -739,6 +962,11 @@ build_hello() {
         esac
     done
 
+    # Per-disk and per-volume series this host cannot give.
+    bh_feat=$SOCK_UNAVAIL
+    [ -n "$bh_disks" ] || bh_feat="$bh_feat${bh_feat:+,}\"disk.devices\""
+    [ -n "$bh_vols" ] || bh_feat="$bh_feat${bh_feat:+,}\"fs.volumes\""
+
     json_str "$bh_host"
     bh_hostj=$J
     json_str "$bh_pretty"
@@ -759,6 +987,7 @@ build_hello() {
         printf '"cpu":{"model":%s,"count":%s},' "$bh_modelj" "${CPU_COUNT:-null}"
         printf '"memory_bytes":%s,' "${MEM_TOTAL_BYTES:-null}"
         printf '"disks":[%s],' "$bh_disks"
+        printf '"volumes":[%s],' "$bh_vols"
         printf '"nics":[%s],' "$bh_nics"
         if [ -n "$CLOUD_PROVIDER" ]; then
             printf '"cloud":{"provider":"%s","document":' "$CLOUD_PROVIDER"
@@ -771,7 +1000,7 @@ build_hello() {
             "$PM_VERSION" "$STARTED_AT" "$EXPIRES_AT"
         printf '"interval_s":%s,"upload_s":%s,"unavailable_metrics":[%s],' \
             "$PM_INTERVAL_S" "$PM_UPLOAD_S" "$bh_unavail"
-        printf '"unavailable_features":[%s]}}\n' "$SOCK_UNAVAIL"
+        printf '"unavailable_features":[%s]}}\n' "$bh_feat"
     } >"$HELLO_FILE"
     rm -f "$CLOUD_FILE"
 }
@@ -879,23 +1108,62 @@ sample_mem() {
     fi
 }
 
+# One pass over /proc/diskstats gives both the totals (physical disks only,
+# each I/O counted once) and the per-device series (every whole device,
+# stacked ones too, as DISKS-CONTRACT.md lists them).  The previous
+# counters of each device are kept in P_DEVS, lines "name rb wb ro wo".
 sample_disk() {
     [ -r /proc/diskstats ] || return 0
     sd_ro=0
     sd_rs=0
     sd_wo=0
     sd_ws=0
+    sd_new=
+    sd_n=0
     # Sectors in /proc/diskstats are always 512 bytes, whatever the device.
     while read -r _ _ sd_name sd_rio _ sd_rsec _ sd_wio _ sd_wsec _; do
-        is_whole_disk "$sd_name" || continue
         case $sd_rio$sd_rsec$sd_wio$sd_wsec in
             '' | *[!0-9]*) continue ;;
         esac
-        sd_ro=$((sd_ro + sd_rio))
-        sd_rs=$((sd_rs + sd_rsec))
-        sd_wo=$((sd_wo + sd_wio))
-        sd_ws=$((sd_ws + sd_wsec))
+        if is_whole_disk "$sd_name"; then
+            sd_ro=$((sd_ro + sd_rio))
+            sd_rs=$((sd_rs + sd_rsec))
+            sd_wo=$((sd_wo + sd_wio))
+            sd_ws=$((sd_ws + sd_wsec))
+        fi
+        is_block_dev "$sd_name" || continue
+        if [ "$sd_n" -ge "$PM_DEVICES_MAX" ]; then
+            [ -n "$DEVS_CAPPED" ] || log "more than $PM_DEVICES_MAX block devices: per-disk series for the first $PM_DEVICES_MAX only"
+            DEVS_CAPPED=1
+            continue
+        fi
+        dev_id "$sd_name" || continue
+        sd_n=$((sd_n + 1))
+        sd_rb=$((sd_rsec * 512))
+        sd_wb=$((sd_wsec * 512))
+        sd_new="$sd_new
+$sd_name $sd_rb $sd_wb $sd_rio $sd_wio"
+        case $P_DEVS in
+            *"
+$sd_name "*)
+                sd_p=${P_DEVS#*"
+$sd_name "}
+                sd_p=${sd_p%%"
+"*}
+                sd_prb=${sd_p%% *}
+                sd_p=${sd_p#* }
+                sd_pwb=${sd_p%% *}
+                sd_p=${sd_p#* }
+                sd_pro=${sd_p%% *}
+                sd_pwo=${sd_p#* }
+                emit_rate "disk.$ID.read_bytes_per_s" "$sd_rb" "$sd_prb"
+                emit_rate "disk.$ID.write_bytes_per_s" "$sd_wb" "$sd_pwb"
+                emit_rate "disk.$ID.read_ops_per_s" "$sd_rio" "$sd_pro"
+                emit_rate "disk.$ID.write_ops_per_s" "$sd_wio" "$sd_pwo"
+                ;;
+        esac
     done </proc/diskstats
+    P_DEVS=$sd_new
     DISK_OK=1
     sd_rb=$((sd_rs * 512))
     sd_wb=$((sd_ws * 512))
@@ -963,15 +1231,23 @@ sample_fs() {
     sf_cap=0
     sf_used=0
     sf_n=0
+    VOLUMES=
     {
         read -r _
-        while read -r _ sf_blocks sf_u _; do
+        # POSIX df -P: one line per file system, the mount point last.
+        while read -r _ sf_blocks sf_u _ _ sf_mp; do
             case $sf_blocks$sf_u in
                 '' | *[!0-9]*) continue ;;
             esac
             sf_cap=$((sf_cap + sf_blocks))
             sf_used=$((sf_used + sf_u))
             sf_n=$((sf_n + 1))
+            [ "$sf_n" -le "$PM_VOLUMES_MAX" ] || continue
+            dev_id "$sf_mp" || continue
+            emit "fs.$ID.capacity_bytes" $((sf_blocks * 1024))
+            emit "fs.$ID.used_bytes" $((sf_u * 1024))
+            VOLUMES="$VOLUMES
+$sf_mp $ID $((sf_blocks * 1024))"
         done
     } <"$DF_FILE"
     [ "$sf_n" -gt 0 ] || return 0
@@ -1773,6 +2049,11 @@ main() {
     TLS_ERROR=
     CLOUD_PROVIDER=
     P_UP_CS=
+    P_DEVS=
+    DEVS_CAPPED=
+    VOLUMES=
+    ID_CACHE=
+    ID_CACHE_N=0
     load_previous_state
     # Readers over SSH must not see the previous run's "stopped" meanwhile.
     write_state running

@@ -51,6 +51,10 @@ Const LOG_MAX_BYTES = 1048576
 Const SNAP_MAX_BYTES = 917504
 ' A cloud identity document larger than this is not embedded in the hello.
 Const CLOUD_DOC_MAX_BYTES = 262144
+' Per-disk and per-volume series are capped per host (the totals are not):
+' every name is a metric the appliance keeps fleet-wide.
+Const DEVICES_MAX = 64
+Const VOLUMES_MAX = 64
 ' FileSystemObject open modes.
 Const FOR_READING = 1
 Const FOR_APPENDING = 8
@@ -92,6 +96,10 @@ Dim SOCK_SOURCE, SOCK_UNAVAIL, SNAPSHOTS, LAST_SNAP_TS, NEXT_SNAPSHOT
 Dim g_lsn, g_lsnPorts, g_est, g_estN, g_pidName, g_pidSvc, g_pids, NS_NOPID, NS_LISTEN, NS_V6
 ' Previous raw counter readings for the rates.
 Dim P_CPU_IDLE, P_CPU_T, P_CPU_N, P_DISK, P_DISK_T, P_NET, P_NET_T
+' Per-disk raw counters of the previous sample (instance name -> Array of
+' the four counters and the time), the disks and volumes last seen (for the
+' hello), and the ids of names (see DeviceId).
+Dim P_DEVS, g_diskNames, g_vols, g_ids
 
 ' ============================================================================
 ' Functions
@@ -1074,12 +1082,140 @@ Sub DetectCloud()
     End If
 End Sub
 
+' ---- device and volume ids ---------------------------------------------------
+' A PhysicalDisk instance ("0 C:") or a drive ("C:") becomes one segment of
+' a metric name (disk.<id>.read_ops_per_s, fs.<id>.used_bytes), exactly as
+' collector.sh does it (DISKS-CONTRACT.md, docs/collectors.md): bytes a-z
+' and 0-9 of the UTF-8 name stay, every other byte is "_" and two lowercase
+' hex digits; an id over 40 characters is cut to 31 plus "_h" and the 8 hex
+' digits of the POSIX cksum CRC of the raw name.
+
+' The UTF-8 bytes of s, as an array of numbers.  Code points come from
+' UnicodeOf: exact on Windows; Wine (no AscW) gives ANSI codes, which only
+' differ outside ASCII.
+Function Utf8Bytes(s)
+    Dim out, n, i, u, lo
+    ReDim out(Len(s) * 4)
+    n = 0
+    i = 1
+    Do While i <= Len(s)
+        u = UnicodeOf(Mid(s, i, 1))
+        If u >= 55296 And u <= 56319 And i < Len(s) Then
+            lo = UnicodeOf(Mid(s, i + 1, 1))
+            If lo >= 56320 And lo <= 57343 Then
+                u = 65536 + (u - 55296) * 1024 + (lo - 56320)
+                i = i + 1
+            End If
+        End If
+        If u < 128 Then
+            out(n) = u
+            n = n + 1
+        ElseIf u < 2048 Then
+            out(n) = 192 + Int(u / 64)
+            out(n + 1) = 128 + (u Mod 64)
+            n = n + 2
+        ElseIf u < 65536 Then
+            out(n) = 224 + Int(u / 4096)
+            out(n + 1) = 128 + (Int(u / 64) Mod 64)
+            out(n + 2) = 128 + (u Mod 64)
+            n = n + 3
+        Else
+            out(n) = 240 + Int(u / 262144)
+            out(n + 1) = 128 + (Int(u / 4096) Mod 64)
+            out(n + 2) = 128 + (Int(u / 64) Mod 64)
+            out(n + 3) = 128 + (u Mod 64)
+            n = n + 4
+        End If
+        i = i + 1
+    Loop
+    If n = 0 Then
+        Utf8Bytes = Array()
+    Else
+        ReDim Preserve out(n - 1)
+        Utf8Bytes = out
+    End If
+End Function
+
+' One octet into a cksum CRC (polynomial 0x04C11DB7, most significant bit
+' first) held in a signed 32-bit Long: the shift is spelled out so that it
+' never overflows.
+Function CrcOctet(crc, b)
+    Dim k, c, shifted
+    If b >= 128 Then
+        c = crc Xor (((b - 128) * &H1000000) Or &H80000000)
+    Else
+        c = crc Xor (b * &H1000000)
+    End If
+    For k = 1 To 8
+        shifted = (c And &H3FFFFFFF) * 2
+        If (c And &H40000000) <> 0 Then shifted = shifted Or &H80000000
+        If (c And &H80000000) <> 0 Then shifted = shifted Xor &H04C11DB7
+        c = CLng(shifted)
+    Next
+    CrcOctet = c
+End Function
+
+Function DeviceIdOf(raw)
+    Dim b, i, c, s, crc, n
+    b = Utf8Bytes(raw)
+    s = ""
+    For i = 0 To UBound(b)
+        c = b(i)
+        If (c >= 48 And c <= 57) Or (c >= 97 And c <= 122) Then
+            s = s & Chr(c)
+        Else
+            s = s & "_" & Right("0" & LCase(Hex(c)), 2)
+        End If
+    Next
+    If Len(s) > 40 Then
+        crc = CLng(0)
+        For i = 0 To UBound(b)
+            crc = CrcOctet(crc, b(i))
+        Next
+        n = UBound(b) + 1
+        Do While n > 0
+            crc = CrcOctet(crc, n Mod 256)
+            n = Int(n / 256)
+        Loop
+        crc = Not crc
+        s = Left(s, 31) & "_h" & Right("0000000" & LCase(Hex(crc)), 8)
+    End If
+    DeviceIdOf = s
+End Function
+
+' DeviceIdOf, cached: a sample computes no id twice.
+Function DeviceId(raw)
+    If g_ids.Exists(raw) Then
+        DeviceId = g_ids.Item(raw)
+        Exit Function
+    End If
+    If g_ids.Count > 512 Then g_ids.RemoveAll
+    DeviceId = DeviceIdOf(raw)
+    g_ids.Add raw, DeviceId
+End Function
+
+' The id of the PhysicalDisk instance holding drive dev ("0 C: D:" holds
+' C: and D:), or "" when none does.
+Function DiskOfDrive(dev)
+    Dim nm, t
+    DiskOfDrive = ""
+    For Each nm In g_diskNames.Keys
+        For Each t In Split(nm, " ")
+            If UCase(t) = UCase(dev) Then
+                DiskOfDrive = DeviceId(nm)
+                Exit Function
+            End If
+        Next
+    Next
+End Function
+
 ' ============================================================================
 ' Inventory / hello
 ' ============================================================================
 
 Function BuildHello()
     Dim rows, row, v, i, host, osName, osVer, osBuild, arch, model, disks, nics, unavail, m, ok, name, mac, s, net, phys
+    Dim vols, feats, did
 
     rows = WmiRows("SELECT * FROM Win32_ComputerSystem", "Name")
     If UBound(rows) >= 0 Then host = StrVal(rows(0), "Name")
@@ -1106,15 +1242,53 @@ Function BuildHello()
     rows = WmiRows("SELECT * FROM Win32_Processor", "Name")
     If UBound(rows) >= 0 Then model = StrVal(rows(0), "Name")
 
+    ' Each disk drive with the PhysicalDisk instance that carries its
+    ' per-disk series ("0 C:" for Index 0); without one (Wine has no
+    ' PhysicalDisk counters) its id is null and its name the DeviceID.
     disks = ""
-    rows = WmiRows("SELECT * FROM Win32_DiskDrive", "DeviceID,Model,Size")
+    rows = WmiRows("SELECT * FROM Win32_DiskDrive", "DeviceID,Model,Size,Index")
     For i = 0 To UBound(rows)
         s = NumVal(rows(i), "Size")
         If IsEmpty(s) Then s = "null" Else s = FmtInt(s)
+        name = ""
+        v = NumVal(rows(i), "Index")
+        If Not IsEmpty(v) Then
+            For Each m In g_diskNames.Keys
+                ' one index at a time: Wine yields Empty for Split(...)(0)
+                row = Split(m, " ")
+                If row(0) = FmtInt(v) Then name = m
+            Next
+        End If
+        If name = "" Then
+            did = "null"
+            name = StrVal(rows(i), "DeviceID")
+        Else
+            did = """" & DeviceId(name) & """"
+        End If
         If disks <> "" Then disks = disks & ","
-        disks = disks & "{""name"":" & JStr(StrVal(rows(i), "DeviceID")) & ",""model"":" & _
+        disks = disks & "{""id"":" & did & ",""name"":" & JStr(name) & ",""device"":" & _
+            JStr(StrVal(rows(i), "DeviceID")) & ",""model"":" & _
             JStr(StrVal(rows(i), "Model")) & ",""size_bytes"":" & s & "}"
     Next
+
+    ' The fixed drives of the per-volume series, each with its disk.
+    vols = ""
+    For Each m In g_vols.Keys
+        v = DiskOfDrive(m)
+        If v = "" Then v = "null" Else v = """" & v & """"
+        If vols <> "" Then vols = vols & ","
+        vols = vols & "{""id"":""" & DeviceId(m) & """,""mount"":" & JStr(m) & _
+            ",""capacity_bytes"":" & FmtInt(g_vols.Item(m)) & ",""disk"":" & v & "}"
+    Next
+    feats = UnavailableFeatures()
+    If g_diskNames.Count = 0 Then
+        If feats <> "" Then feats = feats & ","
+        feats = feats & """disk.devices"""
+    End If
+    If g_vols.Count = 0 Then
+        If feats <> "" Then feats = feats & ","
+        feats = feats & """fs.volumes"""
+    End If
 
     ' Adapters with a MAC; on Vista and later only physical ones (the
     ' property is missing on older systems: then all of them).
@@ -1160,7 +1334,7 @@ Function BuildHello()
     If CPU_COUNT_OK Then s = s & FmtInt(CPU_COUNT) Else s = s & "null"
     s = s & "},""memory_bytes"":"
     If MEMTOTAL_OK Then s = s & FmtInt(MEM_TOTAL_BYTES) Else s = s & "null"
-    s = s & ",""disks"":[" & disks & "],""nics"":[" & nics & "],"
+    s = s & ",""disks"":[" & disks & "],""volumes"":[" & vols & "],""nics"":[" & nics & "],"
     If CLOUD_PROVIDER <> "" Then
         s = s & """cloud"":{""provider"":""" & CLOUD_PROVIDER & """,""document"":" & CLOUD_DOC & "},"
     Else
@@ -1170,7 +1344,7 @@ Function BuildHello()
         ",""expires_at"":" & EXPIRES_AT & ",""interval_s"":" & PM_INTERVAL_S & ",""upload_s"":" & PM_UPLOAD_S & _
         ",""script_host"":" & JStr(ScriptHostVersion()) & ",""http_client"":" & JStr(g_httpClient) & _
         ",""unavailable_metrics"":[" & unavail & "],""sockets_s"":" & PM_SOCKETS_S & _
-        ",""unavailable_features"":[" & UnavailableFeatures() & "]}}"
+        ",""unavailable_features"":[" & feats & "]}}"
     BuildHello = s
 End Function
 
@@ -1321,45 +1495,91 @@ Sub SampleMem()
     Emit "mem.used_bytes", FmtInt(total - free)
 End Sub
 
-' Disk I/O of the physical disks (_Total of PhysicalDisk: each I/O counted
-' once, at the disk, as collector.sh does).  Raw cumulative counters with
-' deltas over the interval; the formatted class (a short recent rate) only
-' when the raw one is missing.
+' Disk I/O of the physical disks: the totals from the _Total instance of
+' PhysicalDisk (each I/O counted once, at the disk, as collector.sh does),
+' the per-disk series from the other instances ("0 C:"), all read in one
+' query.  Raw cumulative counters with deltas over the interval; the
+' formatted class (a short recent rate) only when the raw one has no
+' complete _Total.  A disk appearing or disappearing gives no rate for that
+' disk in that sample.
 Sub SampleDisk()
-    Dim rows, props, cur(3), names, i, t, dt, ok, keys
+    Dim rows, props, cur(3), names, i, j, t, dt, ok, keys, tot, nm, devs, a, b, id
     props = "DiskReadBytesPersec,DiskWriteBytesPersec,DiskReadsPersec,DiskWritesPersec"
     keys = Split(props, ",")
-    names = Array("disk.read_bytes_per_s", "disk.write_bytes_per_s", "disk.read_ops_per_s", "disk.write_ops_per_s")
-    rows = WmiRows("SELECT * FROM Win32_PerfRawData_PerfDisk_PhysicalDisk WHERE Name = '_Total'", props & ",Timestamp_PerfTime,Frequency_PerfTime")
-    If UBound(rows) >= 0 Then
+    names = Array("read_bytes_per_s", "write_bytes_per_s", "read_ops_per_s", "write_ops_per_s")
+    Set devs = CreateObject("Scripting.Dictionary")
+    rows = WmiRows("SELECT * FROM Win32_PerfRawData_PerfDisk_PhysicalDisk", "Name," & props & ",Timestamp_PerfTime,Frequency_PerfTime")
+    tot = -1
+    For i = 0 To UBound(rows)
         ok = True
-        For i = 0 To 3
-            cur(i) = NumVal(rows(0), keys(i))
-            If IsEmpty(cur(i)) Then ok = False
+        For j = 0 To 3
+            cur(j) = NumVal(rows(i), keys(j))
+            If IsEmpty(cur(j)) Then ok = False
         Next
-        If ok Then
-            DISK_OK = True
-            t = PerfSeconds(rows(0))
-            If IsArray(P_DISK) Then
-                dt = t - P_DISK_T
-                For i = 0 To 3
-                    EmitRate names(i), cur(i), P_DISK(i), dt
-                Next
-            End If
-            P_DISK = Array(cur(0), cur(1), cur(2), cur(3))
-            P_DISK_T = t
-            Exit Sub
+        nm = StrVal(rows(i), "Name")
+        If ok And nm = "_Total" Then
+            tot = i
+        ElseIf ok And nm <> "" And Not devs.Exists(nm) And devs.Count < DEVICES_MAX Then
+            devs.Add nm, Array(cur(0), cur(1), cur(2), cur(3), PerfSeconds(rows(i)))
         End If
-    End If
-    rows = WmiRows("SELECT * FROM Win32_PerfFormattedData_PerfDisk_PhysicalDisk WHERE Name = '_Total'", props)
-    If UBound(rows) < 0 Then Exit Sub
-    For i = 0 To 3
-        cur(i) = NumVal(rows(0), keys(i))
-        If IsEmpty(cur(i)) Then Exit Sub
     Next
+    If tot >= 0 Then
+        DISK_OK = True
+        For j = 0 To 3
+            cur(j) = NumVal(rows(tot), keys(j))
+        Next
+        t = PerfSeconds(rows(tot))
+        If IsArray(P_DISK) Then
+            dt = t - P_DISK_T
+            For j = 0 To 3
+                EmitRate "disk." & names(j), cur(j), P_DISK(j), dt
+            Next
+        End If
+        P_DISK = Array(cur(0), cur(1), cur(2), cur(3))
+        P_DISK_T = t
+        If IsObject(P_DEVS) Then
+            For Each nm In devs.Keys
+                If P_DEVS.Exists(nm) Then
+                    ' One index at a time: Wine yields Empty for d(k)(i).
+                    a = devs.Item(nm)
+                    b = P_DEVS.Item(nm)
+                    id = DeviceId(nm)
+                    For j = 0 To 3
+                        EmitRate "disk." & id & "." & names(j), a(j), b(j), a(4) - b(4)
+                    Next
+                End If
+            Next
+        End If
+        Set P_DEVS = devs
+        Set g_diskNames = devs
+        Exit Sub
+    End If
+    Set devs = CreateObject("Scripting.Dictionary")
+    rows = WmiRows("SELECT * FROM Win32_PerfFormattedData_PerfDisk_PhysicalDisk", "Name," & props)
+    tot = -1
+    For i = 0 To UBound(rows)
+        ok = True
+        For j = 0 To 3
+            If IsEmpty(NumVal(rows(i), keys(j))) Then ok = False
+        Next
+        nm = StrVal(rows(i), "Name")
+        If ok And nm = "_Total" Then
+            tot = i
+        ElseIf ok And nm <> "" And Not devs.Exists(nm) And devs.Count < DEVICES_MAX Then
+            devs.Add nm, i
+        End If
+    Next
+    Set g_diskNames = devs
+    If tot < 0 Then Exit Sub
     DISK_OK = True
-    For i = 0 To 3
-        Emit names(i), Fmt2(cur(i))
+    For j = 0 To 3
+        Emit "disk." & names(j), Fmt2(NumVal(rows(tot), keys(j)))
+    Next
+    For Each nm In devs.Keys
+        id = DeviceId(nm)
+        For j = 0 To 3
+            Emit "disk." & id & "." & names(j), Fmt2(NumVal(rows(devs.Item(nm)), keys(j)))
+        Next
     Next
 End Sub
 
@@ -1371,9 +1591,10 @@ End Sub
 ' two always agree; Wine's Win32_LogicalDisk.Size is a made-up disk size, so
 ' there fs.* end up unavailable.
 Sub SampleFs()
-    Dim rows, i, size, free, key, seen, cap, used, n, dev, why
+    Dim rows, i, size, free, key, seen, cap, used, n, dev, why, vols
     rows = WmiRows("SELECT * FROM Win32_LogicalDisk WHERE DriveType = 3", "DeviceID,Size,FreeSpace,VolumeSerialNumber")
     Set seen = CreateObject("Scripting.Dictionary")
+    Set vols = CreateObject("Scripting.Dictionary")
     cap = 0
     used = 0
     n = 0
@@ -1393,9 +1614,15 @@ Sub SampleFs()
                 cap = cap + size
                 used = used + (size - free)
                 n = n + 1
+                If vols.Count < VOLUMES_MAX And Not vols.Exists(dev) Then
+                    vols.Add dev, size
+                    Emit "fs." & DeviceId(dev) & ".capacity_bytes", FmtInt(size)
+                    Emit "fs." & DeviceId(dev) & ".used_bytes", FmtInt(size - free)
+                End If
             End If
         End If
     Next
+    Set g_vols = vols
     If n = 0 Then Exit Sub
     FS_OK = True
     Emit "fs.capacity_bytes", FmtInt(cap)
@@ -2532,6 +2759,10 @@ Sub InitGlobals()
     SOCK_SOURCE = ""
     Set SOCK_UNAVAIL = CreateObject("Scripting.Dictionary")
     SockReset
+    Set g_ids = CreateObject("Scripting.Dictionary")
+    Set g_diskNames = CreateObject("Scripting.Dictionary")
+    Set g_vols = CreateObject("Scripting.Dictionary")
+    P_DEVS = Empty
 End Sub
 
 Sub Main()

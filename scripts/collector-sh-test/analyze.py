@@ -15,6 +15,8 @@ Each subcommand prints one line per check, "ok - <what>" or
   analyze.py sockets RCV TOOLS FIXTURE_DIR SS_FILE
   analyze.py sockets-cap RCV TOOLS MAX_ROWS
   analyze.py sockets-spool RCV TOOLS FIRST_KEPT_TS LAST_TS
+  analyze.py ids VECTORS SHELL=OUTFILE...
+  analyze.py disks RCV TOOLS WATCH_LOG DEVICE MOUNT IO_JSON
 """
 import glob
 import ipaddress
@@ -34,9 +36,68 @@ METRICS = [
     "fs.used_bytes", "net.rx_bytes_per_s", "net.tx_bytes_per_s",
 ]
 OPTIONAL = ["collector.spool_dropped_lines"]
+# Per-disk and per-filesystem series (DISKS-CONTRACT.md).
+DEVICE_METRIC_RE = re.compile(
+    r"^(?:disk\.([a-z0-9_]+)\.(read_bytes|write_bytes|read_ops|write_ops)_per_s"
+    r"|fs\.([a-z0-9_]+)\.(capacity|used)_bytes)$")
 PLACEHOLDERS = ["URL", "TOKEN", "INTERVAL_S", "UPLOAD_S", "TTL_S",
                 "SPOOL_MAX_BYTES", "METADATA_URL", "TOOLS_DIR", "SOCKETS_S",
                 "SOCKETS_MAX_ROWS", "CA_PEM"]
+
+
+# ------------------------------------------------------------ device ids --
+# The reference escape of DISKS-CONTRACT.md (and io.perfmetrics.ingest.DeviceIds).
+
+def cksum(data):
+    """The CRC POSIX cksum prints."""
+    def step(crc, octet):
+        crc ^= octet << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else crc << 1
+            crc &= 0xFFFFFFFF
+        return crc
+    crc = 0
+    for b in data:
+        crc = step(crc, b)
+    n = len(data)
+    while n:
+        crc = step(crc, n & 0xFF)
+        n >>= 8
+    return ~crc & 0xFFFFFFFF
+
+
+def device_id(raw):
+    data = raw.encode("utf-8", "surrogateescape")
+    s = "".join(chr(c) if 97 <= c <= 122 or 48 <= c <= 57 else "_%02x" % c for c in data)
+    return s if len(s) <= 40 else s[:31] + "_h%08x" % cksum(data)
+
+
+def read_vectors(path):
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line and not line.startswith("#"):
+                raw, want = line.split("\t")
+                out.append((raw, want))
+    return out
+
+
+def host_disks():
+    """[(name, size_bytes)] the contract's selection: /proc/diskstats entries
+    with /sys/block/<name>, no loop, ram, zram, fd, sr."""
+    out = []
+    with open("/proc/diskstats") as f:
+        for line in f:
+            name = line.split()[2]
+            if name.startswith(("loop", "ram", "zram", "fd", "sr")):
+                continue
+            sysname = name.replace("/", "!")
+            if not os.path.exists("/sys/block/" + sysname):
+                continue
+            with open(f"/sys/block/{sysname}/size") as sz:
+                out.append((name, int(sz.read()) * 512))
+    return out
 
 
 def report(ok, what, why=""):
@@ -198,9 +259,16 @@ def cmd_basic(rcv, tools, meta, provider, tokenfile, ttl, interval, upload):
         if hello.get("memory_bytes") != facts["mem"]:
             problems.append(f"memory_bytes {hello.get('memory_bytes')}")
         disks = hello.get("disks")
-        if not isinstance(disks, list) or any(
-                set(d) != {"name", "size_bytes"} for d in disks):
-            problems.append(f"disks {disks}")
+        want_disks = [{"id": device_id(n), "name": n, "size_bytes": sz} for n, sz in host_disks()]
+        if disks != want_disks:
+            problems.append(f"disks {disks} != {want_disks}")
+        vols = hello.get("volumes")
+        if not isinstance(vols, list) or not vols or any(
+                set(v) != {"id", "mount", "capacity_bytes", "disk"} or v["id"] != device_id(v["mount"])
+                or not isinstance(v["capacity_bytes"], int) or v["capacity_bytes"] <= 0
+                or (v["disk"] is not None and v["disk"] not in {d["id"] for d in want_disks})
+                for v in vols):
+            problems.append(f"volumes {vols}")
         nics = hello.get("nics")
         if not isinstance(nics, list) or sorted(n.get("name") for n in nics) != facts["nics"]:
             problems.append(f"nics {nics}")
@@ -243,8 +311,18 @@ def cmd_basic(rcv, tools, meta, provider, tokenfile, ttl, interval, upload):
     expected = set(METRICS) - unavailable
     report(expected <= names, f"all {len(expected)} available metric names arrive",
            f"missing {sorted(expected - names)}")
-    report(names <= set(METRICS) | set(OPTIONAL), "no unknown metric names",
-           f"{sorted(names - set(METRICS) - set(OPTIONAL))}")
+    per_device = {n for n in names if DEVICE_METRIC_RE.match(n)}
+    unknown = names - set(METRICS) - set(OPTIONAL) - per_device
+    report(not unknown, "no unknown metric names", f"{sorted(unknown)}")
+    if hello:
+        want = {f"disk.{d['id']}.{k}_per_s" for d in hello.get("disks") or []
+                for k in ("read_bytes", "write_bytes", "read_ops", "write_ops")}
+        want |= {f"fs.{v['id']}.{k}_bytes" for v in hello.get("volumes") or []
+                 for k in ("capacity", "used")}
+        report(want and per_device == want,
+               f"per-disk and per-volume series arrive for exactly the hello's "
+               f"{len(hello.get('disks') or [])} disks and {len(hello.get('volumes') or [])} volumes",
+               f"missing {sorted(want - per_device)}, extra {sorted(per_device - want)}")
     report(not (names & unavailable), "metrics listed unavailable are not sent",
            f"{sorted(names & unavailable)}")
     check_no_duplicates(rows)
@@ -272,6 +350,15 @@ def cmd_basic(rcv, tools, meta, provider, tokenfile, ttl, interval, upload):
         for name, v in m.items():
             if name.endswith("_per_s") and v < 0:
                 problems.append(f"{ts} {name} {v}")
+            dm = DEVICE_METRIC_RE.match(name)
+            if dm and dm.group(4) == "used":
+                cap = m.get(f"fs.{dm.group(3)}.capacity_bytes")
+                if cap is None or not 0 <= v <= cap:
+                    problems.append(f"{ts} {name} {v} vs capacity {cap}")
+        fs_sum = [v for n, v in m.items() if n.endswith(".capacity_bytes") and n.startswith("fs.")
+                  and n != "fs.capacity_bytes"]
+        if "fs.capacity_bytes" in m and fs_sum and sum(fs_sum) > m["fs.capacity_bytes"]:
+            problems.append(f"{ts} per-volume capacities exceed the total")
     report(not problems and by_ts, "metric values are plausible", "; ".join(problems[:5]))
     samples = int(state.get("samples", "-1"))
     sample_ts = sorted(ts for ts, m in by_ts.items() if "cpu.count" in m)
@@ -427,7 +514,9 @@ def cmd_cap(rcv, tools, cap, max_seen):
     # Whole samples disappear from the front only: no hole in the middle.
     holes = [b for a, b in zip(sample_ts, sample_ts[1:]) if b - a > 3]
     report(not holes, "delivered samples form one contiguous run", f"{sample_ts}")
-    report(max_seen <= cap + 800, f"spool stayed at the cap (max {max_seen} bytes seen, cap {cap})")
+    # one sample over the cap at most, seen between its append and the trim (a sample is ~850
+    # bytes with its per-disk and per-volume lines)
+    report(max_seen <= cap + 1200, f"spool stayed at the cap (max {max_seen} bytes seen, cap {cap})")
 
 
 def cmd_dropped_persisted(rcv, expected):
@@ -713,6 +802,113 @@ def cmd_psquiet(tokenfile, seconds):
         time.sleep(0.1)
 
 
+def cmd_ids(vectors, *outputs):
+    """Each shell's dev_id against the shared vectors (and the reference
+    escape for the extra names the harness adds)."""
+    want = dict(read_vectors(vectors))
+    for arg in outputs:
+        sh, _, path = arg.partition("=")
+        got = {}
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            for line in f:
+                raw, _, id_ = line.rstrip("\n").partition("\t")
+                got[raw] = id_
+        shared = {r: got.get(r) for r in want}
+        report(shared == want, f"{sh}: dev_id gives the shared vectors' {len(want)} ids",
+               f"{[(r, got.get(r), w) for r, w in want.items() if got.get(r) != w]}")
+        extra = {r: i for r, i in got.items() if r not in want}
+        bad = [(r, i, device_id(r)) for r, i in extra.items() if i != device_id(r)]
+        report(extra and not bad,
+               f"{sh}: dev_id matches the reference escape on {len(extra)} more names "
+               f"(every printable ASCII character, UTF-8, 40/41 characters)", f"{bad}")
+
+
+def kernel_at(watch, t, after):
+    """Counters of the last watch row at or before t (after=False), or of the
+    first at or after it (after=True)."""
+    if after:
+        return next((w for w in watch if w["t"] >= t), None)
+    return next((w for w in reversed(watch) if w["t"] <= t), None)
+
+
+def cmd_disks(rcv, tools, watch_log, dev, mount, io_json):
+    """The collector's per-disk rates, integrated over the run, against the
+    kernel's own counters read by the test around each sample, with real I/O
+    the test made; its per-volume figures against statvfs."""
+    reqs = load_requests(rcv)
+    rows = parse_rows(reqs)
+    with open(watch_log) as f:
+        watch = [json.loads(l) for l in f if l.strip()]
+    with open(io_json) as f:
+        io = json.load(f)
+    hello = next((json.loads(r["body"]) for r in reqs if r["path"] == "/api/v1/hello"), {})
+    did, mid = device_id(dev), device_id(mount)
+    report(any(d.get("id") == did and d.get("name") == dev for d in hello.get("disks") or []),
+           f"hello lists {dev} as disk {did}", f"{hello.get('disks')}")
+    vol = next((v for v in hello.get("volumes") or [] if v.get("mount") == mount), None)
+    report(vol is not None and vol["id"] == mid and vol["disk"] == did,
+           f"hello lists {mount} as volume {mid} on disk {did}", f"{hello.get('volumes')}")
+    samples = sorted({ts for ts, n, _ in rows if n == "cpu.count"})
+    per = {}
+    for ts, n, v in rows:
+        per.setdefault(n, {})[ts] = float(v)
+    # A sample's reads happen after its second began and, on this test's
+    # load, well within 2 s of it (the clock's anchor truncates up to 1 s).
+    slack_s = 2.0
+    if not report(len(samples) >= 5 and watch, f"{len(samples)} samples and {len(watch)} kernel reads"):
+        return
+    first, last = samples[0], samples[-1]
+    report(watch and watch[0]["t"] <= first and watch[-1]["t"] >= last + slack_s,
+           "the test read the kernel's counters over the whole run",
+           f"watch {watch[0]['t'] if watch else None}..{watch[-1]['t'] if watch else None}, "
+           f"samples {first}..{last}")
+    k0_lo, k0_hi = kernel_at(watch, first, False), kernel_at(watch, first + slack_s, True)
+    k1_lo, k1_hi = kernel_at(watch, last, False), kernel_at(watch, last + slack_s, True)
+    if None in (k0_lo, k0_hi, k1_lo, k1_hi):
+        return
+    for metric, key, scale, mine in (("write_bytes", "wsec", 512, io["written"]),
+                                     ("read_bytes", "rsec", 512, io["read"]),
+                                     ("write_ops", "wio", 1, None), ("read_ops", "rio", 1, None)):
+        name = f"disk.{did}.{metric}_per_s"
+        series = per.get(name, {})
+        integral = 0.0
+        for prev, ts in zip(samples, samples[1:]):
+            integral += series.get(ts, 0.0) * (ts - prev)
+        lo = (k1_lo[key] - k0_hi[key]) * scale
+        hi = (k1_hi[key] - k0_lo[key]) * scale
+        # the rates' intervals are taken as whole seconds; the collector's
+        # own differ by its wake-up jitter
+        tol = 0.08 * hi + (2 * 1048576 if scale > 1 else 8)
+        report(lo - tol <= integral <= hi + tol,
+               f"{name} integrates to the kernel's delta: {integral:.0f} within "
+               f"[{lo:.0f}, {hi:.0f}] +- {tol:.0f}",
+               f"{len(series)} samples")
+        if mine is not None:
+            report(hi >= mine and integral >= 0.9 * mine,
+                   f"{name}: the test's own {mine} bytes are in the kernel's delta and the collector's",
+                   f"kernel {lo}..{hi}, collector {integral:.0f}")
+    # per volume: capacity as statvfs says; used between what the test saw
+    # around the sample
+    bad = []
+    cap_name, used_name = f"fs.{mid}.capacity_bytes", f"fs.{mid}.used_bytes"
+    for ts in samples:
+        cap, used = per.get(cap_name, {}).get(ts), per.get(used_name, {}).get(ts)
+        around = [w for w in watch if ts - 0.2 <= w["t"] <= ts + slack_s + 0.2]
+        if cap is None or used is None or not around:
+            bad.append(f"{ts}: cap {cap} used {used}, {len(around)} kernel reads")
+            continue
+        caps = {w["blocks"] * w["frsize"] for w in around}
+        useds = [(w["blocks"] - w["bfree"]) * w["frsize"] for w in around]
+        # df -k rounds to whole KiB
+        if not any(abs(cap - c) < 1024 for c in caps):
+            bad.append(f"{ts}: capacity {cap} vs statvfs {sorted(caps)}")
+        # other processes allocate and free blocks between the test's reads 50 ms apart
+        if not min(useds) - 16 * 1048576 <= used <= max(useds) + 16 * 1048576:
+            bad.append(f"{ts}: used {used} vs statvfs {min(useds)}..{max(useds)}")
+    report(not bad, f"{cap_name} and {used_name} match statvfs({mount}) at each of "
+           f"{len(samples)} samples", "; ".join(bad[:4]))
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {
@@ -720,7 +916,7 @@ def main():
         "dropped-persisted": cmd_dropped_persisted, "params": cmd_params,
         "template": cmd_template, "psscan": cmd_psscan, "psquiet": cmd_psquiet,
         "sockets": cmd_sockets, "sockets-cap": cmd_sockets_cap, "sockets-spool": cmd_sockets_spool,
-        "mitm": cmd_mitm,
+        "mitm": cmd_mitm, "ids": cmd_ids, "disks": cmd_disks,
     }[cmd](*args)
 
 

@@ -57,7 +57,8 @@ WINE_MISSING = ["Join(", "ChrW(", "Filter(", "GetRef(", "Escape(", "Eval(",
 
 def read_probe(path):
     """Facts printed by probe.vbs."""
-    p = {"proc": {}, "cs": {}, "os": {}, "vol": [], "drv": {}, "class": {}, "prop": {}, "std": {}}
+    p = {"proc": {}, "cs": {}, "os": {}, "vol": [], "drv": {}, "class": {}, "prop": {}, "std": {},
+         "inst": []}
     with open(path, encoding="latin-1") as f:
         for line in f:
             parts = line.rstrip("\r\n").split("\t")
@@ -70,6 +71,8 @@ def read_probe(path):
                 p[kind][parts[1]] = parts[2]
             elif kind == "vol":
                 p["vol"].append(parts[1:])
+            elif kind == "inst":
+                p["inst"].append(parts[1:])
     return p
 
 
@@ -107,6 +110,24 @@ def expected_unavailable(p):
     if not rows.get("Win32_PerfRawData_Tcpip_NetworkInterface") and \
             not rows.get("Win32_PerfFormattedData_Tcpip_NetworkInterface"):
         out |= {"net.rx_bytes_per_s", "net.tx_bytes_per_s"}
+    return out
+
+
+def consistent_volumes(p):
+    return [v for v in p["vol"] if uint(v[1]) is not None and uint(v[2]) is not None
+            and 0 < uint(v[2]) <= uint(v[1])
+            and uint(p["drv"].get(v[0])) is not None
+            and abs(uint(p["drv"][v[0]]) - uint(v[1])) <= uint(v[1]) / 100]
+
+
+def expected_features(p):
+    """The per-disk and per-volume entries of unavailable_features: no
+    PhysicalDisk instance besides _Total, no credible fixed volume."""
+    out = set()
+    if not [i for i in p["inst"] if i[0].endswith("PhysicalDisk") and i[1] != "_Total"]:
+        out.add("disk.devices")
+    if not consistent_volumes(p):
+        out.add("fs.volumes")
     return out
 
 
@@ -233,9 +254,20 @@ def cmd_basic(rcv, tools, meta, provider, tokenfile, ttl, interval, upload, prob
         if tvm is None or hello.get("memory_bytes") != tvm * 1024:
             problems.append(f"memory_bytes {hello.get('memory_bytes')} vs {tvm} KiB")
         disks = hello.get("disks")
+        instances = {i[1] for i in probe["inst"] if i[1] != "_Total"}
         if not isinstance(disks, list) or any(
-                set(d) != {"name", "model", "size_bytes"} for d in disks):
-            problems.append(f"disks {disks}")
+                set(d) != {"id", "name", "device", "model", "size_bytes"}
+                or (d["id"] is None and d["name"] != d["device"])
+                or (d["id"] is not None and (d["name"] not in instances
+                                             or d["id"] != sh.device_id(d["name"])))
+                for d in disks):
+            problems.append(f"disks {disks} (PhysicalDisk instances {sorted(instances)})")
+        vols = hello.get("volumes")
+        want_vols = [v[0] for v in consistent_volumes(probe)]
+        if not isinstance(vols, list) or sorted(v.get("mount") for v in vols) != sorted(want_vols) or any(
+                set(v) != {"id", "mount", "capacity_bytes", "disk"} or v["id"] != sh.device_id(v["mount"])
+                for v in vols):
+            problems.append(f"volumes {vols} (credible volumes {want_vols})")
         nics = hello.get("nics")
         if not isinstance(nics, list) or any(set(n) != {"name", "mac"} for n in nics):
             problems.append(f"nics {nics}")
@@ -255,10 +287,14 @@ def cmd_basic(rcv, tools, meta, provider, tokenfile, ttl, interval, upload, prob
         report(abs(started - launched_at) < 5,
                "started_at is UTC epoch seconds (time-zone bias applied)",
                f"started_at {started}, launched at {launched_at:.1f} (TZ={os.environ.get('TZ')})")
-        report(col.get("sockets_s") == 0 and col.get("unavailable_features") == ["sockets"] and
+        feats = col.get("unavailable_features")
+        report(col.get("sockets_s") == 0 and isinstance(feats, list) and "sockets" in feats and
                not any(r["path"] == "/api/v1/sockets" for r in reqs),
                "socket snapshots off (SOCKETS_S=0): hello says so, nothing sent to /api/v1/sockets",
-               f"{col.get('sockets_s')} {col.get('unavailable_features')}")
+               f"{col.get('sockets_s')} {feats}")
+        want_feats = {"sockets"} | expected_features(probe)
+        report(isinstance(feats, list) and set(feats) == want_feats and len(feats) == len(want_feats),
+               f"unavailable_features lists what Wine lacks here: {sorted(want_feats)}", f"got {feats}")
         unavail = col.get("unavailable_metrics")
         report(isinstance(unavail, list) and set(unavail) == want_unavail,
                f"unavailable_metrics lists exactly what WMI lacks here: {sorted(want_unavail)}",
@@ -280,8 +316,18 @@ def cmd_basic(rcv, tools, meta, provider, tokenfile, ttl, interval, upload, prob
     expected = set(METRICS) - want_unavail
     report(expected <= names, f"all {len(expected)} available metric names arrive",
            f"missing {sorted(expected - names)}")
-    report(names <= set(METRICS) | set(OPTIONAL), "no unknown metric names",
-           f"{sorted(names - set(METRICS) - set(OPTIONAL))}")
+    per_device = {n for n in names if sh.DEVICE_METRIC_RE.match(n)}
+    unknown = names - set(METRICS) - set(OPTIONAL) - per_device
+    report(not unknown, "no unknown metric names", f"{sorted(unknown)}")
+    if hello:
+        want = {f"disk.{d['id']}.{k}_per_s" for d in hello.get("disks") or [] if d.get("id")
+                for k in ("read_bytes", "write_bytes", "read_ops", "write_ops")}
+        want |= {f"fs.{v['id']}.{k}_bytes" for v in hello.get("volumes") or []
+                 for k in ("capacity", "used")}
+        report(per_device == want,
+               f"per-disk and per-volume series for exactly the hello's disks and volumes "
+               f"({len(want)} names: what Wine provides)",
+               f"missing {sorted(want - per_device)}, extra {sorted(per_device - want)}")
     report(not (names & want_unavail), "metrics Wine's WMI lacks are not in the samples",
            f"{sorted(names & want_unavail)}")
     sh.check_no_duplicates(rows)
@@ -591,7 +637,7 @@ def cmd_sockets(rcv, tools, heldfile, closed_at, netstat_out, probefile, interva
            f"after closing: none of them in the later snapshots ({len(after)})",
            f"{[(s['ts'], s['listen'], s['conn']) for s in after if s not in gone][:1]}")
     hellos = [json.loads(r["body"]) for r in reqs if r["path"] == "/api/v1/hello"]
-    want = netstat_features(netstat_out)
+    want = netstat_features(netstat_out) | expected_features(probe)
     if probe.get("std", {}).get("StandardCimv2") != "1":
         want.add("sockets.cim")
     got = hellos[-1]["collector"].get("unavailable_features") if hellos else None
@@ -713,6 +759,75 @@ def cmd_enc(outfile):
                f"process name {s[:40]!r}{'...' if len(s) > 40 else ''} is percent-encoded as {want[:60]!r}",
                f"got {g!r}")
 
+def cmd_ids(vectors, outfile):
+    """collector.vbs's DeviceIdOf on the shared vectors (the ones
+    collector.sh's dev_id and DeviceIdsTest check) and on every printable
+    ASCII character against the reference escape."""
+    want = dict(sh.read_vectors(vectors))
+    got = {}
+    with open(outfile, encoding="latin-1") as f:
+        for line in f:
+            raw, _, id_ = line.rstrip("\r\n").partition("\t")
+            got[raw] = id_
+    report(want and all(got.get(r) == w for r, w in want.items()),
+           f"DeviceIdOf gives the shared vectors' {len(want)} ids (C:, spaces, long names cut with cksum)",
+           f"{[(r, got.get(r), w) for r, w in want.items() if got.get(r) != w]}")
+    extra = {r: i for r, i in got.items() if r not in want}
+    bad = [(r, i, sh.device_id(r)) for r, i in extra.items() if i != sh.device_id(r)]
+    report(len(extra) >= 95 and not bad,
+           f"DeviceIdOf matches the reference escape on {len(extra)} more names", f"{bad[:5]}")
+
+
+def cmd_disks(outfile):
+    """collector.vbs's SampleDisk, SampleFs and BuildHello on the stand-in
+    WMI of sockets_probe.vbs (disks mode), against values worked out by hand
+    from the counters it serves."""
+    size = free = None
+    lines = {"1": [], "2": []}
+    hello = None
+    with open(outfile, encoding="latin-1") as f:
+        for raw in f:
+            tag, _, rest = raw.rstrip("\r\n").partition(" ")
+            if tag == "C":
+                size, free = map(int, rest.split())
+            elif tag in lines:
+                lines[tag].append(rest)
+            elif tag == "H":
+                hello = json.loads(rest)
+    if not report(size is not None and hello is not None, "the probe ran (drive C:, samples, hello)"):
+        return
+    fs = [f"fs._43_3a.capacity_bytes,{size}", f"fs._43_3a.used_bytes,{size - free}",
+          f"fs.capacity_bytes,{size}", f"fs.used_bytes,{size - free}"]
+    want1 = [f"1764000000,{l}" for l in fs]
+    report(lines["1"] == want1, "first sample: per-drive and total fs lines, no rates yet",
+           f"{lines['1']} != {want1}")
+    # counters served 2 s apart: _Total +4e6/+3e6 bytes, +40/+30 ops; "0 C:" +4e6/+1e6, +40/+10;
+    # "1 D: E:" +0/+2e6, +0/+20; "2" only in the second reading
+    rates = ["disk.read_bytes_per_s,2000000.00", "disk.write_bytes_per_s,1500000.00",
+             "disk.read_ops_per_s,20.00", "disk.write_ops_per_s,15.00"]
+    for did, vals in (("0_20_43_3a", ("2000000.00", "500000.00", "20.00", "5.00")),
+                      ("1_20_44_3a_20_45_3a", ("0.00", "1000000.00", "0.00", "10.00"))):
+        rates += [f"disk.{did}.{m}_per_s,{v}" for m, v in
+                  zip(("read_bytes", "write_bytes", "read_ops", "write_ops"), vals)]
+    want2 = sorted(f"1764000002,{l}" for l in rates + fs)
+    report(sorted(lines["2"]) == want2,
+           "second sample: totals from _Total, per-disk rates of the two known disks "
+           "(ids 0_20_43_3a, 1_20_44_3a_20_45_3a), none for the disk that just appeared",
+           f"{sorted(lines['2'])} != {want2}")
+    want_disks = [
+        {"id": "0_20_43_3a", "name": "0 C:", "device": "\\\\.\\PHYSICALDRIVE0", "model": "Disk Zero",
+         "size_bytes": 128849018880},
+        {"id": "1_20_44_3a_20_45_3a", "name": "1 D: E:", "device": "\\\\.\\PHYSICALDRIVE1",
+         "model": "Disk One", "size_bytes": 1099511627776}]
+    report(hello.get("disks") == want_disks, "hello disks: each drive with its PhysicalDisk instance and id",
+           f"{hello.get('disks')}")
+    want_vols = [{"id": "_43_3a", "mount": "C:", "capacity_bytes": size, "disk": "0_20_43_3a"}]
+    report(hello.get("volumes") == want_vols, "hello volumes: C: on disk 0_20_43_3a",
+           f"{hello.get('volumes')}")
+    feats = (hello.get("collector") or {}).get("unavailable_features")
+    report(feats == [], "hello: no per-disk or per-volume feature unavailable", f"{feats}")
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {
@@ -721,6 +836,7 @@ def main():
         "outage": cmd_outage, "cap": sh.cmd_cap,
         "dropped-persisted": sh.cmd_dropped_persisted, "psscan": sh.cmd_psscan,
         "sockets": cmd_sockets, "parsing": cmd_parsing, "enc": cmd_enc, "cimcalls": cmd_cimcalls,
+        "ids": cmd_ids, "disks": cmd_disks,
     }[cmd](*args)
 
 

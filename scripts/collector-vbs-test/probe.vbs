@@ -8,6 +8,7 @@
 '   vol   <DeviceID> <Size> <FreeSpace> <VolumeSerialNumber>   (DriveType 3)
 '   drv   <DeviceID> <TotalSize>        FileSystemObject's view of that drive
 '   class <name> <row count>            performance classes
+'   inst  <class> <Name>                each PhysicalDisk instance
 '   prop  <class.property> <0|1>        whether a row has the property
 '   std   StandardCimv2 <0|1>           whether WMI root\StandardCimv2 (the
 '                                       sockets' CIM source) can be opened
@@ -62,6 +63,15 @@ For Each cls In Array("Win32_PerfRawData_PerfOS_Processor", "Win32_PerfFormatted
     Err.Clear
     On Error GoTo 0
     Out "class", cls, n
+Next
+For Each cls In Array("Win32_PerfRawData_PerfDisk_PhysicalDisk", "Win32_PerfFormattedData_PerfDisk_PhysicalDisk")
+    On Error Resume Next
+    Set c = wmi.ExecQuery("SELECT * FROM " & cls)
+    For Each o In c
+        Out "inst", cls, Prop(o, "Name")
+    Next
+    Err.Clear
+    On Error GoTo 0
 Next
 For Each pair In Array("Win32_Processor.LoadPercentage", "Win32_Processor.NumberOfLogicalProcessors")
     v = "0"

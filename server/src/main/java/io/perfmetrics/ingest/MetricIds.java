@@ -20,8 +20,13 @@ import javax.sql.DataSource;
 public final class MetricIds {
   public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.]{0,63}");
 
-  /** A guard against a collector inventing names without end. */
-  static final int MAX_METRICS = 10_000;
+  /**
+   * A guard against a collector inventing names without end. Per-disk and per-volume names ({@code
+   * disk.<id>.*}, {@code fs.<id>.*}, DeviceIds) make the set grow with the fleet's variety of
+   * device names and mount points (a collector sends at most 64 of each, 384 names); ids are
+   * smallint, so the guard stays below 32,767 with room for the fixed names.
+   */
+  static final int MAX_METRICS = 30_000;
 
   private final DataSource dataSource;
   private final Map<String, Short> ids = new ConcurrentHashMap<>();

@@ -112,7 +112,9 @@ public final class SamplesParser {
    * each is checked, made a String and looked up once, not once a line.
    */
   private static final class Names {
-    private static final int MAX = 64;
+    // a collector sends up to 17 host-wide names plus 4 per disk and 2 per volume, 64 of each
+    // at most (DeviceIds): all of them are remembered
+    private static final int MAX = 512;
     final byte[][] bytes = new byte[MAX][];
     final String[] names = new String[MAX];
     final Short[] ids = new Short[MAX];

@@ -1,10 +1,12 @@
 package io.perfmetrics.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.ingest.DeviceIds;
 import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
 import io.perfmetrics.testing.TestSshd;
@@ -260,6 +262,240 @@ class DeployIT {
       assertThat(rs.next()).as("hello stored").isTrue();
       assertThat(rs.getString(1)).isEqualTo(InetAddress.getLocalHost().getHostName());
       assertThat(rs.getInt(2)).isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  /** One reading of the kernel's counters for a disk, and of its file system, at wall time t. */
+  record Kernel(double t, long rio, long rsec, long wio, long wsec, long total, long free) {}
+
+  /** The whole disk holding path (a partition's parent), from its device number via sysfs. */
+  static String wholeDisk(Path path) throws Exception {
+    long dev = (Long) Files.getAttribute(path, "unix:dev");
+    long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+    long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+    Path sys = Path.of("/sys/dev/block/" + major + ":" + minor);
+    assertThat(Files.exists(sys))
+        .as(path + " must be on a block device (device " + major + ":" + minor + ")")
+        .isTrue();
+    Path real = sys.toRealPath();
+    if (Files.exists(real.resolve("partition"))) {
+      real = real.getParent();
+    }
+    return real.getFileName().toString().replace('!', '/');
+  }
+
+  static String mountPoint(Path path) throws Exception {
+    Path p = path.toRealPath();
+    Object dev = Files.getAttribute(p, "unix:dev");
+    while (p.getParent() != null && Files.getAttribute(p.getParent(), "unix:dev").equals(dev)) {
+      p = p.getParent();
+    }
+    return p.toString();
+  }
+
+  static Kernel readKernel(String disk, java.nio.file.FileStore store) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/diskstats"))) {
+      String[] f = line.trim().split("\\s+", -1);
+      if (f[2].equals(disk)) {
+        return new Kernel(
+            System.currentTimeMillis() / 1000.0,
+            Long.parseLong(f[3]),
+            Long.parseLong(f[5]),
+            Long.parseLong(f[7]),
+            Long.parseLong(f[9]),
+            store.getTotalSpace(),
+            store.getUnallocatedSpace());
+      }
+    }
+    throw new AssertionError(disk + " not in /proc/diskstats");
+  }
+
+  static void dd(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("dd", "status=none"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(cmd + ": " + out).isZero();
+  }
+
+  java.util.SortedMap<Long, Double> series(int collectorId, String metric) throws Exception {
+    JsonNode s =
+        call(
+            "GET",
+            "/api/v1/collectors/" + collectorId + "/samples?metric=" + metric + "&limit=100000",
+            null,
+            200);
+    java.util.SortedMap<Long, Double> out = new java.util.TreeMap<>();
+    s.get("samples").forEach(n -> out.put(n.get("ts").asLong(), n.get("value").asDouble()));
+    return out;
+  }
+
+  /**
+   * Issue 13: per-disk rates of a deployed collector integrate to the kernel's own counters the
+   * test reads around each sample, with real O_DIRECT I/O the test makes on that disk; per-volume
+   * bytes are the file system's.
+   */
+  @Test
+  void issue13PerDiskFiguresMatchTheKernelsCountersDuringRealIo() throws Exception {
+    appliance();
+    Path ioDir = sshd.userWritableDir();
+    String disk = wholeDisk(ioDir);
+    String mount = mountPoint(ioDir);
+    var store = Files.getFileStore(ioDir);
+    String did = DeviceIds.escape(disk);
+    String mid = DeviceIds.escape(mount);
+    Path data = ioDir.resolve("data");
+    final int mib = 64;
+    // written before the collector starts: overwriting it leaves the used space as it is
+    dd("if=/dev/urandom", "of=" + data, "bs=1M", "count=" + mib, "conv=fsync");
+
+    List<Kernel> watch = java.util.Collections.synchronizedList(new ArrayList<>());
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread watcher =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (!stop.get()) {
+                    try {
+                      watch.add(readKernel(disk, store));
+                      Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                      return;
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }
+                });
+    try {
+      long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+      runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+      int collector = status(t).get("collector_id").asInt();
+      awaitSamples(collector, ts -> ts.size() >= 2);
+      Thread.sleep(2_500);
+      double ioStart = System.currentTimeMillis() / 1000.0;
+      // 4 MiB at a time, paced over 2 s each way, so that no one-second rate is a burst
+      for (int i = 0; i < mib / 4; i++) {
+        dd(
+            "if=/dev/zero",
+            "of=" + data,
+            "bs=1M",
+            "count=4",
+            "seek=" + 4 * i,
+            "oflag=direct",
+            "conv=notrunc");
+        Thread.sleep(125);
+      }
+      for (int i = 0; i < mib / 4; i++) {
+        dd("if=" + data, "of=/dev/null", "bs=1M", "count=4", "skip=" + 4 * i, "iflag=direct");
+        Thread.sleep(125);
+      }
+      double ioEnd = System.currentTimeMillis() / 1000.0;
+      Thread.sleep(3_000);
+      List<Long> all =
+          awaitSamples(collector, ts -> !ts.isEmpty() && ts.get(ts.size() - 1) >= ioEnd + 2);
+      // every sample's timestamp: cpu.count comes with each one
+      List<Long> samples = new ArrayList<>(series(collector, "cpu.count").keySet());
+      long first = samples.stream().filter(s -> s >= ioStart - 3).findFirst().orElseThrow();
+      long last = samples.stream().filter(s -> s >= ioEnd + 1).findFirst().orElseThrow();
+      while (System.currentTimeMillis() / 1000.0 < last + 2.5) {
+        Thread.sleep(100);
+      }
+      stop.set(true);
+      watcher.join();
+      assertThat(all).isNotEmpty();
+
+      List<Kernel> w = List.copyOf(watch);
+      assertThat(w.get(0).t()).as("kernel read before the first sample").isLessThan((double) first);
+      // a sample reads the counters after its second began and, here, within 2 s of it
+      double slack = 2.0;
+      Kernel k0lo = w.stream().filter(k -> k.t() <= first).reduce((a, b) -> b).orElseThrow();
+      Kernel k0hi = w.stream().filter(k -> k.t() >= first + slack).findFirst().orElseThrow();
+      Kernel k1lo = w.stream().filter(k -> k.t() <= last).reduce((a, b) -> b).orElseThrow();
+      Kernel k1hi = w.stream().filter(k -> k.t() >= last + slack).findFirst().orElseThrow();
+      record Check(String metric, java.util.function.ToLongFunction<Kernel> counter, long scale) {}
+      for (Check c :
+          List.of(
+              new Check("write_bytes", Kernel::wsec, 512),
+              new Check("read_bytes", Kernel::rsec, 512),
+              new Check("write_ops", Kernel::wio, 1),
+              new Check("read_ops", Kernel::rio, 1))) {
+        String name = "disk." + did + "." + c.metric() + "_per_s";
+        var rates = series(collector, name);
+        double integral = 0;
+        for (int i = 1; i < samples.size(); i++) {
+          long ts = samples.get(i);
+          if (ts > first && ts <= last) {
+            integral += rates.getOrDefault(ts, 0.0) * (double) (ts - samples.get(i - 1));
+          }
+        }
+        long lo = (c.counter().applyAsLong(k1lo) - c.counter().applyAsLong(k0hi)) * c.scale();
+        long hi = (c.counter().applyAsLong(k1hi) - c.counter().applyAsLong(k0lo)) * c.scale();
+        // whole-second intervals against the collector's own, which differ by its wake-up jitter
+        double tol = 0.08 * hi + (c.scale() > 1 ? 2 << 20 : 8);
+        assertThat(integral)
+            .as("%s over %d..%d integrates to the kernel's delta %d..%d", name, first, last, lo, hi)
+            .isBetween(lo - tol, hi + tol);
+        if (c.scale() > 1) {
+          assertThat(integral)
+              .as("%s holds the test's own %d MiB", name, mib)
+              .isGreaterThanOrEqualTo(0.9 * mib * (1 << 20));
+        }
+      }
+      var capacity = series(collector, "fs." + mid + ".capacity_bytes");
+      var used = series(collector, "fs." + mid + ".used_bytes");
+      for (long ts : samples.subList(samples.indexOf(first), samples.indexOf(last) + 1)) {
+        List<Kernel> around =
+            w.stream().filter(k -> k.t() >= ts - 0.2 && k.t() <= ts + slack + 0.2).toList();
+        assertThat(capacity.get(ts)).as("fs.%s.capacity_bytes at %d", mid, ts).isNotNull();
+        assertThat(around.stream().anyMatch(k -> Math.abs(capacity.get(ts) - k.total()) < 1024))
+            .as("capacity %s of %s is statvfs's", capacity.get(ts), mount)
+            .isTrue();
+        long minUsed = around.stream().mapToLong(k -> k.total() - k.free()).min().orElseThrow();
+        long maxUsed = around.stream().mapToLong(k -> k.total() - k.free()).max().orElseThrow();
+        // other processes allocate and free blocks between the test's reads 50 ms apart
+        assertThat(used.get(ts))
+            .as("used bytes of %s at %d", mount, ts)
+            .isBetween(minUsed - 16.0 * (1 << 20), maxUsed + 16.0 * (1 << 20));
+      }
+      // the hello lists the disk with its size and the volume on it
+      try (var conn = appliance.database.dataSource().getConnection();
+          var rs =
+              conn.createStatement()
+                  .executeQuery(
+                      "SELECT inventory FROM host_inventory WHERE collector_id = " + collector)) {
+        assertThat(rs.next()).isTrue();
+        JsonNode inv = JSON.readTree(rs.getString(1));
+        long size =
+            512
+                * Long.parseLong(
+                    Files.readString(Path.of("/sys/block/" + disk.replace('/', '!') + "/size"))
+                        .strip());
+        boolean listed = false;
+        for (JsonNode d : inv.get("disks")) {
+          listed |=
+              d.get("id").asText().equals(did)
+                  && d.get("name").asText().equals(disk)
+                  && d.get("size_bytes").asLong() == size;
+        }
+        assertThat(listed).as("disk %s (%s, %d bytes) in %s", did, disk, size, inv).isTrue();
+        JsonNode vol = null;
+        for (JsonNode v : inv.get("volumes")) {
+          if (v.get("mount").asText().equals(mount)) {
+            vol = v;
+          }
+        }
+        assertThat(vol).as("volume %s in %s", mount, inv.get("volumes")).isNotNull();
+        assertThat(vol.get("id").asText()).isEqualTo(mid);
+        assertThat(vol.get("disk").asText()).isEqualTo(did);
+        assertThat(vol.get("capacity_bytes").asLong())
+            .isCloseTo(store.getTotalSpace(), within(1024L));
+      }
+    } finally {
+      stop.set(true);
+      watcher.join();
+      Files.deleteIfExists(data);
     }
   }
 
