@@ -506,7 +506,7 @@ public final class StorageSizer {
     StringBuilder price =
         new StringBuilder(
             String.format(
-                Locale.ROOT, "%s GiB x %s = %.2f", num(size), num(o.gibMonth()), capacity));
+                Locale.ROOT, "%s GiB x %s = %.2f", num(size), rate(o.gibMonth()), capacity));
     double total = capacity;
     if (o.provisionsIops()) {
       double extra = Math.max(0, provIops - o.iopsIncluded());
@@ -519,7 +519,7 @@ public final class StorageSizer {
                 " + %s IOPS above %s x %s = %.2f",
                 num(extra),
                 num(o.iopsIncluded()),
-                num(o.iopsMonth()),
+                rate(o.iopsMonth()),
                 cost));
       }
     }
@@ -534,7 +534,7 @@ public final class StorageSizer {
                 " + %s MB/s above %s x %s = %.2f",
                 num(extra),
                 num(o.mbpsIncluded() == null ? 0 : o.mbpsIncluded()),
-                num(o.mbpsMonth()),
+                rate(o.mbpsMonth()),
                 cost));
       }
     }
@@ -575,10 +575,16 @@ public final class StorageSizer {
     return Math.round(v * f) / f;
   }
 
+  /** 78,000 or 2.60: whole numbers without decimals (the last bits of a product ignored). */
   static String num(double v) {
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      return String.format(Locale.ROOT, "%,d", (long) v);
+    if (Math.abs(v - Math.rint(v)) < 1e-6 && Math.abs(v) < 1e15) {
+      return String.format(Locale.ROOT, "%,d", (long) Math.rint(v));
     }
     return String.format(Locale.ROOT, "%,.2f", v);
+  }
+
+  /** A unit price as the catalog states it: 0.005, 0.08. */
+  static String rate(double v) {
+    return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 }
