@@ -135,7 +135,23 @@ public final class DiskCatalog {
     return new DiskCatalog(offerings, out);
   }
 
-  private record Row(int no, String[] fields) {}
+  private static final class Row {
+    private final int no;
+    private final String[] fields;
+
+    Row(int no, String[] fields) {
+      this.no = no;
+      this.fields = fields;
+    }
+
+    int no() {
+      return no;
+    }
+
+    String[] fields() {
+      return fields;
+    }
+  }
 
   private static List<Row> rows(Reader in, String source, String header) throws IOException {
     BufferedReader r = new BufferedReader(in);

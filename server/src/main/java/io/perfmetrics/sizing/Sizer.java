@@ -449,22 +449,6 @@ public final class Sizer {
    */
   static String shortfall(InstanceType t, Demand d, DiskLimit limit) {
     List<String> why = new ArrayList<>();
-    if (limit != null && d.diskIopsNeeded() != null && limit.iops() < d.diskIopsNeeded()) {
-      why.add(
-          String.format(
-              Locale.ROOT,
-              "disk %s IOPS < %.1f IOPS needed",
-              StorageSizer.num(limit.iops()),
-              d.diskIopsNeeded()));
-    }
-    if (limit != null && d.diskMbpsNeeded() != null && limit.mbps() < d.diskMbpsNeeded()) {
-      why.add(
-          String.format(
-              Locale.ROOT,
-              "disk %s MB/s < %.3f MB/s needed",
-              StorageSizer.num(limit.mbps()),
-              d.diskMbpsNeeded()));
-    }
     if (d.vcpuNeeded() != null && t.effectiveVcpu() < d.vcpuNeeded()) {
       why.add(
           String.format(
@@ -480,6 +464,22 @@ public final class Sizer {
       why.add(
           String.format(
               Locale.ROOT, "%s Gbit/s < %.3f Gbit/s needed", num(gbps), d.networkNeededGbps()));
+    }
+    if (limit != null && d.diskIopsNeeded() != null && limit.iops() < d.diskIopsNeeded()) {
+      why.add(
+          String.format(
+              Locale.ROOT,
+              "disk %s IOPS < %.1f IOPS needed",
+              StorageSizer.num(limit.iops()),
+              d.diskIopsNeeded()));
+    }
+    if (limit != null && d.diskMbpsNeeded() != null && limit.mbps() < d.diskMbpsNeeded()) {
+      why.add(
+          String.format(
+              Locale.ROOT,
+              "disk %s MB/s < %.3f MB/s needed",
+              StorageSizer.num(limit.mbps()),
+              d.diskMbpsNeeded()));
     }
     return why.isEmpty() ? null : "too small: " + String.join(", ", why);
   }

@@ -18,6 +18,10 @@ import java.util.TreeSet;
 public final class StorageSizer {
   static final double GIB = 1024.0 * 1024 * 1024;
 
+  /** Escaped ids of stacked block devices: dm-N (LVM, dm-crypt, multipath) and mdN (RAID). */
+  static final java.util.regex.Pattern STACKED =
+      java.util.regex.Pattern.compile("dm_2d[0-9]+|md[0-9]+");
+
   private StorageSizer() {}
 
   /**
@@ -252,6 +256,16 @@ public final class StorageSizer {
       volumes.put(v.id(), v);
       volumeIds.add(v.id());
     }
+    // device-mapper (LVM, dm-crypt) and md RAID devices sit on the disks: their I/O is the
+    // disks' I/O again, so they are no line of their own; their volumes go to the one disk there
+    // is, else on a line of their own
+    List<String> stacked = new ArrayList<>();
+    for (String id : diskIds) {
+      if (STACKED.matcher(id).matches()) {
+        stacked.add(id);
+      }
+    }
+    diskIds.removeAll(stacked);
     // disk id -> its volume ids; volumes on no known disk under their own key
     Map<String, List<String>> onDisk = new LinkedHashMap<>();
     for (String id : diskIds) {
@@ -260,11 +274,28 @@ public final class StorageSizer {
     List<String> loose = new ArrayList<>();
     for (String v : volumeIds) {
       Host.Volume hv = volumes.get(v);
-      if (hv != null && hv.disk() != null && onDisk.containsKey(hv.disk())) {
-        onDisk.get(hv.disk()).add(v);
+      String on = hv == null ? null : hv.disk();
+      if (on != null && stacked.contains(on) && onDisk.size() == 1) {
+        on = onDisk.keySet().iterator().next();
+      }
+      if (on != null && onDisk.containsKey(on)) {
+        onDisk.get(on).add(v);
       } else {
         loose.add(v);
       }
+    }
+    if (!stacked.isEmpty()) {
+      List<String> names = new ArrayList<>();
+      for (String id : stacked) {
+        Host.Disk hd = disks.get(id);
+        names.add(hd != null && hd.name() != null ? hd.name() : id);
+      }
+      notes.add(
+          String.join(", ", names)
+              + (stacked.size() == 1 ? " is a device-mapper or RAID device" : " are device-mapper or RAID devices")
+              + " on the disks: "
+              + (stacked.size() == 1 ? "its" : "their")
+              + " I/O is counted on the disks beneath, not again");
     }
     List<Need> out = new ArrayList<>();
     for (var e : onDisk.entrySet()) {
@@ -358,7 +389,12 @@ public final class StorageSizer {
         }
       }
       Histogram c = d.get(false, v, DeviceMetric.Field.CAPACITY);
-      Double cap = c != null ? c.max() : hv != null && hv.capacityBytes() != null ? Double.valueOf(hv.capacityBytes()) : null;
+      Double cap = null;
+      if (c != null) {
+        cap = c.max();
+      } else if (hv != null && hv.capacityBytes() != null) {
+        cap = (double) hv.capacityBytes();
+      }
       if (cap != null) {
         capacity = (capacity == null ? 0 : capacity) + cap;
       }
@@ -509,7 +545,8 @@ public final class StorageSizer {
                 Locale.ROOT, "%s GiB x %s = %.2f", num(size), rate(o.gibMonth()), capacity));
     double total = capacity;
     if (o.provisionsIops()) {
-      double extra = Math.max(0, provIops - o.iopsIncluded());
+      double included = o.iopsIncluded() == null ? 0 : o.iopsIncluded();
+      double extra = Math.max(0, provIops - included);
       if (extra > 0) {
         double cost = extra * o.iopsMonth();
         total += cost;
@@ -518,7 +555,7 @@ public final class StorageSizer {
                 Locale.ROOT,
                 " + %s IOPS above %s x %s = %.2f",
                 num(extra),
-                num(o.iopsIncluded()),
+                num(included),
                 rate(o.iopsMonth()),
                 cost));
       }

@@ -372,6 +372,34 @@ class StorageSizerTest {
   }
 
   @Test
+  void anLvmVolumeCountsOnTheDiskBeneathAndItsIoIsNotCountedTwice() {
+    // / is on dm-0 (LVM) on sda: one line, sda's I/O, the volume's space
+    Devices d =
+        new Devices()
+            .disk("sda", 400, 400, 1e6, 1e6)
+            .disk("dm_2d0", 400, 400, 1e6, 1e6)
+            .volume("_2f", 20 * GIB, 0, null);
+    Host h =
+        host(
+            "aws",
+            "us-east-1",
+            List.of(
+                new Host.Disk("sda", "sda", 100 * (long) GIB),
+                new Host.Disk("dm_2d0", "dm-0", 99 * (long) GIB)),
+            List.of(new Host.Volume("_2f", "/", 99 * (long) GIB, "dm_2d0")));
+    StorageSizer.Storage s =
+        StorageSizer.size(h, usage(d.build()), SizingQuery.defaults(), CATALOG, "aws", "us-east-1");
+    assertThat(s.lines()).extracting(StorageLine::disk).containsExactly("sda");
+    assertThat(s.lines().get(0).volumes()).containsExactly("/");
+    assertThat(s.lines().get(0).neededGib()).isEqualTo(26.0);
+    assertThat(s.iopsNeeded()).isEqualTo(1040.0);
+    assertThat(s.notes())
+        .contains(
+            "dm-0 is a device-mapper or RAID device on the disks: its I/O is counted on the disks"
+                + " beneath, not again");
+  }
+
+  @Test
   void deviceMetricNamesParseAndTheTotalsDoNot() {
     assertThat(DeviceMetric.parse("disk.dm_2d0.read_ops_per_s"))
         .isEqualTo(new DeviceMetric(true, "dm_2d0", DeviceMetric.Field.READ_OPS));
