@@ -156,7 +156,7 @@ public final class DiskCatalog {
   private static List<Row> rows(Reader in, String source, String header) throws IOException {
     BufferedReader r = new BufferedReader(in);
     List<Row> out = new ArrayList<>();
-    int columns = header.split(",").length;
+    int columns = header.split(",", -1).length;
     boolean seen = false;
     String line;
     int no = 0;
