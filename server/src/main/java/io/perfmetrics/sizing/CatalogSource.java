@@ -56,7 +56,8 @@ public final class CatalogSource {
       if (in == null) {
         throw new IllegalStateException(BUILT_IN + " is missing from the jar");
       }
-      return Catalog.parse(new InputStreamReader(in, StandardCharsets.UTF_8), "built-in " + BUILT_IN)
+      return Catalog.parse(
+              new InputStreamReader(in, StandardCharsets.UTF_8), "built-in " + BUILT_IN)
           .withDisks(DiskCatalog.builtIn());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

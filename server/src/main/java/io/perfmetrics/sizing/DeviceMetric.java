@@ -5,10 +5,10 @@ import java.util.regex.Pattern;
 
 /**
  * A per-disk or per-volume metric name of the collector contract: {@code disk.<id>.<field>} (read
- * and write bytes and operations per second of one whole disk) or {@code fs.<id>.<field>} (used
- * and capacity bytes of one file system or drive). The id is the escaped device name or mount
- * point ({@code io.perfmetrics.ingest.DeviceIds}); it never holds a dot, so the host totals
- * ({@code disk.read_bytes_per_s}, {@code fs.used_bytes}) never parse as one.
+ * and write bytes and operations per second of one whole disk) or {@code fs.<id>.<field>} (used and
+ * capacity bytes of one file system or drive). The id is the escaped device name or mount point
+ * ({@code io.perfmetrics.ingest.DeviceIds}); it never holds a dot, so the host totals ({@code
+ * disk.read_bytes_per_s}, {@code fs.used_bytes}) never parse as one.
  */
 public record DeviceMetric(boolean disk, String id, Field field) {
 

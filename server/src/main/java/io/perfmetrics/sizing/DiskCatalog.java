@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The disk catalog: disk offerings per (provider, region) and the disk limits of instance types
- * per (provider, type). Both ship in the jar as dated CSV files beside the instance catalog; an
+ * The disk catalog: disk offerings per (provider, region) and the disk limits of instance types per
+ * (provider, type). Both ship in the jar as dated CSV files beside the instance catalog; an
  * operator's instance catalog is combined with them.
  */
 public final class DiskCatalog {
@@ -70,8 +70,8 @@ public final class DiskCatalog {
    *
    * @throws IllegalArgumentException naming the file, the line and what is wrong
    */
-  public static DiskCatalog parse(Reader disks, String disksSource, Reader limits, String limitsSource)
-      throws IOException {
+  public static DiskCatalog parse(
+      Reader disks, String disksSource, Reader limits, String limitsSource) throws IOException {
     List<DiskOffering> offerings = new ArrayList<>();
     for (Row row : rows(disks, disksSource, DISKS_HEADER)) {
       String[] f = row.fields();
@@ -167,7 +167,8 @@ public final class DiskCatalog {
       }
       if (!seen) {
         if (!line.trim().equals(header)) {
-          throw new IllegalArgumentException(source + " line " + no + ": expected the header " + header);
+          throw new IllegalArgumentException(
+              source + " line " + no + ": expected the header " + header);
         }
         seen = true;
         continue;

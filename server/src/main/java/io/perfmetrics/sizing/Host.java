@@ -24,7 +24,9 @@ public record Host(
   /** A disk of the hello: escaped id, raw name, size; sizeBytes null when not stated. */
   public record Disk(String id, String name, Long sizeBytes) {}
 
-  /** A volume of the hello: escaped id, raw mount point, capacity, the disk id it is on (or null). */
+  /**
+   * A volume of the hello: escaped id, raw mount point, capacity, the disk id it is on (or null).
+   */
   public record Volume(String id, String mount, Long capacityBytes, String disk) {}
 
   public Host {

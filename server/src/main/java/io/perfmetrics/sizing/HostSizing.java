@@ -59,7 +59,9 @@ public record HostSizing(
   /** With the storage lines and their price; the total is compute plus storage. */
   public HostSizing withStorage(List<StorageLine> lines, Double monthly, List<String> allNotes) {
     Double total =
-        recommended == null || monthly == null ? null : Sizer.round2(recommended.monthly() + monthly);
+        recommended == null || monthly == null
+            ? null
+            : Sizer.round2(recommended.monthly() + monthly);
     return new HostSizing(
         hostId,
         hostname,

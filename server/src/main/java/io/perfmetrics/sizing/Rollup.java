@@ -181,8 +181,7 @@ public final class Rollup {
   }
 
   /** One transaction's worth of marks: returns {marks read, marks deleted}. */
-  private int[] hourBatch(
-      Connection c, Map<Short, Histogram.Scale> ids, long now, boolean compact)
+  private int[] hourBatch(Connection c, Map<Short, Histogram.Scale> ids, long now, boolean compact)
       throws SQLException {
     List<Mark> marks = new ArrayList<>();
     try (PreparedStatement ps =
@@ -278,9 +277,7 @@ public final class Rollup {
               int collector = rs.getInt(1);
               short metric = rs.getShort(2);
               long key = seriesKey(collector, metric);
-              hists
-                  .computeIfAbsent(key, k -> new Histogram(ids.get(metric)))
-                  .add(rs.getDouble(3));
+              hists.computeIfAbsent(key, k -> new Histogram(ids.get(metric))).add(rs.getDouble(3));
             }
           }
         }

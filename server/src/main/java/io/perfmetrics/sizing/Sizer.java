@@ -540,12 +540,7 @@ public final class Sizer {
   }
 
   static Candidate candidate(
-      InstanceType t,
-      DiskLimit limit,
-      double hourly,
-      boolean fits,
-      boolean chosen,
-      String reason) {
+      InstanceType t, DiskLimit limit, double hourly, boolean fits, boolean chosen, String reason) {
     return new Candidate(
         t.type(),
         t.family(),

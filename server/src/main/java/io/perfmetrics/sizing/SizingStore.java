@@ -1,5 +1,6 @@
 package io.perfmetrics.sizing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.perfmetrics.store.StorageUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import com.fasterxml.jackson.databind.JsonNode;
 import javax.sql.DataSource;
 
 /** Reads hosts and rollups for reports. Never reads raw samples: cost grows with hosts and days. */
@@ -102,7 +102,9 @@ public final class SizingStore {
   private static final java.util.regex.Pattern DEVICE_ID =
       java.util.regex.Pattern.compile("[a-z0-9_]{1,40}");
 
-  /** The hello's disks: entries without a valid id are left out (the hello is the target's word). */
+  /**
+   * The hello's disks: entries without a valid id are left out (the hello is the target's word).
+   */
   static List<Host.Disk> disks(String json) {
     List<Host.Disk> out = new ArrayList<>();
     for (JsonNode n : array(json)) {
@@ -137,7 +139,9 @@ public final class SizingStore {
     }
     try {
       JsonNode n = JSON.readTree(json);
-      return n != null && n.isArray() ? n : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      return n != null && n.isArray()
+          ? n
+          : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }

@@ -19,8 +19,8 @@ import java.util.List;
  * @param provisionedGib its size now (the hello's disk size, else its volumes' capacity)
  * @param sizedOn {@code used} (used x headroom) or {@code provisioned} (the size it has now)
  * @param neededGib what the offering must hold
- * @param iopsNeeded read plus write operations per second, each its percentile, times the
- *     headroom; null when not measured (totals carry no operations)
+ * @param iopsNeeded read plus write operations per second, each its percentile, times the headroom;
+ *     null when not measured (totals carry no operations)
  * @param mbpsNeeded read plus write MB/s (10^6 bytes), each its percentile, times the headroom
  * @param offering the disk type chosen (gp3, PremiumSSD_LRS P30); null when none fits or the region
  *     has no offerings in the catalog
@@ -58,8 +58,8 @@ public record StorageLine(
   public static final String TOTALS = "totals";
 
   /**
-   * Without the price breakdown, the reason and the trends, for the fleet list (the host report
-   * has them; a fleet of a thousand hosts with three disks each stays a few hundred bytes a disk).
+   * Without the price breakdown, the reason and the trends, for the fleet list (the host report has
+   * them; a fleet of a thousand hosts with three disks each stays a few hundred bytes a disk).
    */
   public StorageLine summary() {
     return new StorageLine(

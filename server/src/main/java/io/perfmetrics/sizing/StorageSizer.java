@@ -25,8 +25,8 @@ public final class StorageSizer {
   private StorageSizer() {}
 
   /**
-   * A host's storage: its lines, the I/O its instance type must carry (the sum over its disks),
-   * the monthly price (null when a disk has none), and notes for the report.
+   * A host's storage: its lines, the I/O its instance type must carry (the sum over its disks), the
+   * monthly price (null when a disk has none), and notes for the report.
    */
   public record Storage(
       List<StorageLine> lines,
@@ -38,9 +38,16 @@ public final class StorageSizer {
 
   /** An offering priced for a need: what is billed and delivered. */
   record Fit(
-      DiskOffering offering, double sizeGib, double iops, double mbps, double monthly, String price) {}
+      DiskOffering offering,
+      double sizeGib,
+      double iops,
+      double mbps,
+      double monthly,
+      String price) {}
 
   /**
+   * Sizes a host's disks in a provider's region.
+   *
    * @param provider null when the host has no target: demand only, no offering
    */
   public static Storage size(
@@ -49,7 +56,10 @@ public final class StorageSizer {
     double horizonDays = q.horizonMonths() * Trend.DAYS_PER_MONTH;
     List<DiskOffering> offerings =
         provider == null || region == null ? List.of() : catalog.disks().in(provider, region);
-    List<Need> needs = usage.devices().isEmpty() ? totals(usage, q, horizonDays, notes) : perDisk(host, usage, q, horizonDays, notes);
+    List<Need> needs =
+        usage.devices().isEmpty()
+            ? totals(usage, q, horizonDays, notes)
+            : perDisk(host, usage, q, horizonDays, notes);
     if (needs.isEmpty()) {
       return new Storage(List.of(), 0, 0, false, null, notes);
     }
@@ -95,7 +105,12 @@ public final class StorageSizer {
       lines.add(line);
     }
     return new Storage(
-        lines, round(iops, 1), round(mbps, 3), iopsMeasured, priced ? Sizer.round2(monthly) : null, notes);
+        lines,
+        round(iops, 1),
+        round(mbps, 3),
+        iopsMeasured,
+        priced ? Sizer.round2(monthly) : null,
+        notes);
   }
 
   /** What one line must hold and do, before an offering is chosen. */
@@ -292,7 +307,9 @@ public final class StorageSizer {
       }
       notes.add(
           String.join(", ", names)
-              + (stacked.size() == 1 ? " is a device-mapper or RAID device" : " are device-mapper or RAID devices")
+              + (stacked.size() == 1
+                  ? " is a device-mapper or RAID device"
+                  : " are device-mapper or RAID devices")
               + " on the disks: "
               + (stacked.size() == 1 ? "its" : "their")
               + " I/O is counted on the disks beneath, not again");
@@ -380,7 +397,11 @@ public final class StorageSizer {
         used = (used == null ? 0 : used) + today;
         double[] daily = d.usedDaily().get(v);
         if (daily != null) {
-          Trend t = Trend.of(new DeviceMetric(false, v, DeviceMetric.Field.USED).metricName(), daily, horizonDays);
+          Trend t =
+              Trend.of(
+                  new DeviceMetric(false, v, DeviceMetric.Field.USED).metricName(),
+                  daily,
+                  horizonDays);
           trends.add(t);
           Double g = grown(today, t);
           if (g != null) {
@@ -457,8 +478,8 @@ public final class StorageSizer {
   }
 
   /**
-   * The offering sized and priced for a need, or why it cannot take it (a String). Sizes are
-   * whole GiB; provisioned IOPS and MB/s whole units.
+   * The offering sized and priced for a need, or why it cannot take it (a String). Sizes are whole
+   * GiB; provisioned IOPS and MB/s whole units.
    */
   static Object fit(DiskOffering o, double gib, double iops, double mbps) {
     List<String> why = new ArrayList<>();
@@ -518,7 +539,8 @@ public final class StorageSizer {
       provMbps = Math.max(ceil(mbps), o.mbps());
     } else if (mbps > naturalMbps(o, size, provIops)) {
       if (o.mbpsPerGib() > 0) {
-        size = Math.max(size, ceil((mbps - o.mbps() - o.mbpsPerIops() * provIops) / o.mbpsPerGib()));
+        size =
+            Math.max(size, ceil((mbps - o.mbps() - o.mbpsPerIops() * provIops) / o.mbpsPerGib()));
       } else if (o.mbpsPerIops() > 0 && o.provisionsIops()) {
         // io2: throughput comes with provisioned IOPS
         provIops = Math.max(provIops, ceil((mbps - o.mbps()) / o.mbpsPerIops()));

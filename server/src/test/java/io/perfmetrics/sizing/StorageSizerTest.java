@@ -66,7 +66,8 @@ class StorageSizerTest {
   /** A host with CPU, memory and network as SizerTest's (2.6 vCPU, 13 GiB needed) and devices. */
   static Usage usage(DeviceUsage devices) {
     Usage u = SizerTest.fullTwoWeeks();
-    return new Usage(u.metrics(), u.daysCovered(), u.expectedSamples(), () -> null, Map.of(), devices);
+    return new Usage(
+        u.metrics(), u.daysCovered(), u.expectedSamples(), () -> null, Map.of(), devices);
   }
 
   static final class Devices {
@@ -229,9 +230,7 @@ class StorageSizerTest {
     // E2 and P2 carry 500 and 120, P15 1,100; P20 (512 GiB, 2,300 IOPS) at 73.22 is cheaper than
     // E60 (2,000 IOPS) at 614.40
     Devices d =
-        new Devices()
-            .disk("sdc", 1200, 300, 1e6, 1e6)
-            .volume("_2fdb", 5 * GIB, 8 * GIB, null);
+        new Devices().disk("sdc", 1200, 300, 1e6, 1e6).volume("_2fdb", 5 * GIB, 8 * GIB, null);
     Host h =
         host(
             "azure",
@@ -335,7 +334,8 @@ class StorageSizerTest {
     m.put(SizingMetric.DISK_WRITE, SizerTest.constant(10e6, 14 * SizerTest.DAY));
     Usage old = new Usage(m, u.daysCovered(), u.expectedSamples());
     HostSizing s =
-        Sizer.size(host("aws", "us-east-1", List.of(), List.of()), old, SizingQuery.defaults(), CATALOG);
+        Sizer.size(
+            host("aws", "us-east-1", List.of(), List.of()), old, SizingQuery.defaults(), CATALOG);
     StorageLine l = s.storage().get(0);
     assertThat(l.source()).isEqualTo("totals");
     assertThat(l.disk()).isEqualTo("all");
@@ -414,11 +414,14 @@ class StorageSizerTest {
   @Test
   void theShippedDiskCatalogParsesAndCoversTheThreeProviders() {
     DiskCatalog d = DiskCatalog.builtIn();
-    assertThat(d.in("aws", "us-east-1")).extracting(DiskOffering::offering)
+    assertThat(d.in("aws", "us-east-1"))
+        .extracting(DiskOffering::offering)
         .containsExactly("gp3", "io2", "st1");
-    assertThat(d.in("azure", "eastus")).extracting(DiskOffering::offering)
+    assertThat(d.in("azure", "eastus"))
+        .extracting(DiskOffering::offering)
         .contains("StandardSSD_LRS", "PremiumSSD_LRS", "PremiumV2_LRS");
-    assertThat(d.in("gcp", "us-central1")).extracting(DiskOffering::offering)
+    assertThat(d.in("gcp", "us-central1"))
+        .extracting(DiskOffering::offering)
         .containsExactly("pd-balanced", "pd-ssd", "hyperdisk-balanced");
     assertThat(d.limit("aws", "m7i.large").iops()).isEqualTo(3600.0);
     assertThat(d.limit("aws", "m7i.large").burstIops()).isEqualTo(40000.0);

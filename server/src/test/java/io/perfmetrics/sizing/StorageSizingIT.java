@@ -107,12 +107,7 @@ class StorageSizingIT {
     c.put("disk.read_bytes_per_s", i -> 20e6 * idle.apply(i));
     oldC =
         report(
-            "old-c",
-            ReportingHosts.gcp("e2-standard-2", "us-central1-a"),
-            null,
-            from,
-            minutes,
-            c);
+            "old-c", ReportingHosts.gcp("e2-standard-2", "us-central1-a"), null, from, minutes, c);
     appliance.clock.advance(Rollup.QUIET.plusMinutes(1));
     appliance.app.sizingRollup().runOnce();
   }
@@ -280,8 +275,7 @@ class StorageSizingIT {
     JsonNode p = get("/api/v1/sizing/" + diskA + "?storage_size=provisioned");
     assertThat(disk(p, "nvme1n1").get("sized_on").asText()).isEqualTo("provisioned");
     assertThat(disk(p, "nvme1n1").get("monthly").asDouble()).isEqualTo(57.70);
-    HttpResponse<String> bad =
-        appliance.admin("GET", "/api/v1/sizing?storage_size=biggest", null);
+    HttpResponse<String> bad = appliance.admin("GET", "/api/v1/sizing?storage_size=biggest", null);
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).contains("storage_size must be used or provisioned");
   }
@@ -292,11 +286,13 @@ class StorageSizingIT {
     assertThat(fleet.lines().findFirst().orElseThrow())
         .endsWith(",storage_monthly,total_monthly,disk_iops_needed,disk_mbps_needed,storage");
     assertThat(fleet)
-        .contains(",30.18,278.38,6695,132.6,nvme0n1: gp3 26 GiB 2.08; nvme1n1: gp3 130 GiB 28.10\n");
+        .contains(
+            ",30.18,278.38,6695,132.6,nvme0n1: gp3 26 GiB 2.08; nvme1n1: gp3 130 GiB 28.10\n");
     String host = appliance.admin("GET", "/api/v1/sizing/" + diskA + "?format=csv", null).body();
     assertThat(host).contains("\n" + SizingCsv.STORAGE_COLUMNS + "\n");
     assertThat(host)
-        .contains("\nnvme1n1,nvme1n1,per_disk,/data,100,,500,used,130,6500,130,gp3,130,6500,130,28.1,");
+        .contains(
+            "\nnvme1n1,nvme1n1,per_disk,/data,100,,500,used,130,6500,130,gp3,130,6500,130,28.1,");
 
     java.io.PrintStream old = System.out;
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

@@ -13,8 +13,8 @@ import io.perfmetrics.sizing.PricingModel;
 import io.perfmetrics.sizing.SizingMetric;
 import io.perfmetrics.sizing.SizingQuery;
 import io.perfmetrics.sizing.SizingRoutes;
-import io.perfmetrics.sizing.StorageLine;
 import io.perfmetrics.sizing.SizingService;
+import io.perfmetrics.sizing.StorageLine;
 import io.perfmetrics.sizing.Trend;
 import io.perfmetrics.web.Console;
 import java.net.URLEncoder;
@@ -428,7 +428,9 @@ public final class SizingPages {
             h.rejected() == null ? List.of() : h.rejected(),
             trendRows(h),
             PortsPages.hostModel(ports, host.id()),
-            h.storage() == null ? List.of() : h.storage().stream().map(SizingPages::diskRow).toList(),
+            h.storage() == null
+                ? List.of()
+                : h.storage().stream().map(SizingPages::diskRow).toList(),
             storageSummary(h)));
   }
 
@@ -555,10 +557,7 @@ public final class SizingPages {
                 "Disks sized on",
                 value(qp, "storage_size"),
                 List.of(
-                    "",
-                    "used space × headroom",
-                    SizingQuery.SIZE_PROVISIONED,
-                    "their size now")));
+                    "", "used space × headroom", SizingQuery.SIZE_PROVISIONED, "their size now")));
     List<Check> confidence = null;
     if (fleet) {
       List<String> chosen = new ArrayList<>();
