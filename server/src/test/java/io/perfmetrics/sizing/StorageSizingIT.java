@@ -221,7 +221,9 @@ class StorageSizingIT {
     assertThat(a.get("current").get("disk_mbps").asDouble()).isEqualTo(81.25);
     // the chart's series: the disks' IOPS summed per hour
     JsonNode points = a.get("series").get("points");
-    assertThat(points.get(points.size() - 2).get("disk_read_ops_per_s_mean").asDouble())
+    JsonNode point = points.get(points.size() - 2);
+    assertThat(point.has("disk_read_ops_per_s_mean")).as(points.toString()).isTrue();
+    assertThat(point.get("disk_read_ops_per_s_mean").asDouble())
         .isEqualTo(3100 * 0.95, within(1e-6));
 
     JsonNode b = get("/api/v1/sizing/" + diskB);
