@@ -103,6 +103,27 @@
     if (cur) { mem.push(level("current " + cur.type + " capacity", cur.memory_gib, x0, x1, "#6b7280", [10, 4])); }
     draw(document.getElementById("chart-sizing-mem"), mem, "GiB");
 
+    // disk I/O: the host's read and write (hourly means), what its disks need together with
+    // headroom, and what the recommended and current types carry to their disks
+    var mb = function (v) { return v == null ? null : v / 1e6; };
+    var disk = [
+      series("read (hourly mean)", pts, function (q) { return mb(q.disk_read_bytes_per_s_mean); }, "rgb(13,148,136)", true),
+      series("write (hourly mean)", pts, function (q) { return mb(q.disk_write_bytes_per_s_mean); }, "rgb(234,88,12)", false)
+    ];
+    if (d.disk_mbps_needed != null) { disk.push(level("disks need (× headroom)", d.disk_mbps_needed, x0, x1, "#dc2626", [2, 3])); }
+    if (rec && rec.disk_mbps != null) { disk.push(level("recommended " + rec.type + " disk limit", rec.disk_mbps, x0, x1, "#16a34a", [])); }
+    if (cur && cur.disk_mbps != null) { disk.push(level("current " + cur.type + " disk limit", cur.disk_mbps, x0, x1, "#6b7280", [10, 4])); }
+    draw(document.getElementById("chart-sizing-disk"), disk, "MB/s");
+
+    var iops = [
+      series("read (hourly mean)", pts, function (q) { return q.disk_read_ops_per_s_mean; }, "rgb(13,148,136)", true),
+      series("write (hourly mean)", pts, function (q) { return q.disk_write_ops_per_s_mean; }, "rgb(234,88,12)", false)
+    ];
+    if (d.disk_iops_needed != null) { iops.push(level("disks need (× headroom)", d.disk_iops_needed, x0, x1, "#dc2626", [2, 3])); }
+    if (rec && rec.disk_iops != null) { iops.push(level("recommended " + rec.type + " disk limit", rec.disk_iops, x0, x1, "#16a34a", [])); }
+    if (cur && cur.disk_iops != null) { iops.push(level("current " + cur.type + " disk limit", cur.disk_iops, x0, x1, "#6b7280", [10, 4])); }
+    draw(document.getElementById("chart-sizing-iops"), iops, "IOPS");
+
     status.textContent = pts.length === 0 ? "No rolled-up hours in the window yet." : "";
     box.setAttribute("data-loaded", "true");
   }).catch(function (err) {

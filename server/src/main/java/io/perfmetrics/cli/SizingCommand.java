@@ -88,6 +88,13 @@ final class SizingCommand implements Callable<Integer> {
           "size for the demand significant trends project this many months ahead (default 0)")
   String horizonMonths;
 
+  @Option(
+      names = "--storage-size",
+      description =
+          "size each disk on its used space x headroom (used, default) or on its size now"
+              + " (provisioned)")
+  String storageSize;
+
   @Override
   public Integer call() throws Exception {
     if (token == null || token.isBlank()) {
@@ -106,6 +113,7 @@ final class SizingCommand implements Callable<Integer> {
     add(params, "family", family);
     add(params, "arch", arch);
     add(params, "horizon_months", horizonMonths);
+    add(params, "storage_size", storageSize);
     if (csv) {
       params.add("format=csv");
     }

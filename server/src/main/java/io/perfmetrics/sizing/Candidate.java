@@ -2,7 +2,8 @@ package io.perfmetrics.sizing;
 
 /**
  * A catalog type considered for a host, its price under the report's pricing, and why it was or was
- * not chosen.
+ * not chosen. {@code diskIops} and {@code diskMbps}: the disk I/O the type sustains, null where the
+ * catalog has no published limit for it.
  */
 public record Candidate(
     String type,
@@ -16,4 +17,6 @@ public record Candidate(
     double monthly,
     boolean fits,
     boolean chosen,
-    String reason) {}
+    String reason,
+    Double diskIops,
+    Double diskMbps) {}

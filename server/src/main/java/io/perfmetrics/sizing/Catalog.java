@@ -23,10 +23,16 @@ public final class Catalog {
   private final List<InstanceType> types;
   private final Map<String, List<InstanceType>> byRegion = new HashMap<>();
   private final Map<String, InstanceType> byName = new HashMap<>();
+  private final DiskCatalog disks;
 
   Catalog(String source, List<InstanceType> types) {
+    this(source, types, DiskCatalog.EMPTY);
+  }
+
+  Catalog(String source, List<InstanceType> types, DiskCatalog disks) {
     this.source = source;
     this.types = List.copyOf(types);
+    this.disks = disks;
     for (InstanceType t : types) {
       byRegion.computeIfAbsent(t.provider() + "/" + t.region(), k -> new ArrayList<>()).add(t);
       byName.put(t.provider() + "/" + t.region() + "/" + t.type(), t);
@@ -123,6 +129,15 @@ public final class Catalog {
 
   public List<InstanceType> in(String provider, String region) {
     return byRegion.getOrDefault(provider + "/" + region, List.of());
+  }
+
+  /** The same instance types with disk offerings and instance disk limits. */
+  public Catalog withDisks(DiskCatalog d) {
+    return new Catalog(source, types, d);
+  }
+
+  public DiskCatalog disks() {
+    return disks;
   }
 
   public InstanceType find(String provider, String region, String type) {

@@ -57,7 +57,8 @@ public final class CatalogSource {
         throw new IllegalStateException(BUILT_IN + " is missing from the jar");
       }
       return Catalog.parse(
-          new InputStreamReader(in, StandardCharsets.UTF_8), "built-in " + BUILT_IN);
+              new InputStreamReader(in, StandardCharsets.UTF_8), "built-in " + BUILT_IN)
+          .withDisks(DiskCatalog.builtIn());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -96,7 +97,8 @@ public final class CatalogSource {
       FileTime mtime = Files.getLastModifiedTime(file);
       Catalog c;
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        c = Catalog.parse(r, file.toString());
+        // the operator's file replaces the instance types; disks and limits stay the built-in ones
+        c = Catalog.parse(r, file.toString()).withDisks(DiskCatalog.builtIn());
       }
       current = c;
       loadedMtime = mtime;

@@ -9,7 +9,11 @@ import java.util.Map;
  * With a planning horizon, {@code vcpuUsed} and the needed figures include the projected growth
  * ({@code cpuBusyPctProjected}, {@code memoryUsedGibProjected}); {@code cpuBusyPct} and {@code
  * memoryUsedGib} stay the observed percentiles. Storage (all local file systems together) is
- * reported with its trend, not fitted: the catalog has no disk offerings yet.
+ * reported with its trend here; each disk is sized in the report's storage lines.
+ *
+ * @param diskIopsNeeded the sum over the host's disks of read plus write IOPS, each the percentile,
+ *     times the headroom: what the instance type must carry; null when not measured
+ * @param diskMbpsNeeded the same in MB/s (10^6 bytes per second); null without disk samples
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Demand(
@@ -30,7 +34,9 @@ public record Demand(
     Double memoryUsedGibProjected,
     Double storageUsedGib,
     Double storageCapacityGib,
-    Double storageUsedGibProjected) {
+    Double storageUsedGibProjected,
+    Double diskIopsNeeded,
+    Double diskMbpsNeeded) {
 
   static final double GIB = 1024.0 * 1024 * 1024;
 
@@ -100,7 +106,34 @@ public record Demand(
         memGrown == null ? null : memGrown / GIB,
         fsToday == null ? null : fsToday / GIB,
         fsCap == null ? null : fsCap / GIB,
-        fsGrown == null ? null : fsGrown / GIB);
+        fsGrown == null ? null : fsGrown / GIB,
+        null,
+        null);
+  }
+
+  /** The same demand with the disk I/O the instance type must carry. */
+  public Demand withDisk(Double iops, Double mbps) {
+    return new Demand(
+        percentile,
+        headroom,
+        cpuCount,
+        cpuBusyPct,
+        vcpuUsed,
+        vcpuNeeded,
+        memoryUsedGib,
+        memoryNeededGib,
+        networkBytesPerS,
+        networkNeededGbps,
+        diskReadBytesPerS,
+        diskWriteBytesPerS,
+        horizonMonths,
+        cpuBusyPctProjected,
+        memoryUsedGibProjected,
+        storageUsedGib,
+        storageCapacityGib,
+        storageUsedGibProjected,
+        iops,
+        mbps);
   }
 
   /** Today's figure plus a projected trend's growth; null when there is none to add. */

@@ -26,12 +26,14 @@ public record FleetReport(
       List<String> families,
       String arch,
       int horizonMonths,
+      String storageSize,
       String catalog,
       Instant windowStart) {}
 
   /**
    * Per provider: hosts listed, sized; monthly cost now (hosts whose current type is priced),
-   * recommended (sized hosts), savings (hosts with both).
+   * recommended (sized hosts), savings (hosts with both); storage (the disks of sized hosts whose
+   * every disk is priced; {@code storagePriced} of them) and compute plus storage.
    */
   public record ProviderTotal(
       String provider,
@@ -39,18 +41,25 @@ public record FleetReport(
       int sized,
       double currentMonthly,
       double recommendedMonthly,
-      double monthlySavings) {}
+      double monthlySavings,
+      int storagePriced,
+      double storageMonthly,
+      double totalMonthly) {}
 
   /** Totals per provider ("none" for hosts without one), in provider order. */
   public static List<ProviderTotal> totals(List<HostSizing> hosts) {
     Map<String, double[]> sums = new TreeMap<>();
     for (HostSizing s : hosts) {
       double[] t =
-          sums.computeIfAbsent(s.provider() == null ? "none" : s.provider(), k -> new double[5]);
+          sums.computeIfAbsent(s.provider() == null ? "none" : s.provider(), k -> new double[7]);
       t[0]++;
       if (HostSizing.SIZED.equals(s.status())) {
         t[1]++;
         t[3] += s.recommended().monthly();
+        if (s.storageMonthly() != null) {
+          t[5]++;
+          t[6] += s.storageMonthly();
+        }
       }
       if (s.current() != null) {
         t[2] += s.current().monthly();
@@ -69,7 +78,10 @@ public record FleetReport(
                     (int) t[1],
                     Sizer.round2(t[2]),
                     Sizer.round2(t[3]),
-                    Sizer.round2(t[4]))));
+                    Sizer.round2(t[4]),
+                    (int) t[5],
+                    Sizer.round2(t[6]),
+                    Sizer.round2(t[3] + t[6]))));
     return out;
   }
 

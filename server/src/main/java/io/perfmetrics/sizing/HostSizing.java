@@ -13,6 +13,9 @@ import java.util.List;
  * @param trends per metric (CPU, memory, storage) over the window; host reports only
  * @param otherArch the cheapest fit on another architecture when it costs less than the
  *     recommendation: a saving only if the host's software runs there, so an option, not the pick
+ * @param storage per disk: the disk offering chosen, its demand and price
+ * @param storageMonthly the disks' monthly price; null when a disk has none (no fit, no offerings)
+ * @param totalMonthly the recommended type plus storage, per month; null unless both are known
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HostSizing(
@@ -34,7 +37,10 @@ public record HostSizing(
     List<String> notes,
     Candidate otherArch,
     List<Trend> trends,
-    Series series) {
+    Series series,
+    List<StorageLine> storage,
+    Double storageMonthly,
+    Double totalMonthly) {
 
   public static final String SIZED = "sized";
   public static final String NO_FIT = "no_fit";
@@ -43,7 +49,42 @@ public record HostSizing(
 
   /** Without the per-host detail, for the fleet list. */
   public HostSizing summary() {
-    return withDetail(null, null, null, null);
+    return withDetail(null, null, null, null)
+        .withStorage(
+            storage == null ? null : storage.stream().map(StorageLine::summary).toList(),
+            storageMonthly,
+            notes);
+  }
+
+  /** With the storage lines and their price; the total is compute plus storage. */
+  public HostSizing withStorage(List<StorageLine> lines, Double monthly, List<String> allNotes) {
+    Double total =
+        recommended == null || monthly == null
+            ? null
+            : Sizer.round2(recommended.monthly() + monthly);
+    return new HostSizing(
+        hostId,
+        hostname,
+        status,
+        provider,
+        region,
+        os,
+        pricing,
+        currentType,
+        current,
+        recommended,
+        monthlySavings,
+        demand,
+        confidence,
+        candidates,
+        rejected,
+        allNotes,
+        otherArch,
+        trends,
+        series,
+        lines,
+        monthly,
+        total);
   }
 
   public HostSizing withSeries(Series s) {
@@ -75,6 +116,9 @@ public record HostSizing(
         notes,
         otherArch,
         t,
-        s);
+        s,
+        storage,
+        storageMonthly,
+        totalMonthly);
   }
 }

@@ -116,7 +116,7 @@ public final class Rollup {
     long hours = 0;
     long days = 0;
     try (Connection c = dataSource.getConnection()) {
-      Map<Short, SizingMetric> ids = metricIds(c);
+      Map<Short, Histogram.Scale> ids = metricIds(c);
       c.setAutoCommit(false);
       try {
         while (true) {
@@ -154,18 +154,26 @@ public final class Rollup {
     return hours;
   }
 
-  private static Map<Short, SizingMetric> metricIds(Connection c) throws SQLException {
-    Map<Short, SizingMetric> ids = new HashMap<>();
+  /**
+   * The ids of the metrics sizing rolls up, with their histogram scale: the {@link SizingMetric}s
+   * and every per-disk and per-volume metric ({@link DeviceMetric}), whose names the collectors
+   * make per device (ids are interned per name, so {@code disk.sda.read_ops_per_s} is one id for
+   * every host that has an sda).
+   */
+  private static Map<Short, Histogram.Scale> metricIds(Connection c) throws SQLException {
+    Map<Short, Histogram.Scale> ids = new HashMap<>();
     List<String> names = new ArrayList<>();
     for (SizingMetric m : SizingMetric.values()) {
       names.add(m.metricName);
     }
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT id, name FROM metrics WHERE name = ANY(?)")) {
+        c.prepareStatement("SELECT id, name FROM metrics WHERE name = ANY(?) OR name ~ ?")) {
       ps.setArray(1, c.createArrayOf("text", names.toArray()));
+      ps.setString(2, DeviceMetric.SQL_PATTERN);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          ids.put(rs.getShort(1), SizingMetric.byName(rs.getString(2)));
+          SizingMetric m = SizingMetric.byName(rs.getString(2));
+          ids.put(rs.getShort(1), m == null ? Histogram.Scale.LOG : m.scale);
         }
       }
     }
@@ -173,7 +181,7 @@ public final class Rollup {
   }
 
   /** One transaction's worth of marks: returns {marks read, marks deleted}. */
-  private int[] hourBatch(Connection c, Map<Short, SizingMetric> ids, long now, boolean compact)
+  private int[] hourBatch(Connection c, Map<Short, Histogram.Scale> ids, long now, boolean compact)
       throws SQLException {
     List<Mark> marks = new ArrayList<>();
     try (PreparedStatement ps =
@@ -246,11 +254,11 @@ public final class Rollup {
                     from,
                     Math.min(collectors.length, from + SampleCompactor.COLLECTORS_PER_STATEMENT));
             for (var series : compactor.compactHour(c, hour, some).entrySet()) {
-              SizingMetric metric = ids.get((short) (series.getKey() & 0xffff));
-              if (metric == null) {
+              Histogram.Scale scale = ids.get((short) (series.getKey() & 0xffff));
+              if (scale == null) {
                 continue;
               }
-              Histogram h = new Histogram(metric.scale);
+              Histogram h = new Histogram(scale);
               SeriesCodec.Series s = series.getValue();
               for (int i = 0; i < s.size(); i++) {
                 h.add(s.values()[i]);
@@ -269,9 +277,7 @@ public final class Rollup {
               int collector = rs.getInt(1);
               short metric = rs.getShort(2);
               long key = seriesKey(collector, metric);
-              hists
-                  .computeIfAbsent(key, k -> new Histogram(ids.get(metric).scale))
-                  .add(rs.getDouble(3));
+              hists.computeIfAbsent(key, k -> new Histogram(ids.get(metric))).add(rs.getDouble(3));
             }
           }
         }
@@ -392,7 +398,7 @@ public final class Rollup {
   private Histogram.Scale scaleOf(Connection c, short metric) throws SQLException {
     Histogram.Scale s = scales.get(metric);
     if (s == null) {
-      metricIds(c).forEach((id, m) -> scales.put(id, m.scale));
+      scales.putAll(metricIds(c));
       s = scales.getOrDefault(metric, Histogram.Scale.LOG);
     }
     return s;

@@ -28,11 +28,27 @@ public final class Sizer {
         trends.put(m, Trend.of(m, daily, horizonDays));
       }
     }
-    return size(host, usage, q, catalog, trends).withTrends(List.copyOf(trends.values()));
+    String provider = q.provider() != null ? q.provider() : host.provider();
+    String region = q.region() != null ? q.region() : host.region();
+    StorageSizer.Storage storage = StorageSizer.size(host, usage, q, catalog, provider, region);
+    HostSizing s =
+        size(host, usage, q, catalog, trends, storage).withTrends(List.copyOf(trends.values()));
+    List<String> notes = new ArrayList<>(s.notes());
+    notes.addAll(storage.notes());
+    if (storage.lines().isEmpty()) {
+      notes.add("no disk or file system samples: storage not sized");
+    }
+    return s.withStorage(
+        storage.lines().isEmpty() ? null : storage.lines(), storage.monthly(), notes);
   }
 
   private static HostSizing size(
-      Host host, Usage usage, SizingQuery q, Catalog catalog, Map<SizingMetric, Trend> trends) {
+      Host host,
+      Usage usage,
+      SizingQuery q,
+      Catalog catalog,
+      Map<SizingMetric, Trend> trends,
+      StorageSizer.Storage storage) {
     List<String> notes = new ArrayList<>();
     String provider = q.provider() != null ? q.provider() : host.provider();
     String region = q.region() != null ? q.region() : host.region();
@@ -49,6 +65,11 @@ public final class Sizer {
             mem != null);
     Demand demand =
         Demand.of(usage, host.cpuCount(), q.percentile(), q.headroom(), q.horizonMonths(), trends);
+    if (!storage.lines().isEmpty()) {
+      demand =
+          demand.withDisk(
+              storage.iopsMeasured() ? storage.iopsNeeded() : null, storage.mbpsNeeded());
+    }
     if (q.horizonMonths() > 0) {
       for (SizingMetric m : new SizingMetric[] {SizingMetric.CPU_BUSY_PCT, SizingMetric.MEM_USED}) {
         Trend t = trends.get(m);
@@ -101,7 +122,14 @@ public final class Sizer {
                   + os.param()
                   + " price");
         } else {
-          current = candidate(t, h, true, false, "the type this host runs as now");
+          current =
+              candidate(
+                  t,
+                  catalog.disks().limit(t.provider(), t.type()),
+                  h,
+                  true,
+                  false,
+                  "the type this host runs as now");
         }
       }
     }
@@ -135,6 +163,9 @@ public final class Sizer {
           notes,
           null,
           null,
+          null,
+          null,
+          null,
           null);
     }
     if (provider == null || region == null) {
@@ -158,6 +189,9 @@ public final class Sizer {
           notes,
           null,
           null,
+          null,
+          null,
+          null,
           null);
     }
 
@@ -170,7 +204,13 @@ public final class Sizer {
     List<InstanceType> inRegion = catalog.in(provider, region);
     Scan scan =
         scan(
-            inRegion, q, os, demand, credits, t -> archLimit == null || archLimit.equals(t.arch()));
+            inRegion,
+            q,
+            os,
+            demand,
+            credits,
+            catalog.disks(),
+            t -> archLimit == null || archLimit.equals(t.arch()));
     List<Candidate> fitting = scan.fitting();
     List<Candidate> tooSmall = scan.tooSmall();
     int eligible = scan.eligible();
@@ -184,7 +224,9 @@ public final class Sizer {
     Candidate otherArch = null;
     if (q.arch() == null && hostArch != null) {
       otherArch =
-          scan(inRegion, q, os, demand, credits, t -> !hostArch.equals(t.arch())).fitting().stream()
+          scan(inRegion, q, os, demand, credits, catalog.disks(), t -> !hostArch.equals(t.arch()))
+              .fitting()
+              .stream()
               .min(cheapest)
               .orElse(null);
     }
@@ -227,6 +269,9 @@ public final class Sizer {
                   false,
                   otherArch.arch() + " option: fits, where no " + hostArch + " type does"),
           null,
+          null,
+          null,
+          null,
           null);
     }
 
@@ -237,7 +282,23 @@ public final class Sizer {
             true,
             "cheapest type that fits: "
                 + fitStatement(best, demand)
+                + diskStatement(catalog.disks().limit(provider, best.type()), demand)
                 + credits.statement(catalog.find(provider, region, best.type())));
+    if ((demand.diskIopsNeeded() != null || demand.diskMbpsNeeded() != null)
+        && catalog.disks().limit(provider, best.type()) == null) {
+      notes.add(
+          "disk limit not checked: the catalog has no published disk limit for "
+              + provider
+              + " "
+              + best.type()
+              + String.format(
+                  Locale.ROOT,
+                  " (its disks need %s IOPS and %.3f MB/s)",
+                  demand.diskIopsNeeded() == null
+                      ? "unmeasured"
+                      : String.format(Locale.ROOT, "%.1f", demand.diskIopsNeeded()),
+                  demand.diskMbpsNeeded() == null ? 0 : demand.diskMbpsNeeded()));
+    }
     List<Candidate> candidates = new ArrayList<>();
     candidates.add(chosen);
     for (int i = 1; i < fitting.size() && candidates.size() < 3; i++) {
@@ -308,6 +369,9 @@ public final class Sizer {
         notes,
         option,
         null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -334,6 +398,7 @@ public final class Sizer {
       OsLicence os,
       Demand demand,
       CreditCheck credits,
+      DiskCatalog disks,
       java.util.function.Predicate<InstanceType> arch) {
     List<Candidate> fitting = new ArrayList<>();
     List<Candidate> tooSmall = new ArrayList<>();
@@ -347,14 +412,15 @@ public final class Sizer {
         continue;
       }
       eligible++;
-      String shortfall = shortfall(t, demand);
+      DiskLimit limit = disks.limit(t.provider(), t.type());
+      String shortfall = shortfall(t, demand, limit);
       if (shortfall == null) {
         shortfall = credits.shortfall(t);
       }
       if (shortfall == null) {
-        fitting.add(candidate(t, hourly, true, false, null));
+        fitting.add(candidate(t, limit, hourly, true, false, null));
       } else {
-        tooSmall.add(candidate(t, hourly, false, false, shortfall));
+        tooSmall.add(candidate(t, limit, hourly, false, false, shortfall));
       }
     }
     return new Scan(fitting, tooSmall, eligible);
@@ -374,6 +440,14 @@ public final class Sizer {
 
   /** Why a type is too small, or null when it fits every known demand. */
   static String shortfall(InstanceType t, Demand d) {
+    return shortfall(t, d, null);
+  }
+
+  /**
+   * As above, with the type's disk limit: it must carry the sum of the host's disks' IOPS and MB/s
+   * (null: none published, not checked).
+   */
+  static String shortfall(InstanceType t, Demand d, DiskLimit limit) {
     List<String> why = new ArrayList<>();
     if (d.vcpuNeeded() != null && t.effectiveVcpu() < d.vcpuNeeded()) {
       why.add(
@@ -391,7 +465,52 @@ public final class Sizer {
           String.format(
               Locale.ROOT, "%s Gbit/s < %.3f Gbit/s needed", num(gbps), d.networkNeededGbps()));
     }
+    if (limit != null && d.diskIopsNeeded() != null && limit.iops() < d.diskIopsNeeded()) {
+      why.add(
+          String.format(
+              Locale.ROOT,
+              "disk %s IOPS < %.1f IOPS needed",
+              StorageSizer.num(limit.iops()),
+              d.diskIopsNeeded()));
+    }
+    if (limit != null && d.diskMbpsNeeded() != null && limit.mbps() < d.diskMbpsNeeded()) {
+      why.add(
+          String.format(
+              Locale.ROOT,
+              "disk %s MB/s < %.3f MB/s needed",
+              StorageSizer.num(limit.mbps()),
+              d.diskMbpsNeeded()));
+    }
     return why.isEmpty() ? null : "too small: " + String.join(", ", why);
+  }
+
+  /** The disk part of why a type fits: its limit against the disks' sum, or not checked. */
+  static String diskStatement(DiskLimit limit, Demand d) {
+    if (d.diskIopsNeeded() == null && d.diskMbpsNeeded() == null) {
+      return "";
+    }
+    if (limit == null) {
+      return ", disk limit not checked (none published)";
+    }
+    StringBuilder sb = new StringBuilder(", disk");
+    if (d.diskIopsNeeded() != null) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              " %s IOPS >= %.1f needed",
+              StorageSizer.num(limit.iops()),
+              d.diskIopsNeeded()));
+    }
+    if (d.diskMbpsNeeded() != null) {
+      sb.append(d.diskIopsNeeded() != null ? "," : "")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  " %s MB/s >= %.3f needed",
+                  StorageSizer.num(limit.mbps()),
+                  d.diskMbpsNeeded()));
+    }
+    return sb.toString();
   }
 
   static String fitStatement(Candidate c, Demand d) {
@@ -417,6 +536,11 @@ public final class Sizer {
 
   static Candidate candidate(
       InstanceType t, double hourly, boolean fits, boolean chosen, String reason) {
+    return candidate(t, null, hourly, fits, chosen, reason);
+  }
+
+  static Candidate candidate(
+      InstanceType t, DiskLimit limit, double hourly, boolean fits, boolean chosen, String reason) {
     return new Candidate(
         t.type(),
         t.family(),
@@ -429,7 +553,9 @@ public final class Sizer {
         monthly(hourly),
         fits,
         chosen,
-        reason);
+        reason,
+        limit == null ? null : limit.iops(),
+        limit == null ? null : limit.mbps());
   }
 
   static Candidate with(Candidate c, boolean chosen, String reason) {
@@ -445,7 +571,9 @@ public final class Sizer {
         c.monthly(),
         c.fits(),
         chosen,
-        reason);
+        reason,
+        c.diskIops(),
+        c.diskMbps());
   }
 
   /** USD per month of 730 hours, to the cent. */

@@ -1,6 +1,7 @@
 package io.perfmetrics.sizing;
 
 import io.perfmetrics.http.CsvCell;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -10,7 +11,12 @@ public final class SizingCsv {
       "host_id,hostname,status,provider,region,os,pricing,current_type,current_monthly,recommended_type,"
           + "recommended_monthly,monthly_savings,vcpu_needed,memory_needed_gib,network_needed_gbps,"
           + "disk_read_bytes_per_s,disk_write_bytes_per_s,confidence,samples_share,days_covered,notes,"
-          + "other_arch_type,other_arch_monthly";
+          + "other_arch_type,other_arch_monthly,storage_monthly,total_monthly,disk_iops_needed,"
+          + "disk_mbps_needed,storage";
+
+  static final String STORAGE_COLUMNS =
+      "disk,name,source,volumes,used_gib,used_gib_projected,provisioned_gib,sized_on,needed_gib,"
+          + "iops_needed,mbps_needed,offering,size_gib,iops,mbps,monthly,price,reason";
 
   private SizingCsv() {}
 
@@ -38,6 +44,29 @@ public final class SizingCsv {
     }
     if (h.otherArch() != null) {
       candidateRow(sb, "other_arch", h.otherArch());
+    }
+    sb.append('\n').append(STORAGE_COLUMNS).append('\n');
+    for (StorageLine l : h.storage() == null ? List.<StorageLine>of() : h.storage()) {
+      row(
+          sb,
+          l.disk(),
+          l.name(),
+          l.source(),
+          String.join(" ", l.volumes()),
+          l.usedGib(),
+          l.usedGibProjected(),
+          l.provisionedGib(),
+          l.sizedOn(),
+          l.neededGib(),
+          l.iopsNeeded(),
+          l.mbpsNeeded(),
+          l.offering(),
+          l.sizeGib(),
+          l.iops(),
+          l.mbps(),
+          l.monthly(),
+          l.price(),
+          l.reason());
     }
     return sb.toString();
   }
@@ -69,7 +98,33 @@ public final class SizingCsv {
         c == null ? null : c.daysCovered(),
         h.notes() == null ? null : String.join("; ", h.notes()),
         h.otherArch() == null ? null : h.otherArch().type(),
-        h.otherArch() == null ? null : h.otherArch().monthly());
+        h.otherArch() == null ? null : h.otherArch().monthly(),
+        h.storageMonthly(),
+        h.totalMonthly(),
+        d == null ? null : d.diskIopsNeeded(),
+        d == null ? null : d.diskMbpsNeeded(),
+        storageCell(h.storage()));
+  }
+
+  /** Every disk of the host in one cell: {@code sda: gp3 120 GiB 12.50; sdb: ...}. */
+  private static String storageCell(List<StorageLine> lines) {
+    if (lines == null || lines.isEmpty()) {
+      return null;
+    }
+    List<String> parts = new ArrayList<>();
+    for (StorageLine l : lines) {
+      parts.add(
+          l.disk()
+              + ": "
+              + (l.offering() == null
+                  ? "no offering"
+                  : l.offering()
+                      + " "
+                      + cell(l.sizeGib())
+                      + " GiB "
+                      + String.format(Locale.ROOT, "%.2f", l.monthly())));
+    }
+    return String.join("; ", parts);
   }
 
   private static void candidateRow(StringBuilder sb, String rank, Candidate c) {

@@ -14,6 +14,8 @@ import java.util.List;
  *     project that many months ahead
  * @param arch null: the host's own architecture (any when unknown); {@value #ANY_ARCH}: any; else
  *     x86_64 or arm64
+ * @param storageSize {@value #SIZE_USED}: each disk sized on its used space x headroom (grown to
+ *     the horizon); {@value #SIZE_PROVISIONED}: on the size it has now
  */
 public record SizingQuery(
     String provider,
@@ -25,9 +27,12 @@ public record SizingQuery(
     int lookbackDays,
     List<String> families,
     String arch,
-    int horizonMonths) {
+    int horizonMonths,
+    String storageSize) {
 
   public static final String ANY_ARCH = "any";
+  public static final String SIZE_USED = "used";
+  public static final String SIZE_PROVISIONED = "provisioned";
   public static final double DEFAULT_PERCENTILE = 95;
   public static final double DEFAULT_HEADROOM = 1.3;
   public static final int DEFAULT_LOOKBACK_DAYS = 14;
@@ -37,6 +42,39 @@ public record SizingQuery(
 
   public SizingQuery {
     families = List.copyOf(families);
+    if (storageSize == null) {
+      storageSize = SIZE_USED;
+    }
+  }
+
+  /** Disks sized on their used space. */
+  public SizingQuery(
+      String provider,
+      String region,
+      OsLicence os,
+      PricingModel pricing,
+      double percentile,
+      double headroom,
+      int lookbackDays,
+      List<String> families,
+      String arch,
+      int horizonMonths) {
+    this(
+        provider,
+        region,
+        os,
+        pricing,
+        percentile,
+        headroom,
+        lookbackDays,
+        families,
+        arch,
+        horizonMonths,
+        SIZE_USED);
+  }
+
+  public boolean sizeOnProvisioned() {
+    return SIZE_PROVISIONED.equals(storageSize);
   }
 
   /** Today's demand, no planning horizon. */

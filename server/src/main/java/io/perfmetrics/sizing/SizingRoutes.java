@@ -167,8 +167,25 @@ public final class SizingRoutes {
     if (h != Math.rint(h)) {
       throw ApiException.badRequest("horizon_months must be a whole number of months");
     }
+    String storageSize = blankToNull(ctx.queryParam("storage_size"));
+    if (storageSize != null
+        && !storageSize.equals(SizingQuery.SIZE_USED)
+        && !storageSize.equals(SizingQuery.SIZE_PROVISIONED)) {
+      throw ApiException.badRequest(
+          "storage_size must be used or provisioned, got '" + storageSize + "'");
+    }
     return new SizingQuery(
-        provider, region, os, pricing, percentile, headroom, lookback, families, arch, (int) h);
+        provider,
+        region,
+        os,
+        pricing,
+        percentile,
+        headroom,
+        lookback,
+        families,
+        arch,
+        (int) h,
+        storageSize);
   }
 
   private static String name(Context ctx, String param) {

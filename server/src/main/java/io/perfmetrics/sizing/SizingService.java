@@ -127,7 +127,8 @@ public final class SizingService {
                   r.daysCovered(),
                   expected,
                   () -> fleetCpu.get().get(h.id()),
-                  r.daily());
+                  r.daily(),
+                  r.devices());
       hosts.add(Sizer.size(h, u, q, catalog).summary());
     }
     return new FleetReport(now, parameters(q, catalog, first), hosts, FleetReport.totals(hosts));
@@ -147,7 +148,8 @@ public final class SizingService {
                 r.daysCovered(),
                 expected,
                 () -> store.cpuHours(first, today, h.id()).get(h.id()),
-                r.daily());
+                r.daily(),
+                r.devices());
     long span = now.getEpochSecond() - first * 86_400L;
     long step = Math.max(3600, ((span / MAX_POINTS) + 3599) / 3600 * 3600);
     return Sizer.size(h, u, q, catalog).withSeries(store.series(h.id(), first * 86_400L, step));
@@ -181,6 +183,7 @@ public final class SizingService {
         q.families(),
         q.arch(),
         q.horizonMonths(),
+        q.storageSize(),
         catalog.source(),
         Instant.ofEpochSecond(firstDay * 86_400L));
   }

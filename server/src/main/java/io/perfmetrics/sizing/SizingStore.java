@@ -1,5 +1,6 @@
 package io.perfmetrics.sizing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.perfmetrics.store.StorageUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +19,7 @@ import javax.sql.DataSource;
 public final class SizingStore {
   private static final String HOSTS =
       "SELECT c.id, coalesce(h.hostname, c.label, 'collector-' || c.id), h.os_family, h.inventory->'os'->>'arch',"
-          + " h.cloud_provider, h.region, h.instance_type, h.cpu_count"
+          + " h.cloud_provider, h.region, h.instance_type, h.cpu_count, h.inventory->'disks', h.inventory->'volumes'"
           + " FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id";
 
   /**
@@ -26,7 +27,10 @@ public final class SizingStore {
    * daily mean (index = day of the window, NaN for a day without samples) for its trend.
    */
   record Rolled(
-      Map<SizingMetric, Histogram> metrics, int daysCovered, Map<SizingMetric, double[]> daily) {}
+      Map<SizingMetric, Histogram> metrics,
+      int daysCovered,
+      Map<SizingMetric, double[]> daily,
+      DeviceUsage devices) {}
 
   private final DataSource dataSource;
 
@@ -86,7 +90,69 @@ public final class SizingStore {
         rs.getString(5),
         rs.getString(6),
         rs.getString(7),
-        cpus);
+        cpus,
+        disks(rs.getString(9)),
+        volumes(rs.getString(10)));
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** An escaped device id as the contract makes them; anything else in a hello is ignored. */
+  private static final java.util.regex.Pattern DEVICE_ID =
+      java.util.regex.Pattern.compile("[a-z0-9_]{1,40}");
+
+  /**
+   * The hello's disks: entries without a valid id are left out (the hello is the target's word).
+   */
+  static List<Host.Disk> disks(String json) {
+    List<Host.Disk> out = new ArrayList<>();
+    for (JsonNode n : array(json)) {
+      String id = text(n.get("id"));
+      if (id != null && DEVICE_ID.matcher(id).matches()) {
+        out.add(new Host.Disk(id, text(n.get("name")), size(n.get("size_bytes"))));
+      }
+    }
+    return out;
+  }
+
+  static List<Host.Volume> volumes(String json) {
+    List<Host.Volume> out = new ArrayList<>();
+    for (JsonNode n : array(json)) {
+      String id = text(n.get("id"));
+      if (id != null && DEVICE_ID.matcher(id).matches()) {
+        String disk = text(n.get("disk"));
+        out.add(
+            new Host.Volume(
+                id,
+                text(n.get("mount")),
+                size(n.get("capacity_bytes")),
+                disk != null && DEVICE_ID.matcher(disk).matches() ? disk : null));
+      }
+    }
+    return out;
+  }
+
+  private static JsonNode array(String json) {
+    if (json == null) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    try {
+      JsonNode n = JSON.readTree(json);
+      return n != null && n.isArray()
+          ? n
+          : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+  }
+
+  private static String text(JsonNode n) {
+    return n == null || !n.isTextual() ? null : n.asText();
+  }
+
+  private static Long size(JsonNode n) {
+    return n != null && n.isIntegralNumber() && n.asLong() >= 0 ? n.asLong() : null;
   }
 
   /**
@@ -103,6 +169,9 @@ public final class SizingStore {
     Map<Integer, Map<SizingMetric, Histogram>> hists = new HashMap<>();
     Map<Integer, Integer> days = new HashMap<>();
     Map<Integer, Map<SizingMetric, double[]>> daily = new HashMap<>();
+    Map<Integer, DeviceUsage> devices = new HashMap<>();
+    // a name parses once per report, not once per row
+    Map<String, DeviceMetric> deviceNames = new HashMap<>();
     int windowDays = (int) (toDay - fromDay + 1);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -115,9 +184,18 @@ public final class SizingStore {
         ps.setFetchSize(10_000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            SizingMetric m = SizingMetric.byName(rs.getString(2));
+            String name = rs.getString(2);
+            SizingMetric m = SizingMetric.byName(name);
             int id = rs.getInt(1);
             int n = rs.getInt(3);
+            if (m == null) {
+              // per-disk and per-volume rows come in the same query: one read per report
+              DeviceMetric dm = deviceNames.computeIfAbsent(name, DeviceMetric::parse);
+              if (dm != null) {
+                deviceRow(devices, id, dm, rs, n, (int) (rs.getLong(7) - fromDay), windowDays);
+              }
+              continue;
+            }
             hists
                 .computeIfAbsent(id, k -> new EnumMap<>(SizingMetric.class))
                 .computeIfAbsent(m, k -> new Histogram(m.scale))
@@ -148,8 +226,41 @@ public final class SizingStore {
     Map<Integer, Rolled> out = new HashMap<>();
     hists.forEach(
         (id, h) ->
-            out.put(id, new Rolled(h, days.getOrDefault(id, 0), daily.getOrDefault(id, Map.of()))));
+            out.put(
+                id,
+                new Rolled(
+                    h,
+                    days.getOrDefault(id, 0),
+                    daily.getOrDefault(id, Map.of()),
+                    devices.getOrDefault(id, DeviceUsage.NONE))));
     return out;
+  }
+
+  private static void deviceRow(
+      Map<Integer, DeviceUsage> devices,
+      int id,
+      DeviceMetric dm,
+      ResultSet rs,
+      int n,
+      int day,
+      int windowDays)
+      throws SQLException {
+    DeviceUsage u =
+        devices.computeIfAbsent(id, k -> new DeviceUsage(new HashMap<>(), new HashMap<>()));
+    u.hists()
+        .computeIfAbsent(dm, k -> new Histogram(Histogram.Scale.LOG))
+        .mergeEncoded(rs.getBytes(6), n, rs.getDouble(4), rs.getDouble(5));
+    if (dm.field() == DeviceMetric.Field.USED && n > 0 && day >= 0 && day < windowDays) {
+      u.usedDaily()
+              .computeIfAbsent(
+                  dm.id(),
+                  k -> {
+                    double[] a = new double[windowDays];
+                    java.util.Arrays.fill(a, Double.NaN);
+                    return a;
+                  })[day] =
+          rs.getDouble(4) / n;
+    }
   }
 
   /**
@@ -213,14 +324,31 @@ public final class SizingStore {
             + " JOIN metrics m ON m.id = r.metric_id WHERE r.collector_id = ? AND r.hour >= to_timestamp(?) ORDER BY 1";
     // per step: per metric {n, sum, max}
     Map<Long, Map<SizingMetric, double[]>> steps = new TreeMap<>();
+    // per step: per disk ops metric {n, sum}; a step's IOPS is the sum of its disks' means
+    Map<Long, Map<DeviceMetric, double[]>> ops = new HashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setInt(1, collector);
       ps.setLong(2, from);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          SizingMetric m = SizingMetric.byName(rs.getString(2));
+          String name = rs.getString(2);
+          SizingMetric m = SizingMetric.byName(name);
           long ts = from + Math.floorDiv(rs.getLong(1) - from, step) * step;
+          if (m == null) {
+            DeviceMetric dm = DeviceMetric.parse(name);
+            if (dm != null
+                && dm.disk()
+                && (dm.field() == DeviceMetric.Field.READ_OPS
+                    || dm.field() == DeviceMetric.Field.WRITE_OPS)) {
+              double[] a =
+                  ops.computeIfAbsent(ts, k -> new HashMap<>())
+                      .computeIfAbsent(dm, k -> new double[2]);
+              a[0] += rs.getInt(3);
+              a[1] += rs.getDouble(4);
+            }
+            continue;
+          }
           double[] a =
               steps
                   .computeIfAbsent(ts, k -> new LinkedHashMap<>())
@@ -246,8 +374,25 @@ public final class SizingStore {
                     mean(m.get(SizingMetric.NET_RX)),
                     mean(m.get(SizingMetric.NET_TX)),
                     mean(m.get(SizingMetric.DISK_READ)),
-                    mean(m.get(SizingMetric.DISK_WRITE)))));
+                    mean(m.get(SizingMetric.DISK_WRITE)),
+                    opsSum(ops.get(ts), DeviceMetric.Field.READ_OPS),
+                    opsSum(ops.get(ts), DeviceMetric.Field.WRITE_OPS))));
     return new Series(step, points);
+  }
+
+  private static Double opsSum(Map<DeviceMetric, double[]> step, DeviceMetric.Field f) {
+    if (step == null) {
+      return null;
+    }
+    double sum = 0;
+    boolean any = false;
+    for (var e : step.entrySet()) {
+      if (e.getKey().field() == f && e.getValue()[0] > 0) {
+        sum += e.getValue()[1] / e.getValue()[0];
+        any = true;
+      }
+    }
+    return any ? Math.round(sum * 1000) / 1000.0 : null;
   }
 
   private static Double mean(double[] a) {

@@ -46,6 +46,11 @@ public record Trend(
    * @param horizonDays how far past the window's last day to project; 0 for none
    */
   public static Trend of(SizingMetric metric, double[] daily, double horizonDays) {
+    return of(metric.metricName, daily, horizonDays);
+  }
+
+  /** As above for any metric name (a volume's {@code fs.<id>.used_bytes}). */
+  public static Trend of(String metric, double[] daily, double horizonDays) {
     double[] x = new double[daily.length];
     double[] y = new double[daily.length];
     int n = 0;
@@ -58,7 +63,7 @@ public record Trend(
     }
     if (n < MIN_DAYS) {
       return new Trend(
-          metric.metricName,
+          metric,
           n,
           null,
           null,
@@ -97,7 +102,7 @@ public record Trend(
       projected = intercept + slope * (last + horizonDays);
       note = "significant; projected to the planning horizon";
     }
-    return new Trend(metric.metricName, n, level, slope, z, significant, projected, note);
+    return new Trend(metric, n, level, slope, z, significant, projected, note);
   }
 
   /** Median of the pairwise slopes. */

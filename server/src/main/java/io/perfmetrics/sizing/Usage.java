@@ -12,13 +12,28 @@ import java.util.function.Supplier;
  * @param cpuHours the hourly CPU, read only when a burstable type has to be checked (most reports
  *     never need it); its result may be null when the host has no hourly rollups
  * @param daily each metric's daily mean over the window (index = day, NaN: no samples), for trends
+ * @param devices per-disk and per-volume measurements; empty from an old collector
  */
 public record Usage(
     Map<SizingMetric, Histogram> metrics,
     int daysCovered,
     long expectedSamples,
     Supplier<CpuHours> cpuHours,
-    Map<SizingMetric, double[]> daily) {
+    Map<SizingMetric, double[]> daily,
+    DeviceUsage devices) {
+
+  public Usage {
+    devices = devices == null ? DeviceUsage.NONE : devices;
+  }
+
+  public Usage(
+      Map<SizingMetric, Histogram> metrics,
+      int daysCovered,
+      long expectedSamples,
+      Supplier<CpuHours> cpuHours,
+      Map<SizingMetric, double[]> daily) {
+    this(metrics, daysCovered, expectedSamples, cpuHours, daily, DeviceUsage.NONE);
+  }
 
   public Usage(Map<SizingMetric, Histogram> metrics, int daysCovered, long expectedSamples) {
     this(metrics, daysCovered, expectedSamples, () -> null, Map.of());

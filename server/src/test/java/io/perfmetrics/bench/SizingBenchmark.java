@@ -36,16 +36,59 @@ public final class SizingBenchmark {
     {"gcp", "us-central1", "n2-standard-8"}
   };
 
+  /** With disks: the regions the disk catalog prices, so every host's disks are sized. */
+  static final String[][] CLOUDS_WITH_DISKS = {
+    {"aws", "us-east-1", "m7i.2xlarge"},
+    {"azure", "eastus", "Standard_D8s_v5"},
+    {"gcp", "us-central1", "n2-standard-8"}
+  };
+
+  /** Disk ids of the collector contract; host h has 2 + h % 3 of them, one volume on each. */
+  static final String[] DISKS = {"sda", "sdb", "sdc", "sdd"};
+
+  static final String[] VOLUMES = {"_2f", "_2fdata", "_2fvar", "_2flogs"};
+
+  /** Per disk: the four I/O series, then its volume's used and capacity bytes. */
+  static final String[] DISK_FIELDS = {
+    "read_bytes_per_s", "write_bytes_per_s", "read_ops_per_s", "write_ops_per_s"
+  };
+
+  static final String[] VOLUME_FIELDS = {"used_bytes", "capacity_bytes"};
+
+  static final int PER_DISK = DISK_FIELDS.length + VOLUME_FIELDS.length;
+
+  static int disksOf(int host, boolean disks) {
+    return disks ? 2 + host % 3 : 0;
+  }
+
   public static void main(String[] args) throws Exception {
     Map<String, String> a = IngestBenchmark.parse(args);
     int hosts = Integer.parseInt(a.getOrDefault("hosts", "1000"));
     int days = Integer.parseInt(a.getOrDefault("days", "14"));
     int runs = Integer.parseInt(a.getOrDefault("runs", "5"));
     int naiveRuns = Integer.parseInt(a.getOrDefault("naive-runs", "3"));
+    // --disks=off: the totals only, as before per-disk metrics (issue 13)
+    boolean disks = !"off".equals(a.getOrDefault("disks", "on"));
     long perMetric = (long) hosts * days * 1440;
+    long diskSeries = 0;
+    for (int h = 0; h < hosts; h++) {
+      diskSeries += (long) disksOf(h, disks) * PER_DISK;
+    }
+    long rows = perMetric * METRICS.length + diskSeries * days * 1440;
     System.out.printf(
-        "bench-sizing: %,d hosts x %d days of 60-second samples = %,d rows per metric, %d metrics (%,d rows)%n",
-        hosts, days, perMetric, METRICS.length, perMetric * METRICS.length);
+        "bench-sizing: %,d hosts x %d days of 60-second samples = %,d rows per metric, %d metrics"
+            + " per host%s (%,d rows)%n",
+        hosts,
+        days,
+        perMetric,
+        METRICS.length,
+        disks
+            ? String.format(
+                " + 2-4 disks each (%d series per disk and its volume, %,d disk series)",
+                PER_DISK, diskSeries)
+            : "",
+        rows);
+    String[][] clouds = disks ? CLOUDS_WITH_DISKS : CLOUDS;
 
     try (TestPostgres pg = new TestPostgres();
         // no background rollup: the benchmark runs it after the load, to time it on its own
@@ -56,15 +99,21 @@ public final class SizingBenchmark {
                 null,
                 java.time.Duration.ZERO)) {
       short[] ids = new short[METRICS.length];
+      // per disk slot: its four I/O ids, then its volume's two
+      short[] diskIds = new short[DISKS.length * PER_DISK];
       int firstId;
       try (Connection c = app.database.dataSource().getConnection();
           Statement s = c.createStatement()) {
         for (int i = 0; i < METRICS.length; i++) {
-          try (ResultSet rs =
-              s.executeQuery(
-                  "INSERT INTO metrics (name) VALUES ('" + METRICS[i] + "') RETURNING id")) {
-            rs.next();
-            ids[i] = rs.getShort(1);
+          ids[i] = metric(s, METRICS[i]);
+        }
+        for (int d = 0; d < DISKS.length; d++) {
+          for (int f = 0; f < DISK_FIELDS.length; f++) {
+            diskIds[d * PER_DISK + f] = metric(s, "disk." + DISKS[d] + "." + DISK_FIELDS[f]);
+          }
+          for (int f = 0; f < VOLUME_FIELDS.length; f++) {
+            diskIds[d * PER_DISK + DISK_FIELDS.length + f] =
+                metric(s, "fs." + VOLUMES[d] + "." + VOLUME_FIELDS[f]);
           }
         }
         try (ResultSet rs =
@@ -79,14 +128,15 @@ public final class SizingBenchmark {
         try (PreparedStatement ps =
             c.prepareStatement(
                 "INSERT INTO host_inventory (collector_id, hostname, os_family, cpu_count, memory_bytes, cloud_provider, region,"
-                    + " instance_type, inventory) VALUES (?, ?, 'linux', 8, 34359738368, ?, ?, ?, '{}'::jsonb)")) {
+                    + " instance_type, inventory) VALUES (?, ?, 'linux', 8, 34359738368, ?, ?, ?, ?::jsonb)")) {
           for (int h = 0; h < hosts; h++) {
-            String[] cloud = CLOUDS[h % CLOUDS.length];
+            String[] cloud = clouds[h % clouds.length];
             ps.setInt(1, firstId + h);
             ps.setString(2, "bench-host-" + h);
             ps.setString(3, cloud[0]);
             ps.setString(4, cloud[1]);
             ps.setString(5, cloud[2]);
+            ps.setString(6, inventory(disksOf(h, disks)));
             ps.addBatch();
           }
           ps.executeBatch();
@@ -96,10 +146,10 @@ public final class SizingBenchmark {
       long now = app.clock.instant().getEpochSecond();
       long end = now - now % 3600;
       long start = end - days * 86_400L;
-      double load = time(() -> load(app, firstId, hosts, start, end, ids));
+      double load = time(() -> load(app, firstId, hosts, start, end, ids, diskIds, disks));
       System.out.printf(
           "load: %,d rows COPYed with their hour marks in %.1f s (%,.0f rows/s)%n",
-          perMetric * METRICS.length, load, perMetric * METRICS.length / load);
+          rows, load, rows / load);
       double vacuum = time(() -> sql(app, "VACUUM ANALYZE samples"));
       System.out.printf("vacuum analyze samples: %.1f s%n", vacuum);
       // the baseline reads the raw rows, so it runs before the rollup moves them into
@@ -107,7 +157,8 @@ public final class SizingBenchmark {
       long firstDay = Math.floorDiv(now, 86_400L) - 14 + 1;
       double[] naive = new double[naiveRuns];
       for (int r = 0; r < naiveRuns; r++) {
-        naive[r] = time(() -> naive(app, firstDay * 86_400L, ids)) * 1000;
+        short[] all = disks ? concat(ids, diskIds) : ids;
+        naive[r] = time(() -> naive(app, firstDay * 86_400L, all)) * 1000;
         System.out.printf("naive run %d: %,.0f ms%n", r + 1, naive[r]);
       }
       // the rollup takes hours that have been quiet for a while: let that time pass
@@ -143,6 +194,48 @@ public final class SizingBenchmark {
               + " %,.0f ms; naive / cold = %.1fx (goal >= 20x), naive / cached = %,.0fx; report body %,d bytes%n",
           c, h, n, n / c, n / h, body.body().length());
     }
+  }
+
+  static short metric(Statement s, String name) throws java.sql.SQLException {
+    try (ResultSet rs =
+        s.executeQuery("INSERT INTO metrics (name) VALUES ('" + name + "') RETURNING id")) {
+      rs.next();
+      return rs.getShort(1);
+    }
+  }
+
+  static short[] concat(short[] a, short[] b) {
+    short[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** The hello's disks and volumes, as the collector contract has them. */
+  static String inventory(int disks) {
+    StringBuilder d = new StringBuilder();
+    StringBuilder v = new StringBuilder();
+    for (int i = 0; i < disks; i++) {
+      String sep = i == 0 ? "" : ",";
+      d.append(sep)
+          .append("{\"id\":\"")
+          .append(DISKS[i])
+          .append("\",\"name\":\"")
+          .append(DISKS[i])
+          .append("\",\"size_bytes\":")
+          .append(500L << 30)
+          .append('}');
+      v.append(sep)
+          .append("{\"id\":\"")
+          .append(VOLUMES[i])
+          .append("\",\"mount\":\"")
+          .append(VOLUMES[i].replace("_2f", "/"))
+          .append("\",\"capacity_bytes\":")
+          .append(500L << 30)
+          .append(",\"disk\":\"")
+          .append(DISKS[i])
+          .append("\"}");
+    }
+    return "{\"disks\":[" + d + "],\"volumes\":[" + v + "]}";
   }
 
   interface Step {
@@ -239,7 +332,15 @@ public final class SizingBenchmark {
    * Rows in time order, 2 hours of all hosts per COPY, hour marks in the same transaction (as the
    * receiver).
    */
-  static void load(TestAppliance app, int firstId, int hosts, long start, long end, short[] ids)
+  static void load(
+      TestAppliance app,
+      int firstId,
+      int hosts,
+      long start,
+      long end,
+      short[] ids,
+      short[] diskIds,
+      boolean disks)
       throws Exception {
     SampleCopy copy = new SampleCopy();
     // the receiver makes the landing table's hourly partitions before its COPY; so does the
@@ -251,7 +352,8 @@ public final class SizingBenchmark {
       List<SampleBatch> group = new ArrayList<>();
       for (long hour = start; hour < end; hour += 3600) {
         for (int h = 0; h < hosts; h++) {
-          int n = 60 * ids.length;
+          int perDisk = disksOf(h, disks) * PER_DISK;
+          int n = 60 * (ids.length + perDisk);
           long[] ts = new long[n];
           short[] mid = new short[n];
           double[] v = new double[n];
@@ -262,6 +364,11 @@ public final class SizingBenchmark {
               ts[i] = t;
               mid[i] = ids[k];
               v[i] = value(h, t, k);
+            }
+            for (int k = 0; k < perDisk; k++, i++) {
+              ts[i] = t;
+              mid[i] = diskIds[k];
+              v[i] = diskValue(h, t, start, k);
             }
           }
           group.add(new SampleBatch(firstId + h, n, ts, mid, v));
@@ -275,6 +382,23 @@ public final class SizingBenchmark {
         }
       }
     }
+  }
+
+  /**
+   * Per-disk series k (disk k / PER_DISK, field k % PER_DISK): I/O with the daily cycle and noise
+   * of the totals; used space growing on every other volume (a trend to find), flat on the rest.
+   */
+  static double diskValue(int host, long t, long start, int k) {
+    int disk = k / PER_DISK;
+    int field = k % PER_DISK;
+    double base = value(host, t, 10 + k);
+    return switch (field) {
+      case 0, 1 -> base / (1 + disk);
+      case 2, 3 -> base / 16_384 / (1 + disk);
+      case 4 ->
+          (20 + 10 * disk + ((host + disk) % 2 == 0 ? (t - start) / 86_400.0 : 0)) * (1L << 30);
+      default -> 500.0 * (1L << 30);
+    };
   }
 
   /** Deterministic, host-specific, with a daily cycle and noise. */

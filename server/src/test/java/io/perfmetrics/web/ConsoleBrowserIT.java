@@ -355,6 +355,16 @@ class ConsoleBrowserIT {
           .contains("recommended " + recommended + " capacity")
           .contains("current m7i.2xlarge capacity");
     }
+    // the disk chart (issue 13): the host's read throughput, what its disks need, and what the
+    // recommended and current types carry to their disks
+    WebElement disk = browser.findElement(By.id("chart-sizing-disk"));
+    assertThat(Integer.parseInt(disk.getAttribute("data-points"))).isGreaterThan(20);
+    assertThat(disk.getAttribute("data-lines"))
+        .contains("read (hourly mean)")
+        .contains("disks need (× headroom)")
+        .contains("recommended " + recommended + " disk limit")
+        .contains("current m7i.2xlarge disk limit");
+    assertThat(browser.findElement(By.id("host-disks")).getText()).contains("all disks (totals)");
     assertThat(browser.findElement(By.id("candidates")).getText())
         .contains(recommended)
         .contains("cheapest type that fits");

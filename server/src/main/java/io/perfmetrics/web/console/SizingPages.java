@@ -14,6 +14,7 @@ import io.perfmetrics.sizing.SizingMetric;
 import io.perfmetrics.sizing.SizingQuery;
 import io.perfmetrics.sizing.SizingRoutes;
 import io.perfmetrics.sizing.SizingService;
+import io.perfmetrics.sizing.StorageLine;
 import io.perfmetrics.sizing.Trend;
 import io.perfmetrics.web.Console;
 import java.net.URLEncoder;
@@ -43,7 +44,8 @@ public final class SizingPages {
           "lookback_days",
           "family",
           "arch",
-          "horizon_months");
+          "horizon_months",
+          "storage_size");
 
   /** A figure for a table cell: its value to sort by (null: none, shown as a dash) and its text. */
   public record Num(Double sort, String text) {}
@@ -61,7 +63,9 @@ public final class SizingPages {
       Num memoryNeeded,
       int confidenceRank,
       String confidence,
-      String confidenceDetail) {}
+      String confidenceDetail,
+      Num storageMonthly,
+      Num totalMonthly) {}
 
   /**
    * The fleet page: either {@code error} (parameters that could not be read) and the form, or the
@@ -112,7 +116,61 @@ public final class SizingPages {
       List<Candidate> candidates,
       List<Candidate> rejected,
       List<TrendRow> trends,
-      PortsPages.Model ports) {}
+      PortsPages.Model ports,
+      List<DiskRow> disks,
+      String storageSummary) {}
+
+  /** One disk of the storage table, its figures formatted ("—" where none). */
+  public record DiskRow(
+      String disk,
+      String name,
+      String volumes,
+      Num used,
+      Num projected,
+      Num provisioned,
+      String sizedOn,
+      Num needed,
+      Num iopsNeeded,
+      Num mbpsNeeded,
+      String offering,
+      Num size,
+      Num iops,
+      Num mbps,
+      Num monthly,
+      String price,
+      String reason) {}
+
+  static DiskRow diskRow(StorageLine l) {
+    return new DiskRow(
+        l.disk(),
+        l.name() == null ? l.disk() : l.name(),
+        l.volumes().isEmpty() ? "—" : String.join(" ", l.volumes()),
+        num(l.usedGib(), SizingPages::two),
+        num(l.usedGibProjected(), SizingPages::two),
+        num(l.provisionedGib(), SizingPages::two),
+        Fmt.orDash(l.sizedOn()),
+        num(l.neededGib(), SizingPages::two),
+        num(l.iopsNeeded(), Fmt::rate),
+        num(l.mbpsNeeded(), SizingPages::two),
+        Fmt.orDash(l.offering()),
+        num(l.sizeGib(), SizingPages::fmtDefault),
+        num(l.iops(), SizingPages::fmtDefault),
+        num(l.mbps(), SizingPages::two),
+        num(l.monthly(), SizingPages::money),
+        Fmt.orDash(l.price()),
+        Fmt.orDash(l.reason()));
+  }
+
+  /** Compute, storage and the two together, per month. */
+  static String storageSummary(HostSizing h) {
+    return "compute $"
+        + (h.recommended() == null ? "—" : money(h.recommended().monthly()))
+        + " + storage $"
+        + (h.storageMonthly() == null ? "—" : money(h.storageMonthly()))
+        + " = $"
+        + (h.totalMonthly() == null ? "—" : money(h.totalMonthly()))
+        + " a month";
+  }
 
   /** One metric's trend, in the metric's own unit (% busy or GiB). */
   public record TrendRow(
@@ -194,14 +252,18 @@ public final class SizingPages {
     double cur = 0;
     double rec = 0;
     double sav = 0;
+    double sto = 0;
     int hosts = 0;
     int sized = 0;
+    int stoPriced = 0;
     for (FleetReport.ProviderTotal t : r.totals()) {
       hosts += t.hosts();
       sized += t.sized();
       cur += t.currentMonthly();
       rec += t.recommendedMonthly();
       sav += t.monthlySavings();
+      stoPriced += t.storagePriced();
+      sto += t.storageMonthly();
     }
     String linkQuery = query.isEmpty() ? "" : "?" + query;
     List<FleetRow> rows = r.hosts().stream().map(h -> fleetRow(h, linkQuery)).toList();
@@ -217,7 +279,8 @@ public final class SizingPages {
             "/api/v1/sizing" + linkQuery,
             describe(r.parameters()),
             r.totals(),
-            new FleetReport.ProviderTotal("All", hosts, sized, cur, rec, sav),
+            new FleetReport.ProviderTotal(
+                "All", hosts, sized, cur, rec, sav, stoPriced, sto, rec + sto),
             rows,
             ratings == null
                 ? "No hosts yet: deploy collectors; a host is sized once it has reported for 6 hours."
@@ -239,7 +302,9 @@ public final class SizingPages {
         num(d == null ? null : d.memoryNeededGib(), SizingPages::two),
         rank(c),
         c == null ? "insufficient" : c.rating(),
-        c == null ? null : Math.round(c.share() * 100) + "% of samples, " + c.daysCovered() + " d");
+        c == null ? null : Math.round(c.share() * 100) + "% of samples, " + c.daysCovered() + " d",
+        num(h.storageMonthly(), SizingPages::money),
+        num(h.totalMonthly(), SizingPages::money));
   }
 
   private void host(Context ctx) {
@@ -280,6 +345,8 @@ public final class SizingPages {
               null,
               List.of(),
               List.of(),
+              List.of(),
+              null,
               List.of(),
               null));
       return;
@@ -359,10 +426,28 @@ public final class SizingPages {
             query,
             h.candidates() == null ? List.of() : h.candidates(),
             h.rejected() == null ? List.of() : h.rejected(),
-            h.trends() == null
+            trendRows(h),
+            PortsPages.hostModel(ports, host.id()),
+            h.storage() == null
                 ? List.of()
-                : h.trends().stream().map(SizingPages::trendRow).toList(),
-            PortsPages.hostModel(ports, host.id())));
+                : h.storage().stream().map(SizingPages::diskRow).toList(),
+            storageSummary(h)));
+  }
+
+  /** The host's trends, then each volume's used space. */
+  static List<TrendRow> trendRows(HostSizing h) {
+    List<TrendRow> out = new ArrayList<>();
+    if (h.trends() != null) {
+      h.trends().forEach(t -> out.add(trendRow(t)));
+    }
+    if (h.storage() != null) {
+      for (StorageLine l : h.storage()) {
+        if (l.trends() != null && StorageLine.PER_DISK.equals(l.source())) {
+          l.trends().forEach(t -> out.add(trendRow(t)));
+        }
+      }
+    }
+    return out;
   }
 
   static TrendRow trendRow(Trend t) {
@@ -466,7 +551,13 @@ public final class SizingPages {
                 "Horizon (months)",
                 value(qp, "horizon_months"),
                 "number",
-                "0 = today's demand"));
+                "0 = today's demand"),
+            select(
+                "storage_size",
+                "Disks sized on",
+                value(qp, "storage_size"),
+                List.of(
+                    "", "used space × headroom", SizingQuery.SIZE_PROVISIONED, "their size now")));
     List<Check> confidence = null;
     if (fleet) {
       List<String> chosen = new ArrayList<>();
