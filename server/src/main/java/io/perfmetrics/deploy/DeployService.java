@@ -247,13 +247,15 @@ public final class DeployService implements AutoCloseable {
   /** Workers for a job already in {@link #active}; the last one to stop takes it out again. */
   private void launch(long job, Action action, boolean force, int workers) {
     AtomicInteger left = new AtomicInteger(workers);
+    // a fleet usually shares one or a few credentials: the job's workers read and decrypt each once
+    Map<Long, Optional<CredentialSecrets>> unsealed = new ConcurrentHashMap<>();
     for (int i = 0; i < workers; i++) {
       // execute, not submit: the worker logs its failures; an Error reaches the thread's handler,
       // not a lost future
       executor.execute(
           () -> {
             try {
-              work(job, action, force);
+              work(job, action, force, unsealed);
             } catch (RuntimeException e) {
               // e.g. the database went away: the hosts stay pending and the next resume carries on
               log.warn("{} job {}: worker stopped: {}", action.kind, job, e.getMessage());
@@ -266,10 +268,11 @@ public final class DeployService implements AutoCloseable {
     }
   }
 
-  private void work(long job, Action action, boolean force) {
+  private void work(
+      long job, Action action, boolean force, Map<Long, Optional<CredentialSecrets>> unsealed) {
     for (Optional<Long> next = jobs.claim(job); next.isPresent(); next = jobs.claim(job)) {
       long targetId = next.get();
-      Outcome o = withinTimeLimit(targetId, action, force);
+      Outcome o = withinTimeLimit(targetId, action, force, unsealed);
       jobs.finish(job, targetId, o.name(), o.detail(), o instanceof Checked c ? c.checks() : null);
       metrics
           .counter("perfmetrics.deploy.hosts", "action", action.kind, "outcome", o.name())
@@ -289,9 +292,13 @@ public final class DeployService implements AutoCloseable {
     jobs.completeIfDone(job);
   }
 
-  private Outcome withinTimeLimit(long targetId, Action action, boolean force) {
+  private Outcome withinTimeLimit(
+      long targetId,
+      Action action,
+      boolean force,
+      Map<Long, Optional<CredentialSecrets>> unsealed) {
     Duration limit = config.collectors().hostTimeout();
-    Future<Outcome> f = executor.submit(() -> handle(targetId, action, force));
+    Future<Outcome> f = executor.submit(() -> handle(targetId, action, force, unsealed));
     try {
       return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -307,7 +314,11 @@ public final class DeployService implements AutoCloseable {
     }
   }
 
-  private Outcome handle(long targetId, Action action, boolean force) {
+  private Outcome handle(
+      long targetId,
+      Action action,
+      boolean force,
+      Map<Long, Optional<CredentialSecrets>> unsealed) {
     Optional<Target> found = targets.find(targetId);
     if (found.isEmpty()) {
       return new Failed("target " + targetId + " was removed");
@@ -316,7 +327,8 @@ public final class DeployService implements AutoCloseable {
     if (target.credentialId() == null) {
       return new Failed(target.display() + ": no credential assigned");
     }
-    Optional<CredentialSecrets> cred = credentials.unseal(target.credentialId());
+    Optional<CredentialSecrets> cred =
+        unsealed.computeIfAbsent(target.credentialId(), credentials::unseal);
     if (cred.isEmpty()) {
       return new Failed(
           target.display() + ": credential " + target.credentialId() + " no longer exists");

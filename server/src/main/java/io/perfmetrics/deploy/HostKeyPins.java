@@ -27,40 +27,70 @@ public final class HostKeyPins {
 
   public Verdict check(String address, int port, String algorithm, String fingerprint) {
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ins =
+      // one round trip for both common cases: the row inserted now (pinned on first use), or the
+      // pin already there (the outer SELECT sees the table as it was before the INSERT)
+      try (PreparedStatement pin =
           c.prepareStatement(
-              "INSERT INTO host_keys (address, port, algorithm, fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-        ins.setString(1, address);
-        ins.setInt(2, port);
-        ins.setString(3, algorithm);
-        ins.setString(4, fingerprint);
-        if (ins.executeUpdate() == 1) {
-          return Verdict.PINNED_NOW;
-        }
-      }
-      try (PreparedStatement sel =
-          c.prepareStatement("SELECT fingerprint FROM host_keys WHERE address = ? AND port = ?")) {
-        sel.setString(1, address);
-        sel.setInt(2, port);
-        try (ResultSet rs = sel.executeQuery()) {
-          rs.next();
-          if (rs.getString(1).equals(fingerprint)) {
+              "WITH ins AS (INSERT INTO host_keys (address, port, algorithm, fingerprint) VALUES (?, ?, ?, ?)"
+                  + " ON CONFLICT DO NOTHING RETURNING fingerprint)"
+                  + " SELECT true, fingerprint FROM ins"
+                  + " UNION ALL SELECT false, fingerprint FROM host_keys WHERE address = ? AND port = ?")) {
+        pin.setString(1, address);
+        pin.setInt(2, port);
+        pin.setString(3, algorithm);
+        pin.setString(4, fingerprint);
+        pin.setString(5, address);
+        pin.setInt(6, port);
+        try (ResultSet rs = pin.executeQuery()) {
+          if (!rs.next()) {
+            // the pin was taken by a concurrent insert this statement could not see yet
+            return checkAgain(c, address, port, fingerprint);
+          }
+          if (rs.getBoolean(1)) {
+            return Verdict.PINNED_NOW;
+          }
+          if (rs.getString(2).equals(fingerprint)) {
             return Verdict.MATCHES;
           }
         }
       }
-      try (PreparedStatement upd =
-          c.prepareStatement(
-              "UPDATE host_keys SET pending_fingerprint = ?, pending_seen_at = now() WHERE address = ? AND port = ?")) {
-        upd.setString(1, fingerprint);
-        upd.setString(2, address);
-        upd.setInt(3, port);
-        upd.executeUpdate();
-      }
-      return Verdict.CHANGED;
+      return changed(c, address, port, fingerprint);
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not check the host key: " + e.getMessage(), e);
     }
+  }
+
+  /** The pinned key compared, after a conflict on a row inserted concurrently. */
+  private static Verdict checkAgain(Connection c, String address, int port, String fingerprint)
+      throws SQLException {
+    try (PreparedStatement sel =
+        c.prepareStatement("SELECT fingerprint FROM host_keys WHERE address = ? AND port = ?")) {
+      sel.setString(1, address);
+      sel.setInt(2, port);
+      try (ResultSet rs = sel.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("the pin of " + address + ":" + port + " vanished while checked");
+        }
+        if (rs.getString(1).equals(fingerprint)) {
+          return Verdict.MATCHES;
+        }
+      }
+    }
+    return changed(c, address, port, fingerprint);
+  }
+
+  /** Remembers a key that differs from the pin as pending, for an admin to accept. */
+  private static Verdict changed(Connection c, String address, int port, String fingerprint)
+      throws SQLException {
+    try (PreparedStatement upd =
+        c.prepareStatement(
+            "UPDATE host_keys SET pending_fingerprint = ?, pending_seen_at = now() WHERE address = ? AND port = ?")) {
+      upd.setString(1, fingerprint);
+      upd.setString(2, address);
+      upd.setInt(3, port);
+      upd.executeUpdate();
+    }
+    return Verdict.CHANGED;
   }
 
   /** What a preflight says about a presented key. */

@@ -8,6 +8,7 @@ import io.perfmetrics.testing.TestPostgres;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -41,7 +42,16 @@ public final class DeployBenchmark {
     }
   }
 
-  record Run(double seconds, int started, double cpuSeconds) {}
+  /**
+   * One tool's run; for the appliance its process CPU, and the part of it spent by the JIT
+   * compiler's threads and by the garbage collector's and VM threads.
+   */
+  record Run(double seconds, int started, double cpuSeconds, double jitSeconds, double gcSeconds) {
+    /** The process CPU less the JIT compiler, GC and VM threads: the code's own work. */
+    double ownSeconds() {
+      return cpuSeconds - jitSeconds - gcSeconds;
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Map<String, String> a = parse(args);
@@ -58,6 +68,13 @@ public final class DeployBenchmark {
     int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
     int forks = Integer.parseInt(a.getOrDefault("forks", "25"));
     List<String> tools = List.of(a.getOrDefault("tools", "appliance,ansible,openssh").split(","));
+    // off: the collectors are told an address where nothing listens, so the figure is the deploy's
+    // own CPU; on: they report to the appliance, whose serving of their first uploads then counts
+    // (and differs between builds: HTTPS with sockets snapshots now, plain HTTP before issue 15)
+    boolean uploads = "on".equals(a.getOrDefault("uploads", "off"));
+    // deploys before the measured runs, not counted: the runs then measure a compiled appliance
+    // (a fleet's hosts after its first few dozen), not the JIT compiler's work
+    int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
     Config.Collectors d = Config.Collectors.defaults();
     int concurrency =
         Integer.parseInt(a.getOrDefault("concurrency", String.valueOf(d.parallelHosts())));
@@ -76,10 +93,23 @@ public final class DeployBenchmark {
         "bench-deploy: %d hosts, %d run(s), appliance %d hosts at a time, Ansible forks=%d,"
             + " OpenSSH xargs -P %d%n",
         hosts.size(), runs, concurrency, forks, concurrency);
+    System.out.println(
+        uploads
+            ? "bench-deploy: the collectors report to the appliance; serving their uploads counts"
+                + " as appliance CPU"
+            : "bench-deploy: the collectors report to a port where nothing listens; the appliance"
+                + " CPU is the deploy's own (--uploads=on to count their first uploads too)");
+    int nowhere = freePort();
 
     Map<String, List<Run>> results = new LinkedHashMap<>();
     try (TestPostgres pg = new TestPostgres();
-        TestAppliance app = new TestAppliance(pg.jdbcUrl(), c -> c.withCollectors(collectors))) {
+        TestAppliance app =
+            new TestAppliance(
+                pg.jdbcUrl(),
+                c -> {
+                  Config withCollectors = c.withCollectors(collectors);
+                  return uploads ? withCollectors : reportingTo(withCollectors, nowhere);
+                })) {
       String privateKey = Files.readString(key);
       JsonNode cred =
           body(
@@ -120,6 +150,13 @@ public final class DeployBenchmark {
         appliance(app, pg.jdbcUrl(), hosts);
         Files.writeString(script, Files.readString(hosts.get(0).tools().resolve("collector.sh")));
       }
+      for (int w = 0; w < warmup && tools.contains("appliance"); w++) {
+        reset(hosts);
+        Run run = appliance(app, pg.jdbcUrl(), hosts);
+        System.out.printf(
+            "warm-up %d appliance %7.2f s, CPU %.1f ms per host (not counted)  (%s)%n",
+            w + 1, run.seconds(), run.cpuSeconds() * 1000 / hosts.size(), load());
+      }
       for (int r = 0; r < runs; r++) {
         reset(hosts);
         if (tools.contains("appliance")) {
@@ -158,8 +195,13 @@ public final class DeployBenchmark {
           e.getKey(), m, hosts.size() / m, allStarted, e.getValue().size());
       if (e.getKey().equals("appliance")) {
         double cpu = median(e.getValue().stream().mapToDouble(Run::cpuSeconds).toArray());
-        System.out.printf("median appliance CPU %.1f ms per host%n", cpu * 1000 / hosts.size());
+        double own = median(e.getValue().stream().mapToDouble(Run::ownSeconds).toArray());
+        System.out.printf(
+            "median appliance CPU %.1f ms per host; without the JIT compiler, GC and VM threads"
+                + " %.1f ms per host%n",
+            cpu * 1000 / hosts.size(), own * 1000 / hosts.size());
         System.out.printf("RESULT appliance_cpu_ms_per_host=%.1f%n", cpu * 1000 / hosts.size());
+        System.out.printf("RESULT appliance_own_cpu_ms_per_host=%.1f%n", own * 1000 / hosts.size());
       }
       System.out.printf("RESULT %s_seconds=%.2f%n", e.getKey(), m);
     }
@@ -181,6 +223,8 @@ public final class DeployBenchmark {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double secs;
     double cpu;
+    double jit;
+    double gc;
     long id;
     // the benchmark shares the appliance's process: it watches the job's row over one JDBC
     // connection, not through the API, whose client, server and 100-host JSON every 50 ms would
@@ -188,6 +232,7 @@ public final class DeployBenchmark {
     try (Connection c = DriverManager.getConnection(jdbcUrl);
         PreparedStatement state =
             c.prepareStatement("SELECT state FROM deploy_jobs WHERE id = ?")) {
+      double[] vm0 = jitAndGcSeconds();
       long cpu0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
       JsonNode job = body(app.admin("POST", "/api/v1/deployments", "{\"action\":\"deploy\"}"), 202);
@@ -201,6 +246,9 @@ public final class DeployBenchmark {
       }
       secs = (System.nanoTime() - t0) / 1e9;
       cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+      double[] vm1 = jitAndGcSeconds();
+      jit = vm1[0] - vm0[0];
+      gc = vm1[1] - vm0[1];
     }
     JsonNode job = body(app.admin("GET", "/api/v1/deployments/" + id, null), 200);
     int started = 0;
@@ -215,7 +263,39 @@ public final class DeployBenchmark {
     if (failed != null) {
       System.out.println("  not started, e.g.: " + failed);
     }
-    return new Run(secs, Math.min(started, running(hosts)), cpu);
+    return new Run(secs, Math.min(started, running(hosts)), cpu, jit, gc);
+  }
+
+  /**
+   * The configuration with the URL rendered into collectors moved to another port of the same host.
+   * Through the record's canonical constructor: the same class measures older builds (--baseline),
+   * whose Config has other components and no wither for it.
+   */
+  static Config reportingTo(Config c, int port) {
+    try {
+      java.lang.reflect.RecordComponent[] rc = Config.class.getRecordComponents();
+      Class<?>[] types = new Class<?>[rc.length];
+      Object[] values = new Object[rc.length];
+      for (int i = 0; i < rc.length; i++) {
+        types[i] = rc[i].getType();
+        values[i] = rc[i].getAccessor().invoke(c);
+        if (rc[i].getName().equals("publicUrl")) {
+          java.net.URI u = c.publicUrl();
+          values[i] = java.net.URI.create(u.getScheme() + "://" + u.getHost() + ":" + port);
+        }
+      }
+      return Config.class.getDeclaredConstructor(types).newInstance(values);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot rebuild the Config: " + e, e);
+    }
+  }
+
+  /** A loopback port nothing listens on (bound, then closed): collectors get refused at once. */
+  static int freePort() throws IOException {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   private static Run ansible(
@@ -308,7 +388,7 @@ public final class DeployBenchmark {
         exec(work, Map.of(), "ssh", "-o", "ControlPath=" + sock, "-O", "exit", "x");
       }
     }
-    return new Run(secs, running(hosts), 0);
+    return new Run(secs, running(hosts), 0, 0, 0);
   }
 
   private static Run openssh(
@@ -358,7 +438,7 @@ public final class DeployBenchmark {
         list.toString(),
         one.toString());
     double secs = (System.nanoTime() - t0) / 1e9;
-    return new Run(secs, running(hosts), 0);
+    return new Run(secs, running(hosts), 0, 0, 0);
   }
 
   /** Hosts whose pidfile names a live collector. */
@@ -426,9 +506,86 @@ public final class DeployBenchmark {
     return pb.start().waitFor();
   }
 
+  /** Clock ticks per second of /proc's thread times. */
+  private static final double TICKS = clockTicks();
+
+  private static double clockTicks() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+      p.waitFor();
+      return Double.parseDouble(out);
+    } catch (IOException | NumberFormatException e) {
+      return 100;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
+    }
+  }
+
+  /**
+   * CPU seconds so far of this process's JIT compiler threads and of its GC and VM threads, from
+   * /proc/self/task (HotSpot names them "C2 CompilerThread0", "GC Thread#0", "G1 Refine#0", "VM
+   * Thread"...). They live as long as the JVM, so the difference over a run is theirs; threads that
+   * ended (an SSH connection's reader) are in the process total only, so the code's own CPU is
+   * taken as the total less these.
+   */
+  static double[] jitAndGcSeconds() {
+    double jit = 0;
+    double gc = 0;
+    try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path t : tasks) {
+        String stat;
+        try {
+          stat = Files.readString(t.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(stat.indexOf('(') + 1, close);
+        // after "(name) ": state is field 3 of stat(5); utime and stime are fields 14 and 15
+        String[] f = fields(stat.substring(close + 2));
+        double secs = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+        if (name.contains("CompilerThre")) {
+          jit += secs;
+        } else if (name.startsWith("GC Thread")
+            || name.startsWith("G1 ")
+            || name.startsWith("VM Thread")
+            || name.startsWith("VM Periodic")) {
+          gc += secs;
+        }
+      }
+    } catch (IOException e) {
+      return new double[] {0, 0};
+    }
+    return new double[] {jit, gc};
+  }
+
+  private static String[] fields(String line) {
+    List<String> out = new ArrayList<>();
+    int from = 0;
+    for (int sp = line.indexOf(' '); sp >= 0; sp = line.indexOf(' ', from)) {
+      out.add(line.substring(from, sp));
+      from = sp + 1;
+    }
+    out.add(line.substring(from).trim());
+    return out.toArray(new String[0]);
+  }
+
+  /** The load average (1, 5, 15 min) as uptime prints it: the machine is shared. */
+  static String load() {
+    try {
+      // "0.52 0.58 0.59 1/234 5678": the first three fields
+      String l = Files.readString(Path.of("/proc/loadavg"));
+      return "load " + l.substring(0, l.indexOf(' ', l.indexOf(' ', l.indexOf(' ') + 1) + 1));
+    } catch (IOException e) {
+      return "load unknown";
+    }
+  }
+
   private static void print(String tool, int r, Run run, int n) {
     System.out.printf(
-        "run %d %-9s %7.2f s  %6.1f hosts/s  %d/%d started%s%n",
+        "run %d %-9s %7.2f s  %6.1f hosts/s  %d/%d started%s  (%s)%n",
         r + 1,
         tool,
         run.seconds(),
@@ -437,9 +594,15 @@ public final class DeployBenchmark {
         n,
         tool.equals("appliance")
             ? String.format(
-                "  appliance CPU %.2f s = %.1f ms per host",
-                run.cpuSeconds(), run.cpuSeconds() * 1000 / n)
-            : "");
+                "  appliance CPU %.2f s = %.1f ms per host (JIT %.2f s, GC+VM %.2f s;"
+                    + " without them %.1f ms per host)",
+                run.cpuSeconds(),
+                run.cpuSeconds() * 1000 / n,
+                run.jitSeconds(),
+                run.gcSeconds(),
+                run.ownSeconds() * 1000 / n)
+            : "",
+        load());
   }
 
   private static JsonNode body(HttpResponse<String> r, int expected) throws IOException {

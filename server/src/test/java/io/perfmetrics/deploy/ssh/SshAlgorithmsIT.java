@@ -1,0 +1,82 @@
+package io.perfmetrics.deploy.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.perfmetrics.testing.TestSshd;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The algorithms the appliance puts first, each offered alone to a real OpenSSH sshd: the key
+ * exchange on the JDK's X25519 under both of its names, with AES-GCM on the JDK's provider. A wrong
+ * shared secret, hash or key derivation fails the first encrypted packet; 200 KB through {@code
+ * cat} and back checks the keys in both directions.
+ */
+class SshAlgorithmsIT {
+  static TestSshd sshd;
+
+  @BeforeAll
+  static void server() {
+    sshd = new TestSshd(false);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (sshd != null) {
+      sshd.close();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"curve25519-sha256", "curve25519-sha256@libssh.org"})
+  void theJdkKeyExchangeAloneGivesAWorkingSession(String kex) throws Exception {
+    net.schmizz.sshj.Config config = SshTransport.sshConfig();
+    config.setKeyExchangeFactories(
+        config.getKeyExchangeFactories().stream().filter(f -> f.getName().equals(kex)).toList());
+    config.setCipherFactories(
+        config.getCipherFactories().stream()
+            .filter(f -> f.getName().equals("aes128-gcm@openssh.com"))
+            .toList());
+    assertThat(config.getKeyExchangeFactories())
+        .singleElement()
+        .isInstanceOf(JdkCurve25519.Named.class);
+    assertThat(config.getCipherFactories())
+        .singleElement()
+        .isInstanceOf(SshTransport.JdkAesGcm.Named.class);
+
+    byte[] data = new byte[200_000];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) ('a' + i % 26);
+    }
+    try (SSHClient ssh = new SSHClient(config)) {
+      ssh.addHostKeyVerifier(new PromiscuousVerifier());
+      ssh.connect(sshd.address(), sshd.port());
+      ssh.authPassword(TestSshd.USER, sshd.password());
+      try (Session s = ssh.startSession()) {
+        Session.Command cmd = s.exec("cat");
+        try (OutputStream in = cmd.getOutputStream()) {
+          in.write(data);
+        }
+        byte[] back = cmd.getInputStream().readAllBytes();
+        cmd.join(10, TimeUnit.SECONDS);
+        assertThat(back).isEqualTo(data);
+        assertThat(cmd.getExitStatus()).isZero();
+      }
+      // a second channel on the same connection
+      try (Session s = ssh.startSession()) {
+        Session.Command cmd = s.exec("echo " + kex.length());
+        String out = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        cmd.join(10, TimeUnit.SECONDS);
+        assertThat(out.trim()).isEqualTo(String.valueOf(kex.length()));
+      }
+    }
+  }
+}
