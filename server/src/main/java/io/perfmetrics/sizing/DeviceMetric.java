@@ -29,12 +29,12 @@ public record DeviceMetric(boolean disk, String id, Field field) {
 
   /** The rollup selects the per-device names with this (PostgreSQL regular expression). */
   static final String SQL_PATTERN =
-      "^(disk\\.[a-z0-9_]{1,40}\\.(read|write)_(bytes|ops)_per_s|fs\\.[a-z0-9_]{1,40}\\.(used|capacity)_bytes)$";
+      "^(disk\\.[a-z0-9_]{1,41}\\.(read|write)_(bytes|ops)_per_s|fs\\.[a-z0-9_]{1,41}\\.(used|capacity)_bytes)$";
 
   private static final Pattern NAME =
       Pattern.compile(
-          "(disk)\\.([a-z0-9_]{1,40})\\.((?:read|write)_(?:bytes|ops)_per_s)"
-              + "|(fs)\\.([a-z0-9_]{1,40})\\.((?:used|capacity)_bytes)");
+          "(disk)\\.([a-z0-9_]{1,41})\\.((?:read|write)_(?:bytes|ops)_per_s)"
+              + "|(fs)\\.([a-z0-9_]{1,41})\\.((?:used|capacity)_bytes)");
 
   /** The parsed name, or null when it is not a per-device metric. */
   static DeviceMetric parse(String name) {

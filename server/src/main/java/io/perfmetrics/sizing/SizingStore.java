@@ -98,9 +98,12 @@ public final class SizingStore {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
-  /** An escaped device id as the contract makes them; anything else in a hello is ignored. */
+  /**
+   * An escaped device id as the contract makes them (at most 41 characters: a long name cut to 31
+   * plus _h and 8 hex digits); anything else in a hello is ignored.
+   */
   private static final java.util.regex.Pattern DEVICE_ID =
-      java.util.regex.Pattern.compile("[a-z0-9_]{1,40}");
+      java.util.regex.Pattern.compile("[a-z0-9_]{1,41}");
 
   /**
    * The hello's disks: entries without a valid id are left out (the hello is the target's word).

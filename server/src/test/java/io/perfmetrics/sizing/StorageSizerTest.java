@@ -409,6 +409,19 @@ class StorageSizerTest {
     assertThat(DeviceMetric.parse("fs.used_bytes")).isNull();
     assertThat(DeviceMetric.parse("disk.sda.busy_pct")).isNull();
     assertThat(DeviceMetric.parse("disk.sda.x.read_ops_per_s")).isNull();
+    // a long mount point's id is cut to 41 characters (device-ids.tsv): still a volume
+    assertThat(DeviceMetric.parse("fs._2fmnt_2fabcdefghijklmnopqrstuv_h1df84eea.used_bytes"))
+        .isEqualTo(
+            new DeviceMetric(false, "_2fmnt_2fabcdefghijklmnopqrstuv_h1df84eea", DeviceMetric.Field.USED));
+    assertThat(
+            DeviceMetric.parse(
+                "disk._2fvar_2flib_2fpostgresql_2f16__h886b0ceb.write_bytes_per_s"))
+        .isNotNull();
+    assertThat(
+            SizingStore.disks(
+                "[{\"id\": \"_2fvar_2flib_2fpostgresql_2f16__h886b0ceb\", \"name\": \"x\","
+                    + " \"size_bytes\": 1}]"))
+        .hasSize(1);
   }
 
   @Test
