@@ -412,10 +412,10 @@ class StorageSizerTest {
     // a long mount point's id is cut to 41 characters (device-ids.tsv): still a volume
     assertThat(DeviceMetric.parse("fs._2fmnt_2fabcdefghijklmnopqrstuv_h1df84eea.used_bytes"))
         .isEqualTo(
-            new DeviceMetric(false, "_2fmnt_2fabcdefghijklmnopqrstuv_h1df84eea", DeviceMetric.Field.USED));
+            new DeviceMetric(
+                false, "_2fmnt_2fabcdefghijklmnopqrstuv_h1df84eea", DeviceMetric.Field.USED));
     assertThat(
-            DeviceMetric.parse(
-                "disk._2fvar_2flib_2fpostgresql_2f16__h886b0ceb.write_bytes_per_s"))
+            DeviceMetric.parse("disk._2fvar_2flib_2fpostgresql_2f16__h886b0ceb.write_bytes_per_s"))
         .isNotNull();
     assertThat(
             SizingStore.disks(
