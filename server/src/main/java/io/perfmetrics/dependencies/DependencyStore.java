@@ -107,11 +107,15 @@ public final class DependencyStore {
       List<Observation> rows = new ArrayList<>();
       Map<Integer, Set<String>> seenOn = new HashMap<>();
       Map<String, Boolean> localOnly = new HashMap<>();
-      // a cursor: the window may hold millions of rows
+      // one transaction, for the SET LOCALs
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         // the hash table in memory (SET LOCAL: this transaction only); past that it spills
         s.execute("SET LOCAL work_mem = '64MB'");
+        // the window's weeks summed by parallel workers too: PostgreSQL plans no parallel query
+        // for a cursor, so the answer (one row per key) is fetched whole
+        s.execute("SET LOCAL parallel_setup_cost = 100");
+        s.execute("SET LOCAL parallel_tuple_cost = 0.01");
       }
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setTimestamp(1, fromHour);
@@ -120,10 +124,10 @@ public final class DependencyStore {
         ps.setDate(4, fromWeek);
         ps.setInt(5, hourOfWeek);
         ps.setDate(6, fromWeek);
-        ps.setFetchSize(50_000);
         long t0 = System.nanoTime();
         try (ResultSet rs = ps.executeQuery()) {
-          // the sums are all made before the first row comes: the time to it is the database's
+          // the whole answer comes before the first row: the time to it is the database's and the
+          // transfer's
           firstRow = System.nanoTime() - t0;
           while (rs.next()) {
             Observation o =

@@ -30,6 +30,9 @@ public final class DependenciesBenchmark {
     int hosts = Integer.parseInt(a.getOrDefault("hosts", "5000"));
     int days = Integer.parseInt(a.getOrDefault("days", "14"));
     int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
+    // --naive=off: no hourly rows and no baseline (a quick look at the map alone; the ratio needs
+    // the baseline)
+    boolean naiveOn = !a.getOrDefault("naive", "on").equals("off");
     int shared = Math.min(20, hosts / 10 + 1);
     try (TestPostgres pg = new TestPostgres();
         TestAppliance app =
@@ -142,13 +145,14 @@ public final class DependenciesBenchmark {
                 + " max((b.day + interval '23 hours 55 minutes') AT TIME ZONE 'UTC'), 3"
                 + " FROM bench_days b JOIN connection_keys k USING (collector_id, direction, local_addr,"
                 + " local_port, remote_addr, remote_port, process) WHERE b.hours <> 0 GROUP BY 1, 2");
-        s.execute(
-            "INSERT INTO connection_hours SELECT b.collector_id, t.hour, b.direction, 'tcp',"
-                + " b.local_addr, b.local_port, b.remote_addr, b.remote_port, 'app', b.process, '',"
-                + " t.hour, t.hour + interval '55 minutes', 12, 24, 3"
-                + " FROM bench_days b CROSS JOIN generate_series(0, 23) h"
-                + " CROSS JOIN LATERAL (SELECT (b.day + make_interval(hours => h)) AT TIME ZONE 'UTC' AS hour) t"
-                + " WHERE b.hours & (1 << h) <> 0");
+        if (naiveOn)
+          s.execute(
+              "INSERT INTO connection_hours SELECT b.collector_id, t.hour, b.direction, 'tcp',"
+                  + " b.local_addr, b.local_port, b.remote_addr, b.remote_port, 'app', b.process, '',"
+                  + " t.hour, t.hour + interval '55 minutes', 12, 24, 3"
+                  + " FROM bench_days b CROSS JOIN generate_series(0, 23) h"
+                  + " CROSS JOIN LATERAL (SELECT (b.day + make_interval(hours => h)) AT TIME ZONE 'UTC' AS hour) t"
+                  + " WHERE b.hours & (1 << h) <> 0");
         s.execute("DROP TABLE bench_days");
         s.execute("DROP TABLE bench_sides");
         s.execute("ANALYZE connection_hours");
@@ -188,7 +192,7 @@ public final class DependenciesBenchmark {
         deps.groups(days, 1, false, q);
         cached[i] = (System.nanoTime() - t) / 1e6;
         t = System.nanoTime();
-        naiveEdges = naive(app, hour0);
+        naiveEdges = naiveOn ? naive(app, hour0) : 0;
         naive[i] = (System.nanoTime() - t) / 1e6;
         System.out.printf(
             "run %d: map+groups cold %.0f ms (map %.0f ms, then groups with their sizing %.0f ms),"
