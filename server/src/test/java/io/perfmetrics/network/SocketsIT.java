@@ -262,7 +262,7 @@ class SocketsIT {
                     snapshot(
                         at(1, 60),
                         List.of(),
-                        List.of("in,tcp,10.9.0.5,5432,203.0.113.61,0,postgres,postgres,,1")))
+                        List.of("in,tcp,192.0.2.55,5432,203.0.113.61,0,postgres,postgres,,1")))
                 .statusCode())
         .isEqualTo(204);
     assertThat(

@@ -93,7 +93,7 @@ class MigrationsIT {
                 + " VALUES ('a', '\\x00', now()), ('b', '\\x00', now())");
         // a Sunday (hours 0 and 1) and the Monday after it (hours 0 and 2): two weeks
         s.execute(
-            "INSERT INTO connection_days SELECT d, c.id, 'out', 'tcp', '10.0.0.1', 0, '10.0.0.2', p,"
+            "INSERT INTO connection_days SELECT d, c.id, 'out', 'tcp', '192.0.2.1', 0, '192.0.2.2', p,"
                 + " 'app', 'java', h, d + interval '1 hour', d + interval '2 hours', p"
                 + " FROM collectors c, (VALUES (date '2026-11-01', 3), (date '2026-11-02', 5)) x(d, h),"
                 + " (VALUES (80), (443)) y(p)");
