@@ -6,6 +6,8 @@ import io.perfmetrics.sizing.DirtyHours;
 import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,6 +65,32 @@ public final class SizingBenchmark {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> a = IngestBenchmark.parse(args);
+    // --keep=DIR: the database stays in DIR after the run (with what the run measured), so that
+    // --reuse=DIR can time the reports again on the same data without the hour-long load
+    String keep = a.get("keep");
+    String reuse = a.get("reuse");
+    java.util.Properties kept = new java.util.Properties();
+    Path dir = reuse != null ? Path.of(reuse) : keep != null ? Path.of(keep) : null;
+    if (reuse != null) {
+      Path file = dir.resolve(KEPT);
+      if (!Files.exists(file)) {
+        throw new IllegalArgumentException(
+            "--reuse=" + reuse + ": no " + KEPT + " there (not a database left by --keep)");
+      }
+      try (var in = Files.newBufferedReader(file)) {
+        kept.load(in);
+      }
+      for (String k : List.of("hosts", "days", "disks")) {
+        if (a.containsKey(k) && !a.get(k).equals(kept.getProperty(k))) {
+          throw new IllegalArgumentException(
+              "--" + k + "=" + a.get(k) + " but the kept database has " + kept.getProperty(k));
+        }
+        a.put(k, kept.getProperty(k));
+      }
+    } else if (keep != null && Files.exists(dir.resolve(KEPT))) {
+      throw new IllegalArgumentException(
+          "--keep=" + keep + " holds a kept database already: --reuse it, or delete it first");
+    }
     int hosts = Integer.parseInt(a.getOrDefault("hosts", "1000"));
     int days = Integer.parseInt(a.getOrDefault("days", "14"));
     int runs = Integer.parseInt(a.getOrDefault("runs", "5"));
@@ -90,7 +118,7 @@ public final class SizingBenchmark {
         rows);
     String[][] clouds = disks ? CLOUDS_WITH_DISKS : CLOUDS;
 
-    try (TestPostgres pg = new TestPostgres();
+    try (TestPostgres pg = dir == null ? new TestPostgres() : TestPostgres.kept(dir);
         // no background rollup: the benchmark runs it after the load, to time it on its own
         TestAppliance app =
             new TestAppliance(
@@ -101,7 +129,7 @@ public final class SizingBenchmark {
       short[] ids = new short[METRICS.length];
       // per disk slot: its four I/O ids, then its volume's two
       short[] diskIds = new short[DISKS.length * PER_DISK];
-      int firstId;
+      int firstId = 0;
       try (Connection c = app.database.dataSource().getConnection();
           Statement s = c.createStatement()) {
         for (int i = 0; i < METRICS.length; i++) {
@@ -116,89 +144,157 @@ public final class SizingBenchmark {
                 metric(s, "fs." + VOLUMES[d] + "." + VOLUME_FIELDS[f]);
           }
         }
-        try (ResultSet rs =
-            s.executeQuery(
-                "INSERT INTO collectors (label, token_hash, expires_at) SELECT 'bench-' || g, '\\x00'::bytea, now() + interval '30 days'"
-                    + " FROM generate_series(1, "
-                    + hosts
-                    + ") g RETURNING id")) {
-          rs.next();
-          firstId = rs.getInt(1);
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO host_inventory (collector_id, hostname, os_family, cpu_count, memory_bytes, cloud_provider, region,"
-                    + " instance_type, inventory) VALUES (?, ?, 'linux', 8, 34359738368, ?, ?, ?, ?::jsonb)")) {
-          for (int h = 0; h < hosts; h++) {
-            String[] cloud = clouds[h % clouds.length];
-            ps.setInt(1, firstId + h);
-            ps.setString(2, "bench-host-" + h);
-            ps.setString(3, cloud[0]);
-            ps.setString(4, cloud[1]);
-            ps.setString(5, cloud[2]);
-            ps.setString(6, inventory(disksOf(h, disks)));
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
+        firstId = reuse != null ? 0 : fleet(c, s, hosts, clouds, disks);
       }
-
-      long now = app.clock.instant().getEpochSecond();
-      long end = now - now % 3600;
-      long start = end - days * 86_400L;
-      double load = time(() -> load(app, firstId, hosts, start, end, ids, diskIds, disks));
-      System.out.printf(
-          "load: %,d rows COPYed with their hour marks in %.1f s (%,.0f rows/s)%n",
-          rows, load, rows / load);
-      double vacuum = time(() -> sql(app, "VACUUM ANALYZE samples"));
-      System.out.printf("vacuum analyze samples: %.1f s%n", vacuum);
-      // the baseline reads the raw rows, so it runs before the rollup moves them into
-      // samples_compact
-      long firstDay = Math.floorDiv(now, 86_400L) - 14 + 1;
-      double[] naive = new double[naiveRuns];
-      for (int r = 0; r < naiveRuns; r++) {
-        short[] all = disks ? concat(ids, diskIds) : ids;
-        naive[r] = time(() -> naive(app, firstDay * 86_400L, all)) * 1000;
-        System.out.printf("naive run %d: %,.0f ms%n", r + 1, naive[r]);
-      }
-      // the rollup takes hours that have been quiet for a while: let that time pass
-      app.clock.advance(io.perfmetrics.sizing.Rollup.QUIET.plusSeconds(1));
-      long[] rolled = new long[1];
-      double rollup = time(() -> rolled[0] = app.app.sizingRollup().runOnce());
-      sql(app, "VACUUM ANALYZE sizing_daily");
-      sql(app, "VACUUM ANALYZE sizing_hourly");
-      System.out.printf(
-          "rollup: %,d host-hours rolled up (and their days merged) in %.1f s; %s%n",
-          rolled[0], rollup, sizes(app));
-
-      double[] cold = new double[runs];
-      double[] cached = new double[runs];
-      for (int r = 0; r < runs; r++) {
-        // a percentile no earlier request asked for: a key the cache has not seen
-        String path = "/api/v1/sizing?percentile=" + (95 + r * 0.001);
-        cold[r] = time(() -> get(app, path)) * 1000;
-        double[] hits = new double[5];
-        for (int k = 0; k < hits.length; k++) {
-          hits[k] = time(() -> get(app, path)) * 1000;
-        }
-        cached[r] = IngestBenchmark.median(hits);
+      int first = firstId;
+      double[] naive;
+      long now;
+      if (reuse != null) {
+        now = Long.parseLong(kept.getProperty("now"));
+        naive =
+            java.util.Arrays.stream(kept.getProperty("naive").split(","))
+                .mapToDouble(Double::parseDouble)
+                .toArray();
         System.out.printf(
-            "run %d: report cold %,.0f ms, cached %.1f ms%n", r + 1, cold[r], cached[r]);
+            "reusing the database %s loaded and rolled up by a --keep run at %s; its naive runs: %s ms%n",
+            dir, java.time.Instant.ofEpochSecond(now), kept.getProperty("naive"));
+        // the clock of that run's reports: its load's now, past the rollup's quiet time
+        app.clock.advance(
+            java.time.Duration.ofSeconds(now - app.clock.instant().getEpochSecond())
+                .plus(io.perfmetrics.sizing.Rollup.QUIET.plusSeconds(1)));
+      } else {
+        now = app.clock.instant().getEpochSecond();
+        naive = loadAndRollUp(app, first, hosts, days, rows, naiveRuns, ids, diskIds, disks);
       }
-      double c = IngestBenchmark.median(cold);
-      double h = IngestBenchmark.median(cached);
-      double n = IngestBenchmark.median(naive);
-      HttpResponse<String> body = get(app, "/api/v1/sizing");
-      System.out.printf(
-          "bench-sizing medians: report cold %,.0f ms (goal < 2,000), cached %.1f ms (goal < 50), naive percentile_cont"
-              + " %,.0f ms; naive / cold = %.1fx (goal >= 20x), naive / cached = %,.0fx; report body %,d bytes%n",
-          c, h, n, n / c, n / h, body.body().length());
+      if (keep != null) {
+        kept.setProperty("now", Long.toString(now));
+        kept.setProperty("hosts", Integer.toString(hosts));
+        kept.setProperty("days", Integer.toString(days));
+        kept.setProperty("disks", disks ? "on" : "off");
+        kept.setProperty(
+            "naive",
+            String.join(
+                ",",
+                java.util.Arrays.stream(naive).mapToObj(x -> String.format("%.0f", x)).toList()));
+        try (var out = Files.newBufferedWriter(dir.resolve(KEPT))) {
+          kept.store(out, "bench-sizing --keep: the run that loaded this database");
+        }
+      }
+      reports(app, runs, naive);
     }
+  }
+
+  static final String KEPT = "bench-sizing.properties";
+
+  /** The collectors and their inventory; returns the first collector id. */
+  static int fleet(Connection c, Statement s, int hosts, String[][] clouds, boolean disks)
+      throws java.sql.SQLException {
+    int firstId;
+    try (ResultSet rs =
+        s.executeQuery(
+            "INSERT INTO collectors (label, token_hash, expires_at) SELECT 'bench-' || g, '\\x00'::bytea, now() + interval '30 days'"
+                + " FROM generate_series(1, "
+                + hosts
+                + ") g RETURNING id")) {
+      rs.next();
+      firstId = rs.getInt(1);
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO host_inventory (collector_id, hostname, os_family, cpu_count, memory_bytes, cloud_provider, region,"
+                + " instance_type, inventory) VALUES (?, ?, 'linux', 8, 34359738368, ?, ?, ?, ?::jsonb)")) {
+      for (int h = 0; h < hosts; h++) {
+        String[] cloud = clouds[h % clouds.length];
+        ps.setInt(1, firstId + h);
+        ps.setString(2, "bench-host-" + h);
+        ps.setString(3, cloud[0]);
+        ps.setString(4, cloud[1]);
+        ps.setString(5, cloud[2]);
+        ps.setString(6, inventory(disksOf(h, disks)));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return firstId;
+  }
+
+  /**
+   * COPYs the samples, times the naive baseline over them, then the rollup; returns the naive runs'
+   * times (ms).
+   */
+  static double[] loadAndRollUp(
+      TestAppliance app,
+      int firstId,
+      int hosts,
+      int days,
+      long rows,
+      int naiveRuns,
+      short[] ids,
+      short[] diskIds,
+      boolean disks)
+      throws Exception {
+    long now = app.clock.instant().getEpochSecond();
+    long end = now - now % 3600;
+    long start = end - days * 86_400L;
+    double load = time(() -> load(app, firstId, hosts, start, end, ids, diskIds, disks));
+    System.out.printf(
+        "load: %,d rows COPYed with their hour marks in %.1f s (%,.0f rows/s)%n",
+        rows, load, rows / load);
+    double vacuum = time(() -> sql(app, "VACUUM ANALYZE samples"));
+    System.out.printf("vacuum analyze samples: %.1f s%n", vacuum);
+    // the baseline reads the raw rows, so it runs before the rollup moves them into
+    // samples_compact
+    long firstDay = Math.floorDiv(now, 86_400L) - 14 + 1;
+    double[] naive = new double[naiveRuns];
+    for (int r = 0; r < naiveRuns; r++) {
+      short[] all = disks ? concat(ids, diskIds) : ids;
+      naive[r] = time(() -> naive(app, firstDay * 86_400L, all)) * 1000;
+      System.out.printf("naive run %d: %,.0f ms%n", r + 1, naive[r]);
+    }
+    // the rollup takes hours that have been quiet for a while: let that time pass
+    app.clock.advance(io.perfmetrics.sizing.Rollup.QUIET.plusSeconds(1));
+    long[] rolled = new long[1];
+    double rollup = time(() -> rolled[0] = app.app.sizingRollup().runOnce());
+    sql(app, "VACUUM ANALYZE sizing_daily");
+    sql(app, "VACUUM ANALYZE sizing_hourly");
+    System.out.printf(
+        "rollup: %,d host-hours rolled up (and their days merged) in %.1f s; %s%n",
+        rolled[0], rollup, sizes(app));
+
+    return naive;
+  }
+
+  static void reports(TestAppliance app, int runs, double[] naive) throws Exception {
+    double[] cold = new double[runs];
+    double[] cached = new double[runs];
+    for (int r = 0; r < runs; r++) {
+      // a percentile no earlier request asked for: a key the cache has not seen
+      String path = "/api/v1/sizing?percentile=" + (95 + r * 0.001);
+      cold[r] = time(() -> get(app, path)) * 1000;
+      double[] hits = new double[5];
+      for (int k = 0; k < hits.length; k++) {
+        hits[k] = time(() -> get(app, path)) * 1000;
+      }
+      cached[r] = IngestBenchmark.median(hits);
+      System.out.printf(
+          "run %d: report cold %,.0f ms, cached %.1f ms%n", r + 1, cold[r], cached[r]);
+    }
+    double c = IngestBenchmark.median(cold);
+    double h = IngestBenchmark.median(cached);
+    double n = IngestBenchmark.median(naive);
+    HttpResponse<String> body = get(app, "/api/v1/sizing");
+    System.out.printf(
+        "bench-sizing medians: report cold %,.0f ms (goal < 2,000), cached %.1f ms (goal < 50), naive percentile_cont"
+            + " %,.0f ms; naive / cold = %.1fx (goal >= 20x), naive / cached = %,.0fx; report body %,d bytes%n",
+        c, h, n, n / c, n / h, body.body().length());
   }
 
   static short metric(Statement s, String name) throws java.sql.SQLException {
     try (ResultSet rs =
-        s.executeQuery("INSERT INTO metrics (name) VALUES ('" + name + "') RETURNING id")) {
+        s.executeQuery(
+            "INSERT INTO metrics (name) VALUES ('"
+                + name
+                + "') ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id")) {
       rs.next();
       return rs.getShort(1);
     }

@@ -13,17 +13,40 @@ import java.nio.file.Path;
  */
 public final class TestPostgres implements AutoCloseable {
   private final Path dir;
+  private final boolean keep;
   private final int port;
   private EmbeddedDatabase running;
 
   public TestPostgres() {
+    this(temporary(), false);
+  }
+
+  private TestPostgres(Path dir, boolean keep) {
+    this.dir = dir;
+    this.keep = keep;
+    port = freePort();
+    start();
+  }
+
+  /**
+   * A cluster in {@code dir} (created, or the one a run before left there) that close() stops but
+   * does not delete: for a benchmark whose hour-long load is measured once and its reports again.
+   */
+  public static TestPostgres kept(Path dir) {
     try {
-      dir = Files.createTempDirectory("perfmetrics-pg-");
+      Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    port = freePort();
-    start();
+    return new TestPostgres(dir, true);
+  }
+
+  private static Path temporary() {
+    try {
+      return Files.createTempDirectory("perfmetrics-pg-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public synchronized void start() {
@@ -66,6 +89,8 @@ public final class TestPostgres implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    TempDirs.delete(dir);
+    if (!keep) {
+      TempDirs.delete(dir);
+    }
   }
 }
