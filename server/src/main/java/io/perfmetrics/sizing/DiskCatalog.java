@@ -25,6 +25,13 @@ public final class DiskCatalog {
       "provider,region,offering,tier,min_gib,max_gib,gib_month,tier_month,iops,iops_per_gib,max_iops,"
           + "max_iops_per_gib,iops_included,iops_month,mbps,mbps_per_gib,mbps_per_iops,max_mbps,"
           + "mbps_included,mbps_month";
+
+  /**
+   * The header with the series column (which machine series attach the disk); files without it
+   * (operators' and tests' own) offer every disk to every type.
+   */
+  static final String DISKS_HEADER_WITH_SERIES = DISKS_HEADER + ",series";
+
   static final String LIMITS_HEADER = "provider,type,iops,mbps,burst_iops,burst_mbps";
 
   /** No offerings, no limits: what a catalog has when no disk catalog is attached. */
@@ -73,7 +80,7 @@ public final class DiskCatalog {
   public static DiskCatalog parse(
       Reader disks, String disksSource, Reader limits, String limitsSource) throws IOException {
     List<DiskOffering> offerings = new ArrayList<>();
-    for (Row row : rows(disks, disksSource, DISKS_HEADER)) {
+    for (Row row : rows(disks, disksSource, DISKS_HEADER, DISKS_HEADER_WITH_SERIES)) {
       String[] f = row.fields();
       try {
         DiskOffering o =
@@ -97,7 +104,8 @@ public final class DiskCatalog {
                 number(f[16]),
                 number(f[17]),
                 optional(f[18]),
-                optional(f[19]));
+                optional(f[19]),
+                f.length > 20 ? series(f[20]) : List.of());
         if (o.isTier() == (o.gibMonth() != null)) {
           throw new IllegalArgumentException(
               disksSource
@@ -153,10 +161,11 @@ public final class DiskCatalog {
     }
   }
 
-  private static List<Row> rows(Reader in, String source, String header) throws IOException {
+  private static List<Row> rows(Reader in, String source, String... headers) throws IOException {
     BufferedReader r = new BufferedReader(in);
     List<Row> out = new ArrayList<>();
-    int columns = header.split(",", -1).length;
+    String header = headers[headers.length - 1];
+    int columns = 0;
     boolean seen = false;
     String line;
     int no = 0;
@@ -166,7 +175,12 @@ public final class DiskCatalog {
         continue;
       }
       if (!seen) {
-        if (!line.trim().equals(header)) {
+        for (String h : headers) {
+          if (line.trim().equals(h)) {
+            columns = h.split(",", -1).length;
+          }
+        }
+        if (columns == 0) {
           throw new IllegalArgumentException(
               source + " line " + no + ": expected the header " + header);
         }
@@ -196,6 +210,11 @@ public final class DiskCatalog {
 
   private static Double optional(String s) {
     return s.isBlank() ? null : number(s);
+  }
+
+  /** Space-separated machine series; empty: every type. */
+  private static List<String> series(String s) {
+    return s.isBlank() ? List.of() : List.of(s.trim().split(" +"));
   }
 
   public List<DiskOffering> offerings() {

@@ -33,6 +33,18 @@ public final class Sizer {
     StorageSizer.Storage storage = StorageSizer.size(host, usage, q, catalog, provider, region);
     HostSizing s =
         size(host, usage, q, catalog, trends, storage).withTrends(List.copyOf(trends.values()));
+    if (s.recommended() != null && !storage.lines().isEmpty()) {
+      String type = s.recommended().type();
+      boolean all = true;
+      for (DiskOffering o : catalog.disks().in(provider, region)) {
+        all &= o.attaches(type);
+      }
+      if (!all) {
+        // the recommended type attaches only some of the region's disks: price them on those (the
+        // demand, and so the type, is the same whatever the disks)
+        storage = StorageSizer.size(host, usage, q, catalog, provider, region, type);
+      }
+    }
     List<String> notes = new ArrayList<>(s.notes());
     notes.addAll(storage.notes());
     if (storage.lines().isEmpty()) {

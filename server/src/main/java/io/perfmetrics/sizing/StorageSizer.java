@@ -52,10 +52,34 @@ public final class StorageSizer {
    */
   public static Storage size(
       Host host, Usage usage, SizingQuery q, Catalog catalog, String provider, String region) {
+    return size(host, usage, q, catalog, provider, region, null);
+  }
+
+  /**
+   * As above, on the offerings instance type {@code type} can attach (null: every offering of the
+   * region). The demand is the same whatever the type: only the offerings, and so the prices,
+   * change.
+   */
+  public static Storage size(
+      Host host,
+      Usage usage,
+      SizingQuery q,
+      Catalog catalog,
+      String provider,
+      String region,
+      String type) {
     List<String> notes = new ArrayList<>();
     double horizonDays = q.horizonMonths() * Trend.DAYS_PER_MONTH;
-    List<DiskOffering> offerings =
+    List<DiskOffering> inRegion =
         provider == null || region == null ? List.of() : catalog.disks().in(provider, region);
+    List<DiskOffering> offerings = new ArrayList<>();
+    TreeSet<String> attached = new TreeSet<>();
+    for (DiskOffering o : inRegion) {
+      if (o.attaches(type)) {
+        offerings.add(o);
+        attached.add(o.offering());
+      }
+    }
     List<Need> needs =
         usage.devices().isEmpty()
             ? totals(usage, q, horizonDays, notes)
@@ -63,7 +87,21 @@ public final class StorageSizer {
     if (needs.isEmpty()) {
       return new Storage(List.of(), 0, 0, false, null, notes);
     }
-    if (provider != null && region != null && offerings.isEmpty()) {
+    if (offerings.isEmpty() && !inRegion.isEmpty()) {
+      notes.add(
+          "storage not priced: no disk offering the catalog has for "
+              + provider
+              + " "
+              + region
+              + " attaches to "
+              + type);
+    } else if (offerings.size() < inRegion.size()) {
+      // a machine series that attaches only some disk types (GCP N4: Hyperdisk only; E2: no
+      // Hyperdisk): the others are no choice for it
+      notes.add(
+          "disks priced on the offerings " + type + " can attach: " + String.join(", ", attached));
+    }
+    if (provider != null && region != null && inRegion.isEmpty()) {
       notes.add(
           "storage not priced: the disk catalog has no offerings for "
               + provider

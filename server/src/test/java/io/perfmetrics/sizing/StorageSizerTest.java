@@ -425,26 +425,179 @@ class StorageSizerTest {
   }
 
   @Test
-  void theShippedDiskCatalogParsesAndCoversTheThreeProviders() {
+  void theShippedDiskCatalogCoversEveryRegionOfTheInstanceCatalogButAzureSoutheastAsia() {
     DiskCatalog d = DiskCatalog.builtIn();
-    assertThat(d.in("aws", "us-east-1"))
+    for (String r : List.of("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1")) {
+      assertThat(d.in("aws", r))
+          .as(r)
+          .extracting(DiskOffering::offering)
+          .containsExactly("gp3", "io2", "st1");
+    }
+    for (String r : List.of("eastus", "westus2")) {
+      assertThat(d.in("azure", r))
+          .as(r)
+          .extracting(DiskOffering::offering)
+          .contains("StandardSSD_LRS", "PremiumSSD_LRS", "PremiumV2_LRS");
+    }
+    // westeurope: the tiers, no Premium SSD v2 price found; southeastasia: nothing found
+    assertThat(d.in("azure", "westeurope"))
         .extracting(DiskOffering::offering)
-        .containsExactly("gp3", "io2", "st1");
-    assertThat(d.in("azure", "eastus"))
-        .extracting(DiskOffering::offering)
-        .contains("StandardSSD_LRS", "PremiumSSD_LRS", "PremiumV2_LRS");
+        .contains("StandardSSD_LRS", "PremiumSSD_LRS")
+        .doesNotContain("PremiumV2_LRS");
+    assertThat(d.in("azure", "southeastasia")).isEmpty();
     assertThat(d.in("gcp", "us-central1"))
         .extracting(DiskOffering::offering)
         .containsExactly("pd-balanced", "pd-ssd", "hyperdisk-balanced");
+    for (String r : List.of("us-east1", "europe-west1", "asia-southeast1")) {
+      assertThat(d.in("gcp", r))
+          .as(r)
+          .extracting(DiskOffering::offering)
+          .containsExactly("pd-balanced", "pd-ssd");
+    }
+    // regional prices (sources in the file's header)
+    assertThat(d.in("aws", "eu-west-1").get(0).gibMonth()).isEqualTo(0.088);
+    assertThat(d.in("aws", "eu-west-1").get(0).iopsMonth()).isEqualTo(0.0055);
+    assertThat(d.in("aws", "ap-southeast-1").get(0).gibMonth()).isEqualTo(0.096);
+    assertThat(d.in("azure", "westeurope"))
+        .filteredOn(o -> "P10".equals(o.tier()))
+        .extracting(DiskOffering::tierMonth)
+        .containsExactly(21.68);
+    assertThat(d.in("gcp", "asia-southeast1").get(1).gibMonth()).isEqualTo(0.187);
+
     assertThat(d.limit("aws", "m7i.large").iops()).isEqualTo(3600.0);
     assertThat(d.limit("aws", "m7i.large").burstIops()).isEqualTo(40000.0);
     assertThat(d.limit("azure", "Standard_D4s_v5").mbps()).isEqualTo(145.0);
-    assertThat(d.limit("gcp", "n2-standard-4")).isNull();
-    // every AWS and Azure type of the shipped instance catalog has its limit
+    // GCP: the pd-balanced per-VM limit of the series and vCPU count, the lower of read and write,
+    // MiB/s as MB/s: N2 2-7 vCPUs 15,000 IOPS and 240 MiB/s; C2 16 vCPUs 8,000 read / 4,000 write
+    // IOPS and 600 / 480 MiB/s
+    assertThat(d.limit("gcp", "n2-standard-4").iops()).isEqualTo(15000.0);
+    assertThat(d.limit("gcp", "n2-standard-4").mbps()).isEqualTo(251.658);
+    assertThat(d.limit("gcp", "c2-standard-16").iops()).isEqualTo(4000.0);
+    assertThat(d.limit("gcp", "c2-standard-16").mbps()).isEqualTo(503.316);
+    assertThat(d.limit("gcp", "e2-medium").iops()).isEqualTo(10000.0);
+    // every type of the shipped instance catalog has its limit but the Hyperdisk-only series and
+    // the shared-core e2-micro and e2-small, for which no figure was found
     for (InstanceType t : CatalogSource.builtIn().types()) {
-      if (!t.provider().equals("gcp")) {
-        assertThat(d.limit(t.provider(), t.type())).as(t.type()).isNotNull();
-      }
+      boolean unpublished =
+          t.provider().equals("gcp")
+              && (t.type().startsWith("n4-")
+                  || t.type().startsWith("c4-")
+                  || t.type().startsWith("c4a-")
+                  || t.type().equals("e2-micro")
+                  || t.type().equals("e2-small"));
+      assertThat(d.limit(t.provider(), t.type()) == null).as(t.type()).isEqualTo(unpublished);
     }
+  }
+
+  @Test
+  void aRegionOfTheShippedCatalogWithoutDiskPricesSaysSoAndWhichRegionsHaveThem() {
+    Devices d = new Devices().disk("sda", 1, 1, 1e6, 1e6).volume("_2f", 10 * GIB, 0, null);
+    StorageSizer.Storage s =
+        StorageSizer.size(
+            host("azure", "southeastasia", oneDisk("sda", 10), List.of()),
+            usage(d.build()),
+            SizingQuery.defaults(),
+            CatalogSource.builtIn(),
+            "azure",
+            "southeastasia");
+    assertThat(s.monthly()).isNull();
+    assertThat(s.lines().get(0).offering()).isNull();
+    assertThat(s.notes())
+        .contains(
+            "storage not priced: the disk catalog has no offerings for azure southeastasia (it has"
+                + " aws ap-southeast-1, aws eu-west-1, aws us-east-1, aws us-west-2, azure eastus,"
+                + " azure westeurope, azure westus2, gcp asia-southeast1, gcp europe-west1,"
+                + " gcp us-central1, gcp us-east1)");
+  }
+
+  /** Three E2 types as the shipped catalog has them, with the shipped disk catalog. */
+  static final Catalog E2 =
+      SizerTest.parse(
+              """
+              provider,region,type,family,category,vcpu,memory_gib,arch,network_class,linux_hour,windows_hour,commit_1y_hour,commit_3y_hour
+              gcp,us-central1,e2-standard-4,e2-standard,general,4,16,x86_64,up-to-8Gbps,0.134023,0.318023,0.084434,0.06031
+              gcp,us-central1,e2-standard-8,e2-standard,general,8,32,x86_64,up-to-16Gbps,0.268046,0.636046,0.168869,0.120621
+              gcp,us-central1,e2-standard-16,e2-standard,general,16,64,x86_64,up-to-16Gbps,0.536091,1.272091,0.337737,0.241241
+              """)
+          .withDisks(DiskCatalog.builtIn());
+
+  /** The n4-standard-4 in two regions as the shipped catalog has it, with the shipped disks. */
+  static final Catalog N4 =
+      SizerTest.parse(
+              """
+              provider,region,type,family,category,vcpu,memory_gib,arch,network_class,linux_hour,windows_hour,commit_1y_hour,commit_3y_hour
+              gcp,us-central1,n4-standard-4,n4-standard,general,4,16,x86_64,up-to-10Gbps,0.1814,0.3654,0.11428,0.081632
+              gcp,us-east1,n4-standard-4,n4-standard,general,4,16,x86_64,up-to-10Gbps,0.1814,0.3654,0.11428,0.081632
+              """)
+          .withDisks(DiskCatalog.builtIn());
+
+  @Test
+  void aGcpTypeIsCheckedAgainstItsPersistentDiskLimitAndItsDisksArePersistentDisks() {
+    // (10,000 + 3,000) x 1.3 = 16,900 IOPS: e2-standard-4 and -8 carry 15,000 (E2 2-15 vCPUs),
+    // e2-standard-16 20,000 (16-31 vCPUs)
+    Devices d = new Devices().disk("sda", 10000, 3000, 10e6, 10e6).volume("_2f", 10 * GIB, 0, null);
+    Host h =
+        host(
+            "gcp",
+            "us-central1",
+            oneDisk("sda", 100),
+            List.of(new Host.Volume("_2f", "/", null, "sda")));
+    HostSizing s = Sizer.size(h, usage(d.build()), SizingQuery.defaults(), E2);
+    assertThat(s.demand().diskIopsNeeded()).isEqualTo(16900.0);
+    assertThat(s.recommended().type()).isEqualTo("e2-standard-16");
+    assertThat(s.recommended().diskIops()).isEqualTo(20000.0);
+    assertThat(s.recommended().reason())
+        .contains("disk 20,000 IOPS >= 16900.0 needed, 1,048.58 MB/s >= 26.000 needed");
+    assertThat(s.rejected())
+        .extracting(Candidate::type)
+        .containsExactly("e2-standard-8", "e2-standard-4");
+    assertThat(s.rejected().get(1).reason())
+        .isEqualTo("too small: disk 15,000 IOPS < 16900.0 IOPS needed");
+    assertThat(s.notes()).noneMatch(n -> n.startsWith("disk limit not checked"));
+    // E2 attaches Persistent Disk only (not us-central1's Hyperdisk Balanced): 16,900 IOPS on
+    // pd-ssd = 6,000 + 30 per GiB -> 364 GiB x 0.17 = 61.88 (pd-balanced would need 2,317 GiB)
+    assertThat(s.storage().get(0).offering()).isEqualTo("pd-ssd");
+    assertThat(s.storage().get(0).sizeGib()).isEqualTo(364.0);
+    assertThat(s.storageMonthly()).isEqualTo(61.88);
+    assertThat(s.notes())
+        .contains("disks priced on the offerings e2-standard-16 can attach: pd-balanced, pd-ssd");
+  }
+
+  @Test
+  void aHyperdiskOnlyTypeGetsHyperdiskAndHasNoPublishedLimitToCheck() {
+    // 13 GiB, 260 IOPS, 2.6 MB/s on an n4-standard-4
+    Devices d = new Devices().disk("sda", 100, 100, 1e6, 1e6).volume("_2f", 10 * GIB, 0, null);
+    List<Host.Volume> root = List.of(new Host.Volume("_2f", "/", null, "sda"));
+    HostSizing s =
+        Sizer.size(
+            host("gcp", "us-central1", oneDisk("sda", 100), root),
+            usage(d.build()),
+            SizingQuery.defaults(),
+            N4);
+    assertThat(s.recommended().type()).isEqualTo("n4-standard-4");
+    // Hyperdisk Balanced, the baseline enough: 13 x 0.06 = 0.78
+    assertThat(s.storage().get(0).offering()).isEqualTo("hyperdisk-balanced");
+    assertThat(s.storageMonthly()).isEqualTo(0.78);
+    assertThat(s.recommended().reason()).contains("disk limit not checked (none published)");
+    assertThat(s.notes())
+        .contains(
+            "disks priced on the offerings n4-standard-4 can attach: hyperdisk-balanced",
+            "disk limit not checked: the catalog has no published disk limit for gcp n4-standard-4"
+                + " (its disks need 260.0 IOPS and 2.600 MB/s)");
+
+    // us-east1 prices no Hyperdisk Balanced: the n4's disks are not priced, and the report says why
+    HostSizing east =
+        Sizer.size(
+            host("gcp", "us-east1", oneDisk("sda", 100), root),
+            usage(d.build()),
+            SizingQuery.defaults(),
+            N4);
+    assertThat(east.recommended().type()).isEqualTo("n4-standard-4");
+    assertThat(east.storage().get(0).offering()).isNull();
+    assertThat(east.storageMonthly()).isNull();
+    assertThat(east.notes())
+        .contains(
+            "storage not priced: no disk offering the catalog has for gcp us-east1 attaches to"
+                + " n4-standard-4");
   }
 }

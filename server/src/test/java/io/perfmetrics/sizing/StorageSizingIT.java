@@ -238,19 +238,28 @@ class StorageSizingIT {
   }
 
   @Test
-  void anOldCollectorFallsBackToTheTotalsAndAGcpTypeIsNotChecked() throws Exception {
+  void anOldCollectorFallsBackToTheTotalsAndItsGcpTypeIsCheckedAgainstItsDiskLimit()
+      throws Exception {
     JsonNode c = get("/api/v1/sizing/" + oldC);
     JsonNode all = disk(c, "all");
     assertThat(all.get("source").asText()).isEqualTo("totals");
-    // 40 GiB x 1.3 = 52 GiB; 20 MB/s x 1.3 = 26 MB/s: Hyperdisk Balanced, 52 x 0.06 = 3.12
+    // 2 CPUs at 10 % and 2 GiB x 1.3: e2-medium (1 vCPU sustained, 4 GiB); its published
+    // Persistent Disk limit (10,000 IOPS, 200 MiB/s = 209.715 MB/s) carries the 26 MB/s
+    assertThat(c.get("recommended").get("type").asText()).isEqualTo("e2-medium");
+    assertThat(c.get("recommended").get("disk_mbps").asDouble()).isEqualTo(209.715);
+    assertThat(c.get("recommended").get("reason").asText())
+        .contains("disk 209.72 MB/s >= 26.000 needed");
+    // 40 GiB x 1.3 = 52 GiB; 20 MB/s x 1.3 = 26 MB/s. An E2 attaches Persistent Disk only, not
+    // us-central1's cheaper Hyperdisk Balanced: pd-balanced, 52 x 0.10 = 5.20
     assertThat(all.get("needed_gib").asDouble()).isEqualTo(52.0);
     assertThat(all.get("mbps_needed").asDouble()).isEqualTo(26.0);
     assertThat(all.has("iops_needed")).isFalse();
-    assertThat(all.get("offering").asText()).isEqualTo("hyperdisk-balanced");
-    assertThat(all.get("monthly").asDouble()).isEqualTo(3.12);
+    assertThat(all.get("offering").asText()).isEqualTo("pd-balanced");
+    assertThat(all.get("monthly").asDouble()).isEqualTo(5.20);
     assertThat(c.get("notes").toString())
         .contains("no per-disk data (the collector predates per-disk metrics)")
-        .contains("disk limit not checked: the catalog has no published disk limit for gcp");
+        .contains("disks priced on the offerings e2-medium can attach: pd-balanced, pd-ssd")
+        .doesNotContain("disk limit not checked");
   }
 
   @Test
