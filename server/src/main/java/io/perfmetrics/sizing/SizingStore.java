@@ -102,9 +102,6 @@ public final class SizingStore {
    * An escaped device id as the contract makes them (at most 41 characters: a long name cut to 31
    * plus _h and 8 hex digits); anything else in a hello is ignored.
    */
-  private static final java.util.regex.Pattern DEVICE_ID =
-      java.util.regex.Pattern.compile("[a-z0-9_]{1,41}");
-
   /**
    * The hello's disks: entries without a valid id are left out (the hello is the target's word).
    */
@@ -112,7 +109,7 @@ public final class SizingStore {
     List<Host.Disk> out = new ArrayList<>();
     for (JsonNode n : array(json)) {
       String id = text(n.get("id"));
-      if (id != null && DEVICE_ID.matcher(id).matches()) {
+      if (DeviceMetric.validId(id)) {
         out.add(new Host.Disk(id, text(n.get("name")), size(n.get("size_bytes"))));
       }
     }
@@ -123,14 +120,14 @@ public final class SizingStore {
     List<Host.Volume> out = new ArrayList<>();
     for (JsonNode n : array(json)) {
       String id = text(n.get("id"));
-      if (id != null && DEVICE_ID.matcher(id).matches()) {
+      if (DeviceMetric.validId(id)) {
         String disk = text(n.get("disk"));
         out.add(
             new Host.Volume(
                 id,
                 text(n.get("mount")),
                 size(n.get("capacity_bytes")),
-                disk != null && DEVICE_ID.matcher(disk).matches() ? disk : null));
+                DeviceMetric.validId(disk) ? disk : null));
       }
     }
     return out;
