@@ -27,14 +27,35 @@ public record DeviceMetric(boolean disk, String id, Field field) {
     }
   }
 
+  /**
+   * What an id of the escape can hold (a cut id is 41 characters long); the same in Java and
+   * PostgreSQL regular expressions.
+   */
+  static final String ID = "[a-z0-9_]{1,41}";
+
   /** The rollup selects the per-device names with this (PostgreSQL regular expression). */
   static final String SQL_PATTERN =
-      "^(disk\\.[a-z0-9_]{1,41}\\.(read|write)_(bytes|ops)_per_s|fs\\.[a-z0-9_]{1,41}\\.(used|capacity)_bytes)$";
+      "^(disk\\."
+          + ID
+          + "\\.(read|write)_(bytes|ops)_per_s|fs\\."
+          + ID
+          + "\\.(used|capacity)_bytes)$";
 
   private static final Pattern NAME =
       Pattern.compile(
-          "(disk)\\.([a-z0-9_]{1,41})\\.((?:read|write)_(?:bytes|ops)_per_s)"
-              + "|(fs)\\.([a-z0-9_]{1,41})\\.((?:used|capacity)_bytes)");
+          "(disk)\\.("
+              + ID
+              + ")\\.((?:read|write)_(?:bytes|ops)_per_s)"
+              + "|(fs)\\.("
+              + ID
+              + ")\\.((?:used|capacity)_bytes)");
+
+  private static final Pattern ID_PATTERN = Pattern.compile(ID);
+
+  /** Whether {@code id} can be a disk's or volume's id (the hello is the target's word). */
+  static boolean validId(String id) {
+    return id != null && ID_PATTERN.matcher(id).matches();
+  }
 
   /** The parsed name, or null when it is not a per-device metric. */
   static DeviceMetric parse(String name) {

@@ -102,9 +102,6 @@ public final class SizingStore {
    * An escaped device id as the contract makes them (at most 41 characters: a long name cut to 31
    * plus _h and 8 hex digits); anything else in a hello is ignored.
    */
-  private static final java.util.regex.Pattern DEVICE_ID =
-      java.util.regex.Pattern.compile("[a-z0-9_]{1,41}");
-
   /**
    * The hello's disks: entries without a valid id are left out (the hello is the target's word).
    */
@@ -112,7 +109,7 @@ public final class SizingStore {
     List<Host.Disk> out = new ArrayList<>();
     for (JsonNode n : array(json)) {
       String id = text(n.get("id"));
-      if (id != null && DEVICE_ID.matcher(id).matches()) {
+      if (DeviceMetric.validId(id)) {
         out.add(new Host.Disk(id, text(n.get("name")), size(n.get("size_bytes"))));
       }
     }
@@ -123,14 +120,14 @@ public final class SizingStore {
     List<Host.Volume> out = new ArrayList<>();
     for (JsonNode n : array(json)) {
       String id = text(n.get("id"));
-      if (id != null && DEVICE_ID.matcher(id).matches()) {
+      if (DeviceMetric.validId(id)) {
         String disk = text(n.get("disk"));
         out.add(
             new Host.Volume(
                 id,
                 text(n.get("mount")),
                 size(n.get("capacity_bytes")),
-                disk != null && DEVICE_ID.matcher(disk).matches() ? disk : null));
+                DeviceMetric.validId(disk) ? disk : null));
       }
     }
     return out;
@@ -159,16 +156,60 @@ public final class SizingStore {
   }
 
   /**
+   * Where the fleet report's reads run: virtual threads, so that they proceed side by side on a
+   * small appliance (the common pool has one worker on two cores) and a blocked read holds no
+   * platform thread.
+   */
+  static final java.util.concurrent.ExecutorService READS =
+      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+  /**
+   * How many parts the fleet's daily rollups are read in, side by side: the database encodes one
+   * part's rows while the JVM merges another's histograms.
+   */
+  private static final int READ_PARTS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+  /**
    * Merged daily rollups of [fromDay, toDay] (epoch days, inclusive) for every host, or one.
    *
    * @param collector null for all hosts
    */
   Map<Integer, Rolled> rolled(long fromDay, long toDay, Integer collector) {
+    if (collector != null || READ_PARTS == 1) {
+      return rolled(fromDay, toDay, collector, 1, 0);
+    }
+    List<java.util.concurrent.Future<Map<Integer, Rolled>>> others = new ArrayList<>();
+    for (int p = 1; p < READ_PARTS; p++) {
+      int part = p;
+      others.add(READS.submit(() -> rolled(fromDay, toDay, null, READ_PARTS, part)));
+    }
+    // hosts fall into one part each: the parts' maps never share a key
+    Map<Integer, Rolled> out = new HashMap<>(rolled(fromDay, toDay, null, READ_PARTS, 0));
+    for (var f : others) {
+      try {
+        out.putAll(f.get());
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StorageUnavailableException("interrupted while reading sizing rollups", e);
+      }
+    }
+    return out;
+  }
+
+  private Map<Integer, Rolled> rolled(
+      long fromDay, long toDay, Integer collector, int parts, int part) {
     String sql =
         "SELECT d.collector_id, m.name, d.n, d.sum, d.max, d.hist, d.day - DATE '1970-01-01'"
             + " FROM sizing_daily d JOIN metrics m ON m.id = d.metric_id"
             + " WHERE d.day >= DATE '1970-01-01' + ? AND d.day <= DATE '1970-01-01' + ?"
-            + (collector == null ? "" : " AND d.collector_id = ?");
+            + (collector == null ? "" : " AND d.collector_id = ?")
+            + (parts == 1 ? "" : " AND d.collector_id % " + parts + " = " + part);
     Map<Integer, Map<SizingMetric, Histogram>> hists = new HashMap<>();
     Map<Integer, Integer> days = new HashMap<>();
     Map<Integer, Map<SizingMetric, double[]>> daily = new HashMap<>();
