@@ -54,15 +54,42 @@ public final class Histogram {
 
   static final double GROWTH = 1.02;
 
+  private static final long[] NONE = {};
+
   private final Scale scale;
-  private final long[] counts;
+
+  /**
+   * Counts of buckets {@code base} to {@code base + counts.length - 1}, the range seen so far: a
+   * fleet report holds tens of thousands of histograms at once, and the full log scale (2,200
+   * buckets, 17.6 KB) is mostly empty for one series.
+   */
+  private long[] counts = NONE;
+
+  private int base;
   private long n;
   private double sum;
   private double max = Double.NEGATIVE_INFINITY;
 
   public Histogram(Scale scale) {
     this.scale = scale;
-    this.counts = new long[scale.buckets];
+  }
+
+  /** Widens the counted range to take buckets lo to hi. */
+  private void cover(int lo, int hi) {
+    if (counts.length == 0) {
+      counts = new long[hi - lo + 1];
+      base = lo;
+      return;
+    }
+    int end = base + counts.length - 1;
+    if (lo >= base && hi <= end) {
+      return;
+    }
+    int newBase = Math.min(lo, base);
+    long[] wider = new long[Math.max(hi, end) - newBase + 1];
+    System.arraycopy(counts, 0, wider, base - newBase, counts.length);
+    counts = wider;
+    base = newBase;
   }
 
   public Scale scale() {
@@ -70,15 +97,20 @@ public final class Histogram {
   }
 
   public void add(double v) {
-    counts[scale.bucket(v)]++;
+    int b = scale.bucket(v);
+    cover(b, b);
+    counts[b - base]++;
     n++;
     sum += v;
     max = Math.max(max, v);
   }
 
   public void merge(Histogram o) {
-    for (int i = 0; i < counts.length; i++) {
-      counts[i] += o.counts[i];
+    if (o.counts.length > 0) {
+      cover(o.base, o.base + o.counts.length - 1);
+      for (int i = 0; i < o.counts.length; i++) {
+        counts[o.base - base + i] += o.counts[i];
+      }
     }
     n += o.n;
     sum += o.sum;
@@ -87,8 +119,32 @@ public final class Histogram {
 
   /** Adds a stored histogram (see {@link #encode}) with its count, sum and maximum. */
   public void mergeEncoded(byte[] hist, long n, double sum, double max) {
-    int pos = 0;
+    // first the range the stored buckets span (index deltas), so the counts grow once
+    int lo = -1;
     int index = 0;
+    int pos = 0;
+    while (pos < hist.length) {
+      long delta = 0;
+      int shift = 0;
+      byte b;
+      do {
+        b = hist[pos++];
+        delta |= (long) (b & 0x7f) << shift;
+        shift += 7;
+      } while (b < 0);
+      while (hist[pos++] < 0) {
+        // the count's bytes: not needed for the range
+      }
+      index += (int) delta;
+      if (lo < 0) {
+        lo = index;
+      }
+    }
+    if (lo >= 0) {
+      cover(lo, index);
+    }
+    pos = 0;
+    index = 0;
     while (pos < hist.length) {
       long delta = 0;
       int shift = 0;
@@ -106,7 +162,7 @@ public final class Histogram {
         shift += 7;
       } while (b < 0);
       index += (int) delta;
-      counts[index] += count;
+      counts[index - base] += count;
     }
     this.n += n;
     this.sum += sum;
@@ -121,9 +177,9 @@ public final class Histogram {
     int last = 0;
     for (int i = 0; i < counts.length; i++) {
       if (counts[i] != 0) {
-        varint(out, i - last);
+        varint(out, base + i - last);
         varint(out, counts[i]);
-        last = i;
+        last = base + i;
       }
     }
     return out.toByteArray();
@@ -168,7 +224,7 @@ public final class Histogram {
     for (int i = 0; i < counts.length; i++) {
       seen += counts[i];
       if (seen >= rank) {
-        return Math.min(scale.upper[i], max);
+        return Math.min(scale.upper[base + i], max);
       }
     }
     return max;

@@ -104,6 +104,40 @@ class HistogramTest {
   }
 
   @Test
+  void hoursInRangesFarApartMergeLikeAllTheirSamplesInAnyOrder() {
+    // each hour's values lie in its own narrow band, some below the bands before it and some
+    // above, with zeros now and then: the counted range must widen on both sides
+    double[] bands = {5e6, 3, 9e12, 0.2, 40_000, 7e3, 1.5, 2e15};
+    Random r = new Random(11);
+    Histogram all = new Histogram(Histogram.Scale.LOG);
+    Histogram encoded = new Histogram(Histogram.Scale.LOG);
+    Histogram objects = new Histogram(Histogram.Scale.LOG);
+    for (double band : bands) {
+      Histogram h = new Histogram(Histogram.Scale.LOG);
+      for (int i = 0; i < 60; i++) {
+        double v = i % 17 == 0 ? 0 : band * (1 + r.nextDouble() * 0.1);
+        h.add(v);
+        all.add(v);
+      }
+      encoded.mergeEncoded(h.encode(), h.count(), h.sum(), h.max());
+      objects.merge(h);
+    }
+    for (Histogram m : new Histogram[] {encoded, objects}) {
+      assertThat(m.count()).isEqualTo(all.count());
+      assertThat(m.max()).isEqualTo(all.max());
+      for (double p : new double[] {1, 5, 10, 25, 50, 75, 90, 95, 99, 100}) {
+        assertThat(m.percentile(p)).as("p%s", p).isEqualTo(all.percentile(p));
+      }
+      assertThat(m.encode()).isEqualTo(all.encode());
+    }
+    // an empty histogram merges as nothing
+    Histogram empty = new Histogram(Histogram.Scale.LOG);
+    objects.merge(empty);
+    objects.mergeEncoded(empty.encode(), 0, 0, Double.NEGATIVE_INFINITY);
+    assertThat(objects.encode()).isEqualTo(all.encode());
+  }
+
+  @Test
   void anHourOfSamplesEncodesInAFewBytes() {
     Histogram h = new Histogram(Histogram.Scale.PERCENT);
     for (int i = 0; i < 60; i++) {
