@@ -120,22 +120,12 @@ public final class Histogram {
   /** Adds a stored histogram (see {@link #encode}) with its count, sum and maximum. */
   public void mergeEncoded(byte[] hist, long n, double sum, double max) {
     // first the range the stored buckets span (index deltas), so the counts grow once
+    Varints in = new Varints(hist);
     int lo = -1;
     int index = 0;
-    int pos = 0;
-    while (pos < hist.length) {
-      long delta = 0;
-      int shift = 0;
-      byte b;
-      do {
-        b = hist[pos++];
-        delta |= (long) (b & 0x7f) << shift;
-        shift += 7;
-      } while (b < 0);
-      while (hist[pos++] < 0) {
-        // the count's bytes: not needed for the range
-      }
-      index += (int) delta;
+    while (in.more()) {
+      index += (int) in.next();
+      in.next();
       if (lo < 0) {
         lo = index;
       }
@@ -143,26 +133,11 @@ public final class Histogram {
     if (lo >= 0) {
       cover(lo, index);
     }
-    pos = 0;
+    in = new Varints(hist);
     index = 0;
-    while (pos < hist.length) {
-      long delta = 0;
-      int shift = 0;
-      byte b;
-      do {
-        b = hist[pos++];
-        delta |= (long) (b & 0x7f) << shift;
-        shift += 7;
-      } while (b < 0);
-      long count = 0;
-      shift = 0;
-      do {
-        b = hist[pos++];
-        count |= (long) (b & 0x7f) << shift;
-        shift += 7;
-      } while (b < 0);
-      index += (int) delta;
-      counts[index - base] += count;
+    while (in.more()) {
+      index += (int) in.next();
+      counts[index - base] += in.next();
     }
     this.n += n;
     this.sum += sum;
@@ -183,6 +158,32 @@ public final class Histogram {
       }
     }
     return out.toByteArray();
+  }
+
+  /** Reads the varints {@link #encode} writes. */
+  private static final class Varints {
+    private final byte[] bytes;
+    private int pos;
+
+    Varints(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    boolean more() {
+      return pos < bytes.length;
+    }
+
+    long next() {
+      long v = 0;
+      int shift = 0;
+      byte b;
+      do {
+        b = bytes[pos++];
+        v |= (long) (b & 0x7f) << shift;
+        shift += 7;
+      } while (b < 0);
+      return v;
+    }
   }
 
   private static void varint(ByteArrayOutputStream out, long v) {

@@ -129,30 +129,22 @@ public final class SizingService {
     List<HostSizing> hosts =
         store.hosts().parallelStream()
             .map(
-                h -> {
-                  SizingStore.Rolled r = rolled.get(h.id());
-                  Usage u =
-                      r == null
-                          ? new Usage(Map.of(), 0, expected)
-                          : new Usage(
-                              r.metrics(),
-                              r.daysCovered(),
-                              expected,
-                              () -> joined(fleetCpu).get(h.id()),
-                              r.daily(),
-                              r.devices());
-                  return Sizer.size(h, u, q, catalog).summary();
-                })
+                h ->
+                    Sizer.size(
+                            h,
+                            usage(rolled.get(h.id()), expected, () -> joined(fleetCpu).get(h.id())),
+                            q,
+                            catalog)
+                        .summary())
             .toList();
     // what a cold report costs, and where: the figure to look at when a fleet grows
     log.info(
         "sizing report for {} hosts built in {} ms: daily rollups read in {} ms, hosts sized in {}"
-            + " ms (hourly CPU read {})",
+            + " ms",
         hosts.size(),
         (System.nanoTime() - t0) / 1_000_000,
         (t1 - t0) / 1_000_000,
-        (System.nanoTime() - t1) / 1_000_000,
-        fleetCpu.isDone() ? "alongside" : "not needed");
+        (System.nanoTime() - t1) / 1_000_000);
     return new FleetReport(now, parameters(q, catalog, first), hosts, FleetReport.totals(hosts));
   }
 
@@ -161,20 +153,21 @@ public final class SizingService {
     long first = firstDay(now, q.lookbackDays());
     long today = Math.floorDiv(now.getEpochSecond(), 86_400L);
     long expected = expectedSamples(now, first);
-    SizingStore.Rolled r = store.rolled(first, today, h.id()).get(h.id());
     Usage u =
-        r == null
-            ? new Usage(Map.of(), 0, expected)
-            : new Usage(
-                r.metrics(),
-                r.daysCovered(),
-                expected,
-                () -> store.cpuHours(first, today, h.id()).get(h.id()),
-                r.daily(),
-                r.devices());
+        usage(
+            store.rolled(first, today, h.id()).get(h.id()),
+            expected,
+            () -> store.cpuHours(first, today, h.id()).get(h.id()));
     long span = now.getEpochSecond() - first * 86_400L;
     long step = Math.max(3600, ((span / MAX_POINTS) + 3599) / 3600 * 3600);
     return Sizer.size(h, u, q, catalog).withSeries(store.series(h.id(), first * 86_400L, step));
+  }
+
+  private static Usage usage(
+      SizingStore.Rolled r, long expected, java.util.function.Supplier<CpuHours> cpuHours) {
+    return r == null
+        ? new Usage(Map.of(), 0, expected)
+        : new Usage(r.metrics(), r.daysCovered(), expected, cpuHours, r.daily(), r.devices());
   }
 
   /** The read's own failure (a 503 when the database is down), not the future's wrapper. */
