@@ -16,7 +16,7 @@ final class Addresses {
     }
     if (s.indexOf(':') < 0) {
       // what ipv4 accepts (digits, no leading zeros, at most 255) is its own canonical form
-      return ipv4(s) == null ? null : s;
+      return ipv4(s) < 0 ? null : s;
     }
     int[] g = ipv6(s);
     if (g == null) {
@@ -34,10 +34,10 @@ final class Addresses {
    */
   static byte[] bytes(String canonical) {
     if (canonical.indexOf(':') < 0) {
-      int[] v4 = ipv4(canonical);
-      return v4 == null
+      long v4 = ipv4(canonical);
+      return v4 < 0
           ? null
-          : new byte[] {(byte) v4[0], (byte) v4[1], (byte) v4[2], (byte) v4[3]};
+          : new byte[] {(byte) (v4 >> 24), (byte) (v4 >> 16), (byte) (v4 >> 8), (byte) v4};
     }
     int[] g = ipv6(canonical);
     if (g == null) {
@@ -51,9 +51,12 @@ final class Addresses {
     return out;
   }
 
-  /** Four octets, or null. Leading zeros are refused: some tools read them as octal. */
-  private static int[] ipv4(String s) {
-    int[] out = new int[4];
+  /**
+   * The four octets as an unsigned 32-bit value, or -1 (no array: it runs for every address of
+   * every body). Leading zeros are refused: some tools read them as octal.
+   */
+  private static long ipv4(String s) {
+    long out = 0;
     int part = 0;
     int i = 0;
     int n = s.length();
@@ -66,17 +69,18 @@ final class Addresses {
       }
       int len = i - start;
       if (len == 0 || v > 255 || (len > 1 && s.charAt(start) == '0')) {
-        return null;
+        return -1;
       }
-      out[part++] = v;
+      out = (out << 8) | v;
+      part++;
       if (part < 4) {
         if (i >= n || s.charAt(i) != '.') {
-          return null;
+          return -1;
         }
         i++;
       }
     }
-    return i == n ? out : null;
+    return i == n ? out : -1;
   }
 
   /** Eight 16-bit groups, or null. Accepts '::' once and a trailing dotted quad; no zone ids. */
@@ -106,14 +110,14 @@ final class Addresses {
       }
       if (i < n && s.charAt(i) == '.') {
         // an embedded IPv4 address ends the literal and takes two groups
-        int[] v4 = ipv4(s.substring(start));
-        if (v4 == null || (compressed ? nt : nh) > 6) {
+        long v4 = ipv4(s.substring(start));
+        if (v4 < 0 || (compressed ? nt : nh) > 6) {
           return null;
         }
         int[] into = compressed ? tail : head;
         int at = compressed ? nt : nh;
-        into[at] = (v4[0] << 8) | v4[1];
-        into[at + 1] = (v4[2] << 8) | v4[3];
+        into[at] = (int) (v4 >> 16);
+        into[at + 1] = (int) (v4 & 0xffff);
         if (compressed) {
           nt += 2;
         } else {

@@ -29,6 +29,9 @@ public final class SocketsParser {
     this.clock = clock;
   }
 
+  /** The most rows a snapshot's header may make us allocate for before its lines are read. */
+  private static final int PRESIZE_LIMIT = 4096;
+
   /** An open snapshot while its lines are read. */
   private static final class Open {
     final long ts;
@@ -39,8 +42,8 @@ public final class SocketsParser {
     final int headerLine;
     int listens;
     int conns;
-    final Set<SocketSnapshot.Listener> listeners = new LinkedHashSet<>();
-    final Map<SocketSnapshot.Connection, Integer> connections = new LinkedHashMap<>();
+    final Set<SocketSnapshot.Listener> listeners;
+    final Map<SocketSnapshot.Connection, Integer> connections;
 
     Open(
         long ts, String source, int listenerRows, int connectionRows, int dropped, int headerLine) {
@@ -50,6 +53,10 @@ public final class SocketsParser {
       this.connectionRows = connectionRows;
       this.dropped = dropped;
       this.headerLine = headerLine;
+      // sized for what the header announces (never grown line by line), but not trusting a
+      // header that announces millions
+      this.listeners = LinkedHashSet.newLinkedHashSet(Math.min(listenerRows, PRESIZE_LIMIT));
+      this.connections = LinkedHashMap.newLinkedHashMap(Math.min(connectionRows, PRESIZE_LIMIT));
     }
 
     SocketSnapshot close() {
@@ -65,8 +72,11 @@ public final class SocketsParser {
     Open open = null;
     Fields f = new Fields(body, new Strings());
     // per body: the same interned literal is checked and canonicalised once
-    Map<String, String> addresses = new HashMap<>();
+    Map<String, String> addresses = HashMap.newHashMap(512);
     Map<String, Long> stamps = new HashMap<>();
+    // every line of a snapshot repeats its ts (the same interned String): no lookup, no boxing
+    String lastStamp = null;
+    long lastTs = 0;
     int line = 0;
     int pos = 0;
     while (pos < length) {
@@ -83,13 +93,19 @@ public final class SocketsParser {
       }
       f.split(from, stop, line);
       String stamp = f.get(0);
-      Long known = stamps.get(stamp);
       long ts;
-      if (known != null) {
-        ts = known;
+      if (stamp.equals(lastStamp)) {
+        ts = lastTs;
       } else {
-        ts = epoch(stamp, line, maxTs);
-        stamps.put(stamp, ts);
+        Long known = stamps.get(stamp);
+        if (known != null) {
+          ts = known;
+        } else {
+          ts = epoch(stamp, line, maxTs);
+          stamps.put(stamp, ts);
+        }
+        lastStamp = stamp;
+        lastTs = ts;
       }
       String kind = f.size() > 1 ? f.get(1) : "";
       switch (kind) {

@@ -15,12 +15,28 @@ public final class Hashes {
 
   private Hashes() {}
 
-  public static byte[] sha256(String s) {
+  /**
+   * Never updated, only cloned: a clone costs a copy of the digest's state, getInstance a provider
+   * look-up and a reflective constructor call, on every collector request.
+   */
+  private static final MessageDigest SHA256 = newSha256();
+
+  private static MessageDigest newSha256() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
+  }
+
+  public static byte[] sha256(String s) {
+    MessageDigest md;
+    try {
+      md = (MessageDigest) SHA256.clone();
+    } catch (CloneNotSupportedException e) {
+      md = newSha256(); // a provider whose digest cannot be cloned
+    }
+    return md.digest(s.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Compares in time independent of where the inputs differ. */

@@ -76,6 +76,21 @@ class AddressesTest {
   }
 
   @Test
+  void bytesAreTheAddressInNetworkOrder() {
+    assertThat(Addresses.bytes("192.0.2.5")).containsExactly(192, 0, 2, 5);
+    assertThat(Addresses.bytes("255.255.255.255")).containsExactly(255, 255, 255, 255);
+    assertThat(Addresses.bytes("0.0.0.0")).containsExactly(0, 0, 0, 0);
+    assertThat(Addresses.bytes("fe80::1"))
+        .containsExactly(0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+    // an embedded dotted quad fills the last two groups
+    assertThat(Addresses.bytes("64:ff9b::203.0.113.255"))
+        .containsExactly(0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, 203, 0, 113, 255);
+    assertThat(Addresses.canonical("64:ff9b::203.0.113.255")).isEqualTo("64:ff9b::cb00:71ff");
+    assertThat(Addresses.bytes("256.0.0.1")).isNull();
+    assertThat(Addresses.bytes("01.2.3.4")).isNull();
+  }
+
+  @Test
   void scopeTellsAllInterfacesLoopbackAndSpecific() {
     assertThat(Addresses.scope("0.0.0.0")).isEqualTo("all");
     assertThat(Addresses.scope("::")).isEqualTo("all");
