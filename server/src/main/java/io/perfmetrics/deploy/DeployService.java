@@ -308,34 +308,13 @@ public final class DeployService implements AutoCloseable {
   }
 
   /**
-   * The job's own bookkeeping (claim, result, status), retried while the database is briefly out of
-   * reach. The pool answers a wait for a free connection within 2 s (so collectors get a quick
-   * 503): a burst of hosts at once, each with its database round trips, can exhaust it for longer.
-   * A worker that stopped there left its host "running" for nobody until a resume put it back to
-   * pending (twice the host limit and a minute later), and a second attempt on a host the first one
-   * had deployed. It gives up after the host limit, when the database is really gone: the hosts
-   * then wait for a resume as before.
+   * The job's own bookkeeping (claim, result, status) and an attempt's reads and writes, retried
+   * within the host limit while the database is out of reach ({@link Persistently}): a worker that
+   * stopped there left its host "running" for nobody. After the limit the database is really gone
+   * and the hosts wait for a resume as before.
    */
   private <T> T persistently(Supplier<T> step) {
-    long deadline = System.nanoTime() + config.collectors().hostTimeout().toNanos();
-    long pause = 100;
-    while (true) {
-      try {
-        return step.get();
-      } catch (io.perfmetrics.store.StorageUnavailableException e) {
-        if (System.nanoTime() - deadline > 0) {
-          throw e;
-        }
-        log.debug("deploy: database busy or unreachable, trying again: {}", e.getMessage());
-        try {
-          Thread.sleep(pause);
-        } catch (InterruptedException stop) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-        pause = Math.min(pause * 2, 2_000);
-      }
-    }
+    return Persistently.within(config.collectors().hostTimeout(), step);
   }
 
   /**
@@ -387,7 +366,8 @@ public final class DeployService implements AutoCloseable {
       Map<Long, Optional<CredentialSecrets>> unsealed,
       HostAttempt attempt) {
     attempt.step("reading the target and its credential from the database");
-    Optional<Target> found = targets.find(targetId);
+    // within the host limit, like the job's own writes: a busy pool is not the host's failure
+    Optional<Target> found = persistently(() -> targets.find(targetId));
     if (found.isEmpty()) {
       return new Failed("target " + targetId + " was removed");
     }
@@ -397,7 +377,7 @@ public final class DeployService implements AutoCloseable {
       return new Failed(target.display() + ": no credential assigned");
     }
     Optional<CredentialSecrets> cred =
-        unsealed.computeIfAbsent(target.credentialId(), credentials::unseal);
+        persistently(() -> unsealed.computeIfAbsent(target.credentialId(), credentials::unseal));
     if (cred.isEmpty()) {
       return new Failed(
           target.display() + ": credential " + target.credentialId() + " no longer exists");
@@ -472,7 +452,7 @@ public final class DeployService implements AutoCloseable {
                     return null;
                   }
                   attempt.step("minting the collector's token and rendering its script");
-                  minted[0] = mintOrRenew(target);
+                  minted[0] = persistently(() -> mintOrRenew(target));
                   return renderer.render(
                       template, renderValues(template, config, minted[0].token(), ca));
                 });

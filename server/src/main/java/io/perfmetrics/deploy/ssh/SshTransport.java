@@ -6,6 +6,7 @@ import com.hierynomus.sshj.transport.cipher.GcmCipher;
 import io.perfmetrics.config.Config;
 import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.HostKeyPins;
+import io.perfmetrics.deploy.Persistently;
 import io.perfmetrics.deploy.RemoteStatus;
 import io.perfmetrics.deploy.Transport;
 import io.perfmetrics.deploy.TransportException;
@@ -322,7 +323,9 @@ public final class SshTransport implements Transport {
           public boolean verify(String hostname, int p, PublicKey key) {
             attempt.step("the host key check");
             seen[0] = fingerprint(key);
-            verdict[0] = pins.inspect(host, port, seen[0]);
+            verdict[0] =
+                Persistently.within(
+                    settings.hostTimeout(), () -> pins.inspect(host, port, seen[0]));
             attempt.step("the SSH handshake");
             return verdict[0].verdict() != HostKeyPins.Verdict.CHANGED;
           }
@@ -555,7 +558,10 @@ public final class SshTransport implements Transport {
     public boolean verify(String hostname, int p, PublicKey key) {
       attempt.step("the host key check");
       String fp = fingerprint(key);
-      HostKeyPins.Verdict v = pins.check(host, port, KeyType.fromKey(key).toString(), fp);
+      HostKeyPins.Verdict v =
+          Persistently.within(
+              settings.hostTimeout(),
+              () -> pins.check(host, port, KeyType.fromKey(key).toString(), fp));
       attempt.step("the SSH handshake");
       if (v == HostKeyPins.Verdict.PINNED_NOW) {
         log.info("pinned SSH host key of {}:{} on first use: {}", host, port, fp);
