@@ -344,7 +344,7 @@ public final class DeployService implements AutoCloseable {
                   + limit.toSeconds()
                   + " s during "
                   + step
-                  + "; its connection was closed");
+                  + (attempt.closedConnection() ? "; its connection was closed" : ""));
       if (t != null && attempt.claimLog()) {
         recordOperation(t, action, failed);
       }

@@ -27,6 +27,9 @@ public final class HostAttempt {
   /** Guarded by this. */
   private boolean abandoned;
 
+  /** Whether giving up closed a connection (none is open yet while the target is being read). */
+  private volatile boolean closedConnection;
+
   /** Whether the attempt's network operation has gone to the operations log (once per attempt). */
   private final AtomicBoolean logged = new AtomicBoolean();
 
@@ -94,8 +97,13 @@ public final class HostAttempt {
       toClose = List.copyOf(open);
       open.clear();
     }
+    closedConnection = !toClose.isEmpty();
     toClose.forEach(HostAttempt::closeQuietly);
     return at;
+  }
+
+  boolean closedConnection() {
+    return closedConnection;
   }
 
   /**

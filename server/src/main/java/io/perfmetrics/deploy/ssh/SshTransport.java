@@ -229,7 +229,7 @@ public final class SshTransport implements Transport {
     ssh.setTimeout((int) timeout.toMillis());
     // each of SSHJ's waits has its own timeout, so a slow host could take several: the job closes
     // the client when the host's whole limit has passed, which ends whichever wait it is in
-    attempt.closeWhenAbandoned(ssh);
+    attempt.closeWhenAbandoned(() -> cutOff(ssh));
     try {
       attempt.step("the TCP connection and SSH handshake");
       ssh.connect(host, port);
@@ -337,7 +337,7 @@ public final class SshTransport implements Transport {
         });
     ssh.setConnectTimeout((int) timeout.toMillis());
     ssh.setTimeout((int) timeout.toMillis());
-    attempt.closeWhenAbandoned(ssh);
+    attempt.closeWhenAbandoned(() -> cutOff(ssh));
     try {
       try {
         attempt.step("the TCP connection and SSH handshake");
@@ -521,6 +521,19 @@ public final class SshTransport implements Transport {
     }
     return new TransportException(
         Kind.UNREACHABLE, "SSH to " + host + ":" + port + " failed: " + e.getMessage(), e);
+  }
+
+  /**
+   * Closes an abandoned host's connection from another thread: the socket first, so that a write
+   * blocked on a host that reads nothing (holding SSHJ's transport lock, which its own close needs)
+   * ends at once; then the client, which wakes every wait on the connection with an error.
+   */
+  private static void cutOff(SSHClient ssh) throws IOException {
+    java.net.Socket socket = ssh.getSocket();
+    if (socket != null) {
+      socket.close();
+    }
+    ssh.close();
   }
 
   private static void close(SSHClient ssh) {
