@@ -309,12 +309,14 @@ public final class DeployService implements AutoCloseable {
 
   /**
    * The job's own bookkeeping (claim, result, status) and an attempt's reads and writes, retried
-   * within the host limit while the database is out of reach ({@link Persistently}): a worker that
-   * stopped there left its host "running" for nobody. After the limit the database is really gone
-   * and the hosts wait for a resume as before.
+   * while the database is out of reach ({@link Persistently}): a worker that stopped there left its
+   * host "running" for nobody. For the host limit and 30 s more: a host is then done within twice
+   * its limit and about half a minute, before a resume would give it to another worker (twice the
+   * limit and a minute); an attempt's own calls end at the limit anyway. After that the database is
+   * really gone and the hosts wait for a resume as before.
    */
   private <T> T persistently(Supplier<T> step) {
-    return Persistently.within(config.collectors().hostTimeout(), step);
+    return Persistently.within(config.collectors().hostTimeout().plusSeconds(30), step);
   }
 
   /**
@@ -334,6 +336,8 @@ public final class DeployService implements AutoCloseable {
     try {
       return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      // the operations log gets the timeout, not the error the closed connection causes
+      boolean logs = attempt.claimLog();
       String step = attempt.abandon();
       f.cancel(true);
       Target t = attempt.target();
@@ -345,7 +349,7 @@ public final class DeployService implements AutoCloseable {
                   + " s during "
                   + step
                   + (attempt.closedConnection() ? "; its connection was closed" : ""));
-      if (t != null && attempt.claimLog()) {
+      if (t != null && logs) {
         recordOperation(t, action, failed);
       }
       log.warn("{} target {}: {}", action.kind, targetId, failed.detail());
