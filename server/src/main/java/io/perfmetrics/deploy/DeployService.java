@@ -270,16 +270,27 @@ public final class DeployService implements AutoCloseable {
 
   private void work(
       long job, Action action, boolean force, Map<Long, Optional<CredentialSecrets>> unsealed) {
-    for (Optional<Long> next = jobs.claim(job); next.isPresent(); next = jobs.claim(job)) {
+    for (Optional<Long> next = persistently(() -> jobs.claim(job));
+        next.isPresent();
+        next = persistently(() -> jobs.claim(job))) {
       long targetId = next.get();
       Outcome o = withinTimeLimit(targetId, action, force, unsealed);
-      jobs.finish(job, targetId, o.name(), o.detail(), o instanceof Checked c ? c.checks() : null);
+      persistently(
+          () -> {
+            jobs.finish(
+                job, targetId, o.name(), o.detail(), o instanceof Checked c ? c.checks() : null);
+            return null;
+          });
       metrics
           .counter("perfmetrics.deploy.hosts", "action", action.kind, "outcome", o.name())
           .increment();
       // a status that failed to connect and a preflight say nothing new about the collector
       if (!(action == Action.STATUS && o instanceof Failed) && action != Action.CHECK) {
-        statuses.record(targetId, o.targetState(), o.detail());
+        persistently(
+            () -> {
+              statuses.record(targetId, o.targetState(), o.detail());
+              return null;
+            });
       }
       log.info(
           "{} job {}: target {}: {}{}",
@@ -289,22 +300,60 @@ public final class DeployService implements AutoCloseable {
           o.name(),
           o.detail() == null ? "" : " (" + o.detail() + ")");
     }
-    jobs.completeIfDone(job);
+    persistently(
+        () -> {
+          jobs.completeIfDone(job);
+          return null;
+        });
   }
 
+  /**
+   * The job's own bookkeeping (claim, result, status) and an attempt's reads and writes, retried
+   * while the database is out of reach ({@link Persistently}): a worker that stopped there left its
+   * host "running" for nobody. For the host limit and 30 s more: a host is then done within twice
+   * its limit and about half a minute, before a resume would give it to another worker (twice the
+   * limit and a minute); an attempt's own calls end at the limit anyway. After that the database is
+   * really gone and the hosts wait for a resume as before.
+   */
+  private <T> T persistently(Supplier<T> step) {
+    return Persistently.within(config.collectors().hostTimeout().plusSeconds(30), step);
+  }
+
+  /**
+   * Runs one host within the host limit, measured from when this worker took it (there is no queue
+   * in between: every attempt has its own virtual thread). When the limit passes, the attempt's
+   * connection is closed, which ends whatever it waits on, and the host fails naming the step it
+   * was at; the worker goes on with the next host.
+   */
   private Outcome withinTimeLimit(
       long targetId,
       Action action,
       boolean force,
       Map<Long, Optional<CredentialSecrets>> unsealed) {
     Duration limit = config.collectors().hostTimeout();
-    Future<Outcome> f = executor.submit(() -> handle(targetId, action, force, unsealed));
+    HostAttempt attempt = new HostAttempt();
+    Future<Outcome> f = executor.submit(() -> handle(targetId, action, force, unsealed, attempt));
     try {
       return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      // the operations log gets the timeout, not the error the closed connection causes
+      boolean logs = attempt.claimLog();
+      String step = attempt.abandon();
       f.cancel(true);
-      return new Failed(
-          "gave up after " + limit.toSeconds() + " s (host too slow or unresponsive)");
+      Target t = attempt.target();
+      Failed failed =
+          new Failed(
+              (t == null ? "target " + targetId : t.display())
+                  + ": timed out after "
+                  + limit.toSeconds()
+                  + " s during "
+                  + step
+                  + (attempt.closedConnection() ? "; its connection was closed" : ""));
+      if (t != null && logs) {
+        recordOperation(t, action, failed);
+      }
+      log.warn("{} target {}: {}", action.kind, targetId, failed.detail());
+      return failed;
     } catch (ExecutionException e) {
       log.warn("target {}: unexpected failure", targetId, e.getCause());
       return new Failed("unexpected error: " + e.getCause());
@@ -318,17 +367,21 @@ public final class DeployService implements AutoCloseable {
       long targetId,
       Action action,
       boolean force,
-      Map<Long, Optional<CredentialSecrets>> unsealed) {
-    Optional<Target> found = targets.find(targetId);
+      Map<Long, Optional<CredentialSecrets>> unsealed,
+      HostAttempt attempt) {
+    attempt.step("reading the target and its credential from the database");
+    // within the host limit, like the job's own writes: a busy pool is not the host's failure
+    Optional<Target> found = persistently(() -> targets.find(targetId));
     if (found.isEmpty()) {
       return new Failed("target " + targetId + " was removed");
     }
     Target target = found.get();
+    attempt.target(target);
     if (target.credentialId() == null) {
       return new Failed(target.display() + ": no credential assigned");
     }
     Optional<CredentialSecrets> cred =
-        unsealed.computeIfAbsent(target.credentialId(), credentials::unseal);
+        persistently(() -> unsealed.computeIfAbsent(target.credentialId(), credentials::unseal));
     if (cred.isEmpty()) {
       return new Failed(
           target.display() + ": credential " + target.credentialId() + " no longer exists");
@@ -347,23 +400,33 @@ public final class DeployService implements AutoCloseable {
                     cred.get(),
                     config.collectors().hostTimeout(),
                     new Transport.PreflightContext(
-                        config.publicUrl(), clock, target.id(), trust.get().caPem())))
-            : act(target, template, transport, cred.get(), action, force);
+                        config.publicUrl(), clock, target.id(), trust.get().caPem()),
+                    attempt))
+            : act(target, template, transport, cred.get(), action, force, attempt);
+    // a worker that gave up on this attempt logged it already, with the timeout
+    if (attempt.claimLog()) {
+      attempt.step("recording the network operation");
+      recordOperation(target, action, outcome);
+    }
+    return outcome;
+  }
+
+  /** Every connection the appliance makes to a network is on the record, for allowlisting. */
+  private void recordOperation(Target target, Action action, Outcome outcome) {
     try {
-      // every connection the appliance makes to a network is on the record, for allowlisting
       netops.record(
           "deploy",
           null,
           target.address(),
           target.effectivePort(),
-          template == CollectorTemplate.UNIX_SH ? "ssh" : "smb",
+          CollectorTemplate.forOs(target.osFamily()) == CollectorTemplate.UNIX_SH ? "ssh" : "smb",
           action.kind + " collector",
           outcome.name(),
           outcome.detail());
     } catch (RuntimeException e) {
-      log.warn("target {}: could not record the network operation: {}", targetId, e.getMessage());
+      log.warn(
+          "target {}: could not record the network operation: {}", target.id(), e.getMessage());
     }
-    return outcome;
   }
 
   private Outcome act(
@@ -372,7 +435,8 @@ public final class DeployService implements AutoCloseable {
       Transport transport,
       CredentialSecrets cred,
       Action action,
-      boolean force) {
+      boolean force,
+      HostAttempt attempt) {
     long targetId = target.id();
     Duration timeout = config.collectors().hostTimeout();
     ApplianceTrust ca = trust.get();
@@ -380,7 +444,7 @@ public final class DeployService implements AutoCloseable {
     if ((action == Action.DEPLOY || action == Action.RESCAN) && untrusted != null) {
       return new Failed(untrusted);
     }
-    try (Transport.Session s = transport.connect(target, cred, timeout)) {
+    try (Transport.Session s = transport.connect(target, cred, timeout, attempt)) {
       if (action == Action.DEPLOY || action == Action.RESCAN) {
         // status, install and start in one exchange; a token is minted only for a host that gets a
         // collector
@@ -391,7 +455,8 @@ public final class DeployService implements AutoCloseable {
                   if (status.running() && !force) {
                     return null;
                   }
-                  minted[0] = mintOrRenew(target);
+                  attempt.step("minting the collector's token and rendering its script");
+                  minted[0] = persistently(() -> mintOrRenew(target));
                   return renderer.render(
                       template, renderValues(template, config, minted[0].token(), ca));
                 });

@@ -42,6 +42,9 @@ public final class TestSshd implements AutoCloseable {
   /** Lets root log in by key: only for an isolated sshd, whose /var/tmp is its own tmpfs. */
   private boolean rootLogin;
 
+  /** What every session runs instead of what the client asked (sshd's ForceCommand), or null. */
+  private String forceCommand;
+
   private Process process;
 
   /**
@@ -74,6 +77,19 @@ public final class TestSshd implements AutoCloseable {
   public static TestSshd isolatedWithRoot(List<String> addresses) {
     TestSshd s = new TestSshd(true, addresses, "1777", false);
     s.rootLogin = true;
+    s.stop();
+    s.start();
+    return s;
+  }
+
+  /**
+   * An sshd (127.0.0.1 and 127.0.0.2) that logs the user in as usual, then runs {@code command} in
+   * every session instead of what the client asked: e.g. {@code cat >/dev/null}, a host whose
+   * commands never answer (it ends when the connection closes).
+   */
+  public static TestSshd forcing(String command) {
+    TestSshd s = new TestSshd(true);
+    s.forceCommand = command;
     s.stop();
     s.start();
     return s;
@@ -262,6 +278,7 @@ public final class TestSshd implements AutoCloseable {
             "AllowUsers " + USER + (rootLogin ? " root" : ""),
             sftp ? "Subsystem sftp internal-sftp" : "",
             pathWithoutHttpClients == null ? "" : "SetEnv PATH=" + pathWithoutHttpClients,
+            forceCommand == null ? "" : "ForceCommand " + forceCommand,
             "LogLevel VERBOSE",
             "");
     try {

@@ -1,6 +1,7 @@
 package io.perfmetrics.deploy.smb;
 
 import io.perfmetrics.config.Config;
+import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.RemoteStatus;
 import io.perfmetrics.deploy.Transport;
 import io.perfmetrics.deploy.TransportException;
@@ -81,14 +82,26 @@ public final class SmbTransport implements Transport {
   @Override
   public Transport.Session connect(Target target, CredentialSecrets credentials, Duration timeout)
       throws TransportException {
+    return connect(target, credentials, timeout, HostAttempt.unbounded());
+  }
+
+  @Override
+  public Transport.Session connect(
+      Target target, CredentialSecrets credentials, Duration timeout, HostAttempt attempt)
+      throws TransportException {
     String host = target.address();
     int port = target.effectivePort();
     String where = host + ":" + port;
     try {
       CIFSContext ctx = context(credentials, timeout);
+      // the job closes the context (its connections) when the host's limit passes
+      attempt.closeWhenAbandoned(ctx::close);
+      attempt.step("the SMB connection and login to " + SHARE);
       SmbFile share = new SmbFile("smb://" + host + ":" + port + "/" + SHARE + "/", ctx);
       share.exists();
       share.list();
+      attempt.ensureLive(where);
+      attempt.step("the SMB session (upload, service control, status)");
       return new SmbSession(ctx, host, port, share, settings, clock);
     } catch (SmbAuthException e) {
       throw new TransportException(

@@ -4,7 +4,9 @@ import static io.perfmetrics.deploy.ShellQuoting.quote;
 
 import com.hierynomus.sshj.transport.cipher.GcmCipher;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.HostKeyPins;
+import io.perfmetrics.deploy.Persistently;
 import io.perfmetrics.deploy.RemoteStatus;
 import io.perfmetrics.deploy.Transport;
 import io.perfmetrics.deploy.TransportException;
@@ -211,14 +213,25 @@ public final class SshTransport implements Transport {
   @Override
   public Transport.Session connect(Target target, CredentialSecrets credentials, Duration timeout)
       throws TransportException {
+    return connect(target, credentials, timeout, HostAttempt.unbounded());
+  }
+
+  @Override
+  public Transport.Session connect(
+      Target target, CredentialSecrets credentials, Duration timeout, HostAttempt attempt)
+      throws TransportException {
     String host = target.address();
     int port = target.effectivePort();
-    PinningVerifier verifier = new PinningVerifier(host, port);
+    PinningVerifier verifier = new PinningVerifier(host, port, attempt);
     SSHClient ssh = new SSHClient(sshConfig);
     ssh.addHostKeyVerifier(verifier);
     ssh.setConnectTimeout((int) timeout.toMillis());
     ssh.setTimeout((int) timeout.toMillis());
+    // each of SSHJ's waits has its own timeout, so a slow host could take several: the job closes
+    // the client when the host's whole limit has passed, which ends whichever wait it is in
+    attempt.closeWhenAbandoned(() -> cutOff(ssh));
     try {
+      attempt.step("the TCP connection and SSH handshake");
       ssh.connect(host, port);
     } catch (IOException e) {
       close(ssh);
@@ -238,11 +251,16 @@ public final class SshTransport implements Transport {
     }
     Credential cr = credentials.credential();
     try {
+      attempt.ensureLive(host + ":" + port);
+      attempt.step("the login as " + cr.username());
       if (Credential.SSH_KEY.equals(cr.kind())) {
         ssh.authPublickey(cr.username(), key(ssh, credentials));
       } else {
         ssh.authPassword(cr.username(), credentials.secret());
       }
+    } catch (TransportException e) {
+      close(ssh);
+      throw e;
     } catch (UserAuthException e) {
       close(ssh);
       throw new TransportException(
@@ -264,12 +282,22 @@ public final class SshTransport implements Transport {
           "could not log in as " + cr.username() + "@" + host + ":" + port + ": " + e.getMessage(),
           e);
     }
-    return new SshSession(ssh, host + ":" + port, settings.unixToolsDir(), timeout);
+    return new SshSession(ssh, host + ":" + port, settings.unixToolsDir(), timeout, attempt);
   }
 
   @Override
   public List<io.perfmetrics.deploy.Check> preflight(
       Target target, CredentialSecrets credentials, Duration timeout, PreflightContext context) {
+    return preflight(target, credentials, timeout, context, HostAttempt.unbounded());
+  }
+
+  @Override
+  public List<io.perfmetrics.deploy.Check> preflight(
+      Target target,
+      CredentialSecrets credentials,
+      Duration timeout,
+      PreflightContext context,
+      HostAttempt attempt) {
     String host = target.address();
     int port = target.effectivePort();
     String where = host + ":" + port;
@@ -293,8 +321,12 @@ public final class SshTransport implements Transport {
         new HostKeyVerifier() {
           @Override
           public boolean verify(String hostname, int p, PublicKey key) {
+            attempt.step("the host key check");
             seen[0] = fingerprint(key);
-            verdict[0] = pins.inspect(host, port, seen[0]);
+            verdict[0] =
+                Persistently.within(
+                    settings.hostTimeout(), () -> pins.inspect(host, port, seen[0]));
+            attempt.step("the SSH handshake");
             return verdict[0].verdict() != HostKeyPins.Verdict.CHANGED;
           }
 
@@ -305,8 +337,10 @@ public final class SshTransport implements Transport {
         });
     ssh.setConnectTimeout((int) timeout.toMillis());
     ssh.setTimeout((int) timeout.toMillis());
+    attempt.closeWhenAbandoned(() -> cutOff(ssh));
     try {
       try {
+        attempt.step("the TCP connection and SSH handshake");
         ssh.connect(host, port);
       } catch (IOException e) {
         if (verdict[0] != null && verdict[0].verdict() == HostKeyPins.Verdict.CHANGED) {
@@ -351,6 +385,7 @@ public final class SshTransport implements Transport {
                   ? "matches the pinned key " + seen[0]
                   : "new: " + seen[0] + " (the first deploy pins it)"));
       try {
+        attempt.step("the login as " + cr.username());
         if (Credential.SSH_KEY.equals(cr.kind())) {
           ssh.authPublickey(cr.username(), key(ssh, credentials));
         } else {
@@ -384,6 +419,7 @@ public final class SshTransport implements Transport {
       out.add(io.perfmetrics.deploy.Check.pass("login", "logged in as " + cr.username()));
       java.time.Instant sent = context.clock().instant();
       String answer;
+      attempt.step("the read-only checks on the host");
       try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
         Command cmd =
             s.exec(
@@ -487,6 +523,19 @@ public final class SshTransport implements Transport {
         Kind.UNREACHABLE, "SSH to " + host + ":" + port + " failed: " + e.getMessage(), e);
   }
 
+  /**
+   * Closes an abandoned host's connection from another thread: the socket first, so that a write
+   * blocked on a host that reads nothing (holding SSHJ's transport lock, which its own close needs)
+   * ends at once; then the client, which wakes every wait on the connection with an error.
+   */
+  private static void cutOff(SSHClient ssh) throws IOException {
+    java.net.Socket socket = ssh.getSocket();
+    if (socket != null) {
+      socket.close();
+    }
+    ssh.close();
+  }
+
   private static void close(SSHClient ssh) {
     try {
       ssh.close();
@@ -509,17 +558,24 @@ public final class SshTransport implements Transport {
   private final class PinningVerifier implements HostKeyVerifier {
     private final String host;
     private final int port;
+    private final HostAttempt attempt;
     volatile String changed;
 
-    PinningVerifier(String host, int port) {
+    PinningVerifier(String host, int port, HostAttempt attempt) {
       this.host = host;
       this.port = port;
+      this.attempt = attempt;
     }
 
     @Override
     public boolean verify(String hostname, int p, PublicKey key) {
+      attempt.step("the host key check");
       String fp = fingerprint(key);
-      HostKeyPins.Verdict v = pins.check(host, port, KeyType.fromKey(key).toString(), fp);
+      HostKeyPins.Verdict v =
+          Persistently.within(
+              settings.hostTimeout(),
+              () -> pins.check(host, port, KeyType.fromKey(key).toString(), fp));
+      attempt.step("the SSH handshake");
       if (v == HostKeyPins.Verdict.PINNED_NOW) {
         log.info("pinned SSH host key of {}:{} on first use: {}", host, port, fp);
       }
@@ -542,12 +598,14 @@ public final class SshTransport implements Transport {
     private final String where;
     private final String dir;
     private final Duration timeout;
+    private final HostAttempt attempt;
 
-    SshSession(SSHClient ssh, String where, String dir, Duration timeout) {
+    SshSession(SSHClient ssh, String where, String dir, Duration timeout, HostAttempt attempt) {
       this.ssh = ssh;
       this.where = where;
       this.dir = dir;
       this.timeout = timeout;
+      this.attempt = attempt;
     }
 
     @Override
@@ -651,11 +709,13 @@ public final class SshTransport implements Transport {
     @Override
     public Transport.Installed statusThenInstall(
         java.util.function.Function<RemoteStatus, String> plan) throws TransportException {
+      attempt.step("opening the exec channel");
       try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
         Command cmd = s.exec(deployCommand(dir));
         java.io.BufferedReader out =
             new java.io.BufferedReader(
                 new java.io.InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8));
+        attempt.step("waiting for the collector's status");
         String state = out.readLine();
         if (state != null && state.startsWith(ToolsFolder.UNSAFE)) {
           throw ToolsFolder.refusal(where, state);
@@ -685,6 +745,9 @@ public final class SshTransport implements Transport {
         }
         RemoteStatus before = new RemoteStatus(state.trim(), facts);
         String script = plan.apply(before);
+        // nothing changes on a host once it was reported as timed out
+        attempt.ensureLive(where);
+        attempt.step(script == null ? "leaving the running collector" : "sending the collector");
         try (OutputStream in = cmd.getOutputStream()) {
           in.write(
               script == null
@@ -693,6 +756,9 @@ public final class SshTransport implements Transport {
         } catch (IOException e) {
           // the program exits without reading the script when it refuses the folder; its answer
           // (read below) says why
+        }
+        if (script != null) {
+          attempt.step("waiting for the collector to start");
         }
         StringBuilder tail = new StringBuilder();
         String result = null;
@@ -766,6 +832,7 @@ public final class SshTransport implements Transport {
 
     /** Runs a command (built from quoted words only); fails on a non-zero exit. */
     private String run(String command, byte[] stdin) throws TransportException {
+      attempt.step("a remote command");
       try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
         Command cmd = s.exec(command);
         if (stdin != null) {
