@@ -238,7 +238,7 @@ public final class App implements AutoCloseable {
     retention =
         new io.perfmetrics.store.Retention(ds, config.retention(), clock, portAudit::invalidate);
     metrics.watchPool(ds).watchCollectors(collectors).watchRollup(rollup);
-    var sizingRoutes = new SizingRoutes(sizing);
+    var sizingRoutes = new SizingRoutes(sizing, json);
     var sizingPages = new SizingPages(console, sizing, portAudit);
     var portsPages = new PortsPages(console, portAudit);
     dependencies =

@@ -1,6 +1,11 @@
 package io.perfmetrics.sizing;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.perfmetrics.http.ApiException;
 import java.util.ArrayList;
@@ -19,9 +24,19 @@ public final class SizingRoutes {
   public static final List<String> RATINGS = List.of("high", "medium", "low", "insufficient");
 
   private final SizingService service;
+  private final ObjectMapper json;
 
-  public SizingRoutes(SizingService service) {
+  /**
+   * A fleet report's JSON, kept as long as the service keeps the report (weak keys: the report's
+   * identity): a cached 1,000-host report is megabytes of JSON, and writing it again on every hit
+   * cost more than finding it.
+   */
+  private final Cache<FleetReport, byte[]> rendered =
+      Caffeine.newBuilder().weakKeys().maximumSize(64).build();
+
+  public SizingRoutes(SizingService service, ObjectMapper json) {
     this.service = service;
+    this.json = json;
   }
 
   public void register(RoutesConfig routes) {
@@ -39,8 +54,18 @@ public final class SizingRoutes {
       ctx.contentType("text/csv; charset=utf-8")
           .header("Content-Disposition", "attachment; filename=\"sizing.csv\"")
           .result(SizingCsv.fleet(r));
-    } else {
+    } else if (ratings != null) {
       ctx.json(r);
+    } else {
+      ctx.contentType(ContentType.APPLICATION_JSON).result(rendered.get(r, this::render));
+    }
+  }
+
+  private byte[] render(FleetReport r) {
+    try {
+      return json.writeValueAsBytes(r);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("could not write a sizing report as JSON", e);
     }
   }
 
