@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +24,18 @@ public final class SocketWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SocketWriter.class);
 
   /**
-   * How long the first body of a group waits for company, for sockets only (the samples keep {@code
-   * Config.Ingest.batchWait}): each group costs a transaction, a keys statement, a COPY and a WAL
-   * flush, which dominated PostgreSQL's CPU per row next to a bare COPY of 50,000 rows. A snapshot
-   * comes every 5 minutes per host, so a few ms more per upload cost nothing.
+   * The longest the first body of a group waits for company, for sockets only (the samples keep
+   * {@code Config.Ingest.batchWait}). A group does not wait on a timer: it takes what is queued and
+   * goes, unless another writer's commit is still in flight, in which case what arrives meanwhile
+   * joins it (group commit paced by the database). Each group costs a transaction, a keys
+   * statement, a COPY and a WAL flush, which dominated PostgreSQL's CPU per row next to a bare COPY
+   * of 50,000 rows; a fixed wait instead added its whole length to every answer and bound a closed
+   * loop of uploads by latency (docs/ports.md).
    */
   static final java.time.Duration GROUP_WAIT = java.time.Duration.ofMillis(20);
+
+  /** How often a waiting group looks whether the commit in flight has ended. */
+  private static final long IN_FLIGHT_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
 
   private record Pending(SocketCopy.Upload upload, int rows, CompletableFuture<Integer> stored) {}
 
@@ -38,6 +45,7 @@ public final class SocketWriter implements AutoCloseable {
   private final java.util.function.Consumer<java.util.Set<Integer>> afterNewSnapshots;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queuedRows = new AtomicLong();
+  private final AtomicInteger committing = new AtomicInteger();
   private final List<Thread> writers = new ArrayList<>();
   private volatile boolean running = true;
 
@@ -102,14 +110,23 @@ public final class SocketWriter implements AutoCloseable {
           Pending next = queue.poll();
           if (next == null) {
             long wait = deadline - System.nanoTime();
-            if (wait <= 0 || (next = queue.poll(wait, TimeUnit.NANOSECONDS)) == null) {
+            if (committing.get() == 0 || wait <= 0) {
               break;
+            }
+            next = queue.poll(Math.min(wait, IN_FLIGHT_POLL_NANOS), TimeUnit.NANOSECONDS);
+            if (next == null) {
+              continue;
             }
           }
           group.add(next);
           rows += next.rows();
         }
-        write(copy, group, rows);
+        committing.incrementAndGet();
+        try {
+          write(copy, group, rows);
+        } finally {
+          committing.decrementAndGet();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
