@@ -39,6 +39,9 @@ public final class SocketsBenchmark {
     27017, 5900, 2049
   };
 
+  /** Bytes of one rendered snapshot body (220 rows), measured: 14-16 KB. */
+  private static final long BODY_BYTES_ESTIMATE = 15_000;
+
   public static void main(String[] args) throws Exception {
     Map<String, String> a = IngestBenchmark.parse(args);
     int hosts = Integer.parseInt(a.getOrDefault("hosts", "1000"));
@@ -62,6 +65,18 @@ public final class SocketsBenchmark {
     int stateDays = Integer.parseInt(a.getOrDefault("state-days", "0"));
     boolean stateConnections = Boolean.parseBoolean(a.getOrDefault("state-connections", "true"));
     long rowsPerRun = (long) hosts * snapshots * (LISTENERS + CONNECTIONS);
+    // every body is rendered before the clock starts (~15 KB a snapshot), and the COPY baseline
+    // holds the run's rows parsed: refuse a scale the heap cannot hold instead of failing midway
+    long renderedBytes = (long) hosts * snapshots * BODY_BYTES_ESTIMATE;
+    if (renderedBytes > Runtime.getRuntime().maxMemory() / 4) {
+      System.err.printf(
+          "bench-sockets: %,d hosts x %,d snapshots would render ~%,d MB of request bodies before"
+              + " the clock starts, more than a quarter of this JVM's heap (%,d MB); run a slice"
+              + " with --snapshots=N (the ratio is a rate per row: every request of a slice does"
+              + " the same work as one of the 14 days)%n",
+          hosts, snapshots, renderedBytes >> 20, Runtime.getRuntime().maxMemory() >> 20);
+      System.exit(2);
+    }
     System.out.printf(
         "bench-sockets: %d hosts x %d snapshots (%.2f days at 5 min) x %d rows = %,d rows per run,"
             + " %d HTTP clients, %d runs after %d unmeasured warm-up rounds%n",
