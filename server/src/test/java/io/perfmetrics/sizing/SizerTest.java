@@ -80,6 +80,31 @@ class SizerTest {
     return SizingQuery.defaults();
   }
 
+  /** Today's demand, disks sized on their used space. */
+  static SizingQuery query(
+      String provider,
+      String region,
+      OsLicence os,
+      PricingModel pricing,
+      double percentile,
+      double headroom,
+      int lookbackDays,
+      List<String> families,
+      String arch) {
+    return new SizingQuery(
+        provider,
+        region,
+        os,
+        pricing,
+        percentile,
+        headroom,
+        lookbackDays,
+        families,
+        arch,
+        0,
+        SizingQuery.SIZE_USED);
+  }
+
   @Test
   void cpuDemandIsCoreCountTimesPercentileOfBusyTimesHeadroom() {
     Demand d = Demand.of(fullTwoWeeks(), 4, 95, 1.3);
@@ -135,18 +160,8 @@ class SizerTest {
   @Test
   void anyArchitectureTakesTheCheapestAndSaysItIsAMigration() {
     SizingQuery any =
-        new SizingQuery(
-            null,
-            null,
-            null,
-            PricingModel.ON_DEMAND,
-            95,
-            1.3,
-            14,
-            List.of(),
-            SizingQuery.ANY_ARCH,
-            0,
-            SizingQuery.SIZE_USED);
+        query(
+            null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), SizingQuery.ANY_ARCH);
     HostSizing s = Sizer.size(host("m.2xlarge", "linux", 4), fullTwoWeeks(), any, CATALOG);
     assertThat(s.recommended().type()).isEqualTo("g.xlarge");
     assertThat(s.monthlySavings()).isEqualTo(175.20);
@@ -371,34 +386,12 @@ class SizerTest {
   @Test
   void architectureAndFamilyConstraintsNarrowTheChoice() {
     SizingQuery x86 =
-        new SizingQuery(
-            null,
-            null,
-            null,
-            PricingModel.ON_DEMAND,
-            95,
-            1.3,
-            14,
-            List.of(),
-            "x86_64",
-            0,
-            SizingQuery.SIZE_USED);
+        query(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64");
     HostSizing sameArch = Sizer.size(host(null, "linux", 4), fullTwoWeeks(), x86, CATALOG);
     assertThat(sameArch.recommended().type()).isEqualTo("n.xlarge");
     assertThat(sameArch.notes()).noneMatch(n -> n.contains("its software must run on"));
     SizingQuery memoryFamily =
-        new SizingQuery(
-            null,
-            null,
-            null,
-            PricingModel.ON_DEMAND,
-            95,
-            1.3,
-            14,
-            List.of("m"),
-            null,
-            0,
-            SizingQuery.SIZE_USED);
+        query(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of("m"), null);
     assertThat(
             Sizer.size(host(null, "linux", 4), fullTwoWeeks(), memoryFamily, CATALOG)
                 .recommended()
@@ -411,18 +404,7 @@ class SizerTest {
     Map<SizingMetric, Histogram> m = new EnumMap<>(fullTwoWeeks().metrics());
     m.put(SizingMetric.NET_TX, constant(200e6, 14 * DAY)); // 1.6 Gbit/s x 1.3 > 1 Gbit/s
     SizingQuery x86 =
-        new SizingQuery(
-            null,
-            null,
-            null,
-            PricingModel.ON_DEMAND,
-            95,
-            1.3,
-            14,
-            List.of(),
-            "x86_64",
-            0,
-            SizingQuery.SIZE_USED);
+        query(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64");
     HostSizing s = Sizer.size(host(null, "linux", 4), new Usage(m, 14, 14 * DAY), x86, CATALOG);
     assertThat(s.recommended().type()).isEqualTo("m.xlarge");
     assertThat(s.rejected().get(0).type()).isEqualTo("n.xlarge");
@@ -442,18 +424,8 @@ class SizerTest {
   @Test
   void commitmentPricesAddTheWindowsLicenceOnTopAndSkipTypesWithoutOne() {
     SizingQuery oneYear =
-        new SizingQuery(
-            null,
-            null,
-            OsLicence.LINUX,
-            PricingModel.COMMIT_1Y,
-            95,
-            1.3,
-            14,
-            List.of(),
-            "x86_64",
-            0,
-            SizingQuery.SIZE_USED);
+        query(
+            null, null, OsLicence.LINUX, PricingModel.COMMIT_1Y, 95, 1.3, 14, List.of(), "x86_64");
     HostSizing s = Sizer.size(host("m.2xlarge", "linux", 4), fullTwoWeeks(), oneYear, CATALOG);
     // n.xlarge has no commitment price: m.xlarge at 0.125
     assertThat(s.recommended().type()).isEqualTo("m.xlarge");
@@ -467,18 +439,7 @@ class SizerTest {
   @Test
   void percentileAndHeadroomComePerRequest() {
     SizingQuery median =
-        new SizingQuery(
-            null,
-            null,
-            null,
-            PricingModel.ON_DEMAND,
-            50,
-            1.0,
-            14,
-            List.of(),
-            null,
-            0,
-            SizingQuery.SIZE_USED);
+        query(null, null, null, PricingModel.ON_DEMAND, 50, 1.0, 14, List.of(), null);
     HostSizing s = Sizer.size(host(null, "linux", 4), fullTwoWeeks(), median, CATALOG);
     // 2.0 vCPU and 10 GiB: r.large (2, 16) at 0.126
     assertThat(s.demand().vcpuNeeded()).isEqualTo(2.0);
@@ -583,18 +544,7 @@ class SizerTest {
     assertThat(Sizer.size(onPrem, fullTwoWeeks(), query(), CATALOG).status())
         .isEqualTo(HostSizing.NO_TARGET);
     SizingQuery aws =
-        new SizingQuery(
-            "aws",
-            "us-east-1",
-            null,
-            PricingModel.ON_DEMAND,
-            95,
-            1.3,
-            14,
-            List.of(),
-            null,
-            0,
-            SizingQuery.SIZE_USED);
+        query("aws", "us-east-1", null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), null);
     HostSizing s = Sizer.size(onPrem, fullTwoWeeks(), aws, CATALOG);
     assertThat(s.status()).isEqualTo(HostSizing.SIZED);
     assertThat(s.recommended().type()).isEqualTo("n.xlarge");
