@@ -33,8 +33,6 @@ public interface Transport {
    *
    * @param applianceUrl the URL rendered into collectors (the host must reach its /healthz)
    * @param clock the appliance's clock, for the skew
-   */
-  /**
    * @param caPem the CA a collector would trust (empty over http): the reach check verifies the
    *     appliance with it, as the collector will
    */
