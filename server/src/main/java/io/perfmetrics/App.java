@@ -77,6 +77,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +115,9 @@ public final class App implements AutoCloseable {
   private final ScheduledExecutorService jobsTimer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("deploy-resume").daemon().unstarted(r));
+  // the sizing reports' side-by-side reads: virtual threads, so a blocked read holds no platform
+  // thread
+  private final ExecutorService sizingReads = Executors.newVirtualThreadPerTaskExecutor();
   private final Javalin javalin;
   private final Metrics metrics = new Metrics();
   private final ApplianceTls tls;
@@ -228,7 +232,8 @@ public final class App implements AutoCloseable {
     var catalogs = new CatalogSource(config.catalog(), clock, Duration.ofSeconds(10));
     var sizing =
         new SizingService(
-            new SizingStore(ds),
+            new SizingStore(ds, sizingReads),
+            sizingReads,
             catalogs,
             clock,
             ticker,
@@ -469,6 +474,7 @@ public final class App implements AutoCloseable {
     rollupTimer.shutdownNow();
     jobsTimer.shutdownNow();
     javalin.stop();
+    sizingReads.shutdownNow();
     deploy.close();
     writer.close();
     socketWriter.close();

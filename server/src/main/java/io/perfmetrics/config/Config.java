@@ -430,139 +430,95 @@ public record Config(
   }
 
   public Config withPort(int newPort) {
-    return new Config(
-        newPort,
-        dataDir,
-        database,
-        masterKey,
-        adminToken,
-        publicUrl,
-        ingest,
-        collectors,
-        discovery,
-        web,
-        catalog,
-        retention,
-        tls);
+    return copy(c -> c.port = newPort);
   }
 
   public Config withIngest(Ingest newIngest) {
-    return new Config(
-        port,
-        dataDir,
-        database,
-        masterKey,
-        adminToken,
-        publicUrl,
-        newIngest,
-        collectors,
-        discovery,
-        web,
-        catalog,
-        retention,
-        tls);
+    return copy(c -> c.ingest = newIngest);
   }
 
   public Config withCollectors(Collectors newCollectors) {
-    return new Config(
-        port,
-        dataDir,
-        database,
-        masterKey,
-        adminToken,
-        publicUrl,
-        ingest,
-        newCollectors,
-        discovery,
-        web,
-        catalog,
-        retention,
-        tls);
+    return copy(c -> c.collectors = newCollectors);
   }
 
   public Config withDiscovery(DiscoverySettings newDiscovery) {
-    return new Config(
-        port,
-        dataDir,
-        database,
-        masterKey,
-        adminToken,
-        publicUrl,
-        ingest,
-        collectors,
-        newDiscovery,
-        web,
-        catalog,
-        retention,
-        tls);
+    return copy(c -> c.discovery = newDiscovery);
   }
 
   public Config withWeb(Web newWeb) {
-    return new Config(
-        port,
-        dataDir,
-        database,
-        masterKey,
-        adminToken,
-        publicUrl,
-        ingest,
-        collectors,
-        discovery,
-        newWeb,
-        catalog,
-        retention,
-        tls);
+    return copy(c -> c.web = newWeb);
   }
 
   public Config withCatalog(@Nullable Path newCatalog) {
-    return new Config(
-        port,
-        dataDir,
-        database,
-        masterKey,
-        adminToken,
-        publicUrl,
-        ingest,
-        collectors,
-        discovery,
-        web,
-        newCatalog,
-        retention,
-        tls);
+    return copy(c -> c.catalog = newCatalog);
   }
 
   public Config withRetention(RetentionSettings newRetention) {
-    return new Config(
-        port,
-        dataDir,
-        database,
-        masterKey,
-        adminToken,
-        publicUrl,
-        ingest,
-        collectors,
-        discovery,
-        web,
-        catalog,
-        newRetention,
-        tls);
+    return copy(c -> c.retention = newRetention);
   }
 
   public Config withTls(Tls newTls) {
-    return new Config(
-        port,
-        dataDir,
-        database,
-        masterKey,
-        adminToken,
-        publicUrl,
-        ingest,
-        collectors,
-        discovery,
-        web,
-        catalog,
-        retention,
-        newTls);
+    return copy(c -> c.tls = newTls);
+  }
+
+  /** This config with {@code change} made: the one place the withers list every component. */
+  private Config copy(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /**
+   * A config's components, for a wither to change one: a new component then means one line here,
+   * not one in every wither.
+   */
+  private static final class Copy {
+    int port;
+    Path dataDir;
+    @Nullable ExternalDatabase database;
+    @Nullable Secret masterKey;
+    @Nullable Secret adminToken;
+    URI publicUrl;
+    Ingest ingest;
+    Collectors collectors;
+    DiscoverySettings discovery;
+    Web web;
+    @Nullable Path catalog;
+    RetentionSettings retention;
+    Tls tls;
+
+    Copy(Config c) {
+      port = c.port;
+      dataDir = c.dataDir;
+      database = c.database;
+      masterKey = c.masterKey;
+      adminToken = c.adminToken;
+      publicUrl = c.publicUrl;
+      ingest = c.ingest;
+      collectors = c.collectors;
+      discovery = c.discovery;
+      web = c.web;
+      catalog = c.catalog;
+      retention = c.retention;
+      tls = c.tls;
+    }
+
+    Config build() {
+      return new Config(
+          port,
+          dataDir,
+          database,
+          masterKey,
+          adminToken,
+          publicUrl,
+          ingest,
+          collectors,
+          discovery,
+          web,
+          catalog,
+          retention,
+          tls);
+    }
   }
 
   private static int parsePort(String s) {

@@ -33,7 +33,13 @@ public final class DependencyStore {
    * addresses (address to name, lower case, no trailing dot).
    */
   record Snapshot(
-      List<KnownHost> hosts, List<Observation> rows, Map<String, String> names, String timing) {}
+      List<KnownHost> hosts, List<Observation> rows, Map<String, String> names, Timing timing) {}
+
+  /**
+   * Where a read's time went: the database's sums up to the first row, the rows' transfer, the
+   * hosts and names after them (ms).
+   */
+  record Timing(long sumsMs, long rowsMs, long hostsMs) {}
 
   /**
    * Every connection row since {@code from}, summed per host and key over the window: the hourly
@@ -56,7 +62,7 @@ public final class DependencyStore {
         "WITH recent AS (SELECT "
             + key
             + ", date_trunc('week', ts AT TIME ZONE 'UTC')::date AS week, bit_or("
-            + io.perfmetrics.network.SocketStore.HOUR_OF_WEEK_BIT.replace("TS", "ts")
+            + io.perfmetrics.network.SocketStore.hourOfWeekBit("ts")
             + ") AS b, min(ts) AS f, max(ts) AS l, max(connections) AS m"
             + "   FROM socket_rows WHERE kind = 'c' AND ts >= ? GROUP BY "
             + key
@@ -158,10 +164,8 @@ public final class DependencyStore {
       long t1 = System.nanoTime();
       Map<String, String> names = names(c);
       List<KnownHost> hosts = hosts(c, seenOn, names);
-      String timing =
-          String.format(
-              java.util.Locale.ROOT,
-              "sums %d ms, rows %d ms, hosts and names %d ms",
+      Timing timing =
+          new Timing(
               firstRow / 1_000_000,
               (t1 - start0 - firstRow) / 1_000_000,
               (System.nanoTime() - t1) / 1_000_000);

@@ -7,49 +7,32 @@ import java.util.function.Function;
 
 /** One way to reach a target (SSH for Unix, SMB for Windows). */
 public interface Transport {
-  Session connect(Target target, CredentialSecrets credentials, Duration timeout)
+  /**
+   * Connects and logs in within a job's per-host limit: says what step it is at in {@code attempt}
+   * and registers the connection there, so the job can close it when the limit passes ({@link
+   * HostAttempt#unbounded()} for none).
+   */
+  Session connect(
+      Target target, CredentialSecrets credentials, Duration timeout, HostAttempt attempt)
       throws TransportException;
 
   /**
-   * Connects within a job's per-host limit: says what step it is at in {@code attempt} and
-   * registers the connection there, so the job can close it when the limit passes. Transports that
-   * do not override it only name the step.
-   */
-  default Session connect(
-      Target target, CredentialSecrets credentials, Duration timeout, HostAttempt attempt)
-      throws TransportException {
-    attempt.step("connecting and logging in");
-    return connect(target, credentials, timeout);
-  }
-
-  /**
-   * Connects and logs in without changing anything on the target, and checks what a deploy needs.
-   * The host's own failures (unreachable, refused login, ...) are failed checks, never exceptions.
+   * Connects and logs in without changing anything on the target, and checks what a deploy needs,
+   * within a job's per-host limit (see {@link #connect}). The host's own failures (unreachable,
+   * refused login, ...) are failed checks, never exceptions.
    */
   java.util.List<Check> preflight(
-      Target target, CredentialSecrets credentials, Duration timeout, PreflightContext context);
-
-  /**
-   * A preflight within a job's per-host limit (see {@link #connect(Target, CredentialSecrets,
-   * Duration, HostAttempt)}).
-   */
-  default java.util.List<Check> preflight(
       Target target,
       CredentialSecrets credentials,
       Duration timeout,
       PreflightContext context,
-      HostAttempt attempt) {
-    attempt.step("running the preflight checks");
-    return preflight(target, credentials, timeout, context);
-  }
+      HostAttempt attempt);
 
   /**
    * What a preflight compares the host with.
    *
    * @param applianceUrl the URL rendered into collectors (the host must reach its /healthz)
    * @param clock the appliance's clock, for the skew
-   */
-  /**
    * @param caPem the CA a collector would trust (empty over http): the reach check verifies the
    *     appliance with it, as the collector will
    */

@@ -104,12 +104,18 @@ public final class SocketStore {
   }
 
   /**
-   * The bit of a timestamp TS's hour in its UTC week (Monday 00:00 is hour 0, the rightmost bit) as
-   * connection_weeks (V17) keeps them.
+   * SQL for the bit of timestamp column {@code ts}'s hour in its UTC week (Monday 00:00 is hour 0,
+   * the rightmost bit) as connection_weeks (V17) keeps them.
+   *
+   * @param ts a column name or qualified column (a constant of this codebase, never input)
    */
-  public static final String HOUR_OF_WEEK_BIT =
-      "B'1'::bit(168) >> (167 - floor(extract(epoch FROM (TS AT TIME ZONE 'UTC')"
-          + " - date_trunc('week', TS AT TIME ZONE 'UTC')) / 3600)::int)";
+  public static String hourOfWeekBit(String ts) {
+    return "B'1'::bit(168) >> (167 - floor(extract(epoch FROM ("
+        + ts
+        + " AT TIME ZONE 'UTC') - date_trunc('week', "
+        + ts
+        + " AT TIME ZONE 'UTC')) / 3600)::int)";
+  }
 
   /** A connection key of connection_keys (V17), which connection_weeks refers to by id. */
   private static final String KEY_K =
@@ -189,7 +195,7 @@ public final class SocketStore {
             + "),"
             + " cw AS (INSERT INTO connection_weeks (week, key_id, hours, first_seen, last_seen, max_connections)"
             + "   SELECT date_trunc('week', m.ts AT TIME ZONE 'UTC')::date, ck.id, bit_or("
-            + HOUR_OF_WEEK_BIT.replace("TS", "m.ts")
+            + hourOfWeekBit("m.ts")
             + "), min(m.ts), max(m.ts), max(m.connections)"
             + "   FROM moved m JOIN ck USING ("
             + KEY_K

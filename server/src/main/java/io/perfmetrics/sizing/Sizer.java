@@ -30,7 +30,9 @@ public final class Sizer {
     }
     String provider = q.provider() != null ? q.provider() : host.provider();
     String region = q.region() != null ? q.region() : host.region();
-    StorageSizer.Storage storage = StorageSizer.size(host, usage, q, catalog, provider, region);
+    // the disks' needs are the same whatever the instance type: found once, priced per type
+    StorageSizer.Needs needs = StorageSizer.needs(host, usage, q);
+    StorageSizer.Storage storage = StorageSizer.price(needs, catalog, provider, region, null);
     HostSizing s =
         size(host, usage, q, catalog, trends, storage).withTrends(List.copyOf(trends.values()));
     if (s.recommended() != null && !storage.lines().isEmpty()) {
@@ -42,7 +44,7 @@ public final class Sizer {
       if (!all) {
         // the recommended type attaches only some of the region's disks: price them on those (the
         // demand, and so the type, is the same whatever the disks)
-        storage = StorageSizer.size(host, usage, q, catalog, provider, region, type);
+        storage = StorageSizer.price(needs, catalog, provider, region, type);
       }
     }
     List<String> notes = new ArrayList<>(s.notes());

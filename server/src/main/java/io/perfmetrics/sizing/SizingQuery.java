@@ -47,50 +47,11 @@ public record SizingQuery(
     }
   }
 
-  /** Disks sized on their used space. */
-  public SizingQuery(
-      String provider,
-      String region,
-      OsLicence os,
-      PricingModel pricing,
-      double percentile,
-      double headroom,
-      int lookbackDays,
-      List<String> families,
-      String arch,
-      int horizonMonths) {
-    this(
-        provider,
-        region,
-        os,
-        pricing,
-        percentile,
-        headroom,
-        lookbackDays,
-        families,
-        arch,
-        horizonMonths,
-        SIZE_USED);
-  }
-
   public boolean sizeOnProvisioned() {
     return SIZE_PROVISIONED.equals(storageSize);
   }
 
-  /** Today's demand, no planning horizon. */
-  public SizingQuery(
-      String provider,
-      String region,
-      OsLicence os,
-      PricingModel pricing,
-      double percentile,
-      double headroom,
-      int lookbackDays,
-      List<String> families,
-      String arch) {
-    this(provider, region, os, pricing, percentile, headroom, lookbackDays, families, arch, 0);
-  }
-
+  /** Every host in its own provider, region, OS and architecture; today's demand, used space. */
   public static SizingQuery defaults() {
     return new SizingQuery(
         null,
@@ -101,6 +62,8 @@ public record SizingQuery(
         DEFAULT_HEADROOM,
         DEFAULT_LOOKBACK_DAYS,
         List.of(),
-        null);
+        null,
+        0,
+        SIZE_USED);
   }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ public final class SizingService {
   private static final Logger log = LoggerFactory.getLogger(SizingService.class);
 
   private final SizingStore store;
+  private final Executor reads;
   private final CatalogSource catalogs;
   private final Clock clock;
   private final Cache<Object, Object> cache;
@@ -39,14 +41,20 @@ public final class SizingService {
   private final java.util.concurrent.atomic.AtomicLong generation =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /**
+   * @param reads where the fleet's hourly CPU is read while the daily rollups are merged (the
+   *     store's executor: virtual threads); the caller owns it
+   */
   public SizingService(
       SizingStore store,
+      Executor reads,
       CatalogSource catalogs,
       Clock clock,
       Ticker ticker,
       Duration maxAge,
       MeterRegistry metrics) {
     this.store = store;
+    this.reads = reads;
     this.catalogs = catalogs;
     this.clock = clock;
     this.cache =
@@ -122,7 +130,7 @@ public final class SizingService {
     // one while the JVM decodes the other
     long t0 = System.nanoTime();
     CompletableFuture<Map<Integer, CpuHours>> fleetCpu =
-        CompletableFuture.supplyAsync(() -> store.cpuHours(first, today, null), SizingStore.READS);
+        CompletableFuture.supplyAsync(() -> store.cpuHours(first, today, null), reads);
     Map<Integer, SizingStore.Rolled> rolled = store.rolled(first, today, null);
     long t1 = System.nanoTime();
     // hosts are sized independently (the catalog is read-only): on every core

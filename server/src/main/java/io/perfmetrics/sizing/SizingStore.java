@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
 import javax.sql.DataSource;
 
 /** Reads hosts and rollups for reports. Never reads raw samples: cost grows with hosts and days. */
@@ -33,9 +34,16 @@ public final class SizingStore {
       DeviceUsage devices) {}
 
   private final DataSource dataSource;
+  private final ExecutorService reads;
 
-  public SizingStore(DataSource dataSource) {
+  /**
+   * @param reads where the fleet report's parts are read side by side: virtual threads on a small
+   *     appliance (the common pool has one worker on two cores), so a blocked read holds no
+   *     platform thread; the caller owns and shuts it down
+   */
+  public SizingStore(DataSource dataSource, ExecutorService reads) {
     this.dataSource = dataSource;
+    this.reads = reads;
   }
 
   public List<Host> hosts() {
@@ -156,14 +164,6 @@ public final class SizingStore {
   }
 
   /**
-   * Where the fleet report's reads run: virtual threads, so that they proceed side by side on a
-   * small appliance (the common pool has one worker on two cores) and a blocked read holds no
-   * platform thread.
-   */
-  static final java.util.concurrent.ExecutorService READS =
-      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
-
-  /**
    * How many parts the fleet's daily rollups are read in, side by side: the database encodes one
    * part's rows while the JVM merges another's histograms.
    */
@@ -182,7 +182,7 @@ public final class SizingStore {
     List<java.util.concurrent.Future<Map<Integer, Rolled>>> others = new ArrayList<>();
     for (int p = 1; p < READ_PARTS; p++) {
       int part = p;
-      others.add(READS.submit(() -> rolled(fromDay, toDay, null, READ_PARTS, part)));
+      others.add(reads.submit(() -> rolled(fromDay, toDay, null, READ_PARTS, part)));
     }
     // hosts fall into one part each: the parts' maps never share a key
     Map<Integer, Rolled> out = new HashMap<>(rolled(fromDay, toDay, null, READ_PARTS, 0));

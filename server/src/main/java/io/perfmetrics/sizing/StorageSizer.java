@@ -46,30 +46,41 @@ public final class StorageSizer {
       String price) {}
 
   /**
+   * What a host's disks must hold and do, and the notes on how that was found: the same whatever
+   * the provider, region or instance type, so it is worked out once and priced for each.
+   */
+  record Needs(List<Need> needs, List<String> notes) {}
+
+  /**
    * Sizes a host's disks in a provider's region.
    *
    * @param provider null when the host has no target: demand only, no offering
    */
   public static Storage size(
       Host host, Usage usage, SizingQuery q, Catalog catalog, String provider, String region) {
-    return size(host, usage, q, catalog, provider, region, null);
+    return price(needs(host, usage, q), catalog, provider, region, null);
+  }
+
+  /** A host's disk needs, before any offering is chosen. */
+  static Needs needs(Host host, Usage usage, SizingQuery q) {
+    List<String> notes = new ArrayList<>();
+    double horizonDays = q.horizonMonths() * Trend.DAYS_PER_MONTH;
+    List<Need> needs =
+        usage.devices().isEmpty()
+            ? totals(usage, q, horizonDays, notes)
+            : perDisk(host, usage, q, horizonDays, notes);
+    return new Needs(List.copyOf(needs), List.copyOf(notes));
   }
 
   /**
-   * As above, on the offerings instance type {@code type} can attach (null: every offering of the
-   * region). The demand is the same whatever the type: only the offerings, and so the prices,
-   * change.
+   * Prices a host's needs in a provider's region, on the offerings instance type {@code type} can
+   * attach (null: every offering of the region).
+   *
+   * @param provider null when the host has no target: demand only, no offering
    */
-  public static Storage size(
-      Host host,
-      Usage usage,
-      SizingQuery q,
-      Catalog catalog,
-      String provider,
-      String region,
-      String type) {
-    List<String> notes = new ArrayList<>();
-    double horizonDays = q.horizonMonths() * Trend.DAYS_PER_MONTH;
+  static Storage price(Needs sized, Catalog catalog, String provider, String region, String type) {
+    List<String> notes = new ArrayList<>(sized.notes());
+    List<Need> needs = sized.needs();
     List<DiskOffering> inRegion =
         provider == null || region == null ? List.of() : catalog.disks().in(provider, region);
     List<DiskOffering> offerings = new ArrayList<>();
@@ -80,10 +91,6 @@ public final class StorageSizer {
         attached.add(o.offering());
       }
     }
-    List<Need> needs =
-        usage.devices().isEmpty()
-            ? totals(usage, q, horizonDays, notes)
-            : perDisk(host, usage, q, horizonDays, notes);
     if (needs.isEmpty()) {
       return new Storage(List.of(), 0, 0, false, null, notes);
     }
@@ -152,7 +159,7 @@ public final class StorageSizer {
   }
 
   /** What one line must hold and do, before an offering is chosen. */
-  private record Need(
+  record Need(
       String disk,
       String name,
       String source,

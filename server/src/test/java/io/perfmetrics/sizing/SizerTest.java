@@ -1,5 +1,10 @@
 package io.perfmetrics.sizing;
 
+import static io.perfmetrics.sizing.OsLicence.LINUX;
+import static io.perfmetrics.sizing.PricingModel.COMMIT_1Y;
+import static io.perfmetrics.sizing.PricingModel.ON_DEMAND;
+import static io.perfmetrics.sizing.SizingQuery.ANY_ARCH;
+import static io.perfmetrics.sizing.SizingQuery.SIZE_USED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -136,7 +141,7 @@ class SizerTest {
   void anyArchitectureTakesTheCheapestAndSaysItIsAMigration() {
     SizingQuery any =
         new SizingQuery(
-            null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), SizingQuery.ANY_ARCH);
+            null, null, null, ON_DEMAND, 95, 1.3, 14, List.of(), ANY_ARCH, 0, SIZE_USED);
     HostSizing s = Sizer.size(host("m.2xlarge", "linux", 4), fullTwoWeeks(), any, CATALOG);
     assertThat(s.recommended().type()).isEqualTo("g.xlarge");
     assertThat(s.monthlySavings()).isEqualTo(175.20);
@@ -289,7 +294,7 @@ class SizerTest {
 
   static SizingQuery horizon(int months) {
     return new SizingQuery(
-        null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), null, months);
+        null, null, null, ON_DEMAND, 95, 1.3, 14, List.of(), null, months, SIZE_USED);
   }
 
   @Test
@@ -351,12 +356,13 @@ class SizerTest {
   @Test
   void architectureAndFamilyConstraintsNarrowTheChoice() {
     SizingQuery x86 =
-        new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64");
+        new SizingQuery(
+            null, null, null, ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64", 0, SIZE_USED);
     HostSizing sameArch = Sizer.size(host(null, "linux", 4), fullTwoWeeks(), x86, CATALOG);
     assertThat(sameArch.recommended().type()).isEqualTo("n.xlarge");
     assertThat(sameArch.notes()).noneMatch(n -> n.contains("its software must run on"));
     SizingQuery memoryFamily =
-        new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of("m"), null);
+        new SizingQuery(null, null, null, ON_DEMAND, 95, 1.3, 14, List.of("m"), null, 0, SIZE_USED);
     assertThat(
             Sizer.size(host(null, "linux", 4), fullTwoWeeks(), memoryFamily, CATALOG)
                 .recommended()
@@ -369,7 +375,8 @@ class SizerTest {
     Map<SizingMetric, Histogram> m = new EnumMap<>(fullTwoWeeks().metrics());
     m.put(SizingMetric.NET_TX, constant(200e6, 14 * DAY)); // 1.6 Gbit/s x 1.3 > 1 Gbit/s
     SizingQuery x86 =
-        new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64");
+        new SizingQuery(
+            null, null, null, ON_DEMAND, 95, 1.3, 14, List.of(), "x86_64", 0, SIZE_USED);
     HostSizing s = Sizer.size(host(null, "linux", 4), new Usage(m, 14, 14 * DAY), x86, CATALOG);
     assertThat(s.recommended().type()).isEqualTo("m.xlarge");
     assertThat(s.rejected().get(0).type()).isEqualTo("n.xlarge");
@@ -390,7 +397,7 @@ class SizerTest {
   void commitmentPricesAddTheWindowsLicenceOnTopAndSkipTypesWithoutOne() {
     SizingQuery oneYear =
         new SizingQuery(
-            null, null, OsLicence.LINUX, PricingModel.COMMIT_1Y, 95, 1.3, 14, List.of(), "x86_64");
+            null, null, LINUX, COMMIT_1Y, 95, 1.3, 14, List.of(), "x86_64", 0, SIZE_USED);
     HostSizing s = Sizer.size(host("m.2xlarge", "linux", 4), fullTwoWeeks(), oneYear, CATALOG);
     // n.xlarge has no commitment price: m.xlarge at 0.125
     assertThat(s.recommended().type()).isEqualTo("m.xlarge");
@@ -404,7 +411,7 @@ class SizerTest {
   @Test
   void percentileAndHeadroomComePerRequest() {
     SizingQuery median =
-        new SizingQuery(null, null, null, PricingModel.ON_DEMAND, 50, 1.0, 14, List.of(), null);
+        new SizingQuery(null, null, null, ON_DEMAND, 50, 1.0, 14, List.of(), null, 0, SIZE_USED);
     HostSizing s = Sizer.size(host(null, "linux", 4), fullTwoWeeks(), median, CATALOG);
     // 2.0 vCPU and 10 GiB: r.large (2, 16) at 0.126
     assertThat(s.demand().vcpuNeeded()).isEqualTo(2.0);
@@ -510,7 +517,7 @@ class SizerTest {
         .isEqualTo(HostSizing.NO_TARGET);
     SizingQuery aws =
         new SizingQuery(
-            "aws", "us-east-1", null, PricingModel.ON_DEMAND, 95, 1.3, 14, List.of(), null);
+            "aws", "us-east-1", null, ON_DEMAND, 95, 1.3, 14, List.of(), null, 0, SIZE_USED);
     HostSizing s = Sizer.size(onPrem, fullTwoWeeks(), aws, CATALOG);
     assertThat(s.status()).isEqualTo(HostSizing.SIZED);
     assertThat(s.recommended().type()).isEqualTo("n.xlarge");

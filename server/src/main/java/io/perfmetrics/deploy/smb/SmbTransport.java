@@ -80,12 +80,6 @@ public final class SmbTransport implements Transport {
   }
 
   @Override
-  public Transport.Session connect(Target target, CredentialSecrets credentials, Duration timeout)
-      throws TransportException {
-    return connect(target, credentials, timeout, HostAttempt.unbounded());
-  }
-
-  @Override
   public Transport.Session connect(
       Target target, CredentialSecrets credentials, Duration timeout, HostAttempt attempt)
       throws TransportException {
@@ -122,7 +116,12 @@ public final class SmbTransport implements Transport {
 
   @Override
   public java.util.List<io.perfmetrics.deploy.Check> preflight(
-      Target target, CredentialSecrets credentials, Duration timeout, PreflightContext context) {
+      Target target,
+      CredentialSecrets credentials,
+      Duration timeout,
+      PreflightContext context,
+      HostAttempt attempt) {
+    attempt.step("running the preflight checks");
     return SmbPreflight.run(target, credentials, timeout, context);
   }
 

@@ -211,12 +211,6 @@ public final class SshTransport implements Transport {
   }
 
   @Override
-  public Transport.Session connect(Target target, CredentialSecrets credentials, Duration timeout)
-      throws TransportException {
-    return connect(target, credentials, timeout, HostAttempt.unbounded());
-  }
-
-  @Override
   public Transport.Session connect(
       Target target, CredentialSecrets credentials, Duration timeout, HostAttempt attempt)
       throws TransportException {
@@ -283,12 +277,6 @@ public final class SshTransport implements Transport {
           e);
     }
     return new SshSession(ssh, host + ":" + port, settings.unixToolsDir(), timeout, attempt);
-  }
-
-  @Override
-  public List<io.perfmetrics.deploy.Check> preflight(
-      Target target, CredentialSecrets credentials, Duration timeout, PreflightContext context) {
-    return preflight(target, credentials, timeout, context, HostAttempt.unbounded());
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfmetrics.config.Config;
+import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.Transport;
 import io.perfmetrics.deploy.TransportException;
 import io.perfmetrics.targets.Credential;
@@ -56,7 +57,8 @@ class SmbFoldersIT {
     return transport.connect(
         new Target(1, "127.0.0.1", samba.port(), Target.WINDOWS, 1L, "manual", Instant.now()),
         CredentialSecretsForTests.of(Credential.SMB_PASSWORD, TestSamba.USER, samba.password()),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        HostAttempt.unbounded());
   }
 
   @Test

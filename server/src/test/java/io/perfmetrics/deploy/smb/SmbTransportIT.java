@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfmetrics.config.Config;
+import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.RemoteStatus;
 import io.perfmetrics.deploy.Transport;
 import io.perfmetrics.deploy.TransportException;
@@ -50,7 +51,8 @@ class SmbTransportIT {
         transport.connect(
             target(samba.port()),
             login(TestSamba.USER, samba.password()),
-            Duration.ofSeconds(10))) {
+            Duration.ofSeconds(10),
+            HostAttempt.unbounded())) {
       assertThat(s.status().state()).isEqualTo(RemoteStatus.ABSENT);
 
       s.install("WScript.Echo \"one\"\n");
@@ -85,7 +87,8 @@ class SmbTransportIT {
         transport.connect(
             target(samba.port()),
             login(TestSamba.USER, samba.password()),
-            Duration.ofSeconds(10))) {
+            Duration.ofSeconds(10),
+            HostAttempt.unbounded())) {
       s.status();
       String status = samba.smbstatus();
       assertThat(status).as(status).contains("SMB3_11");
@@ -97,7 +100,10 @@ class SmbTransportIT {
     assertThatThrownBy(
             () ->
                 transport.connect(
-                    target(samba.port()), login(TestSamba.USER, "wrong"), Duration.ofSeconds(10)))
+                    target(samba.port()),
+                    login(TestSamba.USER, "wrong"),
+                    Duration.ofSeconds(10),
+                    HostAttempt.unbounded()))
         .isInstanceOf(TransportException.class)
         .satisfies(
             e ->
@@ -115,7 +121,8 @@ class SmbTransportIT {
                   transport.connect(
                       target(noAdmin.port()),
                       login(TestSamba.USER, noAdmin.password()),
-                      Duration.ofSeconds(10)))
+                      Duration.ofSeconds(10),
+                      HostAttempt.unbounded()))
           .isInstanceOf(TransportException.class)
           .hasMessageContaining("127.0.0.1:" + noAdmin.port())
           .hasMessageContaining("ADMIN$ not found");
