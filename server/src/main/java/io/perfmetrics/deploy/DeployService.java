@@ -416,15 +416,24 @@ public final class DeployService implements AutoCloseable {
   }
 
   /**
+   * How long a host's operations-log entry is retried while the database is out of reach. It comes
+   * before the host's result, whose own retries last the host limit and 30 s: the attempt (the
+   * limit), this, and the result together stay under twice the limit and a minute, when a resume
+   * would give the host to another worker.
+   */
+  private static final Duration OPERATIONS_LOG_RETRY = Duration.ofSeconds(20);
+
+  /**
    * Every connection the appliance makes to a network is on the record, for allowlisting. Retried
-   * like the job's bookkeeping while the pool is dry ({@link #persistently}): at 32 hosts at once 4
+   * like the job's bookkeeping while the pool is dry ({@link Persistently}): at 32 hosts at once 4
    * of 150 entries were lost to "Connection is not available". The time is when it was written
    * first.
    */
   private void recordOperation(Target target, Action action, Outcome outcome) {
     java.time.Instant at = clock.instant();
     try {
-      persistently(
+      Persistently.within(
+          OPERATIONS_LOG_RETRY,
           () -> {
             netops.record(
                 at,
