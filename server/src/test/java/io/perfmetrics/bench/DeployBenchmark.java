@@ -87,6 +87,7 @@ public final class DeployBenchmark {
     // (a fleet's hosts after its first few dozen), not the JIT compiler's work
     int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
     Config.Collectors d = Config.Collectors.defaults();
+    int nowhere = freePort();
     int concurrency =
         Integer.parseInt(a.getOrDefault("concurrency", String.valueOf(d.parallelHosts())));
     // the constructor, not a wither: the same class measures older builds (--baseline)
@@ -96,7 +97,9 @@ public final class DeployBenchmark {
             d.upload(),
             d.ttl(),
             d.spoolMaxBytes(),
-            d.metadataUrl(),
+            // the "hosts" share this machine's network: the default, 169.254.169.254, would go
+            // out through its gateway; a closed loopback port is an on-premises host's answer
+            "http://127.0.0.1:" + nowhere,
             d.unixToolsDir(),
             d.hostTimeout(),
             concurrency);
@@ -110,7 +113,6 @@ public final class DeployBenchmark {
                 + " as appliance CPU"
             : "bench-deploy: the collectors report to a port where nothing listens; the appliance"
                 + " CPU is the deploy's own (--uploads=on to count their first uploads too)");
-    int nowhere = freePort();
 
     Map<String, List<Run>> results = new LinkedHashMap<>();
     try (TestPostgres pg = new TestPostgres();
