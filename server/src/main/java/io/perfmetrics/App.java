@@ -167,25 +167,29 @@ public final class App implements AutoCloseable {
     Clock wall = Clock.systemUTC();
     netops = new NetOpsLog(ds, wall);
     var targets = new TargetStore(ds);
-    var credentials = new CredentialStore(ds, new SecretBox(MasterKey.load(config)));
+    var box = new SecretBox(MasterKey.load(config));
+    var credentials = new CredentialStore(ds, box);
     var pins = new HostKeyPins(ds);
     var jobs = new DeployJobs(ds);
     var statuses = new TargetStatuses(ds, collectors, clock);
+    // the deploy's own reads and writes hold at most a share of the pool: the rest stays for
+    // collectors' uploads and the API however many hosts it works on at once
+    var share = database.deployShare();
     deploy =
         new DeployService(
-            targets,
-            credentials,
+            new TargetStore(share),
+            new CredentialStore(share, box),
             collectors,
-            jobs,
-            statuses,
+            new DeployJobs(share),
+            new TargetStatuses(share, collectors, clock),
             new TemplateRenderer(),
             Map.of(
                 CollectorTemplate.UNIX_SH,
-                new SshTransport(pins, config.collectors()),
+                new SshTransport(new HostKeyPins(share), config.collectors()),
                 CollectorTemplate.WINDOWS_VBS,
                 new SmbTransport(config.collectors(), clock)),
             config,
-            netops,
+            new NetOpsLog(share, wall),
             clock,
             metrics.registry(),
             // asked at every deploy: a rescan after the certificate changed renders the new CA

@@ -334,7 +334,13 @@ public final class DeployService implements AutoCloseable {
     HostAttempt attempt = new HostAttempt();
     Future<Outcome> f = executor.submit(() -> handle(targetId, action, force, unsealed, attempt));
     try {
-      return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      Outcome outcome = f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      Target t = attempt.target();
+      // only an attempt that went to the network is an operation; the claim keeps it to one entry
+      if (t != null && attempt.contactedHost() && attempt.claimLog()) {
+        recordOperation(t, action, outcome);
+      }
+      return outcome;
     } catch (TimeoutException e) {
       // the operations log gets the timeout, not the error the closed connection causes
       boolean logs = attempt.claimLog();
@@ -392,6 +398,7 @@ public final class DeployService implements AutoCloseable {
       return new Failed(
           target.display() + ": no transport for " + target.osFamily() + " targets in this build");
     }
+    attempt.contactingHost();
     Outcome outcome =
         action == Action.CHECK
             ? Checked.of(
@@ -403,26 +410,45 @@ public final class DeployService implements AutoCloseable {
                         config.publicUrl(), clock, target.id(), trust.get().caPem()),
                     attempt))
             : act(target, template, transport, cred.get(), action, force, attempt);
-    // a worker that gave up on this attempt logged it already, with the timeout
-    if (attempt.claimLog()) {
-      attempt.step("recording the network operation");
-      recordOperation(target, action, outcome);
-    }
+    // the worker writes it to the operations log (withinTimeLimit): its write may wait out a busy
+    // pool, which is not the host's time
     return outcome;
   }
 
-  /** Every connection the appliance makes to a network is on the record, for allowlisting. */
+  /**
+   * How long a host's operations-log entry is retried while the database is out of reach. It comes
+   * before the host's result, whose own retries last the host limit and 30 s: the attempt (the
+   * limit), this, and the result together stay under twice the limit and a minute, when a resume
+   * would give the host to another worker.
+   */
+  private static final Duration OPERATIONS_LOG_RETRY = Duration.ofSeconds(20);
+
+  /**
+   * Every connection the appliance makes to a network is on the record, for allowlisting. Retried
+   * like the job's bookkeeping while the pool is dry ({@link Persistently}): at 32 hosts at once 4
+   * of 150 entries were lost to "Connection is not available". The time is when it was written
+   * first.
+   */
   private void recordOperation(Target target, Action action, Outcome outcome) {
+    java.time.Instant at = clock.instant();
     try {
-      netops.record(
-          "deploy",
-          null,
-          target.address(),
-          target.effectivePort(),
-          CollectorTemplate.forOs(target.osFamily()) == CollectorTemplate.UNIX_SH ? "ssh" : "smb",
-          action.kind + " collector",
-          outcome.name(),
-          outcome.detail());
+      Persistently.within(
+          OPERATIONS_LOG_RETRY,
+          () -> {
+            netops.record(
+                at,
+                "deploy",
+                null,
+                target.address(),
+                target.effectivePort(),
+                CollectorTemplate.forOs(target.osFamily()) == CollectorTemplate.UNIX_SH
+                    ? "ssh"
+                    : "smb",
+                action.kind + " collector",
+                outcome.name(),
+                outcome.detail());
+            return null;
+          });
     } catch (RuntimeException e) {
       log.warn(
           "target {}: could not record the network operation: {}", target.id(), e.getMessage());

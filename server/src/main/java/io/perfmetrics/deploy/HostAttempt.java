@@ -30,6 +30,9 @@ public final class HostAttempt {
   /** Whether giving up closed a connection (none is open yet while the target is being read). */
   private volatile boolean closedConnection;
 
+  /** Whether the attempt got as far as the network (a host it never contacted logs nothing). */
+  private volatile boolean network;
+
   /** Whether the attempt's network operation has gone to the operations log (once per attempt). */
   private final AtomicBoolean logged = new AtomicBoolean();
 
@@ -86,6 +89,16 @@ public final class HostAttempt {
           where + ": given up at the host's time limit during " + step,
           null);
     }
+  }
+
+  /** The attempt is about to contact the host: its end is an operation for the log. */
+  void contactingHost() {
+    network = true;
+  }
+
+  /** Whether the attempt got as far as contacting the host. */
+  boolean contactedHost() {
+    return network;
   }
 
   /** Gives the attempt up: closes every connection it registered; returns the step it was at. */

@@ -21,12 +21,24 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
+  /** Connections in the pool. */
+  static final int POOL_SIZE = 10;
+
+  /**
+   * Connections a deploy never holds ({@link #deployShare()}): kept for collectors' uploads, the
+   * API and the appliance's other work however many hosts a deploy works on at once.
+   */
+  static final int KEPT_FROM_DEPLOYS = 4;
+
   private final HikariDataSource pool;
+  private final PoolShare deployShare;
   private final EmbeddedDatabase embedded;
   private final String description;
 
   private Database(HikariDataSource pool, EmbeddedDatabase embedded, String description) {
     this.pool = pool;
+    this.deployShare =
+        new PoolShare(pool, POOL_SIZE - KEPT_FROM_DEPLOYS, java.time.Duration.ofSeconds(2));
     this.embedded = embedded;
     this.description = description;
   }
@@ -75,7 +87,7 @@ public final class Database implements AutoCloseable {
     hc.setJdbcUrl(url);
     hc.setUsername(user);
     hc.setPassword(password);
-    hc.setMaximumPoolSize(10);
+    hc.setMaximumPoolSize(POOL_SIZE);
     hc.setMinimumIdle(2);
     // An outage must turn into a quick 503 for collectors, not a request that hangs.
     hc.setConnectionTimeout(2_000);
@@ -109,6 +121,15 @@ public final class Database implements AutoCloseable {
 
   public DataSource dataSource() {
     return pool;
+  }
+
+  /**
+   * The part of the pool a deploy's reads and writes go through: at most all but {@link
+   * #KEPT_FROM_DEPLOYS} connections at once, so a deploy at any concurrency cannot leave
+   * collectors' uploads waiting on a dry pool (they get 503 after 2 s).
+   */
+  public DataSource deployShare() {
+    return deployShare;
   }
 
   /** True when a connection can be had and answers within about a second. */

@@ -293,5 +293,18 @@ class DeployTimeLimitIT {
     assertThat(h.get("state").asText()).isEqualTo("done");
     assertThat(h.get("outcome").asText()).isEqualTo("failed");
     assertThat(h.get("detail").asText()).contains("timed out after 3 s during");
+    // and its operations-log entry, written while the pool was dry, is not lost
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        PreparedStatement ps =
+            c.prepareStatement("SELECT result, detail FROM netops WHERE source = 'deploy'")) {
+      List<String> ops = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ops.add(rs.getString(1) + " " + rs.getString(2));
+        }
+      }
+      assertThat(ops).hasSize(1);
+      assertThat(ops.get(0)).contains("failed", "timed out after 3 s");
+    }
   }
 }
