@@ -280,12 +280,7 @@ class StorageSizerTest {
     // a.xlarge fits CPU and memory but sustains 1,000 IOPS; the disk needs (600 + 400) x 1.3 =
     // 1,300
     Devices d = new Devices().disk("sda", 600, 400, 10e6, 10e6).volume("_2f", 10 * GIB, 0, null);
-    Host h =
-        host(
-            "aws",
-            "us-east-1",
-            oneDisk("sda", 100),
-            List.of(new Host.Volume("_2f", "/", null, "sda")));
+    Host h = rootOnSda("aws", "us-east-1");
     HostSizing s = Sizer.size(h, usage(d.build()), SizingQuery.defaults(), CATALOG);
     assertThat(s.demand().diskIopsNeeded()).isEqualTo(1300.0);
     assertThat(s.demand().diskMbpsNeeded()).isEqualTo(26.0);
@@ -304,12 +299,7 @@ class StorageSizerTest {
   @Test
   void aProviderWithoutAPublishedInstanceDiskLimitIsNotCheckedAndTheReportSaysSo() {
     Devices d = new Devices().disk("sda", 600, 400, 10e6, 10e6).volume("_2f", 10 * GIB, 0, null);
-    Host h =
-        host(
-            "gcp",
-            "us-central1",
-            oneDisk("sda", 100),
-            List.of(new Host.Volume("_2f", "/", null, "sda")));
+    Host h = rootOnSda("gcp", "us-central1");
     HostSizing s = Sizer.size(h, usage(d.build()), SizingQuery.defaults(), CATALOG);
     assertThat(s.recommended().type()).isEqualTo("g-standard-4");
     assertThat(s.recommended().diskIops()).isNull();
@@ -536,12 +526,7 @@ class StorageSizerTest {
     // (10,000 + 3,000) x 1.3 = 16,900 IOPS: e2-standard-4 and -8 carry 15,000 (E2 2-15 vCPUs),
     // e2-standard-16 20,000 (16-31 vCPUs)
     Devices d = new Devices().disk("sda", 10000, 3000, 10e6, 10e6).volume("_2f", 10 * GIB, 0, null);
-    Host h =
-        host(
-            "gcp",
-            "us-central1",
-            oneDisk("sda", 100),
-            List.of(new Host.Volume("_2f", "/", null, "sda")));
+    Host h = rootOnSda("gcp", "us-central1");
     HostSizing s = Sizer.size(h, usage(d.build()), SizingQuery.defaults(), E2);
     assertThat(s.demand().diskIopsNeeded()).isEqualTo(16900.0);
     assertThat(s.recommended().type()).isEqualTo("e2-standard-16");
@@ -599,5 +584,11 @@ class StorageSizerTest {
         .contains(
             "storage not priced: no disk offering the catalog has for gcp us-east1 attaches to"
                 + " n4-standard-4");
+  }
+
+  /** A host whose root volume is on its one 100 GiB disk sda. */
+  private static Host rootOnSda(String provider, String region) {
+    return host(
+        provider, region, oneDisk("sda", 100), List.of(new Host.Volume("_2f", "/", null, "sda")));
   }
 }
