@@ -2018,6 +2018,10 @@ main() {
     fi
 
     acquire_pidfile
+    # A collector measures the workload; at nice 10 it yields the CPU to it (and, on a host that
+    # starts many things at once, to sshd and the deploy) instead of competing. Best effort:
+    # renice is POSIX but may be missing on a minimal image.
+    renice -n 10 -p "$$" >/dev/null 2>&1 || log "renice failed; running at the default priority"
     STOP_REASON=
     SLEEP_PID=
     trap on_exit EXIT

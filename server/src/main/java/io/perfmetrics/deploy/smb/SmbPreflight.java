@@ -1,6 +1,7 @@
 package io.perfmetrics.deploy.smb;
 
 import io.perfmetrics.deploy.Check;
+import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.Transport;
 import io.perfmetrics.targets.CredentialSecrets;
 import io.perfmetrics.targets.Target;
@@ -33,7 +34,8 @@ final class SmbPreflight {
       Target target,
       CredentialSecrets credentials,
       Duration timeout,
-      Transport.PreflightContext context) {
+      Transport.PreflightContext context,
+      HostAttempt attempt) {
     String host = target.address();
     int port = target.effectivePort();
     String where = host + ":" + port;
@@ -50,6 +52,9 @@ final class SmbPreflight {
               "Check the credential's user name (user or DOMAIN\\user)."));
       return out;
     }
+    // at the host limit the worker closes the context: every wait on its connection then ends
+    attempt.closeWhenAbandoned(ctx::close);
+    attempt.step("the SMB connection and login to IPC$");
     try (SmbFile ipc = new SmbFile("smb://" + host + ":" + port + "/IPC$/", ctx)) {
       SmbTreeHandleInternal tree;
       try {
@@ -101,9 +106,12 @@ final class SmbPreflight {
                     + ", signing "
                     + (signing ? "on" : "off")));
         out.add(Check.pass("login", "logged in as " + user));
+        attempt.step("the ADMIN$ check");
         boolean admin = adminShare(ctx, host, port, out);
+        attempt.step("the Service Control Manager check");
         serviceControl(ctx, host, port, out);
         if (admin) {
+          attempt.step("the curl.exe check");
           try (SmbFile curl =
               new SmbFile(
                   "smb://" + host + ":" + port + "/" + SmbTransport.SHARE + "/System32/curl.exe",

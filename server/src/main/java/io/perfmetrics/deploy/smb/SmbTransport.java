@@ -121,8 +121,8 @@ public final class SmbTransport implements Transport {
       Duration timeout,
       PreflightContext context,
       HostAttempt attempt) {
-    attempt.step("running the preflight checks");
-    return SmbPreflight.run(target, credentials, timeout, context);
+    attempt.step("the SMB connection for the preflight checks");
+    return SmbPreflight.run(target, credentials, timeout, context, attempt);
   }
 
   static TransportException classify(String where, SmbException e) {
