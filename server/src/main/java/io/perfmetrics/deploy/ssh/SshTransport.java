@@ -64,8 +64,8 @@ public final class SshTransport implements Transport {
    * collector. Run as {@code sh -c <program> sh <tools dir>}: every word single-quoted, the only
    * value ($1) never parsed as syntax. It answers lines: the state, the state file, {@code #end};
    * then {@code result=started pid=N}, or {@code result=not_started} and the log's last lines. The
-   * folder is checked ({@link ToolsFolder}) before the status is read and again, creating what is
-   * missing, right before the writes; everything in it is reached by relative names from inside the
+   * folder is checked ({@link ToolsFolder}) before the status is read; a missing one is created and
+   * checked right before the writes; everything in it is reached by relative names from inside the
    * checked folder. A folder that fails a check is answered with one {@code unsafe=} line.
    */
   static final String DEPLOY_PROGRAM =
@@ -73,8 +73,11 @@ public final class SshTransport implements Transport {
           "\n",
           "d=$1; s=collector.sh; p=",
           ToolsFolder.FUNCTIONS,
-          "alive() { p=$(cat collector.pid 2>/dev/null); [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
-              + " && { [ ! -d /proc/self ] || grep -q \"$s\" \"/proc/$p/cmdline\" 2>/dev/null; }; }",
+          // builtins only (read, kill, case): every fork costs the host a few ms, and this runs in
+          // the confirmation loop; read drops the NULs of /proc/PID/cmdline, so the words run on
+          "alive() { p=; read -r p 2>/dev/null <collector.pid; [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null"
+              + " && { [ ! -d /proc/self ] || { c=; IFS= read -r c 2>/dev/null <\"/proc/$p/cmdline\";"
+              + " case $c in *\"$s\"*) ;; *) false ;; esac; }; }; }",
           "pm_enter \"$d\" look; r=$?",
           "[ $r = 1 ] && exit 4",
           "if [ $r = 2 ]; then st=absent; elif alive; then st=running; elif [ -f \"$s\" ]; then st=stopped; else st=absent; fi",
@@ -85,11 +88,14 @@ public final class SshTransport implements Transport {
               + " while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
               + " kill -9 \"$p\" 2>/dev/null; fi",
           "umask 077",
-          // checked again in this same program, right before the writes: what the status saw may
-          // have been swapped while the appliance decided
-          "pm_enter \"$d\" create || exit 4",
-          "chmod 700 . && cat > \"$s.new\" && chmod 700 \"$s.new\""
-              + " && mv -f \"$s.new\" \"$s\" && rm -f collector.pid || exit 3",
+          // A folder the status found missing is created and checked now, right before the writes.
+          // One it entered needs no second walk: the shell is still inside that directory (a
+          // renamed path does not move it), and the walk made sure that only the deploy user or
+          // root
+          // can rename it or change its mode (its parent is theirs, or root's and sticky).
+          "if [ $r != 0 ]; then pm_enter \"$d\" create || exit 4; fi",
+          "cat > \"$s.new\" && chmod 700 . \"$s.new\" && mv -f \"$s.new\" \"$s\""
+              + " && { [ ! -e collector.pid ] || rm -f collector.pid; } || exit 3",
           "if command -v setsid >/dev/null 2>&1; then setsid nohup sh \"./$s\" </dev/null >/dev/null 2>&1 &"
               + " else nohup sh \"./$s\" </dev/null >/dev/null 2>&1 & fi",
           // the collector writes its pidfile within milliseconds; 10 s is the old appliance-side

@@ -28,24 +28,28 @@ final class ToolsFolder {
 
   static final String FUNCTIONS =
       """
-      pm_unsafe() { echo "unsafe=$pm_at: owner $pm_name (uid $pm_uid), mode $pm_mode: $1"; }
+      pm_unsafe() {
+        pm_why=$1
+        # the owner's name only for the message: one ls less on every component that passes
+        if [ -n "$pm_look" ]; then set -f; set -- $(ls -ld "$pm_look" 2>/dev/null); set +f; pm_name=${3:-?}; fi
+        echo "unsafe=$pm_at: owner $pm_name (uid $pm_uid), mode $pm_mode: $pm_why"
+      }
       pm_step() {
-        pm_c=$1; pm_final=$2; pm_how=$3; pm_at=${pm_at%/}/$pm_c
+        pm_c=$1; pm_final=$2; pm_how=$3; pm_at=${pm_at%/}/$pm_c; pm_look=./$pm_c
         if [ ! -e "./$pm_c" ] && [ ! -L "./$pm_c" ]; then
           [ "$pm_how" = create ] || return 2
           mkdir -m 700 "./$pm_c" 2>/dev/null
         fi
-        set -f
-        set -- $(ls -ldn "./$pm_c" 2>/dev/null); pm_mode=${1:-?}; pm_uid=${3:-?}
-        set -- $(ls -ld "./$pm_c" 2>/dev/null); pm_name=${3:-?}
-        set -- $(ls -ldin "./$pm_c" 2>/dev/null); pm_ino=${1:-?}
-        set +f
+        # inode, mode, links, uid in one ls
+        set -f; set -- $(ls -ldin "./$pm_c" 2>/dev/null); set +f
+        pm_ino=${1:-?}; pm_mode=${2:-?}; pm_uid=${4:-?}
         case $pm_mode in
           d*) ;;
           l*) pm_unsafe 'a symbolic link'; return 1 ;;
           *) pm_unsafe 'not a directory'; return 1 ;;
         esac
         if ! cd -P "./$pm_c" 2>/dev/null; then pm_unsafe 'cannot be entered'; return 1; fi
+        pm_look=.
         set -f; set -- $(ls -ldin . 2>/dev/null); set +f
         if [ "$1" != "$pm_ino" ] || [ "$2" != "$pm_mode" ] || [ "$4" != "$pm_uid" ]; then
           pm_unsafe 'changed while it was checked'; return 1
@@ -61,7 +65,8 @@ final class ToolsFolder {
         return 0
       }
       pm_enter() {
-        pm_path=$1; pm_mk=$2; pm_me=$(id -u); pm_at=; pm_name=?; pm_uid=?; pm_mode=?
+        pm_path=$1; pm_mk=$2; pm_at=; pm_look=; pm_name=?; pm_uid=?; pm_mode=?
+        [ -n "${pm_me:-}" ] || pm_me=$(id -u)
         case $pm_path in /*) ;; *) pm_at=$pm_path; pm_unsafe 'not an absolute path'; return 1 ;; esac
         while :; do case $pm_path in */) pm_path=${pm_path%/} ;; *) break ;; esac; done
         cd / || return 1
@@ -69,7 +74,7 @@ final class ToolsFolder {
         while [ -n "$pm_rest" ]; do
           pm_part=${pm_rest%%/*}
           case $pm_rest in */*) pm_rest=${pm_rest#*/} ;; *) pm_rest= ;; esac
-          case $pm_part in '' | .) continue ;; ..) pm_at=$pm_path; pm_name=?; pm_uid=?; pm_mode=?; pm_unsafe 'has a .. component'; return 1 ;; esac
+          case $pm_part in '' | .) continue ;; ..) pm_at=$pm_path; pm_look=; pm_name=?; pm_uid=?; pm_mode=?; pm_unsafe 'has a .. component'; return 1 ;; esac
           if [ -n "$pm_rest" ]; then pm_last=no; else pm_last=yes; fi
           pm_step "$pm_part" "$pm_last" "$pm_mk" || return $?
         done
