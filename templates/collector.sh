@@ -2022,6 +2022,12 @@ main() {
     # starts many things at once, to sshd and the deploy) instead of competing. Best effort:
     # renice is POSIX but may be missing on a minimal image.
     renice -n 10 -p "$$" >/dev/null 2>&1 || log "renice failed; running at the default priority"
+    # Linux with autogroup scheduling weighs sessions against each other and nice only counts
+    # within one; the collector's session is its own (setsid), so the session's group gets nice
+    # 10 as well. No fork: a builtin echo into /proc.
+    if [ -w "/proc/$$/autogroup" ]; then
+        { echo 10 >"/proc/$$/autogroup"; } 2>/dev/null || log "could not lower the session's autogroup priority"
+    fi
     STOP_REASON=
     SLEEP_PID=
     trap on_exit EXIT
