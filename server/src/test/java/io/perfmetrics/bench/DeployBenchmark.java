@@ -54,13 +54,28 @@ public final class DeployBenchmark {
       double gcSeconds,
       double userSeconds,
       double systemSeconds,
-      double watcherSeconds) {
+      double watcherSeconds,
+      double machineSeconds) {
     /**
      * The process CPU less the JIT compiler, GC and VM threads and the benchmark's own watching of
      * the job (a JDBC query every 50 ms on the main thread): the code's own work.
      */
     double ownSeconds() {
       return cpuSeconds - jitSeconds - gcSeconds - watcherSeconds;
+    }
+
+    /** The same run with the whole machine's busy CPU seconds over it. */
+    Run onMachine(double busySeconds) {
+      return new Run(
+          seconds,
+          started,
+          cpuSeconds,
+          jitSeconds,
+          gcSeconds,
+          userSeconds,
+          systemSeconds,
+          watcherSeconds,
+          busySeconds);
     }
   }
 
@@ -173,7 +188,9 @@ public final class DeployBenchmark {
       for (int r = 0; r < runs; r++) {
         reset(hosts);
         if (tools.contains("appliance")) {
+          double busy = machineBusySeconds();
           Run run = appliance(app, pg.jdbcUrl(), hosts);
+          run = run.onMachine(machineBusySeconds() - busy);
           results.computeIfAbsent("appliance", k -> new ArrayList<>()).add(run);
           print("appliance", r, run, hosts.size());
           if (!Files.exists(script)) {
@@ -184,13 +201,17 @@ public final class DeployBenchmark {
           reset(hosts);
         }
         if (tools.contains("ansible")) {
+          double busy = machineBusySeconds();
           Run run = ansible(hosts, key, user, work, script, forks);
+          run = run.onMachine(machineBusySeconds() - busy);
           results.computeIfAbsent("ansible", k -> new ArrayList<>()).add(run);
           print("ansible", r, run, hosts.size());
           reset(hosts);
         }
         if (tools.contains("openssh")) {
+          double busy = machineBusySeconds();
           Run run = openssh(hosts, key, user, work, script, concurrency);
+          run = run.onMachine(machineBusySeconds() - busy);
           results.computeIfAbsent("openssh", k -> new ArrayList<>()).add(run);
           print("openssh", r, run, hosts.size());
           reset(hosts);
@@ -203,9 +224,16 @@ public final class DeployBenchmark {
       double m = median(e.getValue().stream().mapToDouble(Run::seconds).toArray());
       med.put(e.getKey(), m);
       int allStarted = (int) e.getValue().stream().filter(x -> x.started() == hosts.size()).count();
+      double machine = median(e.getValue().stream().mapToDouble(Run::machineSeconds).toArray());
       System.out.printf(
-          "median %-9s %7.2f s  %6.1f hosts/s  (%d of %d runs started every host)%n",
-          e.getKey(), m, hosts.size() / m, allStarted, e.getValue().size());
+          "median %-9s %7.2f s  %6.1f hosts/s  (%d of %d runs started every host); machine CPU %.0f"
+              + " ms per host (the tool and the hosts, which share this machine's cores)%n",
+          e.getKey(),
+          m,
+          hosts.size() / m,
+          allStarted,
+          e.getValue().size(),
+          machine * 1000 / hosts.size());
       if (e.getKey().equals("appliance")) {
         double cpu = median(e.getValue().stream().mapToDouble(Run::cpuSeconds).toArray());
         double own = median(e.getValue().stream().mapToDouble(Run::ownSeconds).toArray());
@@ -305,7 +333,7 @@ public final class DeployBenchmark {
     if (failed != null) {
       System.out.println("  not started, e.g.: " + failed);
     }
-    return new Run(secs, Math.min(started, running(hosts)), cpu, jit, gc, user, sys, watcher);
+    return new Run(secs, Math.min(started, running(hosts)), cpu, jit, gc, user, sys, watcher, 0);
   }
 
   /**
@@ -430,7 +458,7 @@ public final class DeployBenchmark {
         exec(work, Map.of(), "ssh", "-o", "ControlPath=" + sock, "-O", "exit", "x");
       }
     }
-    return new Run(secs, running(hosts), 0, 0, 0, 0, 0, 0);
+    return new Run(secs, running(hosts), 0, 0, 0, 0, 0, 0, 0);
   }
 
   private static Run openssh(
@@ -480,7 +508,7 @@ public final class DeployBenchmark {
         list.toString(),
         one.toString());
     double secs = (System.nanoTime() - t0) / 1e9;
-    return new Run(secs, running(hosts), 0, 0, 0, 0, 0, 0);
+    return new Run(secs, running(hosts), 0, 0, 0, 0, 0, 0, 0);
   }
 
   /** Hosts whose pidfile names a live collector. */
@@ -629,6 +657,24 @@ public final class DeployBenchmark {
     return out.toArray(new String[0]);
   }
 
+  /**
+   * Busy CPU seconds of the whole machine so far (/proc/stat: user, nice, system, irq, softirq,
+   * steal): over a run, the tool's own CPU and that of the hosts it deploys to (sshd, the remote
+   * programs, the collectors it started), which share this machine's cores.
+   */
+  static double machineBusySeconds() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+        busy += Long.parseLong(f[i]);
+      }
+      return busy / TICKS;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
   /** The load average (1, 5, 15 min) as uptime prints it: the machine is shared. */
   static String load() {
     try {
@@ -642,13 +688,16 @@ public final class DeployBenchmark {
 
   private static void print(String tool, int r, Run run, int n) {
     System.out.printf(
-        "run %d %-9s %7.2f s  %6.1f hosts/s  %d/%d started%s  (%s)%n",
+        "run %d %-9s %7.2f s  %6.1f hosts/s  %d/%d started  machine CPU %.1f s = %.0f ms per host%s"
+            + "  (%s)%n",
         r + 1,
         tool,
         run.seconds(),
         n / run.seconds(),
         run.started(),
         n,
+        run.machineSeconds(),
+        run.machineSeconds() * 1000 / n,
         tool.equals("appliance")
             ? String.format(
                 "  appliance CPU %.2f s = %.1f ms per host (user %.1f, system %.1f ms per host;"
