@@ -658,15 +658,16 @@ public final class DeployBenchmark {
   }
 
   /**
-   * Busy CPU seconds of the whole machine so far (/proc/stat: user, nice, system, irq, softirq,
-   * steal): over a run, the tool's own CPU and that of the hosts it deploys to (sshd, the remote
-   * programs, the collectors it started), which share this machine's cores.
+   * Busy CPU seconds of the whole machine so far (/proc/stat: user, nice, system, irq, softirq; not
+   * steal, the time the hypervisor gave to other guests): over a run, the tool's own CPU and that
+   * of the hosts it deploys to (sshd, the remote programs, the collectors it started), which share
+   * this machine's cores.
    */
   static double machineBusySeconds() {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
       long busy = 0;
-      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+      for (int i : new int[] {1, 2, 3, 6, 7}) {
         busy += Long.parseLong(f[i]);
       }
       return busy / TICKS;
