@@ -12,8 +12,10 @@ import org.slf4j.LoggerFactory;
  * One host's attempt within its time limit: the step it is at, and the connections to close when
  * the limit passes. Interrupting the thread is not enough to bound a host: a channel close waits
  * for the remote's answer, and a database call or a blocked read need not notice an interrupt. So
- * the job's worker, when the limit passes, closes what the attempt registered (the SSH or SMB
- * connection: every wait on it then ends with an error), records the step, and moves on.
+ * the job's worker, when the limit passes, closes what the attempt registered (the SSH connection:
+ * every wait on it then ends with an error; the SMB context, which jcifs-ng closes only where no
+ * request is outstanding, so a silent Windows host's wait ends at jcifs's own timeout), records the
+ * step, and moves on.
  */
 public final class HostAttempt {
   private static final Logger log = LoggerFactory.getLogger(HostAttempt.class);

@@ -52,7 +52,9 @@ final class SmbPreflight {
               "Check the credential's user name (user or DOMAIN\\user)."));
       return out;
     }
-    // at the host limit the worker closes the context: every wait on its connection then ends
+    // At the host limit the worker closes the context, as for a deploy. jcifs-ng then disconnects
+    // only transports with no request outstanding: a wait on a host that never answers ends at
+    // jcifs's own timeout (the host limit), after the worker has moved on.
     attempt.closeWhenAbandoned(ctx::close);
     attempt.step("the SMB connection and login to IPC$");
     try (SmbFile ipc = new SmbFile("smb://" + host + ":" + port + "/IPC$/", ctx)) {

@@ -88,7 +88,8 @@ public final class SmbTransport implements Transport {
     String where = host + ":" + port;
     try {
       CIFSContext ctx = context(credentials, timeout);
-      // the job closes the context (its connections) when the host's limit passes
+      // the job closes the context when the host's limit passes; jcifs-ng disconnects only idle
+      // transports that way, so a request a host never answers waits out jcifs's own timeout
       attempt.closeWhenAbandoned(ctx::close);
       attempt.step("the SMB connection and login to " + SHARE);
       SmbFile share = new SmbFile("smb://" + host + ":" + port + "/" + SHARE + "/", ctx);

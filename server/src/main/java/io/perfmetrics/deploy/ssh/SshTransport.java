@@ -91,8 +91,7 @@ public final class SshTransport implements Transport {
           // A folder the status found missing is created and checked now, right before the writes.
           // One it entered needs no second walk: the shell is still inside that directory (a
           // renamed path does not move it), and the walk made sure that only the deploy user or
-          // root
-          // can rename it or change its mode (its parent is theirs, or root's and sticky).
+          // root can rename it or change its mode (its parent is theirs, or root's and sticky).
           "if [ $r != 0 ]; then pm_enter \"$d\" create || exit 4; fi",
           "cat > \"$s.new\" && chmod 700 . \"$s.new\" && mv -f \"$s.new\" \"$s\""
               + " && { [ ! -e collector.pid ] || rm -f collector.pid; } || exit 3",
