@@ -28,6 +28,7 @@ final class ToolsFolder {
 
   static final String FUNCTIONS =
       """
+      pm_me=
       pm_unsafe() {
         pm_why=$1
         # the owner's name only for the message: one ls less on every component that passes
@@ -66,7 +67,8 @@ final class ToolsFolder {
       }
       pm_enter() {
         pm_path=$1; pm_mk=$2; pm_at=; pm_look=; pm_name=?; pm_uid=?; pm_mode=?
-        [ -n "${pm_me:-}" ] || pm_me=$(id -u)
+        # once per program; set empty above, so nothing from the environment stands in for it
+        [ -n "$pm_me" ] || pm_me=$(id -u)
         case $pm_path in /*) ;; *) pm_at=$pm_path; pm_unsafe 'not an absolute path'; return 1 ;; esac
         while :; do case $pm_path in */) pm_path=${pm_path%/} ;; *) break ;; esac; done
         cd / || return 1
