@@ -11,6 +11,7 @@ import io.perfmetrics.targets.CredentialStore;
 import io.perfmetrics.targets.Target;
 import io.perfmetrics.targets.TargetStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -430,7 +431,7 @@ public final class DeployService implements AutoCloseable {
    * first.
    */
   private void recordOperation(Target target, Action action, Outcome outcome) {
-    java.time.Instant at = clock.instant();
+    Instant at = clock.instant();
     try {
       Persistently.within(
           OPERATIONS_LOG_RETRY,

@@ -37,11 +37,6 @@ public final class PoolShare implements DataSource {
     this.wait = wait;
   }
 
-  /** How many connections the share may hold at once. */
-  public int connections() {
-    return connections;
-  }
-
   @Override
   public Connection getConnection() throws SQLException {
     return take(pool::getConnection);

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -188,11 +189,8 @@ public final class DeployBenchmark {
       for (int r = 0; r < runs; r++) {
         reset(hosts);
         if (tools.contains("appliance")) {
-          double busy = machineBusySeconds();
-          Run run = appliance(app, pg.jdbcUrl(), hosts);
-          run = run.onMachine(machineBusySeconds() - busy);
-          results.computeIfAbsent("appliance", k -> new ArrayList<>()).add(run);
-          print("appliance", r, run, hosts.size());
+          measured(
+              "appliance", r, results, hosts.size(), () -> appliance(app, pg.jdbcUrl(), hosts));
           if (!Files.exists(script)) {
             // the very script the appliance rendered (host 1's token) for the others to install
             Files.writeString(
@@ -201,19 +199,21 @@ public final class DeployBenchmark {
           reset(hosts);
         }
         if (tools.contains("ansible")) {
-          double busy = machineBusySeconds();
-          Run run = ansible(hosts, key, user, work, script, forks);
-          run = run.onMachine(machineBusySeconds() - busy);
-          results.computeIfAbsent("ansible", k -> new ArrayList<>()).add(run);
-          print("ansible", r, run, hosts.size());
+          measured(
+              "ansible",
+              r,
+              results,
+              hosts.size(),
+              () -> ansible(hosts, key, user, work, script, forks));
           reset(hosts);
         }
         if (tools.contains("openssh")) {
-          double busy = machineBusySeconds();
-          Run run = openssh(hosts, key, user, work, script, concurrency);
-          run = run.onMachine(machineBusySeconds() - busy);
-          results.computeIfAbsent("openssh", k -> new ArrayList<>()).add(run);
-          print("openssh", r, run, hosts.size());
+          measured(
+              "openssh",
+              r,
+              results,
+              hosts.size(),
+              () -> openssh(hosts, key, user, work, script, concurrency));
           reset(hosts);
         }
       }
@@ -685,6 +685,19 @@ public final class DeployBenchmark {
     } catch (IOException e) {
       return "load unknown";
     }
+  }
+
+  /**
+   * One tool's run with the whole machine's busy CPU over it (the tool's and the hosts'), recorded
+   * under the tool's name and printed.
+   */
+  private static void measured(
+      String tool, int r, Map<String, List<Run>> results, int n, Callable<Run> deploy)
+      throws Exception {
+    double busy = machineBusySeconds();
+    Run run = deploy.call().onMachine(machineBusySeconds() - busy);
+    results.computeIfAbsent(tool, k -> new ArrayList<>()).add(run);
+    print(tool, r, run, n);
   }
 
   private static void print(String tool, int r, Run run, int n) {
