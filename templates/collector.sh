@@ -368,7 +368,9 @@ setup_tls() {
     fi
     # Rewritten at every start: a redeploy after the appliance's certificate
     # changed brings the new CA, and an empty CA dir stays empty.
-    rm -rf "$CA_DIR" "$CA_FILE.tmp"
+    if [ -e "$CA_DIR" ] || [ -L "$CA_DIR" ] || [ -e "$CA_FILE.tmp" ] || [ -L "$CA_FILE.tmp" ]; then
+        rm -rf "$CA_DIR" "$CA_FILE.tmp"
+    fi
     if ! mkdir "$CA_DIR" || ! printf '%s\n' "$PM_CA_PEM" >"$CA_FILE.tmp" ||
         ! mv -f "$CA_FILE.tmp" "$CA_FILE"; then
         TLS_ERROR="cannot write $CA_FILE"
@@ -409,7 +411,10 @@ tls_check() { # tls_check EXIT_STATUS
 }
 
 write_auth_file() {
-    rm -f "$AUTH_FILE"
+    # a fresh file with this umask, never one left behind (a fork only when there is one)
+    if [ -e "$AUTH_FILE" ] || [ -L "$AUTH_FILE" ]; then
+        rm -f "$AUTH_FILE"
+    fi
     case $HTTP_CLIENT in
         curl)
             # curl config syntax: a double-quoted value with \\ and \" escapes,
@@ -471,7 +476,11 @@ http_post() {
                 -H "Content-Type: $hp_type" --data-binary "@$hp_file" \
                 -o /dev/null -w '%{http_code}' "$hp_url" 2>"$ERR_FILE")
             hp_rc=$?
-            [ -s "$ERR_FILE" ] && log "$(head -n 1 "$ERR_FILE")"
+            if [ -s "$ERR_FILE" ]; then
+                hp_line=
+                IFS= read -r hp_line <"$ERR_FILE"
+                log "$hp_line"
+            fi
             tls_check "$hp_rc"
             ;;
         wget)
@@ -1002,7 +1011,9 @@ EOF
             "$PM_INTERVAL_S" "$PM_UPLOAD_S" "$bh_unavail"
         printf '"unavailable_features":[%s]}}\n' "$bh_feat"
     } >"$HELLO_FILE"
-    rm -f "$CLOUD_FILE"
+    # on premises nothing answered and the file is empty: no rm (a fork) for it
+    [ -s "$CLOUD_FILE" ] && rm -f "$CLOUD_FILE"
+    return 0
 }
 
 # ============================================================================
@@ -1324,6 +1335,12 @@ sockets_init() {
 # Sets SOCK_BE (once, at the first snapshot, which runs after the hello).
 sockets_byte_order() {
     SOCK_BE=0
+    # The machine names that say their byte order need no fork (uname -m ran
+    # for the hello); the others ask an ELF binary.
+    case $ARCH in
+        x86_64 | i[3-6]86 | aarch64 | arm*l | riscv* | ppc64le | loongarch*) return 0 ;;
+        s390* | aarch64_be | arm*b | sparc*) SOCK_BE=1 && return 0 ;;
+    esac
     # EI_DATA of an ELF binary: 1 = little-endian, 2 = big-endian.
     case $(od -An -tx1 -j5 -N1 /proc/self/exe 2>/dev/null) in
         *02*) SOCK_BE=1 ;;
@@ -1833,8 +1850,15 @@ upload_cycle() {
                 ;;
         esac
     fi
-    upload_spool metrics
-    [ "$uc_failed" = 0 ] && [ "$UPLOAD_PENDING" = 0 ] && upload_spool sockets
+    if [ "$uc_hello_failed" = 1 ] && [ "$HTTP_CODE" = 000 ]; then
+        # No HTTP answer at all (nothing listening, no route, TLS refused): the
+        # spools would fail the same way, for a curl start each; they wait.
+        uc_failed=1
+        log "appliance not reached; keeping $SPOOL_BYTES + $SOCK_BYTES spooled bytes (samples + sockets)"
+    else
+        upload_spool metrics
+        [ "$uc_failed" = 0 ] && [ "$UPLOAD_PENDING" = 0 ] && upload_spool sockets
+    fi
     [ "$uc_sent" -gt 0 ] && log "uploaded $uc_sent lines"
     clock
     if [ "$uc_failed" = 1 ] || { [ "$uc_hello_failed" = 1 ] && [ "$uc_sent" = 0 ]; }; then
@@ -1989,9 +2013,11 @@ main() {
     HAVE_SYSBLOCK=
     [ -d /sys/block ] && HAVE_SYSBLOCK=1
     anchor_clock
-    # Fractional sleep is not POSIX, but GNU and busybox sleep have it.
+    # Fractional sleep is not POSIX, but GNU, busybox and toybox sleep have
+    # it; a sleep that refuses one fails at once and the loop goes on with
+    # whole seconds (no probe, a fork, at start).
     FRAC_SLEEP=
-    [ -n "$HAVE_UPTIME" ] && sleep 0.01 2>/dev/null && FRAC_SLEEP=1
+    [ -n "$HAVE_UPTIME" ] && FRAC_SLEEP=1
 
     pm_bad=
     if to_int "$PM_INTERVAL_S" && [ "$N" -ge 1 ]; then PM_INTERVAL_S=$N; else pm_bad="$pm_bad INTERVAL_S"; fi
@@ -2137,10 +2163,19 @@ main() {
             mn_wait=$((mn_wake - NOW))
         fi
         # Background + wait: a TERM is handled at once, not after the sleep.
-        sleep "$mn_wait" &
+        if [ -n "$FRAC_SLEEP" ]; then
+            sleep "$mn_wait" 2>/dev/null &
+        else
+            sleep "$mn_wait" &
+        fi
         SLEEP_PID=$!
         wait "$SLEEP_PID"
+        mn_rc=$?
         SLEEP_PID=
+        if [ "$mn_rc" != 0 ] && [ -n "$FRAC_SLEEP" ]; then
+            FRAC_SLEEP=
+            log "sleep $mn_wait failed (exit $mn_rc): sleeping whole seconds from now on"
+        fi
     done
 }
 
