@@ -305,7 +305,7 @@ on_exit() {
     [ -n "$STOP_REASON" ] || STOP_REASON=error
     log "stopping: $STOP_REASON"
     write_state stopped
-    rm -f "$AUTH_FILE" "$RESP_FILE" "$ERR_FILE" "$CHUNK_FILE" "$STATS_FILE" "$DF_FILE" \
+    rm -f "$AUTH_FILE" "$RESP_FILE" "$ERR_FILE" "$CHUNK_FILE" "$SOCK_CHUNK_FILE" "$STATS_FILE" "$DF_FILE" \
         "$CLOUD_FILE" "$SPOOL.tmp" "$SOCK_SPOOL.tmp"
     oe_pid=
     read -r oe_pid 2>/dev/null <"$PIDFILE"
@@ -512,6 +512,83 @@ http_post() {
     elif [ "$TLS_MODE" = verified ] && [ "$HTTP_CODE" != 000 ]; then
         TLS_ERROR=
     fi
+}
+
+# POSTs several files in one curl run: $@ = URL TYPE FILE, up to three times.
+# `--next` keeps the connection (and its TLS session) for the next request, so
+# a cycle costs one client start and one handshake, on the host and on the
+# appliance, instead of one per request.  Sets BC_1..BC_3 (000 = no HTTP
+# answer).  Returns 1 when this curl has no --next (before 7.36): nothing was
+# sent, and CURL_NEXT=no sends one request per run from then on.
+http_post_batch() {
+    BC_1=000
+    BC_2=000
+    BC_3=000
+    HTTP_CODE=000
+    TLS_FAIL=
+    case $TLS_MODE/$PM_URL in
+        verified/https:* | off/http:*) ;;
+        *) return 0 ;;
+    esac
+    hb_n=$(($# / 3))
+    hb_i=0
+    # Each triple is shifted off the front while its options go to the end.
+    while [ "$hb_i" -lt "$hb_n" ]; do
+        hb_u=$1 hb_t=$2 hb_f=$3
+        shift 3
+        [ "$hb_i" -gt 0 ] && set -- "$@" --next
+        # Every option again after --next: it starts a request with none.
+        # Over https the CA options come first, as in http_post.
+        if [ "$TLS_MODE" = verified ]; then
+            set -- "$@" --cacert "$CA_FILE" --capath "$CA_DIR" --proto =https
+        fi
+        set -- "$@" -sS --connect-timeout 10 --max-time 30 -K "$AUTH_FILE" \
+            -H "Content-Type: $hb_t" --data-binary "@$hb_f" -o /dev/null -w '%{http_code}\n' "$hb_u"
+        hb_i=$((hb_i + 1))
+    done
+    # -q first: a ~/.curlrc must not change TLS verification or headers.
+    hb_out=$(curl -q "$@" 2>"$ERR_FILE")
+    hb_rc=$?
+    hb_line=
+    [ -s "$ERR_FILE" ] && IFS= read -r hb_line <"$ERR_FILE"
+    if [ "$hb_rc" = 2 ] && [ -z "$hb_out" ] && [ "$hb_n" -gt 1 ]; then
+        CURL_NEXT=no
+        log "curl cannot send several requests in one run ($hb_line); one request per run from now on"
+        return 1
+    fi
+    [ -n "$hb_line" ] && log "$hb_line"
+    hb_i=0
+    hb_any=
+    for hb_c in $hb_out; do
+        hb_i=$((hb_i + 1))
+        case $hb_c in
+            [0-9][0-9][0-9]) ;;
+            *) hb_c=000 ;;
+        esac
+        [ "$hb_c" != 000 ] && hb_any=1
+        case $hb_i in
+            1) BC_1=$hb_c ;;
+            2) BC_2=$hb_c ;;
+            3) BC_3=$hb_c ;;
+        esac
+    done
+    HTTP_CODE=$BC_1
+    tls_check "$hb_rc"
+    if [ -n "$TLS_FAIL" ]; then
+        TLS_ERROR="verification failed: $TLS_FAIL"
+    elif [ "$TLS_MODE" = verified ] && [ -n "$hb_any" ]; then
+        TLS_ERROR=
+    fi
+    return 0
+}
+
+# Sets C to the answer to request $1 of the last batch.
+batch_code() {
+    case $1 in
+        1) C=$BC_1 ;;
+        2) C=$BC_2 ;;
+        *) C=$BC_3 ;;
+    esac
 }
 
 # Cloud metadata request: method $1, URL $2, extra header $3, body to $4.
@@ -1579,10 +1656,12 @@ spool_select() {
         SP_FILE=$SOCK_SPOOL
         SP_BYTES=$SOCK_BYTES
         SP_REJECTED=$SOCK_REJECTED
+        SP_CHUNK=$SOCK_CHUNK_FILE
     else
         SP_FILE=$SPOOL
         SP_BYTES=$SPOOL_BYTES
         SP_REJECTED=$REJECTED
+        SP_CHUNK=$CHUNK_FILE
     fi
 }
 
@@ -1659,14 +1738,14 @@ spool_enforce_cap() {
 }
 
 # Copies the first lines of the selected spool, up to PM_CHUNK_MAX_BYTES and
-# always whole lines (whole snapshots for sockets), into CHUNK_FILE.  Lines
+# always whole lines (whole snapshots for sockets), into SP_CHUNK.  Lines
 # that do not match the line grammar (a torn write) are consumed but not
 # sent, so one bad line cannot block the spool with 400s forever.  A snapshot
 # whose rows do not match its header is dropped as a whole.
 make_chunk() {
-    : >"$CHUNK_FILE"
+    : >"$SP_CHUNK"
     if [ "$SP_KIND" = sockets ]; then
-        awk -v max="$PM_CHUNK_MAX_BYTES" -v out="$CHUNK_FILE" '
+        awk -v max="$PM_CHUNK_MAX_BYTES" -v out="$SP_CHUNK" '
             function torn() { bad += sl; n += sl; bytes += sb; sl = 0; open = 0 }
             function complete(   i) {
                 if (good > 0 && bytes + sb > max) { more = 1; stop = 1; exit }
@@ -1705,7 +1784,7 @@ make_chunk() {
                 printf "%d %d %d %d %d\n", n, bytes, good, bad, more
             }' "$SP_FILE" >"$STATS_FILE"
     else
-        awk -v max="$PM_CHUNK_MAX_BYTES" -v out="$CHUNK_FILE" '
+        awk -v max="$PM_CHUNK_MAX_BYTES" -v out="$SP_CHUNK" '
             {
                 b = length($0) + 1
                 if (n > 0 && bytes + b > max) { more = 1; exit }
@@ -1753,7 +1832,7 @@ set_aside_chunk() {
         log "appliance refused $CH_GOOD lines (HTTP 400) and $SP_REJECTED is full; keeping them spooled"
         return 1
     fi
-    cat "$CHUNK_FILE" >>"$SP_REJECTED" || return 1
+    cat "$SP_CHUNK" >>"$SP_REJECTED" || return 1
     REJECTED_LINES=$((REJECTED_LINES + CH_GOOD))
     log "appliance refused $CH_GOOD lines (HTTP 400); set aside in $SP_REJECTED, continuing with the next"
 }
@@ -1766,6 +1845,39 @@ retire() {
     log "appliance answered 410 (collector expired or retired); exiting"
     STOP_REASON=retired
     exit 0
+}
+
+# What the answer $2 to the selected spool's chunk ($1 = metrics or sockets)
+# means for it: 2xx drops it from the spool, 410 retires the collector, 400
+# sets it aside; anything else keeps it and sets uc_failed.
+chunk_result() {
+    LAST_UPLOAD_STATUS=$2
+    case $2 in
+        2??)
+            LAST_UPLOAD_OK_AT=$NOW
+            uc_sent=$((uc_sent + CH_GOOD))
+            drop_chunk_from_spool
+            ;;
+        410)
+            spool_store
+            retire
+            ;;
+        400)
+            # Refused for what the local line check cannot see (e.g. a
+            # timestamp from a clock that was far off): set the chunk
+            # aside so it stops blocking the spool, and go on.
+            if set_aside_chunk; then
+                drop_chunk_from_spool
+            else
+                uc_failed=1
+            fi
+            ;;
+        *)
+            log "upload failed (HTTP $2) for /api/v1/$1; keeping $SP_BYTES spooled bytes"
+            uc_failed=1
+            ;;
+    esac
+    spool_store
 }
 
 # upload_spool KIND: sends spool KIND chunk by chunk to /api/v1/KIND.  Sets
@@ -1783,34 +1895,12 @@ upload_spool() {
         if [ "$CH_GOOD" -gt 0 ]; then
             clock
             LAST_UPLOAD_AT=$NOW
-            http_post "$PM_URL/api/v1/$1" text/plain "$CHUNK_FILE"
-            LAST_UPLOAD_STATUS=$HTTP_CODE
-            case $HTTP_CODE in
-                2??)
-                    LAST_UPLOAD_OK_AT=$NOW
-                    uc_sent=$((uc_sent + CH_GOOD))
-                    ;;
-                410)
-                    spool_store
-                    retire
-                    ;;
-                400)
-                    # Refused for what the local line check cannot see (e.g. a
-                    # timestamp from a clock that was far off): set the chunk
-                    # aside so it stops blocking the spool, and go on.
-                    set_aside_chunk || {
-                        uc_failed=1
-                        break
-                    }
-                    ;;
-                *)
-                    log "upload failed (HTTP $HTTP_CODE) for /api/v1/$1; keeping $SP_BYTES spooled bytes"
-                    uc_failed=1
-                    break
-                    ;;
-            esac
+            http_post "$PM_URL/api/v1/$1" text/plain "$SP_CHUNK"
+            chunk_result "$1" "$HTTP_CODE"
+            [ "$uc_failed" = 0 ] || break
+        else
+            drop_chunk_from_spool
         fi
-        drop_chunk_from_spool
         clock
         if [ "$NOW" -ge "$NEXT_SAMPLE" ] && [ -s "$SP_FILE" ]; then
             UPLOAD_PENDING=1
@@ -1818,6 +1908,90 @@ upload_spool() {
         fi
     done
     spool_store
+}
+
+hello_result() {
+    LAST_UPLOAD_STATUS=$1
+    case $1 in
+        2??)
+            HELLO_OK=1
+            log "hello acknowledged ($1)"
+            ;;
+        410) retire ;;
+        *)
+            uc_hello_failed=1
+            log "hello failed (HTTP $1); will retry"
+            [ "$1" = 000 ] && uc_unreached=1
+            ;;
+    esac
+}
+
+# The cycle's first requests in one curl run: the hello (until acknowledged)
+# and the first chunk of each spool.  A spool's further chunks (a backlog)
+# follow one per run.  Returns 1 when curl cannot (nothing sent).
+upload_batch() {
+    set --
+    ub_hello=
+    ub_metrics=
+    ub_sockets=
+    ub_n=0
+    if [ "$HELLO_OK" != 1 ]; then
+        set -- "$@" "$PM_URL/api/v1/hello" application/json "$HELLO_FILE"
+        ub_n=$((ub_n + 1))
+        ub_hello=$ub_n
+    fi
+    for ub_kind in metrics sockets; do
+        spool_select "$ub_kind"
+        # malformed lines only, or an unreadable spool: the pass after the
+        # batch drops or reports them
+        [ -s "$SP_FILE" ] || continue
+        make_chunk || continue
+        [ "$CH_GOOD" -gt 0 ] || continue
+        ub_n=$((ub_n + 1))
+        set -- "$@" "$PM_URL/api/v1/$ub_kind" text/plain "$SP_CHUNK"
+        if [ "$ub_kind" = metrics ]; then
+            ub_metrics=$ub_n
+            UB_M="$CH_LINES $CH_BYTES $CH_GOOD $CH_BAD $CH_MORE"
+        else
+            ub_sockets=$ub_n
+            UB_S="$CH_LINES $CH_BYTES $CH_GOOD $CH_BAD $CH_MORE"
+        fi
+    done
+    [ "$ub_n" -gt 0 ] || return 0
+    clock
+    LAST_UPLOAD_AT=$NOW
+    http_post_batch "$@" || return 1
+    if [ "$BC_1$BC_2$BC_3" = 000000000 ]; then
+        # no answer at all: the hello's failure says so; the chunks stay
+        if [ -n "$ub_hello" ]; then
+            hello_result 000
+        else
+            LAST_UPLOAD_STATUS=000
+            uc_unreached=1
+        fi
+        return 0
+    fi
+    if [ -n "$ub_hello" ]; then
+        batch_code "$ub_hello"
+        hello_result "$C"
+    fi
+    if [ -n "$ub_metrics" ]; then
+        spool_select metrics
+        # shellcheck disable=SC2086  # five numbers
+        set -- $UB_M
+        CH_LINES=$1 CH_BYTES=$2 CH_GOOD=$3 CH_BAD=$4 CH_MORE=$5
+        batch_code "$ub_metrics"
+        chunk_result metrics "$C"
+    fi
+    if [ -n "$ub_sockets" ]; then
+        spool_select sockets
+        # shellcheck disable=SC2086  # five numbers
+        set -- $UB_S
+        CH_LINES=$1 CH_BYTES=$2 CH_GOOD=$3 CH_BAD=$4 CH_MORE=$5
+        batch_code "$ub_sockets"
+        chunk_result sockets "$C"
+    fi
+    return 0
 }
 
 # One upload cycle: hello (until acknowledged), then the samples spool, then
@@ -1833,29 +2007,24 @@ upload_cycle() {
     fi
     uc_failed=0
     uc_hello_failed=0
+    uc_unreached=
     uc_sent=0
-    if [ "$HELLO_OK" != 1 ]; then
+    uc_batched=
+    if [ "$HTTP_CLIENT" = curl ] && [ "$CURL_NEXT" != no ]; then
+        upload_batch && uc_batched=1
+    fi
+    if [ -z "$uc_batched" ] && [ "$HELLO_OK" != 1 ]; then
         LAST_UPLOAD_AT=$NOW
         http_post "$PM_URL/api/v1/hello" application/json "$HELLO_FILE"
-        LAST_UPLOAD_STATUS=$HTTP_CODE
-        case $HTTP_CODE in
-            2??)
-                HELLO_OK=1
-                log "hello acknowledged ($HTTP_CODE)"
-                ;;
-            410) retire ;;
-            *)
-                uc_hello_failed=1
-                log "hello failed (HTTP $HTTP_CODE); will retry"
-                ;;
-        esac
+        hello_result "$HTTP_CODE"
     fi
-    if [ "$uc_hello_failed" = 1 ] && [ "$HTTP_CODE" = 000 ]; then
+    if [ -n "$uc_unreached" ]; then
         # No HTTP answer at all (nothing listening, no route, TLS refused): the
-        # spools would fail the same way, for a curl start each; they wait.
+        # spools would fail the same way, for a client start each; they wait.
         uc_failed=1
         log "appliance not reached; keeping $SPOOL_BYTES + $SOCK_BYTES spooled bytes (samples + sockets)"
-    else
+    elif [ "$uc_failed" = 0 ]; then
+        # what the batch left (a backlog), or everything without one
         upload_spool metrics
         [ "$uc_failed" = 0 ] && [ "$UPLOAD_PENDING" = 0 ] && upload_spool sockets
     fi
@@ -2001,6 +2170,7 @@ main() {
     CA_FILE=$PM_TOOLS_DIR/ca.pem
     CA_DIR=$PM_TOOLS_DIR/ca.d
     CHUNK_FILE=$PM_TOOLS_DIR/.chunk
+    SOCK_CHUNK_FILE=$PM_TOOLS_DIR/.chunk-sockets
     STATS_FILE=$PM_TOOLS_DIR/.stats
     DF_FILE=$PM_TOOLS_DIR/.df
     CLOUD_FILE=$PM_TOOLS_DIR/.cloud
@@ -2081,6 +2251,7 @@ main() {
     UPLOAD_PERIOD=$PM_UPLOAD_S
     UPLOAD_PENDING=0
     HTTP_CLIENT=
+    CURL_NEXT=
     TLS_MODE=
     TLS_ERROR=
     CLOUD_PROVIDER=

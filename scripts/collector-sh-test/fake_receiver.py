@@ -11,7 +11,7 @@ every TCP connection as DIR/tls-conn-NNNNNN.txt, so a test can tell "connected
 and refused the certificate" (clients that check the name after the handshake
 just close) from "never connected".
 Every request is recorded as DIR/req-NNNNNN.json (time, method, path,
-headers, body, status answered).  The answer is read per request from
+headers, body, status answered, the client's port).  The answer is read per request from
 DIR/mode-hello, DIR/mode-metrics and DIR/mode-sockets (an HTTP status such as 204, 503, 410;
 default 204).  A request whose Authorization header is not
 "Bearer " + contents of DIR/token gets 401.
@@ -70,6 +70,8 @@ class Handler(BaseHTTPRequestHandler):
             "headers": [[k, v] for k, v in self.headers.items()],
             "body": body.decode("utf-8", "surrogateescape"),
             "status": status,
+            # the client's port: requests over one connection share it
+            "client_port": self.client_address[1],
         }
         tmp = os.path.join(DIR, f".req-{seq:06d}.tmp")
         with open(tmp, "w", encoding="utf-8") as f:
