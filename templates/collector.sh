@@ -1975,23 +1975,20 @@ upload_batch() {
         batch_code "$ub_hello"
         hello_result "$C"
     fi
-    if [ -n "$ub_metrics" ]; then
-        spool_select metrics
-        # shellcheck disable=SC2086  # five numbers
-        set -- $UB_M
-        CH_LINES=$1 CH_BYTES=$2 CH_GOOD=$3 CH_BAD=$4 CH_MORE=$5
-        batch_code "$ub_metrics"
-        chunk_result metrics "$C"
-    fi
-    if [ -n "$ub_sockets" ]; then
-        spool_select sockets
-        # shellcheck disable=SC2086  # five numbers
-        set -- $UB_S
-        CH_LINES=$1 CH_BYTES=$2 CH_GOOD=$3 CH_BAD=$4 CH_MORE=$5
-        batch_code "$ub_sockets"
-        chunk_result sockets "$C"
-    fi
+    [ -n "$ub_metrics" ] && batch_chunk_result metrics "$ub_metrics" "$UB_M"
+    [ -n "$ub_sockets" ] && batch_chunk_result sockets "$ub_sockets" "$UB_S"
     return 0
+}
+
+# The answer to spool $1's chunk, request $2 of the batch; $3 is what
+# make_chunk said of it (lines, bytes, good, bad, more).
+batch_chunk_result() {
+    spool_select "$1"
+    # shellcheck disable=SC2086  # five numbers
+    set -- "$1" "$2" $3
+    CH_LINES=$3 CH_BYTES=$4 CH_GOOD=$5 CH_BAD=$6 CH_MORE=$7
+    batch_code "$2"
+    chunk_result "$1" "$C"
 }
 
 # One upload cycle: hello (until acknowledged), then the samples spool, then
