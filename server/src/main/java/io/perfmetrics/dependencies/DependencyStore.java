@@ -95,7 +95,7 @@ public final class DependencyStore {
             + micros("min(f)")
             + ", "
             + micros("max(l)")
-            + ", sum(bit_count(b::bit(32)))::int, max(m) FROM rk"
+            + ", sum(bit_count(b))::int, max(m) FROM rk"
             + " WHERE key_id IS NULL GROUP BY "
             + key;
     java.time.ZonedDateTime start = from.atZone(java.time.ZoneOffset.UTC);
