@@ -461,27 +461,8 @@ http_post() {
     esac
     case $HTTP_CLIENT in
         curl)
-            # -q first: a ~/.curlrc must not change TLS verification or headers.
-            # Over https the CA options come first and nothing after them can
-            # relax verification; CURL_CA_BUNDLE/SSL_CERT_* only apply when
-            # no --cacert/--capath is given.
-            if [ "$TLS_MODE" = verified ]; then
-                set -- "$1" "$2" "$3" --cacert "$CA_FILE" --capath "$CA_DIR" --proto =https
-            else
-                set -- "$1" "$2" "$3"
-            fi
-            hp_url=$1 hp_type=$2 hp_file=$3
-            shift 3
-            HTTP_CODE=$(curl -q -sS "$@" --connect-timeout 10 --max-time 30 -K "$AUTH_FILE" \
-                -H "Content-Type: $hp_type" --data-binary "@$hp_file" \
-                -o /dev/null -w '%{http_code}' "$hp_url" 2>"$ERR_FILE")
-            hp_rc=$?
-            if [ -s "$ERR_FILE" ]; then
-                hp_line=
-                IFS= read -r hp_line <"$ERR_FILE"
-                log "$hp_line"
-            fi
-            tls_check "$hp_rc"
+            # one request: the batch's code, without --next
+            http_post_batch "$1" "$2" "$3"
             ;;
         wget)
             # The token is in WGETRC, read before the connection: wget only
@@ -514,7 +495,8 @@ http_post() {
     fi
 }
 
-# POSTs several files in one curl run: $@ = URL TYPE FILE, up to three times.
+# POSTs one file, or several in one curl run: $@ = URL TYPE FILE, up to three
+# times (http_post's curl path is the one-request case).
 # `--next` keeps the connection (and its TLS session) for the next request, so
 # a cycle costs one client start and one handshake, on the host and on the
 # appliance, instead of one per request.  Sets BC_1..BC_3 (000 = no HTTP
@@ -538,7 +520,9 @@ http_post_batch() {
         shift 3
         [ "$hb_i" -gt 0 ] && set -- "$@" --next
         # Every option again after --next: it starts a request with none.
-        # Over https the CA options come first, as in http_post.
+        # Over https the CA options come first and nothing after them can
+        # relax verification; CURL_CA_BUNDLE/SSL_CERT_* only apply when no
+        # --cacert/--capath is given.
         if [ "$TLS_MODE" = verified ]; then
             set -- "$@" --cacert "$CA_FILE" --capath "$CA_DIR" --proto =https
         fi
