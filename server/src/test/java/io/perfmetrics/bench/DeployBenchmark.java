@@ -6,6 +6,7 @@ import io.perfmetrics.config.Config;
 import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,18 +30,31 @@ import java.util.concurrent.TimeUnit;
  * the script, each in its own mount namespace with a private /var/tmp); in the same run Ansible
  * (forks, pipelining) and a plain OpenSSH fan-out (xargs -P, one exec per host) do the same three
  * steps (status, install, start and confirm) with the very script the appliance rendered. Prints
- * each run, the medians and the ratios; every collector started is stopped by its pid between runs.
+ * each run, the medians and the ratios; every collector started is stopped between runs.
  */
 public final class DeployBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String TOOLS = "/var/tmp/perfmetrics/tools";
 
   /**
-   * A host: its address, sshd port and the pid of its sshd (whose /proc root shows its /var/tmp).
+   * A host: its address, sshd port and the pid of the {@code unshare} that holds its namespaces
+   * (whose /proc root shows its /var/tmp and its own /proc). Pids in a host's files are its own PID
+   * namespace's.
    */
   record Host(String address, int port, long sshdPid) {
     Path tools() {
       return Path.of("/proc/" + sshdPid + "/root" + TOOLS);
+    }
+
+    /** The host's own view of one of its processes. */
+    Path proc(long pid) {
+      return Path.of("/proc/" + sshdPid + "/root/proc/" + pid);
+    }
+
+    /** The PID namespace the host's processes live in. */
+    String pidNamespace() throws IOException {
+      return Files.readSymbolicLink(Path.of("/proc/" + sshdPid + "/ns/pid_for_children"))
+          .toString();
     }
   }
 
@@ -522,10 +537,11 @@ public final class DeployBenchmark {
     return n;
   }
 
+  /** The pid, in the host's PID namespace, of the collector its pidfile names; -1 for none. */
   private static long collectorPid(Host h) {
     try {
       long pid = Long.parseLong(Files.readString(h.tools().resolve("collector.pid")).trim());
-      String cmd = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+      String cmd = Files.readString(h.proc(pid).resolve("cmdline"));
       return cmd.contains("collector.sh") ? pid : -1;
     } catch (IOException | NumberFormatException e) {
       return -1;
@@ -539,10 +555,16 @@ public final class DeployBenchmark {
    */
   static void reset(List<Host> hosts) throws Exception {
     List<ProcessHandle> running = new ArrayList<>();
+    Map<String, Long> outer = outerPids();
     for (Host h : hosts) {
       long pid = collectorPid(h);
-      if (pid > 0) {
-        ProcessHandle.of(pid)
+      Long mine = pid > 0 ? outer.get(h.pidNamespace() + " " + pid) : null;
+      if (pid > 0 && mine == null) {
+        throw new IllegalStateException(
+            "host " + h.address() + ": its collector (pid " + pid + " there) is not in /proc here");
+      }
+      if (mine != null) {
+        ProcessHandle.of(mine)
             .ifPresent(
                 p -> {
                   p.destroy();
@@ -565,6 +587,35 @@ public final class DeployBenchmark {
         new ProcessBuilder("rm", "-rf", dir.toString()).inheritIO().start().waitFor();
       }
     }
+  }
+
+  /**
+   * Every process in a child PID namespace, keyed by "namespace pid-in-it", to its pid here: a
+   * host's pidfile holds the former, signals need the latter.
+   */
+  static Map<String, Long> outerPids() {
+    Map<String, Long> byInner = new HashMap<>();
+    try (var procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : procs) {
+        try {
+          for (String line : Files.readAllLines(p.resolve("status"))) {
+            if (line.startsWith("NSpid:")) {
+              String[] f = line.substring(6).trim().split("\\s+");
+              if (f.length == 2) {
+                String ns = Files.readSymbolicLink(p.resolve("ns/pid")).toString();
+                byInner.put(ns + " " + f[1], Long.parseLong(f[0]));
+              }
+              break;
+            }
+          }
+        } catch (IOException | RuntimeException gone) {
+          // exited while we looked
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return byInner;
   }
 
   private static int exec(Path work, Map<String, String> env, String... cmd) throws Exception {
