@@ -55,6 +55,8 @@ PM_VOLUMES_MAX=64
 # size bookkeeping counts bytes.
 LC_ALL=C
 export LC_ALL
+NL='
+'
 # Every file written holds or derives from the bearer token or host data.
 umask 077
 : "${PATH:=/usr/local/bin:/usr/bin:/bin}"
@@ -2043,14 +2045,20 @@ rotate_log() {
 # parent like /var/tmp excepted).  Nothing is written into a folder that fails
 # (docs/tools-folders.md).
 
-# tf_judge PATH tools|parent: fails with TF_WHY set when PATH is unsafe; sets
-# TF_INO to its inode.
+# tf_judge PATH tools|parent [LINE]: fails with TF_WHY set when PATH is unsafe;
+# sets TF_INO to its inode.  LINE is PATH's ls -ldin line when it was listed
+# already.
 tf_judge() {
     tf_p=$1
     tf_role=$2
     set -f
-    # shellcheck disable=SC2046  # split on purpose: ls -ldin's fields
-    set -- $(ls -ldin "$tf_p" 2>/dev/null)
+    if [ $# -ge 3 ]; then
+        # shellcheck disable=SC2086  # split on purpose: ls -ldin's fields
+        set -- $3
+    else
+        # shellcheck disable=SC2046
+        set -- $(ls -ldin "$tf_p" 2>/dev/null)
+    fi
     set +f
     TF_INO=${1:-?}
     tf_mode=${2:-?}
@@ -2094,14 +2102,39 @@ tools_dir_safe() {
             *) break ;;
         esac
     done
-    tf_me=$(id -u)
+    # The effective uid without a fork where /proc answers (Uid: real
+    # effective saved fs).
+    tf_me=
+    if [ -r /proc/self/status ]; then
+        # shellcheck disable=SC2034  # tf_r, tf_x: the other fields
+        while read -r tf_k tf_r tf_e tf_x; do
+            case $tf_k in Uid:) tf_me=$tf_e && break ;; esac
+        done </proc/self/status
+    fi
+    case $tf_me in '' | *[!0-9]*) tf_me=$(id -u) ;; esac
     tf_parent=${PM_TOOLS_DIR%/*}
     [ -n "$tf_parent" ] || tf_parent=/
-    tf_judge "$tf_parent" parent || return 1
-    if [ ! -e "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ]; then
-        mkdir -m 700 "$PM_TOOLS_DIR" 2>/dev/null
+    tf_two=
+    if [ -d "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ]; then
+        # The usual case, the deploy made the folder: the parent and the folder
+        # in one ls, a fork less.  In the C locale the parent, a prefix of the
+        # folder's path, is listed first.
+        tf_two=$(ls -ldin "$tf_parent" "$PM_TOOLS_DIR" 2>/dev/null)
+        case $tf_two in
+            *"$NL"*) ;;
+            *) tf_two= ;;
+        esac
     fi
-    tf_judge "$PM_TOOLS_DIR" tools || return 1
+    if [ -n "$tf_two" ]; then
+        tf_judge "$tf_parent" parent "${tf_two%%"$NL"*}" || return 1
+        tf_judge "$PM_TOOLS_DIR" tools "${tf_two#*"$NL"}" || return 1
+    else
+        tf_judge "$tf_parent" parent || return 1
+        if [ ! -e "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ]; then
+            mkdir -m 700 "$PM_TOOLS_DIR" 2>/dev/null
+        fi
+        tf_judge "$PM_TOOLS_DIR" tools || return 1
+    fi
     tf_ino=$TF_INO
     if ! cd -P "$PM_TOOLS_DIR" 2>/dev/null; then
         TF_WHY="$PM_TOOLS_DIR: cannot be entered"

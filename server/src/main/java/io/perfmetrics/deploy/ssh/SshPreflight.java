@@ -1,7 +1,5 @@
 package io.perfmetrics.deploy.ssh;
 
-import static io.perfmetrics.deploy.ShellQuoting.quote;
-
 import io.perfmetrics.deploy.Check;
 import io.perfmetrics.deploy.Transport;
 import java.time.Instant;
@@ -55,7 +53,7 @@ final class SshPreflight {
           "");
 
   static String command(String toolsDir, String url) {
-    return "sh -c " + quote(PROBE) + " sh " + quote(toolsDir) + " " + quote(url);
+    return SshTransport.shell(PROBE, toolsDir, url);
   }
 
   static Map<String, String> parse(String out) {

@@ -88,10 +88,11 @@ public final class SshTransport implements Transport {
               + " while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
               + " kill -9 \"$p\" 2>/dev/null; fi",
           "umask 077",
-          // A folder the status found missing is created and checked now, right before the writes.
-          // One it entered needs no second walk: the shell is still inside that directory (a
-          // renamed path does not move it), and the walk made sure that only the deploy user or
-          // root can rename it or change its mode (its parent is theirs, or root's and sticky).
+          // A folder the status found missing is created and checked now, right before the writes,
+          // by a walk that goes on from the last directory the status verified. One it entered
+          // needs no second walk: the shell is still inside that directory (a renamed path does
+          // not move it), and the walk made sure that only the deploy user or root can rename it or
+          // change its mode (its parent is theirs, or root's and sticky).
           "if [ $r != 0 ]; then pm_enter \"$d\" create || exit 4; fi",
           "cat > \"$s.new\" && chmod 700 . \"$s.new\" && mv -f \"$s.new\" \"$s\""
               + " && { [ ! -e collector.pid ] || rm -f collector.pid; } || exit 3",
@@ -115,9 +116,21 @@ public final class SshTransport implements Transport {
        kill -9 "$p" 2>/dev/null; rm -f collector.pid; fi
       """;
 
+  /**
+   * The command line for a remote program, run by {@code sh} whatever the login shell (which reads
+   * the line); {@code exec} spares the host a fork of that shell.
+   */
+  static String shell(String program, String... args) {
+    StringBuilder line = new StringBuilder("exec sh -c ").append(quote(program)).append(" sh");
+    for (String a : args) {
+      line.append(' ').append(quote(a));
+    }
+    return line.toString();
+  }
+
   /** A remote program that starts with the folder functions and takes the tools dir as $1. */
   static String inFolder(String toolsDir, String program) {
-    return "sh -c " + quote("d=$1\n" + ToolsFolder.FUNCTIONS + program) + " sh " + quote(toolsDir);
+    return shell("d=$1\n" + ToolsFolder.FUNCTIONS + program, toolsDir);
   }
 
   /**
@@ -125,7 +138,7 @@ public final class SshTransport implements Transport {
    * benchmark's OpenSSH fan-out sends).
    */
   public static String deployCommand(String toolsDir) {
-    return "sh -c " + quote(DEPLOY_PROGRAM) + " sh " + quote(toolsDir);
+    return shell(DEPLOY_PROGRAM, toolsDir);
   }
 
   private final HostKeyPins pins;

@@ -18,8 +18,11 @@ import io.perfmetrics.deploy.TransportException.Kind;
  * component with {@code mkdir -m 700} and judges whatever is there afterwards (a race another user
  * won is refused like any other planted name). It leaves the shell inside the verified folder, so
  * everything after it uses relative names, in the same remote program. It answers 0 (entered), 2 (a
- * component is missing and {@code look} was asked; the shell is somewhere on the way) or 1 after
- * printing {@code unsafe=<path>: owner <name> (uid <n>), mode <mode>: <why>}.
+ * component is missing and {@code look} was asked; the shell is in the last directory it verified,
+ * and a {@code create} of the same path later in the program goes on from there) or 1 after
+ * printing {@code unsafe=<path>: owner <name> (uid <n>), mode <mode>: <why>}. One {@code ls} per
+ * component both checks the directory entered and lists the next one: every fork costs a loaded
+ * host a few milliseconds, and a deploy to a fresh host walks the path twice.
  */
 final class ToolsFolder {
   private ToolsFolder() {}
@@ -29,21 +32,36 @@ final class ToolsFolder {
   static final String FUNCTIONS =
       """
       pm_me=
+      pm_paused=
       pm_unsafe() {
         pm_why=$1
         # the owner's name only for the message: one ls less on every component that passes
         if [ -n "$pm_look" ]; then set -f; set -- $(ls -ld "$pm_look" 2>/dev/null); set +f; pm_name=${3:-?}; fi
         echo "unsafe=$pm_at: owner $pm_name (uid $pm_uid), mode $pm_mode: $pm_why"
       }
+      # the effective uid without a fork where /proc answers (Uid: real effective saved fs)
+      pm_whoami() {
+        if [ -r /proc/self/status ]; then
+          while read -r pm_k pm_r pm_e pm_x; do case $pm_k in Uid:) pm_me=$pm_e; break ;; esac; done </proc/self/status
+        fi
+        case $pm_me in '' | *[!0-9]*) pm_me=$(id -u) ;; esac
+      }
       pm_step() {
-        pm_c=$1; pm_final=$2; pm_how=$3; pm_at=${pm_at%/}/$pm_c; pm_look=./$pm_c
+        pm_c=$1; pm_final=$2; pm_how=$3; pm_next=$4; pm_at=${pm_at%/}/$pm_c; pm_look=./$pm_c
         if [ ! -e "./$pm_c" ] && [ ! -L "./$pm_c" ]; then
           [ "$pm_how" = create ] || return 2
           mkdir -m 700 "./$pm_c" 2>/dev/null
+          pm_have=
         fi
-        # inode, mode, links, uid in one ls
-        set -f; set -- $(ls -ldin "./$pm_c" 2>/dev/null); set +f
-        pm_ino=${1:-?}; pm_mode=${2:-?}; pm_uid=${4:-?}
+        if [ -n "$pm_have" ]; then
+          # listed by the previous step's ls
+          pm_ino=$pm_nino; pm_mode=$pm_nmode; pm_uid=$pm_nuid
+        else
+          # inode, mode, links, uid in one ls
+          set -f; set -- $(ls -ldin "./$pm_c" 2>/dev/null); set +f
+          pm_ino=${1:-?}; pm_mode=${2:-?}; pm_uid=${4:-?}
+        fi
+        pm_have=
         case $pm_mode in
           d*) ;;
           l*) pm_unsafe 'a symbolic link'; return 1 ;;
@@ -51,7 +69,15 @@ final class ToolsFolder {
         esac
         if ! cd -P "./$pm_c" 2>/dev/null; then pm_unsafe 'cannot be entered'; return 1; fi
         pm_look=.
-        set -f; set -- $(ls -ldin . 2>/dev/null); set +f
+        # The same ls checks the directory entered and lists the next component: each ls is a fork.
+        # In the C locale "." sorts first and its line has 10 fields (the date is three), so the
+        # next component's line starts at field 11.
+        if [ -n "$pm_next" ] && { [ -e "./$pm_next" ] || [ -L "./$pm_next" ]; }; then
+          set -f; set -- $(LC_ALL=C ls -ldin . "./$pm_next" 2>/dev/null); set +f
+          if [ $# -ge 14 ]; then pm_have=1; pm_nino=${11}; pm_nmode=${12}; pm_nuid=${14}; fi
+        else
+          set -f; set -- $(ls -ldin . 2>/dev/null); set +f
+        fi
         if [ "$1" != "$pm_ino" ] || [ "$2" != "$pm_mode" ] || [ "$4" != "$pm_uid" ]; then
           pm_unsafe 'changed while it was checked'; return 1
         fi
@@ -66,19 +92,31 @@ final class ToolsFolder {
         return 0
       }
       pm_enter() {
-        pm_path=$1; pm_mk=$2; pm_at=; pm_look=; pm_name=?; pm_uid=?; pm_mode=?
+        pm_path=$1; pm_mk=$2; pm_at=; pm_look=; pm_name=?; pm_uid=?; pm_mode=?; pm_have=
         # once per program; set empty above, so nothing from the environment stands in for it
-        [ -n "$pm_me" ] || pm_me=$(id -u)
+        [ -n "$pm_me" ] || pm_whoami
         case $pm_path in /*) ;; *) pm_at=$pm_path; pm_unsafe 'not an absolute path'; return 1 ;; esac
         while :; do case $pm_path in */) pm_path=${pm_path%/} ;; *) break ;; esac; done
-        cd / || return 1
-        pm_rest=${pm_path#/}
+        if [ "$pm_mk" = create ] && [ -n "$pm_paused" ] && [ "$pm_paused" = "$pm_path" ]; then
+          # A look at this path earlier in this program stopped at a missing component. The shell is
+          # still in the last directory it verified (the reasoning of a folder it entered: see the
+          # deploy program), so the walk goes on from there.
+          pm_at=$pm_paused_at; pm_rest=$pm_paused_rest
+        else
+          cd / || return 1
+          pm_rest=${pm_path#/}
+        fi
+        pm_paused=
         while [ -n "$pm_rest" ]; do
           pm_part=${pm_rest%%/*}
           case $pm_rest in */*) pm_rest=${pm_rest#*/} ;; *) pm_rest= ;; esac
           case $pm_part in '' | .) continue ;; ..) pm_at=$pm_path; pm_look=; pm_name=?; pm_uid=?; pm_mode=?; pm_unsafe 'has a .. component'; return 1 ;; esac
           if [ -n "$pm_rest" ]; then pm_last=no; else pm_last=yes; fi
-          pm_step "$pm_part" "$pm_last" "$pm_mk" || return $?
+          pm_nx=${pm_rest%%/*}
+          case $pm_nx in . | ..) pm_nx= ;; esac
+          pm_step "$pm_part" "$pm_last" "$pm_mk" "$pm_nx"; pm_r=$?
+          if [ $pm_r = 2 ]; then pm_paused=$pm_path; pm_paused_at=${pm_at%/*}; pm_paused_rest=$pm_part${pm_rest:+/$pm_rest}; fi
+          [ $pm_r = 0 ] || return $pm_r
         done
         return 0
       }
