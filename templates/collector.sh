@@ -369,12 +369,13 @@ setup_tls() {
         TLS_ERROR="no CA certificate was rendered for the https appliance; redeploy"
     fi
     # Rewritten at every start: a redeploy after the appliance's certificate
-    # changed brings the new CA, and an empty CA dir stays empty.
+    # changed brings the new CA, and an empty CA dir stays empty.  Written in
+    # place (the builtin printf, no mv to fork): nothing reads it before this
+    # collector's first request, and a short write is an error below.
     if [ -e "$CA_DIR" ] || [ -L "$CA_DIR" ] || [ -e "$CA_FILE.tmp" ] || [ -L "$CA_FILE.tmp" ]; then
         rm -rf "$CA_DIR" "$CA_FILE.tmp"
     fi
-    if ! mkdir "$CA_DIR" || ! printf '%s\n' "$PM_CA_PEM" >"$CA_FILE.tmp" ||
-        ! mv -f "$CA_FILE.tmp" "$CA_FILE"; then
+    if ! mkdir "$CA_DIR" || ! printf '%s\n' "$PM_CA_PEM" >"$CA_FILE"; then
         TLS_ERROR="cannot write $CA_FILE"
     fi
     if [ -n "$TLS_ERROR" ]; then
@@ -2276,8 +2277,10 @@ main() {
     ID_CACHE=
     ID_CACHE_N=0
     load_previous_state
-    # Readers over SSH must not see the previous run's "stopped" meanwhile.
-    write_state running
+    # Readers over SSH must not see the previous run's "stopped" meanwhile.  A
+    # first start has no previous state to hide: its state is written before
+    # the loop, a fork (mv) less on a host that is being deployed.
+    [ -e "$STATE" ] && write_state running
     log "starting collector v$PM_VERSION (interval ${PM_INTERVAL_S}s, upload ${PM_UPLOAD_S}s, sockets ${PM_SOCKETS_S}s, expires at $EXPIRES_AT)"
 
     detect_http_client
