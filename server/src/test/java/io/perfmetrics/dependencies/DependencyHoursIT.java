@@ -11,8 +11,6 @@ import java.time.DayOfWeek;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,69 +20,53 @@ import org.junit.jupiter.api.Test;
  * current hour, caught that on weekdays only.
  */
 class DependencyHoursIT {
-  static TestPostgres postgres;
-  static Database database;
-
-  @BeforeAll
-  static void start() {
-    postgres = new TestPostgres();
-    database = Database.connect(postgres.jdbcUrl(), null, null);
-    database.migrate();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (database != null) {
-      database.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
-
   @Test
   void aKeyNotRolledUpCountsItsHoursOnEveryDayOfTheWeek() throws Exception {
-    // Monday 2026-11-16 to Sunday 2026-11-22 (UTC); each day a key of its own (remote port 1000 +
-    // day), seen twice at 10:05 and 10:35 (one hour) and once at 23:50 (a second), the week's
-    // first and last hours included
-    Instant monday = Instant.parse("2026-11-16T00:00:00Z");
-    int collector = 4242;
-    try (Connection c = database.dataSource().getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO socket_rows (collector_id, ts, kind, direction, proto, local_addr,"
-                    + " local_port, remote_addr, remote_port, username, process, service,"
-                    + " connections) VALUES (?, ?, 'c', 'out', 'tcp', '192.0.2.5', 0,"
-                    + " '198.51.100.7', ?, 'app', 'java', '', 1)")) {
-      for (int day = 0; day < 7; day++) {
-        Instant midnight = monday.plusSeconds(day * 86_400L);
-        for (long at : new long[] {10 * 3600 + 300, 10 * 3600 + 2100, 23 * 3600 + 3000}) {
-          ps.setInt(1, collector);
-          ps.setTimestamp(2, Timestamp.from(midnight.plusSeconds(at)));
-          ps.setInt(3, 1000 + day);
-          ps.addBatch();
+    try (TestPostgres postgres = new TestPostgres();
+        Database database = Database.connect(postgres.jdbcUrl(), null, null)) {
+      database.migrate();
+      // Monday 2026-11-16 to Sunday 2026-11-22 (UTC); each day a key of its own (remote port 1000 +
+      // day), seen twice at 10:05 and 10:35 (one hour) and once at 23:50 (a second), the week's
+      // first and last hours included
+      Instant monday = Instant.parse("2026-11-16T00:00:00Z");
+      int collector = 4242;
+      try (Connection c = database.dataSource().getConnection();
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO socket_rows (collector_id, ts, kind, direction, proto, local_addr,"
+                      + " local_port, remote_addr, remote_port, username, process, service,"
+                      + " connections) VALUES (?, ?, 'c', 'out', 'tcp', '192.0.2.5', 0,"
+                      + " '198.51.100.7', ?, 'app', 'java', '', 1)")) {
+        for (int day = 0; day < 7; day++) {
+          Instant midnight = monday.plusSeconds(day * 86_400L);
+          for (long at : new long[] {10 * 3600 + 300, 10 * 3600 + 2100, 23 * 3600 + 3000}) {
+            ps.setInt(1, collector);
+            ps.setTimestamp(2, Timestamp.from(midnight.plusSeconds(at)));
+            ps.setInt(3, 1000 + day);
+            ps.addBatch();
+          }
         }
+        // and the week's very first hour, Monday 00:00-01:00, on a key of its own
+        ps.setInt(1, collector);
+        ps.setTimestamp(2, Timestamp.from(monday.plusSeconds(60)));
+        ps.setInt(3, 999);
+        ps.addBatch();
+        ps.executeBatch();
       }
-      // and the week's very first hour, Monday 00:00-01:00, on a key of its own
-      ps.setInt(1, collector);
-      ps.setTimestamp(2, Timestamp.from(monday.plusSeconds(60)));
-      ps.setInt(3, 999);
-      ps.addBatch();
-      ps.executeBatch();
-    }
 
-    DependencyStore.Snapshot read = new DependencyStore(database.dataSource()).read(monday);
+      DependencyStore.Snapshot read = new DependencyStore(database.dataSource()).read(monday);
 
-    Map<Integer, Integer> hoursByPort = new HashMap<>();
-    for (Observation o : read.rows()) {
-      assertThat(o.hostId()).isEqualTo(collector);
-      hoursByPort.put(o.remotePort(), o.hours());
+      Map<Integer, Integer> hoursByPort = new HashMap<>();
+      for (Observation o : read.rows()) {
+        assertThat(o.hostId()).isEqualTo(collector);
+        hoursByPort.put(o.remotePort(), o.hours());
+      }
+      Map<Integer, Integer> expected = new HashMap<>();
+      for (DayOfWeek d : DayOfWeek.values()) {
+        expected.put(1000 + d.getValue() - 1, 2);
+      }
+      expected.put(999, 1);
+      assertThat(hoursByPort).isEqualTo(expected);
     }
-    Map<Integer, Integer> expected = new HashMap<>();
-    for (DayOfWeek d : DayOfWeek.values()) {
-      expected.put(1000 + d.getValue() - 1, 2);
-    }
-    expected.put(999, 1);
-    assertThat(hoursByPort).isEqualTo(expected);
   }
 }
