@@ -27,10 +27,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * scripts/bench-deploy: the appliance deploys the shell collector to N real sshd hosts (set up by
- * the script, each in its own mount namespace with a private /var/tmp); in the same run Ansible
- * (forks, pipelining) and a plain OpenSSH fan-out (xargs -P, one exec per host) do the same three
- * steps (status, install, start and confirm) with the very script the appliance rendered. Prints
- * each run, the medians and the ratios; every collector started is stopped between runs.
+ * the script, each in its own mount and PID namespaces with a private /var/tmp); in the same run
+ * Ansible (forks, pipelining) and a plain OpenSSH fan-out (xargs -P, one exec per host) do the same
+ * three steps (status, install, start and confirm) with the very script the appliance rendered.
+ * Prints each run, the medians and the ratios; every collector started is stopped between runs.
  */
 public final class DeployBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,19 +41,19 @@ public final class DeployBenchmark {
    * (whose /proc root shows its /var/tmp and its own /proc). Pids in a host's files are its own PID
    * namespace's.
    */
-  record Host(String address, int port, long sshdPid) {
+  record Host(String address, int port, long unsharePid) {
     Path tools() {
-      return Path.of("/proc/" + sshdPid + "/root" + TOOLS);
+      return Path.of("/proc/" + unsharePid + "/root" + TOOLS);
     }
 
     /** The host's own view of one of its processes. */
     Path proc(long pid) {
-      return Path.of("/proc/" + sshdPid + "/root/proc/" + pid);
+      return Path.of("/proc/" + unsharePid + "/root/proc/" + pid);
     }
 
     /** The PID namespace the host's processes live in. */
     String pidNamespace() throws IOException {
-      return Files.readSymbolicLink(Path.of("/proc/" + sshdPid + "/ns/pid_for_children"))
+      return Files.readSymbolicLink(Path.of("/proc/" + unsharePid + "/ns/pid_for_children"))
           .toString();
     }
   }
@@ -582,7 +582,7 @@ public final class DeployBenchmark {
       }
     }
     for (Host h : hosts) {
-      Path dir = Path.of("/proc/" + h.sshdPid() + "/root/var/tmp/perfmetrics");
+      Path dir = h.tools().getParent();
       if (Files.exists(dir)) {
         new ProcessBuilder("rm", "-rf", dir.toString()).inheritIO().start().waitFor();
       }
