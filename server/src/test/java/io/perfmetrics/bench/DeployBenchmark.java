@@ -71,7 +71,8 @@ public final class DeployBenchmark {
       double userSeconds,
       double systemSeconds,
       double watcherSeconds,
-      double machineSeconds) {
+      double machineSeconds,
+      double hostsSeconds) {
     /**
      * The process CPU less the JIT compiler, GC and VM threads and the benchmark's own watching of
      * the job (a JDBC query every 50 ms on the main thread): the code's own work.
@@ -80,8 +81,11 @@ public final class DeployBenchmark {
       return cpuSeconds - jitSeconds - gcSeconds - watcherSeconds;
     }
 
-    /** The same run with the whole machine's busy CPU seconds over it. */
-    Run onMachine(double busySeconds) {
+    /**
+     * The same run with the whole machine's busy CPU seconds over it, and those of the hosts'
+     * processes (-1: not measured).
+     */
+    Run onMachine(double busySeconds, double hostSeconds) {
       return new Run(
           seconds,
           started,
@@ -91,7 +95,13 @@ public final class DeployBenchmark {
           userSeconds,
           systemSeconds,
           watcherSeconds,
-          busySeconds);
+          busySeconds,
+          hostSeconds);
+    }
+
+    /** The machine's CPU less the hosts': the tool's side. */
+    double toolSideSeconds() {
+      return machineSeconds - hostsSeconds;
     }
   }
 
@@ -107,6 +117,8 @@ public final class DeployBenchmark {
     Path key = Path.of(a.get("key"));
     String user = a.get("user");
     Path work = Path.of(a.get("work"));
+    // the cgroup file that accounts the CPU of every host's processes (set by bench-deploy)
+    Path hostsCpu = a.containsKey("hosts-cpu") ? Path.of(a.get("hosts-cpu")) : null;
     int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
     int forks = Integer.parseInt(a.getOrDefault("forks", "25"));
     List<String> tools = List.of(a.getOrDefault("tools", "appliance,ansible,openssh").split(","));
@@ -205,7 +217,12 @@ public final class DeployBenchmark {
         reset(hosts);
         if (tools.contains("appliance")) {
           measured(
-              "appliance", r, results, hosts.size(), () -> appliance(app, pg.jdbcUrl(), hosts));
+              "appliance",
+              r,
+              results,
+              hosts.size(),
+              hostsCpu,
+              () -> appliance(app, pg.jdbcUrl(), hosts));
           if (!Files.exists(script)) {
             // the very script the appliance rendered (host 1's token) for the others to install
             Files.writeString(
@@ -219,6 +236,7 @@ public final class DeployBenchmark {
               r,
               results,
               hosts.size(),
+              hostsCpu,
               () -> ansible(hosts, key, user, work, script, forks));
           reset(hosts);
         }
@@ -228,6 +246,7 @@ public final class DeployBenchmark {
               r,
               results,
               hosts.size(),
+              hostsCpu,
               () -> openssh(hosts, key, user, work, script, concurrency));
           reset(hosts);
         }
@@ -235,6 +254,8 @@ public final class DeployBenchmark {
     }
     System.out.println();
     Map<String, Double> med = new LinkedHashMap<>();
+    // per tool, the median CPU per host of the machine less the hosts' processes
+    Map<String, Double> toolSide = new LinkedHashMap<>();
     for (var e : results.entrySet()) {
       double m = median(e.getValue().stream().mapToDouble(Run::seconds).toArray());
       med.put(e.getKey(), m);
@@ -249,6 +270,22 @@ public final class DeployBenchmark {
           allStarted,
           e.getValue().size(),
           machine * 1000 / hosts.size());
+      if (e.getValue().stream().allMatch(x -> x.hostsSeconds() >= 0)) {
+        double hostsSecs = median(e.getValue().stream().mapToDouble(Run::hostsSeconds).toArray());
+        double rest = median(e.getValue().stream().mapToDouble(Run::toolSideSeconds).toArray());
+        toolSide.put(e.getKey(), rest * 1000 / hosts.size());
+        System.out.printf(
+            "median %-9s of it the hosts' processes %.0f ms per host, the rest of the machine %.0f"
+                + " ms per host (the tool%s)%n",
+            e.getKey(),
+            hostsSecs * 1000 / hosts.size(),
+            rest * 1000 / hosts.size(),
+            e.getKey().equals("appliance") ? " and its PostgreSQL" : "");
+        System.out.printf(
+            "RESULT %s_hosts_cpu_ms_per_host=%.1f%n", e.getKey(), hostsSecs * 1000 / hosts.size());
+        System.out.printf(
+            "RESULT %s_rest_cpu_ms_per_host=%.1f%n", e.getKey(), rest * 1000 / hosts.size());
+      }
       if (e.getKey().equals("appliance")) {
         double cpu = median(e.getValue().stream().mapToDouble(Run::cpuSeconds).toArray());
         double own = median(e.getValue().stream().mapToDouble(Run::ownSeconds).toArray());
@@ -284,6 +321,15 @@ public final class DeployBenchmark {
       System.out.printf(
           "ratio: appliance is %.1fx as fast as Ansible (goal >= 10x)%n",
           med.get("ansible") / med.get("appliance"));
+    }
+    if (toolSide.containsKey("appliance") && toolSide.containsKey("ansible")) {
+      // what bounds a deploy when each host has CPUs of its own, as on a real fleet
+      System.out.printf(
+          "ratio: CPU per host outside the hosts' processes: Ansible %.0f ms, the appliance %.0f ms"
+              + " = %.1fx%n",
+          toolSide.get("ansible"),
+          toolSide.get("appliance"),
+          toolSide.get("ansible") / toolSide.get("appliance"));
     }
     if (med.containsKey("appliance") && med.containsKey("openssh")) {
       System.out.printf(
@@ -348,7 +394,7 @@ public final class DeployBenchmark {
     if (failed != null) {
       System.out.println("  not started, e.g.: " + failed);
     }
-    return new Run(secs, Math.min(started, running(hosts)), cpu, jit, gc, user, sys, watcher, 0);
+    return new Run(secs, Math.min(started, running(hosts)), cpu, jit, gc, user, sys, watcher, 0, 0);
   }
 
   /**
@@ -473,7 +519,7 @@ public final class DeployBenchmark {
         exec(work, Map.of(), "ssh", "-o", "ControlPath=" + sock, "-O", "exit", "x");
       }
     }
-    return new Run(secs, running(hosts), 0, 0, 0, 0, 0, 0, 0);
+    return new Run(secs, running(hosts), 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   private static Run openssh(
@@ -523,7 +569,7 @@ public final class DeployBenchmark {
         list.toString(),
         one.toString());
     double secs = (System.nanoTime() - t0) / 1e9;
-    return new Run(secs, running(hosts), 0, 0, 0, 0, 0, 0, 0);
+    return new Run(secs, running(hosts), 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   /** Hosts whose pidfile names a live collector. */
@@ -727,6 +773,30 @@ public final class DeployBenchmark {
     }
   }
 
+  /**
+   * CPU seconds of every host's processes so far, from their cgroup's accounting (v1 {@code
+   * cpuacct.usage} in ns, v2 {@code cpu.stat} usage_usec), exited processes included; -1 without
+   * one.
+   */
+  static double hostsBusySeconds(Path file) {
+    if (file == null) {
+      return -1;
+    }
+    try {
+      if (file.getFileName().toString().equals("cpu.stat")) {
+        for (String line : Files.readAllLines(file)) {
+          if (line.startsWith("usage_usec ")) {
+            return Long.parseLong(line.substring(11).trim()) / 1e6;
+          }
+        }
+        return -1;
+      }
+      return Long.parseLong(Files.readString(file).trim()) / 1e9;
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** The load average (1, 5, 15 min) as uptime prints it: the machine is shared. */
   static String load() {
     try {
@@ -743,17 +813,27 @@ public final class DeployBenchmark {
    * under the tool's name and printed.
    */
   private static void measured(
-      String tool, int r, Map<String, List<Run>> results, int n, Callable<Run> deploy)
+      String tool,
+      int r,
+      Map<String, List<Run>> results,
+      int n,
+      Path hostsCpu,
+      Callable<Run> deploy)
       throws Exception {
     double busy = machineBusySeconds();
-    Run run = deploy.call().onMachine(machineBusySeconds() - busy);
+    double hostsBusy = hostsBusySeconds(hostsCpu);
+    Run run = deploy.call();
+    double hostsNow = hostsBusySeconds(hostsCpu);
+    run =
+        run.onMachine(
+            machineBusySeconds() - busy, hostsBusy < 0 || hostsNow < 0 ? -1 : hostsNow - hostsBusy);
     results.computeIfAbsent(tool, k -> new ArrayList<>()).add(run);
     print(tool, r, run, n);
   }
 
   private static void print(String tool, int r, Run run, int n) {
     System.out.printf(
-        "run %d %-9s %7.2f s  %6.1f hosts/s  %d/%d started  machine CPU %.1f s = %.0f ms per host%s"
+        "run %d %-9s %7.2f s  %6.1f hosts/s  %d/%d started  machine CPU %.1f s = %.0f ms per host%s%s"
             + "  (%s)%n",
         r + 1,
         tool,
@@ -763,6 +843,11 @@ public final class DeployBenchmark {
         n,
         run.machineSeconds(),
         run.machineSeconds() * 1000 / n,
+        run.hostsSeconds() < 0
+            ? ""
+            : String.format(
+                " (the hosts' processes %.0f, the rest %.0f)",
+                run.hostsSeconds() * 1000 / n, run.toolSideSeconds() * 1000 / n),
         tool.equals("appliance")
             ? String.format(
                 "  appliance CPU %.2f s = %.1f ms per host (user %.1f, system %.1f ms per host;"
