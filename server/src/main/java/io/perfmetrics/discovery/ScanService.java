@@ -22,10 +22,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts, follows and cancels scans. A dispatcher claims pending addresses from the database (FOR
  * UPDATE SKIP LOCKED, so appliances sharing it share the work) and probes each on a virtual thread,
- * at most {@code concurrency} at a time, all through one {@link Pacer}.
+ * at most {@code concurrency} at a time, all through one {@link Pacer}. A scan started here wakes
+ * it at once; while nothing is pending it looks again after 250 ms, doubling up to {@link
+ * #IDLE_WAIT_MAX} (a scan another appliance started is joined within that): an appliance without
+ * scans would otherwise query the database four times a second for good.
  */
 public final class ScanService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScanService.class);
+
+  /** The longest the dispatcher waits between two claims that found nothing. */
+  static final Duration IDLE_WAIT_MAX = Duration.ofSeconds(4);
+
+  private static final long IDLE_WAIT_MIN_MS = 250;
 
   /** A request the admin must change; the message says what. */
   public static final class BadScanRequest extends RuntimeException {
@@ -47,6 +55,11 @@ public final class ScanService implements AutoCloseable {
   private final Map<Long, Set<Thread>> inFlight = new ConcurrentHashMap<>();
   private final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
   private final Object wake = new Object();
+  private final long idleWaitMaxMs;
+
+  /** A scan was started here since the dispatcher last looked (guarded by {@link #wake}). */
+  private boolean started;
+
   private final Thread dispatcher;
   private volatile boolean running = true;
   private final MeterRegistry metrics;
@@ -66,7 +79,8 @@ public final class ScanService implements AutoCloseable {
         clock,
         new RealNetwork(settings),
         Pacer.Sleeper.real(clock),
-        metrics);
+        metrics,
+        IDLE_WAIT_MAX);
   }
 
   ScanService(
@@ -77,8 +91,10 @@ public final class ScanService implements AutoCloseable {
       Clock clock,
       Network network,
       Pacer.Sleeper sleeper,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      Duration idleWaitMax) {
     this.metrics = metrics;
+    this.idleWaitMaxMs = Math.max(IDLE_WAIT_MIN_MS, idleWaitMax.toMillis());
     this.store = new ScanStore(ds, json, clock);
     this.netops = netops;
     this.settings = settings;
@@ -126,6 +142,7 @@ public final class ScanService implements AutoCloseable {
         ex.skippedExcluded(),
         bound.toSeconds());
     synchronized (wake) {
+      started = true;
       wake.notifyAll();
     }
     return find(id).orElseThrow();
@@ -240,6 +257,7 @@ public final class ScanService implements AutoCloseable {
 
   private void dispatch() {
     long nextRelease = 0;
+    long idleWait = IDLE_WAIT_MIN_MS;
     while (running) {
       try {
         if (System.nanoTime() - nextRelease >= 0) {
@@ -259,8 +277,28 @@ public final class ScanService implements AutoCloseable {
               .name("scan-" + job.scanId() + "-" + job.address())
               .start(() -> probe(job));
         }
+        long wait;
+        if (!jobs.isEmpty()) {
+          // more may be pending
+          wait = 20;
+          idleWait = IDLE_WAIT_MIN_MS;
+        } else if (free == 0) {
+          // every slot busy: a probe that ends wakes the dispatcher
+          wait = IDLE_WAIT_MIN_MS;
+        } else {
+          // nothing pending anywhere: look again later and later, unless a scan starts here
+          wait = idleWait;
+          idleWait = Math.min(idleWait * 2, idleWaitMaxMs);
+        }
         synchronized (wake) {
-          wake.wait(jobs.isEmpty() ? 250 : 20);
+          // checked under the lock: a start between the claim and this wait is not missed
+          if (!started) {
+            wake.wait(wait);
+          }
+          if (started) {
+            started = false;
+            idleWait = IDLE_WAIT_MIN_MS;
+          }
         }
       } catch (InterruptedException e) {
         return;
