@@ -161,7 +161,8 @@ file_size() {
 # ---- clock -----------------------------------------------------------------
 # Wall time is derived from /proc/uptime plus one `date +%s` anchor so that a
 # sample costs no `date` fork.  The anchor is re-checked at every upload cycle
-# so a stepped system clock is followed within one upload period.
+# so a stepped system clock is followed within one upload period; not at the
+# first, which comes right after the start's anchor (a fork less per start).
 
 read_uptime_cs() {
     UP_CS=
@@ -205,6 +206,10 @@ clock() {
 # Follows a stepped wall clock (NTP step, manual change); called per upload.
 recheck_clock() {
     [ -n "$HAVE_UPTIME" ] || return 0
+    if [ -n "$ANCHORED_AT_START" ]; then
+        ANCHORED_AT_START=
+        return 0
+    fi
     clock
     rc_wall=$(date +%s)
     to_int "$rc_wall" || return 0
@@ -2198,6 +2203,7 @@ main() {
     HAVE_SYSBLOCK=
     [ -d /sys/block ] && HAVE_SYSBLOCK=1
     anchor_clock
+    ANCHORED_AT_START=1
     # Fractional sleep is not POSIX, but GNU, busybox and toybox sleep have
     # it; a sleep that refuses one fails at once and the loop goes on with
     # whole seconds (no probe, a fork, at start).
