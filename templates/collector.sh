@@ -2120,27 +2120,38 @@ tools_dir_safe() {
     case $tf_me in '' | *[!0-9]*) tf_me=$(id -u) ;; esac
     tf_parent=${PM_TOOLS_DIR%/*}
     [ -n "$tf_parent" ] || tf_parent=/
-    tf_two=
-    if [ -d "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ]; then
-        # The usual case, the deploy made the folder: the parent and the folder
-        # in one ls, a fork less.  In the C locale the parent, a prefix of the
-        # folder's path, is listed first.
-        tf_two=$(ls -ldin "$tf_parent" "$PM_TOOLS_DIR" 2>/dev/null)
-        case $tf_two in
-            *"$NL"*) ;;
-            *) tf_two= ;;
+    if [ -d "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ] && cd -P "$PM_TOOLS_DIR" 2>/dev/null; then
+        # The usual case, the deploy made the folder: entered first, then the
+        # directory entered, the parent and the folder in one ls, the only
+        # fork.  In the C locale "." sorts first and the parent, a prefix of
+        # the folder's path, before the folder.  All three at once: the parent
+        # passes only if no one but this user or root can rename what is in
+        # it, so the folder judged is the one entered when its inode is ".".
+        tf_three=$(LC_ALL=C ls -ldin . "$tf_parent" "$PM_TOOLS_DIR" 2>/dev/null)
+        tf_dot=${tf_three%%"$NL"*}
+        tf_rest=${tf_three#*"$NL"}
+        case $tf_dot in
+            *' .') ;;
+            *) tf_rest= ;;
         esac
+        case $tf_rest in
+            *"$NL"*)
+                tf_judge "$tf_parent" parent "${tf_rest%%"$NL"*}" || return 1
+                tf_judge "$PM_TOOLS_DIR" tools "${tf_rest#*"$NL"}" || return 1
+                if [ "${tf_dot%% *}" != "$TF_INO" ]; then
+                    TF_WHY="$PM_TOOLS_DIR: changed while it was checked"
+                    return 1
+                fi
+                return 0
+                ;;
+        esac
+        # not the three lines expected: the checks one by one below
     fi
-    if [ -n "$tf_two" ]; then
-        tf_judge "$tf_parent" parent "${tf_two%%"$NL"*}" || return 1
-        tf_judge "$PM_TOOLS_DIR" tools "${tf_two#*"$NL"}" || return 1
-    else
-        tf_judge "$tf_parent" parent || return 1
-        if [ ! -e "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ]; then
-            mkdir -m 700 "$PM_TOOLS_DIR" 2>/dev/null
-        fi
-        tf_judge "$PM_TOOLS_DIR" tools || return 1
+    tf_judge "$tf_parent" parent || return 1
+    if [ ! -e "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ]; then
+        mkdir -m 700 "$PM_TOOLS_DIR" 2>/dev/null
     fi
+    tf_judge "$PM_TOOLS_DIR" tools || return 1
     tf_ino=$TF_INO
     if ! cd -P "$PM_TOOLS_DIR" 2>/dev/null; then
         TF_WHY="$PM_TOOLS_DIR: cannot be entered"
