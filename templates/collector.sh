@@ -2120,6 +2120,8 @@ tools_dir_safe() {
     case $tf_me in '' | *[!0-9]*) tf_me=$(id -u) ;; esac
     tf_parent=${PM_TOOLS_DIR%/*}
     [ -n "$tf_parent" ] || tf_parent=/
+    # the inode of the directory entered, once the folder passed
+    tf_here=
     if [ -d "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ] && cd -P "$PM_TOOLS_DIR" 2>/dev/null; then
         # The usual case, the deploy made the folder: entered first, then the
         # directory entered, the parent and the folder in one ls, the only
@@ -2138,31 +2140,29 @@ tools_dir_safe() {
             *"$NL"*)
                 tf_judge "$tf_parent" parent "${tf_rest%%"$NL"*}" || return 1
                 tf_judge "$PM_TOOLS_DIR" tools "${tf_rest#*"$NL"}" || return 1
-                if [ "${tf_dot%% *}" != "$TF_INO" ]; then
-                    TF_WHY="$PM_TOOLS_DIR: changed while it was checked"
-                    return 1
-                fi
-                return 0
+                tf_here=${tf_dot%% *}
                 ;;
         esac
-        # not the three lines expected: the checks one by one below
     fi
-    tf_judge "$tf_parent" parent || return 1
-    if [ ! -e "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ]; then
-        mkdir -m 700 "$PM_TOOLS_DIR" 2>/dev/null
-    fi
-    tf_judge "$PM_TOOLS_DIR" tools || return 1
-    tf_ino=$TF_INO
-    if ! cd -P "$PM_TOOLS_DIR" 2>/dev/null; then
-        TF_WHY="$PM_TOOLS_DIR: cannot be entered"
-        return 1
+    if [ -z "$tf_here" ]; then
+        # not the three lines expected (or no folder yet): the checks one by one
+        tf_judge "$tf_parent" parent || return 1
+        if [ ! -e "$PM_TOOLS_DIR" ] && [ ! -L "$PM_TOOLS_DIR" ]; then
+            mkdir -m 700 "$PM_TOOLS_DIR" 2>/dev/null
+        fi
+        tf_judge "$PM_TOOLS_DIR" tools || return 1
+        if ! cd -P "$PM_TOOLS_DIR" 2>/dev/null; then
+            TF_WHY="$PM_TOOLS_DIR: cannot be entered"
+            return 1
+        fi
+        set -f
+        # shellcheck disable=SC2046
+        set -- $(ls -ldin . 2>/dev/null)
+        set +f
+        tf_here=${1:-}
     fi
     # what was judged is where we are: nothing swapped in between
-    set -f
-    # shellcheck disable=SC2046
-    set -- $(ls -ldin . 2>/dev/null)
-    set +f
-    if [ "${1:-}" != "$tf_ino" ]; then
+    if [ "$tf_here" != "$TF_INO" ]; then
         TF_WHY="$PM_TOOLS_DIR: changed while it was checked"
         return 1
     fi
