@@ -245,6 +245,9 @@ acquire_pidfile() {
         set -C
         if { printf '%s\n' "$$" >"$PIDFILE"; } 2>/dev/null; then
             set +C
+            # The deploy holds the other end of fd 3 and reads until it closes: the pidfile is
+            # there now, so it can look (no polling on the host). Closing a closed fd is no error.
+            exec 3>&-
             return 0
         fi
         set +C

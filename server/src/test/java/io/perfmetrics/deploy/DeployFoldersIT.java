@@ -241,6 +241,41 @@ class DeployFoldersIT {
   }
 
   @Test
+  void theDeployUsersOwnFolderThatOthersCanWriteIsRefusedAndOnceFixedMadePrivate()
+      throws Exception {
+    start(false);
+    // the deploy user's own folders, the parent world-writable by mistake: anyone could swap tools
+    as(
+        TestSshd.USER,
+        "mkdir -m 700 /var/tmp/perfmetrics && chmod 777 /var/tmp/perfmetrics"
+            + " && mkdir -m 755 /var/tmp/perfmetrics/tools");
+    long t = target(TestSshd.USER);
+
+    JsonNode refused = run("deploy", t);
+
+    assertThat(refused.get("outcome").asText()).as(refused.toString()).isEqualTo("failed");
+    assertThat(refused.get("detail").asText())
+        .contains("/var/tmp/perfmetrics: owner " + TestSshd.USER)
+        .contains("mode drwxrwxrwx")
+        .endsWith(
+            "writable by other users (another local user could have planted it; see"
+                + " docs/tools-folders.md)");
+    assertThat(fingerprint("/var/tmp/perfmetrics"))
+        .as("nothing written")
+        .isEqualTo(Map.of(".", "rwxrwxrwx " + TestSshd.USER, "tools", "rwxr-xr-x "));
+
+    // fixed: neither is writable by others now, so both pass; the tools folder is made private
+    as(TestSshd.USER, "chmod 755 /var/tmp/perfmetrics");
+    JsonNode deployed = run("deploy", t);
+
+    assertThat(deployed.get("outcome").asText()).as(deployed.toString()).isEqualTo("started");
+    assertThat(fingerprint("/var/tmp/perfmetrics"))
+        .containsEntry(".", "rwxr-xr-x " + TestSshd.USER)
+        .containsEntry("tools", "rwx------ ")
+        .containsKey("tools/collector.sh");
+  }
+
+  @Test
   void aPreExistingFolderOfAnotherUserIsRefused() throws Exception {
     start(false);
     as(PLANTER, "mkdir -m 755 /var/tmp/perfmetrics");

@@ -94,13 +94,23 @@ public final class SshTransport implements Transport {
           // not move it), and the walk made sure that only the deploy user or root can rename it or
           // change its mode (its parent is theirs, or root's and sticky).
           "if [ $r != 0 ]; then pm_enter \"$d\" create || exit 4; fi",
-          "cat > \"$s.new\" && chmod 700 . \"$s.new\" && mv -f \"$s.new\" \"$s\""
-              + " && { [ ! -e collector.pid ] || rm -f collector.pid; } || exit 3",
-          "if command -v setsid >/dev/null 2>&1; then setsid nohup sh \"./$s\" </dev/null >/dev/null 2>&1 &"
-              + " else nohup sh \"./$s\" </dev/null >/dev/null 2>&1 & fi",
-          // the collector writes its pidfile within milliseconds; 10 s is the old appliance-side
-          // limit
-          "i=0; while [ $i -lt 200 ]; do if alive; then echo \"result=started pid=$p\"; exit 0; fi; sleep 0.05; i=$((i+1)); done",
+          // A folder this program made has no collector reading the script: written in place. Any
+          // other gets it whole or not at all (a running dash reads its script as it goes). The
+          // umask makes it 600 (it runs as "sh ./collector.sh"); the folder is made private unless
+          // the check saw it so.
+          "if [ \"$pm_made\" = yes ]; then cat > \"$s\" || { rm -f \"$s\"; exit 3; }",
+          "else cat > \"$s.new\" && mv -f \"$s.new\" \"$s\""
+              + " && { [ ! -e collector.pid ] || rm -f collector.pid; } || exit 3; fi",
+          "case $pm_mode in drwx------ | drwx------.) ;; *) chmod 700 . || exit 3 ;; esac",
+          // nohup's part without its fork: HUP ignored, which the collector inherits (and, ignored
+          // at its start, cannot trap)
+          "trap '' HUP",
+          // The collector closes fd 3 once its pidfile is written (or exits before): the command
+          // substitution reads to the end of that pipe, so this waits on the host without polling
+          // and the check after it is the answer.
+          "if command -v setsid >/dev/null 2>&1; then w=$(setsid sh \"./$s\" 3>&1 </dev/null >/dev/null 2>&1 &)"
+              + "; else w=$(sh \"./$s\" 3>&1 </dev/null >/dev/null 2>&1 &); fi",
+          "if alive; then echo \"result=started pid=$p\"; exit 0; fi",
           "echo result=not_started; tail -n 5 collector.log 2>/dev/null; exit 0",
           "");
 

@@ -50,7 +50,11 @@ final class ToolsFolder {
         pm_c=$1; pm_final=$2; pm_how=$3; pm_next=$4; pm_at=${pm_at%/}/$pm_c; pm_look=./$pm_c
         if [ ! -e "./$pm_c" ] && [ ! -L "./$pm_c" ]; then
           [ "$pm_how" = create ] || return 2
-          mkdir -m 700 "./$pm_c" 2>/dev/null
+          # One this mkdir made is this user's, mode 700, in a directory where no one but this user
+          # or root can rename it (or root's sticky one): entering it is all there is to check.
+          if mkdir -m 700 "./$pm_c" 2>/dev/null && cd -P "./$pm_c" 2>/dev/null; then
+            pm_have=; pm_ino=; pm_mode=drwx------; pm_uid=$pm_me; pm_made=$pm_final; return 0
+          fi
           pm_have=
         fi
         if [ -n "$pm_have" ]; then
@@ -91,8 +95,46 @@ final class ToolsFolder {
         esac
         return 0
       }
+      # The usual case in one ls: the deepest directory of the path that exists entered with one
+      # cd -P, then it and every directory above it listed at once and judged by pm_step's rules,
+      # the directory entered being the one listed last (same inode). Only a path of plain names;
+      # anything the rules do not pass at once, or an answer not as expected, returns 3 and the walk
+      # (which says why) decides. Sets pm_fp (the directory entered), pm_fm (the names below it
+      # that do not exist yet, checked missing rather than unreadable) and, as pm_step does for the
+      # directory entered, pm_c, pm_ino, pm_mode and pm_uid.
+      pm_fast() {
+        pm_fp=$1; pm_fm=; pm_fl=; pm_fn=1
+        case $pm_fp in */./* | */. | */../* | */.. | *//* | *[!A-Za-z0-9._/-]*) return 3 ;; esac
+        while ! cd -P "$pm_fp" 2>/dev/null; do
+          pm_fm=${pm_fp##*/}${pm_fm:+/$pm_fm}; pm_fp=${pm_fp%/*}
+          [ -n "$pm_fp" ] || return 3
+        done
+        if [ -n "$pm_fm" ] && { [ -e "./${pm_fm%%/*}" ] || [ -L "./${pm_fm%%/*}" ]; }; then return 3; fi
+        pm_fa=$pm_fp
+        while [ -n "$pm_fa" ]; do pm_fl="$pm_fa $pm_fl"; pm_fa=${pm_fa%/*}; pm_fn=$((pm_fn + 1)); done
+        # C locale: "." first, then the paths, each after its parent (a prefix sorts first); a
+        # directory's line has 10 fields
+        set -f; set -- $(LC_ALL=C ls -ldin . $pm_fl 2>/dev/null); set +f
+        [ $# = $((pm_fn * 10)) ] && [ "${10}" = . ] || return 3
+        pm_fi=$1; pm_fo=$2; pm_fu=$4
+        for pm_fa in $pm_fl; do
+          shift 10
+          [ "${10}" = "$pm_fa" ] || return 3
+          case $2 in d*) ;; *) return 3 ;; esac
+          [ "$4" = "$pm_me" ] || [ "$4" = 0 ] || return 3
+          case $2 in
+            ?????w* | ????????w*)
+              if [ -z "$pm_fm" ] && [ "$pm_fa" = "$pm_fp" ]; then return 3; fi
+              [ "$4" = 0 ] || return 3
+              case $2 in ?????????[tT]*) ;; *) return 3 ;; esac ;;
+          esac
+        done
+        [ "$1" = "$pm_fi" ] && [ "$2" = "$pm_fo" ] && [ "$4" = "$pm_fu" ] || return 3
+        pm_at=$pm_fp; pm_c=${pm_fp##*/}; pm_ino=$1; pm_mode=$2; pm_uid=$4
+        return 0
+      }
       pm_enter() {
-        pm_path=$1; pm_mk=$2; pm_at=; pm_look=; pm_name=?; pm_uid=?; pm_mode=?; pm_have=
+        pm_path=$1; pm_mk=$2; pm_at=; pm_look=; pm_name=?; pm_uid=?; pm_mode=?; pm_have=; pm_made=
         # once per program; set empty above, so nothing from the environment stands in for it
         [ -n "$pm_me" ] || pm_whoami
         case $pm_path in /*) ;; *) pm_at=$pm_path; pm_unsafe 'not an absolute path'; return 1 ;; esac
@@ -102,8 +144,16 @@ final class ToolsFolder {
           # still in the last directory it verified (the reasoning of a folder it entered: see the
           # deploy program), so the walk goes on from there.
           pm_at=$pm_paused_at; pm_rest=$pm_paused_rest
+        elif pm_fast "$pm_path"; then
+          pm_paused=
+          [ -n "$pm_fm" ] || return 0
+          if [ "$pm_mk" != create ]; then
+            pm_paused=$pm_path; pm_paused_at=$pm_fp; pm_paused_rest=$pm_fm; return 2
+          fi
+          pm_rest=$pm_fm
         else
           cd / || return 1
+          pm_at=; pm_mode=?; pm_uid=?
           pm_rest=${pm_path#/}
         fi
         pm_paused=
