@@ -917,7 +917,9 @@ build_hello() {
     read -r bh_host 2>/dev/null </proc/sys/kernel/hostname || bh_host=$(uname -n)
     bh_kernel=
     read -r bh_kernel 2>/dev/null </proc/sys/kernel/osrelease || bh_kernel=$(uname -r)
-    bh_arch=$(uname -m 2>/dev/null)
+    # /proc/sys/kernel/arch (newer kernels) is uname -m's machine name
+    bh_arch=
+    read -r bh_arch 2>/dev/null </proc/sys/kernel/arch || bh_arch=$(uname -m 2>/dev/null)
     ARCH=$bh_arch
 
     bh_name=
@@ -1407,8 +1409,8 @@ sockets_init() {
 # Sets SOCK_BE (once, at the first snapshot, which runs after the hello).
 sockets_byte_order() {
     SOCK_BE=0
-    # The machine names that say their byte order need no fork (uname -m ran
-    # for the hello); the others ask an ELF binary.
+    # The machine names that say their byte order need no fork (the hello
+    # read it); the others ask an ELF binary.
     case $ARCH in
         x86_64 | i[3-6]86 | aarch64 | arm*l | riscv* | ppc64le | loongarch*) return 0 ;;
         s390* | aarch64_be | arm*b | sparc*) SOCK_BE=1 && return 0 ;;

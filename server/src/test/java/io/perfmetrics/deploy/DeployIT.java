@@ -579,6 +579,33 @@ class DeployIT {
   }
 
   @Test
+  void aCollectorThatExitsAtItsStartFailsTheHostWithWhatItsLogSays() throws Exception {
+    toolsDir = sshd.userWritableDir().resolve("tools");
+    var collectors =
+        new Config.Collectors(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofDays(14),
+            1 << 20,
+            // not http: the collector refuses its rendered values and exits before its pidfile
+            "ftp://127.0.0.1:" + TestPostgres.freePort(),
+            toolsDir.toString(),
+            Duration.ofSeconds(30),
+            8);
+    appliance = new TestAppliance(postgres.newDatabase(), c -> c.withCollectors(collectors));
+    long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
+
+    JsonNode job = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+
+    JsonNode h = host(job, t);
+    assertThat(h.get("outcome").asText()).as(h.toString()).isEqualTo("failed");
+    assertThat(h.get("detail").asText())
+        .contains("127.0.0.1:" + sshd.port() + ": the collector exited at its start; its log says:")
+        .contains("invalid rendered parameters: METADATA_URL; exiting");
+    assertThat(toolsDir.resolve("collector.pid")).doesNotExist();
+  }
+
+  @Test
   void aForcedRescanRedeploysARunningCollector() throws Exception {
     appliance();
     long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));

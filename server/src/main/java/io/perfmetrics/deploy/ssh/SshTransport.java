@@ -797,11 +797,13 @@ public final class SshTransport implements Transport {
           return new Transport.Installed(before, true);
         }
         if (result != null && result.startsWith("result=not_started")) {
+          // the collector ended (or closed fd 3) without a live pidfile: waiting longer changes
+          // nothing
           String logTail = tail.toString().trim();
           throw new TransportException(
               Kind.REMOTE_ERROR,
               where
-                  + ": the collector did not start within 10 s"
+                  + ": the collector exited at its start"
                   + (logTail.isEmpty() ? "" : "; its log says: " + logTail),
               null);
         }
