@@ -71,15 +71,19 @@ class DeployIT {
   }
 
   TestAppliance appliance(Duration ttl, Duration hostTimeout) {
+    // a closed port: on premises
+    return appliance(ttl, hostTimeout, "http://127.0.0.1:" + TestPostgres.freePort());
+  }
+
+  TestAppliance appliance(Duration ttl, Duration hostTimeout, String metadataUrl) {
     toolsDir = sshd.userWritableDir().resolve("tools");
-    int closed = TestPostgres.freePort();
     var collectors =
         new Config.Collectors(
             Duration.ofSeconds(1),
             Duration.ofSeconds(2),
             ttl,
             1 << 20,
-            "http://127.0.0.1:" + closed,
+            metadataUrl,
             toolsDir.toString(),
             hostTimeout,
             8);
@@ -580,19 +584,9 @@ class DeployIT {
 
   @Test
   void aCollectorThatExitsAtItsStartFailsTheHostWithWhatItsLogSays() throws Exception {
-    toolsDir = sshd.userWritableDir().resolve("tools");
-    var collectors =
-        new Config.Collectors(
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(2),
-            Duration.ofDays(14),
-            1 << 20,
-            // not http: the collector refuses its rendered values and exits before its pidfile
-            "ftp://127.0.0.1:" + TestPostgres.freePort(),
-            toolsDir.toString(),
-            Duration.ofSeconds(30),
-            8);
-    appliance = new TestAppliance(postgres.newDatabase(), c -> c.withCollectors(collectors));
+    // not http: the collector refuses its rendered values and exits before its pidfile
+    appliance(
+        Duration.ofDays(14), Duration.ofSeconds(30), "ftp://127.0.0.1:" + TestPostgres.freePort());
     long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
 
     JsonNode job = runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
