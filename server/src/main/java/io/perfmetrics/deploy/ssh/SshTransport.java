@@ -60,13 +60,14 @@ public final class SshTransport implements Transport {
 
   /**
    * One remote program per deploy: status, then (after the appliance's answer on stdin) stop,
-   * install from stdin, start detached and wait on the target until the pidfile names a live
-   * collector. Run as {@code sh -c <program> sh <tools dir>}: every word single-quoted, the only
-   * value ($1) never parsed as syntax. It answers lines: the state, the state file, {@code #end};
-   * then {@code result=started pid=N}, or {@code result=not_started} and the log's last lines. The
-   * folder is checked ({@link ToolsFolder}) before the status is read; a missing one is created and
-   * checked right before the writes; everything in it is reached by relative names from inside the
-   * checked folder. A folder that fails a check is answered with one {@code unsafe=} line.
+   * install from stdin, start detached and wait on the target until the collector closes fd 3 (its
+   * pidfile written), then look once. Run as {@code sh -c <program> sh <tools dir>}: every word
+   * single-quoted, the only value ($1) never parsed as syntax. It answers lines: the state, the
+   * state file, {@code #end}; then {@code result=started pid=N}, or {@code result=not_started} and
+   * the log's last lines. The folder is checked ({@link ToolsFolder}) before the status is read; a
+   * missing one is created and checked right before the writes; everything in it is reached by
+   * relative names from inside the checked folder. A folder that fails a check is answered with one
+   * {@code unsafe=} line.
    */
   static final String DEPLOY_PROGRAM =
       String.join(
@@ -108,8 +109,8 @@ public final class SshTransport implements Transport {
           // The collector closes fd 3 once its pidfile is written (or exits before): the command
           // substitution reads to the end of that pipe, so this waits on the host without polling
           // and the check after it is the answer.
-          "if command -v setsid >/dev/null 2>&1; then w=$(setsid sh \"./$s\" 3>&1 </dev/null >/dev/null 2>&1 &)"
-              + "; else w=$(sh \"./$s\" 3>&1 </dev/null >/dev/null 2>&1 &); fi",
+          "ss=; command -v setsid >/dev/null 2>&1 && ss=setsid",
+          "w=$($ss sh \"./$s\" 3>&1 </dev/null >/dev/null 2>&1 &)",
           "if alive; then echo \"result=started pid=$p\"; exit 0; fi",
           "echo result=not_started; tail -n 5 collector.log 2>/dev/null; exit 0",
           "");

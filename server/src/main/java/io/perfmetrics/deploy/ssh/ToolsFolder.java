@@ -52,10 +52,10 @@ final class ToolsFolder {
           [ "$pm_how" = create ] || return 2
           # One this mkdir made is this user's, mode 700, in a directory where no one but this user
           # or root can rename it (or root's sticky one): entering it is all there is to check.
-          if mkdir -m 700 "./$pm_c" 2>/dev/null && cd -P "./$pm_c" 2>/dev/null; then
-            pm_have=; pm_ino=; pm_mode=drwx------; pm_uid=$pm_me; pm_made=$pm_final; return 0
-          fi
           pm_have=
+          if mkdir -m 700 "./$pm_c" 2>/dev/null && cd -P "./$pm_c" 2>/dev/null; then
+            pm_ino=; pm_mode=drwx------; pm_uid=$pm_me; pm_made=$pm_final; return 0
+          fi
         fi
         if [ -n "$pm_have" ]; then
           # listed by the previous step's ls
