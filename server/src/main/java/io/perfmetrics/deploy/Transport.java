@@ -52,39 +52,16 @@ public interface Transport {
     RemoteStatus status() throws TransportException;
 
     /**
-     * Writes the rendered collector into the tools folder (creating it), readable only by its
-     * owner.
+     * Reads the status, then asks {@code plan} what to do: null leaves the host as it is; a
+     * rendered script replaces a running collector, or installs it (readable only by its owner),
+     * and starts it. SSH does all of it in one exec channel and returns once the host confirms the
+     * collector runs; SMB takes the steps over one session and returns once the service control
+     * manager has launched it.
      */
-    void install(String script) throws TransportException;
-
-    /** Starts the installed collector detached; returns once its pidfile names a live process. */
-    void start() throws TransportException;
-
-    /** Stops a running collector (no error when none runs). */
-    void stop() throws TransportException;
+    Installed statusThenInstall(Function<RemoteStatus, String> plan) throws TransportException;
 
     /** Stops the collector and removes the tools folder. */
     void remove() throws TransportException;
-
-    /**
-     * Reads the status, then asks {@code plan} what to do: null leaves the host as it is; a
-     * rendered script replaces a running collector, or installs it, and starts it. Transports that
-     * can do all of it in one exchange override this; the default takes the steps one by one.
-     */
-    default Installed statusThenInstall(Function<RemoteStatus, String> plan)
-        throws TransportException {
-      RemoteStatus status = status();
-      String script = plan.apply(status);
-      if (script == null) {
-        return new Installed(status, false);
-      }
-      if (status.running()) {
-        stop();
-      }
-      install(script);
-      start();
-      return new Installed(status, true);
-    }
 
     @Override
     void close();

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import jcifs.CIFSContext;
 import jcifs.CIFSException;
 import jcifs.config.PropertyConfiguration;
@@ -225,8 +226,31 @@ public final class SmbTransport implements Transport {
       return facts;
     }
 
+    /**
+     * Status, then stop, install and start one by one: a file share has no program to run them in
+     * one exchange.
+     */
     @Override
-    public void install(String script) throws TransportException {
+    public Transport.Installed statusThenInstall(Function<RemoteStatus, String> plan)
+        throws TransportException {
+      RemoteStatus status = status();
+      String script = plan.apply(status);
+      if (script == null) {
+        return new Transport.Installed(status, false);
+      }
+      if (status.running()) {
+        stop();
+      }
+      install(script);
+      start();
+      return new Transport.Installed(status, true);
+    }
+
+    /**
+     * Writes the rendered collector into the tools folder (creating it): through a new file and a
+     * rename, so a reader never sees half of it.
+     */
+    void install(String script) throws TransportException {
       try {
         SmbFile temp = new SmbFile(share, "Temp/");
         if (!temp.exists()) {
@@ -282,13 +306,13 @@ public final class SmbTransport implements Transport {
       }
     }
 
-    @Override
-    public void start() throws TransportException {
+    /** Starts the installed collector once through the service control manager. */
+    void start() throws TransportException {
       ServiceControl.runOnce(ctx, host, port, START_COMMAND);
     }
 
-    @Override
-    public void stop() throws TransportException {
+    /** Stops a running collector (no error when none runs). */
+    void stop() throws TransportException {
       try {
         if (!file("collector.pid").exists() || !checked()) {
           return;

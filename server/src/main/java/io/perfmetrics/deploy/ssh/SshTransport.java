@@ -642,8 +642,7 @@ public final class SshTransport implements Transport {
                       + " then echo running; elif [ -f "
                       + SCRIPT
                       + " ]; then echo stopped; else echo absent; fi\n"
-                      + "cat collector.state 2>/dev/null; true\n"),
-              null);
+                      + "cat collector.state 2>/dev/null; true\n"));
       String[] lines = out.split("\n", -1);
       Map<String, String> facts = new LinkedHashMap<>();
       for (int i = 1; i < lines.length; i++) {
@@ -659,68 +658,6 @@ public final class SshTransport implements Transport {
             Kind.REMOTE_ERROR, where + ": unexpected status answer '" + state + "'", null);
       }
       return new RemoteStatus(state, facts);
-    }
-
-    /**
-     * Uploads through the exec channel only: an SFTP path is resolved by the server, through
-     * whatever links another user planted on it, after any check the appliance could make.
-     */
-    @Override
-    public void install(String script) throws TransportException {
-      run(
-          inFolder(
-              dir,
-              "umask 077\n"
-                  + "pm_enter \"$d\" create || exit 4\n"
-                  + "chmod 700 . && cat > "
-                  + SCRIPT
-                  + ".new && chmod 700 "
-                  + SCRIPT
-                  + ".new && mv -f "
-                  + SCRIPT
-                  + ".new "
-                  + SCRIPT
-                  + "\n"),
-          script.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void start() throws TransportException {
-      run(
-          inFolder(
-              dir,
-              "pm_enter \"$d\" look || exit 4\n"
-                  + "(umask 077; if command -v setsid >/dev/null 2>&1; then setsid nohup sh ./"
-                  + SCRIPT
-                  + "; else nohup sh ./"
-                  + SCRIPT
-                  + "; fi) </dev/null >/dev/null 2>&1 &\n"),
-          null);
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline) {
-        if (status().running()) {
-          return;
-        }
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new TransportException(
-              Kind.REMOTE_ERROR, where + ": interrupted while starting", e);
-        }
-      }
-      String logTail =
-          run(
-                  inFolder(
-                      dir, "pm_enter \"$d\" look || exit 0\ntail -n 5 collector.log 2>/dev/null\n"),
-                  null)
-              .trim();
-      throw new TransportException(
-          Kind.REMOTE_ERROR,
-          where
-              + ": the collector did not start within 10 s"
-              + (logTail.isEmpty() ? "" : "; its log says: " + logTail),
-          null);
     }
 
     @Override
@@ -818,17 +755,6 @@ public final class SshTransport implements Transport {
       }
     }
 
-    @Override
-    public void stop() throws TransportException {
-      run(
-          inFolder(
-              dir,
-              "pm_enter \"$d\" look; r=$?\n[ $r = 1 ] && exit 4\n[ $r = 2 ] && exit 0\n"
-                  + STOP_HERE
-                  + "true\n"),
-          null);
-    }
-
     /**
      * Stops the collector and removes the checked tools folder from its checked parent, in one
      * remote program: never through a link (rm -rf itself follows none below it).
@@ -845,22 +771,14 @@ public final class SshTransport implements Transport {
                   + "set -f; set -- $(ls -ldin \"./$b\" 2>/dev/null); set +f\n"
                   + "case $2 in d*) ;; *) echo \"unsafe=$d: replaced while it was removed\"; exit 4 ;; esac\n"
                   + "[ \"$1\" = \"$i\" ] || { echo \"unsafe=$d: replaced while it was removed\"; exit 4; }\n"
-                  + "rm -rf \"./$b\"\n"),
-          null);
+                  + "rm -rf \"./$b\"\n"));
     }
 
     /** Runs a command (built from quoted words only); fails on a non-zero exit. */
-    private String run(String command, byte[] stdin) throws TransportException {
+    private String run(String command) throws TransportException {
       attempt.step("a remote command");
       try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
         Command cmd = s.exec(command);
-        if (stdin != null) {
-          try (OutputStream out = cmd.getOutputStream()) {
-            out.write(stdin);
-          } catch (IOException e) {
-            // a program that refused the folder exits without reading: its answer says why
-          }
-        }
         String out = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(cmd.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);

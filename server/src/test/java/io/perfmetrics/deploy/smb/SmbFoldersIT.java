@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfmetrics.config.Config;
 import io.perfmetrics.deploy.HostAttempt;
-import io.perfmetrics.deploy.Transport;
 import io.perfmetrics.deploy.TransportException;
 import io.perfmetrics.targets.Credential;
 import io.perfmetrics.targets.CredentialSecretsForTests;
@@ -53,17 +52,19 @@ class SmbFoldersIT {
     TempDirs.delete(samba.shareDir().resolve("Temp"));
   }
 
-  Transport.Session connect() throws TransportException {
-    return transport.connect(
-        new Target(1, "127.0.0.1", samba.port(), Target.WINDOWS, 1L, "manual", Instant.now()),
-        CredentialSecretsForTests.of(Credential.SMB_PASSWORD, TestSamba.USER, samba.password()),
-        Duration.ofSeconds(10),
-        HostAttempt.unbounded());
+  /** The SMB session itself: the tests take its install step alone. */
+  SmbTransport.SmbSession connect() throws TransportException {
+    return (SmbTransport.SmbSession)
+        transport.connect(
+            new Target(1, "127.0.0.1", samba.port(), Target.WINDOWS, 1L, "manual", Instant.now()),
+            CredentialSecretsForTests.of(Credential.SMB_PASSWORD, TestSamba.USER, samba.password()),
+            Duration.ofSeconds(10),
+            HostAttempt.unbounded());
   }
 
   @Test
   void theFoldersAreCreatedForSystemAndAdministratorsOnlyWithoutInheritance() throws Exception {
-    try (Transport.Session s = connect()) {
+    try (SmbTransport.SmbSession s = connect()) {
       s.install("WScript.Echo \"one\"\n");
       // a redeploy finds its own folders and accepts them
       s.install("WScript.Echo \"two\"\n");
@@ -98,7 +99,7 @@ class SmbFoldersIT {
     }
     assertThat(TestSshd.run(List.of("chmod", "-R", "777", planted.toString()), null)).isZero();
 
-    try (Transport.Session s = connect()) {
+    try (SmbTransport.SmbSession s = connect()) {
       assertThatThrownBy(() -> s.install("WScript.Echo \"one\"\n"))
           .isInstanceOf(TransportException.class)
           .hasMessageContaining("refusing the tools folder %WINDIR%\\Temp\\perfmetrics: owner S-1-")

@@ -47,12 +47,14 @@ class SmbTransportIT {
 
   @Test
   void uploadsReadsBackOverwritesAndRemovesTheCollector() throws Exception {
-    try (Transport.Session s =
-        transport.connect(
-            target(samba.port()),
-            login(TestSamba.USER, samba.password()),
-            Duration.ofSeconds(10),
-            HostAttempt.unbounded())) {
+    // the SMB session itself: the test takes its install step alone
+    try (SmbTransport.SmbSession s =
+        (SmbTransport.SmbSession)
+            transport.connect(
+                target(samba.port()),
+                login(TestSamba.USER, samba.password()),
+                Duration.ofSeconds(10),
+                HostAttempt.unbounded())) {
       assertThat(s.status().state()).isEqualTo(RemoteStatus.ABSENT);
 
       s.install("WScript.Echo \"one\"\n");
