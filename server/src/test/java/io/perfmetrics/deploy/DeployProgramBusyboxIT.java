@@ -3,6 +3,8 @@ package io.perfmetrics.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfmetrics.deploy.ssh.SshTransport;
+import io.perfmetrics.testing.Busybox;
+import io.perfmetrics.testing.TempDirs;
 import io.perfmetrics.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -33,15 +35,7 @@ class DeployProgramBusyboxIT {
 
   @BeforeEach
   void busyboxOnly() throws Exception {
-    Path busybox =
-        Stream.of("/bin/busybox", "/usr/bin/busybox")
-            .map(Path::of)
-            .filter(Files::isExecutable)
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "busybox is missing: install it (scripts/test does)"));
+    Path busybox = Busybox.path();
     dir = Files.createTempDirectory("perfmetrics-busybox-");
     bin = Files.createDirectory(dir.resolve("bin"));
     Process list = new ProcessBuilder(busybox.toString(), "--list").start();
@@ -57,20 +51,15 @@ class DeployProgramBusyboxIT {
   }
 
   @AfterEach
-  void stopAndRemove() throws IOException {
+  void stopAndRemove() {
     for (long pid : started) {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
     }
     for (long pid : started) {
-      ProcessHandle.of(pid)
-          .ifPresent(p -> p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join());
+      awaitExit(pid);
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TempDirs.delete(dir);
   }
 
   /** A host root of its own under the test's directory, mode 755. */
@@ -104,18 +93,34 @@ class DeployProgramBusyboxIT {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the program ended").isTrue();
     List<String> lines = List.of(out.split("\n"));
-    for (String l : lines) {
-      if (l.startsWith("result=started pid=")) {
-        started.add(Long.parseLong(l.substring("result=started pid=".length()).trim()));
-      }
-    }
+    // every collector it started, for the clean-up, whatever the test asserts next
+    lines.stream()
+        .map(DeployProgramBusyboxIT::startedPid)
+        .flatMap(Optional::stream)
+        .forEach(started::add);
     return lines;
   }
 
+  private static final String STARTED = "result=started pid=";
+
+  /** The collector's pid from the program's result line. */
+  static Optional<Long> startedPid(String line) {
+    return line.startsWith(STARTED)
+        ? Optional.of(Long.parseLong(line.substring(STARTED.length()).trim()))
+        : Optional.empty();
+  }
+
+  /** The pid of the collector started by the run whose output this is (its last line). */
   static long pidOf(List<String> lines) {
     String last = lines.get(lines.size() - 1);
-    assertThat(last).as(String.join("\n", lines)).startsWith("result=started pid=");
-    return Long.parseLong(last.substring("result=started pid=".length()).trim());
+    assertThat(last).as(String.join("\n", lines)).startsWith(STARTED);
+    return startedPid(last).orElseThrow();
+  }
+
+  /** Waits up to 10 s for a process (not this JVM's child) to end. */
+  static void awaitExit(long pid) {
+    ProcessHandle.of(pid)
+        .ifPresent(p -> p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join());
   }
 
   /** The collector writes its state and log after it confirmed its start: up to 10 s for them. */
@@ -162,8 +167,7 @@ class DeployProgramBusyboxIT {
     long again = pidOf(second);
     assertThat(again).isNotEqualTo(pid);
     assertThat(alive(again)).isTrue();
-    ProcessHandle.of(pid)
-        .ifPresent(p -> p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join());
+    awaitExit(pid);
     assertThat(alive(pid)).as("the old collector stopped").isFalse();
     waitFor(tools.resolve("collector.log"), "[" + again + "] starting collector");
     assertThat(Files.readString(tools.resolve("collector.log")))
