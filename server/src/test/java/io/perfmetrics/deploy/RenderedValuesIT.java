@@ -2,6 +2,7 @@ package io.perfmetrics.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perfmetrics.testing.Busybox;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +32,7 @@ class RenderedValuesIT {
     Path probe = dir.resolve("probe.sh");
     Files.writeString(probe, script.substring(from, to) + "printf '%s' \"$PM_TOKEN\"\n");
 
-    for (String[] shell :
-        new String[][] {{"dash"}, {io.perfmetrics.testing.Busybox.path().toString(), "sh"}}) {
+    for (String[] shell : new String[][] {{"dash"}, {Busybox.path().toString(), "sh"}}) {
       String[] cmd = new String[shell.length + 1];
       System.arraycopy(shell, 0, cmd, 0, shell.length);
       cmd[shell.length] = probe.toString();
