@@ -24,7 +24,7 @@ public final class TemplateRenderer {
 
   /**
    * A template cut at its placeholders once: a fleet deploy renders it per host (each its own
-   * token), and scanning 60 KB for placeholders every time cost more than the copy.
+   * token), and scanning its 84 KB for placeholders every time cost more than the copy.
    */
   private record Parsed(List<String> literals, List<String> names, Set<String> placeholders) {
     static Parsed of(String text) {

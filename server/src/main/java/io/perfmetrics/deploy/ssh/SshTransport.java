@@ -164,9 +164,9 @@ public final class SshTransport implements Transport {
    * SSHJ's defaults with AES-GCM on the JDK's provider offered first. SSHJ otherwise asks Bouncy
    * Castle (registered as its provider) for every cipher, and its first choice, chacha20-poly1305,
    * runs in Bouncy Castle's Java code; the JDK's AES-GCM uses the CPU's AES and carry-less multiply
-   * instructions, so the collector script (60 KB per host) costs a fraction of the CPU. Every other
-   * algorithm stays offered after it for servers without AES-GCM. The same for the key exchange:
-   * curve25519-sha256 on the JDK's X25519 ({@link JdkCurve25519}).
+   * instructions, so the collector script (about 84 KB per host) costs a fraction of the CPU. Every
+   * other algorithm stays offered after it for servers without AES-GCM. The same for the key
+   * exchange: curve25519-sha256 on the JDK's X25519 ({@link JdkCurve25519}).
    */
   static net.schmizz.sshj.Config sshConfig() {
     net.schmizz.sshj.DefaultConfig config = new net.schmizz.sshj.DefaultConfig();
