@@ -68,7 +68,9 @@ final class AdminClient {
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
-    try (HttpClient client = client(url, ca)) {
+    // a --ca that cannot be read is said as it is, not as an appliance that cannot be reached
+    HttpClient client = client(url, ca);
+    try (client) {
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
     } catch (javax.net.ssl.SSLHandshakeException e) {
@@ -81,8 +83,25 @@ final class AdminClient {
               + " the fingerprint serve printed)",
           e);
     } catch (IOException e) {
-      throw new IOException("cannot reach " + url + ": " + e, e);
+      throw new IOException("cannot reach " + url + ": " + reason(e), e);
     }
+  }
+
+  /**
+   * Why a request failed, in words: the JDK's HTTP client often throws a bare ConnectException
+   * whose cause ("Connection refused") holds the reason.
+   */
+  static String reason(Throwable e) {
+    String why = null;
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        why = t.getMessage();
+      }
+    }
+    if (why == null && e instanceof java.net.ConnectException) {
+      why = "the connection was refused or the address is unreachable";
+    }
+    return why == null ? e.toString() : why + " (" + e.getClass().getSimpleName() + ")";
   }
 
   /**

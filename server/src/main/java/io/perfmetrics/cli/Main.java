@@ -1,5 +1,8 @@
 package io.perfmetrics.cli;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,6 +43,28 @@ public final class Main {
     CommandLine cli = new CommandLine(new Main());
     // picocli hides its completion generator by default; the README documents it, so list it
     cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    // An appliance that cannot be reached, a file that cannot be read: one line that says so and
+    // exit code 2, as AdminClient.print answers; anything else is a bug, and picocli prints its
+    // trace
+    cli.setExecutionExceptionHandler(
+        (e, command, parsed) -> {
+          if (!(e instanceof IOException io)) {
+            throw e;
+          }
+          System.err.println("perfmetrics: " + describe(io));
+          return 2;
+        });
     return cli;
+  }
+
+  static String describe(IOException e) {
+    if (e instanceof NoSuchFileException f) {
+      return f.getFile() + ": no such file";
+    }
+    if (e instanceof AccessDeniedException f) {
+      return f.getFile() + ": permission denied";
+    }
+    // ours say what failed and how to fix it; the JDK's need their class to make sense
+    return e.getClass() == IOException.class ? String.valueOf(e.getMessage()) : e.toString();
   }
 }
