@@ -3,6 +3,7 @@ package io.perfmetrics.deploy.smb;
 import io.perfmetrics.deploy.Check;
 import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.Transport;
+import io.perfmetrics.deploy.UnresolvedName;
 import io.perfmetrics.targets.CredentialSecrets;
 import io.perfmetrics.targets.Target;
 import java.io.IOException;
@@ -29,6 +30,27 @@ import jcifs.smb.SmbTreeHandleInternal;
  */
 final class SmbPreflight {
   private SmbPreflight() {}
+
+  /** The connect check of a host whose SMB connection failed with {@code e}, with its fix. */
+  static Check connectFailed(String host, int port, IOException e) {
+    if (UnresolvedName.in(e) != null) {
+      return Check.fail("connect", UnresolvedName.problem(host), UnresolvedName.fix(host));
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return Check.fail(
+        "connect",
+        host
+            + ":"
+            + port
+            + " did not answer SMB: "
+            + (root instanceof ConnectException ? "connection refused" : e.getMessage()),
+        "Make sure File and Printer Sharing is on and no firewall drops TCP "
+            + port
+            + " from the appliance.");
+  }
 
   static List<Check> run(
       Target target,
@@ -74,19 +96,7 @@ final class SmbPreflight {
             .forEach(n -> out.add(Check.skip(n, "not tried: not logged in")));
         return out;
       } catch (IOException e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-          root = root.getCause();
-        }
-        out.add(
-            Check.fail(
-                "connect",
-                where
-                    + " did not answer SMB: "
-                    + (root instanceof ConnectException ? "connection refused" : e.getMessage()),
-                "Make sure File and Printer Sharing is on and no firewall drops TCP "
-                    + port
-                    + " from the appliance."));
+        out.add(connectFailed(host, port, e));
         List.of("login", "admin_share", "service_control", "curl", "clock")
             .forEach(n -> out.add(Check.skip(n, "not tried: no SMB session")));
         return out;

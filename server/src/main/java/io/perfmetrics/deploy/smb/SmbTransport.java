@@ -6,6 +6,7 @@ import io.perfmetrics.deploy.RemoteStatus;
 import io.perfmetrics.deploy.Transport;
 import io.perfmetrics.deploy.TransportException;
 import io.perfmetrics.deploy.TransportException.Kind;
+import io.perfmetrics.deploy.UnresolvedName;
 import io.perfmetrics.targets.CredentialSecrets;
 import io.perfmetrics.targets.Target;
 import java.io.IOException;
@@ -128,6 +129,11 @@ public final class SmbTransport implements Transport {
   }
 
   static TransportException classify(String where, SmbException e) {
+    if (UnresolvedName.in(e) != null) {
+      // where is host:port (an IPv6 literal has colons of its own: the port is after the last)
+      return new TransportException(
+          Kind.UNREACHABLE, UnresolvedName.problem(where.substring(0, where.lastIndexOf(':'))), e);
+    }
     if (e.getNtStatus() == NtStatus.NT_STATUS_BAD_NETWORK_NAME) {
       return new TransportException(
           Kind.REMOTE_ERROR,

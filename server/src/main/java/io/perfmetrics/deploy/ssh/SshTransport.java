@@ -11,6 +11,7 @@ import io.perfmetrics.deploy.RemoteStatus;
 import io.perfmetrics.deploy.Transport;
 import io.perfmetrics.deploy.TransportException;
 import io.perfmetrics.deploy.TransportException.Kind;
+import io.perfmetrics.deploy.UnresolvedName;
 import io.perfmetrics.targets.Credential;
 import io.perfmetrics.targets.CredentialSecrets;
 import io.perfmetrics.targets.Target;
@@ -381,14 +382,7 @@ public final class SshTransport implements Transport {
         }
         TransportException t = connectFailure(host, port, timeout, e);
         out.add(
-            io.perfmetrics.deploy.Check.fail(
-                "connect",
-                t.getMessage(),
-                "Make sure sshd runs on "
-                    + where
-                    + " and no firewall between the appliance and the host drops TCP "
-                    + port
-                    + " (or set the target's port to where sshd listens)."));
+            io.perfmetrics.deploy.Check.fail("connect", t.getMessage(), connectFix(host, port, e)));
         Stream.concat(Stream.of("host_key"), later.stream())
             .forEach(
                 n -> out.add(io.perfmetrics.deploy.Check.skip(n, "not tried: no SSH connection")));
@@ -511,8 +505,24 @@ public final class SshTransport implements Transport {
     }
   }
 
-  private static TransportException connectFailure(
-      String host, int port, Duration timeout, IOException e) {
+  /** How to fix a connection that failed with {@code e}: the name, or sshd and the network. */
+  static String connectFix(String host, int port, IOException e) {
+    if (UnresolvedName.in(e) != null) {
+      return UnresolvedName.fix(host);
+    }
+    return "Make sure sshd runs on "
+        + host
+        + ":"
+        + port
+        + " and no firewall between the appliance and the host drops TCP "
+        + port
+        + " (or set the target's port to where sshd listens).";
+  }
+
+  static TransportException connectFailure(String host, int port, Duration timeout, IOException e) {
+    if (UnresolvedName.in(e) != null) {
+      return new TransportException(Kind.UNREACHABLE, UnresolvedName.problem(host), e);
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -1,0 +1,35 @@
+package io.perfmetrics.deploy;
+
+import java.net.UnknownHostException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A target whose name the appliance cannot resolve. Without this it read as an unreachable host
+ * ("web1:22 is unreachable: web1"), and preflight's fix sent the admin to look at sshd and
+ * firewalls when the name itself was wrong.
+ */
+public final class UnresolvedName {
+  private UnresolvedName() {}
+
+  /** The name that did not resolve, when that is why {@code e} (or one of its causes) failed. */
+  public static @Nullable String in(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof UnknownHostException) {
+        return t.getMessage() == null ? "" : t.getMessage();
+      }
+    }
+    return null;
+  }
+
+  public static String problem(String host) {
+    return host + " does not resolve: the appliance's DNS has no address for this name";
+  }
+
+  public static String fix(String host) {
+    return "Check the name "
+        + host
+        + " (a typo, or a name that only another network knows), or set the target's address to"
+        + " the host's IP address; the appliance resolves names through its own DNS"
+        + " (/etc/resolv.conf).";
+  }
+}
