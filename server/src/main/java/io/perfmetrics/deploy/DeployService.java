@@ -12,6 +12,7 @@ import io.perfmetrics.targets.Target;
 import io.perfmetrics.targets.TargetStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -493,7 +494,10 @@ public final class DeployService implements AutoCloseable {
         boolean restart = !RemoteStatus.ABSENT.equals(r.before().state());
         return new Done(
             restart ? "restarted" : "started",
-            "collector " + minted[0].id() + " running until " + minted[0].expiresAt(),
+            "collector "
+                + minted[0].id()
+                + " running until "
+                + minted[0].expiresAt().truncatedTo(ChronoUnit.SECONDS),
             "running");
       }
       RemoteStatus status = s.status();

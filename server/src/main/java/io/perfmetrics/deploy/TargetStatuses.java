@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -91,7 +92,7 @@ public final class TargetStatuses {
     // the TTL ends the collector by itself: no need to ask the host to know that
     if (left == 0 && ("running".equals(state) || "stopped".equals(state))) {
       state = "expired";
-      detail = "TTL ended at " + cr.expiresAt();
+      detail = "TTL ended at " + cr.expiresAt().truncatedTo(ChronoUnit.SECONDS);
     }
     return new Status(
         targetId,

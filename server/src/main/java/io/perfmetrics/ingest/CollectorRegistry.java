@@ -13,6 +13,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -133,7 +134,10 @@ public final class CollectorRegistry {
     if (!clock.instant().isBefore(cr.expiresAt())) {
       return new CollectorAuth.Gone(
           token.collectorId(),
-          "collector " + token.collectorId() + " expired at " + cr.expiresAt());
+          "collector "
+              + token.collectorId()
+              + " expired at "
+              + cr.expiresAt().truncatedTo(ChronoUnit.SECONDS));
     }
     return new CollectorAuth.Accepted(token.collectorId());
   }

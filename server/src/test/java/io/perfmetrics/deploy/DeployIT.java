@@ -698,6 +698,9 @@ class DeployIT {
 
     assertThat(cred).doesNotContain(sshd.password());
     assertThat(deploy).contains("started").contains("1 of 1 host(s) done, 0 failed");
+    // a line people read: whole seconds, not the nanoseconds of an Instant
+    assertThat(deploy)
+        .containsPattern("running until \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\n");
     assertThat(JSON.readTree(status).get("state").asText()).isEqualTo("running");
     assertThat(JSON.readTree(status).get("ttl_left_seconds").asLong()).isGreaterThan(13 * 86_400L);
   }
