@@ -33,7 +33,10 @@ final class CredentialsCommand {
   static final class Add implements Callable<Integer> {
     @ParentCommand CredentialsCommand parent;
 
-    @Option(names = "--name", required = true)
+    @Option(
+        names = "--name",
+        required = true,
+        description = "a name to pick it by in targets and the console")
     String name;
 
     @Option(
@@ -42,7 +45,10 @@ final class CredentialsCommand {
         description = "ssh_password, ssh_key or smb_password")
     String kind;
 
-    @Option(names = "--username", required = true)
+    @Option(
+        names = "--username",
+        required = true,
+        description = "the account to log in as (Windows: user or DOMAIN\\user)")
     String username;
 
     @Option(
@@ -53,7 +59,9 @@ final class CredentialsCommand {
     @Option(names = "--passphrase-file", description = "file holding the private key's passphrase")
     Path passphraseFile;
 
-    @Option(names = "--sudo", description = "the account may use sudo")
+    @Option(
+        names = "--sudo",
+        description = "the account may use sudo (recorded only: the collector never needs root)")
     boolean sudo;
 
     @Override

@@ -101,6 +101,25 @@ class CommandModelTest {
   }
 
   @Test
+  void everyOptionAndParameterSaysWhatItIs() {
+    List<String> bare = new ArrayList<>();
+    for (List<String> words : everyCommand()) {
+      CommandLine cmd = Main.commandLine();
+      for (String w : words) {
+        cmd = cmd.getSubcommands().get(w);
+      }
+      var spec = cmd.getCommandSpec();
+      spec.options().stream()
+          .filter(o -> String.join("", o.description()).isBlank())
+          .forEach(o -> bare.add(String.join(" ", words) + " " + o.longestName()));
+      spec.positionalParameters().stream()
+          .filter(p -> String.join("", p.description()).isBlank())
+          .forEach(p -> bare.add(String.join(" ", words) + " " + p.paramLabel()));
+    }
+    assertThat(bare).as("options and parameters without a description in --help").isEmpty();
+  }
+
+  @Test
   void collectorsCreateHelpDescribesItsOptions() {
     assertThat(run(List.of("collectors", "create"), "--help"))
         .contains("--label", "--ttl-days", "--token", "--url");
