@@ -166,7 +166,7 @@ public final class App implements AutoCloseable {
     // sleeps on the wall clock (the injected clock may be a test's hand-moved one)
     Clock wall = Clock.systemUTC();
     netops = new NetOpsLog(ds, wall);
-    var targets = new TargetStore(ds);
+    var targets = new TargetStore(ds, clock);
     var box = new SecretBox(MasterKey.load(config));
     var credentials = new CredentialStore(ds, box);
     var pins = new HostKeyPins(ds);
@@ -177,7 +177,7 @@ public final class App implements AutoCloseable {
     var share = database.deployShare();
     deploy =
         new DeployService(
-            new TargetStore(share),
+            new TargetStore(share, clock),
             new CredentialStore(share, box),
             collectors,
             new DeployJobs(share),

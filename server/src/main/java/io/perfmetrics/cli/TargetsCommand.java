@@ -67,7 +67,9 @@ final class TargetsCommand {
 
   @Command(
       name = "remove",
-      description = "Remove a target (undeploy it first to stop its collector).")
+      description =
+          "Remove a target; refused while it has an active collector: undeploy it first, or"
+              + " retire the collector of a host that is gone.")
   static final class Remove implements Callable<Integer> {
     @ParentCommand TargetsCommand parent;
 

@@ -5,6 +5,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.http.ApiException;
 import io.perfmetrics.http.JsonBodies;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /** Admin routes for targets and credentials. Secrets can be written, never read back. */
@@ -30,8 +31,13 @@ public final class TargetRoutes {
     routes.delete(
         "/api/v1/targets/{id}",
         ctx -> {
-          if (!targets.delete(JsonBodies.id(ctx, "id"))) {
+          long id = JsonBodies.id(ctx, "id");
+          TargetStore.Removal r = targets.delete(id);
+          if (r.notFound()) {
             throw ApiException.notFound("no target " + ctx.pathParam("id"));
+          }
+          if (!r.removed()) {
+            throw new ApiException(409, "conflict", stillCollecting(id, r));
           }
           ctx.status(204);
         });
@@ -45,6 +51,25 @@ public final class TargetRoutes {
           }
           ctx.status(204);
         });
+  }
+
+  /** Why a target was kept, and the two ways on: the API's and the CLI's words for each. */
+  public static String stillCollecting(long targetId, TargetStore.Removal r) {
+    return "target "
+        + targetId
+        + " still has collector "
+        + r.activeCollector()
+        + ", active until "
+        + java.util.Objects.requireNonNull(r.until()).truncatedTo(ChronoUnit.SECONDS)
+        + ": undeploy it first, which stops the collector and removes its folder (perfmetrics"
+        + " undeploy "
+        + targetId
+        + ", or POST /api/v1/deployments with action undeploy); for a host that is gone, retire the"
+        + " collector instead, which stops it at its next upload (perfmetrics collectors retire "
+        + r.activeCollector()
+        + ", or DELETE /api/v1/collectors/"
+        + r.activeCollector()
+        + "), then remove the target";
   }
 
   private void addTarget(Context ctx) {

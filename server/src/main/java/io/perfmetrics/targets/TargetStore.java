@@ -5,13 +5,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /** Targets: add, list, remove. */
 public final class TargetStore {
@@ -24,9 +28,12 @@ public final class TargetStore {
       "id, address, port, os_family, credential_id, source, created_at";
 
   private final DataSource dataSource;
+  private final Clock clock;
 
-  public TargetStore(DataSource dataSource) {
+  /** The clock is the one collectors' TTLs are read against ({@code CollectorRegistry}'s). */
+  public TargetStore(DataSource dataSource, Clock clock) {
     this.dataSource = dataSource;
+    this.clock = clock;
   }
 
   /** Thrown for input a user must fix; the message says what. */
@@ -86,11 +93,46 @@ public final class TargetStore {
     return query("SELECT " + COLUMNS + " FROM targets WHERE id = ?", id).stream().findFirst();
   }
 
-  public boolean delete(long id) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("DELETE FROM targets WHERE id = ?")) {
-      ps.setLong(1, id);
-      return ps.executeUpdate() > 0;
+  /**
+   * What a removal did. A target whose collector is still active (neither retired nor past its TTL)
+   * is kept: removed, it would leave that collector running and reporting for up to 14 days with
+   * nothing in the appliance to stop it by.
+   */
+  public record Removal(
+      boolean removed, @Nullable Integer activeCollector, @Nullable Instant until) {
+    public boolean notFound() {
+      return !removed && activeCollector == null;
+    }
+  }
+
+  /**
+   * Removes a target unless it has an active collector, in one statement (no race with a deploy).
+   */
+  public Removal delete(long id) {
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "DELETE FROM targets t WHERE t.id = ? AND NOT EXISTS (SELECT 1 FROM collectors k"
+                  + " WHERE k.target_id = t.id AND k.status = 'active' AND k.expires_at > ?)")) {
+        Timestamp now = Timestamp.from(clock.instant());
+        ps.setLong(1, id);
+        ps.setTimestamp(2, now);
+        if (ps.executeUpdate() > 0) {
+          return new Removal(true, null, null);
+        }
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT id, expires_at FROM collectors WHERE target_id = ? AND status = 'active'"
+                  + " AND expires_at > ? ORDER BY id DESC LIMIT 1")) {
+        ps.setLong(1, id);
+        ps.setTimestamp(2, Timestamp.from(clock.instant()));
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next()
+              ? new Removal(false, rs.getInt(1), rs.getTimestamp(2).toInstant())
+              : new Removal(false, null, null);
+        }
+      }
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not delete the target: " + e.getMessage(), e);
     }

@@ -732,6 +732,8 @@ class DeployIT {
 
     awaitCollectorGone();
     assertThat(Files.exists(toolsDir.resolve("collector.pid"))).isFalse();
+    // the way out for a host that is gone: retired, its collector no longer holds the target
+    call("DELETE", "/api/v1/targets/" + t, null, 204);
   }
 
   @Test
@@ -739,6 +741,16 @@ class DeployIT {
     appliance();
     long t = target("127.0.0.1", sshd.port(), passwordCredential(sshd.password()));
     runJob("/api/v1/deployments", "{\"target_ids\":[" + t + "]}");
+    int collector = status(t).get("collector_id").asInt();
+
+    // removed now, the target would leave its collector running with nothing to stop it by
+    JsonNode refused = call("DELETE", "/api/v1/targets/" + t, null, 409);
+    assertThat(refused.get("detail").asText())
+        .contains("target " + t + " still has collector " + collector)
+        .contains("perfmetrics undeploy " + t)
+        .contains("perfmetrics collectors retire " + collector);
+    call("GET", "/api/v1/targets/" + t, null, 200);
+    assertThat(collectorRunning()).isTrue();
 
     JsonNode job =
         runJob("/api/v1/deployments", "{\"action\":\"undeploy\",\"target_ids\":[" + t + "]}");
@@ -747,6 +759,7 @@ class DeployIT {
     assertThat(collectorRunning()).isFalse();
     assertThat(Files.exists(toolsDir)).isFalse();
     assertThat(status(t).get("state").asText()).isEqualTo("removed");
+    call("DELETE", "/api/v1/targets/" + t, null, 204);
   }
 
   @Test

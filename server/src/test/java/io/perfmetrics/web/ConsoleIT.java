@@ -492,6 +492,43 @@ class ConsoleIT {
   }
 
   @Test
+  void removingATargetWithAnActiveCollectorIsRefusedAndSaysHowToGoOn() throws Exception {
+    appliance();
+    long target =
+        JSON.readTree(
+                appliance.admin("POST", "/api/v1/targets", "{\"address\":\"127.3.3.4\"}").body())
+            .get("id")
+            .asLong();
+    var collector =
+        appliance.app.collectors().mint("web1", "sh", target, java.time.Duration.ofDays(14));
+    ConsoleClient c = new ConsoleClient(appliance).loggedIn();
+
+    HttpResponse<String> refused = c.form(c.csrf, "/targets/" + target + "/delete", Map.of());
+
+    assertThat(refused.statusCode()).isEqualTo(303);
+    assertThat(
+            java.net.URLDecoder.decode(
+                refused.headers().firstValue("Location").orElseThrow(),
+                java.nio.charset.StandardCharsets.UTF_8))
+        .contains("err=Target " + target + " still has collector " + collector.id())
+        .contains("Undeploy it first")
+        .contains("perfmetrics collectors retire " + collector.id());
+    assertThat(appliance.admin("GET", "/api/v1/targets/" + target, null).statusCode())
+        .isEqualTo(200);
+
+    // retired (its host is gone), the collector no longer holds the target
+    appliance.app.collectors().retire(collector.id());
+    HttpResponse<String> removed = c.form(c.csrf, "/targets/" + target + "/delete", Map.of());
+    assertThat(
+            java.net.URLDecoder.decode(
+                removed.headers().firstValue("Location").orElseThrow(),
+                java.nio.charset.StandardCharsets.UTF_8))
+        .contains("msg=Target removed.");
+    assertThat(appliance.admin("GET", "/api/v1/targets/" + target, null).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
   void theOverviewCountsTargetsByStatusAndSamplesArriving() throws Exception {
     appliance();
     String token =

@@ -61,8 +61,24 @@ public final class TargetPages {
     routes.post(
         "/targets/{id}/delete",
         ctx -> {
-          targets.delete(Pages.id(ctx));
-          Pages.back(ctx, "/targets", "msg", "Target removed.");
+          long id = Pages.id(ctx);
+          TargetStore.Removal r = targets.delete(id);
+          if (!r.removed() && !r.notFound()) {
+            Pages.back(
+                ctx,
+                "/targets",
+                "err",
+                "Target "
+                    + id
+                    + " still has collector "
+                    + r.activeCollector()
+                    + ": Undeploy it first, which stops the collector and removes its folder; for a"
+                    + " host that is gone, retire the collector (perfmetrics collectors retire "
+                    + r.activeCollector()
+                    + "), then remove the target.");
+          } else {
+            Pages.back(ctx, "/targets", "msg", "Target removed.");
+          }
         });
     routes.post(
         "/targets/{id}/{action}",
