@@ -186,7 +186,8 @@ class DeployIT {
   }
 
   boolean collectorRunning() {
-    return TestSshd.runAsUser("pgrep -f '[c]ollector[.]sh' >/dev/null") == 0;
+    // the test user's own: another collector on this machine (a developer's) is not this one
+    return TestSshd.runAsUser("pgrep -U \"$(id -u)\" -f '[c]ollector[.]sh' >/dev/null") == 0;
   }
 
   void awaitCollectorGone() throws Exception {
