@@ -52,6 +52,19 @@ final class AdminClient {
     boolean ok() {
       return status >= 200 && status < 300;
     }
+
+    /** An error answer in words: its detail and status, or the body as it came. */
+    String problem() {
+      try {
+        JsonNode e = JSON.readTree(body);
+        if (e != null && e.hasNonNull("detail")) {
+          return e.get("detail").asText() + " (" + status + " " + e.path("error").asText("") + ")";
+        }
+      } catch (IOException notJson) {
+        // said as it came below
+      }
+      return "answered " + status + (body.isBlank() ? "" : ": " + body.strip());
+    }
   }
 
   Answer send(String method, String path, String body) throws IOException, InterruptedException {

@@ -42,7 +42,7 @@ final class DeployCommands {
       targets.forEach(ids::add);
       AdminClient.Answer started = api.send("POST", path(), body.toString());
       if (!started.ok()) {
-        System.err.println("perfmetrics: " + started.body());
+        System.err.println("perfmetrics: " + started.problem());
         return 1;
       }
       long id = started.json().get("id").asLong();

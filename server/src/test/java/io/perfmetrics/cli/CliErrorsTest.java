@@ -71,6 +71,17 @@ class CliErrorsTest {
   }
 
   @Test
+  void anErrorAnswerIsItsDetailAndStatusNotItsJson() {
+    assertThat(
+            new AdminClient.Answer(400, "{\"error\":\"bad request\",\"detail\":\"no target 99\"}")
+                .problem())
+        .isEqualTo("no target 99 (400 bad request)");
+    assertThat(new AdminClient.Answer(502, "<html>Bad Gateway</html>").problem())
+        .isEqualTo("answered 502: <html>Bad Gateway</html>");
+    assertThat(new AdminClient.Answer(503, "").problem()).isEqualTo("answered 503");
+  }
+
+  @Test
   void aSecretFileThatIsNotThereIsNamed(@TempDir Path dir) throws Exception {
     Path missing = dir.resolve("no-such-key");
     Run r =
