@@ -20,7 +20,11 @@ runs="$root/server/target/run"
 jar="$runs/perfmetrics-$(stat -c '%Y-%s' "$built").jar"
 if [ ! -f "$jar" ]; then
   mkdir -p "$runs"
-  cp "$built" "$jar.$$" && mv -f "$jar.$$" "$jar"
+  if ! { cp "$built" "$jar.$$" && mv -f "$jar.$$" "$jar"; }; then
+    rm -f "$jar.$$"
+    echo "perfmetrics: could not copy $built to $runs (disk full? permissions?)" >&2
+    exit 1
+  fi
   # (processes come and go while find walks /proc: its complaints are expected)
   held=$(find /proc/[0-9]*/fd -lname "$runs/*" -printf '%l\n' 2>/dev/null | sort -u || true)
   for old in "$runs"/perfmetrics-*.jar; do
