@@ -110,29 +110,35 @@ public final class TargetStore {
    */
   public Removal delete(long id) {
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "DELETE FROM targets t WHERE t.id = ? AND NOT EXISTS (SELECT 1 FROM collectors k"
-                  + " WHERE k.target_id = t.id AND k.status = 'active' AND k.expires_at > ?)")) {
+      // twice at most: a collector that expires or is retired between the two statements leaves
+      // the target removable, and the second delete removes it
+      for (int attempt = 0; attempt < 2; attempt++) {
         Timestamp now = Timestamp.from(clock.instant());
-        ps.setLong(1, id);
-        ps.setTimestamp(2, now);
-        if (ps.executeUpdate() > 0) {
-          return new Removal(true, null, null);
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "DELETE FROM targets t WHERE t.id = ? AND NOT EXISTS (SELECT 1 FROM collectors k"
+                    + " WHERE k.target_id = t.id AND k.status = 'active' AND k.expires_at > ?)")) {
+          ps.setLong(1, id);
+          ps.setTimestamp(2, now);
+          if (ps.executeUpdate() > 0) {
+            return new Removal(true, null, null);
+          }
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT k.id, k.expires_at FROM targets t JOIN collectors k ON k.target_id = t.id"
+                    + " WHERE t.id = ? AND k.status = 'active' AND k.expires_at > ?"
+                    + " ORDER BY k.id DESC LIMIT 1")) {
+          ps.setLong(1, id);
+          ps.setTimestamp(2, now);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              return new Removal(false, rs.getInt(1), rs.getTimestamp(2).toInstant());
+            }
+          }
         }
       }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT id, expires_at FROM collectors WHERE target_id = ? AND status = 'active'"
-                  + " AND expires_at > ? ORDER BY id DESC LIMIT 1")) {
-        ps.setLong(1, id);
-        ps.setTimestamp(2, Timestamp.from(clock.instant()));
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next()
-              ? new Removal(false, rs.getInt(1), rs.getTimestamp(2).toInstant())
-              : new Removal(false, null, null);
-        }
-      }
+      return new Removal(false, null, null);
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not delete the target: " + e.getMessage(), e);
     }
