@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +17,23 @@ import org.junit.jupiter.api.io.TempDir;
  * is for an appliance that answered no, or a host that failed a check).
  */
 class CliErrorsTest {
-  record Run(int rc, String out, String err) {}
+  record Run(int rc, String out, String err) {
+    /**
+     * The lines the command wrote: in a full test run the JVM's other writers to System.err (the
+     * fuzz tests' Jazzer agent reports what it instruments) share the captured stream.
+     */
+    List<String> said() {
+      return err.lines().filter(l -> l.startsWith("perfmetrics:")).toList();
+    }
+
+    /**
+     * What picocli's default handler prints: the exception's own line, then its stack (the Jazzer
+     * agent's traces, of other exceptions, may pass through the CLI's frames).
+     */
+    boolean stackTrace() {
+      return err.lines().anyMatch(l -> l.startsWith("java.io.IOException"));
+    }
+  }
 
   /** Runs the command as main does; the commands print to System.out and System.err. */
   static Run run(String... args) {
@@ -49,12 +66,12 @@ class CliErrorsTest {
     Run r = run("targets", "list", "--url=" + url, "--token=pma_test");
 
     assertThat(r.rc()).as(r.err()).isEqualTo(2);
-    assertThat(r.err())
-        .isEqualTo(
+    assertThat(r.said())
+        .containsExactly(
             "perfmetrics: cannot reach "
                 + url
-                + ": the connection was refused or the address is unreachable (ConnectException)\n");
-    assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception in");
+                + ": the connection was refused or the address is unreachable (ConnectException)");
+    assertThat(r.stackTrace()).as(r.err()).isFalse();
     assertThat(r.out()).isEmpty();
   }
 
@@ -64,10 +81,9 @@ class CliErrorsTest {
     Run r = run("preflight", "--url=" + url, "--token=pma_test");
 
     assertThat(r.rc()).as(r.err()).isEqualTo(2);
-    assertThat(r.err())
-        .startsWith("perfmetrics: cannot reach " + url + ": ")
-        .doesNotContain("\tat ");
-    assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+    assertThat(r.said()).hasSize(1);
+    assertThat(r.said().get(0)).startsWith("perfmetrics: cannot reach " + url + ": ");
+    assertThat(r.stackTrace()).as(r.err()).isFalse();
   }
 
   @Test
@@ -96,7 +112,8 @@ class CliErrorsTest {
             "--token=pma_test");
 
     assertThat(r.rc()).as(r.err()).isEqualTo(2);
-    assertThat(r.err()).isEqualTo("perfmetrics: " + missing + ": no such file\n");
+    assertThat(r.said()).containsExactly("perfmetrics: " + missing + ": no such file");
+    assertThat(r.stackTrace()).as(r.err()).isFalse();
   }
 
   @Test
@@ -113,6 +130,6 @@ class CliErrorsTest {
             "--ca=" + gone);
 
     assertThat(r.rc()).as(r.err()).isEqualTo(2);
-    assertThat(r.err()).isEqualTo("perfmetrics: --ca " + gone + ": no such readable file\n");
+    assertThat(r.said()).containsExactly("perfmetrics: --ca " + gone + ": no such readable file");
   }
 }
