@@ -148,7 +148,8 @@ public final class ApplianceTls implements AutoCloseable {
     var tls =
         new ApplianceTls(config.tls(), serverNames(config.publicUrl()), clock, config.dataDir());
     if (tls.enabled()) {
-      log.info(
+      // serve prints this as its own line for the operator: at INFO it would say it twice
+      log.debug(
           "TLS with {}; clients trust {} (also at {}), SHA-256 fingerprint {}",
           tls.source(),
           tls.trustFile(),
