@@ -512,12 +512,23 @@ class ConsoleIT {
                 java.nio.charset.StandardCharsets.UTF_8))
         .contains("err=Target " + target + " still has collector " + collector.id())
         .contains("Undeploy it first")
-        .contains("perfmetrics collectors retire " + collector.id());
+        .contains("retire the collector on its page (Collectors, " + collector.id() + ")");
     assertThat(appliance.admin("GET", "/api/v1/targets/" + target, null).statusCode())
         .isEqualTo(200);
 
-    // retired (its host is gone), the collector no longer holds the target
-    appliance.app.collectors().retire(collector.id());
+    // its host gone, the collector is retired on its page; then it no longer holds the target
+    assertThat(c.get("/collectors/" + collector.id()).body())
+        .contains("action=\"/collectors/" + collector.id() + "/retire\"");
+    HttpResponse<String> retired =
+        c.form(c.csrf, "/collectors/" + collector.id() + "/retire", Map.of());
+    assertThat(
+            java.net.URLDecoder.decode(
+                retired.headers().firstValue("Location").orElseThrow(),
+                java.nio.charset.StandardCharsets.UTF_8))
+        .contains("msg=Collector " + collector.id() + " retired");
+    assertThat(appliance.app.collectors().find(collector.id()).orElseThrow().status())
+        .isEqualTo("retired");
+    assertThat(c.get("/collectors/" + collector.id()).body()).doesNotContain("/retire\"");
     HttpResponse<String> removed = c.form(c.csrf, "/targets/" + target + "/delete", Map.of());
     assertThat(
             java.net.URLDecoder.decode(

@@ -40,6 +40,21 @@ public final class CollectorPages {
   public void register(RoutesConfig routes) {
     routes.get("/collectors", this::list);
     routes.get("/collectors/{id}", this::show);
+    // what DELETE /api/v1/collectors/{id} does: its next request gets 410 and it stops; the way
+    // to end a collector whose host is gone (an undeploy needs the host)
+    routes.post(
+        "/collectors/{id}/retire",
+        ctx -> {
+          long id = Pages.id(ctx);
+          if (id > Integer.MAX_VALUE || !collectors.retire((int) id)) {
+            throw ApiException.notFound("no collector " + id);
+          }
+          Pages.back(
+              ctx,
+              "/collectors/" + id,
+              "msg",
+              "Collector " + id + " retired: it stops at its next upload.");
+        });
   }
 
   private void list(Context ctx) {

@@ -73,7 +73,7 @@ public final class TargetPages {
                     + " still has collector "
                     + r.activeCollector()
                     + ": Undeploy it first, which stops the collector and removes its folder; for a"
-                    + " host that is gone, retire the collector (perfmetrics collectors retire "
+                    + " host that is gone, retire the collector on its page (Collectors, "
                     + r.activeCollector()
                     + "), then remove the target.");
           } else {
