@@ -8,12 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Whatever a value holds, the real shells read it back as the same string and run none of it. */
 class RenderedValuesIT {
   @Test
-  void hostileValuesSurviveDashAndBusyboxUnchanged() throws Exception {
-    Path dir = Files.createTempDirectory("perfmetrics-render-");
+  void hostileValuesSurviveDashAndBusyboxUnchanged(@TempDir Path dir) throws Exception {
     Path pwned = dir.resolve("pwned");
     String hostile =
         "x'; touch "

@@ -33,6 +33,9 @@ public final class TestSshd implements AutoCloseable {
   /** A PATH for sessions that lacks curl and wget, or null for sshd's default. */
   private Path pathWithoutHttpClients;
 
+  /** The folders {@link #userWritableDir} made, removed with this sshd. */
+  private final java.util.List<Path> userDirs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   /** The network namespace sshd runs in (the test created it), or null for the machine's. */
   private final String netns;
 
@@ -382,6 +385,7 @@ public final class TestSshd implements AutoCloseable {
   public Path userWritableDir() {
     try {
       Path d = Files.createTempDirectory("perfmetrics-target-");
+      userDirs.add(d);
       check(run(List.of("chown", USER, d.toString()), null), "chown");
       return d;
     } catch (IOException e) {
@@ -393,6 +397,7 @@ public final class TestSshd implements AutoCloseable {
   public void close() {
     stop();
     TempDirs.delete(dir);
+    userDirs.forEach(TempDirs::delete);
     if (pathWithoutHttpClients != null) {
       TempDirs.delete(pathWithoutHttpClients);
     }
