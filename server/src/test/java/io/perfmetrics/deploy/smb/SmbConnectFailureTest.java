@@ -31,10 +31,10 @@ class SmbConnectFailureTest {
     SmbException e =
         new SmbException("Failed to connect to server", new ConnectException("Connection refused"));
 
-    assertThat(SmbTransport.classify("10.0.0.9:445", e).getMessage())
-        .isEqualTo("10.0.0.9:445 is unreachable: Connection refused");
-    Check c = SmbPreflight.connectFailed("10.0.0.9", 445, e);
-    assertThat(c.detail()).isEqualTo("10.0.0.9:445 did not answer SMB: connection refused");
+    assertThat(SmbTransport.classify("127.0.0.9:445", e).getMessage())
+        .isEqualTo("127.0.0.9:445 is unreachable: Connection refused");
+    Check c = SmbPreflight.connectFailed("127.0.0.9", 445, e);
+    assertThat(c.detail()).isEqualTo("127.0.0.9:445 did not answer SMB: connection refused");
     assertThat(c.fix()).contains("File and Printer Sharing").contains("TCP 445");
   }
 }

@@ -27,11 +27,12 @@ class ConnectFailureTest {
   @Test
   void aRefusedConnectionStillPointsAtSshdAndTheFirewall() {
     IOException e = new ConnectException("Connection refused");
-    TransportException t = SshTransport.connectFailure("10.0.0.5", 2222, Duration.ofSeconds(30), e);
+    TransportException t =
+        SshTransport.connectFailure("127.0.0.5", 2222, Duration.ofSeconds(30), e);
 
-    assertThat(t.getMessage()).isEqualTo("10.0.0.5:2222 is unreachable: Connection refused");
-    assertThat(SshTransport.connectFix("10.0.0.5", 2222, e))
-        .startsWith("Make sure sshd runs on 10.0.0.5:2222")
+    assertThat(t.getMessage()).isEqualTo("127.0.0.5:2222 is unreachable: Connection refused");
+    assertThat(SshTransport.connectFix("127.0.0.5", 2222, e))
+        .startsWith("Make sure sshd runs on 127.0.0.5:2222")
         .contains("TCP 2222");
   }
 }
