@@ -189,7 +189,6 @@ public final class App implements AutoCloseable {
                 CollectorTemplate.WINDOWS_VBS,
                 new SmbTransport(config.collectors(), clock)),
             config,
-            new NetOpsLog(share, wall),
             clock,
             metrics.registry(),
             // asked at every deploy: a rescan after the certificate changed renders the new CA

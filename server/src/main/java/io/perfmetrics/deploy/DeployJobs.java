@@ -1,5 +1,6 @@
 package io.perfmetrics.deploy;
 
+import io.perfmetrics.discovery.NetOpsLog;
 import io.perfmetrics.store.StorageUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -95,27 +96,43 @@ public final class DeployJobs {
     }
   }
 
-  public void finish(long jobId, long targetId, String outcome, String detail) {
-    finish(jobId, targetId, outcome, detail, null);
-  }
-
   /**
-   * Records the outcome of one target of a job.
+   * Records the outcome of one target of a job, and in the same transaction the network operation
+   * it made, if any: the two are one fact, so an appliance that dies after the connection leaves
+   * neither and the host is done once more by another, which logs it once.
    *
    * @param checks a preflight's checks, or null
+   * @param operation the attempt's entry in the operations log, or null when it made no connection
    */
-  public void finish(long jobId, long targetId, String outcome, String detail, List<Check> checks) {
+  public void finish(
+      long jobId,
+      long targetId,
+      String outcome,
+      String detail,
+      List<Check> checks,
+      NetOpsLog.Operation operation) {
     String sql =
         "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now(), checks = ?::jsonb"
             + " WHERE job_id = ? AND target_id = ?";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, outcome);
-      ps.setString(2, detail);
-      ps.setString(3, checks == null ? null : JSON.writeValueAsString(checks));
-      ps.setLong(4, jobId);
-      ps.setLong(5, targetId);
-      ps.executeUpdate();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, outcome);
+        ps.setString(2, detail);
+        ps.setString(3, checks == null ? null : JSON.writeValueAsString(checks));
+        ps.setLong(4, jobId);
+        ps.setLong(5, targetId);
+        ps.executeUpdate();
+        if (operation != null) {
+          NetOpsLog.record(c, operation);
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     } catch (SQLException e) {

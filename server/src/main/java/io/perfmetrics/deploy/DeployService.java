@@ -116,7 +116,6 @@ public final class DeployService implements AutoCloseable {
   private final TemplateRenderer renderer;
   private final Map<CollectorTemplate, Transport> transports;
   private final Config config;
-  private final NetOpsLog netops;
   private final java.time.Clock clock;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final MeterRegistry metrics;
@@ -136,39 +135,12 @@ public final class DeployService implements AutoCloseable {
       TemplateRenderer renderer,
       Map<CollectorTemplate, Transport> transports,
       Config config,
-      NetOpsLog netops) {
-    this(
-        targets,
-        credentials,
-        collectors,
-        jobs,
-        statuses,
-        renderer,
-        transports,
-        config,
-        netops,
-        java.time.Clock.systemUTC(),
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-        ApplianceTrust::none);
-  }
-
-  public DeployService(
-      TargetStore targets,
-      CredentialStore credentials,
-      CollectorRegistry collectors,
-      DeployJobs jobs,
-      TargetStatuses statuses,
-      TemplateRenderer renderer,
-      Map<CollectorTemplate, Transport> transports,
-      Config config,
-      NetOpsLog netops,
       java.time.Clock clock,
       MeterRegistry metrics,
       Supplier<ApplianceTrust> trust) {
     this.trust = trust;
     this.clock = clock;
     this.metrics = metrics;
-    this.netops = netops;
     this.targets = targets;
     this.credentials = credentials;
     this.collectors = collectors;
@@ -276,11 +248,17 @@ public final class DeployService implements AutoCloseable {
         next.isPresent();
         next = persistently(() -> jobs.claim(job))) {
       long targetId = next.get();
-      Outcome o = withinTimeLimit(targetId, action, force, unsealed);
+      Attempted attempted = withinTimeLimit(targetId, action, force, unsealed);
+      Outcome o = attempted.outcome();
       persistently(
           () -> {
             jobs.finish(
-                job, targetId, o.name(), o.detail(), o instanceof Checked c ? c.checks() : null);
+                job,
+                targetId,
+                o.name(),
+                o.detail(),
+                o instanceof Checked c ? c.checks() : null,
+                attempted.operation());
             return null;
           });
       metrics
@@ -327,7 +305,10 @@ public final class DeployService implements AutoCloseable {
    * connection is closed, which ends whatever it waits on, and the host fails naming the step it
    * was at; the worker goes on with the next host.
    */
-  private Outcome withinTimeLimit(
+  /** A host's outcome and, when the attempt went to the network, its operations-log entry. */
+  private record Attempted(Outcome outcome, NetOpsLog.@Nullable Operation operation) {}
+
+  private Attempted withinTimeLimit(
       long targetId,
       Action action,
       boolean force,
@@ -337,15 +318,9 @@ public final class DeployService implements AutoCloseable {
     Future<Outcome> f = executor.submit(() -> handle(targetId, action, force, unsealed, attempt));
     try {
       Outcome outcome = f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-      Target t = attempt.target();
-      // only an attempt that went to the network is an operation; the claim keeps it to one entry
-      if (t != null && attempt.contactedHost() && attempt.claimLog()) {
-        recordOperation(t, action, outcome);
-      }
-      return outcome;
+      return new Attempted(outcome, operation(attempt, action, outcome));
     } catch (TimeoutException e) {
       // the operations log gets the timeout, not the error the closed connection causes
-      boolean logs = attempt.claimLog();
       String step = attempt.abandon();
       f.cancel(true);
       Target t = attempt.target();
@@ -357,17 +332,16 @@ public final class DeployService implements AutoCloseable {
                   + " s during "
                   + step
                   + (attempt.closedConnection() ? "; its connection was closed" : ""));
-      if (t != null && logs) {
-        recordOperation(t, action, failed);
-      }
       log.warn("{} target {}: {}", action.kind, targetId, failed.detail());
-      return failed;
+      return new Attempted(failed, operation(attempt, action, failed));
     } catch (ExecutionException e) {
       log.warn("target {}: unexpected failure", targetId, e.getCause());
-      return new Failed("unexpected error: " + e.getCause());
+      Failed failed = new Failed("unexpected error: " + e.getCause());
+      return new Attempted(failed, operation(attempt, action, failed));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Failed("interrupted");
+      Failed failed = new Failed("interrupted");
+      return new Attempted(failed, operation(attempt, action, failed));
     }
   }
 
@@ -400,7 +374,7 @@ public final class DeployService implements AutoCloseable {
       return new Failed(
           target.display() + ": no transport for " + target.osFamily() + " targets in this build");
     }
-    attempt.contactingHost();
+    attempt.contactingHost(clock.instant());
     Outcome outcome =
         action == Action.CHECK
             ? Checked.of(
@@ -418,43 +392,28 @@ public final class DeployService implements AutoCloseable {
   }
 
   /**
-   * How long a host's operations-log entry is retried while the database is out of reach. It comes
-   * before the host's result, whose own retries last the host limit and 30 s: the attempt (the
-   * limit), this, and the result together stay under twice the limit and a minute, when a resume
-   * would give the host to another worker.
+   * Every connection the appliance makes to a network is on the record, for allowlisting. The entry
+   * is written with the host's result ({@link DeployJobs#finish}), retried with it while the
+   * database is out of reach. Its time is when the attempt went to the network. Null for an attempt
+   * that did not get that far.
    */
-  private static final Duration OPERATIONS_LOG_RETRY = Duration.ofSeconds(20);
-
-  /**
-   * Every connection the appliance makes to a network is on the record, for allowlisting. Retried
-   * like the job's bookkeeping while the pool is dry ({@link Persistently}): at 32 hosts at once 4
-   * of 150 entries were lost to "Connection is not available". The time is when it was written
-   * first.
-   */
-  private void recordOperation(Target target, Action action, Outcome outcome) {
-    Instant at = clock.instant();
-    try {
-      Persistently.within(
-          OPERATIONS_LOG_RETRY,
-          () -> {
-            netops.record(
-                at,
-                "deploy",
-                null,
-                target.address(),
-                target.effectivePort(),
-                CollectorTemplate.forOs(target.osFamily()) == CollectorTemplate.UNIX_SH
-                    ? "ssh"
-                    : "smb",
-                action.kind + " collector",
-                outcome.name(),
-                outcome.detail());
-            return null;
-          });
-    } catch (RuntimeException e) {
-      log.warn(
-          "target {}: could not record the network operation: {}", target.id(), e.getMessage());
+  private NetOpsLog.@Nullable Operation operation(
+      HostAttempt attempt, Action action, Outcome outcome) {
+    Target target = attempt.target();
+    Instant at = attempt.contactedAt();
+    if (target == null || at == null) {
+      return null;
     }
+    return new NetOpsLog.Operation(
+        at,
+        "deploy",
+        null,
+        target.address(),
+        target.effectivePort(),
+        CollectorTemplate.forOs(target.osFamily()) == CollectorTemplate.UNIX_SH ? "ssh" : "smb",
+        action.kind + " collector",
+        outcome.name(),
+        outcome.detail());
   }
 
   private Outcome act(

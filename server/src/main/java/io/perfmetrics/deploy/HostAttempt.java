@@ -1,9 +1,9 @@
 package io.perfmetrics.deploy;
 
 import io.perfmetrics.targets.Target;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +32,11 @@ public final class HostAttempt {
   /** Whether giving up closed a connection (none is open yet while the target is being read). */
   private volatile boolean closedConnection;
 
-  /** Whether the attempt got as far as the network (a host it never contacted logs nothing). */
-  private volatile boolean network;
-
-  /** Whether the attempt's network operation has gone to the operations log (once per attempt). */
-  private final AtomicBoolean logged = new AtomicBoolean();
+  /**
+   * When the attempt went to the network, or null while it has not (a host it never contacted logs
+   * nothing).
+   */
+  private volatile @Nullable Instant contactedAt;
 
   /** For callers that impose no limit of their own (tests, single calls). */
   public static HostAttempt unbounded() {
@@ -94,13 +94,13 @@ public final class HostAttempt {
   }
 
   /** The attempt is about to contact the host: its end is an operation for the log. */
-  void contactingHost() {
-    network = true;
+  void contactingHost(Instant at) {
+    contactedAt = at;
   }
 
-  /** Whether the attempt got as far as contacting the host. */
-  boolean contactedHost() {
-    return network;
+  /** When the attempt went on to contact the host, or null if it did not get that far. */
+  @Nullable Instant contactedAt() {
+    return contactedAt;
   }
 
   /** Gives the attempt up: closes every connection it registered; returns the step it was at. */
@@ -119,14 +119,6 @@ public final class HostAttempt {
 
   boolean closedConnection() {
     return closedConnection;
-  }
-
-  /**
-   * True for the first caller only: the worker that gave up and the attempt that ends later both
-   * want to log the network operation, and it must be logged once.
-   */
-  boolean claimLog() {
-    return logged.compareAndSet(false, true);
   }
 
   private static void closeQuietly(AutoCloseable c) {

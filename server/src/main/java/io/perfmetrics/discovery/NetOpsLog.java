@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The network operations log: every packet-sending operation the appliance makes is recorded here,
@@ -97,32 +98,56 @@ public final class NetOpsLog {
       String purpose,
       String result,
       String detail) {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO netops (ts, destination, port, protocol, purpose, result, detail, scan_id, source)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setTimestamp(1, Timestamp.from(ts));
-      ps.setString(2, destination);
-      if (port == null) {
-        ps.setNull(3, Types.INTEGER);
-      } else {
-        ps.setInt(3, port);
-      }
-      ps.setString(4, protocol);
-      ps.setString(5, purpose);
-      ps.setString(6, result);
-      ps.setString(7, detail == null ? null : truncate(detail, 2000));
-      if (scanId == null) {
-        ps.setNull(8, Types.BIGINT);
-      } else {
-        ps.setLong(8, scanId);
-      }
-      ps.setString(9, source);
-      ps.executeUpdate();
+    Operation op =
+        new Operation(ts, source, scanId, destination, port, protocol, purpose, result, detail);
+    try (Connection c = ds.getConnection()) {
+      record(c, op);
     } catch (SQLException e) {
       throw new StorageUnavailableException(
           "could not record a network operation to " + destination, e);
+    }
+  }
+
+  /** One entry of the log, for writing it in the same transaction as the change it goes with. */
+  public record Operation(
+      Instant ts,
+      String source,
+      @Nullable Long scanId,
+      String destination,
+      @Nullable Integer port,
+      String protocol,
+      String purpose,
+      String result,
+      @Nullable String detail) {}
+
+  /**
+   * Writes an entry on the caller's connection, inside its transaction: a deploy host's result and
+   * its entry are committed together, so an appliance killed between the two leaves neither (the
+   * host is done again by another, which then logs once) rather than an entry without a result.
+   */
+  public static void record(Connection c, Operation op) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO netops (ts, destination, port, protocol, purpose, result, detail, scan_id, source)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setTimestamp(1, Timestamp.from(op.ts()));
+      ps.setString(2, op.destination());
+      if (op.port() == null) {
+        ps.setNull(3, Types.INTEGER);
+      } else {
+        ps.setInt(3, op.port());
+      }
+      ps.setString(4, op.protocol());
+      ps.setString(5, op.purpose());
+      ps.setString(6, op.result());
+      ps.setString(7, op.detail() == null ? null : truncate(op.detail(), 2000));
+      if (op.scanId() == null) {
+        ps.setNull(8, Types.BIGINT);
+      } else {
+        ps.setLong(8, op.scanId());
+      }
+      ps.setString(9, op.source());
+      ps.executeUpdate();
     }
   }
 
