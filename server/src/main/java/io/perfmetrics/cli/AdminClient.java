@@ -96,25 +96,8 @@ final class AdminClient {
               + " the fingerprint serve printed)",
           e);
     } catch (IOException e) {
-      throw new IOException("cannot reach " + url + ": " + reason(e), e);
+      throw new IOException("cannot reach " + url + ": " + FailureLine.of(e), e);
     }
-  }
-
-  /**
-   * Why a request failed, in words: the JDK's HTTP client often throws a bare ConnectException
-   * whose cause ("Connection refused") holds the reason.
-   */
-  static String reason(Throwable e) {
-    String why = null;
-    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t.getMessage() != null && !t.getMessage().isBlank()) {
-        why = t.getMessage();
-      }
-    }
-    if (why == null && e instanceof java.net.ConnectException) {
-      why = "the connection was refused or the address is unreachable";
-    }
-    return why == null ? e.toString() : why + " (" + e.getClass().getSimpleName() + ")";
   }
 
   /**

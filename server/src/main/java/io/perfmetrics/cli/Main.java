@@ -1,8 +1,6 @@
 package io.perfmetrics.cli;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -51,20 +49,9 @@ public final class Main {
           if (!(e instanceof IOException io)) {
             throw e;
           }
-          System.err.println("perfmetrics: " + describe(io));
+          System.err.println("perfmetrics: " + FailureLine.of(io));
           return 2;
         });
     return cli;
-  }
-
-  static String describe(IOException e) {
-    if (e instanceof NoSuchFileException f) {
-      return f.getFile() + ": no such file";
-    }
-    if (e instanceof AccessDeniedException f) {
-      return f.getFile() + ": permission denied";
-    }
-    // ours say what failed and how to fix it; the JDK's need their class to make sense
-    return e.getClass() == IOException.class ? String.valueOf(e.getMessage()) : e.toString();
   }
 }

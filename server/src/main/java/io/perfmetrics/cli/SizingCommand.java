@@ -133,7 +133,7 @@ final class SizingCommand implements Callable<Integer> {
     try (HttpClient client = AdminClient.client(url, ca)) {
       r = client.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      System.err.println("perfmetrics: cannot reach " + url + ": " + AdminClient.reason(e));
+      System.err.println("perfmetrics: cannot reach " + url + ": " + FailureLine.of(e));
       return 1;
     }
     System.out.print(r.body());

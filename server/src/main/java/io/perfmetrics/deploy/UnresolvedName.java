@@ -13,12 +13,9 @@ public final class UnresolvedName {
 
   /** The name that did not resolve, when that is why {@code e} (or one of its causes) failed. */
   public static @Nullable String in(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof UnknownHostException) {
-        return t.getMessage() == null ? "" : t.getMessage();
-      }
-    }
-    return null;
+    return Causes.find(e, UnknownHostException.class)
+        .map(u -> u.getMessage() == null ? "" : u.getMessage())
+        .orElse(null);
   }
 
   public static String problem(String host) {

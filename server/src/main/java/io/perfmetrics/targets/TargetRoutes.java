@@ -5,7 +5,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.http.ApiException;
 import io.perfmetrics.http.JsonBodies;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /** Admin routes for targets and credentials. Secrets can be written, never read back. */
@@ -37,7 +36,18 @@ public final class TargetRoutes {
             throw ApiException.notFound("no target " + ctx.pathParam("id"));
           }
           if (!r.removed()) {
-            throw new ApiException(409, "conflict", stillCollecting(id, r));
+            throw new ApiException(
+                409,
+                "conflict",
+                r.refusal(
+                    id,
+                    "perfmetrics undeploy "
+                        + id
+                        + ", or POST /api/v1/deployments with action undeploy",
+                    "perfmetrics collectors retire "
+                        + r.activeCollector()
+                        + ", or DELETE /api/v1/collectors/"
+                        + r.activeCollector()));
           }
           ctx.status(204);
         });
@@ -51,25 +61,6 @@ public final class TargetRoutes {
           }
           ctx.status(204);
         });
-  }
-
-  /** Why a target was kept, and the two ways on: the API's and the CLI's words for each. */
-  public static String stillCollecting(long targetId, TargetStore.Removal r) {
-    return "target "
-        + targetId
-        + " still has collector "
-        + r.activeCollector()
-        + ", active until "
-        + java.util.Objects.requireNonNull(r.until()).truncatedTo(ChronoUnit.SECONDS)
-        + ": undeploy it first, which stops the collector and removes its folder (perfmetrics"
-        + " undeploy "
-        + targetId
-        + ", or POST /api/v1/deployments with action undeploy); for a host that is gone, retire the"
-        + " collector instead, which stops it at its next upload (perfmetrics collectors retire "
-        + r.activeCollector()
-        + ", or DELETE /api/v1/collectors/"
-        + r.activeCollector()
-        + "), then remove the target";
   }
 
   private void addTarget(Context ctx) {

@@ -9,8 +9,10 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -102,6 +104,25 @@ public final class TargetStore {
       boolean removed, @Nullable Integer activeCollector, @Nullable Instant until) {
     public boolean notFound() {
       return !removed && activeCollector == null;
+    }
+
+    /**
+     * Why the target was kept and the two ways on, one wording for the API, the CLI and the
+     * console; each names how it undeploys and how it retires (its commands, its buttons).
+     */
+    public String refusal(long targetId, String howToUndeploy, String howToRetire) {
+      return "target "
+          + targetId
+          + " still has collector "
+          + activeCollector
+          + ", active until "
+          + Objects.requireNonNull(until).truncatedTo(ChronoUnit.SECONDS)
+          + ": undeploy it first, which stops the collector and removes its folder ("
+          + howToUndeploy
+          + "); for a host that is gone, retire the collector instead, which stops it at its next"
+          + " upload ("
+          + howToRetire
+          + "), then remove the target";
     }
   }
 

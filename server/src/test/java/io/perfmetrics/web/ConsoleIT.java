@@ -511,8 +511,9 @@ class ConsoleIT {
                 refused.headers().firstValue("Location").orElseThrow(),
                 java.nio.charset.StandardCharsets.UTF_8))
         .contains("err=Target " + target + " still has collector " + collector.id())
-        .contains("Undeploy it first")
-        .contains("retire the collector on its page (Collectors, " + collector.id() + ")");
+        .contains(
+            "undeploy it first, which stops the collector and removes its folder (the Undeploy button)")
+        .contains("the Retire button on its page: Collectors, " + collector.id() + ")");
     assertThat(appliance.admin("GET", "/api/v1/targets/" + target, null).statusCode())
         .isEqualTo(200);
 

@@ -1,5 +1,6 @@
 package io.perfmetrics.deploy.smb;
 
+import io.perfmetrics.deploy.Causes;
 import io.perfmetrics.deploy.Check;
 import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.Transport;
@@ -36,10 +37,7 @@ final class SmbPreflight {
     if (UnresolvedName.in(e) != null) {
       return Check.fail("connect", UnresolvedName.problem(host), UnresolvedName.fix(host));
     }
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Causes.root(e);
     return Check.fail(
         "connect",
         host

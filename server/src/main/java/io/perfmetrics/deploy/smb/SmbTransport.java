@@ -1,6 +1,7 @@
 package io.perfmetrics.deploy.smb;
 
 import io.perfmetrics.config.Config;
+import io.perfmetrics.deploy.Causes;
 import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.RemoteStatus;
 import io.perfmetrics.deploy.Transport;
@@ -144,10 +145,7 @@ public final class SmbTransport implements Transport {
       return new TransportException(
           Kind.AUTH_FAILED, where + ": access to " + SHARE + " denied (not an administrator?)", e);
     }
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Causes.root(e);
     if (root instanceof SocketTimeoutException) {
       return new TransportException(Kind.TIMEOUT, where + ": no answer in time", e);
     }

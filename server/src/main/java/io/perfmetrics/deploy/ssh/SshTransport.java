@@ -4,6 +4,7 @@ import static io.perfmetrics.deploy.ShellQuoting.quote;
 
 import com.hierynomus.sshj.transport.cipher.GcmCipher;
 import io.perfmetrics.config.Config;
+import io.perfmetrics.deploy.Causes;
 import io.perfmetrics.deploy.HostAttempt;
 import io.perfmetrics.deploy.HostKeyPins;
 import io.perfmetrics.deploy.Persistently;
@@ -523,10 +524,7 @@ public final class SshTransport implements Transport {
     if (UnresolvedName.in(e) != null) {
       return new TransportException(Kind.UNREACHABLE, UnresolvedName.problem(host), e);
     }
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Causes.root(e);
     if (e instanceof SocketTimeoutException
         || root instanceof SocketTimeoutException
         || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")) {

@@ -68,14 +68,13 @@ public final class TargetPages {
                 ctx,
                 "/targets",
                 "err",
-                "Target "
-                    + id
-                    + " still has collector "
-                    + r.activeCollector()
-                    + ": Undeploy it first, which stops the collector and removes its folder; for a"
-                    + " host that is gone, retire the collector on its page (Collectors, "
-                    + r.activeCollector()
-                    + "), then remove the target.");
+                "T"
+                    + r.refusal(
+                            id,
+                            "the Undeploy button",
+                            "the Retire button on its page: Collectors, " + r.activeCollector())
+                        .substring(1)
+                    + ".");
           } else {
             Pages.back(ctx, "/targets", "msg", "Target removed.");
           }
