@@ -97,8 +97,8 @@ public final class DeployJobs {
   }
 
   /**
-   * Records the outcome of one target of a job, and in the same transaction the network operation
-   * it made, if any: the two are one fact, so an appliance that dies after the connection leaves
+   * Records the outcome of one target of a job, and in the same statement the network operation it
+   * made, if any: the two are one fact, so an appliance that dies after the connection leaves
    * neither and the host is done once more by another, which logs it once.
    *
    * @param checks a preflight's checks, or null
@@ -111,28 +111,22 @@ public final class DeployJobs {
       String detail,
       List<Check> checks,
       NetOpsLog.Operation operation) {
-    String sql =
+    String update =
         "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now(), checks = ?::jsonb"
             + " WHERE job_id = ? AND target_id = ?";
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setString(1, outcome);
-        ps.setString(2, detail);
-        ps.setString(3, checks == null ? null : JSON.writeValueAsString(checks));
-        ps.setLong(4, jobId);
-        ps.setLong(5, targetId);
-        ps.executeUpdate();
-        if (operation != null) {
-          NetOpsLog.record(c, operation);
-        }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
+    // a data-modifying WITH runs to completion whatever the main statement reads of it
+    String sql = operation == null ? update : "WITH kept AS (" + update + ") " + NetOpsLog.INSERT;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, outcome);
+      ps.setString(2, detail);
+      ps.setString(3, checks == null ? null : JSON.writeValueAsString(checks));
+      ps.setLong(4, jobId);
+      ps.setLong(5, targetId);
+      if (operation != null) {
+        NetOpsLog.bind(ps, 6, operation);
       }
+      ps.executeUpdate();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     } catch (SQLException e) {

@@ -100,8 +100,10 @@ public final class NetOpsLog {
       String detail) {
     Operation op =
         new Operation(ts, source, scanId, destination, port, protocol, purpose, result, detail);
-    try (Connection c = ds.getConnection()) {
-      record(c, op);
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(INSERT)) {
+      bind(ps, 1, op);
+      ps.executeUpdate();
     } catch (SQLException e) {
       throw new StorageUnavailableException(
           "could not record a network operation to " + destination, e);
@@ -120,35 +122,34 @@ public final class NetOpsLog {
       String result,
       @Nullable String detail) {}
 
+  /** The statement that writes one entry; {@link #bind} fills in its parameters. */
+  public static final String INSERT =
+      "INSERT INTO netops (ts, destination, port, protocol, purpose, result, detail, scan_id, source)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
   /**
-   * Writes an entry on the caller's connection, inside its transaction: a deploy host's result and
-   * its entry are committed together, so an appliance killed between the two leaves neither (the
-   * host is done again by another, which then logs once) rather than an entry without a result.
+   * Sets the parameters of {@link #INSERT} from {@code first} on: a statement may write an entry
+   * with the change it goes with, as a deploy host's result does (one statement is one transaction,
+   * so an appliance killed in between cannot leave an entry without its result).
    */
-  public static void record(Connection c, Operation op) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO netops (ts, destination, port, protocol, purpose, result, detail, scan_id, source)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setTimestamp(1, Timestamp.from(op.ts()));
-      ps.setString(2, op.destination());
-      if (op.port() == null) {
-        ps.setNull(3, Types.INTEGER);
-      } else {
-        ps.setInt(3, op.port());
-      }
-      ps.setString(4, op.protocol());
-      ps.setString(5, op.purpose());
-      ps.setString(6, op.result());
-      ps.setString(7, op.detail() == null ? null : truncate(op.detail(), 2000));
-      if (op.scanId() == null) {
-        ps.setNull(8, Types.BIGINT);
-      } else {
-        ps.setLong(8, op.scanId());
-      }
-      ps.setString(9, op.source());
-      ps.executeUpdate();
+  public static void bind(PreparedStatement ps, int first, Operation op) throws SQLException {
+    ps.setTimestamp(first, Timestamp.from(op.ts()));
+    ps.setString(first + 1, op.destination());
+    if (op.port() == null) {
+      ps.setNull(first + 2, Types.INTEGER);
+    } else {
+      ps.setInt(first + 2, op.port());
     }
+    ps.setString(first + 3, op.protocol());
+    ps.setString(first + 4, op.purpose());
+    ps.setString(first + 5, op.result());
+    ps.setString(first + 6, op.detail() == null ? null : truncate(op.detail(), 2000));
+    if (op.scanId() == null) {
+      ps.setNull(first + 7, Types.BIGINT);
+    } else {
+      ps.setLong(first + 7, op.scanId());
+    }
+    ps.setString(first + 8, op.source());
   }
 
   public List<NetOp> query(Filter f) {

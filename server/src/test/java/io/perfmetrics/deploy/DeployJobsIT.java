@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A host's result and its operations-log entry against real PostgreSQL: one transaction, so an
+ * A host's result and its operations-log entry against real PostgreSQL: one statement, so an
  * appliance that dies between them cannot leave an entry for a host another appliance then does
  * again (TwoAppliancesIT counts one connection per host).
  */

@@ -204,7 +204,7 @@ class TwoAppliancesIT {
         assertThat(finalScan.get("status").asText()).as(finalScan.toString()).isEqualTo("done");
 
         // every host once: one result each, one deploy connection each in the operations log (a
-        // result and its entry are one transaction, DeployJobsIT: A killed between the two writes
+        // result and its entry are one statement, DeployJobsIT: A killed between the two writes
         // left an entry for a host B then did again, a failure seen once in CI)
         assertThat(finalJob.get("hosts"))
             .hasSize(HOSTS)
