@@ -299,15 +299,15 @@ public final class DeployService implements AutoCloseable {
     return Persistently.within(config.collectors().hostTimeout().plusSeconds(30), step);
   }
 
+  /** A host's outcome and, when the attempt went to the network, its operations-log entry. */
+  private record Attempted(Outcome outcome, NetOpsLog.@Nullable Operation operation) {}
+
   /**
    * Runs one host within the host limit, measured from when this worker took it (there is no queue
    * in between: every attempt has its own virtual thread). When the limit passes, the attempt's
    * connection is closed, which ends whatever it waits on, and the host fails naming the step it
    * was at; the worker goes on with the next host.
    */
-  /** A host's outcome and, when the attempt went to the network, its operations-log entry. */
-  private record Attempted(Outcome outcome, NetOpsLog.@Nullable Operation operation) {}
-
   private Attempted withinTimeLimit(
       long targetId,
       Action action,
