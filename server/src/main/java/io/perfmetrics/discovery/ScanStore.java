@@ -291,7 +291,10 @@ final class ScanStore {
             + " count(h.id) FILTER (WHERE h.state NOT IN ('pending', 'running')),"
             + " count(h.id) FILTER (WHERE h.state = 'found'), count(h.id) FILTER (WHERE h.state = 'alive'),"
             + " count(h.id) FILTER (WHERE h.state = 'silent'), count(h.id) FILTER (WHERE h.state = 'failed'),"
-            + " count(h.id) FILTER (WHERE h.state = 'cancelled')"
+            + " count(h.id) FILTER (WHERE h.state = 'cancelled'),"
+            // an address is done only after all its paced operations, which at the default
+            // pacing is minutes: the operations so far show a scan is moving before any is
+            + " (SELECT count(*) FROM netops n WHERE n.scan_id = s.id)"
             + " FROM scans s LEFT JOIN scan_hosts h ON h.scan_id = s.id WHERE s.id = ? GROUP BY s.id";
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -310,19 +313,23 @@ final class ScanStore {
         String status = rs.getString(2);
         int total = rs.getInt(3);
         int done = rs.getInt(8);
+        long operations = rs.getLong(14);
         String summary =
             switch (status) {
               case "done" ->
                   String.format(
-                      "finished %d of %d addresses in %.1f s; the pacing allows no less than %.1f s for them",
-                      done, total, elapsed, bound);
+                      "finished %d of %d addresses in %.1f s with %d network operations; the pacing"
+                          + " allows no less than %.1f s for them",
+                      done, total, elapsed, operations, bound);
               case "cancelled" ->
                   String.format(
-                      "cancelled after %.1f s; %d of %d addresses done", elapsed, done, total);
+                      "cancelled after %.1f s; %d of %d addresses done, %d network operations",
+                      elapsed, done, total, operations);
               default ->
                   String.format(
-                      "%d of %d addresses done after %.1f s; the pacing allows no less than %.1f s",
-                      done, total, elapsed, bound);
+                      "%d of %d addresses done after %.1f s, %d network operations so far; the"
+                          + " pacing allows no less than %.1f s",
+                      done, total, elapsed, operations, bound);
             };
         return Optional.of(
             new ScanView(
