@@ -45,7 +45,7 @@
     var badge = document.getElementById("scan-status");
     badge.textContent = s.status;
     badge.className = "badge state-" + s.status;
-    text("scan-progress", s.done + " of " + s.total + " addresses done");
+    text("scan-progress", s.done + " of " + s.total + " addresses done, " + s.operations + " network operations");
     var bar = document.getElementById("scan-bar");
     bar.max = Math.max(1, s.total);
     bar.value = s.done;

@@ -292,8 +292,7 @@ final class ScanStore {
             + " count(h.id) FILTER (WHERE h.state = 'found'), count(h.id) FILTER (WHERE h.state = 'alive'),"
             + " count(h.id) FILTER (WHERE h.state = 'silent'), count(h.id) FILTER (WHERE h.state = 'failed'),"
             + " count(h.id) FILTER (WHERE h.state = 'cancelled'),"
-            // an address is done only after all its paced operations, which at the default
-            // pacing is minutes: the operations so far show a scan is moving before any is
+            // ScanView.operations
             + " (SELECT count(*) FROM netops n WHERE n.scan_id = s.id)"
             + " FROM scans s LEFT JOIN scan_hosts h ON h.scan_id = s.id WHERE s.id = ? GROUP BY s.id";
     try (Connection c = ds.getConnection();
@@ -343,6 +342,7 @@ final class ScanStore {
                 rs.getInt(12),
                 rs.getInt(13),
                 rs.getInt(4),
+                operations,
                 created,
                 finished,
                 elapsed,

@@ -4,7 +4,9 @@ import java.time.Instant;
 
 /**
  * A scan's progress. {@code pacingBoundSeconds} is the least time the pacing allows for the paced
- * operations every address gets; {@code summary} says in words how it went against it.
+ * operations every address gets; {@code summary} says in words how it went against it. {@code
+ * operations} counts what it has sent so far: an address is done only after all of its operations,
+ * minutes apart at the default pacing, so for a while that count is the progress.
  */
 public record ScanView(
     long id,
@@ -17,6 +19,7 @@ public record ScanView(
     int failures,
     int cancelled,
     int skipped,
+    long operations,
     Instant createdAt,
     Instant finishedAt,
     double elapsedSeconds,

@@ -333,6 +333,7 @@ class DiscoveryIT {
       assertThat(s.get("summary").asText())
           .startsWith("cancelled after")
           .endsWith(", " + after.size() + " network operations");
+      assertThat(s.get("operations").asInt()).isEqualTo(after.size());
     }
   }
 

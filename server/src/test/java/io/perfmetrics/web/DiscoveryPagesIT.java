@@ -191,6 +191,10 @@ class DiscoveryPagesIT {
     assertThat(html)
         .contains("<section id=\"scan\" data-scan-id=\"" + id + "\" data-status=\"done\"")
         .contains("<progress id=\"scan-bar\" max=\"2\" value=\"2\">")
+        .contains(
+            "<span id=\"scan-progress\">2 of 2 addresses done, "
+                + scan(id).get("operations").asLong()
+                + " network operations</span>")
         .contains("<dd id=\"scan-found\">1</dd>")
         .contains("<dd id=\"scan-alive\">1</dd>")
         .contains("/static/scans.js")
