@@ -136,8 +136,10 @@ final class AdminClient {
   int print(String method, String path, String body) {
     try {
       Answer a = send(method, path, body);
-      if (!a.body().isEmpty()) {
-        System.out.println(a.body());
+      // as it came, ended with one newline (a CSV body has its own)
+      System.out.print(a.body());
+      if (!a.body().isEmpty() && !a.body().endsWith("\n")) {
+        System.out.println();
       }
       if (!a.ok()) {
         System.err.println("perfmetrics: " + method + " " + path + " answered " + a.status());

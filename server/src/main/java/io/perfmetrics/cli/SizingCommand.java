@@ -1,17 +1,12 @@
 package io.perfmetrics.cli;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,25 +15,7 @@ import picocli.CommandLine.Parameters;
     name = "sizing",
     description = "Right-sizing report for all hosts, or for one (collector id or hostname).")
 final class SizingCommand implements Callable<Integer> {
-  @Option(
-      names = "--url",
-      defaultValue = "${env:PERFMETRICS_URL:-https://127.0.0.1:8080}",
-      description = "appliance URL (env PERFMETRICS_URL, default ${DEFAULT-VALUE})")
-  String url;
-
-  @Option(
-      names = "--token",
-      defaultValue = "${env:PERFMETRICS_ADMIN_TOKEN}",
-      description = "admin token (env PERFMETRICS_ADMIN_TOKEN)")
-  String token;
-
-  @Option(
-      names = "--ca",
-      defaultValue = "${env:PERFMETRICS_CA}",
-      description =
-          "PEM certificate to trust for https (env PERFMETRICS_CA; default: the appliance's CA in"
-              + " $PERFMETRICS_DATA_DIR/tls/ca.pem, ./data if unset, else the JDK's CAs)")
-  String ca;
+  @Mixin AdminClient api;
 
   @Parameters(
       index = "0",
@@ -97,11 +74,6 @@ final class SizingCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (token == null || token.isBlank()) {
-      System.err.println(
-          "perfmetrics: no admin token: set PERFMETRICS_ADMIN_TOKEN or pass --token");
-      return 2;
-    }
     List<String> params = new ArrayList<>();
     add(params, "provider", provider);
     add(params, "region", region);
@@ -123,28 +95,8 @@ final class SizingCommand implements Callable<Integer> {
                 ? ""
                 : "/" + URLEncoder.encode(host, StandardCharsets.UTF_8).replace("+", "%20"))
             + (params.isEmpty() ? "" : "?" + String.join("&", params));
-    HttpRequest req =
-        HttpRequest.newBuilder(URI.create(url + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + token)
-            .GET()
-            .build();
-    HttpResponse<String> r;
-    try (HttpClient client = AdminClient.client(url, ca)) {
-      r = client.send(req, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      System.err.println("perfmetrics: cannot reach " + url + ": " + FailureLine.of(e));
-      return 1;
-    }
-    System.out.print(r.body());
-    if (!r.body().endsWith("\n")) {
-      System.out.println();
-    }
-    if (r.statusCode() >= 300) {
-      System.err.println("perfmetrics: GET " + path + " answered " + r.statusCode());
-      return 1;
-    }
-    return 0;
+    // unreachable, no token, an untrusted certificate: one line and exit 2, like every command
+    return api.print("GET", path, null);
   }
 
   private static void add(List<String> params, String name, String value) {

@@ -87,6 +87,23 @@ class CliErrorsTest {
   }
 
   @Test
+  void reportsFromAnApplianceThatIsNotThereAreOneLineAndExitTwoToo() throws Exception {
+    String url = "http://127.0.0.1:" + closedPort();
+    for (String command : List.of("sizing", "ports")) {
+      Run r = run(command, "--csv", "--url=" + url, "--token=pma_test");
+
+      assertThat(r.rc()).as(command + ": " + r.err()).isEqualTo(2);
+      assertThat(r.said())
+          .as(command)
+          .containsExactly(
+              "perfmetrics: cannot reach "
+                  + url
+                  + ": the connection was refused or the address is unreachable (ConnectException)");
+      assertThat(r.out()).as(command).isEmpty();
+    }
+  }
+
+  @Test
   void anErrorAnswerIsItsDetailAndStatusNotItsJson() {
     assertThat(
             new AdminClient.Answer(400, "{\"error\":\"bad request\",\"detail\":\"no target 99\"}")
