@@ -165,7 +165,7 @@ public final class App implements AutoCloseable {
     // network operations happen in real time: the log records when packets left and pacing
     // sleeps on the wall clock (the injected clock may be a test's hand-moved one)
     Clock wall = Clock.systemUTC();
-    netops = new NetOpsLog(ds, wall);
+    netops = new NetOpsLog(ds);
     var targets = new TargetStore(ds, clock);
     var box = new SecretBox(MasterKey.load(config));
     var credentials = new CredentialStore(ds, box);

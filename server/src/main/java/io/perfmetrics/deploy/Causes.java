@@ -1,7 +1,9 @@
 package io.perfmetrics.deploy;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -15,37 +17,36 @@ import org.jspecify.annotations.Nullable;
 public final class Causes {
   private Causes() {}
 
-  /** The innermost cause, or {@code e} itself when it has none. */
-  public static Throwable root(Throwable e) {
-    Throwable root = e;
+  /** {@code e} and its causes, outermost first, each once. */
+  public static List<Throwable> chain(Throwable e) {
+    List<Throwable> chain = new ArrayList<>();
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
-      root = t;
+      chain.add(t);
     }
-    return root;
+    return chain;
+  }
+
+  /** The innermost cause, or {@code e} itself when it has none. */
+  public static Throwable root(Throwable e) {
+    List<Throwable> chain = chain(e);
+    return chain.get(chain.size() - 1);
   }
 
   /** The first of {@code e} and its causes that is a {@code type}. */
   public static <T extends Throwable> Optional<T> find(Throwable e, Class<T> type) {
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return Optional.of(type.cast(t));
-      }
-    }
-    return Optional.empty();
+    return chain(e).stream().filter(type::isInstance).map(type::cast).findFirst();
   }
 
   /** The innermost message that says something, or null when none does. */
   public static @Nullable String innermostMessage(Throwable e) {
-    String why = null;
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
-      String m = t.getMessage();
+    List<Throwable> chain = chain(e);
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      String m = chain.get(i).getMessage();
       if (m != null && !m.isBlank()) {
-        why = m;
+        return m;
       }
     }
-    return why;
+    return null;
   }
 }

@@ -1,7 +1,6 @@
 package io.perfmetrics.deploy;
 
 import java.net.UnknownHostException;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A target whose name the appliance cannot resolve. Without this it read as an unreachable host
@@ -11,11 +10,9 @@ import org.jspecify.annotations.Nullable;
 public final class UnresolvedName {
   private UnresolvedName() {}
 
-  /** The name that did not resolve, when that is why {@code e} (or one of its causes) failed. */
-  public static @Nullable String in(Throwable e) {
-    return Causes.find(e, UnknownHostException.class)
-        .map(u -> u.getMessage() == null ? "" : u.getMessage())
-        .orElse(null);
+  /** Whether a name that did not resolve is why {@code e} (or one of its causes) failed. */
+  public static boolean isCause(Throwable e) {
+    return Causes.find(e, UnknownHostException.class).isPresent();
   }
 
   public static String problem(String host) {

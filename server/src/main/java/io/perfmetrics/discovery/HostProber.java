@@ -59,15 +59,16 @@ final class HostProber {
       PingResult ping = net.ping(address, settings.connectTimeout());
       if (!(ping instanceof PingResult.NotPermitted)) {
         log.record(
-            t,
-            SOURCE,
-            scanId,
-            address,
-            null,
-            "icmp",
-            "echo request",
-            ping.result(),
-            ping instanceof PingResult.Reply r ? "rtt " + r.millis() + " ms" : null);
+            new NetOpsLog.Operation(
+                t,
+                SOURCE,
+                scanId,
+                address,
+                null,
+                "icmp",
+                "echo request",
+                ping.result(),
+                ping instanceof PingResult.Reply r ? "rtt " + r.millis() + " ms" : null));
       }
       answered = ping instanceof PingResult.Reply;
     }
@@ -80,15 +81,16 @@ final class HostProber {
       Optional<String> name = net.reverseName(address);
       hostname = name.orElse(null);
       log.record(
-          t,
-          SOURCE,
-          scanId,
-          address,
-          null,
-          "dns",
-          "reverse lookup (PTR) through the system resolver",
-          name.isPresent() ? "name" : "no name",
-          hostname);
+          new NetOpsLog.Operation(
+              t,
+              SOURCE,
+              scanId,
+              address,
+              null,
+              "dns",
+              "reverse lookup (PTR) through the system resolver",
+              name.isPresent() ? "name" : "no name",
+              hostname));
     }
     List<Integer> open = new ArrayList<>();
     Map<Integer, String> banners = new HashMap<>();
@@ -105,15 +107,16 @@ final class HostProber {
             default -> null;
           };
       log.record(
-          t,
-          SOURCE,
-          scanId,
-          address,
-          port,
-          "tcp",
-          "port probe (connect, read banner, close)",
-          state.result(),
-          detail);
+          new NetOpsLog.Operation(
+              t,
+              SOURCE,
+              scanId,
+              address,
+              port,
+              "tcp",
+              "port probe (connect, read banner, close)",
+              state.result(),
+              detail));
       if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
         return new HostOutcome.Cancelled(address);
       }
@@ -153,33 +156,35 @@ final class HostProber {
           detail = e.toString();
         }
         log.record(
-            t,
-            SOURCE,
-            scanId,
-            address,
-            port,
-            "smb",
-            "smb2 negotiate + ntlm challenge (anonymous, no credentials sent)",
-            result,
-            detail);
+            new NetOpsLog.Operation(
+                t,
+                SOURCE,
+                scanId,
+                address,
+                port,
+                "smb",
+                "smb2 negotiate + ntlm challenge (anonymous, no credentials sent)",
+                result,
+                detail));
       }
     }
     if (net.nmapUnavailable().isEmpty() && !cancelled.getAsBoolean()) {
       Instant t = pacer.turn(address);
       Network.NmapResult r = net.nmap(address, open);
       log.record(
-          t,
-          SOURCE,
-          scanId,
-          address,
-          null,
-          "nmap",
-          "os detection: nmap -O -Pn -p "
-              + join(open)
-              + " (about 30 packets; TCP to these ports, one closed TCP"
-              + " and one closed UDP port)",
-          r.match() == null ? "no match" : "match",
-          r.match() == null ? r.note() : r.match() + " (" + r.accuracy() + "%)");
+          new NetOpsLog.Operation(
+              t,
+              SOURCE,
+              scanId,
+              address,
+              null,
+              "nmap",
+              "os detection: nmap -O -Pn -p "
+                  + join(open)
+                  + " (about 30 packets; TCP to these ports, one closed TCP"
+                  + " and one closed UDP port)",
+              r.match() == null ? "no match" : "match",
+              r.match() == null ? r.note() : r.match() + " (" + r.accuracy() + "%)"));
       if (r.match() != null) {
         hints.add(new OsHint("nmap", r.family(), r.match(), r.accuracy() / 100.0 * 0.8));
       }

@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,49 +37,25 @@ public final class NetOpsLog {
   }
 
   private final DataSource ds;
-  private final Clock clock;
 
-  public NetOpsLog(DataSource ds, Clock clock) {
+  public NetOpsLog(DataSource ds) {
     this.ds = ds;
-    this.clock = clock;
   }
 
-  /** Records an operation that started now. */
-  public void record(
-      String source,
-      Long scanId,
-      String destination,
-      Integer port,
-      String protocol,
-      String purpose,
-      String result,
-      String detail) {
-    record(clock.instant(), source, scanId, destination, port, protocol, purpose, result, detail);
-  }
-
-  /** Records an operation that started at {@code ts}. */
-  public void record(
-      Instant ts,
-      String source,
-      Long scanId,
-      String destination,
-      Integer port,
-      String protocol,
-      String purpose,
-      String result,
-      String detail) {
+  /** Records one operation; its time is when it started. */
+  public void record(Operation op) {
     // A cancelled scan interrupts its probes; the packet already left, so its record must still be
     // written. An interrupt closes a virtual thread's socket, so the flag is held back meanwhile
     // (and the write tried once more if one arrived during it), then restored for the caller.
     boolean interrupted = Thread.interrupted();
     try {
-      insert(ts, source, scanId, destination, port, protocol, purpose, result, detail);
+      insert(op);
     } catch (StorageUnavailableException e) {
       if (!Thread.interrupted()) {
         throw e;
       }
       interrupted = true;
-      insert(ts, source, scanId, destination, port, protocol, purpose, result, detail);
+      insert(op);
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -88,29 +63,21 @@ public final class NetOpsLog {
     }
   }
 
-  private void insert(
-      Instant ts,
-      String source,
-      Long scanId,
-      String destination,
-      Integer port,
-      String protocol,
-      String purpose,
-      String result,
-      String detail) {
-    Operation op =
-        new Operation(ts, source, scanId, destination, port, protocol, purpose, result, detail);
+  private void insert(Operation op) {
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(INSERT)) {
       bind(ps, 1, op);
       ps.executeUpdate();
     } catch (SQLException e) {
       throw new StorageUnavailableException(
-          "could not record a network operation to " + destination, e);
+          "could not record a network operation to " + op.destination(), e);
     }
   }
 
-  /** One entry of the log, for writing it in the same transaction as the change it goes with. */
+  /**
+   * One entry of the log: {@link #record} writes it alone, {@link #bind} in the same statement as
+   * the change it goes with.
+   */
   public record Operation(
       Instant ts,
       String source,

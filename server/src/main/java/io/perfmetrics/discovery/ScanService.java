@@ -231,15 +231,16 @@ public final class ScanService implements AutoCloseable {
     Instant t = clock.instant();
     List<String> addrs = ScanTargets.systemResolve(name);
     netops.record(
-        t,
-        HostProber.SOURCE,
-        null,
-        name,
-        null,
-        "dns",
-        "resolve scan target (A) through the system resolver",
-        addrs.isEmpty() ? "no address" : "resolved",
-        String.join(" ", addrs));
+        new NetOpsLog.Operation(
+            t,
+            HostProber.SOURCE,
+            null,
+            name,
+            null,
+            "dns",
+            "resolve scan target (A) through the system resolver",
+            addrs.isEmpty() ? "no address" : "resolved",
+            String.join(" ", addrs)));
     return addrs;
   }
 

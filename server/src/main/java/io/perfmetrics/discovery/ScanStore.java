@@ -286,6 +286,17 @@ final class ScanStore {
   }
 
   Optional<ScanView> find(long id) {
+    return views("s.id = ?", id, "could not read scan " + id).stream().findFirst();
+  }
+
+  /** The newest scans first. */
+  List<ScanView> list(int limit) {
+    return views(
+        "s.id IN (SELECT id FROM scans ORDER BY id DESC LIMIT ?)", limit, "could not list scans");
+  }
+
+  /** The scans that {@code where} (with one parameter) picks, newest first, in one query. */
+  private List<ScanView> views(String where, long parameter, String failure) {
     String sql =
         "SELECT s.id, s.status, s.total, s.skipped, s.created_at, s.finished_at, s.pacing_bound_ms,"
             + " count(h.id) FILTER (WHERE h.state NOT IN ('pending', 'running')),"
@@ -294,81 +305,70 @@ final class ScanStore {
             + " count(h.id) FILTER (WHERE h.state = 'cancelled'),"
             // ScanView.operations
             + " (SELECT count(*) FROM netops n WHERE n.scan_id = s.id)"
-            + " FROM scans s LEFT JOIN scan_hosts h ON h.scan_id = s.id WHERE s.id = ? GROUP BY s.id";
+            + " FROM scans s LEFT JOIN scan_hosts h ON h.scan_id = s.id WHERE "
+            + where
+            + " GROUP BY s.id ORDER BY s.id DESC";
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, id);
+      ps.setLong(1, parameter);
+      List<ScanView> views = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
+        while (rs.next()) {
+          views.add(view(rs));
         }
-        Instant created = rs.getTimestamp(5).toInstant();
-        Timestamp fin = rs.getTimestamp(6);
-        Instant finished = fin == null ? null : fin.toInstant();
-        double elapsed =
-            Duration.between(created, finished == null ? clock.instant() : finished).toMillis()
-                / 1000.0;
-        double bound = rs.getLong(7) / 1000.0;
-        String status = rs.getString(2);
-        int total = rs.getInt(3);
-        int done = rs.getInt(8);
-        long operations = rs.getLong(14);
-        String summary =
-            switch (status) {
-              case "done" ->
-                  String.format(
-                      "finished %d of %d addresses in %.1f s with %d network operations; the pacing"
-                          + " allows no less than %.1f s for them",
-                      done, total, elapsed, operations, bound);
-              case "cancelled" ->
-                  String.format(
-                      "cancelled after %.1f s; %d of %d addresses done, %d network operations",
-                      elapsed, done, total, operations);
-              default ->
-                  String.format(
-                      "%d of %d addresses done after %.1f s, %d network operations so far; the"
-                          + " pacing allows no less than %.1f s",
-                      done, total, elapsed, operations, bound);
-            };
-        return Optional.of(
-            new ScanView(
-                rs.getLong(1),
-                status,
-                total,
-                done,
-                rs.getInt(9),
-                rs.getInt(10),
-                rs.getInt(11),
-                rs.getInt(12),
-                rs.getInt(13),
-                rs.getInt(4),
-                operations,
-                created,
-                finished,
-                elapsed,
-                bound,
-                summary));
       }
+      return views;
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not read scan " + id, e);
+      throw new StorageUnavailableException(failure, e);
     }
   }
 
-  List<ScanView> list(int limit) {
-    List<Long> ids = new ArrayList<>();
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT id FROM scans ORDER BY id DESC LIMIT ?")) {
-      ps.setInt(1, limit);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getLong(1));
-        }
-      }
-    } catch (SQLException e) {
-      throw new StorageUnavailableException("could not list scans", e);
-    }
-    return ids.stream().map(this::find).flatMap(Optional::stream).toList();
+  private ScanView view(ResultSet rs) throws SQLException {
+    Instant created = rs.getTimestamp(5).toInstant();
+    Timestamp fin = rs.getTimestamp(6);
+    Instant finished = fin == null ? null : fin.toInstant();
+    double elapsed =
+        Duration.between(created, finished == null ? clock.instant() : finished).toMillis()
+            / 1000.0;
+    double bound = rs.getLong(7) / 1000.0;
+    String status = rs.getString(2);
+    int total = rs.getInt(3);
+    int done = rs.getInt(8);
+    long operations = rs.getLong(14);
+    String summary =
+        switch (status) {
+          case "done" ->
+              String.format(
+                  "finished %d of %d addresses in %.1f s with %d network operations; the pacing"
+                      + " allows no less than %.1f s for them",
+                  done, total, elapsed, operations, bound);
+          case "cancelled" ->
+              String.format(
+                  "cancelled after %.1f s; %d of %d addresses done, %d network operations",
+                  elapsed, done, total, operations);
+          default ->
+              String.format(
+                  "%d of %d addresses done after %.1f s, %d network operations so far; the"
+                      + " pacing allows no less than %.1f s",
+                  done, total, elapsed, operations, bound);
+        };
+    return new ScanView(
+        rs.getLong(1),
+        status,
+        total,
+        done,
+        rs.getInt(9),
+        rs.getInt(10),
+        rs.getInt(11),
+        rs.getInt(12),
+        rs.getInt(13),
+        rs.getInt(4),
+        operations,
+        created,
+        finished,
+        elapsed,
+        bound,
+        summary);
   }
 
   List<HostView> hosts(long scanId, String state, int limit, long offset) {

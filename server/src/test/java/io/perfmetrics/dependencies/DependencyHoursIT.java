@@ -2,8 +2,7 @@ package io.perfmetrics.dependencies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.perfmetrics.store.Database;
-import io.perfmetrics.testing.TestPostgres;
+import io.perfmetrics.testing.MigratedDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
@@ -22,9 +21,7 @@ import org.junit.jupiter.api.Test;
 class DependencyHoursIT {
   @Test
   void aKeyNotRolledUpCountsItsHoursOnEveryDayOfTheWeek() throws Exception {
-    try (TestPostgres postgres = new TestPostgres();
-        Database database = Database.connect(postgres.jdbcUrl(), null, null)) {
-      database.migrate();
+    try (MigratedDatabase database = new MigratedDatabase()) {
       // Monday 2026-11-16 to Sunday 2026-11-22 (UTC); each day a key of its own (remote port 1000 +
       // day), seen twice at 10:05 and 10:35 (one hour) and once at 23:50 (a second), the week's
       // first and last hours included

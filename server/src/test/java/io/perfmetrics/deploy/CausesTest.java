@@ -43,6 +43,7 @@ class CausesTest {
     IOException a = new IOException("a");
     IOException b = new IOException("b", a);
     a.initCause(b);
+    assertThat(Causes.chain(a)).containsExactly(a, b);
     assertThat(Causes.root(a)).isSameAs(b);
     assertThat(Causes.find(a, ConnectException.class)).isEmpty();
     assertThat(Causes.innermostMessage(a)).isEqualTo("b");

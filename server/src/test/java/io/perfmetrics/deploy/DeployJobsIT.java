@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfmetrics.discovery.NetOpsLog;
-import io.perfmetrics.store.Database;
 import io.perfmetrics.store.StorageUnavailableException;
 import io.perfmetrics.targets.TargetStore;
-import io.perfmetrics.testing.TestPostgres;
+import io.perfmetrics.testing.MigratedDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -25,14 +24,11 @@ import org.junit.jupiter.api.Test;
  * again (TwoAppliancesIT counts one connection per host).
  */
 class DeployJobsIT {
-  static TestPostgres postgres;
-  static Database database;
+  static MigratedDatabase database;
 
   @BeforeAll
   static void start() throws Exception {
-    postgres = new TestPostgres();
-    database = Database.connect(postgres.newDatabase(), null, null);
-    database.migrate();
+    database = new MigratedDatabase();
     try (Connection c = database.dataSource().getConnection();
         Statement s = c.createStatement()) {
       // the log write fails for this one address, as it would if the database went away mid-way
@@ -49,9 +45,6 @@ class DeployJobsIT {
   static void stop() {
     if (database != null) {
       database.close();
-    }
-    if (postgres != null) {
-      postgres.close();
     }
   }
 

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -334,6 +335,14 @@ class DiscoveryIT {
           .startsWith("cancelled after")
           .endsWith(", " + after.size() + " network operations");
       assertThat(s.get("operations").asInt()).isEqualTo(after.size());
+
+      // the list is read in one query: newest first, each scan as it reads alone
+      long next = startScan(app, "{\"targets\": [\"127.2.1.1\"]}").get("id").asLong();
+      JsonNode list = json(app.admin("GET", "/api/v1/scans", null)).get("scans");
+      List<Long> ids = new ArrayList<>();
+      list.forEach(scan -> ids.add(scan.get("id").asLong()));
+      assertThat(ids).startsWith(next, id).isSortedAccordingTo(Comparator.reverseOrder());
+      assertThat(list.get(1)).isEqualTo(s);
     }
   }
 

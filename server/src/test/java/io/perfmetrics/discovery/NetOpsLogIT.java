@@ -2,9 +2,8 @@ package io.perfmetrics.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.perfmetrics.store.Database;
-import io.perfmetrics.testing.TestPostgres;
-import java.time.Clock;
+import io.perfmetrics.testing.MigratedDatabase;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -16,14 +15,11 @@ import org.junit.jupiter.api.Test;
  * interrupted.
  */
 class NetOpsLogIT {
-  static TestPostgres postgres;
-  static Database database;
+  static MigratedDatabase database;
 
   @BeforeAll
   static void start() {
-    postgres = new TestPostgres();
-    database = Database.connect(postgres.newDatabase(), null, null);
-    database.migrate();
+    database = new MigratedDatabase();
   }
 
   @AfterAll
@@ -31,14 +27,11 @@ class NetOpsLogIT {
     if (database != null) {
       database.close();
     }
-    if (postgres != null) {
-      postgres.close();
-    }
   }
 
   @Test
   void anInterruptedProbeStillRecordsWhatItSentAndKeepsItsInterrupt() throws Exception {
-    NetOpsLog log = new NetOpsLog(database.dataSource(), Clock.systemUTC());
+    NetOpsLog log = new NetOpsLog(database.dataSource());
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicBoolean stillInterrupted = new AtomicBoolean();
     // scan probes run on virtual threads, where an interrupt closes the thread's sockets
@@ -49,14 +42,16 @@ class NetOpsLogIT {
                   Thread.currentThread().interrupt();
                   try {
                     log.record(
-                        "discovery",
-                        null,
-                        "127.0.0.77",
-                        22,
-                        "tcp",
-                        "port probe",
-                        "interrupted",
-                        "scan cancelled");
+                        new NetOpsLog.Operation(
+                            Instant.now(),
+                            "discovery",
+                            null,
+                            "127.0.0.77",
+                            22,
+                            "tcp",
+                            "port probe",
+                            "interrupted",
+                            "scan cancelled"));
                   } catch (Throwable t) {
                     failure.set(t);
                   }

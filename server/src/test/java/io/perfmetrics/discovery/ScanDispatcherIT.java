@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.perfmetrics.config.DiscoverySettings;
-import io.perfmetrics.store.Database;
-import io.perfmetrics.testing.TestPostgres;
+import io.perfmetrics.testing.MigratedDatabase;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -27,9 +26,7 @@ class ScanDispatcherIT {
 
   @Test
   void anIdleDispatcherBacksOffAndAScanStartedHereWakesIt() throws Exception {
-    try (TestPostgres postgres = new TestPostgres();
-        Database database = Database.connect(postgres.jdbcUrl(), null, null)) {
-      database.migrate();
+    try (MigratedDatabase database = new MigratedDatabase()) {
       AtomicInteger claims = new AtomicInteger();
       DataSource counting = countingClaims(database.dataSource(), claims);
       DiscoverySettings settings = DiscoverySettings.defaults();
@@ -39,7 +36,7 @@ class ScanDispatcherIT {
           new ScanService(
               counting,
               new ObjectMapper(),
-              new NetOpsLog(database.dataSource(), clock),
+              new NetOpsLog(database.dataSource()),
               settings,
               clock,
               new RealNetwork(settings),

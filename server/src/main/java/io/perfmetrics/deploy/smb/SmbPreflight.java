@@ -34,7 +34,7 @@ final class SmbPreflight {
 
   /** The connect check of a host whose SMB connection failed with {@code e}, with its fix. */
   static Check connectFailed(String host, int port, IOException e) {
-    if (UnresolvedName.in(e) != null) {
+    if (UnresolvedName.isCause(e)) {
       return Check.fail("connect", UnresolvedName.problem(host), UnresolvedName.fix(host));
     }
     Throwable root = Causes.root(e);

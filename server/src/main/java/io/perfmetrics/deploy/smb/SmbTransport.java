@@ -130,7 +130,7 @@ public final class SmbTransport implements Transport {
   }
 
   static TransportException classify(String where, SmbException e) {
-    if (UnresolvedName.in(e) != null) {
+    if (UnresolvedName.isCause(e)) {
       // where is host:port (an IPv6 literal has colons of its own: the port is after the last)
       return new TransportException(
           Kind.UNREACHABLE, UnresolvedName.problem(where.substring(0, where.lastIndexOf(':'))), e);

@@ -508,7 +508,7 @@ public final class SshTransport implements Transport {
 
   /** How to fix a connection that failed with {@code e}: the name, or sshd and the network. */
   static String connectFix(String host, int port, IOException e) {
-    if (UnresolvedName.in(e) != null) {
+    if (UnresolvedName.isCause(e)) {
       return UnresolvedName.fix(host);
     }
     return "Make sure sshd runs on "
@@ -521,7 +521,7 @@ public final class SshTransport implements Transport {
   }
 
   static TransportException connectFailure(String host, int port, Duration timeout, IOException e) {
-    if (UnresolvedName.in(e) != null) {
+    if (UnresolvedName.isCause(e)) {
       return new TransportException(Kind.UNREACHABLE, UnresolvedName.problem(host), e);
     }
     Throwable root = Causes.root(e);

@@ -68,13 +68,12 @@ public final class TargetPages {
                 ctx,
                 "/targets",
                 "err",
-                "T"
-                    + r.refusal(
+                capitalize(
+                    r.refusal(
                             id,
                             "the Undeploy button",
                             "the Retire button on its page: Collectors, " + r.activeCollector())
-                        .substring(1)
-                    + ".");
+                        + "."));
           } else {
             Pages.back(ctx, "/targets", "msg", "Target removed.");
           }
