@@ -34,6 +34,7 @@ import io.perfmetrics.ingest.MetricIds;
 import io.perfmetrics.ingest.SampleReader;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.ingest.SamplesParser;
+import io.perfmetrics.network.HostLookup;
 import io.perfmetrics.network.PolicyStore;
 import io.perfmetrics.network.PortAudit;
 import io.perfmetrics.network.PortsRoutes;
@@ -159,7 +160,8 @@ public final class App implements AutoCloseable {
     portAudit = new PortAudit(socketStore, policyStore, ticker, Duration.ofMinutes(10));
     socketWriter = new SocketWriter(socketStore, config.ingest(), portAudit::invalidateHosts);
     var sockets = new SocketRoutes(ingest, socketWriter, lastSeen, clock, config.ingest());
-    var ports = new PortsRoutes(portAudit, policyStore);
+    var hostLookup = new HostLookup(ds);
+    var ports = new PortsRoutes(portAudit, policyStore, hostLookup);
     var collectorAdmin = new CollectorRoutes(collectors, new SampleReader(ds), json, clock);
 
     // network operations happen in real time: the log records when packets left and pacing
@@ -248,7 +250,7 @@ public final class App implements AutoCloseable {
     metrics.watchPool(ds).watchCollectors(collectors).watchRollup(rollup);
     var sizingRoutes = new SizingRoutes(sizing, json);
     var sizingPages = new SizingPages(console, sizing, portAudit);
-    var portsPages = new PortsPages(console, portAudit);
+    var portsPages = new PortsPages(console, portAudit, hostLookup);
     dependencies =
         new DependencyService(
             new DependencyStore(ds),
@@ -257,8 +259,8 @@ public final class App implements AutoCloseable {
             ticker,
             Duration.ofMinutes(1),
             new ApplianceAddresses(config.publicUrl()));
-    var dependencyRoutes = new DependencyRoutes(dependencies);
-    var dependencyPages = new DependencyPages(console, dependencies, json);
+    var dependencyRoutes = new DependencyRoutes(dependencies, hostLookup);
+    var dependencyPages = new DependencyPages(console, dependencies, json, hostLookup);
     rollupTimer =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("sizing-rollup").daemon().unstarted(r));

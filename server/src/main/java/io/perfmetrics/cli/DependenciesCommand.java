@@ -1,9 +1,5 @@
 package io.perfmetrics.cli;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,32 +44,15 @@ final class DependenciesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<String> q = new ArrayList<>();
-    add(q, "host", host);
-    add(q, "group", group);
-    add(q, "port", port);
-    add(q, "window_days", windowDays);
-    if (noInfrastructure) {
-      q.add("include_infrastructure=false");
-    }
-    if (csv) {
-      q.add("format=csv");
-    }
-    return api.print("GET", "/api/v1/dependencies" + query(q), null);
-  }
-
-  static void add(List<String> q, String name, Object value) {
-    if (value != null) {
-      q.add(name + "=" + URLEncoder.encode(value.toString(), StandardCharsets.UTF_8));
-    }
-  }
-
-  static String query(List<String> q) {
-    return q.isEmpty() ? "" : "?" + String.join("&", q);
-  }
-
-  static String segment(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    ApiPath path =
+        ApiPath.of("/api/v1/dependencies")
+            .param("host", host)
+            .param("group", group)
+            .param("port", port)
+            .param("window_days", windowDays)
+            .param("include_infrastructure", "false", noInfrastructure)
+            .param("format", "csv", csv);
+    return api.print("GET", path.toString(), null);
   }
 
   @Command(name = "pin", description = "Pin a host to a named move group.")
@@ -95,7 +74,8 @@ final class DependenciesCommand implements Callable<Integer> {
       if (note != null) {
         body.put("note", note);
       }
-      return parent.api.print("PUT", "/api/v1/dependency-pins/" + segment(host), body.toString());
+      return parent.api.print(
+          "PUT", ApiPath.of("/api/v1/dependency-pins").segment(host).toString(), body.toString());
     }
   }
 
@@ -108,7 +88,8 @@ final class DependenciesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return parent.api.print("DELETE", "/api/v1/dependency-pins/" + segment(host), null);
+      return parent.api.print(
+          "DELETE", ApiPath.of("/api/v1/dependency-pins").segment(host).toString(), null);
     }
   }
 

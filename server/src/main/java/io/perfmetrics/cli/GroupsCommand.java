@@ -1,7 +1,5 @@
 package io.perfmetrics.cli;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,18 +40,15 @@ final class GroupsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<String> q = new ArrayList<>();
-    DependenciesCommand.add(q, "window_days", windowDays);
-    DependenciesCommand.add(q, "min_hours", minHours);
-    if (includeInfrastructure) {
-      q.add("include_infrastructure=true");
-    }
-    DependenciesCommand.add(q, "provider", provider);
-    DependenciesCommand.add(q, "region", region);
-    if (csv) {
-      q.add("format=csv");
-    }
-    String path = "/api/v1/groups" + (id == null ? "" : "/" + DependenciesCommand.segment(id));
-    return api.print("GET", path + DependenciesCommand.query(q), null);
+    ApiPath path =
+        ApiPath.of("/api/v1/groups")
+            .segment(id)
+            .param("window_days", windowDays)
+            .param("min_hours", minHours)
+            .param("include_infrastructure", "true", includeInfrastructure)
+            .param("provider", provider)
+            .param("region", region)
+            .param("format", "csv", csv);
+    return api.print("GET", path.toString(), null);
   }
 }

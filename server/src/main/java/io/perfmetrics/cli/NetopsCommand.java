@@ -29,17 +29,13 @@ final class NetopsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StringBuilder q = new StringBuilder("/api/v1/netops?limit=" + limit + "&offset=" + offset);
-    if (csv) {
-      q.append("&format=csv");
-    }
-    if (scan != null) {
-      q.append("&scan_id=").append(scan);
-    }
-    if (destination != null) {
-      q.append("&destination=")
-          .append(java.net.URLEncoder.encode(destination, java.nio.charset.StandardCharsets.UTF_8));
-    }
-    return api.print("GET", q.toString(), null);
+    ApiPath path =
+        ApiPath.of("/api/v1/netops")
+            .param("limit", limit)
+            .param("offset", offset)
+            .param("format", "csv", csv)
+            .param("scan_id", scan)
+            .param("destination", destination);
+    return api.print("GET", path.toString(), null);
   }
 }

@@ -1,9 +1,5 @@
 package io.perfmetrics.cli;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,29 +42,15 @@ final class PortsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<String> params = new ArrayList<>();
+    ApiPath path = ApiPath.of("/api/v1/ports").segment(host);
     if (host == null) {
-      add(params, "port", port);
-      add(params, "process", process);
-      add(params, "finding", finding);
-      add(params, "severity", severity);
+      path.param("port", port)
+          .param("process", process)
+          .param("finding", finding)
+          .param("severity", severity);
     }
-    if (csv) {
-      params.add("format=csv");
-    }
-    String path =
-        "/api/v1/ports"
-            + (host == null
-                ? ""
-                : "/" + URLEncoder.encode(host, StandardCharsets.UTF_8).replace("+", "%20"))
-            + (params.isEmpty() ? "" : "?" + String.join("&", params));
+    path.param("format", "csv", csv);
     // unreachable, no token, an untrusted certificate: one line and exit 2, like every command
-    return api.print("GET", path, null);
-  }
-
-  private static void add(List<String> params, String name, String value) {
-    if (value != null) {
-      params.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
-    }
+    return api.print("GET", path.toString(), null);
   }
 }

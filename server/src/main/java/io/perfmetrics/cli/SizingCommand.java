@@ -1,9 +1,5 @@
 package io.perfmetrics.cli;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,34 +70,22 @@ final class SizingCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<String> params = new ArrayList<>();
-    add(params, "provider", provider);
-    add(params, "region", region);
-    add(params, "os", os);
-    add(params, "pricing", pricing);
-    add(params, "percentile", percentile);
-    add(params, "headroom", headroom);
-    add(params, "lookback_days", lookbackDays);
-    add(params, "family", family);
-    add(params, "arch", arch);
-    add(params, "horizon_months", horizonMonths);
-    add(params, "storage_size", storageSize);
-    if (csv) {
-      params.add("format=csv");
-    }
-    String path =
-        "/api/v1/sizing"
-            + (host == null
-                ? ""
-                : "/" + URLEncoder.encode(host, StandardCharsets.UTF_8).replace("+", "%20"))
-            + (params.isEmpty() ? "" : "?" + String.join("&", params));
+    ApiPath path =
+        ApiPath.of("/api/v1/sizing")
+            .segment(host)
+            .param("provider", provider)
+            .param("region", region)
+            .param("os", os)
+            .param("pricing", pricing)
+            .param("percentile", percentile)
+            .param("headroom", headroom)
+            .param("lookback_days", lookbackDays)
+            .param("family", family)
+            .param("arch", arch)
+            .param("horizon_months", horizonMonths)
+            .param("storage_size", storageSize)
+            .param("format", "csv", csv);
     // unreachable, no token, an untrusted certificate: one line and exit 2, like every command
-    return api.print("GET", path, null);
-  }
-
-  private static void add(List<String> params, String name, String value) {
-    if (value != null) {
-      params.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
-    }
+    return api.print("GET", path.toString(), null);
   }
 }

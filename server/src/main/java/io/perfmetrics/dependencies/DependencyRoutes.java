@@ -9,6 +9,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.http.ApiException;
 import io.perfmetrics.http.JsonBodies;
+import io.perfmetrics.network.HostLookup;
 import io.perfmetrics.sizing.SizingQuery;
 import io.perfmetrics.sizing.SizingRoutes;
 import java.util.LinkedHashMap;
@@ -27,9 +28,11 @@ public final class DependencyRoutes {
   private static final Pattern CIDR = Pattern.compile("[0-9A-Fa-f.:]+(/[0-9]{1,3})?");
 
   private final DependencyService service;
+  private final HostLookup hosts;
 
-  public DependencyRoutes(DependencyService service) {
+  public DependencyRoutes(DependencyService service, HostLookup hosts) {
     this.service = service;
+    this.hosts = hosts;
   }
 
   public void register(RoutesConfig routes) {
@@ -110,7 +113,7 @@ public final class DependencyRoutes {
   }
 
   private void pin(Context ctx) {
-    int host = resolveHost(service, ctx.pathParam("host"));
+    int host = hosts.resolve(ctx.pathParam("host"));
     JsonNode body = JsonBodies.object(ctx);
     String group = JsonBodies.text(body, "group");
     if (group == null || !GROUP_NAME.matcher(group).matches()) {
@@ -124,7 +127,7 @@ public final class DependencyRoutes {
   }
 
   private void unpin(Context ctx) {
-    int host = resolveHost(service, ctx.pathParam("host"));
+    int host = hosts.resolve(ctx.pathParam("host"));
     if (!service.unpin(host)) {
       throw ApiException.notFound("host " + host + " is not pinned");
     }
@@ -192,7 +195,7 @@ public final class DependencyRoutes {
               throw ApiException.badRequest(
                   "a host rule needs \"host\": a collector id or hostname");
             }
-            yield new InfraRule(null, "host", null, null, null, resolveHost(service, h), label);
+            yield new InfraRule(null, "host", null, null, null, hosts.resolve(h), label);
           }
           default ->
               throw ApiException.badRequest(
@@ -229,35 +232,16 @@ public final class DependencyRoutes {
 
   // ---- parameters
 
-  /** A collector id, or a hostname that names exactly one host; else the 404/400 that says why. */
-  public static int resolveHost(DependencyService service, String key) {
-    List<Integer> found = service.findHost(key);
-    if (found.isEmpty()) {
-      throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
-    }
-    if (found.size() > 1) {
-      throw ApiException.badRequest(
-          "hostname '"
-              + key
-              + "' names "
-              + found.size()
-              + " hosts (collector ids "
-              + found
-              + "): use the collector id");
-    }
-    return found.get(0);
-  }
-
   private int hostField(JsonNode body, String field) {
     JsonNode n = body.get(field);
     if (n == null || n.isNull()) {
       throw ApiException.badRequest(field + " is required: a collector id or hostname");
     }
     if (n.canConvertToInt() && n.isIntegralNumber()) {
-      return resolveHost(service, String.valueOf(n.asInt()));
+      return hosts.resolve(String.valueOf(n.asInt()));
     }
     if (n.isTextual()) {
-      return resolveHost(service, n.asText());
+      return hosts.resolve(n.asText());
     }
     throw ApiException.badRequest(field + " must be a collector id or hostname");
   }

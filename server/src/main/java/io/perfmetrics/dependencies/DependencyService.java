@@ -230,11 +230,6 @@ public final class DependencyService {
         .findFirst();
   }
 
-  /** Collector ids a collector id or hostname names. */
-  public List<Integer> findHost(String idOrName) {
-    return store.findHost(idOrName);
-  }
-
   // ---- the operator's decisions; each takes effect at once
 
   public List<Pin> pins() {

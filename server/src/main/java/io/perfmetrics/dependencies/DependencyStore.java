@@ -409,27 +409,6 @@ public final class DependencyStore {
         .isEmpty();
   }
 
-  /** Collector ids a collector id or hostname names (several: the hostname is ambiguous). */
-  List<Integer> findHost(String idOrName) {
-    List<Integer> out =
-        query(
-            "SELECT c.id FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id"
-                + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id",
-            ps -> {
-              ps.setString(1, idOrName);
-              ps.setString(2, idOrName);
-              ps.setString(3, idOrName);
-            },
-            rs -> rs.getInt(1));
-    // an id wins over a hostname that happens to look like one
-    for (int id : out) {
-      if (String.valueOf(id).equals(idOrName)) {
-        return List.of(id);
-      }
-    }
-    return out;
-  }
-
   // ---- JDBC plumbing
 
   private interface Binder {

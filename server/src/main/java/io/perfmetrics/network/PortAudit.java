@@ -166,11 +166,6 @@ public final class PortAudit {
     return out;
   }
 
-  /** Collector ids that a collector id or hostname names (several: the hostname is ambiguous). */
-  public List<Integer> findHost(String idOrName) {
-    return sockets.findHost(idOrName);
-  }
-
   /** Everything is audited again on the next read (the policy changed). */
   public void invalidate() {
     generation.incrementAndGet();

@@ -29,10 +29,12 @@ public final class PortsRoutes {
 
   private final PortAudit audit;
   private final PolicyStore policy;
+  private final HostLookup hosts;
 
-  public PortsRoutes(PortAudit audit, PolicyStore policy) {
+  public PortsRoutes(PortAudit audit, PolicyStore policy, HostLookup hosts) {
     this.audit = audit;
     this.policy = policy;
+    this.hosts = hosts;
   }
 
   public void register(RoutesConfig routes) {
@@ -61,7 +63,7 @@ public final class PortsRoutes {
   }
 
   private void host(Context ctx) {
-    int id = resolveHost(audit, ctx.pathParam("host"));
+    int id = hosts.resolve(ctx.pathParam("host"));
     List<ListenerAudit> rows = audit.host(id);
     if (csv(ctx)) {
       ctx.contentType("text/csv; charset=utf-8")
@@ -73,25 +75,6 @@ public final class PortsRoutes {
     out.put("host_id", id);
     out.put("listeners", rows);
     ctx.json(out);
-  }
-
-  /** A collector id, or a hostname that names exactly one host; else the 404/400 that says why. */
-  public static int resolveHost(PortAudit audit, String key) {
-    List<Integer> found = audit.findHost(key);
-    if (found.isEmpty()) {
-      throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
-    }
-    if (found.size() > 1) {
-      throw ApiException.badRequest(
-          "hostname '"
-              + key
-              + "' names "
-              + found.size()
-              + " hosts (collector ids "
-              + found
-              + "): use the collector id");
-    }
-    return found.get(0);
   }
 
   private void importPolicy(Context ctx) {

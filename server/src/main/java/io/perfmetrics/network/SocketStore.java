@@ -291,30 +291,4 @@ public final class SocketStore {
       long snapshots,
       long hostFirstSnapshot,
       long hostLastSnapshot) {}
-
-  /** Hosts matching a collector id or hostname (a hostname may name several). */
-  List<Integer> findHost(String idOrName) {
-    String sql =
-        "SELECT c.id FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id"
-            + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, idOrName);
-      ps.setString(2, idOrName);
-      ps.setString(3, idOrName);
-      List<Integer> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          if (String.valueOf(rs.getInt(1)).equals(idOrName)) {
-            // an id wins over a hostname that happens to look like one
-            return List.of(rs.getInt(1));
-          }
-          out.add(rs.getInt(1));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new StorageUnavailableException("could not read hosts: " + e.getMessage(), e);
-    }
-  }
 }

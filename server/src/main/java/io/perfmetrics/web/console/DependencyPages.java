@@ -8,6 +8,7 @@ import io.perfmetrics.dependencies.DependencyRoutes;
 import io.perfmetrics.dependencies.DependencyService;
 import io.perfmetrics.dependencies.Edge;
 import io.perfmetrics.dependencies.MoveGroup;
+import io.perfmetrics.network.HostLookup;
 import io.perfmetrics.sizing.SizingQuery;
 import io.perfmetrics.sizing.SizingRoutes;
 import io.perfmetrics.web.Console;
@@ -54,11 +55,14 @@ public final class DependencyPages {
   private final Console console;
   private final DependencyService service;
   private final ObjectMapper json;
+  private final HostLookup hosts;
 
-  public DependencyPages(Console console, DependencyService service, ObjectMapper json) {
+  public DependencyPages(
+      Console console, DependencyService service, ObjectMapper json, HostLookup hosts) {
     this.console = console;
     this.service = service;
     this.json = json;
+    this.hosts = hosts;
   }
 
   public void register(RoutesConfig routes) {
@@ -78,7 +82,7 @@ public final class DependencyPages {
   }
 
   private void host(Context ctx) {
-    int id = DependencyRoutes.resolveHost(service, ctx.pathParam("host"));
+    int id = hosts.resolve(ctx.pathParam("host"));
     int days = DependencyRoutes.windowDays(ctx);
     DependencyService.Filter f = new DependencyService.Filter(String.valueOf(id), null, null, true);
     Model m = model(id, String.valueOf(id), f, days, SizingRoutes.query(ctx));

@@ -2,6 +2,7 @@ package io.perfmetrics.web.console;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.perfmetrics.network.HostLookup;
 import io.perfmetrics.network.ListenerAudit;
 import io.perfmetrics.network.PortAudit;
 import io.perfmetrics.network.PortsRoutes;
@@ -40,10 +41,12 @@ public final class PortsPages {
 
   private final Console console;
   private final PortAudit audit;
+  private final HostLookup hosts;
 
-  public PortsPages(Console console, PortAudit audit) {
+  public PortsPages(Console console, PortAudit audit, HostLookup hosts) {
     this.console = console;
     this.audit = audit;
+    this.hosts = hosts;
   }
 
   public void register(RoutesConfig routes) {
@@ -63,7 +66,7 @@ public final class PortsPages {
   }
 
   private void host(Context ctx) {
-    int id = PortsRoutes.resolveHost(audit, ctx.pathParam("host"));
+    int id = hosts.resolve(ctx.pathParam("host"));
     Model m = hostModel(audit, id);
     console.render(ctx, "ports.jte", "Ports of " + m.host(), "/ports", m);
   }
