@@ -54,7 +54,6 @@
     text("scan-silent", String(s.silent));
     text("scan-failures", String(s.failures));
     text("scan-cancelled", String(s.cancelled));
-    text("scan-skipped", String(s.skipped));
     text("scan-elapsed", s.elapsed_seconds.toFixed(1) + " s");
     text("scan-bound", s.pacing_bound_seconds.toFixed(1) + " s (the least time the pacing allows)");
     text("scan-finished", fmt(s.finished_at));

@@ -131,7 +131,7 @@ public final class ScanService implements AutoCloseable {
             settings.globalInterval());
     long id =
         store.create(
-            req, ex.addresses(), ex.unresolved(), ex.skippedOwn() + ex.skippedExcluded(), bound);
+            req, ex.addresses(), ex.unresolved(), ex.skippedOwn(), ex.skippedExcluded(), bound);
     metrics.counter("perfmetrics.scan.jobs.started").increment();
     log.info(
         "scan {}: {} addresses ({} skipped: {} own, {} excluded), pacing allows no less than {} s",

@@ -37,7 +37,8 @@ final class ScanStore {
       Object spec,
       List<ScanTargets.Address> addresses,
       List<ScanTargets.Unresolved> unresolved,
-      int skipped,
+      int skippedOwn,
+      int skippedExcluded,
       Duration bound) {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
@@ -45,14 +46,17 @@ final class ScanStore {
         long id;
         try (PreparedStatement ps =
             c.prepareStatement(
-                "INSERT INTO scans (spec, total, skipped, pacing_bound_ms, created_at, status) VALUES (?::jsonb, ?, ?, ?, ?, ?)"
+                "INSERT INTO scans (spec, total, skipped, pacing_bound_ms, created_at, status, skipped_own,"
+                    + " skipped_excluded) VALUES (?::jsonb, ?, ?, ?, ?, ?, ?, ?)"
                     + " RETURNING id")) {
           ps.setString(1, json.writeValueAsString(spec));
           ps.setInt(2, addresses.size() + unresolved.size());
-          ps.setInt(3, skipped);
+          ps.setInt(3, skippedOwn + skippedExcluded);
           ps.setLong(4, bound.toMillis());
           ps.setTimestamp(5, Timestamp.from(clock.instant()));
           ps.setString(6, addresses.isEmpty() ? "done" : "running");
+          ps.setInt(7, skippedOwn);
+          ps.setInt(8, skippedExcluded);
           try (ResultSet rs = ps.executeQuery()) {
             rs.next();
             id = rs.getLong(1);
@@ -304,7 +308,7 @@ final class ScanStore {
             + " count(h.id) FILTER (WHERE h.state = 'silent'), count(h.id) FILTER (WHERE h.state = 'failed'),"
             + " count(h.id) FILTER (WHERE h.state = 'cancelled'),"
             // ScanView.operations
-            + " (SELECT count(*) FROM netops n WHERE n.scan_id = s.id)"
+            + " (SELECT count(*) FROM netops n WHERE n.scan_id = s.id), s.skipped_own, s.skipped_excluded"
             + " FROM scans s LEFT JOIN scan_hosts h ON h.scan_id = s.id WHERE "
             + where
             + " GROUP BY s.id ORDER BY s.id DESC";
@@ -335,6 +339,8 @@ final class ScanStore {
     int total = rs.getInt(3);
     int done = rs.getInt(8);
     long operations = rs.getLong(14);
+    Integer skippedOwn = (Integer) rs.getObject(15);
+    Integer skippedExcluded = (Integer) rs.getObject(16);
     String summary =
         switch (status) {
           case "done" ->
@@ -363,6 +369,8 @@ final class ScanStore {
         rs.getInt(12),
         rs.getInt(13),
         rs.getInt(4),
+        skippedOwn,
+        skippedExcluded,
         operations,
         created,
         finished,

@@ -396,7 +396,26 @@ class DiscoveryIT {
       HttpResponse<String> own =
           app.admin("POST", "/api/v1/scans", "{\"targets\": [\"127.0.0.1\"]}");
       assertThat(own.statusCode()).isEqualTo(201);
-      assertThat(JSON.readTree(own.body()).get("skipped").asInt()).isEqualTo(1);
+      JsonNode ownScan = JSON.readTree(own.body());
+      assertThat(ownScan.get("skipped").asInt()).isEqualTo(1);
+      assertThat(ownScan.get("skipped_own").asInt()).isEqualTo(1);
+      assertThat(ownScan.get("skipped_excluded").asInt()).isZero();
+      // why each address was left out is kept with the scan
+      JsonNode both =
+          JSON.readTree(
+              app.admin(
+                      "POST",
+                      "/api/v1/scans",
+                      "{\"targets\": [\"127.0.0.1\", \"127.4.0.8/30\"], \"exclude\": [\"127.4.0.9\","
+                          + " \"127.4.0.10\"]}")
+                  .body());
+      assertThat(both.get("skipped").asInt()).isEqualTo(3);
+      assertThat(both.get("skipped_own").asInt()).isEqualTo(1);
+      assertThat(both.get("skipped_excluded").asInt()).isEqualTo(2);
+      JsonNode read = json(app.admin("GET", "/api/v1/scans/" + both.get("id").asLong(), null));
+      for (String field : List.of("skipped", "skipped_own", "skipped_excluded")) {
+        assertThat(read.get(field)).as(field).isEqualTo(both.get(field));
+      }
     }
   }
 }

@@ -197,6 +197,9 @@ class DiscoveryPagesIT {
                 + " network operations</span>")
         .contains("<dd id=\"scan-found\">1</dd>")
         .contains("<dd id=\"scan-alive\">1</dd>")
+        .contains("<dd id=\"scan-skipped\">0</dd>")
+        .contains("<dd id=\"scan-skipped-own\">0</dd>")
+        .contains("<dd id=\"scan-skipped-excluded\">0</dd>")
         .contains("/static/scans.js")
         .as("no cancel once it is done")
         .doesNotContain("id=\"scan-cancel\"");
@@ -237,6 +240,30 @@ class DiscoveryPagesIT {
                 .get("targets")
                 .toString())
         .contains(LISTENER);
+  }
+
+  @Test
+  void aScanMadeBeforeTheSkipReasonsWereKeptSaysSo() throws Exception {
+    HttpResponse<String> r =
+        appliance.admin("POST", "/api/v1/scans", "{\"targets\": [\"127.0.0.1\"]}");
+    assertThat(r.statusCode()).isEqualTo(201);
+    long id = JSON.readTree(r.body()).get("id").asLong();
+    assertThat(page("/scans/" + id))
+        .contains("<dd id=\"scan-skipped\">1</dd>")
+        .contains("<dd id=\"scan-skipped-own\">1</dd>")
+        .contains("<dd id=\"scan-skipped-excluded\">0</dd>");
+    try (var c = appliance.database.dataSource().getConnection();
+        var ps =
+            c.prepareStatement(
+                "UPDATE scans SET skipped_own = NULL, skipped_excluded = NULL WHERE id = ?")) {
+      ps.setLong(1, id);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+    assertThat(scan(id).get("skipped_own").isNull()).isTrue();
+    assertThat(page("/scans/" + id))
+        .contains("<dd id=\"scan-skipped\">1</dd>")
+        .contains(
+            "<dd id=\"scan-skipped-own\"><span class=\"hint\">not kept (a scan older than this count)</span></dd>");
   }
 
   @Test

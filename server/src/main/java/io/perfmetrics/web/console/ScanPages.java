@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code /scans} (start a scan, the scans so far, discovered targets to accept) and {@code
@@ -49,7 +50,8 @@ public final class ScanPages {
   public record ScansModel(Pacing pacing, List<ScanView> scans, List<DiscoveredRow> discovered) {}
 
   /** One of a scan's counters: its element id suffix, label and value. */
-  public record Count(String key, String label, int n) {}
+  /** A count of the scan's page; null when it is not known (a scan older than it). */
+  public record Count(String key, String label, @Nullable Integer n) {}
 
   /** An address of a scan, its open ports and hints in words. */
   public record HostRow(HostView host, String openPorts, List<String> hints) {}
@@ -156,7 +158,9 @@ public final class ScanPages {
             new Count("silent", "Silent", s.silent()),
             new Count("failures", "Failed", s.failures()),
             new Count("cancelled", "Cancelled", s.cancelled()),
-            new Count("skipped", "Skipped (own, excluded)", s.skipped()));
+            new Count("skipped", "Skipped", s.skipped()),
+            new Count("skipped-own", "of them the appliance's own", s.skippedOwn()),
+            new Count("skipped-excluded", "of them in an excluded range", s.skippedExcluded()));
     console.render(
         ctx, "scan.jte", "Scan " + s.id(), "/scans", new ScanModel(s, counts, hosts, HOSTS_SHOWN));
   }
