@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.perfmetrics.testing.TestAppliance;
-import io.perfmetrics.testing.TestPostgres;
+import io.perfmetrics.testing.ApplianceOnPostgres;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -13,34 +12,14 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The collector protocol v1 against the real appliance and a real PostgreSQL, request by request.
  */
-class ReceiverIT {
+class ReceiverIT extends ApplianceOnPostgres {
   static final ObjectMapper JSON = new ObjectMapper();
-  static TestPostgres postgres;
-  static TestAppliance appliance;
-
-  @BeforeAll
-  static void start() {
-    postgres = new TestPostgres();
-    appliance = new TestAppliance(postgres.jdbcUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (appliance != null) {
-      appliance.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
 
   static JsonNode json(HttpResponse<String> r) throws Exception {
     return JSON.readTree(r.body());

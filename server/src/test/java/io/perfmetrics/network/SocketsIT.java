@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfmetrics.testing.ApplianceOnPostgres;
 import io.perfmetrics.testing.TestAppliance;
-import io.perfmetrics.testing.TestPostgres;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,34 +13,14 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code POST /api/v1/sockets} and the port audit against the real appliance and a real PostgreSQL.
  */
-class SocketsIT {
+class SocketsIT extends ApplianceOnPostgres {
   static final ObjectMapper JSON = new ObjectMapper();
-  static TestPostgres postgres;
-  static TestAppliance appliance;
-
-  @BeforeAll
-  static void start() {
-    postgres = new TestPostgres();
-    appliance = new TestAppliance(postgres.jdbcUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (appliance != null) {
-      appliance.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
 
   record Collector(int id, String token) {}
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.perfmetrics.App;
 import io.perfmetrics.config.Config;
 import io.perfmetrics.store.Database;
+import io.perfmetrics.testing.ApplianceOnPostgres;
 import io.perfmetrics.testing.ConsoleClient;
 import io.perfmetrics.testing.MutableClock;
 import io.perfmetrics.testing.TempDirs;
@@ -48,8 +49,6 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,26 +57,7 @@ import org.junit.jupiter.api.Test;
  * connections without a restart; the own CA's server certificate is renewed while running; off
  * means plain HTTP.
  */
-class TlsIT {
-  static TestPostgres postgres;
-  static TestAppliance appliance;
-
-  @BeforeAll
-  static void start() {
-    postgres = new TestPostgres();
-    appliance = new TestAppliance(postgres.jdbcUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (appliance != null) {
-      appliance.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
-
+class TlsIT extends ApplianceOnPostgres {
   @Test
   void httpsWithTheAppliancesOwnCaIsTheDefaultAndSendsHsts() throws Exception {
     assertThat(appliance.baseUrl()).startsWith("https://127.0.0.1:");

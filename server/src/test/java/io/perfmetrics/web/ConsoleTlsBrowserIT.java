@@ -2,13 +2,11 @@ package io.perfmetrics.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perfmetrics.testing.ApplianceOnPostgres;
 import io.perfmetrics.testing.TempDirs;
 import io.perfmetrics.testing.TestAppliance;
-import io.perfmetrics.testing.TestPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
@@ -20,26 +18,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * appliance's server key by its SPKI pin: the login works, the session cookie is Secure and
  * HttpOnly, HSTS is sent; the same browser without the pin gets no page.
  */
-class ConsoleTlsBrowserIT {
-  static TestPostgres postgres;
-  static TestAppliance appliance;
-
-  @BeforeAll
-  static void start() {
-    postgres = new TestPostgres();
-    appliance = new TestAppliance(postgres.jdbcUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (appliance != null) {
-      appliance.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
-
+class ConsoleTlsBrowserIT extends ApplianceOnPostgres {
   @Test
   void theConsoleWorksOverHttpsTrustingOnlyTheApplianceByItsPin() throws Exception {
     String url = appliance.uri("/login?next=%2Ftargets").toString();

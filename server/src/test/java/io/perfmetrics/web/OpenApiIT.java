@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfmetrics.testing.ApiSchemas;
+import io.perfmetrics.testing.ApplianceOnPostgres;
 import io.perfmetrics.testing.ConsoleClient;
-import io.perfmetrics.testing.TestAppliance;
 import io.perfmetrics.testing.TestPostgres;
 import io.perfmetrics.tls.TlsRoutes;
 import io.swagger.v3.parser.OpenAPIV3Parser;
@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,29 +25,11 @@ import org.junit.jupiter.api.Test;
  * 3.1, is served with admin authentication and browsable in the console, and every route's real
  * answers match its schemas.
  */
-class OpenApiIT {
+class OpenApiIT extends ApplianceOnPostgres {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String DOCUMENT_FILE = "server/src/main/resources/openapi/openapi.json";
   static final Set<String> HTTP_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
-  static TestPostgres postgres;
-  static TestAppliance appliance;
   final ApiSchemas api = new ApiSchemas();
-
-  @BeforeAll
-  static void start() {
-    postgres = new TestPostgres();
-    appliance = new TestAppliance(postgres.jdbcUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (appliance != null) {
-      appliance.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
 
   /** The router's own /api/v1 routes, as "METHOD /path/{param}". */
   static Set<String> servedApiRoutes() {
