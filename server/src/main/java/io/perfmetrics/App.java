@@ -28,13 +28,13 @@ import io.perfmetrics.discovery.ScanService;
 import io.perfmetrics.ingest.CollectorRegistry;
 import io.perfmetrics.ingest.CollectorRoutes;
 import io.perfmetrics.ingest.HelloService;
+import io.perfmetrics.ingest.HostLookup;
 import io.perfmetrics.ingest.IngestRoutes;
 import io.perfmetrics.ingest.LastSeenTracker;
 import io.perfmetrics.ingest.MetricIds;
 import io.perfmetrics.ingest.SampleReader;
 import io.perfmetrics.ingest.SampleWriter;
 import io.perfmetrics.ingest.SamplesParser;
-import io.perfmetrics.network.HostLookup;
 import io.perfmetrics.network.PolicyStore;
 import io.perfmetrics.network.PortAudit;
 import io.perfmetrics.network.PortsRoutes;
@@ -248,8 +248,8 @@ public final class App implements AutoCloseable {
     retention =
         new io.perfmetrics.store.Retention(ds, config.retention(), clock, portAudit::invalidate);
     metrics.watchPool(ds).watchCollectors(collectors).watchRollup(rollup);
-    var sizingRoutes = new SizingRoutes(sizing, json);
-    var sizingPages = new SizingPages(console, sizing, portAudit);
+    var sizingRoutes = new SizingRoutes(sizing, json, hostLookup);
+    var sizingPages = new SizingPages(console, sizing, portAudit, hostLookup);
     var portsPages = new PortsPages(console, portAudit, hostLookup);
     dependencies =
         new DependencyService(

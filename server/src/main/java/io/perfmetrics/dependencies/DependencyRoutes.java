@@ -9,7 +9,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.http.ApiException;
 import io.perfmetrics.http.JsonBodies;
-import io.perfmetrics.network.HostLookup;
+import io.perfmetrics.ingest.HostLookup;
 import io.perfmetrics.sizing.SizingQuery;
 import io.perfmetrics.sizing.SizingRoutes;
 import java.util.LinkedHashMap;

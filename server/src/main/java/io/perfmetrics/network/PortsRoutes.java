@@ -9,6 +9,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.http.ApiException;
 import io.perfmetrics.http.JsonBodies;
+import io.perfmetrics.ingest.HostLookup;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -8,6 +8,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.perfmetrics.http.ApiException;
+import io.perfmetrics.ingest.HostLookup;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class SizingRoutes {
 
   private final SizingService service;
   private final ObjectMapper json;
+  private final HostLookup hosts;
 
   /**
    * A fleet report's JSON, kept as long as the service keeps the report (weak keys: the report's
@@ -34,9 +36,10 @@ public final class SizingRoutes {
   private final Cache<FleetReport, byte[]> rendered =
       Caffeine.newBuilder().weakKeys().maximumSize(64).build();
 
-  public SizingRoutes(SizingService service, ObjectMapper json) {
+  public SizingRoutes(SizingService service, ObjectMapper json, HostLookup hosts) {
     this.service = service;
     this.json = json;
+    this.hosts = hosts;
   }
 
   public void register(RoutesConfig routes) {
@@ -72,26 +75,15 @@ public final class SizingRoutes {
   private void host(Context ctx) {
     SizingQuery q = query(ctx);
     String key = ctx.pathParam("host");
-    List<Host> found = service.find(key);
-    if (found.isEmpty()) {
-      throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
-    }
-    if (found.size() > 1) {
-      throw ApiException.badRequest(
-          "hostname '"
-              + key
-              + "' names "
-              + found.size()
-              + " hosts (collector ids "
-              + found.stream().map(h -> String.valueOf(h.id())).toList()
-              + "): use the collector id");
-    }
-    HostSizing s = service.host(found.get(0), q);
+    int id = hosts.resolve(key);
+    Host host =
+        service
+            .hostById(id)
+            .orElseThrow(() -> ApiException.notFound("no host with collector id " + id));
+    HostSizing s = service.host(host, q);
     if (csv(ctx)) {
       ctx.contentType("text/csv; charset=utf-8")
-          .header(
-              "Content-Disposition",
-              "attachment; filename=\"sizing-" + found.get(0).id() + ".csv\"")
+          .header("Content-Disposition", "attachment; filename=\"sizing-" + host.id() + ".csv\"")
           .result(SizingCsv.host(s));
     } else {
       ctx.json(s);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -90,9 +91,9 @@ public final class SizingService {
     return (FleetReport) cache.get(new FleetKey(q), k -> buildFleet(q, catalog));
   }
 
-  /** Empty list: no such host; more than one: the hostname is ambiguous (the caller says so). */
-  public List<Host> find(String idOrName) {
-    return store.find(idOrName);
+  /** The host of collector {@code id} (one that {@code HostLookup} found), if it is still there. */
+  public Optional<Host> hostById(int id) {
+    return store.byId(id);
   }
 
   public HostSizing host(Host host, SizingQuery q) {

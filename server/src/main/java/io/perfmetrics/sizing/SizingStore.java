@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import javax.sql.DataSource;
@@ -60,31 +61,16 @@ public final class SizingStore {
     }
   }
 
-  /** By collector id, or by hostname when exactly one host has it. */
-  public List<Host> find(String idOrName) {
+  /** The host of collector {@code id}, if there is one. */
+  public Optional<Host> byId(int id) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                HOSTS
-                    + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id")) {
-      ps.setString(1, idOrName);
-      ps.setString(2, idOrName);
-      ps.setString(3, idOrName);
-      List<Host> out = new ArrayList<>();
+        PreparedStatement ps = c.prepareStatement(HOSTS + " WHERE c.id = ?")) {
+      ps.setInt(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(host(rs));
-        }
+        return rs.next() ? Optional.of(host(rs)) : Optional.empty();
       }
-      // an id wins over a hostname that happens to look like one
-      for (Host h : out) {
-        if (String.valueOf(h.id()).equals(idOrName)) {
-          return List.of(h);
-        }
-      }
-      return out;
     } catch (SQLException e) {
-      throw new StorageUnavailableException("could not read hosts: " + e.getMessage(), e);
+      throw new StorageUnavailableException("could not read host " + id + ": " + e.getMessage(), e);
     }
   }
 

@@ -235,6 +235,19 @@ class SizingPagesIT {
   }
 
   @Test
+  void aHostIsFoundByItsHostnameAsByItsId() throws Exception {
+    assertThat(console.get("/sizing/db-1").body()).contains("Sizing · db-1");
+    assertThat(
+            JSON.readTree(appliance.admin("GET", "/api/v1/sizing/db-1", null).body())
+                .get("host_id")
+                .asInt())
+        .isEqualTo(db);
+    HttpResponse<String> missing = appliance.admin("GET", "/api/v1/sizing/db-9", null);
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).contains("no host with collector id or hostname 'db-9'");
+  }
+
+  @Test
   void aHostileHostnameIsShownAsText() {
     String fleet = console.get("/sizing").body();
     assertThat(fleet).contains("&lt;img src=x onerror=alert(1)&gt;").doesNotContain("<img src=x");

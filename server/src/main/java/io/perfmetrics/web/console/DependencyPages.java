@@ -8,7 +8,7 @@ import io.perfmetrics.dependencies.DependencyRoutes;
 import io.perfmetrics.dependencies.DependencyService;
 import io.perfmetrics.dependencies.Edge;
 import io.perfmetrics.dependencies.MoveGroup;
-import io.perfmetrics.network.HostLookup;
+import io.perfmetrics.ingest.HostLookup;
 import io.perfmetrics.sizing.SizingQuery;
 import io.perfmetrics.sizing.SizingRoutes;
 import io.perfmetrics.web.Console;

@@ -2,7 +2,7 @@ package io.perfmetrics.web.console;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.perfmetrics.network.HostLookup;
+import io.perfmetrics.ingest.HostLookup;
 import io.perfmetrics.network.ListenerAudit;
 import io.perfmetrics.network.PortAudit;
 import io.perfmetrics.network.PortsRoutes;

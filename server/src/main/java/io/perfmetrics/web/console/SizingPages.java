@@ -3,6 +3,7 @@ package io.perfmetrics.web.console;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.perfmetrics.http.ApiException;
+import io.perfmetrics.ingest.HostLookup;
 import io.perfmetrics.sizing.Candidate;
 import io.perfmetrics.sizing.Confidence;
 import io.perfmetrics.sizing.Demand;
@@ -206,12 +207,17 @@ public final class SizingPages {
   private final SizingService sizing;
 
   private final io.perfmetrics.network.PortAudit ports;
+  private final HostLookup hosts;
 
   public SizingPages(
-      Console console, SizingService sizing, io.perfmetrics.network.PortAudit ports) {
+      Console console,
+      SizingService sizing,
+      io.perfmetrics.network.PortAudit ports,
+      HostLookup hosts) {
     this.console = console;
     this.sizing = sizing;
     this.ports = ports;
+    this.hosts = hosts;
   }
 
   public void register(RoutesConfig routes) {
@@ -309,7 +315,7 @@ public final class SizingPages {
 
   private void host(Context ctx) {
     String key = ctx.pathParam("host");
-    List<Host> found = sizing.find(key);
+    List<Integer> found = hosts.find(key);
     if (found.isEmpty()) {
       throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
     }
@@ -321,7 +327,10 @@ public final class SizingPages {
           "hostname '" + key + "' names " + found.size() + " hosts: pick one from the list");
       return;
     }
-    Host host = found.get(0);
+    Host host =
+        sizing
+            .hostById(found.get(0))
+            .orElseThrow(() -> ApiException.notFound("no host with collector id " + found.get(0)));
     String title = "Sizing · " + (host.name() == null ? "collector " + host.id() : host.name());
     SizingQuery q;
     try {

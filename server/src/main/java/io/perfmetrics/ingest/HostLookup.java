@@ -1,4 +1,4 @@
-package io.perfmetrics.network;
+package io.perfmetrics.ingest;
 
 import io.perfmetrics.http.ApiException;
 import io.perfmetrics.store.StorageUnavailableException;
@@ -11,8 +11,8 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * A host as an admin names it in the ports and dependencies APIs and pages: its collector id, or
- * the hostname its collector reported (the collector's label until it has).
+ * A host as an admin names it in the sizing, ports and dependencies APIs and pages: its collector
+ * id, or the hostname its collector reported (the collector's label until it has).
  */
 public final class HostLookup {
   private final DataSource dataSource;
@@ -40,8 +40,11 @@ public final class HostLookup {
     return found.get(0);
   }
 
-  /** The collector ids {@code key} names, in order. */
-  List<Integer> find(String key) {
+  /**
+   * The collector ids {@code key} names, in order: none, one, or several hosts that reported the
+   * same hostname (for a caller that says so in its own way).
+   */
+  public List<Integer> find(String key) {
     String sql =
         "SELECT c.id FROM collectors c LEFT JOIN host_inventory h ON h.collector_id = c.id"
             + " WHERE c.id::text = ? OR h.hostname = ? OR (h.hostname IS NULL AND c.label = ?) ORDER BY c.id";

@@ -1,4 +1,4 @@
-package io.perfmetrics.network;
+package io.perfmetrics.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
