@@ -102,30 +102,13 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
    */
   public List<String> dropOlderThan(Connection c, Instant cutoff) throws SQLException {
     List<String> dropped = new ArrayList<>();
-    Pattern own = Pattern.compile(Pattern.quote(table) + "_p(-?\\d+)");
-    List<Long> old = new ArrayList<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT child.relname FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid"
-                    + " JOIN pg_class parent ON parent.oid = i.inhparent WHERE parent.relname = '"
-                    + table
-                    + "'")) {
-      while (rs.next()) {
-        Matcher m = own.matcher(rs.getString(1));
-        if (m.matches()) {
-          long n = Long.parseLong(m.group(1));
-          if ((n + 1) * periodSeconds <= cutoff.getEpochSecond()) {
-            old.add(n);
-          }
-        }
-      }
-    }
     try (Statement s = c.createStatement()) {
-      for (long n : old) {
-        s.execute("DROP TABLE IF EXISTS " + name(n));
-        known.remove(n);
-        dropped.add(name(n));
+      for (long n : numbers(c)) {
+        if ((n + 1) * periodSeconds <= cutoff.getEpochSecond()) {
+          s.execute("DROP TABLE IF EXISTS " + name(n));
+          known.remove(n);
+          dropped.add(name(n));
+        }
       }
     }
     return dropped;
@@ -133,6 +116,15 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
 
   /** Names of the existing partitions, oldest first. */
   public List<String> existing(Connection c) throws SQLException {
+    List<String> names = new ArrayList<>();
+    for (long n : numbers(c)) {
+      names.add(name(n));
+    }
+    return names;
+  }
+
+  /** The numbers of the table's partitions in the database, oldest first. */
+  private TreeSet<Long> numbers(Connection c) throws SQLException {
     Pattern own = Pattern.compile(Pattern.quote(table) + "_p(-?\\d+)");
     TreeSet<Long> ns = new TreeSet<>();
     try (Statement s = c.createStatement();
@@ -149,11 +141,7 @@ public record Partitions(String table, long periodSeconds, boolean dateBounds, S
         }
       }
     }
-    List<String> names = new ArrayList<>();
-    for (long n : ns) {
-      names.add(name(n));
-    }
-    return names;
+    return ns;
   }
 
   String name(long n) {
