@@ -3,19 +3,23 @@ package io.perfmetrics.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.perfmetrics.http.ApiException;
 import io.perfmetrics.testing.MigratedDatabase;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.time.Clock;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** How the ports and dependencies APIs and pages find the host an admin names. */
+/** How the sizing, ports and dependencies APIs and pages find the host an admin names. */
 class HostLookupIT {
   static MigratedDatabase database;
+  static final ObjectMapper JSON = new ObjectMapper();
   static HostLookup hosts;
+  static CollectorRegistry registry;
+  static HelloService helloes;
   static int web1;
   static int twinA;
   static int twinB;
@@ -26,6 +30,9 @@ class HostLookupIT {
   static void start() throws Exception {
     database = new MigratedDatabase();
     hosts = new HostLookup(database.dataSource());
+    registry =
+        new CollectorRegistry(database.dataSource(), Clock.systemUTC(), Ticker.systemTicker());
+    helloes = new HelloService(database.dataSource(), JSON, Clock.systemUTC());
     web1 = collector("web1", "web1");
     twinA = collector(null, "twin");
     twinB = collector(null, "twin");
@@ -76,29 +83,13 @@ class HostLookupIT {
             });
   }
 
+  /** A collector as a deploy mints it, and its hello when it has sent one. */
   private static int collector(String label, String hostname) throws Exception {
-    try (Connection c = database.dataSource().getConnection()) {
-      int id;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO collectors (label, token_hash, expires_at)"
-                  + " VALUES (?, '\\x00', now() + interval '1 day') RETURNING id")) {
-        ps.setString(1, label);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          id = rs.getInt(1);
-        }
-      }
-      if (hostname != null) {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO host_inventory (collector_id, hostname, inventory) VALUES (?, ?, '{}')")) {
-          ps.setInt(1, id);
-          ps.setString(2, hostname);
-          ps.executeUpdate();
-        }
-      }
-      return id;
+    int id = registry.mint(label, "sh", null, CollectorRegistry.DEFAULT_TTL).id();
+    if (hostname != null) {
+      byte[] hello = JSON.writeValueAsBytes(Map.of("hostname", hostname));
+      helloes.store(id, hello, hello.length);
     }
+    return id;
   }
 }
