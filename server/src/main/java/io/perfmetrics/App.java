@@ -183,7 +183,6 @@ public final class App implements AutoCloseable {
             new CredentialStore(share, box),
             collectors,
             new DeployJobs(share),
-            new TargetStatuses(share, collectors, clock),
             new TemplateRenderer(),
             Map.of(
                 CollectorTemplate.UNIX_SH,

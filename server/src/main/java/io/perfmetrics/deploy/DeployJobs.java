@@ -98,11 +98,13 @@ public final class DeployJobs {
 
   /**
    * Records the outcome of one target of a job, and in the same statement the network operation it
-   * made, if any: the two are one fact, so an appliance that dies after the connection leaves
-   * neither and the host is done once more by another, which logs it once.
+   * made and the target's collector status it found, each if any: they are one fact, so an
+   * appliance that dies after the connection leaves none of them and the host is done once more by
+   * another, which logs it once. One statement is also one round trip per host, not three.
    *
    * @param checks a preflight's checks, or null
    * @param operation the attempt's entry in the operations log, or null when it made no connection
+   * @param targetState the target's new collector status (with {@code detail}), or null to leave it
    */
   public void finish(
       long jobId,
@@ -110,12 +112,26 @@ public final class DeployJobs {
       String outcome,
       String detail,
       List<Check> checks,
-      NetOpsLog.Operation operation) {
+      NetOpsLog.Operation operation,
+      String targetState) {
     String update =
         "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now(), checks = ?::jsonb"
             + " WHERE job_id = ? AND target_id = ?";
-    // a data-modifying WITH runs to completion whatever the main statement reads of it
-    String sql = operation == null ? update : "WITH kept AS (" + update + ") " + NetOpsLog.INSERT;
+    // The status only with a kept result: a target removed meanwhile has neither. A
+    // data-modifying WITH runs to completion whatever the main statement reads of it.
+    String status = targetState == null ? null : TargetStatuses.upsertFor("kept");
+    String sql;
+    if (status == null && operation == null) {
+      sql = update;
+    } else if (status == null) {
+      sql = "WITH kept AS (" + update + ") " + NetOpsLog.INSERT;
+    } else {
+      String kept = "WITH kept AS (" + update + " RETURNING target_id)";
+      sql =
+          operation == null
+              ? kept + " " + status
+              : kept + ", status AS (" + status + ") " + NetOpsLog.INSERT;
+    }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, outcome);
@@ -123,8 +139,12 @@ public final class DeployJobs {
       ps.setString(3, checks == null ? null : JSON.writeValueAsString(checks));
       ps.setLong(4, jobId);
       ps.setLong(5, targetId);
+      int next = 6;
+      if (targetState != null) {
+        next = TargetStatuses.bind(ps, next, targetState, detail);
+      }
       if (operation != null) {
-        NetOpsLog.bind(ps, 6, operation);
+        NetOpsLog.bind(ps, next, operation);
       }
       ps.executeUpdate();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

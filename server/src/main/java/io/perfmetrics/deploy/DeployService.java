@@ -3,7 +3,6 @@ package io.perfmetrics.deploy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.perfmetrics.config.Config;
 import io.perfmetrics.discovery.NetOpsLog;
-import io.perfmetrics.ingest.CollectorRecord;
 import io.perfmetrics.ingest.CollectorRegistry;
 import io.perfmetrics.ingest.MintedCollector;
 import io.perfmetrics.targets.CredentialSecrets;
@@ -112,7 +111,6 @@ public final class DeployService implements AutoCloseable {
   private final CredentialStore credentials;
   private final CollectorRegistry collectors;
   private final DeployJobs jobs;
-  private final TargetStatuses statuses;
   private final TemplateRenderer renderer;
   private final Map<CollectorTemplate, Transport> transports;
   private final Config config;
@@ -131,7 +129,6 @@ public final class DeployService implements AutoCloseable {
       CredentialStore credentials,
       CollectorRegistry collectors,
       DeployJobs jobs,
-      TargetStatuses statuses,
       TemplateRenderer renderer,
       Map<CollectorTemplate, Transport> transports,
       Config config,
@@ -145,7 +142,6 @@ public final class DeployService implements AutoCloseable {
     this.credentials = credentials;
     this.collectors = collectors;
     this.jobs = jobs;
-    this.statuses = statuses;
     this.renderer = renderer;
     this.transports = transports;
     this.config = config;
@@ -250,6 +246,11 @@ public final class DeployService implements AutoCloseable {
       long targetId = next.get();
       Attempted attempted = withinTimeLimit(targetId, action, force, unsealed);
       Outcome o = attempted.outcome();
+      // a status that failed to connect and a preflight say nothing new about the collector
+      String targetState =
+          (action == Action.STATUS && o instanceof Failed) || action == Action.CHECK
+              ? null
+              : o.targetState();
       persistently(
           () -> {
             jobs.finish(
@@ -258,20 +259,13 @@ public final class DeployService implements AutoCloseable {
                 o.name(),
                 o.detail(),
                 o instanceof Checked c ? c.checks() : null,
-                attempted.operation());
+                attempted.operation(),
+                targetState);
             return null;
           });
       metrics
           .counter("perfmetrics.deploy.hosts", "action", action.kind, "outcome", o.name())
           .increment();
-      // a status that failed to connect and a preflight say nothing new about the collector
-      if (!(action == Action.STATUS && o instanceof Failed) && action != Action.CHECK) {
-        persistently(
-            () -> {
-              statuses.record(targetId, o.targetState(), o.detail());
-              return null;
-            });
-      }
       log.info(
           "{} job {}: target {}: {}{}",
           action.kind,
@@ -503,13 +497,9 @@ public final class DeployService implements AutoCloseable {
 
   /** The host keeps its collector id across restarts, so its history continues. */
   private MintedCollector mintOrRenew(Target target) {
-    Duration ttl = config.collectors().ttl();
-    Optional<CollectorRecord> existing = collectors.forTarget(target.id());
     String kind =
         CollectorTemplate.forOs(target.osFamily()) == CollectorTemplate.UNIX_SH ? "sh" : "vbs";
-    return existing.isPresent()
-        ? collectors.renew(existing.get().id(), ttl)
-        : collectors.mint(target.address(), kind, target.id(), ttl);
+    return collectors.forDeploy(target.id(), target.address(), kind, config.collectors().ttl());
   }
 
   /**

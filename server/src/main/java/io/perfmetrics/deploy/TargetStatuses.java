@@ -45,21 +45,23 @@ public final class TargetStatuses {
     this.clock = clock;
   }
 
-  public void record(long targetId, String state, String detail) {
-    String sql =
-        "INSERT INTO target_status (target_id, state, detail, checked_at) VALUES (?, ?, ?, now())"
-            + " ON CONFLICT (target_id) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,"
-            + " checked_at = EXCLUDED.checked_at";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, targetId);
-      ps.setString(2, state);
-      ps.setString(3, detail);
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new StorageUnavailableException(
-          "could not record the target's status: " + e.getMessage(), e);
-    }
+  /**
+   * Sets the collector status of the targets in {@code rows} (a WITH query with a {@code target_id}
+   * column), as {@link DeployJobs#finish} does with the host's result. Parameters: {@link #bind}.
+   */
+  static String upsertFor(String rows) {
+    return "INSERT INTO target_status (target_id, state, detail, checked_at) SELECT target_id, ?, ?, now() FROM "
+        + rows
+        + " ON CONFLICT (target_id) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,"
+        + " checked_at = EXCLUDED.checked_at";
+  }
+
+  /** Sets the parameters of {@link #upsertFor} from {@code first} on; returns the next one. */
+  static int bind(PreparedStatement ps, int first, String state, String detail)
+      throws SQLException {
+    ps.setString(first, state);
+    ps.setString(first + 1, detail);
+    return first + 2;
   }
 
   public Status of(long targetId) {

@@ -84,30 +84,52 @@ public final class CollectorRegistry {
   }
 
   /**
-   * Gives an existing collector a fresh token and TTL (a rescan restarting it): the host keeps one
-   * collector id and so one history. The old token stops working at once.
+   * The collector a deploy installs on a target, with a fresh token and TTL: the target's newest
+   * collector renewed (a rescan restarting it: the host keeps one collector id and so one history,
+   * and the old token stops working at once), or a new one for a target that has none. One
+   * statement, one round trip per host.
+   *
+   * @param label the new collector's label (a renewed one keeps its own)
    */
-  public MintedCollector renew(int id, Duration ttl) {
+  public MintedCollector forDeploy(long targetId, String label, String kind, Duration ttl) {
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+    }
     String secret = Hashes.randomSecret();
     Instant now = clock.instant();
     Instant expires = now.plus(ttl);
+    // a data-modifying WITH sees what the one before it returned, not what it changed
     String sql =
-        "UPDATE collectors SET token_hash = ?, expires_at = ?, deployed_at = ?, status = 'active',"
-            + " retired_at = NULL WHERE id = ?";
+        "WITH renewed AS (UPDATE collectors SET token_hash = ?, expires_at = ?, deployed_at = ?,"
+            + " status = 'active', retired_at = NULL"
+            + " WHERE id = (SELECT max(id) FROM collectors WHERE target_id = ?) RETURNING id),"
+            + " minted AS (INSERT INTO collectors"
+            + " (label, kind, target_id, token_hash, created_at, deployed_at, expires_at)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM renewed) RETURNING id)"
+            + " SELECT id FROM renewed UNION ALL SELECT id FROM minted";
+    byte[] hash = Hashes.sha256(secret);
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setBytes(1, Hashes.sha256(secret));
+      ps.setBytes(1, hash);
       ps.setTimestamp(2, Timestamp.from(expires));
       ps.setTimestamp(3, Timestamp.from(now));
-      ps.setInt(4, id);
-      if (ps.executeUpdate() == 0) {
-        throw new IllegalArgumentException("no collector " + id);
+      ps.setLong(4, targetId);
+      ps.setString(5, label);
+      ps.setString(6, kind);
+      ps.setLong(7, targetId);
+      ps.setBytes(8, hash);
+      ps.setTimestamp(9, Timestamp.from(now));
+      ps.setTimestamp(10, Timestamp.from(now));
+      ps.setTimestamp(11, Timestamp.from(expires));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        int id = rs.getInt(1);
+        cache.invalidate(id);
+        return new MintedCollector(id, new CollectorToken(id, secret).value(), expires);
       }
-      cache.invalidate(id);
-      return new MintedCollector(id, new CollectorToken(id, secret).value(), expires);
     } catch (SQLException e) {
       throw new StorageUnavailableException(
-          "could not renew collector " + id + ": " + e.getMessage(), e);
+          "could not store the collector of target " + targetId + ": " + e.getMessage(), e);
     }
   }
 

@@ -61,10 +61,16 @@ class DeployJobsIT {
     assertThatThrownBy(
             () ->
                 jobs.finish(
-                    job, refused, "started", null, null, operation("127.0.0.66", "started")))
+                    job,
+                    refused,
+                    "started",
+                    null,
+                    null,
+                    operation("127.0.0.66", "started"),
+                    "running"))
         .isInstanceOf(StorageUnavailableException.class)
         .hasMessageContaining("log write refused");
-    jobs.finish(job, logged, "started", null, null, operation("127.0.0.67", "started"));
+    jobs.finish(job, logged, "started", null, null, operation("127.0.0.67", "started"), "running");
 
     try (Connection c = database.dataSource().getConnection();
         Statement s = c.createStatement()) {
@@ -72,6 +78,8 @@ class DeployJobsIT {
           .as("the result whose log entry failed was not kept: the host is still in progress")
           .isEqualTo("running");
       assertThat(stateOf(s, job, logged)).isEqualTo("done");
+      assertThat(statusOf(s, refused)).as("nor its status").isNull();
+      assertThat(statusOf(s, logged)).isEqualTo("running");
       try (ResultSet rs =
           s.executeQuery(
               "SELECT destination, result, source FROM netops WHERE destination LIKE '127.0.0.6%'")) {
@@ -80,6 +88,43 @@ class DeployJobsIT {
         assertThat(rs.getString(2)).isEqualTo("started");
         assertThat(rs.getString(3)).isEqualTo("deploy");
         assertThat(rs.next()).as("one entry, the kept result's").isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aHostsStatusIsWrittenWithItsResultAndNotForATargetRemovedMeanwhile() throws Exception {
+    TargetStore targets = new TargetStore(database.dataSource(), Clock.systemUTC());
+    long kept = targets.create("127.0.0.68", 22, "unix", null).id();
+    long removed = targets.create("127.0.0.69", 22, "unix", null).id();
+    long unreached = targets.create("127.0.0.70", 22, "unix", null).id();
+    DeployJobs jobs = new DeployJobs(database.dataSource());
+    long job = jobs.create("deploy", false, List.of(kept, removed, unreached));
+    assertThat(jobs.claim(job)).contains(kept);
+    assertThat(jobs.claim(job)).contains(removed);
+    assertThat(jobs.claim(job)).contains(unreached);
+    assertThat(targets.delete(removed).removed()).isTrue();
+
+    jobs.finish(job, kept, "failed", "127.0.0.68:22: refused", null, null, "failed");
+    jobs.finish(job, removed, "started", null, null, operation("127.0.0.69", "started"), "running");
+    // a status job that could not connect keeps what the target had
+    jobs.finish(job, unreached, "failed", "unreachable", null, null, null);
+
+    try (Connection c = database.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      assertThat(stateOf(s, job, kept)).isEqualTo("done");
+      assertThat(statusOf(s, kept)).isEqualTo("failed");
+      try (ResultSet rs =
+          s.executeQuery("SELECT detail FROM target_status WHERE target_id = " + kept)) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("127.0.0.68:22: refused");
+      }
+      assertThat(statusOf(s, removed)).isNull();
+      assertThat(statusOf(s, unreached)).isNull();
+      try (ResultSet rs =
+          s.executeQuery("SELECT count(*) FROM netops WHERE destination = '127.0.0.69'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the connection it made is on the record").isEqualTo(1);
       }
     }
   }
@@ -95,6 +140,13 @@ class DeployJobsIT {
         "deploy collector",
         result,
         null);
+  }
+
+  static String statusOf(Statement s, long target) throws Exception {
+    try (ResultSet rs =
+        s.executeQuery("SELECT state FROM target_status WHERE target_id = " + target)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
   }
 
   static String stateOf(Statement s, long job, long target) throws Exception {
