@@ -144,7 +144,8 @@ public record Config(
           "http://169.254.169.254",
           "/var/tmp/perfmetrics/tools",
           Duration.ofSeconds(60),
-          16);
+          // from scripts/bench-deploy's sweeps at 0 and 50 ms round trip (docs/deploy.md)
+          64);
     }
 
     public Collectors withParallelHosts(int n) {
