@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Probes one address, paced, and logs every operation it sends: ICMP echo, reverse DNS, a TCP
@@ -53,22 +54,19 @@ final class HostProber {
 
   private HostOutcome run(long scanId, String address, BooleanSupplier cancelled)
       throws InterruptedException {
+    Entries entries = new Entries(log, scanId, address);
     boolean answered = false;
     if (net.pingUnavailable().isEmpty()) {
       Instant t = pacer.turn(address);
       PingResult ping = net.ping(address, settings.connectTimeout());
       if (!(ping instanceof PingResult.NotPermitted)) {
-        log.record(
-            new NetOpsLog.Operation(
-                t,
-                SOURCE,
-                scanId,
-                address,
-                null,
-                "icmp",
-                "echo request",
-                ping.result(),
-                ping instanceof PingResult.Reply r ? "rtt " + r.millis() + " ms" : null));
+        entries.record(
+            t,
+            null,
+            "icmp",
+            "echo request",
+            ping.result(),
+            ping instanceof PingResult.Reply r ? "rtt " + r.millis() + " ms" : null);
       }
       answered = ping instanceof PingResult.Reply;
     }
@@ -80,17 +78,13 @@ final class HostProber {
       Instant t = clock.instant();
       Optional<String> name = net.reverseName(address);
       hostname = name.orElse(null);
-      log.record(
-          new NetOpsLog.Operation(
-              t,
-              SOURCE,
-              scanId,
-              address,
-              null,
-              "dns",
-              "reverse lookup (PTR) through the system resolver",
-              name.isPresent() ? "name" : "no name",
-              hostname));
+      entries.record(
+          t,
+          null,
+          "dns",
+          "reverse lookup (PTR) through the system resolver",
+          name.isPresent() ? "name" : "no name",
+          hostname);
     }
     List<Integer> open = new ArrayList<>();
     Map<Integer, String> banners = new HashMap<>();
@@ -106,17 +100,8 @@ final class HostProber {
             case PortState.Failed f -> f.reason();
             default -> null;
           };
-      log.record(
-          new NetOpsLog.Operation(
-              t,
-              SOURCE,
-              scanId,
-              address,
-              port,
-              "tcp",
-              "port probe (connect, read banner, close)",
-              state.result(),
-              detail));
+      entries.record(
+          t, port, "tcp", "port probe (connect, read banner, close)", state.result(), detail);
       if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
         return new HostOutcome.Cancelled(address);
       }
@@ -155,36 +140,28 @@ final class HostProber {
           result = "error";
           detail = e.toString();
         }
-        log.record(
-            new NetOpsLog.Operation(
-                t,
-                SOURCE,
-                scanId,
-                address,
-                port,
-                "smb",
-                "smb2 negotiate + ntlm challenge (anonymous, no credentials sent)",
-                result,
-                detail));
+        entries.record(
+            t,
+            port,
+            "smb",
+            "smb2 negotiate + ntlm challenge (anonymous, no credentials sent)",
+            result,
+            detail);
       }
     }
     if (net.nmapUnavailable().isEmpty() && !cancelled.getAsBoolean()) {
       Instant t = pacer.turn(address);
       Network.NmapResult r = net.nmap(address, open);
-      log.record(
-          new NetOpsLog.Operation(
-              t,
-              SOURCE,
-              scanId,
-              address,
-              null,
-              "nmap",
-              "os detection: nmap -O -Pn -p "
-                  + join(open)
-                  + " (about 30 packets; TCP to these ports, one closed TCP"
-                  + " and one closed UDP port)",
-              r.match() == null ? "no match" : "match",
-              r.match() == null ? r.note() : r.match() + " (" + r.accuracy() + "%)"));
+      entries.record(
+          t,
+          null,
+          "nmap",
+          "os detection: nmap -O -Pn -p "
+              + join(open)
+              + " (about 30 packets; TCP to these ports, one closed TCP"
+              + " and one closed UDP port)",
+          r.match() == null ? "no match" : "match",
+          r.match() == null ? r.note() : r.match() + " (" + r.accuracy() + "%)");
       if (r.match() != null) {
         hints.add(new OsHint("nmap", r.family(), r.match(), r.accuracy() / 100.0 * 0.8));
       }
@@ -192,6 +169,21 @@ final class HostProber {
     hints.add(portsHint(open));
     return new HostOutcome.Found(
         address, hostname, family(hints), List.copyOf(open), List.copyOf(hints));
+  }
+
+  /** The operations-log entries of one address's probes in one scan. */
+  private record Entries(NetOpsLog log, long scanId, String address) {
+    void record(
+        Instant t,
+        @Nullable Integer port,
+        String protocol,
+        String purpose,
+        String result,
+        @Nullable String detail) {
+      log.record(
+          new NetOpsLog.Operation(
+              t, SOURCE, scanId, address, port, protocol, purpose, result, detail));
+    }
   }
 
   static OsHint portsHint(List<Integer> open) {
