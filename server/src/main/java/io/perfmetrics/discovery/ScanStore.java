@@ -111,7 +111,8 @@ final class ScanStore {
    */
   int releaseAbandoned(java.time.Duration olderThan) {
     String sql =
-        "UPDATE scan_hosts SET state = 'pending', claimed_by = NULL, claimed_at = NULL"
+        // claimed_at stays: a cancel then knows the address may have entries in the log already
+        "UPDATE scan_hosts SET state = 'pending', claimed_by = NULL"
             + " WHERE state = 'running' AND claimed_at < ? AND scan_id IN (SELECT id FROM scans WHERE status = 'running')";
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -147,6 +148,13 @@ final class ScanStore {
     }
   }
 
+  /**
+   * The operations-log entries of the {@code scan_hosts} row at hand: every probe of its address in
+   * its scan, by any appliance (one that stopped mid-way included).
+   */
+  private static final String ENTRIES =
+      "(SELECT count(*) FROM netops n WHERE n.scan_id = scan_hosts.scan_id AND n.destination = scan_hosts.address)";
+
   void finish(Job job, HostOutcome outcome) {
     String hostname = null;
     String family = null;
@@ -174,7 +182,9 @@ final class ScanStore {
           PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE scan_hosts SET state = ?, hostname = ?, os_family = ?, open_ports = ?, hints = ?::jsonb, detail = ?,"
-                      + " finished_at = ? WHERE id = ? AND state = 'running' AND claimed_by = ?")) {
+                      + " finished_at = ?, operations = "
+                      + ENTRIES
+                      + " WHERE id = ? AND state = 'running' AND claimed_by = ?")) {
         lock.setLong(1, job.scanId());
         lock.executeQuery().close();
         ps.setString(1, outcome.state());
@@ -256,8 +266,12 @@ final class ScanStore {
                   "UPDATE scans SET status = 'cancelled', cancelled_at = ?, finished_at = ? WHERE id = ? AND status = 'running'");
           PreparedStatement hosts =
               c.prepareStatement(
-                  "UPDATE scan_hosts SET state = 'cancelled', detail = 'cancelled before it was probed', finished_at = ?"
-                      + " WHERE scan_id = ? AND state = 'pending'")) {
+                  "UPDATE scan_hosts SET state = 'cancelled', detail = 'cancelled before it was probed', finished_at = ?,"
+                      // one never claimed sent nothing; one given back by a stopped appliance may
+                      // have
+                      + " operations = CASE WHEN claimed_at IS NULL THEN 0 ELSE "
+                      + ENTRIES
+                      + " END WHERE scan_id = ? AND state = 'pending'")) {
         Timestamp now = Timestamp.from(clock.instant());
         ps.setTimestamp(1, now);
         ps.setTimestamp(2, now);
@@ -307,8 +321,14 @@ final class ScanStore {
             + " count(h.id) FILTER (WHERE h.state = 'found'), count(h.id) FILTER (WHERE h.state = 'alive'),"
             + " count(h.id) FILTER (WHERE h.state = 'silent'), count(h.id) FILTER (WHERE h.state = 'failed'),"
             + " count(h.id) FILTER (WHERE h.state = 'cancelled'),"
-            // ScanView.operations
-            + " (SELECT count(*) FROM netops n WHERE n.scan_id = s.id), s.skipped_own, s.skipped_excluded"
+            // ScanView.operations: the finished addresses' counts and a live count of the running
+            // ones (a few); all the scan's entries where an address finished before the counts
+            + " CASE WHEN bool_and(h.operations IS NOT NULL)"
+            + "   FILTER (WHERE h.state NOT IN ('pending', 'running')) IS FALSE"
+            + " THEN (SELECT count(*) FROM netops n WHERE n.scan_id = s.id)"
+            + " ELSE coalesce(sum(h.operations), 0) + (SELECT count(*) FROM scan_hosts r JOIN netops n"
+            + "   ON n.scan_id = r.scan_id AND n.destination = r.address WHERE r.scan_id = s.id AND r.state = 'running')"
+            + " END, s.skipped_own, s.skipped_excluded"
             + " FROM scans s LEFT JOIN scan_hosts h ON h.scan_id = s.id WHERE "
             + where
             + " GROUP BY s.id ORDER BY s.id DESC";
