@@ -53,34 +53,20 @@ public final class CollectorRegistry {
    * @param ttl how long the collector may report; at the end it gets 410 and stops
    */
   public MintedCollector mint(String label, String kind, Long targetId, Duration ttl) {
-    if (ttl.isNegative() || ttl.isZero()) {
-      throw new IllegalArgumentException("ttl must be positive, got " + ttl);
-    }
-    String secret = Hashes.randomSecret();
-    Instant now = clock.instant();
-    Instant expires = now.plus(ttl);
-    String sql =
+    return store(
+        ttl,
         "INSERT INTO collectors (label, kind, target_id, token_hash, created_at, deployed_at, expires_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, label);
-      ps.setString(2, kind);
-      ps.setObject(3, targetId);
-      ps.setBytes(4, Hashes.sha256(secret));
-      ps.setTimestamp(5, Timestamp.from(now));
-      ps.setTimestamp(6, Timestamp.from(now));
-      ps.setTimestamp(7, Timestamp.from(expires));
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        int id = rs.getInt(1);
-        cache.invalidate(id);
-        return new MintedCollector(id, new CollectorToken(id, secret).value(), expires);
-      }
-    } catch (SQLException e) {
-      throw new StorageUnavailableException(
-          "could not store the new collector: " + e.getMessage(), e);
-    }
+            + " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (ps, tokenHash, now, expires) -> {
+          ps.setString(1, label);
+          ps.setString(2, kind);
+          ps.setObject(3, targetId);
+          ps.setBytes(4, tokenHash);
+          ps.setTimestamp(5, now);
+          ps.setTimestamp(6, now);
+          ps.setTimestamp(7, expires);
+        },
+        "could not store the new collector");
   }
 
   /**
@@ -92,35 +78,53 @@ public final class CollectorRegistry {
    * @param label the new collector's label (a renewed one keeps its own)
    */
   public MintedCollector forDeploy(long targetId, String label, String kind, Duration ttl) {
-    if (ttl.isNegative() || ttl.isZero()) {
-      throw new IllegalArgumentException("ttl must be positive, got " + ttl);
-    }
-    String secret = Hashes.randomSecret();
-    Instant now = clock.instant();
-    Instant expires = now.plus(ttl);
     // a data-modifying WITH sees what the one before it returned, not what it changed
-    String sql =
+    return store(
+        ttl,
         "WITH renewed AS (UPDATE collectors SET token_hash = ?, expires_at = ?, deployed_at = ?,"
             + " status = 'active', retired_at = NULL"
             + " WHERE id = (SELECT max(id) FROM collectors WHERE target_id = ?) RETURNING id),"
             + " minted AS (INSERT INTO collectors"
             + " (label, kind, target_id, token_hash, created_at, deployed_at, expires_at)"
             + " SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM renewed) RETURNING id)"
-            + " SELECT id FROM renewed UNION ALL SELECT id FROM minted";
-    byte[] hash = Hashes.sha256(secret);
+            + " SELECT id FROM renewed UNION ALL SELECT id FROM minted",
+        (ps, tokenHash, now, expires) -> {
+          ps.setBytes(1, tokenHash);
+          ps.setTimestamp(2, expires);
+          ps.setTimestamp(3, now);
+          ps.setLong(4, targetId);
+          ps.setString(5, label);
+          ps.setString(6, kind);
+          ps.setLong(7, targetId);
+          ps.setBytes(8, tokenHash);
+          ps.setTimestamp(9, now);
+          ps.setTimestamp(10, now);
+          ps.setTimestamp(11, expires);
+        },
+        "could not store the collector of target " + targetId);
+  }
+
+  /** Sets the parameters of a statement that stores a collector's fresh token. */
+  private interface TokenStatement {
+    void bind(PreparedStatement ps, byte[] tokenHash, Timestamp now, Timestamp expires)
+        throws SQLException;
+  }
+
+  /**
+   * Runs {@code sql}, which stores a fresh token valid for {@code ttl} from now and returns the
+   * collector's id; the token is handed out once, here, and only its hash is kept.
+   */
+  private MintedCollector store(
+      Duration ttl, String sql, TokenStatement statement, String failure) {
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+    }
+    String secret = Hashes.randomSecret();
+    Instant now = clock.instant();
+    Instant expires = now.plus(ttl);
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setBytes(1, hash);
-      ps.setTimestamp(2, Timestamp.from(expires));
-      ps.setTimestamp(3, Timestamp.from(now));
-      ps.setLong(4, targetId);
-      ps.setString(5, label);
-      ps.setString(6, kind);
-      ps.setLong(7, targetId);
-      ps.setBytes(8, hash);
-      ps.setTimestamp(9, Timestamp.from(now));
-      ps.setTimestamp(10, Timestamp.from(now));
-      ps.setTimestamp(11, Timestamp.from(expires));
+      statement.bind(ps, Hashes.sha256(secret), Timestamp.from(now), Timestamp.from(expires));
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         int id = rs.getInt(1);
@@ -128,8 +132,7 @@ public final class CollectorRegistry {
         return new MintedCollector(id, new CollectorToken(id, secret).value(), expires);
       }
     } catch (SQLException e) {
-      throw new StorageUnavailableException(
-          "could not store the collector of target " + targetId + ": " + e.getMessage(), e);
+      throw new StorageUnavailableException(failure + ": " + e.getMessage(), e);
     }
   }
 
