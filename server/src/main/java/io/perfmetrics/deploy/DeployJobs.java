@@ -117,16 +117,14 @@ public final class DeployJobs {
     String update =
         "UPDATE deploy_results SET state = 'done', outcome = ?, detail = ?, finished_at = now(), checks = ?::jsonb"
             + " WHERE job_id = ? AND target_id = ?";
-    // The status only with a kept result: a target removed meanwhile has neither. A
-    // data-modifying WITH runs to completion whatever the main statement reads of it.
-    String status = targetState == null ? null : TargetStatuses.upsertFor("kept");
+    // A data-modifying WITH runs to completion whatever the main statement reads of it. The
+    // status is written for the result it kept: a target removed meanwhile has neither.
+    String kept = "WITH kept AS (" + update + " RETURNING target_id)";
+    String status = TargetStatuses.upsertFor("kept");
     String sql;
-    if (status == null && operation == null) {
-      sql = update;
-    } else if (status == null) {
-      sql = "WITH kept AS (" + update + ") " + NetOpsLog.INSERT;
+    if (targetState == null) {
+      sql = operation == null ? update : kept + " " + NetOpsLog.INSERT;
     } else {
-      String kept = "WITH kept AS (" + update + " RETURNING target_id)";
       sql =
           operation == null
               ? kept + " " + status

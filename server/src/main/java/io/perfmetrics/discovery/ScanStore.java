@@ -267,8 +267,7 @@ final class ScanStore {
           PreparedStatement hosts =
               c.prepareStatement(
                   "UPDATE scan_hosts SET state = 'cancelled', detail = 'cancelled before it was probed', finished_at = ?,"
-                      // one never claimed sent nothing; one given back by a stopped appliance may
-                      // have
+                      // never claimed: nothing sent; given back by a stopped appliance: maybe some
                       + " operations = CASE WHEN claimed_at IS NULL THEN 0 ELSE "
                       + ENTRIES
                       + " END WHERE scan_id = ? AND state = 'pending'")) {

@@ -55,17 +55,9 @@ public final class CollectorRegistry {
   public MintedCollector mint(String label, String kind, Long targetId, Duration ttl) {
     return store(
         ttl,
-        "INSERT INTO collectors (label, kind, target_id, token_hash, created_at, deployed_at, expires_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (ps, tokenHash, now, expires) -> {
-          ps.setString(1, label);
-          ps.setString(2, kind);
-          ps.setObject(3, targetId);
-          ps.setBytes(4, tokenHash);
-          ps.setTimestamp(5, now);
-          ps.setTimestamp(6, now);
-          ps.setTimestamp(7, expires);
-        },
+        NEW + " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (ps, tokenHash, now, expires) ->
+            bindNew(ps, 1, label, kind, targetId, tokenHash, now, expires),
         "could not store the new collector");
   }
 
@@ -84,8 +76,8 @@ public final class CollectorRegistry {
         "WITH renewed AS (UPDATE collectors SET token_hash = ?, expires_at = ?, deployed_at = ?,"
             + " status = 'active', retired_at = NULL"
             + " WHERE id = (SELECT max(id) FROM collectors WHERE target_id = ?) RETURNING id),"
-            + " minted AS (INSERT INTO collectors"
-            + " (label, kind, target_id, token_hash, created_at, deployed_at, expires_at)"
+            + " minted AS ("
+            + NEW
             + " SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM renewed) RETURNING id)"
             + " SELECT id FROM renewed UNION ALL SELECT id FROM minted",
         (ps, tokenHash, now, expires) -> {
@@ -93,15 +85,32 @@ public final class CollectorRegistry {
           ps.setTimestamp(2, expires);
           ps.setTimestamp(3, now);
           ps.setLong(4, targetId);
-          ps.setString(5, label);
-          ps.setString(6, kind);
-          ps.setLong(7, targetId);
-          ps.setBytes(8, tokenHash);
-          ps.setTimestamp(9, now);
-          ps.setTimestamp(10, now);
-          ps.setTimestamp(11, expires);
+          bindNew(ps, 5, label, kind, targetId, tokenHash, now, expires);
         },
         "could not store the collector of target " + targetId);
+  }
+
+  /** A new collector's row; its seven values are set by {@link #bindNew}. */
+  private static final String NEW =
+      "INSERT INTO collectors (label, kind, target_id, token_hash, created_at, deployed_at, expires_at)";
+
+  private static void bindNew(
+      PreparedStatement ps,
+      int first,
+      String label,
+      String kind,
+      Long targetId,
+      byte[] tokenHash,
+      Timestamp now,
+      Timestamp expires)
+      throws SQLException {
+    ps.setString(first, label);
+    ps.setString(first + 1, kind);
+    ps.setObject(first + 2, targetId);
+    ps.setBytes(first + 3, tokenHash);
+    ps.setTimestamp(first + 4, now);
+    ps.setTimestamp(first + 5, now);
+    ps.setTimestamp(first + 6, expires);
   }
 
   /** Sets the parameters of a statement that stores a collector's fresh token. */
