@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -203,12 +202,12 @@ public final class DeployBenchmark {
       Path script = work.resolve("collector.sh");
       if (!tools.contains("appliance")) {
         // the others install the script the appliance renders: one unmeasured deploy to get it
-        appliance(app, pg.jdbcUrl(), hosts);
+        appliance(app, pg.jdbcUrl(), hosts, null);
         Files.writeString(script, Files.readString(hosts.get(0).tools().resolve("collector.sh")));
       }
       for (int w = 0; w < warmup && tools.contains("appliance"); w++) {
         reset(hosts);
-        Run run = appliance(app, pg.jdbcUrl(), hosts);
+        Run run = appliance(app, pg.jdbcUrl(), hosts, null);
         System.out.printf(
             "warm-up %d appliance %7.2f s, CPU %.1f ms per host (not counted)  (%s)%n",
             w + 1, run.seconds(), run.cpuSeconds() * 1000 / hosts.size(), load());
@@ -222,7 +221,7 @@ public final class DeployBenchmark {
               results,
               hosts.size(),
               hostsCpu,
-              () -> appliance(app, pg.jdbcUrl(), hosts));
+              window -> appliance(app, pg.jdbcUrl(), hosts, window));
           if (!Files.exists(script)) {
             // the very script the appliance rendered (host 1's token) for the others to install
             Files.writeString(
@@ -237,7 +236,7 @@ public final class DeployBenchmark {
               results,
               hosts.size(),
               hostsCpu,
-              () -> ansible(hosts, key, user, work, script, forks));
+              window -> ansible(hosts, key, user, work, script, forks));
           reset(hosts);
         }
         if (tools.contains("openssh")) {
@@ -247,7 +246,7 @@ public final class DeployBenchmark {
               results,
               hosts.size(),
               hostsCpu,
-              () -> openssh(hosts, key, user, work, script, concurrency));
+              window -> openssh(hosts, key, user, work, script, concurrency));
           reset(hosts);
         }
       }
@@ -338,8 +337,14 @@ public final class DeployBenchmark {
     }
   }
 
-  private static Run appliance(TestAppliance app, String jdbcUrl, List<Host> hosts)
-      throws Exception {
+  /**
+   * One appliance deploy to every host. Its CPU runs from the request to the job's end, plus what
+   * the JIT compiler still spends afterwards on the code the job made hot (its queue drains after
+   * the job ends on this 2-core machine): those compilations are this run's, so they are added to
+   * it, not left to the next run's window or to nobody.
+   */
+  private static Run appliance(
+      TestAppliance app, String jdbcUrl, List<Host> hosts, MachineWindow window) throws Exception {
     var os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double secs;
@@ -381,6 +386,13 @@ public final class DeployBenchmark {
       jit = vm1[0] - vm0[0];
       gc = vm1[1] - vm0[1];
     }
+    if (window != null) {
+      window.close();
+    }
+    double tail = settleJit();
+    cpu += tail;
+    jit += tail;
+    user += tail;
     JsonNode job = body(app.admin("GET", "/api/v1/deployments/" + id, null), 200);
     int started = 0;
     JsonNode failed = null;
@@ -633,6 +645,27 @@ public final class DeployBenchmark {
         new ProcessBuilder("rm", "-rf", dir.toString()).inheritIO().start().waitFor();
       }
     }
+    // the reset's own Java code (reading /proc, splitting its lines, starting rm) queues
+    // compilations of its own; done before the next run, they are not counted as the appliance's
+    settleJit();
+  }
+
+  /**
+   * Waits, at most 30 s, until the JIT compiler threads have used no CPU for half a second; returns
+   * the seconds they used meanwhile.
+   */
+  static double settleJit() throws InterruptedException {
+    double start = jitAndGcSeconds()[0];
+    double last = start;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (int quiet = 0; quiet < 2 && System.nanoTime() < deadline; ) {
+      Thread.sleep(250);
+      double now = jitAndGcSeconds()[0];
+      // /proc counts in clock ticks (10 ms): no tick in 250 ms is quiet
+      quiet = now - last < 0.5 / TICKS ? quiet + 1 : 0;
+      last = now;
+    }
+    return last - start;
   }
 
   /**
@@ -812,21 +845,43 @@ public final class DeployBenchmark {
    * One tool's run with the whole machine's busy CPU over it (the tool's and the hosts'), recorded
    * under the tool's name and printed.
    */
+  /** A tool's run, given the machine's window to close when the tool is done. */
+  interface Deploy {
+    Run run(MachineWindow window) throws Exception;
+  }
+
+  /**
+   * The whole machine's busy CPU seconds, and those of the hosts' processes, from a run's start to
+   * the moment its tool is done: a tool that goes on measuring itself afterwards closes it first.
+   */
+  static final class MachineWindow {
+    private final Path hostsCpu;
+    private final double busy0 = machineBusySeconds();
+    private final double hosts0;
+    private double busy = Double.NaN;
+    private double hosts;
+
+    MachineWindow(Path hostsCpu) {
+      this.hostsCpu = hostsCpu;
+      this.hosts0 = hostsBusySeconds(hostsCpu);
+    }
+
+    void close() {
+      if (Double.isNaN(busy)) {
+        double hostsNow = hostsBusySeconds(hostsCpu);
+        busy = machineBusySeconds() - busy0;
+        hosts = hosts0 < 0 || hostsNow < 0 ? -1 : hostsNow - hosts0;
+      }
+    }
+  }
+
   private static void measured(
-      String tool,
-      int r,
-      Map<String, List<Run>> results,
-      int n,
-      Path hostsCpu,
-      Callable<Run> deploy)
+      String tool, int r, Map<String, List<Run>> results, int n, Path hostsCpu, Deploy deploy)
       throws Exception {
-    double busy = machineBusySeconds();
-    double hostsBusy = hostsBusySeconds(hostsCpu);
-    Run run = deploy.call();
-    double hostsNow = hostsBusySeconds(hostsCpu);
-    run =
-        run.onMachine(
-            machineBusySeconds() - busy, hostsBusy < 0 || hostsNow < 0 ? -1 : hostsNow - hostsBusy);
+    MachineWindow window = new MachineWindow(hostsCpu);
+    Run run = deploy.run(window);
+    window.close();
+    run = run.onMachine(window.busy, window.hosts);
     results.computeIfAbsent(tool, k -> new ArrayList<>()).add(run);
     print(tool, r, run, n);
   }
