@@ -193,7 +193,7 @@ public final class App implements AutoCloseable {
             clock,
             metrics.registry(),
             // asked at every deploy: a rescan after the certificate changed renders the new CA
-            () -> new ApplianceTrust(tls.trustPem()));
+            ApplianceTrust.following(tls::trustPem));
     var targetAdmin = new TargetRoutes(targets, credentials);
     var deployAdmin = new DeployRoutes(deploy, jobs, statuses, targets, pins);
     scans = new ScanService(ds, json, netops, config.discovery(), wall, metrics.registry());

@@ -1,5 +1,7 @@
 package io.perfmetrics.deploy;
 
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +24,26 @@ public record ApplianceTrust(String caPem) {
           "the appliance trust must be PEM CERTIFICATE blocks only (no keys, no other text)");
     }
   }
+
+  /**
+   * The trust for the PEM that {@code pem} gives at each call: read at every deploy, so a rescan
+   * after a certificate rotation renders the new CA, but checked and normalized again only when the
+   * PEM changed, not for every host.
+   */
+  public static Supplier<ApplianceTrust> following(Supplier<String> pem) {
+    AtomicReference<Parsed> last = new AtomicReference<>();
+    return () -> {
+      String now = pem.get();
+      Parsed p = last.get();
+      if (p == null || !java.util.Objects.equals(p.pem(), now)) {
+        p = new Parsed(now, new ApplianceTrust(now));
+        last.set(p);
+      }
+      return p.trust();
+    };
+  }
+
+  private record Parsed(String pem, ApplianceTrust trust) {}
 
   /** No trust: collectors of an appliance on plain HTTP. */
   public static ApplianceTrust none() {

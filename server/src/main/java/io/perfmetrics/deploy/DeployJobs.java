@@ -2,6 +2,8 @@ package io.perfmetrics.deploy;
 
 import io.perfmetrics.discovery.NetOpsLog;
 import io.perfmetrics.store.StorageUnavailableException;
+import io.perfmetrics.targets.Target;
+import io.perfmetrics.targets.TargetStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Deploy jobs and their per-host rows. Hosts are claimed with {@code FOR UPDATE SKIP LOCKED}, so
@@ -78,18 +81,30 @@ public final class DeployJobs {
     }
   }
 
+  /** A host a worker took: its target's id, and the target as it is now (null once removed). */
+  public record Claimed(long targetId, @Nullable Target target) {}
+
   /** Takes the next pending host of a job, or empty when none is left. */
-  public Optional<Long> claim(long jobId) {
+  public Optional<Claimed> claim(long jobId) {
+    // the target's row comes with the claim: one round trip per host, not two
     String sql =
-        "UPDATE deploy_results r SET state = 'running', started_at = now()"
+        "WITH c AS (UPDATE deploy_results r SET state = 'running', started_at = now()"
             + " WHERE (job_id, target_id) = (SELECT job_id, target_id FROM deploy_results"
             + "   WHERE job_id = ? AND state = 'pending' ORDER BY target_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-            + " RETURNING target_id";
+            + " RETURNING target_id)"
+            + " SELECT c.target_id, "
+            + TargetStore.columns("t")
+            + " FROM c LEFT JOIN targets t ON t.id = c.target_id";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, jobId);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        long targetId = rs.getLong(1);
+        rs.getLong(2);
+        return Optional.of(new Claimed(targetId, rs.wasNull() ? null : TargetStore.row(rs, 2)));
       }
     } catch (SQLException e) {
       throw new StorageUnavailableException("could not claim a host: " + e.getMessage(), e);

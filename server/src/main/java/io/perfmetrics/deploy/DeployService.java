@@ -240,11 +240,11 @@ public final class DeployService implements AutoCloseable {
 
   private void work(
       long job, Action action, boolean force, Map<Long, Optional<CredentialSecrets>> unsealed) {
-    for (Optional<Long> next = persistently(() -> jobs.claim(job));
+    for (Optional<DeployJobs.Claimed> next = persistently(() -> jobs.claim(job));
         next.isPresent();
         next = persistently(() -> jobs.claim(job))) {
-      long targetId = next.get();
-      Attempted attempted = withinTimeLimit(targetId, action, force, unsealed);
+      long targetId = next.get().targetId();
+      Attempted attempted = withinTimeLimit(next.get(), action, force, unsealed);
       Outcome o = attempted.outcome();
       // a status that failed to connect and a preflight say nothing new about the collector
       String targetState =
@@ -303,13 +303,14 @@ public final class DeployService implements AutoCloseable {
    * was at; the worker goes on with the next host.
    */
   private Attempted withinTimeLimit(
-      long targetId,
+      DeployJobs.Claimed claimed,
       Action action,
       boolean force,
       Map<Long, Optional<CredentialSecrets>> unsealed) {
+    long targetId = claimed.targetId();
     Duration limit = config.collectors().hostTimeout();
     HostAttempt attempt = new HostAttempt();
-    Future<Outcome> f = executor.submit(() -> handle(targetId, action, force, unsealed, attempt));
+    Future<Outcome> f = executor.submit(() -> handle(claimed, action, force, unsealed, attempt));
     try {
       Outcome outcome = f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
       return new Attempted(outcome, operation(attempt, action, outcome));
@@ -340,18 +341,16 @@ public final class DeployService implements AutoCloseable {
   }
 
   private Outcome handle(
-      long targetId,
+      DeployJobs.Claimed claimed,
       Action action,
       boolean force,
       Map<Long, Optional<CredentialSecrets>> unsealed,
       HostAttempt attempt) {
-    attempt.step("reading the target and its credential from the database");
-    // within the host limit, like the job's own writes: a busy pool is not the host's failure
-    Optional<Target> found = persistently(() -> targets.find(targetId));
-    if (found.isEmpty()) {
-      return new Failed("target " + targetId + " was removed");
+    attempt.step("reading the target's credential from the database");
+    Target target = claimed.target();
+    if (target == null) {
+      return new Failed("target " + claimed.targetId() + " was removed");
     }
-    Target target = found.get();
     attempt.target(target);
     if (target.credentialId() == null) {
       return new Failed(target.display() + ": no credential assigned");
@@ -438,7 +437,7 @@ public final class DeployService implements AutoCloseable {
                   }
                   attempt.step("minting the collector's token and rendering its script");
                   minted[0] = persistently(() -> mintOrRenew(target));
-                  return renderer.render(
+                  return renderer.script(
                       template, renderValues(template, config, minted[0].token(), ca));
                 });
         if (!r.started()) {

@@ -23,26 +23,24 @@ public final class TemplateRenderer {
   private final Map<CollectorTemplate, Parsed> templates = new EnumMap<>(CollectorTemplate.class);
 
   /**
-   * A template cut at its placeholders once: a fleet deploy renders it per host (each its own
-   * token), and scanning its 84 KB for placeholders every time cost more than the copy.
+   * A template cut at its placeholders once, each stretch between them compressed once: a fleet
+   * deploy renders it per host (each its own token), and scanning its 84 KB for placeholders, or
+   * compressing it, every time cost more than the copy.
    */
-  private record Parsed(List<String> literals, List<String> names, Set<String> placeholders) {
+  private record Parsed(
+      List<RenderedScript.Piece> literals, List<String> names, Set<String> placeholders) {
     static Parsed of(String text) {
-      List<String> literals = new ArrayList<>();
+      List<RenderedScript.Piece> literals = new ArrayList<>();
       List<String> names = new ArrayList<>();
       Matcher m = PLACEHOLDER.matcher(text);
       int at = 0;
       while (m.find()) {
-        literals.add(text.substring(at, m.start()));
+        literals.add(RenderedScript.Piece.compressed(text.substring(at, m.start())));
         names.add(m.group(1));
         at = m.end();
       }
-      literals.add(text.substring(at));
+      literals.add(RenderedScript.Piece.compressed(text.substring(at)));
       return new Parsed(List.copyOf(literals), List.copyOf(names), Set.copyOf(names));
-    }
-
-    int length() {
-      return literals.stream().mapToInt(String::length).sum();
     }
   }
 
@@ -58,27 +56,34 @@ public final class TemplateRenderer {
     }
   }
 
+  /** The script's text: {@link #script}'s, for a caller that sends only text. */
   public String render(CollectorTemplate template, Map<String, String> values) {
+    return script(template, values).text();
+  }
+
+  /** The template with every placeholder replaced by its value, quoted for the script. */
+  public RenderedScript script(CollectorTemplate template, Map<String, String> values) {
     Parsed parsed = templates.get(template);
     if (parsed == null) {
       throw new IllegalStateException(
           "template " + template.file() + " is not packaged in this build");
     }
-    StringBuilder out = new StringBuilder(parsed.length() + 512);
+    List<RenderedScript.Piece> pieces = new ArrayList<>(2 * parsed.names().size() + 1);
     for (int i = 0; i < parsed.names().size(); i++) {
       String name = parsed.names().get(i);
       String value = values.get(name);
       if (value == null) {
         throw new IllegalArgumentException(template.file() + " needs a value for {{" + name + "}}");
       }
-      out.append(parsed.literals().get(i)).append(template.quote(value));
+      pieces.add(parsed.literals().get(i));
+      pieces.add(RenderedScript.Piece.stored(template.quote(value)));
     }
-    out.append(parsed.literals().get(parsed.names().size()));
+    pieces.add(parsed.literals().get(parsed.names().size()));
     Set<String> unused = new HashSet<>(values.keySet());
     unused.removeAll(parsed.placeholders());
     if (!unused.isEmpty()) {
       throw new IllegalArgumentException(template.file() + " has no placeholder for " + unused);
     }
-    return out.toString();
+    return RenderedScript.of(pieces);
   }
 }

@@ -58,7 +58,8 @@ public interface Transport {
      * collector runs; SMB takes the steps over one session and returns once the service control
      * manager has launched it.
      */
-    Installed statusThenInstall(Function<RemoteStatus, String> plan) throws TransportException;
+    Installed statusThenInstall(Function<RemoteStatus, RenderedScript> plan)
+        throws TransportException;
 
     /** Stops the collector and removes the tools folder. */
     void remove() throws TransportException;

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -26,8 +27,17 @@ public final class TargetStore {
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.\\-:]{0,252}[A-Za-z0-9])?");
 
   static final Set<String> OS = Set.of(Target.UNIX, Target.WINDOWS, "unknown");
-  private static final String COLUMNS =
-      "id, address, port, os_family, credential_id, source, created_at";
+  private static final List<String> NAMES =
+      List.of("id", "address", "port", "os_family", "credential_id", "source", "created_at");
+  private static final String COLUMNS = String.join(", ", NAMES);
+
+  /**
+   * A target's columns, qualified by {@code alias}, in the order {@link #row(ResultSet, int)} reads
+   * them: for a statement of another store that returns a target with its own row.
+   */
+  public static String columns(String alias) {
+    return NAMES.stream().map(c -> alias + "." + c).collect(Collectors.joining(", "));
+  }
 
   private final DataSource dataSource;
   private final Clock clock;
@@ -184,13 +194,18 @@ public final class TargetStore {
   }
 
   private static Target row(ResultSet rs) throws SQLException {
+    return row(rs, 1);
+  }
+
+  /** The target in {@link #columns}, from column {@code from} on. */
+  public static Target row(ResultSet rs, int from) throws SQLException {
     return new Target(
-        rs.getLong(1),
-        rs.getString(2),
-        rs.getInt(3),
-        rs.getString(4),
-        (Long) rs.getObject(5),
-        rs.getString(6),
-        rs.getTimestamp(7).toInstant());
+        rs.getLong(from),
+        rs.getString(from + 1),
+        rs.getInt(from + 2),
+        rs.getString(from + 3),
+        (Long) rs.getObject(from + 4),
+        rs.getString(from + 5),
+        rs.getTimestamp(from + 6).toInstant());
   }
 }

@@ -22,6 +22,24 @@ class ApplianceTrustTest {
   }
 
   @Test
+  void followingParsesAgainOnlyWhenThePemChanges() {
+    String[] pem = {CERT};
+    java.util.function.Supplier<ApplianceTrust> trust = ApplianceTrust.following(() -> pem[0]);
+    ApplianceTrust first = trust.get();
+    assertThat(first.caPem()).isEqualTo(CERT);
+    assertThat(trust.get()).isSameAs(first);
+    // a rotation: the next deploy renders the new CA
+    pem[0] = CERT + CERT;
+    assertThat(trust.get().caPem()).isEqualTo(CERT + CERT);
+    pem[0] = "";
+    assertThat(trust.get().isEmpty()).isTrue();
+    // a bad PEM is refused at every call, as before
+    pem[0] = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n";
+    assertThatThrownBy(trust::get).hasMessageContaining("CERTIFICATE blocks only");
+    assertThatThrownBy(trust::get).hasMessageContaining("CERTIFICATE blocks only");
+  }
+
+  @Test
   void noTrustIsEmpty() {
     assertThat(ApplianceTrust.none().isEmpty()).isTrue();
     assertThat(new ApplianceTrust(null).caPem()).isEmpty();

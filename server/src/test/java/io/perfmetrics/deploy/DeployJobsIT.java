@@ -55,8 +55,16 @@ class DeployJobsIT {
     long logged = targets.create("127.0.0.67", 22, "unix", null).id();
     DeployJobs jobs = new DeployJobs(database.dataSource());
     long job = jobs.create("deploy", false, List.of(refused, logged));
-    assertThat(jobs.claim(job)).contains(refused);
-    assertThat(jobs.claim(job)).contains(logged);
+    // the target comes with its claim
+    assertThat(jobs.claim(job))
+        .hasValueSatisfying(
+            claimed -> {
+              assertThat(claimed.targetId()).isEqualTo(refused);
+              assertThat(claimed.target()).isNotNull();
+              assertThat(claimed.target().address()).isEqualTo("127.0.0.66");
+              assertThat(claimed.target().port()).isEqualTo(22);
+            });
+    assertThat(jobs.claim(job).map(DeployJobs.Claimed::targetId)).contains(logged);
 
     assertThatThrownBy(
             () ->
@@ -100,9 +108,9 @@ class DeployJobsIT {
     long unreached = targets.create("127.0.0.70", 22, "unix", null).id();
     DeployJobs jobs = new DeployJobs(database.dataSource());
     long job = jobs.create("deploy", false, List.of(kept, removed, unreached));
-    assertThat(jobs.claim(job)).contains(kept);
-    assertThat(jobs.claim(job)).contains(removed);
-    assertThat(jobs.claim(job)).contains(unreached);
+    assertThat(jobs.claim(job).map(DeployJobs.Claimed::targetId)).contains(kept);
+    assertThat(jobs.claim(job).map(DeployJobs.Claimed::targetId)).contains(removed);
+    assertThat(jobs.claim(job).map(DeployJobs.Claimed::targetId)).contains(unreached);
     assertThat(targets.delete(removed).removed()).isTrue();
 
     jobs.finish(job, kept, "failed", "127.0.0.68:22: refused", null, null, "failed");

@@ -81,7 +81,11 @@ class DeployProgramBusyboxIT {
 
   /** Runs the deploy program under BusyBox with {@code stdin}; returns its output lines. */
   List<String> deploy(Path tools, String stdin) throws Exception {
-    Path in = Files.writeString(dir.resolve("stdin"), stdin);
+    return deploy(tools, stdin.getBytes(StandardCharsets.UTF_8));
+  }
+
+  List<String> deploy(Path tools, byte[] stdin) throws Exception {
+    Path in = Files.write(dir.resolve("stdin"), stdin);
     ProcessBuilder pb =
         new ProcessBuilder(
                 bin.resolve("sh").toString(), "-c", SshTransport.deployCommand(tools.toString()))
@@ -178,6 +182,47 @@ class DeployProgramBusyboxIT {
     assertThat(skipped.get(0)).isEqualTo("running");
     assertThat(skipped).noneMatch(l -> l.startsWith("result="));
     assertThat(alive(again)).isTrue();
+  }
+
+  @Test
+  void aHostWithGzipGetsTheScriptPackedAndOneWithoutGetsItAsText() throws Exception {
+    Path tools = hostRoot("gzip").resolve("perfmetrics/tools");
+    Map<String, String> v = TemplateRendererTest.values();
+    String nowhere = "http://127.0.0.1:" + TestPostgres.freePort();
+    v.put("URL", nowhere);
+    v.put("METADATA_URL", nowhere);
+    v.put("TOOLS_DIR", tools.toString());
+    RenderedScript script = new TemplateRenderer().script(CollectorTemplate.UNIX_SH, v);
+    java.io.ByteArrayOutputStream stdin = new java.io.ByteArrayOutputStream();
+    stdin.writeBytes("go gzip\n".getBytes(StandardCharsets.US_ASCII));
+    script.writeGzip(stdin);
+
+    // BusyBox's gzip applet, as on Alpine: the status says so right after the state
+    List<String> packed = deploy(tools, stdin.toByteArray());
+    assertThat(packed.subList(0, 2))
+        .as(String.join("\n", packed))
+        .containsExactly("absent", "#gzip");
+    long pid = pidOf(packed);
+    assertThat(Files.readString(tools.resolve("collector.sh"))).isEqualTo(script.text());
+    waitFor(tools.resolve("collector.state"), "pid=" + pid);
+
+    // without gzip: no such line, and a text script replaces the running collector
+    Files.delete(bin.resolve("gzip"));
+    List<String> plain = deploy(tools, "go\n" + script.text());
+    assertThat(plain.get(0)).as(String.join("\n", plain)).isEqualTo("running");
+    assertThat(plain).doesNotContain("#gzip").contains("pid=" + pid, "#end");
+    long again = pidOf(plain);
+    assertThat(again).isNotEqualTo(pid);
+    assertThat(Files.readString(tools.resolve("collector.sh"))).isEqualTo(script.text());
+
+    // a truncated stream installs nothing and leaves the running collector as it was
+    byte[] cut = java.util.Arrays.copyOf(stdin.toByteArray(), stdin.size() / 2);
+    Files.createSymbolicLink(bin.resolve("gzip"), Busybox.path());
+    Files.writeString(tools.resolve("collector.sh"), "# marker\n");
+    List<String> broken = deploy(tools, cut);
+    assertThat(broken).as(String.join("\n", broken)).noneMatch(l -> l.startsWith("result=started"));
+    assertThat(Files.readString(tools.resolve("collector.sh"))).isEqualTo("# marker\n");
+    assertThat(tools.resolve("collector.sh.new")).doesNotExist();
   }
 
   @Test

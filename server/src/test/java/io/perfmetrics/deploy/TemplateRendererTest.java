@@ -3,8 +3,12 @@ package io.perfmetrics.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 class TemplateRendererTest {
@@ -48,6 +52,44 @@ class TemplateRendererTest {
     assertThat(out).contains("PM_TOKEN='pm1.7.abc'\\''def'");
     assertThat(out).contains("PM_TOOLS_DIR='/var/tmp/perfmetrics/tools'");
     assertThat(out).contains("PM_SOCKETS_S='300'").contains("PM_SOCKETS_MAX_ROWS='1000'");
+  }
+
+  @Test
+  void theGzipFormUnpacksToTheTextAndIsAThirdOfIt() throws Exception {
+    Map<String, String> v = values();
+    // a value longer than one stored block, and an empty one
+    v.put("CA_PEM", "-----BEGIN CERTIFICATE-----\n" + "A".repeat(70_000) + "\n");
+    v.put("SOCKETS_S", "");
+    RenderedScript script = new TemplateRenderer().script(CollectorTemplate.UNIX_SH, v);
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    script.writeGzip(gz);
+    assertThat(gz.size()).isEqualTo(script.gzipLength());
+    // GZIPInputStream reads concatenated members, as gzip -d does
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz.toByteArray()))) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(script.text());
+    }
+    assertThat(script.text())
+        .isEqualTo(new TemplateRenderer().render(CollectorTemplate.UNIX_SH, v))
+        .contains("PM_SOCKETS_S=''");
+
+    RenderedScript usual = new TemplateRenderer().script(CollectorTemplate.UNIX_SH, values());
+    assertThat(usual.gzipLength()).isLessThan(usual.text().length() / 3);
+  }
+
+  @Test
+  void aStoredMemberCarriesAnyBytes() throws Exception {
+    for (int n : new int[] {0, 1, 65_535, 65_536, 200_000}) {
+      byte[] data = new byte[n];
+      for (int i = 0; i < n; i++) {
+        data[i] = (byte) (i * 31);
+      }
+      for (boolean deflate : new boolean[] {false, true}) {
+        byte[] member = RenderedScript.member(data, deflate);
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(member))) {
+          assertThat(in.readAllBytes()).as(n + " bytes, deflate " + deflate).isEqualTo(data);
+        }
+      }
+    }
   }
 
   @Test

@@ -235,6 +235,14 @@ public final class TestSshd implements AutoCloseable {
 
   /** Creates a key pair for {@code user} and authorizes it; returns the private key text. */
   public String authorizeNewKey(String user, String passphrase) {
+    return authorizeNewKey(user, passphrase, "ed25519");
+  }
+
+  /**
+   * Creates a key pair of an {@code ssh-keygen -t} type for {@code user} and authorizes it (the
+   * only key it takes); returns the private key text.
+   */
+  public String authorizeNewKey(String user, String passphrase, String type) {
     Path key = dir.resolve("client_" + System.nanoTime());
     check(
         run(
@@ -242,7 +250,7 @@ public final class TestSshd implements AutoCloseable {
                 "ssh-keygen",
                 "-q",
                 "-t",
-                "ed25519",
+                type,
                 "-N",
                 passphrase == null ? "" : passphrase,
                 "-f",

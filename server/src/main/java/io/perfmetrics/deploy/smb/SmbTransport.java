@@ -235,17 +235,18 @@ public final class SmbTransport implements Transport {
      * one exchange.
      */
     @Override
-    public Transport.Installed statusThenInstall(Function<RemoteStatus, String> plan)
+    public Transport.Installed statusThenInstall(
+        Function<RemoteStatus, io.perfmetrics.deploy.RenderedScript> plan)
         throws TransportException {
       RemoteStatus status = status();
-      String script = plan.apply(status);
+      io.perfmetrics.deploy.RenderedScript script = plan.apply(status);
       if (script == null) {
         return new Transport.Installed(status, false);
       }
       if (status.running()) {
         stop();
       }
-      install(script);
+      install(script.text());
       start();
       return new Transport.Installed(status, true);
     }

@@ -52,24 +52,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reaches Unix targets over SSH (SSHJ): host keys pinned on first use, password or key login, SFTP
- * upload with an exec-channel fallback where SFTP is disabled, and every remote command built from
- * single-quoted words only.
+ * Reaches Unix targets over SSH (SSHJ): host keys pinned on first use, password or key login (a key
+ * in one signed request), the collector on one exec channel's stdin (as gzip where the host has
+ * it), and every remote command built from single-quoted words only.
  */
 public final class SshTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(SshTransport.class);
   static final String SCRIPT = "collector.sh";
 
+  /** The deploy program's line, right after the state, for a host that has gzip. */
+  static final String GZIP = "#gzip";
+
   /**
    * One remote program per deploy: status, then (after the appliance's answer on stdin) stop,
    * install from stdin, start detached and wait on the target until the collector closes fd 3 (its
    * pidfile written), then look once. Run as {@code sh -c <program> sh <tools dir>}: every word
-   * single-quoted, the only value ($1) never parsed as syntax. It answers lines: the state, the
-   * state file, {@code #end}; then {@code result=started pid=N}, or {@code result=not_started} and
-   * the log's last lines. The folder is checked ({@link ToolsFolder}) before the status is read; a
-   * missing one is created and checked right before the writes; everything in it is reached by
-   * relative names from inside the checked folder. A folder that fails a check is answered with one
-   * {@code unsafe=} line.
+   * single-quoted, the only value ($1) never parsed as syntax. It answers lines: the state, {@code
+   * #gzip} where the host has gzip, the state file, {@code #end}; then {@code result=started
+   * pid=N}, or {@code result=not_started} and the log's last lines. The appliance answers {@code
+   * go} and the script, {@code go gzip} and the script as gzip, or {@code skip}. The folder is
+   * checked ({@link ToolsFolder}) before the status is read; a missing one is created and checked
+   * right before the writes; everything in it is reached by relative names from inside the checked
+   * folder. A folder that fails a check is answered with one {@code unsafe=} line.
    */
   static final String DEPLOY_PROGRAM =
       String.join(
@@ -84,9 +88,13 @@ public final class SshTransport implements Transport {
           "pm_enter \"$d\" look; r=$?",
           "[ $r = 1 ] && exit 4",
           "if [ $r = 2 ]; then st=absent; elif alive; then st=running; elif [ -f \"$s\" ]; then st=stopped; else st=absent; fi",
-          "echo \"$st\"; [ $r = 0 ] && cat collector.state 2>/dev/null; echo '#end'",
+          // command is a builtin: asking costs no fork
+          "echo \"$st\"; command -v gzip >/dev/null 2>&1 && echo '#gzip'",
+          "[ $r = 0 ] && cat collector.state 2>/dev/null; echo '#end'",
           "IFS= read -r go || exit 0",
-          "[ \"$go\" = go ] || exit 0",
+          "case $go in go) z= ;; 'go gzip') z=yes ;; *) exit 0 ;; esac",
+          // the script from stdin, as it came or unpacked: one program either way
+          "unpack() { if [ -n \"$z\" ]; then gzip -dc; else cat; fi; }",
           "if [ \"$st\" = running ]; then kill \"$p\"; i=0;"
               + " while [ $i -lt 50 ] && kill -0 \"$p\" 2>/dev/null; do sleep 0.1; i=$((i+1)); done;"
               + " kill -9 \"$p\" 2>/dev/null; fi",
@@ -101,9 +109,9 @@ public final class SshTransport implements Transport {
           // other gets it whole or not at all (a running dash reads its script as it goes). The
           // umask makes it 600 (it runs as "sh ./collector.sh"); the folder is made private unless
           // the check saw it so.
-          "if [ \"$pm_made\" = yes ]; then cat > \"$s\" || { rm -f \"$s\"; exit 3; }",
-          "else cat > \"$s.new\" && mv -f \"$s.new\" \"$s\""
-              + " && { [ ! -e collector.pid ] || rm -f collector.pid; } || exit 3; fi",
+          "if [ \"$pm_made\" = yes ]; then unpack > \"$s\" || { rm -f \"$s\"; exit 3; }",
+          "else unpack > \"$s.new\" && mv -f \"$s.new\" \"$s\""
+              + " && { [ ! -e collector.pid ] || rm -f collector.pid; } || { rm -f \"$s.new\"; exit 3; }; fi",
           "case $pm_mode in drwx------ | drwx------.) ;; *) chmod 700 . || exit 3 ;; esac",
           // nohup's part without its fork: HUP ignored, which the collector inherits (and, ignored
           // at its start, cannot trap)
@@ -151,8 +159,12 @@ public final class SshTransport implements Transport {
    * benchmark's OpenSSH fan-out sends).
    */
   public static String deployCommand(String toolsDir) {
-    return shell(DEPLOY_PROGRAM, toolsDir);
+    // 8 KB quoted for every host otherwise; an appliance has one tools folder
+    return COMMANDS.computeIfAbsent(toolsDir, d -> shell(DEPLOY_PROGRAM, d));
   }
+
+  private static final Map<String, String> COMMANDS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final HostKeyPins pins;
   private final Config.Collectors settings;
@@ -279,7 +291,7 @@ public final class SshTransport implements Transport {
       attempt.ensureLive(host + ":" + port);
       attempt.step("the login as " + cr.username());
       if (Credential.SSH_KEY.equals(cr.kind())) {
-        ssh.authPublickey(cr.username(), key(ssh, credentials));
+        ssh.auth(cr.username(), new SignedPublickey(key(ssh, credentials)));
       } else {
         ssh.authPassword(cr.username(), credentials.secret());
       }
@@ -399,7 +411,7 @@ public final class SshTransport implements Transport {
       try {
         attempt.step("the login as " + cr.username());
         if (Credential.SSH_KEY.equals(cr.kind())) {
-          ssh.authPublickey(cr.username(), key(ssh, credentials));
+          ssh.auth(cr.username(), new SignedPublickey(key(ssh, credentials)));
         } else {
           ssh.authPassword(cr.username(), credentials.secret());
         }
@@ -670,7 +682,8 @@ public final class SshTransport implements Transport {
 
     @Override
     public Transport.Installed statusThenInstall(
-        java.util.function.Function<RemoteStatus, String> plan) throws TransportException {
+        java.util.function.Function<RemoteStatus, io.perfmetrics.deploy.RenderedScript> plan)
+        throws TransportException {
       attempt.step("opening the exec channel");
       try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
         Command cmd = s.exec(deployCommand(dir));
@@ -683,7 +696,10 @@ public final class SshTransport implements Transport {
           throw ToolsFolder.refusal(where, state);
         }
         Map<String, String> facts = new LinkedHashMap<>();
-        for (String line = out.readLine();
+        String line2 = out.readLine();
+        // only right after the state: a state file cannot claim it
+        boolean gzip = GZIP.equals(line2);
+        for (String line = gzip ? out.readLine() : line2;
             line != null && !line.equals("#end");
             line = out.readLine()) {
           int eq = line.indexOf('=');
@@ -706,15 +722,22 @@ public final class SshTransport implements Transport {
               null);
         }
         RemoteStatus before = new RemoteStatus(state.trim(), facts);
-        String script = plan.apply(before);
+        io.perfmetrics.deploy.RenderedScript script = plan.apply(before);
         // nothing changes on a host once it was reported as timed out
         attempt.ensureLive(where);
         attempt.step(script == null ? "leaving the running collector" : "sending the collector");
         try (OutputStream in = cmd.getOutputStream()) {
-          in.write(
-              script == null
-                  ? "skip\n".getBytes(StandardCharsets.US_ASCII)
-                  : ("go\n" + script).getBytes(StandardCharsets.UTF_8));
+          if (script == null) {
+            in.write("skip\n".getBytes(StandardCharsets.US_ASCII));
+          } else if (gzip) {
+            // about a third of the bytes to encrypt and carry, and gzip costs the host no more
+            // than the cat it replaces
+            in.write("go gzip\n".getBytes(StandardCharsets.US_ASCII));
+            script.writeGzip(in);
+          } else {
+            in.write("go\n".getBytes(StandardCharsets.US_ASCII));
+            in.write(script.text().getBytes(StandardCharsets.UTF_8));
+          }
         } catch (IOException e) {
           // the program exits without reading the script when it refuses the folder; its answer
           // (read below) says why

@@ -1,6 +1,7 @@
 package io.perfmetrics.deploy.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfmetrics.testing.TestSshd;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
+import net.schmizz.sshj.userauth.UserAuthException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The algorithms the appliance puts first, each offered alone to a real OpenSSH sshd: the key
  * exchange on the JDK's X25519 under both of its names, with AES-GCM on the JDK's provider. A wrong
  * shared secret, hash or key derivation fails the first encrypted packet; 200 KB through {@code
- * cat} and back checks the keys in both directions.
+ * cat} and back checks the keys in both directions. And the login by key in one signed request
+ * ({@link SignedPublickey}) for each kind of key OpenSSH makes.
  */
 class SshAlgorithmsIT {
   static TestSshd sshd;
@@ -77,6 +80,34 @@ class SshAlgorithmsIT {
         cmd.join(10, TimeUnit.SECONDS);
         assertThat(out.trim()).isEqualTo(String.valueOf(kex.length()));
       }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ed25519", "ecdsa", "rsa"})
+  void aKeyLogsInWithOneSignedRequestAndAnUnknownKeyIsRefused(String type) throws Exception {
+    String key = sshd.authorizeNewKey(TestSshd.USER, null, type);
+    try (SSHClient ssh = new SSHClient(SshTransport.sshConfig())) {
+      ssh.addHostKeyVerifier(new PromiscuousVerifier());
+      ssh.connect(sshd.address(), sshd.port());
+      ssh.auth(TestSshd.USER, new SignedPublickey(ssh.loadKeys(key, null, null)));
+      assertThat(ssh.isAuthenticated()).isTrue();
+      try (Session s = ssh.startSession()) {
+        Session.Command cmd = s.exec("id -un");
+        String out = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        cmd.join(10, TimeUnit.SECONDS);
+        assertThat(out.trim()).isEqualTo(TestSshd.USER);
+      }
+    }
+    // another key of the same kind, not authorized: refused, whatever signature algorithm is tried
+    String other = sshd.authorizeNewKey("nobody-" + type, null, type);
+    try (SSHClient ssh = new SSHClient(SshTransport.sshConfig())) {
+      ssh.addHostKeyVerifier(new PromiscuousVerifier());
+      ssh.connect(sshd.address(), sshd.port());
+      assertThatThrownBy(
+              () -> ssh.auth(TestSshd.USER, new SignedPublickey(ssh.loadKeys(other, null, null))))
+          .isInstanceOf(UserAuthException.class);
+      assertThat(ssh.isAuthenticated()).isFalse();
     }
   }
 }
