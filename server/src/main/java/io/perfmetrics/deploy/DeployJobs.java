@@ -103,6 +103,7 @@ public final class DeployJobs {
           return Optional.empty();
         }
         long targetId = rs.getLong(1);
+        // t.id: null for a target removed since the job began
         rs.getLong(2);
         return Optional.of(new Claimed(targetId, rs.wasNull() ? null : TargetStore.row(rs, 2)));
       }
