@@ -25,7 +25,7 @@ public final class HostLookup {
   public int resolve(String key) {
     List<Integer> found = find(key);
     if (found.isEmpty()) {
-      throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
+      throw unknown(key);
     }
     if (found.size() > 1) {
       throw ApiException.badRequest(
@@ -38,6 +38,11 @@ public final class HostLookup {
               + "): use the collector id");
     }
     return found.get(0);
+  }
+
+  /** The 404 for a key that names no host. */
+  public static ApiException unknown(String key) {
+    return ApiException.notFound("no host with collector id or hostname '" + key + "'");
   }
 
   /**

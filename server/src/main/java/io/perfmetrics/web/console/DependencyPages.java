@@ -82,7 +82,10 @@ public final class DependencyPages {
   }
 
   private void host(Context ctx) {
-    int id = hosts.resolve(ctx.pathParam("host"));
+    Integer id = Pages.host(ctx, hosts, "/dependencies");
+    if (id == null) {
+      return;
+    }
     int days = DependencyRoutes.windowDays(ctx);
     DependencyService.Filter f = new DependencyService.Filter(String.valueOf(id), null, null, true);
     Model m = model(id, String.valueOf(id), f, days, SizingRoutes.query(ctx));

@@ -3,10 +3,16 @@ package io.perfmetrics.web.console;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.perfmetrics.http.ApiException;
+import io.perfmetrics.ingest.HostLookup;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
-/** What the console's pages do alike: redirect back with a message, read a numeric path id. */
+/**
+ * What the console's pages do alike: redirect back with a message, read a numeric path id, find the
+ * host a page's URL names.
+ */
 final class Pages {
   private Pages() {}
 
@@ -18,6 +24,35 @@ final class Pages {
     ctx.redirect(
         path + "?" + kind + "=" + URLEncoder.encode(message, StandardCharsets.UTF_8),
         HttpStatus.SEE_OTHER);
+  }
+
+  /**
+   * The collector id of the one host the {host} path parameter names (its id or hostname); null
+   * once the admin was sent back to {@code list}, the page that lists the hosts, because the
+   * hostname names several (with their ids). A name no host has is a 404. The API answers a 400 for
+   * several ({@link HostLookup#resolve}); a page offers the list to pick from.
+   */
+  static @Nullable Integer host(Context ctx, HostLookup hosts, String list) {
+    String key = ctx.pathParam("host");
+    List<Integer> found = hosts.find(key);
+    if (found.isEmpty()) {
+      throw HostLookup.unknown(key);
+    }
+    if (found.size() > 1) {
+      back(
+          ctx,
+          list,
+          "err",
+          "hostname '"
+              + key
+              + "' names "
+              + found.size()
+              + " hosts (collector ids "
+              + found
+              + "): pick one from the list");
+      return null;
+    }
+    return found.get(0);
   }
 
   /** The {id} path parameter; anything but a number is a page that does not exist. */

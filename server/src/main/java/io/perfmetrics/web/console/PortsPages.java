@@ -66,7 +66,10 @@ public final class PortsPages {
   }
 
   private void host(Context ctx) {
-    int id = hosts.resolve(ctx.pathParam("host"));
+    Integer id = Pages.host(ctx, hosts, "/ports");
+    if (id == null) {
+      return;
+    }
     Model m = hostModel(audit, id);
     console.render(ctx, "ports.jte", "Ports of " + m.host(), "/ports", m);
   }

@@ -314,23 +314,14 @@ public final class SizingPages {
   }
 
   private void host(Context ctx) {
-    String key = ctx.pathParam("host");
-    List<Integer> found = hosts.find(key);
-    if (found.isEmpty()) {
-      throw ApiException.notFound("no host with collector id or hostname '" + key + "'");
-    }
-    if (found.size() > 1) {
-      Pages.back(
-          ctx,
-          "/sizing",
-          "err",
-          "hostname '" + key + "' names " + found.size() + " hosts: pick one from the list");
+    Integer id = Pages.host(ctx, hosts, "/sizing");
+    if (id == null) {
       return;
     }
     Host host =
         sizing
-            .hostById(found.get(0))
-            .orElseThrow(() -> ApiException.notFound("no host with collector id " + found.get(0)));
+            .hostById(id)
+            .orElseThrow(() -> ApiException.notFound("no host with collector id " + id));
     String title = "Sizing · " + (host.name() == null ? "collector " + host.id() : host.name());
     SizingQuery q;
     try {
