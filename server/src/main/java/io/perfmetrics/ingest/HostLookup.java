@@ -28,16 +28,14 @@ public final class HostLookup {
       throw unknown(key);
     }
     if (found.size() > 1) {
-      throw ApiException.badRequest(
-          "hostname '"
-              + key
-              + "' names "
-              + found.size()
-              + " hosts (collector ids "
-              + found
-              + "): use the collector id");
+      throw ApiException.badRequest(several(key, found) + ": use the collector id");
     }
     return found.get(0);
+  }
+
+  /** What is wrong with a hostname that several hosts reported: how many, and their ids. */
+  public static String several(String key, List<Integer> found) {
+    return "hostname '" + key + "' names " + found.size() + " hosts (collector ids " + found + ")";
   }
 
   /** The 404 for a key that names no host. */

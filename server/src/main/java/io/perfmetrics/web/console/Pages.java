@@ -39,17 +39,7 @@ final class Pages {
       throw HostLookup.unknown(key);
     }
     if (found.size() > 1) {
-      back(
-          ctx,
-          list,
-          "err",
-          "hostname '"
-              + key
-              + "' names "
-              + found.size()
-              + " hosts (collector ids "
-              + found
-              + "): pick one from the list");
+      back(ctx, list, "err", HostLookup.several(key, found) + ": pick one from the list");
       return null;
     }
     return found.get(0);
