@@ -159,15 +159,16 @@ public final class SshTransport implements Transport {
    * benchmark's OpenSSH fan-out sends).
    */
   public static String deployCommand(String toolsDir) {
-    // 8 KB quoted for every host otherwise; an appliance has one tools folder
-    return COMMANDS.computeIfAbsent(toolsDir, d -> shell(DEPLOY_PROGRAM, d));
+    return shell(DEPLOY_PROGRAM, toolsDir);
   }
-
-  private static final Map<String, String> COMMANDS =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final HostKeyPins pins;
   private final Config.Collectors settings;
+
+  /**
+   * {@link #deployCommand} for this appliance's tools folder: 8 KB to quote, once, not per host.
+   */
+  private final String deployCommand;
 
   /**
    * Building SSHJ's algorithm lists costs more CPU than a loopback handshake: once per appliance.
@@ -251,6 +252,7 @@ public final class SshTransport implements Transport {
   public SshTransport(HostKeyPins pins, Config.Collectors settings) {
     this.pins = pins;
     this.settings = settings;
+    this.deployCommand = deployCommand(settings.unixToolsDir());
   }
 
   @Override
@@ -319,7 +321,8 @@ public final class SshTransport implements Transport {
           "could not log in as " + cr.username() + "@" + host + ":" + port + ": " + e.getMessage(),
           e);
     }
-    return new SshSession(ssh, host + ":" + port, settings.unixToolsDir(), timeout, attempt);
+    return new SshSession(
+        ssh, host + ":" + port, settings.unixToolsDir(), deployCommand, timeout, attempt);
   }
 
   @Override
@@ -634,13 +637,21 @@ public final class SshTransport implements Transport {
     private final SSHClient ssh;
     private final String where;
     private final String dir;
+    private final String deployCommand;
     private final Duration timeout;
     private final HostAttempt attempt;
 
-    SshSession(SSHClient ssh, String where, String dir, Duration timeout, HostAttempt attempt) {
+    SshSession(
+        SSHClient ssh,
+        String where,
+        String dir,
+        String deployCommand,
+        Duration timeout,
+        HostAttempt attempt) {
       this.ssh = ssh;
       this.where = where;
       this.dir = dir;
+      this.deployCommand = deployCommand;
       this.timeout = timeout;
       this.attempt = attempt;
     }
@@ -686,7 +697,7 @@ public final class SshTransport implements Transport {
         throws TransportException {
       attempt.step("opening the exec channel");
       try (net.schmizz.sshj.connection.channel.direct.Session s = ssh.startSession()) {
-        Command cmd = s.exec(deployCommand(dir));
+        Command cmd = s.exec(deployCommand);
         java.io.BufferedReader out =
             new java.io.BufferedReader(
                 new java.io.InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8));
