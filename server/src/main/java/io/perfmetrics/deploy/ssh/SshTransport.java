@@ -2,7 +2,6 @@ package io.perfmetrics.deploy.ssh;
 
 import static io.perfmetrics.deploy.ShellQuoting.quote;
 
-import com.hierynomus.sshj.transport.cipher.GcmCipher;
 import io.perfmetrics.config.Config;
 import io.perfmetrics.deploy.Causes;
 import io.perfmetrics.deploy.HostAttempt;
@@ -23,9 +22,6 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.InvalidAlgorithmParameterException;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
@@ -43,7 +39,6 @@ import net.schmizz.sshj.common.Factory;
 import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.connection.channel.direct.Session.Command;
 import net.schmizz.sshj.transport.cipher.Cipher;
-import net.schmizz.sshj.transport.cipher.Cipher.Mode;
 import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
@@ -178,10 +173,10 @@ public final class SshTransport implements Transport {
   /**
    * SSHJ's defaults with AES-GCM on the JDK's provider offered first. SSHJ otherwise asks Bouncy
    * Castle (registered as its provider) for every cipher, and its first choice, chacha20-poly1305,
-   * runs in Bouncy Castle's Java code; the JDK's AES-GCM uses the CPU's AES and carry-less multiply
-   * instructions, so the collector script (about 84 KB per host) costs a fraction of the CPU. Every
-   * other algorithm stays offered after it for servers without AES-GCM. The same for the key
-   * exchange: curve25519-sha256 on the JDK's X25519 ({@link JdkCurve25519}).
+   * runs in Bouncy Castle's Java code; the JDK's AES-GCM ({@link JdkAesGcm}) uses the CPU's AES and
+   * carry-less multiply instructions, so the collector script (about 84 KB per host) costs a
+   * fraction of the CPU. Every other algorithm stays offered after it for servers without AES-GCM.
+   * The same for the key exchange: curve25519-sha256 on the JDK's X25519 ({@link JdkCurve25519}).
    */
   static net.schmizz.sshj.Config sshConfig() {
     net.schmizz.sshj.DefaultConfig config = new net.schmizz.sshj.DefaultConfig();
@@ -211,36 +206,6 @@ public final class SshTransport implements Transport {
     }
     config.setKeyExchangeFactories(kex);
     return config;
-  }
-
-  /** SSHJ's AES-GCM cipher (its IV counter, tag handling) on a JDK {@code Cipher}. */
-  static final class JdkAesGcm extends GcmCipher {
-    JdkAesGcm(int keyBytes) {
-      super(12, 16, keyBytes, "AES", "AES/GCM/NoPadding");
-    }
-
-    @Override
-    protected void initCipher(javax.crypto.Cipher given, Mode mode, byte[] key, byte[] iv)
-        throws InvalidKeyException, InvalidAlgorithmParameterException {
-      try {
-        cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("every JDK has AES/GCM/NoPadding", e);
-      }
-      super.initCipher(cipher, mode, key, iv);
-    }
-
-    record Named(String name, int keyBytes) implements Factory.Named<Cipher> {
-      @Override
-      public Cipher create() {
-        return new JdkAesGcm(keyBytes);
-      }
-
-      @Override
-      public String getName() {
-        return name;
-      }
-    }
   }
 
   /**

@@ -14,14 +14,16 @@ import net.schmizz.sshj.userauth.UserAuthException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The algorithms the appliance puts first, each offered alone to a real OpenSSH sshd: the key
- * exchange on the JDK's X25519 under both of its names, with AES-GCM on the JDK's provider. A wrong
- * shared secret, hash or key derivation fails the first encrypted packet; 200 KB through {@code
- * cat} and back checks the keys in both directions. And the login by key in one signed request
- * ({@link SignedPublickey}) for each kind of key OpenSSH makes.
+ * exchange on the JDK's X25519 under both of its names, with AES-GCM on the JDK's provider with
+ * either key size ({@link JdkAesGcm}). A wrong shared secret, hash, key derivation or nonce fails
+ * the first encrypted packet or the next; 200 KB through {@code cat} and back (many packets, each
+ * its own nonce) checks both directions. And the login by key in one signed request ({@link
+ * SignedPublickey}) for each kind of key OpenSSH makes.
  */
 class SshAlgorithmsIT {
   static TestSshd sshd;
@@ -39,21 +41,22 @@ class SshAlgorithmsIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"curve25519-sha256", "curve25519-sha256@libssh.org"})
-  void theJdkKeyExchangeAloneGivesAWorkingSession(String kex) throws Exception {
+  @CsvSource({
+    "curve25519-sha256, aes128-gcm@openssh.com",
+    "curve25519-sha256@libssh.org, aes128-gcm@openssh.com",
+    "curve25519-sha256, aes256-gcm@openssh.com"
+  })
+  void theJdkKeyExchangeAndCipherAloneGiveAWorkingSession(String kex, String cipher)
+      throws Exception {
     net.schmizz.sshj.Config config = SshTransport.sshConfig();
     config.setKeyExchangeFactories(
         config.getKeyExchangeFactories().stream().filter(f -> f.getName().equals(kex)).toList());
     config.setCipherFactories(
-        config.getCipherFactories().stream()
-            .filter(f -> f.getName().equals("aes128-gcm@openssh.com"))
-            .toList());
+        config.getCipherFactories().stream().filter(f -> f.getName().equals(cipher)).toList());
     assertThat(config.getKeyExchangeFactories())
         .singleElement()
         .isInstanceOf(JdkCurve25519.Named.class);
-    assertThat(config.getCipherFactories())
-        .singleElement()
-        .isInstanceOf(SshTransport.JdkAesGcm.Named.class);
+    assertThat(config.getCipherFactories()).singleElement().isInstanceOf(JdkAesGcm.Named.class);
 
     byte[] data = new byte[200_000];
     for (int i = 0; i < data.length; i++) {
