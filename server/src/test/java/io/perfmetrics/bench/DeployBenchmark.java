@@ -128,6 +128,9 @@ public final class DeployBenchmark {
     // deploys before the measured runs, not counted: the runs then measure a compiled appliance
     // (a fleet's hosts after its first few dozen), not the JIT compiler's work
     int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
+    // on: each appliance deploy waits for its turn ("go" on stdin), so that bench-deploy can take
+    // turns with the baseline's appliance, run by run, and the machine's noise fall on both alike
+    boolean paced = "on".equals(a.getOrDefault("paced", "off"));
     Config.Collectors d = Config.Collectors.defaults();
     int nowhere = freePort();
     int concurrency =
@@ -207,6 +210,7 @@ public final class DeployBenchmark {
       }
       for (int w = 0; w < warmup && tools.contains("appliance"); w++) {
         reset(hosts);
+        turn(paced, "warm-up " + (w + 1));
         Run run = appliance(app, pg.jdbcUrl(), hosts, null);
         System.out.printf(
             "warm-up %d appliance %7.2f s, CPU %.1f ms per host (not counted)  (%s)%n",
@@ -215,6 +219,7 @@ public final class DeployBenchmark {
       for (int r = 0; r < runs; r++) {
         reset(hosts);
         if (tools.contains("appliance")) {
+          turn(paced, "run " + (r + 1));
           measured(
               "appliance",
               r,
@@ -942,6 +947,25 @@ public final class DeployBenchmark {
     double[] s = v.clone();
     Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  private static final java.io.BufferedReader TURNS =
+      new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+
+  /**
+   * With --paced=on: says the appliance is ready for its next deploy (hosts reset, the compiler
+   * quiet) and waits until bench-deploy says "go".
+   */
+  private static void turn(boolean paced, String what) throws IOException {
+    if (!paced) {
+      return;
+    }
+    System.out.println("TURN " + what);
+    System.out.flush();
+    String line = TURNS.readLine();
+    if (!"go".equals(line)) {
+      throw new IOException("bench-deploy ended the turns (" + line + ") before " + what);
+    }
   }
 
   static Map<String, String> parse(String[] args) {
