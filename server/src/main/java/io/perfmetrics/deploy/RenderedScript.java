@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A collector script rendered for one host, to send as text or as gzip. The gzip form is a series
@@ -22,16 +23,42 @@ public final class RenderedScript {
   /** The largest stored deflate block. */
   private static final int STORED_MAX = 65_535;
 
-  /** A stretch of the script: its text, and the gzip member that carries it. */
-  record Piece(String text, byte[] gzip) {
-    /** A stretch of the template, compressed (at start-up). */
+  /**
+   * A stretch of the script: its text, and the gzip member that carries it, made when first asked
+   * for (a template's stretches are shared by every host's script; two threads that both make one
+   * make the same bytes).
+   */
+  static final class Piece {
+    private final String text;
+    private final boolean deflate;
+    private volatile byte @Nullable [] gzip;
+
+    private Piece(String text, boolean deflate) {
+      this.text = text;
+      this.deflate = deflate;
+    }
+
+    /** A stretch of the template, to be deflated. */
     static Piece compressed(String text) {
-      return new Piece(text, member(text.getBytes(StandardCharsets.UTF_8), true));
+      return new Piece(text, true);
     }
 
     /** A host's value, stored: it is short, and per host. */
     static Piece stored(String text) {
-      return new Piece(text, member(text.getBytes(StandardCharsets.UTF_8), false));
+      return new Piece(text, false);
+    }
+
+    String text() {
+      return text;
+    }
+
+    byte[] gzip() {
+      byte[] g = gzip;
+      if (g == null) {
+        g = member(text.getBytes(StandardCharsets.UTF_8), deflate);
+        gzip = g;
+      }
+      return g;
     }
   }
 

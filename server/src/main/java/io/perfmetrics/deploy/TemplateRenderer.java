@@ -23,9 +23,9 @@ public final class TemplateRenderer {
   private final Map<CollectorTemplate, Parsed> templates = new EnumMap<>(CollectorTemplate.class);
 
   /**
-   * A template cut at its placeholders once, each stretch between them compressed once: a fleet
-   * deploy renders it per host (each its own token), and scanning its 84 KB for placeholders, or
-   * compressing it, every time cost more than the copy.
+   * A template cut at its placeholders once, each stretch between them compressed once (if it is
+   * sent compressed): a fleet deploy renders it per host (each its own token), and scanning its 84
+   * KB for placeholders, or compressing it, every time cost more than the copy.
    */
   private record Parsed(
       List<RenderedScript.Piece> literals, List<String> names, Set<String> placeholders) {
@@ -48,7 +48,13 @@ public final class TemplateRenderer {
     for (CollectorTemplate t : CollectorTemplate.values()) {
       try (InputStream in = TemplateRenderer.class.getResourceAsStream("/templates/" + t.file())) {
         if (in != null) {
-          templates.put(t, Parsed.of(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+          Parsed parsed = Parsed.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+          if (t == CollectorTemplate.UNIX_SH) {
+            // sent as gzip over SSH: compressed now, not in the first host's deploy; the VBScript
+            // collector goes over SMB as text and is never compressed
+            parsed.literals().forEach(RenderedScript.Piece::gzip);
+          }
+          templates.put(t, parsed);
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read template " + t.file(), e);
