@@ -176,7 +176,8 @@ public final class SshTransport implements Transport {
    * runs in Bouncy Castle's Java code; the JDK's AES-GCM ({@link JdkAesGcm}) uses the CPU's AES and
    * carry-less multiply instructions, so the collector script (about 84 KB per host) costs a
    * fraction of the CPU. Every other algorithm stays offered after it for servers without AES-GCM.
-   * The same for the key exchange: curve25519-sha256 on the JDK's X25519 ({@link JdkCurve25519}).
+   * Likewise the key exchange OpenSSH picks first, curve25519-sha256, offered first on Bouncy
+   * Castle's X25519 called directly ({@link Curve25519Exchange}).
    */
   static net.schmizz.sshj.Config sshConfig() {
     net.schmizz.sshj.DefaultConfig config = new net.schmizz.sshj.DefaultConfig();
@@ -191,13 +192,13 @@ public final class SshTransport implements Transport {
       }
     }
     config.setCipherFactories(ciphers);
-    // the key exchange OpenSSH picks first (of those SSHJ offers) on the JDK's X25519, in place of
-    // SSHJ's own on Bouncy Castle; the rest stay offered after it
+    // the key exchange OpenSSH picks first (of those SSHJ offers) on Bouncy Castle's X25519 called
+    // directly, in place of SSHJ's own through the JCA; the rest stay offered after it
     List<Factory.Named<net.schmizz.sshj.transport.kex.KeyExchange>> kex =
         new java.util.ArrayList<>(
             List.of(
-                new JdkCurve25519.Named("curve25519-sha256"),
-                new JdkCurve25519.Named("curve25519-sha256@libssh.org")));
+                new Curve25519Exchange.Named("curve25519-sha256"),
+                new Curve25519Exchange.Named("curve25519-sha256@libssh.org")));
     for (Factory.Named<net.schmizz.sshj.transport.kex.KeyExchange> f :
         config.getKeyExchangeFactories()) {
       if (kex.stream().noneMatch(k -> k.getName().equals(f.getName()))) {

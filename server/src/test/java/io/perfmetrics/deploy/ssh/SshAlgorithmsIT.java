@@ -19,11 +19,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The algorithms the appliance puts first, each offered alone to a real OpenSSH sshd: the key
- * exchange on the JDK's X25519 under both of its names, with AES-GCM on the JDK's provider with
- * either key size ({@link JdkAesGcm}). A wrong shared secret, hash, key derivation or nonce fails
- * the first encrypted packet or the next; 200 KB through {@code cat} and back (many packets, each
- * its own nonce) checks both directions. And the login by key in one signed request ({@link
- * SignedPublickey}) for each kind of key OpenSSH makes.
+ * exchange on Bouncy Castle's X25519 ({@link Curve25519Exchange}) under both of its names, with
+ * AES-GCM on the JDK's provider with either key size ({@link JdkAesGcm}). A wrong shared secret,
+ * hash, key derivation or nonce fails the first encrypted packet or the next; 200 KB through {@code
+ * cat} and back (many packets, each its own nonce) checks both directions. And the login by key in
+ * one signed request ({@link SignedPublickey}) for each kind of key OpenSSH makes.
  */
 class SshAlgorithmsIT {
   static TestSshd sshd;
@@ -46,8 +46,7 @@ class SshAlgorithmsIT {
     "curve25519-sha256@libssh.org, aes128-gcm@openssh.com",
     "curve25519-sha256, aes256-gcm@openssh.com"
   })
-  void theJdkKeyExchangeAndCipherAloneGiveAWorkingSession(String kex, String cipher)
-      throws Exception {
+  void theKeyExchangeAndCipherAloneGiveAWorkingSession(String kex, String cipher) throws Exception {
     net.schmizz.sshj.Config config = SshTransport.sshConfig();
     config.setKeyExchangeFactories(
         config.getKeyExchangeFactories().stream().filter(f -> f.getName().equals(kex)).toList());
@@ -55,7 +54,7 @@ class SshAlgorithmsIT {
         config.getCipherFactories().stream().filter(f -> f.getName().equals(cipher)).toList());
     assertThat(config.getKeyExchangeFactories())
         .singleElement()
-        .isInstanceOf(JdkCurve25519.Named.class);
+        .isInstanceOf(Curve25519Exchange.Named.class);
     assertThat(config.getCipherFactories()).singleElement().isInstanceOf(JdkAesGcm.Named.class);
 
     byte[] data = new byte[200_000];

@@ -3,14 +3,9 @@ package io.perfmetrics.deploy.ssh;
 import com.hierynomus.sshj.userauth.certificate.Certificate;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
-import java.security.spec.X509EncodedKeySpec;
+import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.HexFormat;
-import javax.crypto.KeyAgreement;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.DisconnectReason;
 import net.schmizz.sshj.common.Factory;
@@ -24,26 +19,26 @@ import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.transport.digest.Digest;
 import net.schmizz.sshj.transport.kex.KeyExchange;
 import net.schmizz.sshj.transport.kex.KeyExchangeBase;
+import org.bouncycastle.math.ec.rfc7748.X25519;
 
 /**
- * curve25519-sha256 (RFC 8731) on the JDK's X25519 and SHA-256. SSHJ's own implementation takes
- * both from Bouncy Castle, which it registers as its provider for everything; the JDK's X25519 is
- * the one the appliance's TLS already runs (and compiles), and its SHA-256 uses the CPU's SHA
- * instructions where there are any. The exchange, the hash and the host key's signature check (with
- * SSHJ's signature for the negotiated host key algorithm, certificates included) are those of
- * SSHJ's {@code AbstractDHG}.
+ * curve25519-sha256 (RFC 8731) on Bouncy Castle's X25519 arithmetic, called directly, and the JDK's
+ * SHA-256. SSHJ's own implementation goes through the JCA for both (key pair generator, key
+ * agreement, key encodings, provider lookups, per connection). Called directly, X25519 runs the
+ * field arithmetic and base-point tables of Bouncy Castle's Ed25519, which the host key check and
+ * the key login run on every connection anyway, so a fleet deploy warms and compiles one curve
+ * implementation, not two: the JDK's X25519 cost 0.84 of the CPU per host (docs/deploy.md). The
+ * exchange, the hash and the host key's signature check (with SSHJ's signature for the negotiated
+ * host key algorithm, certificates included) are those of SSHJ's {@code AbstractDHG}.
  */
-final class JdkCurve25519 extends KeyExchangeBase {
-  /** SubjectPublicKeyInfo of an X25519 key (OID 1.3.101.110) up to its 32 key bytes. */
-  private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b656e032100");
-
+final class Curve25519Exchange extends KeyExchangeBase {
   private static final int KEY_BYTES = 32;
 
   /** Its factory under one of the two names OpenSSH knows it by. */
   record Named(String name) implements Factory.Named<KeyExchange> {
     @Override
     public KeyExchange create() {
-      return new JdkCurve25519();
+      return new Curve25519Exchange();
     }
 
     @Override
@@ -52,11 +47,14 @@ final class JdkCurve25519 extends KeyExchangeBase {
     }
   }
 
-  private KeyAgreement agreement;
+  /** The ephemeral private keys' source; thread-safe. */
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final byte[] privateKey = new byte[KEY_BYTES];
   private byte[] e;
   private BigInteger k;
 
-  JdkCurve25519() {
+  Curve25519Exchange() {
     super(new Sha256());
   }
 
@@ -65,15 +63,9 @@ final class JdkCurve25519 extends KeyExchangeBase {
       throws GeneralSecurityException, TransportException {
     super.init(trans, vs, vc, is, ic);
     digest.init();
-    KeyPair pair = KeyPairGenerator.getInstance("X25519", "SunEC").generateKeyPair();
-    agreement = KeyAgreement.getInstance("X25519", "SunEC");
-    agreement.init(pair.getPrivate());
-    byte[] encoded = pair.getPublic().getEncoded();
-    if (encoded.length != X509_PREFIX.length + KEY_BYTES) {
-      throw new GeneralSecurityException(
-          "X25519 public key encoded in " + encoded.length + " bytes");
-    }
-    e = Arrays.copyOfRange(encoded, X509_PREFIX.length, encoded.length);
+    X25519.generatePrivateKey(RANDOM, privateKey);
+    e = new byte[KEY_BYTES];
+    X25519.generatePublicKey(privateKey, 0, e, 0);
     trans.write(new SSHPacket(Message.KEXDH_INIT).putBytes(e));
   }
 
@@ -100,13 +92,14 @@ final class JdkCurve25519 extends KeyExchangeBase {
           DisconnectReason.KEY_EXCHANGE_FAILED,
           "the server's X25519 key has " + f.length + " bytes, not " + KEY_BYTES);
     }
-    byte[] spki = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + KEY_BYTES);
-    System.arraycopy(f, 0, spki, X509_PREFIX.length, KEY_BYTES);
-    agreement.doPhase(
-        KeyFactory.getInstance("X25519", "SunEC").generatePublic(new X509EncodedKeySpec(spki)),
-        true);
+    byte[] secret = new byte[KEY_BYTES];
+    if (!X25519.calculateAgreement(privateKey, 0, f, 0, secret, 0)) {
+      throw new TransportException(
+          DisconnectReason.KEY_EXCHANGE_FAILED, "the server's X25519 key is of low order");
+    }
+    Arrays.fill(privateKey, (byte) 0);
     // RFC 8731: the 32 bytes of X25519's output read as an unsigned big-endian number
-    k = new BigInteger(1, agreement.generateSecret());
+    k = new BigInteger(1, secret);
     Buffer.PlainBuffer buf = initializedBuffer().putString(ks).putBytes(e).putBytes(f).putMPInt(k);
     digest.update(buf.array(), buf.rpos(), buf.available());
     H = digest.digest();
