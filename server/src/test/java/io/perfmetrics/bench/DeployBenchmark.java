@@ -933,6 +933,10 @@ public final class DeployBenchmark {
                 run.ownSeconds() * 1000 / n)
             : "",
         load());
+    if (tool.equals("appliance")) {
+      // each run's own figure, for bench-deploy to pair with the baseline's run of the same turn
+      System.out.printf("RESULT appliance_run_cpu_ms_per_host=%.1f%n", run.cpuSeconds() * 1000 / n);
+    }
   }
 
   private static JsonNode body(HttpResponse<String> r, int expected) throws IOException {

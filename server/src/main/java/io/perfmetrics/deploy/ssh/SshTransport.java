@@ -38,7 +38,6 @@ import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.Factory;
 import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.connection.channel.direct.Session.Command;
-import net.schmizz.sshj.transport.cipher.Cipher;
 import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
@@ -181,32 +180,33 @@ public final class SshTransport implements Transport {
    */
   static net.schmizz.sshj.Config sshConfig() {
     net.schmizz.sshj.DefaultConfig config = new net.schmizz.sshj.DefaultConfig();
-    List<Factory.Named<Cipher>> ciphers =
-        new java.util.ArrayList<>(
+    config.setCipherFactories(
+        firstThen(
             List.of(
                 new JdkAesGcm.Named("aes128-gcm@openssh.com", 16),
-                new JdkAesGcm.Named("aes256-gcm@openssh.com", 32)));
-    for (Factory.Named<Cipher> f : config.getCipherFactories()) {
-      if (ciphers.stream().noneMatch(c -> c.getName().equals(f.getName()))) {
-        ciphers.add(f);
-      }
-    }
-    config.setCipherFactories(ciphers);
+                new JdkAesGcm.Named("aes256-gcm@openssh.com", 32)),
+            config.getCipherFactories()));
     // the key exchange OpenSSH picks first (of those SSHJ offers) on Bouncy Castle's X25519 called
-    // directly, in place of SSHJ's own through the JCA; the rest stay offered after it
-    List<Factory.Named<net.schmizz.sshj.transport.kex.KeyExchange>> kex =
-        new java.util.ArrayList<>(
+    // directly, in place of SSHJ's own through the JCA
+    config.setKeyExchangeFactories(
+        firstThen(
             List.of(
                 new Curve25519Exchange.Named("curve25519-sha256"),
-                new Curve25519Exchange.Named("curve25519-sha256@libssh.org")));
-    for (Factory.Named<net.schmizz.sshj.transport.kex.KeyExchange> f :
-        config.getKeyExchangeFactories()) {
-      if (kex.stream().noneMatch(k -> k.getName().equals(f.getName()))) {
-        kex.add(f);
+                new Curve25519Exchange.Named("curve25519-sha256@libssh.org")),
+            config.getKeyExchangeFactories()));
+    return config;
+  }
+
+  /** {@code ours} in their order, then every one of SSHJ's defaults under another name. */
+  private static <T> List<Factory.Named<T>> firstThen(
+      List<? extends Factory.Named<T>> ours, List<Factory.Named<T>> defaults) {
+    List<Factory.Named<T>> all = new java.util.ArrayList<>(ours);
+    for (Factory.Named<T> f : defaults) {
+      if (ours.stream().noneMatch(o -> o.getName().equals(f.getName()))) {
+        all.add(f);
       }
     }
-    config.setKeyExchangeFactories(kex);
-    return config;
+    return all;
   }
 
   /**
